@@ -1,0 +1,1 @@
+//! The BigCommerce store stand-in.

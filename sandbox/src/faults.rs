@@ -1,0 +1,1 @@
+//! Fault injection and request logging shared by both stand-ins.

@@ -1,0 +1,1 @@
+//! The Mirakl operator stand-in.
