@@ -131,9 +131,7 @@ pub fn opt_i64_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D
 ///
 /// # Errors
 /// When the value is not a string or null.
-pub fn opt_string_empty_none<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<String>, D::Error> {
+pub fn opt_string_empty_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let v: Option<String> = serde::Deserialize::deserialize(d)?;
     Ok(v.filter(|s| !s.trim().is_empty()))
 }
@@ -176,9 +174,15 @@ mod tests {
     fn numbers_and_strings() {
         let t: T =
             serde_json::from_str(r#"{"a":"12","b":7,"c":"-3","s":"","v":null,"i":-2}"#).unwrap();
-        assert_eq!((t.a, t.b, t.c, t.s, t.v, t.i), (12, Some(7), Some(-3), None, vec![], -2));
+        assert_eq!(
+            (t.a, t.b, t.c, t.s, t.v, t.i),
+            (12, Some(7), Some(-3), None, vec![], -2)
+        );
         let t: T = serde_json::from_str(r#"{"a":12,"b":"","c":null,"s":"x","i":"5"}"#).unwrap();
-        assert_eq!((t.a, t.b, t.c, t.s.as_deref(), t.i), (12, None, None, Some("x"), 5));
+        assert_eq!(
+            (t.a, t.b, t.c, t.s.as_deref(), t.i),
+            (12, None, None, Some("x"), 5)
+        );
         let t: T = serde_json::from_str(r#"{"a":3.0,"b":null,"i":1}"#).unwrap();
         assert_eq!((t.a, t.b), (3, None));
     }

@@ -147,7 +147,10 @@ impl RequestSpec {
     ///
     /// # Errors
     /// When `value` cannot be serialised.
-    pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Result<Self, serde_json::Error> {
+    pub fn json<T: serde::Serialize + ?Sized>(
+        mut self,
+        value: &T,
+    ) -> Result<Self, serde_json::Error> {
         self.body = Body::Json(Bytes::from(serde_json::to_vec(value)?));
         Ok(self)
     }
@@ -414,7 +417,8 @@ impl Transport {
         rb = match &spec.body {
             Body::Empty => {
                 if matches!(spec.method, Method::POST | Method::PUT | Method::PATCH) {
-                    rb.header(http::header::CONTENT_LENGTH, "0").body(Bytes::new())
+                    rb.header(http::header::CONTENT_LENGTH, "0")
+                        .body(Bytes::new())
                 } else {
                     rb
                 }

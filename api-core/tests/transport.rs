@@ -1,0 +1,245 @@
+//! Transport behaviour against a wiremock server on loopback: retries, waits, counts, bodies.
+
+use api_core::retry::RetryPolicy;
+use api_core::transport::{
+    Body, Method, Pacer, Part, RawResponse, RequestSpec, SendError, Transport, TransportConfig,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+use wiremock::matchers::{body_string_contains, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn transport(server: &MockServer, retry: RetryPolicy) -> Transport {
+    let base = api_core::base_url::parse_base_url(&server.uri()).unwrap();
+    let mut cfg = TransportConfig::new(base, "api-core-tests/1");
+    cfg.retry = retry;
+    Transport::new(cfg).unwrap()
+}
+
+#[tokio::test]
+async fn retries_429_after_the_wait_it_asks_for() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/offers"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0.2"))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/offers"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{\"import_id\":1}"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let t = transport(&server, RetryPolicy::fast(2));
+    let started = Instant::now();
+    let spec = RequestSpec::new(Method::POST, "/api/offers", "api/offers")
+        .operation("OF24")
+        .json(&serde_json::json!({"offers": []}))
+        .unwrap();
+    let resp = t.execute(&spec).await.unwrap();
+    assert_eq!(resp.status.as_u16(), 200);
+    assert_eq!(resp.attempts, 2);
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    assert_eq!(t.call_counts().get("OF24"), Some(&2));
+}
+
+#[tokio::test]
+async fn a_wait_longer_than_the_policy_allows_returns_the_429() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(429).insert_header("X-Rate-Limit-Time-Reset-Ms", "600000"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let t = transport(&server, RetryPolicy::fast(3));
+    let resp = t
+        .execute(&RequestSpec::new(Method::GET, "/x", "x"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status.as_u16(), 429);
+    assert_eq!(resp.retry_after(), Some(Duration::from_secs(600)));
+}
+
+#[tokio::test]
+async fn server_errors_retry_only_idempotent_calls() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(502).set_body_string("<html><body>Bad Gateway</body></html>"),
+        )
+        .expect(3)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let t = transport(&server, RetryPolicy::fast(2));
+    let resp = t
+        .execute(&RequestSpec::new(Method::GET, "/v", "v"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status.as_u16(), 502);
+    assert_eq!(resp.attempts, 3);
+    assert!(resp.text().contains("Bad Gateway"));
+    let resp = t
+        .execute(&RequestSpec::new(Method::POST, "/v", "v"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status.as_u16(), 500);
+    assert_eq!(resp.attempts, 1);
+}
+
+#[tokio::test]
+async fn a_post_marked_idempotent_is_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201))
+        .mount(&server)
+        .await;
+    let t = transport(&server, RetryPolicy::fast(1));
+    let spec = RequestSpec::new(Method::POST, "/v", "v").idempotent(true);
+    assert_eq!(t.execute(&spec).await.unwrap().status.as_u16(), 201);
+}
+
+#[tokio::test]
+async fn connection_refused_is_retried_even_for_post_then_reported() {
+    // Bind then drop a listener so the port is (very likely) closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = api_core::base_url::parse_base_url(&format!("http://127.0.0.1:{port}/")).unwrap();
+    let mut cfg = TransportConfig::new(base, "t");
+    cfg.retry = RetryPolicy::fast(2);
+    let t = Transport::new(cfg).unwrap();
+    let err = t
+        .execute(&RequestSpec::new(Method::POST, "/x", "x"))
+        .await
+        .unwrap_err();
+    match err {
+        SendError::Transport { attempts, .. } => assert_eq!(attempts, 3),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(t.call_counts().get("POST /x"), Some(&3));
+}
+
+#[tokio::test]
+async fn empty_post_sends_content_length_zero_and_multipart_survives_a_retry() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/api/orders/1/ship"))
+        .and(header("content-length", "0"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/offers/imports"))
+        .and(body_string_contains("sku;price"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/offers/imports"))
+        .and(body_string_contains("sku;price"))
+        .and(body_string_contains("name=\"import_mode\""))
+        .respond_with(ResponseTemplate::new(201).set_body_string("{\"import_id\":7}"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let t = transport(&server, RetryPolicy::fast(2));
+    let ship = RequestSpec::new(Method::PUT, "/api/orders/{id}/ship", "/api/orders/1/ship");
+    assert_eq!(t.execute(&ship).await.unwrap().status.as_u16(), 204);
+    let import = RequestSpec::new(Method::POST, "/api/offers/imports", "api/offers/imports")
+        .idempotent(true)
+        .body(Body::Multipart(vec![
+            Part::file("file", "offers.csv", "text/csv", "sku;price\nA;1\n"),
+            Part::text("import_mode", "NORMAL"),
+        ]));
+    let resp = t.execute(&import).await.unwrap();
+    assert_eq!(resp.status.as_u16(), 201);
+    assert_eq!(resp.attempts, 2);
+}
+
+#[derive(Debug, Default)]
+struct CountingPacer {
+    before: AtomicU32,
+    after: AtomicU32,
+}
+
+#[async_trait::async_trait]
+impl Pacer for CountingPacer {
+    async fn before_send(&self, _spec: &RequestSpec) {
+        self.before.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    fn after_response(&self, _spec: &RequestSpec, response: &RawResponse) {
+        assert!(response.status.as_u16() > 0);
+        self.after.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn the_pacer_sees_every_attempt() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let pacer = Arc::new(CountingPacer::default());
+    let base = api_core::base_url::parse_base_url(&server.uri()).unwrap();
+    let mut cfg = TransportConfig::new(base, "t");
+    cfg.retry = RetryPolicy::fast(2);
+    cfg.pacer = Some(pacer.clone());
+    let t = Transport::new(cfg).unwrap();
+    let started = Instant::now();
+    t.execute(&RequestSpec::new(Method::GET, "/p", "p"))
+        .await
+        .unwrap();
+    assert_eq!(pacer.before.load(Ordering::SeqCst), 2);
+    assert_eq!(pacer.after.load(Ordering::SeqCst), 2);
+    assert!(started.elapsed() >= Duration::from_millis(60));
+}
+
+#[tokio::test]
+async fn query_parameters_and_headers_are_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/stores/abc/v3/catalog/products"))
+        .and(wiremock::matchers::query_param("id:in", "1,2"))
+        .and(header("x-test", "yes"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let t = transport(&server, RetryPolicy::none());
+    let spec = RequestSpec::new(
+        Method::GET,
+        "/v3/catalog/products",
+        "stores/abc/v3/catalog/products",
+    )
+    .query("id:in", "1,2")
+    .query_opt("absent", None::<u32>)
+    .header("x-test", "yes");
+    assert_eq!(t.execute(&spec).await.unwrap().status.as_u16(), 200);
+}
