@@ -1,0 +1,642 @@
+//! `connector.toml`: where the stores are, the credentials, the sync rules, the webhook
+//! address and the poll intervals.
+//!
+//! Credentials can come from three places, first match wins:
+//!
+//! * BigCommerce: `bigcommerce.credentials_file` (the API-account `.txt` the control panel
+//!   downloads), else `bigcommerce.api_path` + `bigcommerce.access_token`, else the
+//!   environment (`BIGCOMMERCE_API_PATH` or `BIGCOMMERCE_STORE_HASH`, and
+//!   `BIGCOMMERCE_ACCESS_TOKEN`). An access token left out of the file is also taken from
+//!   the environment.
+//! * Mirakl: `mirakl.base_url` / `mirakl.api_key` / `mirakl.shop_id`, each falling back to
+//!   `MIRAKL_BASE_URL` / `MIRAKL_API_KEY` / `MIRAKL_SHOP_ID`.
+//!
+//! Secrets are [`Secret`]s: `Debug` of a [`Config`] never shows them.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use api_core::secret::Secret;
+use serde::Deserialize;
+use url::Url;
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has a wrong type.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What the TOML parser said (never contains secret values: it names keys and lines).
+        message: String,
+    },
+    /// A required value is missing everywhere it may come from.
+    #[error("missing {what}: {hint}")]
+    Missing {
+        /// What is missing.
+        what: &'static str,
+        /// Where it can be given.
+        hint: &'static str,
+    },
+    /// A value is present but unusable.
+    #[error("invalid {what}: {reason}")]
+    Invalid {
+        /// Which value.
+        what: &'static str,
+        /// Why (never the secret itself).
+        reason: String,
+    },
+}
+
+/// The file as written (every field optional, so the environment can complete it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawConfig {
+    bigcommerce: RawBigCommerce,
+    mirakl: RawMirakl,
+    webhooks: RawWebhooks,
+    poll: RawPoll,
+    state: RawState,
+    rules: Option<toml::Table>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawBigCommerce {
+    credentials_file: Option<PathBuf>,
+    api_path: Option<String>,
+    store_hash: Option<String>,
+    access_token: Option<Secret>,
+    api_base: Option<String>,
+    channel_id: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawMirakl {
+    base_url: Option<String>,
+    api_key: Option<Secret>,
+    shop_id: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawWebhooks {
+    enabled: Option<bool>,
+    listen: Option<String>,
+    public_url: Option<String>,
+    secret: Option<Secret>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawPoll {
+    bigcommerce_secs: Option<u64>,
+    mirakl_orders_secs: Option<u64>,
+    offer_window_secs: Option<u64>,
+    full_reconcile_secs: Option<u64>,
+    order_overlap_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawState {
+    path: Option<PathBuf>,
+}
+
+/// BigCommerce connection settings.
+#[derive(Debug, Clone)]
+pub struct BigCommerceConfig {
+    /// Store hash (the path segment after `/stores/`).
+    pub store_hash: String,
+    /// Access token (`X-Auth-Token`).
+    pub access_token: Secret,
+    /// API host override (default `https://api.bigcommerce.com/`); the sandbox uses loopback.
+    pub api_base: Option<Url>,
+    /// Channel the marketplace orders are created on (default 1).
+    pub channel_id: u64,
+}
+
+/// Mirakl connection settings.
+#[derive(Debug, Clone)]
+pub struct MiraklConfig {
+    /// The operator instance, e.g. `https://westfield-prod.mirakl.net/`.
+    pub base_url: Url,
+    /// The shop API key.
+    pub api_key: Secret,
+    /// Shop id, for keys that reach several shops.
+    pub shop_id: Option<u64>,
+}
+
+/// BigCommerce webhook receiver settings.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// Where to listen (e.g. `0.0.0.0:8787`).
+    pub listen: SocketAddr,
+    /// The public HTTPS URL BigCommerce should call (what is registered).
+    pub public_url: Option<Url>,
+    /// Shared secret BigCommerce sends back in a header, to authenticate deliveries.
+    pub secret: Secret,
+}
+
+/// Poll intervals and windows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollConfig {
+    /// Fallback BigCommerce poll by `date_modified` (also the interval when webhooks are off).
+    pub bigcommerce: Duration,
+    /// Mirakl OR11 poll (at least 60 s on real instances, 15 min for "external partner" keys).
+    pub mirakl_orders: Duration,
+    /// Offer call window: OF24/STO01/PRI01 are sent at most once per window.
+    pub offer_window: Duration,
+    /// Full reconciliation against the Mirakl offer list.
+    pub full_reconcile: Duration,
+    /// Overlap subtracted from the OR11 `start_update_date` cursor.
+    pub order_overlap: Duration,
+}
+
+impl Default for PollConfig {
+    fn default() -> Self {
+        PollConfig {
+            bigcommerce: Duration::from_secs(300),
+            mirakl_orders: Duration::from_secs(60),
+            offer_window: Duration::from_secs(60),
+            full_reconcile: Duration::from_secs(24 * 3600),
+            order_overlap: Duration::from_secs(300),
+        }
+    }
+}
+
+/// The loaded connector configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// BigCommerce side.
+    pub bigcommerce: BigCommerceConfig,
+    /// Mirakl side.
+    pub mirakl: MiraklConfig,
+    /// Webhook receiver, when enabled.
+    pub webhooks: Option<WebhookConfig>,
+    /// Intervals.
+    pub poll: PollConfig,
+    /// SQLite state file.
+    pub state_path: PathBuf,
+    /// The `[rules]` table, passed to `sync-core`.
+    pub rules: toml::Table,
+}
+
+/// Source of environment variables (so tests do not touch the process environment).
+pub trait Env {
+    /// The value of `name`, if set and non-empty.
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl<F: Fn(&str) -> Option<String>> Env for F {
+    fn var(&self, name: &str) -> Option<String> {
+        self(name).filter(|v| !v.trim().is_empty())
+    }
+}
+
+/// The values of a BigCommerce store-level API-account `.txt` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiAccountFile {
+    /// `ACCESS TOKEN`.
+    pub access_token: Secret,
+    /// `API PATH` (e.g. `https://api.bigcommerce.com/stores/123456/v3/`).
+    pub api_path: String,
+    /// `CLIENT ID`, if present.
+    pub client_id: Option<String>,
+    /// `CLIENT NAME` or `NAME`, if present.
+    pub name: Option<String>,
+}
+
+/// Parses the API-account `.txt` file: `LABEL: value` lines in any order, CRLF tolerated,
+/// unknown labels ignored (the control panel's format, see `notes/bigcommerce.md` §2.1).
+///
+/// # Errors
+/// [`ConfigError::Missing`] when `ACCESS TOKEN` or `API PATH` is absent.
+pub fn parse_api_account_file(text: &str) -> Result<ApiAccountFile, ConfigError> {
+    let mut access_token = None;
+    let mut api_path = None;
+    let mut client_id = None;
+    let mut name = None;
+    for line in text.lines() {
+        let Some((label, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        match label.trim().to_ascii_uppercase().as_str() {
+            "ACCESS TOKEN" => access_token = Some(Secret::new(value)),
+            "API PATH" => api_path = Some(value.to_owned()),
+            "CLIENT ID" => client_id = Some(value.to_owned()),
+            "CLIENT NAME" | "NAME" => name = name.or(Some(value.to_owned())),
+            _ => {}
+        }
+    }
+    Ok(ApiAccountFile {
+        access_token: access_token.ok_or(ConfigError::Missing {
+            what: "ACCESS TOKEN",
+            hint: "the API-account .txt file has no `ACCESS TOKEN:` line",
+        })?,
+        api_path: api_path.ok_or(ConfigError::Missing {
+            what: "API PATH",
+            hint: "the API-account .txt file has no `API PATH:` line",
+        })?,
+        client_id,
+        name,
+    })
+}
+
+/// The store hash in an API path (`…/stores/{hash}/v3/`).
+///
+/// # Errors
+/// [`ConfigError::Invalid`] when the path has no non-empty segment after `/stores/`.
+pub fn store_hash_from_api_path(api_path: &str) -> Result<String, ConfigError> {
+    let invalid = || ConfigError::Invalid {
+        what: "BigCommerce API path",
+        reason: format!("{api_path:?} has no `/stores/{{hash}}/` segment"),
+    };
+    let url = Url::parse(api_path.trim()).map_err(|_| invalid())?;
+    let mut segs = url.path_segments().ok_or_else(invalid)?;
+    while let Some(s) = segs.next() {
+        if s == "stores" {
+            let hash = segs.next().unwrap_or("");
+            if !hash.is_empty() && hash.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Ok(hash.to_owned());
+            }
+            return Err(invalid());
+        }
+    }
+    Err(invalid())
+}
+
+impl Config {
+    /// Loads `path`, completing it from the process environment. Relative paths inside the file
+    /// (credentials file, state file) are resolved against the file's directory.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the missing or invalid value (never its secret content).
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        Config::from_toml(&text, dir, &ProcessEnv).map_err(|e| match e {
+            ConfigError::Parse { message, .. } => ConfigError::Parse {
+                path: path.to_owned(),
+                message,
+            },
+            other => other,
+        })
+    }
+
+    /// Builds the configuration from TOML text, resolving relative paths against `dir` and
+    /// completing from `env`.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the missing or invalid value.
+    pub fn from_toml(text: &str, dir: &Path, env: &dyn Env) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: PathBuf::from("<config>"),
+            message: e.message().to_owned(),
+        })?;
+        let resolve = |p: &Path| {
+            if p.is_absolute() {
+                p.to_owned()
+            } else {
+                dir.join(p)
+            }
+        };
+
+        // BigCommerce
+        let bc = raw.bigcommerce;
+        let (api_path, mut token) = if let Some(file) = &bc.credentials_file {
+            let file = resolve(file);
+            let text = std::fs::read_to_string(&file).map_err(|source| ConfigError::Read {
+                path: file.clone(),
+                source,
+            })?;
+            let acct = parse_api_account_file(&text)?;
+            (Some(acct.api_path), Some(acct.access_token))
+        } else {
+            (bc.api_path.clone(), bc.access_token.clone())
+        };
+        let api_path = api_path.or_else(|| env.var("BIGCOMMERCE_API_PATH"));
+        let store_hash = match (&api_path, &bc.store_hash) {
+            (Some(p), _) => store_hash_from_api_path(p)?,
+            (None, Some(h)) => h.clone(),
+            (None, None) => env.var("BIGCOMMERCE_STORE_HASH").ok_or(ConfigError::Missing {
+                what: "BigCommerce store",
+                hint: "set bigcommerce.credentials_file, bigcommerce.api_path, or BIGCOMMERCE_API_PATH / BIGCOMMERCE_STORE_HASH",
+            })?,
+        };
+        if token.as_ref().is_none_or(Secret::is_empty) {
+            token = env.var("BIGCOMMERCE_ACCESS_TOKEN").map(Secret::new);
+        }
+        let access_token = token.ok_or(ConfigError::Missing {
+            what: "BigCommerce access token",
+            hint: "set bigcommerce.credentials_file, bigcommerce.access_token or BIGCOMMERCE_ACCESS_TOKEN",
+        })?;
+        let api_base = bc
+            .api_base
+            .as_deref()
+            .map(|u| {
+                api_core::base_url::parse_base_url(u).map_err(|e| ConfigError::Invalid {
+                    what: "bigcommerce.api_base",
+                    reason: e.to_string(),
+                })
+            })
+            .transpose()?;
+        let bigcommerce = BigCommerceConfig {
+            store_hash,
+            access_token,
+            api_base,
+            channel_id: bc.channel_id.unwrap_or(1),
+        };
+
+        // Mirakl
+        let m = raw.mirakl;
+        let base =
+            m.base_url
+                .or_else(|| env.var("MIRAKL_BASE_URL"))
+                .ok_or(ConfigError::Missing {
+                    what: "Mirakl instance URL",
+                    hint: "set mirakl.base_url or MIRAKL_BASE_URL",
+                })?;
+        let base_url =
+            api_core::base_url::parse_base_url(&base).map_err(|e| ConfigError::Invalid {
+                what: "mirakl.base_url",
+                reason: e.to_string(),
+            })?;
+        let api_key = m
+            .api_key
+            .filter(|k| !k.is_empty())
+            .or_else(|| env.var("MIRAKL_API_KEY").map(Secret::new))
+            .ok_or(ConfigError::Missing {
+                what: "Mirakl shop API key",
+                hint: "set mirakl.api_key or MIRAKL_API_KEY",
+            })?;
+        let shop_id = match m.shop_id {
+            Some(id) => Some(id),
+            None => env
+                .var("MIRAKL_SHOP_ID")
+                .map(|v| {
+                    v.trim().parse::<u64>().map_err(|_| ConfigError::Invalid {
+                        what: "MIRAKL_SHOP_ID",
+                        reason: "not a positive integer".into(),
+                    })
+                })
+                .transpose()?,
+        };
+        let mirakl = MiraklConfig {
+            base_url,
+            api_key,
+            shop_id,
+        };
+
+        // Webhooks
+        let w = raw.webhooks;
+        let webhooks = if w.enabled.unwrap_or(w.listen.is_some()) {
+            let listen_text = w.listen.as_deref().unwrap_or("127.0.0.1:8787");
+            let listen = listen_text.parse().map_err(|_| ConfigError::Invalid {
+                what: "webhooks.listen",
+                reason: format!("{listen_text:?} is not an address:port"),
+            })?;
+            let public_url = w
+                .public_url
+                .as_deref()
+                .map(|u| {
+                    let url = Url::parse(u).map_err(|e| ConfigError::Invalid {
+                        what: "webhooks.public_url",
+                        reason: e.to_string(),
+                    })?;
+                    if url.scheme() != "https" {
+                        return Err(ConfigError::Invalid {
+                            what: "webhooks.public_url",
+                            reason: "BigCommerce only delivers to https URLs".into(),
+                        });
+                    }
+                    Ok(url)
+                })
+                .transpose()?;
+            let secret = w
+                .secret
+                .filter(|s| !s.is_empty())
+                .or_else(|| env.var("CONNECTOR_WEBHOOK_SECRET").map(Secret::new))
+                .ok_or(ConfigError::Missing {
+                    what: "webhook secret",
+                    hint: "set webhooks.secret or CONNECTOR_WEBHOOK_SECRET (any long random string)",
+                })?;
+            Some(WebhookConfig {
+                listen,
+                public_url,
+                secret,
+            })
+        } else {
+            None
+        };
+
+        let d = PollConfig::default();
+        let p = raw.poll;
+        let secs = |v: Option<u64>, def: Duration| v.map(Duration::from_secs).unwrap_or(def);
+        let poll = PollConfig {
+            bigcommerce: secs(p.bigcommerce_secs, d.bigcommerce),
+            mirakl_orders: secs(p.mirakl_orders_secs, d.mirakl_orders),
+            offer_window: secs(p.offer_window_secs, d.offer_window),
+            full_reconcile: secs(p.full_reconcile_secs, d.full_reconcile),
+            order_overlap: secs(p.order_overlap_secs, d.order_overlap),
+        };
+        if poll.offer_window.is_zero() || poll.mirakl_orders.is_zero() {
+            return Err(ConfigError::Invalid {
+                what: "poll",
+                reason: "intervals must be at least one second".into(),
+            });
+        }
+
+        Ok(Config {
+            bigcommerce,
+            mirakl,
+            webhooks,
+            poll,
+            state_path: resolve(
+                raw.state
+                    .path
+                    .as_deref()
+                    .unwrap_or(Path::new("connector.sqlite")),
+            ),
+            rules: raw.rules.unwrap_or_default(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    const TOKEN: &str = "abcdefghijklmnopqrstuvwxyz01234";
+    const KEY: &str = "9f1c2d3e-mirakl-shop-key";
+
+    #[test]
+    fn parses_the_documented_api_account_file() {
+        // verbatim shape from the dev docs (notes/bigcommerce.md §2.1), CRLF and reordered
+        let text = format!(
+            "CLIENT NAME: products read-write\r\nACCESS TOKEN: {TOKEN}\r\nAPI PATH: https://api.bigcommerce.com/stores/123456/v3/\r\nCLIENT ID: xyz\r\nCLIENT SECRET: 00ff\r\nNAME: other\r\n"
+        );
+        let a = parse_api_account_file(&text).unwrap();
+        assert_eq!(a.access_token.expose(), TOKEN);
+        assert_eq!(a.api_path, "https://api.bigcommerce.com/stores/123456/v3/");
+        assert_eq!(a.client_id.as_deref(), Some("xyz"));
+        assert_eq!(a.name.as_deref(), Some("products read-write"));
+        assert_eq!(store_hash_from_api_path(&a.api_path).unwrap(), "123456");
+        assert!(matches!(
+            parse_api_account_file("API PATH: https://x/stores/1/v3/"),
+            Err(ConfigError::Missing {
+                what: "ACCESS TOKEN",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn store_hash_must_be_present() {
+        assert!(store_hash_from_api_path("https://api.bigcommerce.com/v3/").is_err());
+        assert!(store_hash_from_api_path("https://api.bigcommerce.com/stores//v3/").is_err());
+        assert_eq!(
+            store_hash_from_api_path("https://api.bigcommerce.com/stores/ab12cd").unwrap(),
+            "ab12cd"
+        );
+    }
+
+    #[test]
+    fn credentials_file_is_resolved_relative_to_the_config() {
+        let dir = std::env::temp_dir().join(format!(
+            "examples-config-{}-{}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("bc.txt"),
+            format!("ACCESS TOKEN: {TOKEN}\nAPI PATH: https://api.bigcommerce.com/stores/s7/v3/\n"),
+        )
+        .unwrap();
+        let cfg = Config::from_toml(
+            &format!(
+                "[bigcommerce]\ncredentials_file = \"bc.txt\"\n[mirakl]\nbase_url = \"https://westfield-prod.mirakl.net\"\napi_key = \"{KEY}\"\nshop_id = 42\n[state]\npath = \"s.sqlite\"\n[rules]\nsafety_buffer = 2\n"
+            ),
+            &dir,
+            &no_env,
+        )
+        .unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(cfg.bigcommerce.store_hash, "s7");
+        assert_eq!(cfg.bigcommerce.access_token.expose(), TOKEN);
+        assert_eq!(cfg.mirakl.shop_id, Some(42));
+        assert_eq!(
+            cfg.mirakl.base_url.as_str(),
+            "https://westfield-prod.mirakl.net/"
+        );
+        assert_eq!(cfg.state_path, dir.join("s.sqlite"));
+        assert_eq!(cfg.rules["safety_buffer"].as_integer(), Some(2));
+        assert!(cfg.webhooks.is_none());
+        assert_eq!(cfg.poll, PollConfig::default());
+    }
+
+    #[test]
+    fn environment_completes_the_file_and_debug_redacts() {
+        let env = |name: &str| match name {
+            "BIGCOMMERCE_API_PATH" => Some("https://api.bigcommerce.com/stores/envhash/v3/".into()),
+            "BIGCOMMERCE_ACCESS_TOKEN" => Some(TOKEN.into()),
+            "MIRAKL_BASE_URL" => Some("https://m.example.com".into()),
+            "MIRAKL_API_KEY" => Some(KEY.into()),
+            "MIRAKL_SHOP_ID" => Some("7".into()),
+            "CONNECTOR_WEBHOOK_SECRET" => Some("hook-secret-value".into()),
+            _ => None,
+        };
+        let cfg = Config::from_toml(
+            "[webhooks]\nlisten = \"0.0.0.0:9000\"\npublic_url = \"https://hooks.example.com/bc\"\n[poll]\noffer_window_secs = 120\n",
+            Path::new("."),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(cfg.bigcommerce.store_hash, "envhash");
+        assert_eq!(cfg.mirakl.shop_id, Some(7));
+        let w = cfg.webhooks.as_ref().unwrap();
+        assert_eq!(w.listen.port(), 9000);
+        assert_eq!(cfg.poll.offer_window, Duration::from_secs(120));
+        let shown = format!("{cfg:?}");
+        for secret in [TOKEN, KEY, "hook-secret-value"] {
+            assert!(!shown.contains(secret), "{secret} leaked in {shown}");
+        }
+    }
+
+    #[test]
+    fn missing_and_invalid_values_are_named() {
+        let err = Config::from_toml("", Path::new("."), &no_env).unwrap_err();
+        assert!(err.to_string().contains("BigCommerce store"), "{err}");
+        let err = Config::from_toml(
+            &format!("[bigcommerce]\nstore_hash = \"h\"\naccess_token = \"{TOKEN}\"\n[mirakl]\nbase_url = \"http://mirakl.example.com\"\napi_key = \"{KEY}\"\n"),
+            Path::new("."),
+            &no_env,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    what: "mirakl.base_url",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(!err.to_string().contains(KEY));
+        let err = Config::from_toml(
+            &format!("[bigcommerce]\nstore_hash = \"h\"\naccess_token = \"{TOKEN}\"\n[mirakl]\nbase_url = \"https://m.example.com\"\napi_key = \"{KEY}\"\n[webhooks]\nlisten = \"0.0.0.0:1\"\nsecret = \"s\"\npublic_url = \"http://insecure.example.com\"\n"),
+            Path::new("."),
+            &no_env,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    what: "webhooks.public_url",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err =
+            Config::from_toml("[mirakl]\nshop_id = \"x\"\n", Path::new("."), &no_env).unwrap_err();
+        assert!(matches!(err, ConfigError::Parse { .. }), "{err}");
+    }
+}
