@@ -3,7 +3,11 @@
 //!
 //! * [`config`]: `connector.toml` loading (credentials from file, API-account `.txt` or environment).
 //! * [`state`]: the SQLite state store (last sent offers, order map, cursors, outbox).
+//! * [`webhooks`]: the BigCommerce webhook receiver.
+//! * [`metrics`]: latency percentiles and call counts for the summary.
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod metrics;
 pub mod state;
+pub mod webhooks;
