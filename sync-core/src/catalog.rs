@@ -1,0 +1,454 @@
+//! The BigCommerce catalog as `offers::desired` reads it: plain input types, selection filters
+//! and product identity.
+//!
+//! These types hold only what the sync decides on. Build them from the `bigcommerce-api` models
+//! with the `From` impls in [`crate::convert`], or directly (tests, other sources).
+
+use crate::rules::{IdSource, IdentityRules, SelectionRules};
+use crate::types::ShopSku;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// BigCommerce `inventory_tracking`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum InventoryTracking {
+    /// `none`: stock is not tracked.
+    #[default]
+    None,
+    /// `product`: one level for the product (shared by its variants).
+    Product,
+    /// `variant`: one level per variant.
+    Variant,
+    /// A value this crate does not know, kept as sent.
+    Other(String),
+}
+
+impl From<String> for InventoryTracking {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "none" => Self::None,
+            "product" => Self::Product,
+            "variant" => Self::Variant,
+            _ => Self::Other(s),
+        }
+    }
+}
+
+impl From<InventoryTracking> for String {
+    fn from(t: InventoryTracking) -> Self {
+        match t {
+            InventoryTracking::None => "none".into(),
+            InventoryTracking::Product => "product".into(),
+            InventoryTracking::Variant => "variant".into(),
+            InventoryTracking::Other(s) => s,
+        }
+    }
+}
+
+/// A BigCommerce variant (v3 `variants[]`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CatalogVariant {
+    /// Variant id.
+    pub id: u64,
+    /// Variant SKU.
+    pub sku: Option<String>,
+    /// Variant price (falls back to the product price).
+    pub price: Option<Decimal>,
+    /// Variant sale price (falls back to the product sale price).
+    pub sale_price: Option<Decimal>,
+    /// Weight (falls back to the product weight).
+    pub weight: Option<Decimal>,
+    /// GTIN / EAN.
+    pub gtin: Option<String>,
+    /// UPC.
+    pub upc: Option<String>,
+    /// Manufacturer part number.
+    pub mpn: Option<String>,
+    /// Stock on hand (variant-level tracking).
+    pub inventory_level: Option<i64>,
+    /// Variant cannot be bought.
+    pub purchasing_disabled: bool,
+}
+
+/// A BigCommerce product with its variants (v3 `catalog/products?include=variants,custom_fields`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CatalogProduct {
+    /// Product id.
+    pub id: u64,
+    /// Product name.
+    pub name: String,
+    /// Product SKU (used when the product has no variants).
+    pub sku: Option<String>,
+    /// Price.
+    pub price: Option<Decimal>,
+    /// Sale price (0 or none: no sale).
+    pub sale_price: Option<Decimal>,
+    /// Weight.
+    pub weight: Option<Decimal>,
+    /// GTIN / EAN.
+    pub gtin: Option<String>,
+    /// UPC.
+    pub upc: Option<String>,
+    /// Manufacturer part number.
+    pub mpn: Option<String>,
+    /// Brand id (0 or none: no brand).
+    pub brand_id: Option<u64>,
+    /// Category ids.
+    pub categories: Vec<u64>,
+    /// Visible on the storefront.
+    pub is_visible: bool,
+    /// `available`, `disabled` or `preorder`.
+    pub availability: String,
+    /// Inventory tracking mode.
+    pub inventory_tracking: InventoryTracking,
+    /// Stock on hand (product-level tracking).
+    pub inventory_level: Option<i64>,
+    /// Custom fields (name, value).
+    pub custom_fields: Vec<(String, String)>,
+    /// Variants. Empty means the product is sold as one item.
+    pub variants: Vec<CatalogVariant>,
+}
+
+/// A price-list record (v3 `pricelists/{id}/records`) overriding a variant's prices.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PriceRecord {
+    /// Price override.
+    pub price: Option<Decimal>,
+    /// Sale price override.
+    pub sale_price: Option<Decimal>,
+    /// Start of the sale, where known (BigCommerce records carry none).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub sale_start: Option<OffsetDateTime>,
+    /// End of the sale, where known.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub sale_end: Option<OffsetDateTime>,
+}
+
+/// Everything `offers::desired` reads.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Catalog {
+    /// Products with their variants.
+    pub products: Vec<CatalogProduct>,
+    /// Store currency (`default_currency_code`), checked against the rules' currency.
+    pub currency: Option<String>,
+    /// Inventory levels by variant id (e.g. summed over locations); override the variant's
+    /// `inventory_level`.
+    pub inventory: BTreeMap<u64, i64>,
+    /// Price-list records by variant id; override the variant's prices.
+    pub price_list: BTreeMap<u64, PriceRecord>,
+    /// Units held by marketplace orders not yet created in BigCommerce, by SKU.
+    pub held: BTreeMap<ShopSku, u64>,
+}
+
+fn blank_none(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Whether a product passes the product-level selection filters.
+pub fn product_selected(p: &CatalogProduct, rules: &SelectionRules) -> bool {
+    if rules.visible_only && !p.is_visible {
+        return false;
+    }
+    if !rules.availability.is_empty()
+        && !rules
+            .availability
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&p.availability))
+    {
+        return false;
+    }
+    if !rules.include_categories.is_empty()
+        && !p
+            .categories
+            .iter()
+            .any(|c| rules.include_categories.contains(c))
+    {
+        return false;
+    }
+    if p.categories
+        .iter()
+        .any(|c| rules.exclude_categories.contains(c))
+    {
+        return false;
+    }
+    let brand = p.brand_id.filter(|b| *b != 0);
+    if !rules.include_brands.is_empty() && !brand.is_some_and(|b| rules.include_brands.contains(&b))
+    {
+        return false;
+    }
+    if brand.is_some_and(|b| rules.exclude_brands.contains(&b)) {
+        return false;
+    }
+    if let Some(cf) = &rules.custom_field {
+        let hit = p.custom_fields.iter().any(|(n, v)| {
+            n.trim().eq_ignore_ascii_case(cf.name.trim())
+                && cf
+                    .value
+                    .as_ref()
+                    .is_none_or(|want| v.trim().eq_ignore_ascii_case(want.trim()))
+        });
+        if !hit {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether a SKU passes the prefix filters.
+pub fn sku_selected(sku: &str, rules: &SelectionRules) -> bool {
+    (rules.include_sku_prefixes.is_empty()
+        || rules
+            .include_sku_prefixes
+            .iter()
+            .any(|p| sku.starts_with(p.as_str())))
+        && !rules
+            .exclude_sku_prefixes
+            .iter()
+            .any(|p| sku.starts_with(p.as_str()))
+}
+
+/// The Mirakl product reference chosen for an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// `product_id`.
+    pub product_id: String,
+    /// `product_id_type`.
+    pub product_id_type: String,
+}
+
+/// Picks `product_id` / `product_id_type`: the first configured source with a value (variant
+/// value first, then the product's). `None` when no source has a value.
+pub fn identity(
+    p: &CatalogProduct,
+    v: Option<&CatalogVariant>,
+    sku: &ShopSku,
+    rules: &IdentityRules,
+) -> Option<Identity> {
+    rules.sources.iter().find_map(|src| {
+        let (value, ty) = match src {
+            IdSource::Gtin => (
+                pick(v.and_then(|v| blank_none(&v.gtin)), blank_none(&p.gtin)),
+                &rules.gtin_type,
+            ),
+            IdSource::Upc => (
+                pick(v.and_then(|v| blank_none(&v.upc)), blank_none(&p.upc)),
+                &rules.upc_type,
+            ),
+            IdSource::Mpn => (
+                pick(v.and_then(|v| blank_none(&v.mpn)), blank_none(&p.mpn)),
+                &rules.mpn_type,
+            ),
+            IdSource::Sku => (Some(sku.as_str()), &rules.sku_type),
+        };
+        value.map(|value| Identity {
+            product_id: value.to_owned(),
+            product_id_type: ty.clone(),
+        })
+    })
+}
+
+/// Whether the item has a GTIN or UPC (variant or product).
+pub fn has_gtin(p: &CatalogProduct, v: Option<&CatalogVariant>) -> bool {
+    v.is_some_and(|v| blank_none(&v.gtin).is_some() || blank_none(&v.upc).is_some())
+        || blank_none(&p.gtin).is_some()
+        || blank_none(&p.upc).is_some()
+}
+
+fn pick<'a>(a: Option<&'a str>, b: Option<&'a str>) -> Option<&'a str> {
+    a.or(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::CustomFieldRule;
+
+    fn product() -> CatalogProduct {
+        CatalogProduct {
+            id: 1,
+            name: "Tee".into(),
+            is_visible: true,
+            availability: "available".into(),
+            categories: vec![10, 20],
+            brand_id: Some(5),
+            custom_fields: vec![("Marketplace".into(), "TRUE".into())],
+            ..CatalogProduct::default()
+        }
+    }
+
+    #[test]
+    fn inventory_tracking_keeps_unknown_values() {
+        let t: InventoryTracking = serde_json::from_str("\"variant\"").unwrap();
+        assert_eq!(t, InventoryTracking::Variant);
+        let t: InventoryTracking = serde_json::from_str("\"warehouse\"").unwrap();
+        assert_eq!(t, InventoryTracking::Other("warehouse".into()));
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"warehouse\"");
+    }
+
+    #[test]
+    fn product_filters() {
+        let all = SelectionRules::default();
+        assert!(product_selected(&product(), &all));
+        assert!(!product_selected(
+            &CatalogProduct {
+                is_visible: false,
+                ..product()
+            },
+            &all
+        ));
+        assert!(product_selected(
+            &CatalogProduct {
+                is_visible: false,
+                ..product()
+            },
+            &SelectionRules {
+                visible_only: false,
+                ..all.clone()
+            }
+        ));
+        assert!(!product_selected(
+            &CatalogProduct {
+                availability: "disabled".into(),
+                ..product()
+            },
+            &all
+        ));
+        let cat = SelectionRules {
+            include_categories: vec![20],
+            ..all.clone()
+        };
+        assert!(product_selected(&product(), &cat));
+        assert!(!product_selected(
+            &product(),
+            &SelectionRules {
+                include_categories: vec![99],
+                ..all.clone()
+            }
+        ));
+        assert!(!product_selected(
+            &product(),
+            &SelectionRules {
+                exclude_categories: vec![10],
+                ..all.clone()
+            }
+        ));
+        assert!(product_selected(
+            &product(),
+            &SelectionRules {
+                include_brands: vec![5],
+                ..all.clone()
+            }
+        ));
+        assert!(!product_selected(
+            &CatalogProduct {
+                brand_id: Some(0),
+                ..product()
+            },
+            &SelectionRules {
+                include_brands: vec![5],
+                ..all.clone()
+            }
+        ));
+        assert!(!product_selected(
+            &product(),
+            &SelectionRules {
+                exclude_brands: vec![5],
+                ..all.clone()
+            }
+        ));
+        let cf = |value: Option<&str>| SelectionRules {
+            custom_field: Some(CustomFieldRule {
+                name: "marketplace".into(),
+                value: value.map(Into::into),
+            }),
+            ..SelectionRules::default()
+        };
+        assert!(product_selected(&product(), &cf(Some("true"))));
+        assert!(product_selected(&product(), &cf(None)));
+        assert!(!product_selected(&product(), &cf(Some("false"))));
+        assert!(!product_selected(
+            &CatalogProduct {
+                custom_fields: vec![],
+                ..product()
+            },
+            &cf(None)
+        ));
+    }
+
+    #[test]
+    fn sku_prefix_filters() {
+        let r = SelectionRules {
+            include_sku_prefixes: vec!["WF-".into()],
+            exclude_sku_prefixes: vec!["WF-X".into()],
+            ..SelectionRules::default()
+        };
+        assert!(sku_selected("WF-1", &r));
+        assert!(!sku_selected("AB-1", &r));
+        assert!(!sku_selected("WF-X1", &r));
+        assert!(sku_selected("anything", &SelectionRules::default()));
+    }
+
+    #[test]
+    fn identity_prefers_variant_then_product_then_next_source() {
+        let sku = ShopSku::new("S1").unwrap();
+        let rules = IdentityRules::default();
+        let p = CatalogProduct {
+            gtin: Some("9300000000001".into()),
+            upc: Some("012345678905".into()),
+            ..product()
+        };
+        let v = CatalogVariant {
+            gtin: Some("9300000000002".into()),
+            ..CatalogVariant::default()
+        };
+        assert_eq!(
+            identity(&p, Some(&v), &sku, &rules).unwrap(),
+            Identity {
+                product_id: "9300000000002".into(),
+                product_id_type: "EAN".into()
+            }
+        );
+        assert_eq!(
+            identity(&p, None, &sku, &rules).unwrap().product_id,
+            "9300000000001"
+        );
+        let p2 = CatalogProduct {
+            gtin: Some("  ".into()),
+            mpn: Some("M-1".into()),
+            ..product()
+        };
+        assert_eq!(
+            identity(&p2, None, &sku, &rules).unwrap(),
+            Identity {
+                product_id: "M-1".into(),
+                product_id_type: "MPN".into()
+            }
+        );
+        assert_eq!(
+            identity(&product(), None, &sku, &rules).unwrap(),
+            Identity {
+                product_id: "S1".into(),
+                product_id_type: "SHOP_SKU".into()
+            }
+        );
+        let upc_only = IdentityRules {
+            sources: vec![IdSource::Upc],
+            ..IdentityRules::default()
+        };
+        assert_eq!(
+            identity(&p, None, &sku, &upc_only).unwrap().product_id_type,
+            "UPC"
+        );
+        assert_eq!(identity(&product(), None, &sku, &upc_only), None);
+        assert!(has_gtin(&p, None));
+        assert!(!has_gtin(&p2, None));
+    }
+}

@@ -1,0 +1,604 @@
+//! Plans: what to send to Mirakl so that the current offers become the desired ones.
+
+use crate::offers::{CurrentOffer, DesiredOffer, OfferContent};
+use crate::pricing::Discount;
+use crate::rules::{PlanRules, RemovalPolicy};
+use crate::types::ShopSku;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What changed in an offer, for routing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ChangeKind {
+    /// Only the quantity: STO01 can carry it.
+    StockOnly,
+    /// Only the price and/or discount: PRI01 can carry it.
+    PriceOnly,
+    /// Anything else (or several kinds): OF24 with the full offer.
+    Other,
+}
+
+/// Classifies the difference between two contents (`None` when equal).
+pub fn classify(before: &OfferContent, after: &OfferContent) -> Option<ChangeKind> {
+    if before == after {
+        return None;
+    }
+    let stock = before.quantity != after.quantity;
+    let price = before.price != after.price || before.discount != after.discount;
+    let other = before.state_code != after.state_code
+        || before.leadtime_to_ship != after.leadtime_to_ship
+        || before.logistic_class != after.logistic_class
+        || before.additional_fields != after.additional_fields;
+    Some(match (stock, price, other) {
+        (true, false, false) => ChangeKind::StockOnly,
+        (false, true, false) => ChangeKind::PriceOnly,
+        _ => ChangeKind::Other,
+    })
+}
+
+/// A changed offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The full desired offer.
+    pub offer: DesiredOffer,
+    /// The current content.
+    pub before: OfferContent,
+    /// Classification.
+    pub kind: ChangeKind,
+}
+
+/// What happens to an offer that is no longer desired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RemovalAction {
+    /// Delete the offer.
+    Delete,
+    /// Keep it with quantity 0.
+    ZeroStock,
+}
+
+/// An offer on Mirakl that is no longer desired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removal {
+    /// The current offer.
+    pub current: CurrentOffer,
+    /// What to do.
+    pub action: RemovalAction,
+}
+
+/// The difference between desired and current offers. Every list is sorted by SKU.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Plan {
+    /// Offers to create.
+    pub new: Vec<DesiredOffer>,
+    /// Offers to update.
+    pub changed: Vec<Change>,
+    /// SKUs already as desired.
+    pub unchanged: Vec<ShopSku>,
+    /// Offers to delete or zero.
+    pub removed: Vec<Removal>,
+}
+
+/// The Mirakl operation a batch goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Operation {
+    /// OF24 `POST /api/offers`: full offers.
+    Offers,
+    /// STO01 `POST /api/offers/stock/imports`: quantities.
+    Stock,
+    /// PRI01 `POST /api/offers/pricing/imports`: prices.
+    Prices,
+}
+
+/// One OF24 line: the FULL offer (OF24 resets every field not sent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferWrite {
+    /// Key.
+    pub shop_sku: ShopSku,
+    /// `product_id` (required by OF24).
+    pub product_id: String,
+    /// `product_id_type`.
+    pub product_id_type: String,
+    /// Full content.
+    pub content: OfferContent,
+    /// `update_delete = delete`.
+    pub delete: bool,
+}
+
+/// One STO01 line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockLine {
+    /// Key.
+    pub shop_sku: ShopSku,
+    /// New quantity.
+    pub quantity: u64,
+}
+
+/// One PRI01 line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceLine {
+    /// Key.
+    pub shop_sku: ShopSku,
+    /// New price.
+    pub price: Decimal,
+    /// New discount (none clears it: PRI01 replaces all prices of the offer).
+    pub discount: Option<Discount>,
+}
+
+/// A batch for one call, at most `batch_size` lines, sorted by SKU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Batch {
+    /// OF24.
+    Offers(Vec<OfferWrite>),
+    /// STO01.
+    Stock(Vec<StockLine>),
+    /// PRI01.
+    Prices(Vec<PriceLine>),
+}
+
+impl Batch {
+    /// The operation this batch goes to.
+    pub fn operation(&self) -> Operation {
+        match self {
+            Batch::Offers(_) => Operation::Offers,
+            Batch::Stock(_) => Operation::Stock,
+            Batch::Prices(_) => Operation::Prices,
+        }
+    }
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        match self {
+            Batch::Offers(v) => v.len(),
+            Batch::Stock(v) => v.len(),
+            Batch::Prices(v) => v.len(),
+        }
+    }
+    /// Whether the batch has no line.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Compares desired and current offers.
+///
+/// `keep` lists SKUs that must not be removed even though they are not desired (pass
+/// [`crate::offers::problem_skus`]: an item with a problem is unknown, not gone). A zero-stock
+/// removal of an offer already at 0 is not planned, so planning again after applying a plan
+/// yields an empty plan. Deterministic: the same inputs give the same plan.
+pub fn plan(
+    desired: &BTreeMap<ShopSku, DesiredOffer>,
+    current: &BTreeMap<ShopSku, CurrentOffer>,
+    keep: &BTreeSet<ShopSku>,
+    rules: &PlanRules,
+) -> Plan {
+    let mut out = Plan::default();
+    for (sku, want) in desired {
+        match current.get(sku) {
+            None => out.new.push(want.clone()),
+            Some(cur) => match classify(&cur.content, &want.content) {
+                None => out.unchanged.push(sku.clone()),
+                Some(kind) => out.changed.push(Change {
+                    offer: want.clone(),
+                    before: cur.content.clone(),
+                    kind,
+                }),
+            },
+        }
+    }
+    for (sku, cur) in current {
+        if desired.contains_key(sku) || keep.contains(sku) {
+            continue;
+        }
+        let action = match rules.removal {
+            RemovalPolicy::Keep => continue,
+            RemovalPolicy::Delete => RemovalAction::Delete,
+            RemovalPolicy::ZeroStock if cur.content.quantity == 0 => continue,
+            RemovalPolicy::ZeroStock => RemovalAction::ZeroStock,
+        };
+        out.removed.push(Removal {
+            current: cur.clone(),
+            action,
+        });
+    }
+    out
+}
+
+impl Plan {
+    /// Whether there is nothing to send.
+    pub fn is_empty(&self) -> bool {
+        self.new.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+    }
+
+    /// Routes every item to its operation and chunks each operation's lines to
+    /// `rules.batch_size`. Stock-only changes go to STO01 when `rules.stock_import`, price-only
+    /// changes to PRI01 when `rules.price_import`; everything else goes to OF24 carrying the full
+    /// offer. Batches come ordered by operation (OF24, STO01, PRI01), lines by SKU.
+    pub fn batches(&self, rules: &PlanRules) -> Vec<Batch> {
+        let mut offers: BTreeMap<ShopSku, OfferWrite> = BTreeMap::new();
+        let mut stock: BTreeMap<ShopSku, StockLine> = BTreeMap::new();
+        let mut prices: BTreeMap<ShopSku, PriceLine> = BTreeMap::new();
+        let full = |o: &DesiredOffer| OfferWrite {
+            shop_sku: o.shop_sku.clone(),
+            product_id: o.product_id.clone(),
+            product_id_type: o.product_id_type.clone(),
+            content: o.content.clone(),
+            delete: false,
+        };
+        for o in &self.new {
+            offers.insert(o.shop_sku.clone(), full(o));
+        }
+        for c in &self.changed {
+            let sku = c.offer.shop_sku.clone();
+            match c.kind {
+                ChangeKind::StockOnly if rules.stock_import => {
+                    stock.insert(
+                        sku.clone(),
+                        StockLine {
+                            shop_sku: sku,
+                            quantity: c.offer.content.quantity,
+                        },
+                    );
+                }
+                ChangeKind::PriceOnly if rules.price_import => {
+                    let line = PriceLine {
+                        shop_sku: sku.clone(),
+                        price: c.offer.content.price,
+                        discount: c.offer.content.discount.clone(),
+                    };
+                    prices.insert(sku, line);
+                }
+                _ => {
+                    offers.insert(sku, full(&c.offer));
+                }
+            }
+        }
+        for r in &self.removed {
+            let sku = r.current.shop_sku.clone();
+            let (pid, ptype) = (
+                r.current.product_id.clone(),
+                r.current.product_id_type.clone(),
+            );
+            match r.action {
+                RemovalAction::ZeroStock if rules.stock_import => {
+                    stock.insert(
+                        sku.clone(),
+                        StockLine {
+                            shop_sku: sku,
+                            quantity: 0,
+                        },
+                    );
+                }
+                action => {
+                    let mut content = r.current.content.clone();
+                    let delete = action == RemovalAction::Delete;
+                    if !delete {
+                        content.quantity = 0;
+                    }
+                    let w = OfferWrite {
+                        shop_sku: sku.clone(),
+                        product_id: pid,
+                        product_id_type: ptype,
+                        content,
+                        delete,
+                    };
+                    offers.insert(sku, w);
+                }
+            }
+        }
+        let size = rules.batch_size.max(1);
+        let mut out = Vec::new();
+        chunk(
+            offers.into_values().collect(),
+            size,
+            Batch::Offers,
+            &mut out,
+        );
+        chunk(stock.into_values().collect(), size, Batch::Stock, &mut out);
+        chunk(
+            prices.into_values().collect(),
+            size,
+            Batch::Prices,
+            &mut out,
+        );
+        out
+    }
+
+    /// Applies the plan to a mirror of the current offers (what Mirakl will hold once every
+    /// batch succeeded). Useful to keep a "last sent" mirror.
+    pub fn apply(&self, current: &mut BTreeMap<ShopSku, CurrentOffer>) {
+        for o in &self.new {
+            current.insert(o.shop_sku.clone(), CurrentOffer::from(o));
+        }
+        for c in &self.changed {
+            current.insert(c.offer.shop_sku.clone(), CurrentOffer::from(&c.offer));
+        }
+        for r in &self.removed {
+            match r.action {
+                RemovalAction::Delete => {
+                    current.remove(&r.current.shop_sku);
+                }
+                RemovalAction::ZeroStock => {
+                    if let Some(c) = current.get_mut(&r.current.shop_sku) {
+                        c.content.quantity = 0;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn chunk<T>(items: Vec<T>, size: usize, wrap: fn(Vec<T>) -> Batch, out: &mut Vec<Batch>) {
+    let mut it = items.into_iter().peekable();
+    while it.peek().is_some() {
+        out.push(wrap(it.by_ref().take(size).collect()));
+    }
+}
+
+impl From<&DesiredOffer> for CurrentOffer {
+    fn from(o: &DesiredOffer) -> Self {
+        CurrentOffer {
+            shop_sku: o.shop_sku.clone(),
+            product_id: o.product_id.clone(),
+            product_id_type: o.product_id_type.clone(),
+            content: o.content.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::d;
+    use crate::types::CatalogRef;
+    use proptest::prelude::*;
+
+    fn content(price: &str, qty: u64) -> OfferContent {
+        OfferContent {
+            price: d(price),
+            discount: None,
+            quantity: qty,
+            state_code: "11".into(),
+            leadtime_to_ship: None,
+            logistic_class: None,
+            additional_fields: BTreeMap::new(),
+        }
+    }
+
+    fn want(sku: &str, c: OfferContent) -> (ShopSku, DesiredOffer) {
+        let s = ShopSku::new(sku).unwrap();
+        let o = DesiredOffer {
+            shop_sku: s.clone(),
+            product_id: sku.into(),
+            product_id_type: "SHOP_SKU".into(),
+            source: CatalogRef {
+                product_id: 1,
+                variant_id: None,
+            },
+            content: c,
+        };
+        (s, o)
+    }
+
+    fn have(sku: &str, c: OfferContent) -> (ShopSku, CurrentOffer) {
+        let s = ShopSku::new(sku).unwrap();
+        (
+            s.clone(),
+            CurrentOffer {
+                shop_sku: s,
+                product_id: format!("M-{sku}"),
+                product_id_type: "SKU".into(),
+                content: c,
+            },
+        )
+    }
+
+    #[test]
+    fn classification() {
+        let a = content("10", 1);
+        assert_eq!(classify(&a, &a), None);
+        assert_eq!(classify(&a, &content("10", 2)), Some(ChangeKind::StockOnly));
+        assert_eq!(classify(&a, &content("11", 1)), Some(ChangeKind::PriceOnly));
+        let mut disc = a.clone();
+        disc.discount = Some(Discount {
+            price: d("9"),
+            start_date: None,
+            end_date: None,
+        });
+        assert_eq!(classify(&a, &disc), Some(ChangeKind::PriceOnly));
+        assert_eq!(classify(&a, &content("11", 2)), Some(ChangeKind::Other));
+        let mut lead = a.clone();
+        lead.leadtime_to_ship = Some(2);
+        assert_eq!(classify(&a, &lead), Some(ChangeKind::Other));
+    }
+
+    #[test]
+    fn plan_sorts_routes_and_chunks() {
+        let desired: BTreeMap<_, _> = [
+            want("A", content("10", 5)),
+            want("B", content("10", 6)),
+            want("C", content("12", 5)),
+            want("D", content("10", 5)),
+            want("E", content("13", 9)),
+        ]
+        .into();
+        let current: BTreeMap<_, _> = [
+            have("B", content("10", 5)),
+            have("C", content("10", 5)),
+            have("D", content("10", 5)),
+            have("E", content("10", 5)),
+            have("X", content("10", 3)),
+            have("Y", content("10", 0)),
+            have("Z", content("10", 4)),
+        ]
+        .into();
+        let keep: BTreeSet<_> = [ShopSku::new("Z").unwrap()].into();
+        let rules = PlanRules {
+            batch_size: 2,
+            stock_import: true,
+            price_import: true,
+            ..PlanRules::default()
+        };
+        let p = plan(&desired, &current, &keep, &rules);
+        assert_eq!(p.new.len(), 1);
+        assert_eq!(
+            p.changed
+                .iter()
+                .map(|c| (c.offer.shop_sku.as_str(), c.kind))
+                .collect::<Vec<_>>(),
+            [
+                ("B", ChangeKind::StockOnly),
+                ("C", ChangeKind::PriceOnly),
+                ("E", ChangeKind::Other)
+            ]
+        );
+        assert_eq!(p.unchanged, [ShopSku::new("D").unwrap()]);
+        // X zeroed, Y already 0, Z kept (problem SKU)
+        assert_eq!(
+            p.removed
+                .iter()
+                .map(|r| r.current.shop_sku.as_str())
+                .collect::<Vec<_>>(),
+            ["X"]
+        );
+        let b = p.batches(&rules);
+        assert_eq!(
+            b.iter()
+                .map(|b| (b.operation(), b.len()))
+                .collect::<Vec<_>>(),
+            [
+                (Operation::Offers, 2),
+                (Operation::Stock, 2),
+                (Operation::Prices, 1)
+            ]
+        );
+        let Batch::Stock(lines) = &b[1] else { panic!() };
+        assert_eq!(
+            lines
+                .iter()
+                .map(|l| (l.shop_sku.as_str(), l.quantity))
+                .collect::<Vec<_>>(),
+            [("B", 6), ("X", 0)]
+        );
+
+        // Without STO01/PRI01 everything goes to OF24 with full content.
+        let of24 = PlanRules {
+            batch_size: 10,
+            ..PlanRules::default()
+        };
+        let b = p.batches(&of24);
+        assert_eq!(b.len(), 1);
+        let Batch::Offers(lines) = &b[0] else {
+            panic!()
+        };
+        assert_eq!(
+            lines
+                .iter()
+                .map(|l| l.shop_sku.as_str())
+                .collect::<Vec<_>>(),
+            ["A", "B", "C", "E", "X"]
+        );
+        let x = &lines[4];
+        assert_eq!(
+            (
+                x.content.quantity,
+                x.content.price,
+                x.delete,
+                x.product_id.as_str()
+            ),
+            (0, d("10"), false, "M-X")
+        );
+        assert_eq!(lines[1].content, content("10", 6));
+    }
+
+    #[test]
+    fn delete_and_keep_policies() {
+        let current: BTreeMap<_, _> = [have("Y", content("10", 0))].into();
+        let del = PlanRules {
+            removal: RemovalPolicy::Delete,
+            ..PlanRules::default()
+        };
+        let p = plan(&BTreeMap::new(), &current, &BTreeSet::new(), &del);
+        assert_eq!(p.removed[0].action, RemovalAction::Delete);
+        let Batch::Offers(l) = &p.batches(&del)[0] else {
+            panic!()
+        };
+        assert!(l[0].delete);
+        let keep = PlanRules {
+            removal: RemovalPolicy::Keep,
+            ..PlanRules::default()
+        };
+        assert!(plan(&BTreeMap::new(), &current, &BTreeSet::new(), &keep).is_empty());
+    }
+
+    fn arb_content() -> impl Strategy<Value = OfferContent> {
+        (1u32..50, 0u64..4, proptest::bool::ANY, 0u32..3).prop_map(|(p, q, disc, lead)| {
+            let mut c = content(&p.to_string(), q);
+            if disc {
+                c.discount = Some(Discount {
+                    price: Decimal::from(p) / Decimal::TWO,
+                    start_date: None,
+                    end_date: None,
+                });
+            }
+            c.leadtime_to_ship = (lead > 0).then_some(lead);
+            c
+        })
+    }
+
+    fn arb_side() -> impl Strategy<Value = BTreeMap<String, OfferContent>> {
+        proptest::collection::btree_map("[A-F]", arb_content(), 0..6)
+    }
+
+    fn arb_policy() -> impl Strategy<Value = PlanRules> {
+        (
+            prop_oneof![
+                Just(RemovalPolicy::Delete),
+                Just(RemovalPolicy::ZeroStock),
+                Just(RemovalPolicy::Keep)
+            ],
+            1usize..4,
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(removal, batch_size, s, p)| PlanRules {
+                removal,
+                batch_size,
+                stock_import: s,
+                price_import: p,
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn applying_a_plan_converges(desired in arb_side(), current in arb_side(), rules in arb_policy()) {
+            let desired: BTreeMap<_, _> = desired.into_iter().map(|(k, c)| want(&k, c)).collect();
+            let mut current: BTreeMap<_, _> = current.into_iter().map(|(k, c)| have(&k, c)).collect();
+            let p = plan(&desired, &current, &BTreeSet::new(), &rules);
+            // deterministic
+            prop_assert_eq!(&p, &plan(&desired, &current, &BTreeSet::new(), &rules));
+            prop_assert_eq!(p.batches(&rules), p.batches(&rules));
+            // every batch within the size, every SKU sent at most once
+            let mut seen = BTreeSet::new();
+            for b in p.batches(&rules) {
+                prop_assert!(b.len() <= rules.batch_size && !b.is_empty());
+                let skus: Vec<ShopSku> = match &b {
+                    Batch::Offers(v) => v.iter().map(|l| l.shop_sku.clone()).collect(),
+                    Batch::Stock(v) => v.iter().map(|l| l.shop_sku.clone()).collect(),
+                    Batch::Prices(v) => v.iter().map(|l| l.shop_sku.clone()).collect(),
+                };
+                for s in skus { prop_assert!(seen.insert(s)); }
+            }
+            p.apply(&mut current);
+            for (sku, o) in &desired {
+                prop_assert_eq!(&current[sku].content, &o.content);
+            }
+            for (sku, c) in &current {
+                if !desired.contains_key(sku) {
+                    prop_assert!(rules.removal == RemovalPolicy::Keep || c.content.quantity == 0);
+                    prop_assert!(rules.removal != RemovalPolicy::Delete);
+                }
+            }
+            prop_assert!(plan(&desired, &current, &BTreeSet::new(), &rules).is_empty());
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! Price rules: markup, rounding to an ending or a step, bounds, and the sale price → discount.
+
+use crate::rules::{OutOfRange, PriceRules, RoundDirection, Rounding};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// A Mirakl offer discount (OF24 `discount`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Discount {
+    /// Discounted unit price; always below the offer price.
+    pub price: Decimal,
+    /// Start of the discount (`None`: starts now).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub start_date: Option<OffsetDateTime>,
+    /// End of the discount (`None`: never ends).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub end_date: Option<OffsetDateTime>,
+}
+
+/// Why a price could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PriceError {
+    /// The price (source or computed) is zero or negative.
+    #[error("price {0} is zero or negative")]
+    NotPositive(Decimal),
+    /// The computed price is below `min_price` and the rule is to skip.
+    #[error("price {price} is below the minimum {min}")]
+    BelowMinimum {
+        /// Computed price.
+        price: Decimal,
+        /// Configured minimum.
+        min: Decimal,
+    },
+    /// The computed price is above `max_price` and the rule is to skip.
+    #[error("price {price} is above the maximum {max}")]
+    AboveMaximum {
+        /// Computed price.
+        price: Decimal,
+        /// Configured maximum.
+        max: Decimal,
+    },
+}
+
+/// Applies markup and rounding (no bounds) to a source price.
+pub fn transform(base: Decimal, rules: &PriceRules) -> Decimal {
+    let hundred = Decimal::ONE_HUNDRED;
+    let raw = base * (hundred + rules.markup_percent) / hundred + rules.markup_fixed;
+    let cents = raw.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    round(cents, &rules.rounding, rules.direction)
+}
+
+/// Rounds a price to an ending or a step in the given direction.
+pub fn round(price: Decimal, rounding: &Rounding, direction: RoundDirection) -> Decimal {
+    match rounding {
+        Rounding::None => price,
+        Rounding::Ending(ending) => {
+            let ending = ending.abs() % Decimal::ONE;
+            let base = price.floor() + ending;
+            let (down, up) = if base > price {
+                (base - Decimal::ONE, base)
+            } else if base < price {
+                (base, base + Decimal::ONE)
+            } else {
+                (base, base)
+            };
+            pick(price, down, up, direction)
+        }
+        Rounding::Step(step) if *step > Decimal::ZERO => {
+            let down = (price / step).floor() * step;
+            let up = (price / step).ceil() * step;
+            pick(price, down, up, direction).normalize()
+        }
+        Rounding::Step(_) => price,
+    }
+}
+
+fn pick(price: Decimal, down: Decimal, up: Decimal, direction: RoundDirection) -> Decimal {
+    match direction {
+        RoundDirection::Up => up,
+        RoundDirection::Down => down,
+        RoundDirection::Nearest => {
+            if up - price <= price - down {
+                up
+            } else {
+                down
+            }
+        }
+    }
+}
+
+/// Computes the offer price from a BigCommerce price.
+///
+/// # Errors
+/// [`PriceError::NotPositive`] when the source or result is ≤ 0; `BelowMinimum`/`AboveMaximum`
+/// when out of bounds and [`OutOfRange::Skip`] is configured.
+pub fn offer_price(base: Decimal, rules: &PriceRules) -> Result<Decimal, PriceError> {
+    if base <= Decimal::ZERO {
+        return Err(PriceError::NotPositive(base));
+    }
+    let price = bounded(transform(base, rules), rules)?;
+    if price <= Decimal::ZERO {
+        return Err(PriceError::NotPositive(price));
+    }
+    Ok(price)
+}
+
+fn bounded(price: Decimal, rules: &PriceRules) -> Result<Decimal, PriceError> {
+    if let Some(min) = rules.min_price
+        && price < min
+    {
+        return match rules.out_of_range {
+            OutOfRange::Clamp => Ok(min),
+            OutOfRange::Skip => Err(PriceError::BelowMinimum { price, min }),
+        };
+    }
+    if let Some(max) = rules.max_price
+        && price > max
+    {
+        return match rules.out_of_range {
+            OutOfRange::Clamp => Ok(max),
+            OutOfRange::Skip => Err(PriceError::AboveMaximum { price, max }),
+        };
+    }
+    Ok(price)
+}
+
+/// Computes the offer price and the discount from a BigCommerce price and sale price.
+///
+/// The sale price goes through the same markup and rounding. It becomes a discount only when it
+/// is positive, below the offer price (Westfield and Mirakl reject a discount ≥ price) and within
+/// the bounds (out of bounds it is clamped or dropped, never the offer). Dates are passed through
+/// where known (BigCommerce itself has none: then the discount starts now and never ends).
+///
+/// # Errors
+/// See [`offer_price`]; a bad sale price never fails the offer.
+pub fn offer_price_and_discount(
+    base: Decimal,
+    sale_price: Option<Decimal>,
+    start_date: Option<OffsetDateTime>,
+    end_date: Option<OffsetDateTime>,
+    rules: &PriceRules,
+) -> Result<(Decimal, Option<Discount>), PriceError> {
+    let price = offer_price(base, rules)?;
+    let discount = sale_price
+        .filter(|s| rules.use_sale_price && *s > Decimal::ZERO && *s < base)
+        .and_then(|s| bounded(transform(s, rules), rules).ok())
+        .filter(|d| *d > Decimal::ZERO && *d < price)
+        .filter(|_| match (start_date, end_date) {
+            (Some(s), Some(e)) => s < e,
+            _ => true,
+        })
+        .map(|d| Discount {
+            price: d,
+            start_date,
+            end_date,
+        });
+    Ok((price, discount))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::d;
+
+    fn rules(rounding: Rounding, direction: RoundDirection) -> PriceRules {
+        PriceRules {
+            rounding,
+            direction,
+            ..PriceRules::default()
+        }
+    }
+
+    #[test]
+    fn markup_percent_and_fixed() {
+        let r = PriceRules {
+            markup_percent: d("10"),
+            markup_fixed: d("2"),
+            ..PriceRules::default()
+        };
+        assert_eq!(offer_price(d("100"), &r).unwrap(), d("112"));
+        let r = PriceRules {
+            markup_percent: d("15"),
+            ..PriceRules::default()
+        };
+        // 19.99 × 1.15 = 22.9885 → 22.99
+        assert_eq!(offer_price(d("19.99"), &r).unwrap(), d("22.99"));
+    }
+
+    #[test]
+    fn endings_in_every_direction() {
+        let up = rules(Rounding::Ending(d("0.95")), RoundDirection::Up);
+        assert_eq!(transform(d("10.00"), &up), d("10.95"));
+        assert_eq!(transform(d("10.96"), &up), d("11.95"));
+        assert_eq!(transform(d("10.95"), &up), d("10.95"));
+        let down = rules(Rounding::Ending(d("0.99")), RoundDirection::Down);
+        assert_eq!(transform(d("10.50"), &down), d("9.99"));
+        assert_eq!(transform(d("11.99"), &down), d("11.99"));
+        let near = rules(Rounding::Ending(d("0.99")), RoundDirection::Nearest);
+        assert_eq!(transform(d("10.20"), &near), d("9.99"));
+        assert_eq!(transform(d("10.60"), &near), d("10.99"));
+    }
+
+    #[test]
+    fn steps_in_every_direction() {
+        let up = rules(Rounding::Step(d("0.05")), RoundDirection::Up);
+        assert_eq!(transform(d("10.01"), &up), d("10.05"));
+        let down = rules(Rounding::Step(d("1")), RoundDirection::Down);
+        assert_eq!(transform(d("10.99"), &down), d("10"));
+        let near = rules(Rounding::Step(d("0.5")), RoundDirection::Nearest);
+        assert_eq!(transform(d("10.24"), &near), d("10"));
+        assert_eq!(transform(d("10.25"), &near), d("10.5"));
+        let bad = rules(Rounding::Step(d("0")), RoundDirection::Up);
+        assert_eq!(transform(d("10.24"), &bad), d("10.24"));
+    }
+
+    #[test]
+    fn bounds_skip_or_clamp() {
+        let skip = PriceRules {
+            min_price: Some(d("5")),
+            max_price: Some(d("100")),
+            ..PriceRules::default()
+        };
+        assert_eq!(
+            offer_price(d("4"), &skip),
+            Err(PriceError::BelowMinimum {
+                price: d("4"),
+                min: d("5")
+            })
+        );
+        assert_eq!(
+            offer_price(d("101"), &skip),
+            Err(PriceError::AboveMaximum {
+                price: d("101"),
+                max: d("100")
+            })
+        );
+        let clamp = PriceRules {
+            out_of_range: OutOfRange::Clamp,
+            ..skip
+        };
+        assert_eq!(offer_price(d("4"), &clamp).unwrap(), d("5"));
+        assert_eq!(offer_price(d("101"), &clamp).unwrap(), d("100"));
+    }
+
+    #[test]
+    fn zero_or_negative_prices_fail() {
+        let r = PriceRules::default();
+        assert_eq!(
+            offer_price(d("0"), &r),
+            Err(PriceError::NotPositive(d("0")))
+        );
+        assert_eq!(
+            offer_price(d("-1"), &r),
+            Err(PriceError::NotPositive(d("-1")))
+        );
+        let neg = PriceRules {
+            markup_fixed: d("-20"),
+            ..PriceRules::default()
+        };
+        assert_eq!(
+            offer_price(d("10"), &neg),
+            Err(PriceError::NotPositive(d("-10")))
+        );
+    }
+
+    #[test]
+    fn sale_price_becomes_discount_only_when_below_price() {
+        let r = PriceRules {
+            markup_percent: d("10"),
+            ..PriceRules::default()
+        };
+        let (p, disc) = offer_price_and_discount(d("100"), Some(d("80")), None, None, &r).unwrap();
+        assert_eq!(p, d("110"));
+        assert_eq!(
+            disc,
+            Some(Discount {
+                price: d("88"),
+                start_date: None,
+                end_date: None
+            })
+        );
+        // sale ≥ price: ignored (no strike-through on a higher price)
+        assert_eq!(
+            offer_price_and_discount(d("100"), Some(d("100")), None, None, &r)
+                .unwrap()
+                .1,
+            None
+        );
+        assert_eq!(
+            offer_price_and_discount(d("100"), Some(d("0")), None, None, &r)
+                .unwrap()
+                .1,
+            None
+        );
+        // rounding that lifts the discount to the price drops it
+        let up = PriceRules {
+            rounding: Rounding::Step(d("10")),
+            ..PriceRules::default()
+        };
+        assert_eq!(
+            offer_price_and_discount(d("100"), Some(d("95")), None, None, &up).unwrap(),
+            (d("100"), None)
+        );
+        // disabled
+        let off = PriceRules {
+            use_sale_price: false,
+            ..PriceRules::default()
+        };
+        assert_eq!(
+            offer_price_and_discount(d("100"), Some(d("50")), None, None, &off)
+                .unwrap()
+                .1,
+            None
+        );
+    }
+
+    #[test]
+    fn discount_dates_pass_through_and_inverted_windows_drop() {
+        let r = PriceRules::default();
+        let s = time::macros::datetime!(2026-01-01 00:00 UTC);
+        let e = time::macros::datetime!(2026-02-01 00:00 UTC);
+        let (_, disc) =
+            offer_price_and_discount(d("10"), Some(d("8")), Some(s), Some(e), &r).unwrap();
+        let disc = disc.unwrap();
+        assert_eq!((disc.start_date, disc.end_date), (Some(s), Some(e)));
+        assert_eq!(
+            offer_price_and_discount(d("10"), Some(d("8")), Some(e), Some(s), &r)
+                .unwrap()
+                .1,
+            None
+        );
+        // below min with skip: only the discount is dropped
+        let min = PriceRules {
+            min_price: Some(d("9")),
+            ..PriceRules::default()
+        };
+        assert_eq!(
+            offer_price_and_discount(d("10"), Some(d("8")), None, None, &min).unwrap(),
+            (d("10"), None)
+        );
+    }
+}

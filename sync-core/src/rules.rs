@@ -1,0 +1,542 @@
+//! Configuration: every knob of the sync, deserializable from TOML or JSON.
+//!
+//! Every field has a default (shown in each field's doc), so an empty document is a valid
+//! configuration. Unknown keys are rejected so that a typo in a config file is an error rather
+//! than a silently ignored rule.
+//!
+//! ```
+//! let rules: sync_core::rules::SyncRules = toml::from_str(r#"
+//!     [price]
+//!     markup_percent = "10"
+//!     rounding = { ending = "0.95" }
+//!     [stock]
+//!     buffer_units = 2
+//! "#).unwrap();
+//! assert_eq!(rules.stock.buffer_units, 2);
+//! assert_eq!(rules.offer.state_code, "11");
+//! ```
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// All rules of one store ↔ shop connection.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SyncRules {
+    /// Price rules.
+    pub price: PriceRules,
+    /// Stock rules.
+    pub stock: StockRules,
+    /// Which catalog items become offers.
+    pub selection: SelectionRules,
+    /// How the Mirakl `product_id` / `product_id_type` is chosen.
+    pub identity: IdentityRules,
+    /// Constant offer fields.
+    pub offer: OfferRules,
+    /// Plan output: batch size and what to do with offers that left the catalog.
+    pub plan: PlanRules,
+    /// Mirakl call windows used by the coalescer.
+    pub windows: CallWindows,
+    /// Order acceptance and creation.
+    pub orders: OrderRules,
+    /// Shipment and carrier mapping.
+    pub shipments: ShipmentRules,
+    /// Cancellation and refund reason mapping.
+    pub refunds: RefundRules,
+}
+
+/// Rounding of a computed price.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    /// Keep the price as computed, rounded to cents (default).
+    #[default]
+    None,
+    /// Move the price to the given ending, e.g. `0.95` or `0.99` (the cents part).
+    Ending(Decimal),
+    /// Move the price to a multiple of the step, e.g. `0.05` or `1`.
+    Step(Decimal),
+}
+
+/// Which way [`Rounding`] moves a price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundDirection {
+    /// The smallest value at or above the price (default: never sells below the computed price).
+    #[default]
+    Up,
+    /// The nearest value (ties go up).
+    Nearest,
+    /// The largest value at or below the price.
+    Down,
+}
+
+/// What to do with a price outside `[min_price, max_price]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutOfRange {
+    /// Report a problem for the SKU and do not offer it (default).
+    #[default]
+    Skip,
+    /// Move the price to the nearest bound.
+    Clamp,
+}
+
+/// Price rules: `price × (1 + markup_percent/100) + markup_fixed`, then rounding, then bounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PriceRules {
+    /// Percentage added to the BigCommerce price (default 0; may be negative).
+    pub markup_percent: Decimal,
+    /// Fixed amount added after the percentage (default 0; may be negative).
+    pub markup_fixed: Decimal,
+    /// Rounding (default none: round half-up to cents).
+    pub rounding: Rounding,
+    /// Direction of the rounding (default up).
+    pub direction: RoundDirection,
+    /// Lowest price allowed (default none).
+    pub min_price: Option<Decimal>,
+    /// Highest price allowed (default none).
+    pub max_price: Option<Decimal>,
+    /// What to do outside the bounds (default skip).
+    pub out_of_range: OutOfRange,
+    /// The Mirakl shop currency (A01 `currency_iso_code`). When set, a catalog in another
+    /// currency yields a problem per SKU instead of offers (default none: no check).
+    pub currency: Option<String>,
+    /// Send the BigCommerce sale price as the Mirakl discount price (default true).
+    pub use_sale_price: bool,
+}
+
+impl Default for PriceRules {
+    fn default() -> Self {
+        Self {
+            markup_percent: Decimal::ZERO,
+            markup_fixed: Decimal::ZERO,
+            rounding: Rounding::None,
+            direction: RoundDirection::Up,
+            min_price: None,
+            max_price: None,
+            out_of_range: OutOfRange::Skip,
+            currency: None,
+            use_sale_price: true,
+        }
+    }
+}
+
+/// Stock rules: `available = on_hand − held − buffer`, zeroed below a threshold, capped, never
+/// negative.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StockRules {
+    /// Units always kept back (default 0).
+    pub buffer_units: u64,
+    /// Percentage of the remaining stock kept back, rounded so that the sent quantity rounds
+    /// down (default 0).
+    pub buffer_percent: Decimal,
+    /// Largest quantity ever sent (default none).
+    pub max_quantity: Option<u64>,
+    /// When the computed quantity is below this, send 0 (default 0: never).
+    pub zero_below: u64,
+    /// Quantity sent for items whose inventory is not tracked in BigCommerce. `None` (default)
+    /// reports a problem for such items instead.
+    pub untracked_quantity: Option<u64>,
+    /// Subtract units held by marketplace orders not yet in BigCommerce (default true).
+    pub subtract_held: bool,
+}
+
+impl Default for StockRules {
+    fn default() -> Self {
+        Self {
+            buffer_units: 0,
+            buffer_percent: Decimal::ZERO,
+            max_quantity: None,
+            zero_below: 0,
+            untracked_quantity: None,
+            subtract_held: true,
+        }
+    }
+}
+
+/// A custom-field filter: the product must carry a custom field with this name (and value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomFieldRule {
+    /// Custom field name (compared case-insensitively).
+    pub name: String,
+    /// Required value (compared case-insensitively); `None` means any value.
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// Which catalog items become offers. Empty include lists mean "all".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SelectionRules {
+    /// Only products in one of these categories (default: all).
+    pub include_categories: Vec<u64>,
+    /// Never products in any of these categories.
+    pub exclude_categories: Vec<u64>,
+    /// Only products of these brands (default: all).
+    pub include_brands: Vec<u64>,
+    /// Never products of these brands.
+    pub exclude_brands: Vec<u64>,
+    /// Only visible products (default true).
+    pub visible_only: bool,
+    /// Allowed BigCommerce `availability` values (default `available`, `preorder`).
+    pub availability: Vec<String>,
+    /// Only SKUs starting with one of these prefixes (default: all).
+    pub include_sku_prefixes: Vec<String>,
+    /// Never SKUs starting with one of these prefixes.
+    pub exclude_sku_prefixes: Vec<String>,
+    /// Only products carrying this custom field (default none).
+    pub custom_field: Option<CustomFieldRule>,
+    /// Skip variants with `purchasing_disabled` (default true).
+    pub skip_purchasing_disabled: bool,
+}
+
+impl Default for SelectionRules {
+    fn default() -> Self {
+        Self {
+            include_categories: Vec::new(),
+            exclude_categories: Vec::new(),
+            include_brands: Vec::new(),
+            exclude_brands: Vec::new(),
+            visible_only: true,
+            availability: vec!["available".into(), "preorder".into()],
+            include_sku_prefixes: Vec::new(),
+            exclude_sku_prefixes: Vec::new(),
+            custom_field: None,
+            skip_purchasing_disabled: true,
+        }
+    }
+}
+
+/// A source of the Mirakl product reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdSource {
+    /// BigCommerce `gtin` (variant first, then product).
+    Gtin,
+    /// BigCommerce `upc` (variant first, then product).
+    Upc,
+    /// BigCommerce `mpn` (variant first, then product).
+    Mpn,
+    /// The shop SKU itself.
+    Sku,
+}
+
+/// How `product_id` / `product_id_type` are chosen: the first source with a value wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IdentityRules {
+    /// Sources in order of preference (default gtin, upc, mpn, sku).
+    pub sources: Vec<IdSource>,
+    /// Report a problem when neither GTIN nor UPC is present (default false).
+    pub require_gtin: bool,
+    /// `product_id_type` sent for a GTIN (default `EAN`).
+    pub gtin_type: String,
+    /// `product_id_type` sent for a UPC (default `UPC`).
+    pub upc_type: String,
+    /// `product_id_type` sent for an MPN (default `MPN`).
+    pub mpn_type: String,
+    /// `product_id_type` sent for the SKU (default `SHOP_SKU`).
+    pub sku_type: String,
+}
+
+impl Default for IdentityRules {
+    fn default() -> Self {
+        Self {
+            sources: vec![IdSource::Gtin, IdSource::Upc, IdSource::Mpn, IdSource::Sku],
+            require_gtin: false,
+            gtin_type: "EAN".into(),
+            upc_type: "UPC".into(),
+            mpn_type: "MPN".into(),
+            sku_type: "SHOP_SKU".into(),
+        }
+    }
+}
+
+/// One weight band of the logistic-class table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeightBand {
+    /// Largest weight (inclusive, in the store's weight unit) of this band.
+    pub max_weight: Decimal,
+    /// Mirakl logistic class code (SH31).
+    pub code: String,
+}
+
+/// Constant offer fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OfferRules {
+    /// Offer condition code from OF61 (default `"11"`, "new").
+    pub state_code: String,
+    /// Lead time to ship in days (default none: the operator default).
+    pub leadtime_to_ship: Option<u32>,
+    /// Logistic class by weight: the first band whose `max_weight` is at least the item's weight.
+    pub logistic_classes: Vec<WeightBand>,
+    /// Logistic class when no band matches or the weight is unknown (default none).
+    pub default_logistic_class: Option<String>,
+    /// Constant `offer_additional_fields` (code → value) sent with every offer (default none).
+    pub additional_fields: BTreeMap<String, String>,
+}
+
+impl Default for OfferRules {
+    fn default() -> Self {
+        Self {
+            state_code: "11".into(),
+            leadtime_to_ship: None,
+            logistic_classes: Vec::new(),
+            default_logistic_class: None,
+            additional_fields: BTreeMap::new(),
+        }
+    }
+}
+
+/// What happens to a Mirakl offer whose SKU is no longer desired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemovalPolicy {
+    /// Keep the offer but send quantity 0 (default; history and reviews stay).
+    #[default]
+    ZeroStock,
+    /// Delete the offer (`update_delete = delete`).
+    Delete,
+    /// Leave the offer as it is.
+    Keep,
+}
+
+/// Plan output settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanRules {
+    /// Most items per batch (default 500; 0 is treated as 1).
+    pub batch_size: usize,
+    /// Removal policy (default zero stock).
+    pub removal: RemovalPolicy,
+    /// Route stock-only changes to STO01 (default false: OF24 with the full offer).
+    pub stock_import: bool,
+    /// Route price-only changes to PRI01 (default false: OF24 with the full offer).
+    pub price_import: bool,
+}
+
+impl Default for PlanRules {
+    fn default() -> Self {
+        Self {
+            batch_size: 500,
+            removal: RemovalPolicy::ZeroStock,
+            stock_import: false,
+            price_import: false,
+        }
+    }
+}
+
+/// Mirakl call windows (seconds) and debounce settings of the coalescer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CallWindows {
+    /// Minimum seconds between two OF24 calls (default 60).
+    pub offers_secs: u64,
+    /// Minimum seconds between two STO01 calls (default 60).
+    pub stock_secs: u64,
+    /// Minimum seconds between two PRI01 calls (default 60).
+    pub price_secs: u64,
+    /// Dirty keys are released after this many quiet seconds (default 5).
+    pub quiet_secs: u64,
+    /// … or at the latest this many seconds after the oldest change (default 30).
+    pub max_wait_secs: u64,
+}
+
+impl Default for CallWindows {
+    fn default() -> Self {
+        Self {
+            offers_secs: 60,
+            stock_secs: 60,
+            price_secs: 60,
+            quiet_secs: 5,
+            max_wait_secs: 30,
+        }
+    }
+}
+
+/// Order acceptance and creation rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrderRules {
+    /// Accept some lines and refuse others (default true). When false, one refused line refuses
+    /// the whole order.
+    pub partial_acceptance: bool,
+    /// Seconds after `created_date` before the operator auto-refuses (default 86400).
+    pub acceptance_delay_secs: u64,
+    /// Flag orders whose deadline is this close (default 7200).
+    pub deadline_warning_secs: u64,
+    /// Refuse a line whose unit price is more than this percentage below the expected offer
+    /// price (default none: no price guard).
+    pub price_guard_percent: Option<Decimal>,
+    /// `external_source` of orders created in BigCommerce (default `"mirakl"`; set your app id).
+    pub external_source: String,
+    /// BigCommerce `status_id` of created orders (default 11, Awaiting Fulfillment).
+    pub status_id: u32,
+    /// Shipping method label when the order has none (default `"Marketplace shipping"`).
+    pub default_shipping_method: String,
+}
+
+impl Default for OrderRules {
+    fn default() -> Self {
+        Self {
+            partial_acceptance: true,
+            acceptance_delay_secs: 86_400,
+            deadline_warning_secs: 7_200,
+            price_guard_percent: None,
+            external_source: "mirakl".into(),
+            status_id: 11,
+            default_shipping_method: "Marketplace shipping".into(),
+        }
+    }
+}
+
+/// Shipment rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShipmentRules {
+    /// BigCommerce `shipping_provider` / `tracking_carrier` (lower-case) → Mirakl carrier code
+    /// (SH21). Merged over the built-in table.
+    pub carriers: BTreeMap<String, String>,
+    /// Use the built-in carrier table (default true).
+    pub builtin_carriers: bool,
+    /// Confirm shipment (OR24) after the first shipment even when lines remain (default false:
+    /// wait until every line is shipped).
+    pub ship_on_partial: bool,
+}
+
+impl Default for ShipmentRules {
+    fn default() -> Self {
+        Self {
+            carriers: BTreeMap::new(),
+            builtin_carriers: true,
+            ship_on_partial: false,
+        }
+    }
+}
+
+/// Cancellation and refund reason mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RefundRules {
+    /// Keyword found (case-insensitively) in a BigCommerce refund reason → Mirakl reason code
+    /// (RE01). The first matching keyword in key order wins.
+    pub reasons: BTreeMap<String, String>,
+    /// Mirakl reason code when no keyword matches (default `"13"`, adjust to your operator).
+    pub default_reason_code: String,
+    /// Mirakl reason code → text used as the BigCommerce refund reason.
+    pub reason_labels: BTreeMap<String, String>,
+}
+
+impl Default for RefundRules {
+    fn default() -> Self {
+        Self {
+            reasons: BTreeMap::new(),
+            default_reason_code: "13".into(),
+            reason_labels: BTreeMap::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::d;
+
+    #[test]
+    fn empty_documents_give_defaults() {
+        let t: SyncRules = toml::from_str("").unwrap();
+        let j: SyncRules = serde_json::from_str("{}").unwrap();
+        assert_eq!(t, SyncRules::default());
+        assert_eq!(j, SyncRules::default());
+        assert_eq!(t.plan.batch_size, 500);
+        assert_eq!(t.windows.offers_secs, 60);
+        assert!(t.selection.visible_only);
+        assert_eq!(t.identity.sku_type, "SHOP_SKU");
+    }
+
+    #[test]
+    fn full_toml_document() {
+        let t: SyncRules = toml::from_str(
+            r#"
+            [price]
+            markup_percent = "12.5"
+            markup_fixed = 1
+            rounding = { ending = "0.99" }
+            direction = "nearest"
+            min_price = "5"
+            max_price = "9999"
+            out_of_range = "clamp"
+            currency = "AUD"
+            [stock]
+            buffer_units = 1
+            buffer_percent = "10"
+            max_quantity = 50
+            zero_below = 3
+            untracked_quantity = 999
+            [selection]
+            include_categories = [23]
+            exclude_brands = [7]
+            custom_field = { name = "marketplace", value = "true" }
+            [identity]
+            sources = ["upc", "sku"]
+            require_gtin = true
+            [offer]
+            state_code = "11"
+            leadtime_to_ship = 2
+            logistic_classes = [{ max_weight = "1", code = "S" }, { max_weight = "10", code = "M" }]
+            default_logistic_class = "L"
+            additional_fields = { warranty = "12" }
+            [plan]
+            batch_size = 100
+            removal = "delete"
+            stock_import = true
+            [windows]
+            offers_secs = 300
+            [orders]
+            price_guard_percent = "20"
+            external_source = "app-123"
+            [shipments]
+            carriers = { "startrack" = "STARTRACK" }
+            [refunds]
+            reasons = { damaged = "31" }
+            "#,
+        )
+        .unwrap();
+        assert_eq!(t.price.rounding, Rounding::Ending(d("0.99")));
+        assert_eq!(t.price.direction, RoundDirection::Nearest);
+        assert_eq!(t.price.markup_fixed, d("1"));
+        assert_eq!(t.stock.untracked_quantity, Some(999));
+        assert_eq!(
+            t.selection.custom_field.as_ref().unwrap().value.as_deref(),
+            Some("true")
+        );
+        assert_eq!(t.identity.sources, vec![IdSource::Upc, IdSource::Sku]);
+        assert_eq!(t.offer.logistic_classes[1].code, "M");
+        assert_eq!(t.plan.removal, RemovalPolicy::Delete);
+        assert_eq!(t.windows.offers_secs, 300);
+        assert_eq!(t.windows.stock_secs, 60);
+        assert_eq!(t.orders.price_guard_percent, Some(d("20")));
+        assert_eq!(t.shipments.carriers["startrack"], "STARTRACK");
+        assert_eq!(t.refunds.reasons["damaged"], "31");
+        // JSON round trip keeps everything.
+        let back: SyncRules = serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
+        assert_eq!(back, t);
+    }
+
+    #[test]
+    fn typos_are_rejected() {
+        let err = toml::from_str::<SyncRules>("[stock]\nbufer_units = 2\n").unwrap_err();
+        assert!(err.to_string().contains("bufer_units"), "{err}");
+        let step: PriceRules = serde_json::from_str(r#"{"rounding":{"step":"0.05"}}"#).unwrap();
+        assert_eq!(step.rounding, Rounding::Step(d("0.05")));
+        let none: PriceRules = serde_json::from_str(r#"{"rounding":"none"}"#).unwrap();
+        assert_eq!(none.rounding, Rounding::None);
+    }
+}
