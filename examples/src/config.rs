@@ -105,7 +105,6 @@ struct RawWebhooks {
 struct RawPoll {
     bigcommerce_secs: Option<u64>,
     mirakl_orders_secs: Option<u64>,
-    offer_window_secs: Option<u64>,
     full_reconcile_secs: Option<u64>,
     order_overlap_secs: Option<u64>,
 }
@@ -158,8 +157,6 @@ pub struct PollConfig {
     pub bigcommerce: Duration,
     /// Mirakl OR11 poll (at least 60 s on real instances, 15 min for "external partner" keys).
     pub mirakl_orders: Duration,
-    /// Offer call window: OF24/STO01/PRI01 are sent at most once per window.
-    pub offer_window: Duration,
     /// Full reconciliation against the Mirakl offer list.
     pub full_reconcile: Duration,
     /// Overlap subtracted from the OR11 `start_update_date` cursor.
@@ -171,7 +168,6 @@ impl Default for PollConfig {
         PollConfig {
             bigcommerce: Duration::from_secs(300),
             mirakl_orders: Duration::from_secs(60),
-            offer_window: Duration::from_secs(60),
             full_reconcile: Duration::from_secs(24 * 3600),
             order_overlap: Duration::from_secs(300),
         }
@@ -466,11 +462,10 @@ impl Config {
         let poll = PollConfig {
             bigcommerce: secs(p.bigcommerce_secs, d.bigcommerce),
             mirakl_orders: secs(p.mirakl_orders_secs, d.mirakl_orders),
-            offer_window: secs(p.offer_window_secs, d.offer_window),
             full_reconcile: secs(p.full_reconcile_secs, d.full_reconcile),
             order_overlap: secs(p.order_overlap_secs, d.order_overlap),
         };
-        if poll.offer_window.is_zero() || poll.mirakl_orders.is_zero() {
+        if poll.mirakl_orders.is_zero() {
             return Err(ConfigError::Invalid {
                 what: "poll",
                 reason: "intervals must be at least one second".into(),
@@ -523,6 +518,35 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn shipped_example_config_loads() {
+        let dir = std::env::temp_dir().join(format!(
+            "examples-config-ex-{}-{}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("bigcommerce-api-account.txt"),
+            format!(
+                "ACCESS TOKEN: {TOKEN}\nAPI PATH: https://api.bigcommerce.com/stores/abc123/v3/\n"
+            ),
+        )
+        .unwrap();
+        let env = |name: &str| match name {
+            "MIRAKL_API_KEY" => Some(KEY.to_owned()),
+            "CONNECTOR_WEBHOOK_SECRET" => Some("hook".to_owned()),
+            _ => None,
+        };
+        let cfg = Config::from_toml(include_str!("../connector.example.toml"), &dir, &env);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let cfg = cfg.unwrap();
+        assert_eq!(cfg.bigcommerce.store_hash, "abc123");
+        assert_eq!(cfg.webhooks.as_ref().unwrap().listen.port(), 8787);
+        assert_eq!(cfg.poll.mirakl_orders, Duration::from_secs(60));
+        assert!(cfg.rules.contains_key("windows"));
     }
 
     #[test]
@@ -582,7 +606,7 @@ mod tests {
             _ => None,
         };
         let cfg = Config::from_toml(
-            "[webhooks]\nlisten = \"0.0.0.0:9000\"\npublic_url = \"https://hooks.example.com/bc\"\n[poll]\noffer_window_secs = 120\n",
+            "[webhooks]\nlisten = \"0.0.0.0:9000\"\npublic_url = \"https://hooks.example.com/bc\"\n[poll]\nmirakl_orders_secs = 120\n",
             Path::new("."),
             &env,
         )
@@ -591,7 +615,7 @@ mod tests {
         assert_eq!(cfg.mirakl.shop_id, Some(7));
         let w = cfg.webhooks.as_ref().unwrap();
         assert_eq!(w.listen.port(), 9000);
-        assert_eq!(cfg.poll.offer_window, Duration::from_secs(120));
+        assert_eq!(cfg.poll.mirakl_orders, Duration::from_secs(120));
         let shown = format!("{cfg:?}");
         for secret in [TOKEN, KEY, "hook-secret-value"] {
             assert!(!shown.contains(secret), "{secret} leaked in {shown}");
