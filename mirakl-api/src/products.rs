@@ -1,0 +1,186 @@
+//! Products and the operator catalog: P41/P42/P44/P51 product imports, H11 hierarchies,
+//! PM11 attributes, VL11 value lists.
+
+use crate::common::Translation;
+pub use crate::imports::ImportStatus;
+use crate::orders::u64_lenient_default;
+use api_core::de::{null_as_default, opt_u64_lenient, u64_lenient};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+/// Response of P41: the product import id.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ProductImportCreated {
+    /// Import id, to poll with P42.
+    #[serde(deserialize_with = "u64_lenient")]
+    pub import_id: u64,
+}
+
+/// A product import (P42; P51 `product_import_trackings[]`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ProductImport {
+    /// Import id.
+    #[serde(deserialize_with = "u64_lenient")]
+    pub import_id: u64,
+    /// Status.
+    pub import_status: ImportStatus,
+    /// Creation date.
+    #[serde(default, with = "crate::datetime::optional")]
+    pub date_created: Option<OffsetDateTime>,
+    /// Shop id.
+    #[serde(default, deserialize_with = "opt_u64_lenient")]
+    pub shop_id: Option<u64>,
+    /// Whether a non-integrated products report (P44) exists.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub has_error_report: bool,
+    /// Whether a new-products report (P45) exists.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub has_new_product_report: bool,
+    /// Whether a transformation error report (P47) exists.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub has_transformation_error_report: bool,
+    /// Whether a transformed file (P46) exists.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub has_transformed_file: bool,
+    /// Lines read by the transformation.
+    #[serde(default, deserialize_with = "u64_lenient_default")]
+    pub transform_lines_read: u64,
+    /// Lines transformed successfully.
+    #[serde(default, deserialize_with = "u64_lenient_default")]
+    pub transform_lines_in_success: u64,
+    /// Lines in error.
+    #[serde(default, deserialize_with = "u64_lenient_default")]
+    pub transform_lines_in_error: u64,
+    /// Lines with warnings.
+    #[serde(default, deserialize_with = "u64_lenient_default")]
+    pub transform_lines_with_warning: u64,
+    /// Why the import has its status.
+    #[serde(default)]
+    pub reason_status: Option<String>,
+    /// Conversion type, e.g. `AI_CONVERTER`.
+    #[serde(default)]
+    pub conversion_type: Option<String>,
+    /// Integration counters, kept as JSON.
+    #[serde(default)]
+    pub integration_details: Option<serde_json::Value>,
+}
+
+/// Response of P51.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ProductImportList {
+    /// The imports.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub product_import_trackings: Vec<ProductImport>,
+    /// Total count.
+    #[serde(default, deserialize_with = "u64_lenient_default")]
+    pub total_count: u64,
+}
+
+/// Response of H11.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct HierarchyList {
+    /// The categories.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub hierarchies: Vec<Hierarchy>,
+}
+
+/// A catalog category (H11).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Hierarchy {
+    /// Category code.
+    pub code: String,
+    /// Label.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Level (1 = root).
+    #[serde(default, deserialize_with = "opt_u64_lenient")]
+    pub level: Option<u64>,
+    /// Parent category code.
+    #[serde(default)]
+    pub parent_code: Option<String>,
+    /// Translated labels.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub label_translations: Vec<Translation>,
+}
+
+/// Response of PM11.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AttributeList {
+    /// The attributes.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub attributes: Vec<Attribute>,
+}
+
+/// A product attribute (PM11).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Attribute {
+    /// Attribute code.
+    pub code: String,
+    /// Label.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Category the attribute belongs to (empty for all).
+    #[serde(default)]
+    pub hierarchy_code: Option<String>,
+    /// Type, e.g. `TEXT`, `LIST`, `MEDIA`, `DECIMAL`.
+    #[serde(rename = "type", default)]
+    pub attribute_type: Option<String>,
+    /// Type parameter (the value list code for `LIST`).
+    #[serde(default)]
+    pub type_parameter: Option<String>,
+    /// `REQUIRED`, `RECOMMENDED`, `OPTIONAL`, …
+    #[serde(default)]
+    pub requirement_level: Option<String>,
+    /// Whether the attribute is a variant axis.
+    #[serde(default)]
+    pub variant: Option<bool>,
+    /// Default value.
+    #[serde(default)]
+    pub default_value: Option<String>,
+    /// Validation rules, e.g. `MIN_LENGTH|10`.
+    #[serde(default)]
+    pub validations: Option<String>,
+    /// Roles, e.g. `TITLE`, kept as JSON.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub roles: Vec<serde_json::Value>,
+    /// Translated labels.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub label_translations: Vec<Translation>,
+}
+
+/// Response of VL11.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ValueListList {
+    /// The lists.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub values_lists: Vec<ValueList>,
+}
+
+/// A value list (VL11).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ValueList {
+    /// List code.
+    pub code: String,
+    /// Label.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// The values.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub values: Vec<ListValue>,
+}
+
+/// One value of a value list.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ListValue {
+    /// Code.
+    pub code: String,
+    /// Label.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Translated labels.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub label_translations: Vec<Translation>,
+}
