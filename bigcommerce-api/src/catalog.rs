@@ -1,0 +1,741 @@
+//! Catalog v3 models: products, variants, categories, brands.
+//!
+//! Response types (`Product`, `Variant`, ...) are separate from request types
+//! (`NewProduct`, `ProductUpdate`, `VariantUpdate`), which never carry read-only fields.
+
+use crate::de;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+id_type!(
+    /// A product id.
+    ProductId
+);
+id_type!(
+    /// A variant id.
+    VariantId
+);
+id_type!(
+    /// A category id.
+    CategoryId
+);
+id_type!(
+    /// A brand id.
+    BrandId
+);
+
+wire_enum!(
+    /// How a product tracks stock (`inventory_tracking`).
+    pub enum InventoryTracking {
+        /// Not tracked.
+        None = "none",
+        /// Tracked on the product (`inventory_level`).
+        Product = "product",
+        /// Tracked per variant.
+        Variant = "variant",
+    }
+);
+
+wire_enum!(
+    /// Purchase availability (`availability`).
+    pub enum Availability {
+        /// Can be purchased.
+        Available = "available",
+        /// Cannot be purchased.
+        Disabled = "disabled",
+        /// Pre-order.
+        Preorder = "preorder",
+    }
+);
+
+wire_enum!(
+    /// Product type (`type`).
+    pub enum ProductType {
+        /// A physical good.
+        Physical = "physical",
+        /// A digital good.
+        Digital = "digital",
+    }
+);
+
+/// A catalog product (`GET /v3/catalog/products`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct Product {
+    /// Id.
+    pub id: ProductId,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Physical or digital.
+    #[serde(rename = "type", default)]
+    pub product_type: Option<ProductType>,
+    /// SKU; `""` decodes to none (products with variants often have none).
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub sku: Option<String>,
+    /// HTML description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Weight.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub weight: Option<Decimal>,
+    /// Width.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub width: Option<Decimal>,
+    /// Depth.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub depth: Option<Decimal>,
+    /// Height.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub height: Option<Decimal>,
+    /// Price (the store's price entry, with or without tax per store settings).
+    #[serde(
+        default,
+        deserialize_with = "de::decimal_or_zero",
+        serialize_with = "de::ser_decimal_number"
+    )]
+    pub price: Decimal,
+    /// Cost price.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub cost_price: Option<Decimal>,
+    /// Retail (list) price.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub retail_price: Option<Decimal>,
+    /// Sale price; `0` means no sale.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub sale_price: Option<Decimal>,
+    /// Minimum advertised price.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal_or_object",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub map_price: Option<Decimal>,
+    /// Price shown to shoppers after sale price and rules.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub calculated_price: Option<Decimal>,
+    /// Category ids.
+    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    pub categories: Vec<u64>,
+    /// Brand id (`0` or absent = none).
+    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    pub brand_id: Option<u64>,
+    /// Stock on hand when tracked by product.
+    #[serde(default, deserialize_with = "de::i64_or_zero")]
+    pub inventory_level: i64,
+    /// Low-stock warning level.
+    #[serde(default, deserialize_with = "de::i64_or_zero")]
+    pub inventory_warning_level: i64,
+    /// How stock is tracked.
+    #[serde(default = "default_tracking")]
+    pub inventory_tracking: InventoryTracking,
+    /// Visible on the storefront.
+    #[serde(default, deserialize_with = "de::bool_or_false")]
+    pub is_visible: bool,
+    /// Purchase availability.
+    #[serde(default)]
+    pub availability: Option<Availability>,
+    /// UPC.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub upc: Option<String>,
+    /// GTIN.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub gtin: Option<String>,
+    /// Manufacturer part number.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub mpn: Option<String>,
+    /// Condition (`New`, `Used`, `Refurbished`).
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub condition: Option<String>,
+    /// Id of the base variant.
+    #[serde(default)]
+    pub base_variant_id: Option<VariantId>,
+    /// Created at.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_datetime",
+        serialize_with = "de::ser_opt_rfc3339"
+    )]
+    pub date_created: Option<OffsetDateTime>,
+    /// Last modified at.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_datetime",
+        serialize_with = "de::ser_opt_rfc3339"
+    )]
+    pub date_modified: Option<OffsetDateTime>,
+    /// Variants (with `include=variants`).
+    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    pub variants: Vec<Variant>,
+    /// Images (with `include=images`).
+    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    pub images: Vec<ProductImage>,
+    /// Custom fields (with `include=custom_fields`).
+    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    pub custom_fields: Vec<CustomField>,
+    /// Storefront URL.
+    #[serde(default)]
+    pub custom_url: Option<CustomUrl>,
+}
+
+fn default_tracking() -> InventoryTracking {
+    InventoryTracking::None
+}
+
+/// A product variant (`GET /v3/catalog/variants`, `.../products/{id}/variants`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct Variant {
+    /// Id.
+    pub id: VariantId,
+    /// Owning product.
+    pub product_id: ProductId,
+    /// SKU.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub sku: Option<String>,
+    /// Internal SKU id (what `store/sku/*` webhooks call `id`).
+    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    pub sku_id: Option<u64>,
+    /// Price; `None` inherits the product price.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub price: Option<Decimal>,
+    /// Price after rules and sale price.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub calculated_price: Option<Decimal>,
+    /// Sale price.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub sale_price: Option<Decimal>,
+    /// Retail price.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub retail_price: Option<Decimal>,
+    /// Minimum advertised price (the spec example sends `{}`: decoded as none).
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal_or_object",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub map_price: Option<Decimal>,
+    /// Cost price.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub cost_price: Option<Decimal>,
+    /// Weight; `None` inherits.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub weight: Option<Decimal>,
+    /// Effective weight.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub calculated_weight: Option<Decimal>,
+    /// Width.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub width: Option<Decimal>,
+    /// Height.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub height: Option<Decimal>,
+    /// Depth.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub depth: Option<Decimal>,
+    /// UPC.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub upc: Option<String>,
+    /// GTIN.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub gtin: Option<String>,
+    /// Manufacturer part number.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub mpn: Option<String>,
+    /// Stock when tracked by variant.
+    #[serde(default, deserialize_with = "de::i64_or_zero")]
+    pub inventory_level: i64,
+    /// Low-stock warning level.
+    #[serde(default, deserialize_with = "de::i64_or_zero")]
+    pub inventory_warning_level: i64,
+    /// Purchasing disabled.
+    #[serde(default, deserialize_with = "de::bool_or_false")]
+    pub purchasing_disabled: bool,
+    /// Image URL.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub image_url: Option<String>,
+    /// Bin picking number.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub bin_picking_number: Option<String>,
+    /// Option values that define the variant (e.g. Colour: Black).
+    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    pub option_values: Vec<OptionValue>,
+}
+
+/// One option value of a variant.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct OptionValue {
+    /// Option value id.
+    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    pub id: Option<u64>,
+    /// Label, e.g. `Black`.
+    #[serde(default)]
+    pub label: String,
+    /// Option id.
+    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    pub option_id: Option<u64>,
+    /// Option display name, e.g. `Color`.
+    #[serde(default)]
+    pub option_display_name: String,
+}
+
+/// A product image.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ProductImage {
+    /// Id.
+    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    pub id: Option<u64>,
+    /// Product id.
+    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    pub product_id: Option<u64>,
+    /// Whether it is the thumbnail.
+    #[serde(default, deserialize_with = "de::bool_or_false")]
+    pub is_thumbnail: bool,
+    /// Sort order.
+    #[serde(default, deserialize_with = "de::i64_or_zero")]
+    pub sort_order: i64,
+    /// Alt text.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Zoom-size URL.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub url_zoom: Option<String>,
+    /// Standard-size URL.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub url_standard: Option<String>,
+    /// Thumbnail URL.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub url_thumbnail: Option<String>,
+    /// Tiny URL.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub url_tiny: Option<String>,
+}
+
+/// A product custom field (name/value pair).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct CustomField {
+    /// Id (absent when creating).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    /// Name.
+    pub name: String,
+    /// Value.
+    #[serde(default)]
+    pub value: String,
+}
+
+impl CustomField {
+    /// A new custom field to send.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        CustomField {
+            id: None,
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// Storefront URL of a product, category or brand.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct CustomUrl {
+    /// Path, e.g. `/garden/`.
+    #[serde(default)]
+    pub url: String,
+    /// Whether it was customised.
+    #[serde(default, deserialize_with = "de::bool_or_false")]
+    pub is_customized: bool,
+}
+
+/// A category.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct Category {
+    /// Id.
+    pub id: CategoryId,
+    /// Parent id (`0` = top level).
+    #[serde(default, deserialize_with = "de::u64_or_zero")]
+    pub parent_id: u64,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// HTML description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Visible on the storefront.
+    #[serde(default, deserialize_with = "de::bool_or_false")]
+    pub is_visible: bool,
+    /// Sort order.
+    #[serde(default, deserialize_with = "de::i64_or_zero")]
+    pub sort_order: i64,
+    /// Image URL.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub image_url: Option<String>,
+    /// Storefront URL.
+    #[serde(default)]
+    pub custom_url: Option<CustomUrl>,
+}
+
+/// A brand.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct Brand {
+    /// Id.
+    pub id: BrandId,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Page title.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub page_title: Option<String>,
+    /// Image URL.
+    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    pub image_url: Option<String>,
+    /// Storefront URL.
+    #[serde(default)]
+    pub custom_url: Option<CustomUrl>,
+}
+
+/// Body of `POST /v3/catalog/products`. Set fields with struct update syntax from
+/// [`NewProduct::new`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewProduct {
+    /// Name (unique in the store).
+    pub name: String,
+    /// Physical or digital.
+    #[serde(rename = "type")]
+    pub product_type: ProductType,
+    /// Weight (required by BigCommerce).
+    #[serde(
+        serialize_with = "de::ser_decimal_number",
+        deserialize_with = "de::decimal"
+    )]
+    pub weight: Decimal,
+    /// Price.
+    #[serde(
+        serialize_with = "de::ser_decimal_number",
+        deserialize_with = "de::decimal"
+    )]
+    pub price: Decimal,
+    /// SKU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Category ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<u64>,
+    /// Brand id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand_id: Option<u64>,
+    /// Stock tracking mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_tracking: Option<InventoryTracking>,
+    /// Stock (tracked by product).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_level: Option<i64>,
+    /// Visible on the storefront.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_visible: Option<bool>,
+    /// UPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upc: Option<String>,
+    /// GTIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gtin: Option<String>,
+    /// MPN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mpn: Option<String>,
+    /// Variants created with the product.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<VariantUpdate>,
+    /// Custom fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_fields: Vec<CustomField>,
+}
+
+impl NewProduct {
+    /// A physical product with a name, weight and price; other fields empty.
+    pub fn new(name: impl Into<String>, weight: Decimal, price: Decimal) -> Self {
+        NewProduct {
+            name: name.into(),
+            product_type: ProductType::Physical,
+            weight,
+            price,
+            sku: None,
+            description: None,
+            categories: Vec::new(),
+            brand_id: None,
+            inventory_tracking: None,
+            inventory_level: None,
+            is_visible: None,
+            upc: None,
+            gtin: None,
+            mpn: None,
+            variants: Vec::new(),
+            custom_fields: Vec::new(),
+        }
+    }
+}
+
+/// Body of `PUT /v3/catalog/products/{id}` and one element of the batch `PUT
+/// /v3/catalog/products` (where `id` is required). Only set fields are sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProductUpdate {
+    /// Product id (required in batch updates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<ProductId>,
+    /// Name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// SKU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    /// Price.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub price: Option<Decimal>,
+    /// Sale price.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub sale_price: Option<Decimal>,
+    /// Retail price.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub retail_price: Option<Decimal>,
+    /// Weight.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub weight: Option<Decimal>,
+    /// Stock (tracked by product).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_level: Option<i64>,
+    /// Stock tracking mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_tracking: Option<InventoryTracking>,
+    /// Visibility.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_visible: Option<bool>,
+    /// Availability.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<Availability>,
+    /// Category ids (replaces the list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<u64>>,
+    /// Brand id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand_id: Option<u64>,
+    /// UPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upc: Option<String>,
+    /// GTIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gtin: Option<String>,
+    /// MPN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mpn: Option<String>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl ProductUpdate {
+    /// An update of product `id` with no fields set yet.
+    pub fn for_id(id: ProductId) -> Self {
+        ProductUpdate {
+            id: Some(id),
+            ..ProductUpdate::default()
+        }
+    }
+}
+
+/// Body of `PUT /v3/catalog/products/{pid}/variants/{id}` and one element of the batch
+/// `PUT /v3/catalog/variants` (where `id` is required). Only set fields are sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VariantUpdate {
+    /// Variant id (required in batch updates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<VariantId>,
+    /// Product id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<ProductId>,
+    /// SKU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    /// Price.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub price: Option<Decimal>,
+    /// Sale price.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub sale_price: Option<Decimal>,
+    /// Retail price.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub retail_price: Option<Decimal>,
+    /// Weight.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_number"
+    )]
+    pub weight: Option<Decimal>,
+    /// Stock (tracked by variant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_level: Option<i64>,
+    /// Purchasing disabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchasing_disabled: Option<bool>,
+    /// UPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upc: Option<String>,
+    /// GTIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gtin: Option<String>,
+    /// MPN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mpn: Option<String>,
+}
+
+impl VariantUpdate {
+    /// An update of variant `id` with no fields set yet.
+    pub fn for_id(id: VariantId) -> Self {
+        VariantUpdate {
+            id: Some(id),
+            ..VariantUpdate::default()
+        }
+    }
+}
+
+/// Which sub-resources to embed in product listings (`include=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ProductInclude {
+    /// `variants`
+    Variants,
+    /// `images`
+    Images,
+    /// `custom_fields`
+    CustomFields,
+    /// `bulk_pricing_rules`
+    BulkPricingRules,
+    /// `primary_image`
+    PrimaryImage,
+    /// `options` (limits pages to 10 items)
+    Options,
+    /// `modifiers` (limits pages to 10 items)
+    Modifiers,
+}
+
+impl ProductInclude {
+    /// The wire text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductInclude::Variants => "variants",
+            ProductInclude::Images => "images",
+            ProductInclude::CustomFields => "custom_fields",
+            ProductInclude::BulkPricingRules => "bulk_pricing_rules",
+            ProductInclude::PrimaryImage => "primary_image",
+            ProductInclude::Options => "options",
+            ProductInclude::Modifiers => "modifiers",
+        }
+    }
+}
+
+impl Default for InventoryTracking {
+    /// `none`, BigCommerce's default for new products.
+    fn default() -> Self {
+        InventoryTracking::None
+    }
+}
