@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod catalog;
+pub mod coalesce;
 pub mod offers;
 pub mod plan;
 pub mod pricing;

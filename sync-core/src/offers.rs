@@ -181,7 +181,7 @@ pub fn desired(
                 product_id: p.id,
                 variant_id: variant.map(|v| v.id),
             };
-            match sku.map(ShopSku::new) {
+            match sku.map(crate::types::shop_sku) {
                 None => problems.push(Problem {
                     sku: None,
                     source,
