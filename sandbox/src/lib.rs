@@ -4,12 +4,14 @@
 //! Each stand-in is an axum router served in-process on `127.0.0.1` (see [`serve`]); the shared
 //! [`faults`] module wraps either router with deterministic fault injection and a request log.
 #![deny(missing_docs)]
+#![recursion_limit = "256"]
 
 pub mod bigcommerce;
 pub mod demo;
 pub mod faults;
 pub mod mirakl;
 
+pub use bigcommerce::BigCommerceSandbox;
 pub use faults::{FaultConfig, FaultKind, Faults, RequestLog};
 
 use std::net::SocketAddr;
