@@ -2,6 +2,9 @@
 #![deny(missing_docs)]
 
 pub mod account;
+pub mod ceilings;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod common;
 pub mod datetime;
 mod error;
@@ -11,5 +14,7 @@ pub mod orders;
 pub mod products;
 pub mod shipping;
 
+#[cfg(feature = "client")]
+pub use client::{Client, ClientBuilder};
 pub use common::{MiraklOrderId, Page, ShopSku};
 pub use error::{Error, Result};

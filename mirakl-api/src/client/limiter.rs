@@ -1,0 +1,90 @@
+//! Enforces [`CallCeilings`] per shop and operation, as an `api_core` [`Pacer`].
+
+use crate::ceilings::CallCeilings;
+use api_core::transport::{Pacer, RawResponse, RequestSpec, StatusCode};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::time::Instant;
+
+/// Spaces calls of each operation by its ceiling, separately per shop (`shop_id`).
+///
+/// A call that comes too early waits (it is never refused). Cloning shares the state, so
+/// one limiter can serve several clients of the same shop. A 429 answer frees the slot it
+/// used, since Mirakl did not act on the call.
+#[derive(Debug, Clone)]
+pub struct CallLimiter {
+    inner: Arc<LimiterInner>,
+}
+
+#[derive(Debug)]
+struct LimiterInner {
+    ceilings: CallCeilings,
+    next_free: Mutex<HashMap<(String, String), Instant>>,
+}
+
+impl CallLimiter {
+    /// A limiter enforcing `ceilings`.
+    pub fn new(ceilings: CallCeilings) -> Self {
+        CallLimiter {
+            inner: Arc::new(LimiterInner {
+                ceilings,
+                next_free: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The ceilings enforced.
+    pub fn ceilings(&self) -> &CallCeilings {
+        &self.inner.ceilings
+    }
+
+    fn key(spec: &RequestSpec) -> Option<(String, String)> {
+        let op = spec.operation?;
+        let shop = spec
+            .query
+            .iter()
+            .find(|(k, _)| k == "shop_id")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        Some((shop, op.to_owned()))
+    }
+}
+
+impl Default for CallLimiter {
+    fn default() -> Self {
+        CallLimiter::new(CallCeilings::default())
+    }
+}
+
+#[async_trait::async_trait]
+impl Pacer for CallLimiter {
+    async fn before_send(&self, spec: &RequestSpec) {
+        let Some(key) = Self::key(spec) else { return };
+        let Some(interval) = self.inner.ceilings.get(&key.1) else {
+            return;
+        };
+        let start = {
+            let Ok(mut map) = self.inner.next_free.lock() else {
+                return;
+            };
+            let now = Instant::now();
+            let start = map.get(&key).copied().filter(|t| *t > now).unwrap_or(now);
+            map.insert(key.clone(), start + interval);
+            start
+        };
+        if start > Instant::now() {
+            tracing::debug!(operation = %key.1, wait_ms = (start - Instant::now()).as_millis() as u64, "waiting for Mirakl call ceiling");
+            tokio::time::sleep_until(start).await;
+        }
+    }
+
+    fn after_response(&self, spec: &RequestSpec, response: &RawResponse) {
+        if response.status != StatusCode::TOO_MANY_REQUESTS {
+            return;
+        }
+        let Some(key) = Self::key(spec) else { return };
+        if let Ok(mut map) = self.inner.next_free.lock() {
+            map.remove(&key);
+        }
+    }
+}

@@ -1,0 +1,492 @@
+//! The HTTP client (feature `client`).
+
+mod account;
+mod catalog;
+mod imports;
+mod limiter;
+mod offers;
+mod orders;
+
+pub use account::{
+    AccountHandler, CarriersHandler, LogisticClassesHandler, PlatformConfigurationHandler,
+};
+pub use catalog::{
+    AttributeListRequest, AttributesHandler, HierarchiesHandler, HierarchyListRequest,
+    ProductImportFile, ProductImportListRequest, ProductsHandler, ValueListsHandler,
+};
+pub use imports::{PriceImportListRequest, PricesHandler, StockHandler};
+pub use limiter::CallLimiter;
+pub use offers::{OfferImportFile, OfferImportListRequest, OfferListRequest, OffersHandler};
+pub use orders::{DocumentSelection, OrderListRequest, OrdersHandler};
+
+use crate::ceilings::CallCeilings;
+use crate::imports::{CsvOptions, ErrorReport, ImportStatus, WaitOptions};
+use crate::{Error, Result};
+use api_core::retry::RetryPolicy;
+use api_core::secret::Secret;
+use api_core::transport::{
+    Body, HeaderMap, HeaderValue, Method, RawResponse, RequestSpec, StatusCode, Transport,
+    TransportConfig,
+};
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// Builds a [`Client`]. Start with [`Client::builder`].
+pub struct ClientBuilder {
+    instance_url: String,
+    api_key: Option<Secret>,
+    shop_id: Option<u64>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: String,
+    retry: RetryPolicy,
+    limiter: Option<CallLimiter>,
+    csv: CsvOptions,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("instance_url", &self.instance_url)
+            .field("api_key", &self.api_key)
+            .field("shop_id", &self.shop_id)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("limiter", &self.limiter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The shop API key, sent raw in `Authorization` (no `Bearer`); never shown in `Debug`,
+    /// logs or errors.
+    #[must_use]
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(Secret::new(key.into()));
+        self
+    }
+
+    /// The shop to act for, added as `shop_id` to every call (for keys with several
+    /// shops); `None` uses the key's default shop.
+    #[must_use]
+    pub fn shop_id(mut self, shop_id: Option<u64>) -> Self {
+        self.shop_id = shop_id;
+        self
+    }
+
+    /// Whole-request timeout (default 30 s).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Connect timeout (default 10 s).
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// `User-Agent` header.
+    #[must_use]
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Retry policy (bounded, exponential backoff with jitter; 429 honours `Retry-After`).
+    #[must_use]
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Uses `limiter` to enforce call ceilings (default: [`CallCeilings::default`]).
+    /// Pass a clone of one limiter to several clients of the same shop to share it.
+    #[must_use]
+    pub fn limiter(mut self, limiter: CallLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Enforces `ceilings` with a new limiter.
+    #[must_use]
+    pub fn ceilings(self, ceilings: CallCeilings) -> Self {
+        self.limiter(CallLimiter::new(ceilings))
+    }
+
+    /// Turns the call-ceiling limiter off (tests, the local sandbox).
+    #[must_use]
+    pub fn without_limiter(mut self) -> Self {
+        self.limiter = None;
+        self
+    }
+
+    /// CSV options for STO01/PRI01/OF01 files (default `;`; PC01 may say otherwise).
+    #[must_use]
+    pub fn csv_options(mut self, csv: CsvOptions) -> Self {
+        self.csv = csv;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the instance URL is not https (plain http is accepted on
+    /// loopback only), the API key is missing, empty or not a valid header value, or the
+    /// HTTP stack cannot be initialised.
+    pub fn build(self) -> Result<Client> {
+        let base_url = api_core::base_url::parse_base_url(&self.instance_url)
+            .map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let key = self
+            .api_key
+            .filter(|k| !k.expose().trim().is_empty())
+            .ok_or_else(|| Error::InvalidInput("the Mirakl shop API key is required".into()))?;
+        let mut auth = HeaderValue::from_str(key.expose()).map_err(|_| {
+            Error::InvalidInput("the API key contains characters not allowed in a header".into())
+        })?;
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", auth);
+        headers.insert("accept", HeaderValue::from_static("application/json"));
+        let mut config = TransportConfig::new(base_url.clone(), self.user_agent);
+        config.timeout = self.timeout;
+        config.connect_timeout = self.connect_timeout;
+        config.retry = self.retry;
+        config.default_headers = headers;
+        config.pacer = self
+            .limiter
+            .clone()
+            .map(|l| Arc::new(l) as Arc<dyn api_core::transport::Pacer>);
+        let transport = Transport::new(config)
+            .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport,
+                base_url,
+                shop_id: self.shop_id,
+                csv: self.csv,
+                limiter: self.limiter,
+            }),
+        })
+    }
+}
+
+/// The Mirakl seller API client. Cheap to clone (clones share the connection pool, the
+/// limiter and the call counts); `Send + Sync`.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Transport,
+    base_url: Url,
+    shop_id: Option<u64>,
+    csv: CsvOptions,
+    limiter: Option<CallLimiter>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("shop_id", &self.inner.shop_id)
+            .field("limiter", &self.inner.limiter.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts a builder for the operator instance at `instance_url`, e.g.
+    /// `https://yourmarketplace.mirakl.net` (paths `/api/...` are added to it).
+    pub fn builder(instance_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            instance_url: instance_url.into(),
+            api_key: None,
+            shop_id: None,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            user_agent: concat!("mirakl-api-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            retry: RetryPolicy::default(),
+            limiter: Some(CallLimiter::default()),
+            csv: CsvOptions::default(),
+        }
+    }
+
+    /// The instance base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The shop id added to every call, if any.
+    pub fn shop_id(&self) -> Option<u64> {
+        self.inner.shop_id
+    }
+
+    /// The CSV options used for generated import files.
+    pub fn csv_options(&self) -> CsvOptions {
+        self.inner.csv
+    }
+
+    /// HTTP requests sent so far (retries included), keyed by operation code (`OF24`).
+    pub fn call_counts(&self) -> BTreeMap<String, u64> {
+        self.inner.transport.call_counts()
+    }
+
+    /// Offers: OF21, OF22, OF24, OF01–OF04, OF52–OF54.
+    pub fn offers(&self) -> OffersHandler {
+        OffersHandler::new(self.clone())
+    }
+
+    /// Stock imports: STO01–STO03.
+    pub fn stock(&self) -> StockHandler {
+        StockHandler::new(self.clone())
+    }
+
+    /// Price imports: PRI01–PRI03.
+    pub fn prices(&self) -> PricesHandler {
+        PricesHandler::new(self.clone())
+    }
+
+    /// Orders: OR11, OR21, OR23, OR24, OR28, OR29, OR04, OR72, OR73.
+    pub fn orders(&self) -> OrdersHandler {
+        OrdersHandler::new(self.clone())
+    }
+
+    /// Product imports: P41, P42, P44, P51.
+    pub fn products(&self) -> ProductsHandler {
+        ProductsHandler::new(self.clone())
+    }
+
+    /// Catalog categories: H11.
+    pub fn hierarchies(&self) -> HierarchiesHandler {
+        HierarchiesHandler::new(self.clone())
+    }
+
+    /// Product attributes: PM11.
+    pub fn attributes(&self) -> AttributesHandler {
+        AttributesHandler::new(self.clone())
+    }
+
+    /// Value lists: VL11.
+    pub fn value_lists(&self) -> ValueListsHandler {
+        ValueListsHandler::new(self.clone())
+    }
+
+    /// The shop account: A01, AF01.
+    pub fn account(&self) -> AccountHandler {
+        AccountHandler::new(self.clone())
+    }
+
+    /// The platform configuration: PC01.
+    pub fn platform_configuration(&self) -> PlatformConfigurationHandler {
+        PlatformConfigurationHandler::new(self.clone())
+    }
+
+    /// Carriers: SH21.
+    pub fn carriers(&self) -> CarriersHandler {
+        CarriersHandler::new(self.clone())
+    }
+
+    /// Logistic classes: SH31.
+    pub fn logistic_classes(&self) -> LogisticClassesHandler {
+        LogisticClassesHandler::new(self.clone())
+    }
+
+    /// A call to an endpoint not typed yet, with the same auth, `shop_id`, pacing, retries
+    /// and error mapping. `path` is relative to the instance, e.g. `/api/shipping/zones`.
+    pub fn raw(&self, method: Method, path: impl Into<String>) -> RawRequest {
+        RawRequest {
+            client: self.clone(),
+            spec: RequestSpec::new(method, "raw", path),
+        }
+    }
+
+    /// Sends `spec` (adding `shop_id`) and maps a non-2xx answer to [`Error`].
+    ///
+    /// # Errors
+    /// [`Error::RateLimited`] for a final 429, [`Error::Api`] for other non-2xx answers,
+    /// [`Error::Transport`] when no answer came.
+    pub async fn execute(&self, mut spec: RequestSpec) -> Result<RawResponse> {
+        if let Some(id) = self.inner.shop_id
+            && !spec.query.iter().any(|(k, _)| k == "shop_id")
+        {
+            spec.query.push(("shop_id".to_owned(), id.to_string()));
+        }
+        let resp = self.inner.transport.execute(&spec).await?;
+        if resp.is_success() {
+            return Ok(resp);
+        }
+        if resp.status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(Error::RateLimited {
+                retry_after: resp.retry_after(),
+            });
+        }
+        Err(Error::from_api_response(resp.status.as_u16(), &resp.body))
+    }
+
+    pub(crate) async fn json<T: DeserializeOwned>(&self, spec: RequestSpec) -> Result<T> {
+        let resp = self.execute(spec).await?;
+        Ok(api_core::decode::json(&resp.body)?)
+    }
+
+    pub(crate) async fn no_content(&self, spec: RequestSpec) -> Result<()> {
+        self.execute(spec).await.map(|_| ())
+    }
+
+    pub(crate) async fn error_report(&self, spec: RequestSpec) -> Result<ErrorReport> {
+        let resp = self.execute(spec).await?;
+        crate::imports::parse_error_report(&resp.body).map_err(|e| Error::Decode {
+            path: "(csv)".into(),
+            message: e.to_string(),
+            body_snippet: api_core::decode::snippet(&resp.body),
+        })
+    }
+}
+
+pub(crate) fn json_spec<T: serde::Serialize + ?Sized>(
+    spec: RequestSpec,
+    body: &T,
+) -> Result<RequestSpec> {
+    spec.json(body)
+        .map_err(|e| Error::InvalidInput(format!("cannot serialise the request body: {e}")))
+}
+
+pub(crate) fn join<T: fmt::Display>(values: &[T]) -> Option<String> {
+    (!values.is_empty()).then(|| {
+        values
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    })
+}
+
+pub(crate) fn seg(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// Polls `poll` until the status is final or `opts.max_polls` is reached.
+pub(crate) async fn wait_until_final<S, F, Fut>(
+    import_id: &str,
+    opts: WaitOptions,
+    mut poll: F,
+) -> Result<(S, u32)>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<(S, ImportStatus)>>,
+{
+    let mut polls = 0;
+    loop {
+        let (s, status) = poll().await?;
+        polls += 1;
+        if status.is_final() {
+            return Ok((s, polls));
+        }
+        if polls >= opts.max_polls {
+            return Err(Error::ImportTimeout {
+                import_id: import_id.to_owned(),
+                last_status: status.to_string(),
+                polls,
+            });
+        }
+        tokio::time::sleep(opts.interval).await;
+    }
+}
+
+/// A call built with [`Client::raw`].
+#[derive(Debug, Clone)]
+pub struct RawRequest {
+    client: Client,
+    spec: RequestSpec,
+}
+
+impl RawRequest {
+    /// Adds a query parameter.
+    #[must_use]
+    pub fn query(mut self, key: impl Into<String>, value: impl ToString) -> Self {
+        self.spec = self.spec.query(key, value);
+        self
+    }
+
+    /// Labels the call with its Mirakl operation code, so call counts and the limiter see it.
+    #[must_use]
+    pub fn operation(mut self, code: &'static str) -> Self {
+        self.spec = self.spec.operation(code);
+        self
+    }
+
+    /// Sets a JSON body.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `body` cannot be serialised.
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Result<Self> {
+        self.spec = json_spec(self.spec, body)?;
+        Ok(self)
+    }
+
+    /// Sets the body.
+    #[must_use]
+    pub fn body(mut self, body: Body) -> Self {
+        self.spec = self.spec.body(body);
+        self
+    }
+
+    /// The request as it will be sent (before `shop_id` is added).
+    pub fn spec(&self) -> &RequestSpec {
+        &self.spec
+    }
+
+    /// Sends the call and returns the raw 2xx answer.
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn send(self) -> Result<RawResponse> {
+        self.client.execute(self.spec).await
+    }
+
+    /// Sends the call and decodes the JSON answer.
+    ///
+    /// # Errors
+    /// As [`Client::execute`], plus [`Error::Decode`].
+    pub async fn send_json<T: DeserializeOwned>(self) -> Result<T> {
+        self.client.json(self.spec).await
+    }
+}
+
+/// A downloaded file (OR73, OF54).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    /// `Content-Type` of the answer.
+    pub content_type: Option<String>,
+    /// File name from `Content-Disposition`, if any.
+    pub file_name: Option<String>,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Download {
+    pub(crate) fn from_response(resp: &RawResponse) -> Self {
+        let file_name = resp.header("content-disposition").and_then(|cd| {
+            cd.split(';')
+                .map(str::trim)
+                .find_map(|p| p.strip_prefix("filename="))
+                .map(|f| f.trim_matches('"').to_owned())
+        });
+        Download {
+            content_type: resp.header("content-type").map(str::to_owned),
+            file_name,
+            bytes: resp.body.to_vec(),
+        }
+    }
+}
