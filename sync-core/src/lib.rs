@@ -6,7 +6,9 @@
 
 pub mod catalog;
 pub mod coalesce;
+pub mod country;
 pub mod offers;
+pub mod orders;
 pub mod plan;
 pub mod pricing;
 pub mod rules;

@@ -381,6 +381,9 @@ pub struct OrderRules {
     pub status_id: u32,
     /// Shipping method label when the order has none (default `"Marketplace shipping"`).
     pub default_shipping_method: String,
+    /// Country (alpha-2, name or alpha-3) used when an address country cannot be resolved
+    /// (default none: such an order is not created).
+    pub default_country: Option<String>,
 }
 
 impl Default for OrderRules {
@@ -393,6 +396,7 @@ impl Default for OrderRules {
             external_source: "mirakl".into(),
             status_id: 11,
             default_shipping_method: "Marketplace shipping".into(),
+            default_country: None,
         }
     }
 }

@@ -1,0 +1,828 @@
+//! Mirakl orders: units held, line acceptance (OR21), and the mapping of a released order
+//! (SHIPPING) to a BigCommerce `POST /v2/orders` body.
+
+use crate::country;
+use crate::offers::DesiredOffer;
+use crate::rules::OrderRules;
+use crate::types::{CatalogRef, ShopSku};
+use bigcommerce_api::catalog::{ProductId, VariantId};
+use bigcommerce_api::orders::{
+    Address as BcAddress, NewOrder, NewOrderProduct, NewShippingAddress, OrderStatus,
+};
+use mirakl_api::orders::{
+    AcceptRequest, Address, Order, OrderLine, OrderLineAcceptance, OrderState, TaxMode,
+};
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::collections::BTreeMap;
+use time::{Duration, OffsetDateTime};
+
+/// Whether an order state means "bought but not yet in BigCommerce" for stock holding.
+fn holds_stock(state: &OrderState) -> bool {
+    matches!(
+        state,
+        OrderState::Staging
+            | OrderState::WaitingAcceptance
+            | OrderState::WaitingDebit
+            | OrderState::WaitingDebitPayment
+            | OrderState::Shipping
+    )
+}
+
+fn line_live(line: &OrderLine) -> bool {
+    !matches!(
+        line.order_line_state,
+        OrderState::Refused | OrderState::Canceled | OrderState::Closed
+    )
+}
+
+/// Quantity of a line still to deliver: ordered minus cancelled.
+pub fn open_quantity(line: &OrderLine) -> u64 {
+    let cancelled: u64 = line.cancelations.iter().filter_map(|c| c.quantity).sum();
+    line.quantity.saturating_sub(cancelled)
+}
+
+/// Units held per SKU by marketplace orders that are open and not yet created in BigCommerce
+/// (the oversell window): feed it to [`crate::catalog::Catalog::held`] and
+/// [`AcceptanceContext::held`]. `in_bigcommerce` tells which orders the connector already
+/// created. Orders repeated by overlapping polls are counted once (the latest update wins).
+pub fn held_units(
+    orders: &[Order],
+    in_bigcommerce: impl Fn(&Order) -> bool,
+) -> BTreeMap<ShopSku, u64> {
+    let mut latest: BTreeMap<&str, &Order> = BTreeMap::new();
+    for o in orders {
+        let e = latest.entry(o.order_id.as_str()).or_insert(o);
+        if o.last_updated_date > e.last_updated_date {
+            *e = o;
+        }
+    }
+    let mut held = BTreeMap::new();
+    for o in latest.into_values() {
+        if !holds_stock(&o.order_state) || in_bigcommerce(o) {
+            continue;
+        }
+        for l in o.order_lines.iter().filter(|l| line_live(l)) {
+            let e: &mut u64 = held.entry(l.offer_sku.clone()).or_default();
+            *e = e.saturating_add(open_quantity(l));
+        }
+    }
+    held
+}
+
+/// What the acceptance decision reads.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AcceptanceContext {
+    /// Units on hand in BigCommerce per SKU. A SKU absent here is unknown and refused.
+    pub stock: BTreeMap<ShopSku, i64>,
+    /// Units held by OTHER open marketplace orders not yet in BigCommerce (see [`held_units`];
+    /// leave the order being decided out).
+    pub held: BTreeMap<ShopSku, u64>,
+    /// Expected unit price per SKU for the price guard (see [`expected_prices`]).
+    pub prices: BTreeMap<ShopSku, Decimal>,
+}
+
+/// The unit price each desired offer sells at, at `now` (the discount when it applies).
+pub fn expected_prices(
+    desired: &BTreeMap<ShopSku, DesiredOffer>,
+    now: OffsetDateTime,
+) -> BTreeMap<ShopSku, Decimal> {
+    desired
+        .iter()
+        .map(|(k, o)| {
+            let c = &o.content;
+            let p = c
+                .discount
+                .as_ref()
+                .filter(|d| {
+                    d.start_date.is_none_or(|s| s <= now) && d.end_date.is_none_or(|e| now < e)
+                })
+                .map_or(c.price, |d| d.price);
+            (k.clone(), p)
+        })
+        .collect()
+}
+
+/// The BigCommerce product and variant of each desired offer, to link order lines.
+pub fn links(desired: &BTreeMap<ShopSku, DesiredOffer>) -> BTreeMap<ShopSku, CatalogRef> {
+    desired.iter().map(|(k, o)| (k.clone(), o.source)).collect()
+}
+
+/// Why a line is accepted or refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LineReason {
+    /// Known SKU, enough stock, price acceptable.
+    Accepted,
+    /// The SKU is not in the catalog.
+    UnknownSku,
+    /// Not enough units after what other open orders and earlier lines hold.
+    InsufficientStock {
+        /// Units requested.
+        requested: u64,
+        /// Units available for this line.
+        available: u64,
+    },
+    /// The unit price is more than the guard below the expected price.
+    PriceBelowGuard {
+        /// Unit price of the line.
+        unit_price: Decimal,
+        /// Expected unit price.
+        expected: Decimal,
+    },
+    /// The line itself was fine, but another line was refused and partial acceptance is off.
+    OrderRefused,
+}
+
+/// The decision for one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineDecision {
+    /// Mirakl order line id.
+    pub order_line_id: String,
+    /// Offer SKU.
+    pub offer_sku: ShopSku,
+    /// Accept (true) or refuse.
+    pub accept: bool,
+    /// Why.
+    pub reason: LineReason,
+}
+
+/// The OR21 decision for an order, with the acceptance deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptanceDecision {
+    /// One decision per line, in line order.
+    pub lines: Vec<LineDecision>,
+    /// When the operator auto-refuses (created date + `acceptance_delay_secs`).
+    pub deadline: OffsetDateTime,
+    /// The deadline is within `deadline_warning_secs` (or passed): act or alert now.
+    pub deadline_near: bool,
+}
+
+impl AcceptanceDecision {
+    /// Whether every line is accepted.
+    pub fn accepts_all(&self) -> bool {
+        self.lines.iter().all(|l| l.accept)
+    }
+
+    /// The OR21 body (every line listed, as OR21 requires).
+    pub fn request(&self) -> AcceptRequest {
+        AcceptRequest {
+            order_lines: self
+                .lines
+                .iter()
+                .map(|l| OrderLineAcceptance {
+                    id: l.order_line_id.clone(),
+                    accepted: l.accept,
+                })
+                .collect(),
+        }
+    }
+}
+
+fn unit_price(line: &OrderLine) -> Option<Decimal> {
+    line.price_unit.or_else(|| {
+        line.price
+            .filter(|_| line.quantity > 0)
+            .map(|p| p / Decimal::from(line.quantity))
+    })
+}
+
+/// Decides acceptance per line: the SKU must be known, the stock on hand minus what other open
+/// orders hold minus what earlier lines of this order took must cover the line, and (optional)
+/// the unit price must not be more than `price_guard_percent` below the expected price. Lines
+/// are taken in `order_line_index` order so the result is deterministic. With
+/// `partial_acceptance = false`, one refused line refuses all.
+pub fn decide(
+    order: &Order,
+    ctx: &AcceptanceContext,
+    rules: &OrderRules,
+    now: OffsetDateTime,
+) -> AcceptanceDecision {
+    let mut lines: Vec<&OrderLine> = order.order_lines.iter().collect();
+    lines.sort_by(|a, b| {
+        a.order_line_index
+            .cmp(&b.order_line_index)
+            .then_with(|| a.order_line_id.cmp(&b.order_line_id))
+    });
+    let mut taken: BTreeMap<&ShopSku, u64> = BTreeMap::new();
+    let mut out = Vec::with_capacity(lines.len());
+    for l in lines {
+        let sku = &l.offer_sku;
+        let reason = match ctx.stock.get(sku) {
+            None => LineReason::UnknownSku,
+            Some(on_hand) => {
+                let held = ctx.held.get(sku).copied().unwrap_or(0);
+                let used = taken.get(sku).copied().unwrap_or(0);
+                let avail = (i128::from(*on_hand) - i128::from(held) - i128::from(used)).max(0);
+                let avail = u64::try_from(avail).unwrap_or(u64::MAX);
+                let guard = match (
+                    rules.price_guard_percent,
+                    ctx.prices.get(sku),
+                    unit_price(l),
+                ) {
+                    (Some(pct), Some(expected), Some(unit)) => {
+                        let floor = *expected * (Decimal::ONE_HUNDRED - pct) / Decimal::ONE_HUNDRED;
+                        (unit < floor).then_some(LineReason::PriceBelowGuard {
+                            unit_price: unit,
+                            expected: *expected,
+                        })
+                    }
+                    _ => None,
+                };
+                if let Some(g) = guard {
+                    g
+                } else if avail < l.quantity {
+                    LineReason::InsufficientStock {
+                        requested: l.quantity,
+                        available: avail,
+                    }
+                } else {
+                    *taken.entry(sku).or_default() += l.quantity;
+                    LineReason::Accepted
+                }
+            }
+        };
+        let accept = reason == LineReason::Accepted;
+        out.push(LineDecision {
+            order_line_id: l.order_line_id.clone(),
+            offer_sku: sku.clone(),
+            accept,
+            reason,
+        });
+    }
+    if !rules.partial_acceptance && out.iter().any(|l| !l.accept) {
+        for l in out.iter_mut().filter(|l| l.accept) {
+            l.accept = false;
+            l.reason = LineReason::OrderRefused;
+        }
+    }
+    let deadline = order.created_date
+        + Duration::seconds(i64::try_from(rules.acceptance_delay_secs).unwrap_or(i64::MAX));
+    let warn = Duration::seconds(i64::try_from(rules.deadline_warning_secs).unwrap_or(i64::MAX));
+    AcceptanceDecision {
+        lines: out,
+        deadline,
+        deadline_near: now >= deadline - warn,
+    }
+}
+
+/// Why an order cannot be mapped to a BigCommerce order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MappingError {
+    /// Only orders in SHIPPING (accepted, paid, addresses released) are created.
+    #[error("order is {0}, not SHIPPING")]
+    NotReleased(String),
+    /// Neither billing nor shipping address is present.
+    #[error("order has no address")]
+    NoAddress,
+    /// The address country could not be resolved.
+    #[error("unknown country {0:?}")]
+    UnknownCountry(String),
+    /// No line is left to create (all refused or cancelled).
+    #[error("no open line")]
+    NoLines,
+    /// The order currency differs from the store currency.
+    #[error("order currency {order} differs from store currency {store}")]
+    CurrencyMismatch {
+        /// Order currency.
+        order: String,
+        /// Store currency.
+        store: String,
+    },
+}
+
+/// Something worth a look in a mapped order (the order is still created).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MappingWarning {
+    /// The line's SKU is not linked to a catalog item: it becomes a custom line (BigCommerce
+    /// stock does not move for it).
+    UnlinkedSku(ShopSku),
+    /// A line has no unit price; 0 was used.
+    MissingPrice(String),
+}
+
+/// A BigCommerce order body ready for `POST /v2/orders`, with warnings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappedOrder {
+    /// The body. `external_order_id` is the Mirakl order id: look it up before any retry.
+    pub order: NewOrder,
+    /// Warnings.
+    pub warnings: Vec<MappingWarning>,
+}
+
+fn text(v: &Option<String>) -> String {
+    v.as_deref().map(str::trim).unwrap_or_default().to_owned()
+}
+
+fn address(
+    a: &Address,
+    email: &str,
+    fallback_country: Option<&str>,
+) -> Result<BcAddress, MappingError> {
+    let c = country::resolve(a.country_iso_code.as_deref(), a.country.as_deref())
+        .or_else(|| fallback_country.and_then(country::from_text))
+        .ok_or_else(|| {
+            MappingError::UnknownCountry(
+                a.country_iso_code
+                    .clone()
+                    .or_else(|| a.country.clone())
+                    .unwrap_or_default(),
+            )
+        })?;
+    let mut company = text(&a.company);
+    if let Some(c2) = a
+        .company_2
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        company = if company.is_empty() {
+            c2.to_owned()
+        } else {
+            format!("{company} {c2}")
+        };
+    }
+    Ok(BcAddress {
+        first_name: text(&a.firstname),
+        last_name: text(&a.lastname),
+        company,
+        street_1: text(&a.street_1),
+        street_2: text(&a.street_2),
+        city: text(&a.city),
+        state: text(&a.state),
+        zip: text(&a.zip_code),
+        country: c.name.to_owned(),
+        country_iso2: c.alpha2.to_owned(),
+        phone: text(&a.phone),
+        email: email.to_owned(),
+        ..BcAddress::default()
+    })
+}
+
+fn round4(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// (ex tax, inc tax) from an amount and its tax under the order's tax mode (`None` is treated
+/// as tax-included, the consumer-price convention of AU/EU marketplaces).
+fn split_tax(amount: Decimal, tax: Decimal, mode: Option<&TaxMode>) -> (Decimal, Decimal) {
+    match mode {
+        Some(TaxMode::TaxExcluded) => (round4(amount), round4(amount + tax)),
+        _ => (round4(amount - tax), round4(amount)),
+    }
+}
+
+/// Maps a released Mirakl order (SHIPPING) to a BigCommerce order body.
+///
+/// Addresses: Mirakl alpha-3 (or null code with a free-text country) → name + alpha-2;
+/// billing falls back to shipping and vice versa; email = the anonymised
+/// `customer_notification_email`. Lines: open quantity (ordered − cancelled), linked by SKU to
+/// product/variant ids (so BigCommerce stock moves), unit prices with and without tax from the
+/// line taxes and `order_tax_mode`. Shipping cost likewise; shipping method = Mirakl shipping
+/// type label. `external_source` from the rules, `external_order_id` = Mirakl order id, status
+/// from the rules. `store_currency` (when given) must equal the order currency.
+///
+/// # Errors
+/// [`MappingError`] when the order is not SHIPPING, has no address or line, an unknown
+/// country, or another currency.
+pub fn to_bigcommerce(
+    order: &Order,
+    links: &BTreeMap<ShopSku, CatalogRef>,
+    rules: &OrderRules,
+    store_currency: Option<&str>,
+) -> Result<MappedOrder, MappingError> {
+    if order.order_state != OrderState::Shipping {
+        return Err(MappingError::NotReleased(order.order_state.to_string()));
+    }
+    if let (Some(store), Some(cur)) = (store_currency, order.currency_iso_code.as_deref())
+        && !store.trim().eq_ignore_ascii_case(cur.trim())
+    {
+        return Err(MappingError::CurrencyMismatch {
+            order: cur.to_owned(),
+            store: store.to_owned(),
+        });
+    }
+    let customer = order.customer.as_ref();
+    let billing = customer.and_then(|c| c.billing_address.as_ref());
+    let shipping = customer.and_then(|c| c.shipping_address.as_ref());
+    let email = order
+        .customer_notification_email
+        .as_deref()
+        .unwrap_or_default();
+    let fallback_country = rules.default_country.as_deref();
+    let bill = billing.or(shipping).ok_or(MappingError::NoAddress)?;
+    let ship = shipping.or(billing).ok_or(MappingError::NoAddress)?;
+    let mut billing_address = address(bill, email, fallback_country)?;
+    if billing_address.first_name.is_empty() && billing_address.last_name.is_empty() {
+        billing_address.first_name = customer.map(|c| text(&c.firstname)).unwrap_or_default();
+        billing_address.last_name = customer.map(|c| text(&c.lastname)).unwrap_or_default();
+    }
+    let shipping_address = address(ship, email, fallback_country)?;
+
+    let mode = order.order_tax_mode.as_ref();
+    let mut warnings = Vec::new();
+    let mut products = Vec::new();
+    let (mut ship_amount, mut ship_tax) = (Decimal::ZERO, Decimal::ZERO);
+    let mut lines: Vec<&OrderLine> = order.order_lines.iter().collect();
+    lines.sort_by(|a, b| {
+        a.order_line_index
+            .cmp(&b.order_line_index)
+            .then_with(|| a.order_line_id.cmp(&b.order_line_id))
+    });
+    for l in lines.into_iter().filter(|l| line_live(l)) {
+        let qty = open_quantity(l);
+        if qty == 0 {
+            continue;
+        }
+        let unit = unit_price(l).unwrap_or_else(|| {
+            warnings.push(MappingWarning::MissingPrice(l.order_line_id.clone()));
+            Decimal::ZERO
+        });
+        let tax: Decimal = l.taxes.iter().filter_map(|t| t.amount).sum();
+        let unit_tax = if l.quantity > 0 {
+            tax / Decimal::from(l.quantity)
+        } else {
+            Decimal::ZERO
+        };
+        let (ex, inc) = split_tax(unit, unit_tax, mode);
+        ship_amount += l.shipping_price.unwrap_or_default();
+        ship_tax += l
+            .shipping_taxes
+            .iter()
+            .filter_map(|t| t.amount)
+            .sum::<Decimal>();
+        let line = match links.get(&l.offer_sku) {
+            Some(r) => NewOrderProduct {
+                product_id: Some(ProductId(r.product_id)),
+                variant_id: r.variant_id.map(VariantId),
+                name: None,
+                sku: None,
+                quantity: qty,
+                price_ex_tax: Some(ex),
+                price_inc_tax: Some(inc),
+            },
+            None => {
+                warnings.push(MappingWarning::UnlinkedSku(l.offer_sku.clone()));
+                let name = l
+                    .product_title
+                    .clone()
+                    .unwrap_or_else(|| l.offer_sku.to_string());
+                NewOrderProduct::custom(name, Some(l.offer_sku.to_string()), qty, ex, inc)
+            }
+        };
+        products.push(line);
+    }
+    if products.is_empty() {
+        return Err(MappingError::NoLines);
+    }
+    if ship_amount.is_zero() {
+        ship_amount = order.shipping_price.unwrap_or_default();
+    }
+    let (ship_ex, ship_inc) = split_tax(ship_amount, ship_tax, mode);
+    let method = order
+        .shipping_type_label
+        .clone()
+        .or_else(|| order.shipping_type_code.clone())
+        .unwrap_or_else(|| rules.default_shipping_method.clone());
+    let mut new = NewOrder::new(billing_address, products);
+    new.status_id = Some(OrderStatus::from_id(rules.status_id));
+    new.shipping_addresses = vec![NewShippingAddress {
+        address: shipping_address,
+        shipping_method: Some(method),
+    }];
+    new.external_source = Some(rules.external_source.clone());
+    new.external_order_id = Some(order.order_id.to_string());
+    new.shipping_cost_ex_tax = Some(ship_ex);
+    new.shipping_cost_inc_tax = Some(ship_inc);
+    new.payment_method = Some(match order.payment_type.as_deref() {
+        Some(p) => format!("Mirakl ({p})"),
+        None => "Mirakl".to_owned(),
+    });
+    let mut notes = format!("Mirakl order {}", order.order_id);
+    if let Some(c) = &order.commercial_id {
+        notes.push_str(&format!(", commercial id {c}"));
+    }
+    if let Some(c) = &order.currency_iso_code {
+        notes.push_str(&format!(", currency {c}"));
+    }
+    new.staff_notes = Some(notes);
+    Ok(MappedOrder {
+        order: new,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::test_util::d;
+    use serde_json::{Value, json};
+    use time::macros::datetime;
+
+    /// The OR11 example of /work/shared/specs/mirakl/mirakl-mmp-seller-openapi.json
+    /// (`GET /api/orders`, `application/json-0`).
+    pub(crate) fn spec_order() -> Value {
+        let all: Value =
+            serde_json::from_str(include_str!("../tests/fixtures/or11_orders.json")).unwrap();
+        all["orders"][0].clone()
+    }
+
+    pub(crate) fn order(v: Value) -> Order {
+        serde_json::from_value(v).unwrap()
+    }
+
+    pub(crate) fn line(id: &str, idx: u64, sku: &str, qty: u64, unit: &str) -> Value {
+        json!({"order_line_id": id, "order_line_index": idx, "order_line_state": "WAITING_ACCEPTANCE",
+               "offer_sku": sku, "quantity": qty, "price_unit": unit.parse::<f64>().unwrap(),
+               "price": (unit.parse::<f64>().unwrap() * qty as f64)})
+    }
+
+    pub(crate) fn waiting(id: &str, lines: Vec<Value>) -> Value {
+        json!({"order_id": id, "order_state": "WAITING_ACCEPTANCE", "created_date": "2026-11-27T08:00:00Z",
+               "last_updated_date": "2026-11-27T08:00:00Z", "currency_iso_code": "AUD", "order_lines": lines})
+    }
+
+    fn sku(s: &str) -> ShopSku {
+        ShopSku::new(s).unwrap()
+    }
+
+    #[test]
+    fn held_units_counts_open_orders_once() {
+        let a1 = order(waiting("A", vec![line("A-1", 1, "S1", 2, "10")]));
+        let mut v = waiting("A", vec![line("A-1", 1, "S1", 3, "10")]);
+        v["last_updated_date"] = json!("2026-11-27T09:00:00Z");
+        let a2 = order(v);
+        let mut b = waiting(
+            "B",
+            vec![line("B-1", 1, "S1", 1, "10"), line("B-2", 2, "S2", 4, "10")],
+        );
+        b["order_state"] = json!("SHIPPING");
+        let b = order(b);
+        let mut c = waiting("C", vec![line("C-1", 1, "S1", 5, "10")]);
+        c["order_state"] = json!("SHIPPED");
+        let c = order(c);
+        let held = held_units(&[a1.clone(), a2.clone(), b.clone(), c.clone()], |_| false);
+        assert_eq!(held, [(sku("S1"), 4), (sku("S2"), 4)].into());
+        let held = held_units(&[a1, a2, b, c], |o| o.order_id.as_str() == "B");
+        assert_eq!(held, [(sku("S1"), 3)].into());
+    }
+
+    #[test]
+    fn acceptance_per_line_with_reasons() {
+        let o = order(waiting(
+            "W1",
+            vec![
+                line("W1-1", 1, "S1", 2, "10"),
+                line("W1-2", 2, "S1", 2, "10"),
+                line("W1-3", 3, "GHOST", 1, "10"),
+                line("W1-4", 4, "S2", 1, "5"),
+            ],
+        ));
+        let ctx = AcceptanceContext {
+            stock: [(sku("S1"), 4), (sku("S2"), 9)].into(),
+            held: [(sku("S1"), 1)].into(),
+            prices: [(sku("S2"), d("10"))].into(),
+        };
+        let rules = OrderRules {
+            price_guard_percent: Some(d("20")),
+            ..OrderRules::default()
+        };
+        let now = datetime!(2026-11-27 09:00 UTC);
+        let dec = decide(&o, &ctx, &rules, now);
+        let got: Vec<_> = dec
+            .lines
+            .iter()
+            .map(|l| (l.order_line_id.as_str(), l.accept, l.reason.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("W1-1", true, LineReason::Accepted),
+                (
+                    "W1-2",
+                    false,
+                    LineReason::InsufficientStock {
+                        requested: 2,
+                        available: 1
+                    }
+                ),
+                ("W1-3", false, LineReason::UnknownSku),
+                (
+                    "W1-4",
+                    false,
+                    LineReason::PriceBelowGuard {
+                        unit_price: d("5"),
+                        expected: d("10")
+                    }
+                ),
+            ]
+        );
+        assert_eq!(dec.deadline, datetime!(2026-11-28 08:00 UTC));
+        assert!(!dec.deadline_near);
+        let req = dec.request();
+        assert_eq!(req.order_lines.len(), 4);
+        assert!(req.order_lines[0].accepted && !req.order_lines[1].accepted);
+        assert!(decide(&o, &ctx, &rules, datetime!(2026-11-28 06:30 UTC)).deadline_near);
+
+        let strict = OrderRules {
+            partial_acceptance: false,
+            ..OrderRules::default()
+        };
+        let dec = decide(&o, &ctx, &strict, now);
+        assert!(dec.lines.iter().all(|l| !l.accept));
+        assert_eq!(dec.lines[0].reason, LineReason::OrderRefused);
+        // everything fine → all accepted
+        let ok = order(waiting("W2", vec![line("W2-1", 1, "S2", 9, "10")]));
+        assert!(decide(&ok, &ctx, &rules, now).accepts_all());
+    }
+
+    #[test]
+    fn expected_prices_respect_discount_dates() {
+        use crate::offers::OfferContent;
+        use crate::pricing::Discount;
+        let now = datetime!(2026-11-27 09:00 UTC);
+        let mk = |start, end| DesiredOffer {
+            shop_sku: sku("S"),
+            product_id: "S".into(),
+            product_id_type: "SHOP_SKU".into(),
+            source: CatalogRef {
+                product_id: 1,
+                variant_id: None,
+            },
+            content: OfferContent {
+                price: d("10"),
+                discount: Some(Discount {
+                    price: d("8"),
+                    start_date: start,
+                    end_date: end,
+                }),
+                quantity: 1,
+                state_code: "11".into(),
+                leadtime_to_ship: None,
+                logistic_class: None,
+                additional_fields: BTreeMap::new(),
+            },
+        };
+        let p = |o: DesiredOffer| expected_prices(&[(sku("S"), o)].into(), now)[&sku("S")];
+        assert_eq!(p(mk(None, None)), d("8"));
+        assert_eq!(p(mk(Some(now + Duration::days(1)), None)), d("10"));
+        assert_eq!(p(mk(None, Some(now))), d("10"));
+    }
+
+    #[test]
+    fn spec_order_maps_to_bigcommerce() {
+        let mut v = spec_order();
+        v["order_state"] = json!("SHIPPING");
+        let o = order(v);
+        let links: BTreeMap<_, _> = [(
+            sku("S2000"),
+            CatalogRef {
+                product_id: 77,
+                variant_id: Some(78),
+            },
+        )]
+        .into();
+        let rules = OrderRules {
+            external_source: "app-42".into(),
+            ..OrderRules::default()
+        };
+        let m = to_bigcommerce(&o, &links, &rules, Some("usd")).unwrap();
+        let n = &m.order;
+        assert_eq!(n.external_order_id.as_deref(), Some("Order_00010-A"));
+        assert_eq!(n.external_source.as_deref(), Some("app-42"));
+        assert_eq!(n.status_id, Some(OrderStatus::AwaitingFulfillment));
+        assert_eq!(n.customer_id, 0);
+        assert_eq!(n.billing_address.country_iso2, "US");
+        assert_eq!(n.billing_address.country, "United States");
+        assert_eq!(
+            n.billing_address.email,
+            "notification+ec1riop21ju4rfynl0helvzou.e0z0r7cj2@notification.mirakl.net"
+        );
+        assert_eq!(n.billing_address.first_name, "smith");
+        assert_eq!(n.billing_address.company, "LIMARK Company Paris branch");
+        assert_eq!(n.shipping_addresses[0].address.city, "New York");
+        assert_eq!(
+            n.shipping_addresses[0].shipping_method.as_deref(),
+            Some("Standard")
+        );
+        let l = &n.products[0];
+        assert_eq!(
+            (l.product_id, l.variant_id),
+            (Some(ProductId(77)), Some(VariantId(78)))
+        );
+        // TAX_EXCLUDED: price_unit 55 ex tax; inc = 55 + line taxes / quantity
+        assert_eq!(l.price_ex_tax, Some(d("55")));
+        assert!(l.price_inc_tax.unwrap() > d("55"));
+        assert!(n.shipping_cost_inc_tax.unwrap() >= n.shipping_cost_ex_tax.unwrap());
+        assert!(n.staff_notes.as_deref().unwrap().contains("Order_00010"));
+        assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+        // The body serializes for POST /v2/orders.
+        let body = serde_json::to_value(n).unwrap();
+        assert_eq!(body["external_order_id"], "Order_00010-A");
+        assert_eq!(body["billing_address"]["country_iso2"], "US");
+    }
+
+    #[test]
+    fn mapping_errors_and_fallbacks() {
+        let mut v = spec_order();
+        v["order_state"] = json!("WAITING_DEBIT");
+        assert_eq!(
+            to_bigcommerce(
+                &order(v.clone()),
+                &BTreeMap::new(),
+                &OrderRules::default(),
+                None
+            ),
+            Err(MappingError::NotReleased("WAITING_DEBIT".into()))
+        );
+        v["order_state"] = json!("SHIPPING");
+        assert!(matches!(
+            to_bigcommerce(
+                &order(v.clone()),
+                &BTreeMap::new(),
+                &OrderRules::default(),
+                Some("AUD")
+            ),
+            Err(MappingError::CurrencyMismatch { .. })
+        ));
+        // null country code + free-text country; unlinked SKU → custom line with a warning
+        v["customer"]["billing_address"]["country_iso_code"] = Value::Null;
+        v["customer"]["billing_address"]["country"] = json!("Australia");
+        v["customer"]["shipping_address"] = Value::Null;
+        let m = to_bigcommerce(
+            &order(v.clone()),
+            &BTreeMap::new(),
+            &OrderRules::default(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(m.order.billing_address.country_iso2, "AU");
+        assert_eq!(m.order.shipping_addresses[0].address.country_iso2, "AU");
+        assert_eq!(m.warnings, [MappingWarning::UnlinkedSku(sku("S2000"))]);
+        assert_eq!(m.order.products[0].sku.as_deref(), Some("S2000"));
+        v["customer"]["billing_address"]["country"] = json!("Atlantis");
+        assert_eq!(
+            to_bigcommerce(
+                &order(v.clone()),
+                &BTreeMap::new(),
+                &OrderRules::default(),
+                None
+            ),
+            Err(MappingError::UnknownCountry("Atlantis".into()))
+        );
+        let au = OrderRules {
+            default_country: Some("AU".into()),
+            ..OrderRules::default()
+        };
+        assert_eq!(
+            to_bigcommerce(&order(v.clone()), &BTreeMap::new(), &au, None)
+                .unwrap()
+                .order
+                .billing_address
+                .country_iso2,
+            "AU"
+        );
+        v["customer"]["billing_address"] = Value::Null;
+        assert_eq!(
+            to_bigcommerce(&order(v), &BTreeMap::new(), &OrderRules::default(), None),
+            Err(MappingError::NoAddress)
+        );
+    }
+
+    #[test]
+    fn tax_included_split_and_cancelled_quantities() {
+        let mut v = waiting("T1", vec![line("T1-1", 1, "S1", 3, "11")]);
+        v["order_state"] = json!("SHIPPING");
+        v["order_tax_mode"] = json!("TAX_INCLUDED");
+        v["order_lines"][0]["order_line_state"] = json!("SHIPPING");
+        v["order_lines"][0]["taxes"] = json!([{"code": "GST", "amount": 3, "rate": 10}]);
+        v["order_lines"][0]["shipping_price"] = json!(11);
+        v["order_lines"][0]["shipping_taxes"] = json!([{"code": "GST", "amount": 1}]);
+        v["order_lines"][0]["cancelations"] =
+            json!([{"id": "c1", "quantity": 1, "amount": 11, "reason_code": "34"}]);
+        v["customer"] = json!({"firstname": "Jo", "lastname": "Bloggs", "shipping_address":
+            {"firstname": "Jo", "lastname": "Bloggs", "street_1": "1 George St", "city": "Sydney", "zip_code": "2000",
+             "state": "NSW", "country": "Australia", "country_iso_code": "AUS"}});
+        let links = [(
+            sku("S1"),
+            CatalogRef {
+                product_id: 5,
+                variant_id: None,
+            },
+        )]
+        .into();
+        let m = to_bigcommerce(&order(v), &links, &OrderRules::default(), Some("AUD")).unwrap();
+        let l = &m.order.products[0];
+        assert_eq!(
+            (l.quantity, l.price_inc_tax, l.price_ex_tax),
+            (2, Some(d("11")), Some(d("10")))
+        );
+        assert_eq!((l.product_id, l.variant_id), (Some(ProductId(5)), None));
+        assert_eq!(
+            (m.order.shipping_cost_inc_tax, m.order.shipping_cost_ex_tax),
+            (Some(d("11")), Some(d("10")))
+        );
+        assert_eq!(m.order.billing_address.street_1, "1 George St");
+    }
+}
