@@ -1,1 +1,670 @@
-//! The Mirakl operator stand-in.
+//! The Mirakl operator stand-in: a stateful, in-process HTTP server that speaks the seller
+//! (shop) API of Mirakl's MMP as `specs/mirakl/mirakl-mmp-seller-openapi.json` describes it.
+//!
+//! It keeps offers, asynchronous imports (OF01/OF24, STO01, PRI01, P41) with their statuses
+//! and CSV error reports, asynchronous offer exports (OF52–OF54), a small fixed operator
+//! catalog (H11/PM11/VL11), and orders moving through the real lifecycle:
+//! `WAITING_ACCEPTANCE` → OR21 → `WAITING_DEBIT` → (automatic debit) `SHIPPING` → OR23 + OR24 →
+//! `SHIPPED`, with auto-refusal after the acceptance deadline. Time runs on a scaled clock that
+//! tests can also move forward ([`MiraklSandbox::advance_clock`]).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use sync_sandbox::mirakl::{MiraklConfig, MiraklSandbox};
+//! let sandbox = MiraklSandbox::start(MiraklConfig::default()).await?;
+//! println!("{} key={}", sandbox.base_url(), sandbox.api_key());
+//! # Ok(()) }
+//! ```
+
+mod catalog;
+mod clock;
+mod imports;
+mod limits;
+mod offers;
+mod orders;
+mod routes;
+mod script;
+mod state;
+mod wire;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+
+use crate::faults::{FaultConfig, Faults, RequestLog};
+
+pub use limits::{Ceiling, published_ceilings};
+pub use script::OrderScript;
+
+use clock::Clock;
+use limits::Limiter;
+use state::State;
+
+/// How the sandbox operator behaves. Start from [`MiraklConfig::default`] and change fields.
+#[derive(Clone)]
+pub struct MiraklConfig {
+    /// The shop API key clients must send raw in `Authorization`.
+    pub api_key: String,
+    /// The shop's id (`shop_id` query parameter, A01).
+    pub shop_id: u64,
+    /// The shop's name (A01).
+    pub shop_name: String,
+    /// Currency of offers and orders (ISO 4217).
+    pub currency: String,
+    /// Sandbox time at start; `None` = the real current time.
+    pub clock_start: Option<OffsetDateTime>,
+    /// How many times faster than real time the sandbox clock runs (1 = real time).
+    pub clock_scale: u32,
+    /// How long an import stays `WAITING` (sandbox time).
+    pub import_wait: Duration,
+    /// How long an import stays `RUNNING` before it is `COMPLETE` (sandbox time).
+    pub import_run: Duration,
+    /// Time to accept an order before the operator refuses it automatically.
+    pub acceptance_delay: Duration,
+    /// Time between acceptance and the customer debit that moves the order to `SHIPPING`.
+    pub debit_delay: Duration,
+    /// Debit automatically after [`debit_delay`](Self::debit_delay); when `false` only
+    /// [`MiraklSandbox::trigger_debit`] debits.
+    pub auto_debit: bool,
+    /// Whether OR21 may accept some lines and refuse others.
+    pub partial_acceptance: bool,
+    /// When `true`, an offer for an unknown product reference creates the product; when
+    /// `false`, offers must match [`products`](Self::products) or a P41 import.
+    pub open_catalog: bool,
+    /// Products the operator catalog starts with.
+    pub products: Vec<CatalogProduct>,
+    /// Whether STO01 stock imports are enabled (PC01 `features.offer_stock_import`).
+    pub stock_import_enabled: bool,
+    /// Whether PRI01 price imports are enabled (PC01 `features.offer_pricing_import`).
+    pub price_import_enabled: bool,
+    /// PC01 `disable_seller_alternative_carrier`: OR23 then needs a carrier code from SH21.
+    pub disable_alternative_carrier: bool,
+    /// Tax rate in percent included in order prices (GST: 10).
+    pub tax_rate: Decimal,
+    /// Operator commission in percent of the line price.
+    pub commission_rate: Decimal,
+    /// Shipping price shown on offers (`min_shipping_price`).
+    pub shipping_price: Decimal,
+    /// Default lead time to ship, in days.
+    pub leadtime_to_ship: u32,
+    /// Call ceilings per operation code (`"OF24"`, `"OR11"`, …). Empty = no ceilings.
+    pub ceilings: BTreeMap<String, Ceiling>,
+    /// Fault injection at start (changeable later through [`MiraklSandbox::faults`]).
+    pub faults: FaultConfig,
+}
+
+impl Default for MiraklConfig {
+    fn default() -> Self {
+        Self {
+            api_key: "sandbox-mirakl-shop-key".into(),
+            shop_id: 2001,
+            shop_name: "Sandbox Shop".into(),
+            currency: "AUD".into(),
+            clock_start: None,
+            clock_scale: 1,
+            import_wait: Duration::from_millis(50),
+            import_run: Duration::from_millis(50),
+            acceptance_delay: Duration::from_secs(24 * 3600),
+            debit_delay: Duration::from_millis(100),
+            auto_debit: true,
+            partial_acceptance: true,
+            open_catalog: true,
+            products: Vec::new(),
+            stock_import_enabled: true,
+            price_import_enabled: true,
+            disable_alternative_carrier: false,
+            tax_rate: Decimal::TEN,
+            commission_rate: Decimal::TEN,
+            shipping_price: Decimal::new(995, 2),
+            leadtime_to_ship: 2,
+            ceilings: BTreeMap::new(),
+            faults: FaultConfig::default(),
+        }
+    }
+}
+
+impl MiraklConfig {
+    /// Enables the call ceilings Mirakl publishes (see [`published_ceilings`]).
+    pub fn with_published_ceilings(mut self) -> Self {
+        self.ceilings = published_ceilings();
+        self
+    }
+
+    /// Sets one operation's ceiling.
+    pub fn with_ceiling(mut self, operation: &str, ceiling: Ceiling) -> Self {
+        self.ceilings.insert(operation.to_owned(), ceiling);
+        self
+    }
+}
+
+impl fmt::Debug for MiraklConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MiraklConfig")
+            .field("api_key", &"<redacted>")
+            .field("shop_id", &self.shop_id)
+            .field("currency", &self.currency)
+            .field("clock_scale", &self.clock_scale)
+            .field("import_wait", &self.import_wait)
+            .field("import_run", &self.import_run)
+            .field("acceptance_delay", &self.acceptance_delay)
+            .field("debit_delay", &self.debit_delay)
+            .field("auto_debit", &self.auto_debit)
+            .field("open_catalog", &self.open_catalog)
+            .field("products", &self.products.len())
+            .field("ceilings", &self.ceilings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A product of the operator catalog, for [`MiraklConfig::products`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogProduct {
+    /// The shop's SKU for the product (reference type `SHOP_SKU`).
+    pub shop_sku: String,
+    /// GTIN/EAN, when known (reference type `EAN`).
+    pub ean: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Brand.
+    pub brand: Option<String>,
+}
+
+impl CatalogProduct {
+    fn to_product(&self) -> offers::Product {
+        let mut references = vec![("SHOP_SKU".to_owned(), self.shop_sku.clone())];
+        if let Some(ean) = &self.ean {
+            references.push(("EAN".into(), ean.clone()));
+        }
+        let (code, label) = catalog::DEFAULT_CATEGORY;
+        offers::Product {
+            sku: format!("MKP-{}", self.shop_sku),
+            title: self.title.clone(),
+            category_code: code.into(),
+            category_label: label.into(),
+            brand: self.brand.clone(),
+            references,
+        }
+    }
+}
+
+/// Errors of the sandbox's own (non-HTTP) methods.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// The server could not bind its socket.
+    #[error("cannot start the Mirakl sandbox: {0}")]
+    Bind(#[from] std::io::Error),
+    /// No offer has this shop SKU.
+    #[error("no offer with shop SKU {0}")]
+    UnknownOffer(String),
+    /// No order has this id.
+    #[error("no order {0}")]
+    UnknownOrder(String),
+    /// The order request is not valid.
+    #[error("invalid order: {0}")]
+    InvalidOrder(String),
+    /// The order is not in a state that allows the action.
+    #[error("order {order_id} is in state {state}")]
+    InvalidState {
+        /// The order.
+        order_id: String,
+        /// Its current state.
+        state: String,
+    },
+}
+
+/// Order and order-line states, as Mirakl names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrderState {
+    /// Waiting for the shop to accept or refuse (OR21).
+    WaitingAcceptance,
+    /// Accepted, waiting for the customer debit.
+    WaitingDebit,
+    /// Debited: to ship (OR23 + OR24).
+    Shipping,
+    /// Shipped.
+    Shipped,
+    /// Received by the customer.
+    Received,
+    /// Closed.
+    Closed,
+    /// Refused by the shop or automatically after the acceptance deadline.
+    Refused,
+    /// Canceled.
+    Canceled,
+    /// Line state: fully refunded.
+    Refunded,
+}
+
+impl OrderState {
+    /// The Mirakl code, e.g. `WAITING_ACCEPTANCE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WaitingAcceptance => "WAITING_ACCEPTANCE",
+            Self::WaitingDebit => "WAITING_DEBIT",
+            Self::Shipping => "SHIPPING",
+            Self::Shipped => "SHIPPED",
+            Self::Received => "RECEIVED",
+            Self::Closed => "CLOSED",
+            Self::Refused => "REFUSED",
+            Self::Canceled => "CANCELED",
+            Self::Refunded => "REFUNDED",
+        }
+    }
+}
+
+impl fmt::Display for OrderState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A postal address. `country_iso_code` is ISO 3166-1 alpha-3 (`AUS`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Address {
+    /// First name.
+    pub firstname: String,
+    /// Last name.
+    pub lastname: String,
+    /// Company.
+    pub company: Option<String>,
+    /// Street, first line.
+    pub street_1: String,
+    /// Street, second line.
+    pub street_2: Option<String>,
+    /// City.
+    pub city: String,
+    /// Postcode.
+    pub zip_code: String,
+    /// State or region.
+    pub state: Option<String>,
+    /// Country name.
+    pub country: String,
+    /// ISO 3166-1 alpha-3 country code.
+    pub country_iso_code: String,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Delivery instructions.
+    pub additional_info: Option<String>,
+}
+
+/// The customer of a marketplace order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Customer {
+    /// Operator's customer id.
+    pub customer_id: String,
+    /// First name.
+    pub firstname: String,
+    /// Last name.
+    pub lastname: String,
+    /// Civility (`MR`, `MRS`, …).
+    pub civility: Option<String>,
+    /// Locale (`en_AU`).
+    pub locale: Option<String>,
+    /// The relay address Mirakl shows as `customer_notification_email`.
+    pub notification_email: String,
+    /// Shipping address (released to the shop from `SHIPPING` on).
+    pub shipping_address: Address,
+    /// Billing address; the shipping address when `None`.
+    pub billing_address: Option<Address>,
+}
+
+/// One line of a [`NewOrder`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrderLine {
+    /// The offer's shop SKU.
+    pub shop_sku: String,
+    /// Units ordered.
+    pub quantity: u32,
+    /// Unit price paid, tax included.
+    pub unit_price: Decimal,
+    /// Shipping price of the line.
+    pub shipping_price: Decimal,
+}
+
+/// A marketplace order placed by a customer, for [`MiraklSandbox::create_order`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    /// The customer.
+    pub customer: Customer,
+    /// The lines (at least one).
+    pub lines: Vec<NewOrderLine>,
+    /// The customer's own reference (`order_reference_for_customer`).
+    pub customer_reference: Option<String>,
+}
+
+/// A snapshot of an offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OfferView {
+    /// Operator's offer id.
+    pub offer_id: u64,
+    /// Shop SKU.
+    pub shop_sku: String,
+    /// Operator's product SKU.
+    pub product_sku: String,
+    /// Price (before discount).
+    pub price: Decimal,
+    /// Discount price, if any.
+    pub discount_price: Option<Decimal>,
+    /// Quantity available.
+    pub quantity: u32,
+    /// Offer condition code.
+    pub state_code: String,
+    /// Description.
+    pub description: String,
+    /// Lead time to ship, in days.
+    pub leadtime_to_ship: Option<u32>,
+    /// Logistic class code.
+    pub logistic_class: Option<String>,
+    /// Last change.
+    pub last_updated: OffsetDateTime,
+}
+
+/// A snapshot of an order line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OrderLineView {
+    /// Line id.
+    pub order_line_id: String,
+    /// Offer shop SKU.
+    pub shop_sku: String,
+    /// Units.
+    pub quantity: u32,
+    /// Unit price.
+    pub unit_price: Decimal,
+    /// Line state.
+    pub state: OrderState,
+    /// Units refunded so far.
+    pub refunded_quantity: u32,
+}
+
+/// A snapshot of an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OrderView {
+    /// Order id.
+    pub order_id: String,
+    /// Commercial id.
+    pub commercial_id: String,
+    /// Order state.
+    pub state: OrderState,
+    /// Lines.
+    pub lines: Vec<OrderLineView>,
+    /// When the operator refuses the order if it is still not accepted.
+    pub acceptance_deadline: OffsetDateTime,
+    /// When the customer was debited.
+    pub customer_debited_date: Option<OffsetDateTime>,
+    /// Carrier code set by OR23.
+    pub carrier_code: Option<String>,
+    /// Tracking number set by OR23.
+    pub tracking_number: Option<String>,
+    /// Seller reference set by OR04.
+    pub reference_for_seller: Option<String>,
+    /// Last change.
+    pub last_updated: OffsetDateTime,
+}
+
+/// One offer to put straight into the sandbox (tests, demo), without going through an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferSeed {
+    /// Shop SKU.
+    pub shop_sku: String,
+    /// Product reference (`EAN`), when known.
+    pub ean: Option<String>,
+    /// Product title.
+    pub title: String,
+    /// Price.
+    pub price: Decimal,
+    /// Quantity.
+    pub quantity: u32,
+}
+
+pub(crate) struct Shared {
+    pub(crate) state: Mutex<State>,
+    pub(crate) clock: Clock,
+    pub(crate) limiter: Mutex<Limiter>,
+}
+
+impl Shared {
+    /// Locks the state after catching up with the clock.
+    pub(crate) fn lock(&self) -> (MutexGuard<'_, State>, OffsetDateTime) {
+        let now = self.clock.now();
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.tick(now);
+        (state, now)
+    }
+}
+
+/// A running Mirakl operator stand-in. Dropping it stops the server.
+pub struct MiraklSandbox {
+    server: crate::Server,
+    shared: Arc<Shared>,
+    faults: Faults,
+    api_key: String,
+    shop_id: u64,
+}
+
+impl fmt::Debug for MiraklSandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MiraklSandbox")
+            .field("addr", &self.server.addr())
+            .field("shop_id", &self.shop_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MiraklSandbox {
+    /// Starts the operator on `127.0.0.1` with a free port, in the current tokio runtime.
+    ///
+    /// # Errors
+    /// [`SandboxError::Bind`] if the socket cannot be bound.
+    pub async fn start(config: MiraklConfig) -> Result<Self, SandboxError> {
+        Self::start_on(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), config).await
+    }
+
+    /// Starts the operator on `addr` (port 0 = a free port), in the current tokio runtime.
+    ///
+    /// # Errors
+    /// [`SandboxError::Bind`] if the socket cannot be bound.
+    pub async fn start_on(
+        addr: std::net::SocketAddr,
+        config: MiraklConfig,
+    ) -> Result<Self, SandboxError> {
+        let start = config.clock_start.unwrap_or_else(OffsetDateTime::now_utc);
+        let clock = Clock::new(start, config.clock_scale);
+        let faults = Faults::new(config.faults.clone());
+        let api_key = config.api_key.clone();
+        let shop_id = config.shop_id;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::new(config)),
+            clock,
+            limiter: Mutex::new(Limiter::default()),
+        });
+        let router = crate::faults::apply(routes::router(shared.clone()), faults.clone());
+        let server = crate::serve_on(addr, router).await?;
+        shared
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .base_url = server.base_url().to_string();
+        Ok(Self {
+            server,
+            shared,
+            faults,
+            api_key,
+            shop_id,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT/`; clients append `api/...`.
+    pub fn base_url(&self) -> url::Url {
+        self.server.base_url()
+    }
+
+    /// The shop API key to send in `Authorization`.
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    /// The shop id.
+    pub fn shop_id(&self) -> u64 {
+        self.shop_id
+    }
+
+    /// Fault injection switches (shared with the running server).
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// Every request received, countable per endpoint.
+    pub fn request_log(&self) -> &RequestLog {
+        self.faults.log()
+    }
+
+    /// The sandbox clock's current time.
+    pub fn now(&self) -> OffsetDateTime {
+        self.shared.clock.now()
+    }
+
+    /// Moves the sandbox clock forward and applies whatever became due (imports, debits,
+    /// auto-refusals).
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.clock.advance(by);
+        drop(self.shared.lock());
+    }
+
+    /// Moves the clock past the processing time of imports and exports submitted so far, so
+    /// they are all `COMPLETE`.
+    pub fn finish_imports(&self) {
+        let (wait, run) = {
+            let (state, _) = self.shared.lock();
+            (state.config.import_wait, state.config.import_run)
+        };
+        self.advance_clock(wait + run);
+    }
+
+    /// Puts offers straight into the shop (no import), creating their products.
+    pub fn seed_offers(&self, seeds: impl IntoIterator<Item = OfferSeed>) {
+        let (mut state, now) = self.shared.lock();
+        for seed in seeds {
+            state.seed_offer(seed, now);
+        }
+    }
+
+    /// All offers, by shop SKU.
+    pub fn offers(&self) -> Vec<OfferView> {
+        let (state, _) = self.shared.lock();
+        state.offers.values().map(offer_view).collect()
+    }
+
+    /// One offer by shop SKU.
+    pub fn offer(&self, shop_sku: &str) -> Option<OfferView> {
+        let (state, _) = self.shared.lock();
+        state.offers.get(shop_sku).map(offer_view)
+    }
+
+    /// Places a marketplace order (state `WAITING_ACCEPTANCE`) and returns its id.
+    ///
+    /// # Errors
+    /// [`SandboxError::UnknownOffer`] when a line names no offer; [`SandboxError::InvalidOrder`]
+    /// for an order without lines or a line with quantity 0.
+    pub fn create_order(&self, order: NewOrder) -> Result<String, SandboxError> {
+        let (mut state, now) = self.shared.lock();
+        state.create_order(order, now)
+    }
+
+    /// Places `count` orders from a deterministic script over `catalog` (`(shop SKU, unit
+    /// price)` pairs) seeded with `seed`; returns their ids.
+    ///
+    /// # Errors
+    /// As [`create_order`](Self::create_order); also [`SandboxError::InvalidOrder`] for an
+    /// empty catalog.
+    pub fn create_scripted_orders(
+        &self,
+        seed: u64,
+        catalog: &[(String, Decimal)],
+        count: usize,
+    ) -> Result<Vec<String>, SandboxError> {
+        let mut script = OrderScript::new(seed, catalog.to_vec())?;
+        (0..count)
+            .map(|_| self.create_order(script.next_order()))
+            .collect()
+    }
+
+    /// A snapshot of one order.
+    pub fn order(&self, order_id: &str) -> Option<OrderView> {
+        let (state, _) = self.shared.lock();
+        state.orders.get(order_id).map(order_view)
+    }
+
+    /// All orders, oldest first.
+    pub fn orders(&self) -> Vec<OrderView> {
+        let (state, _) = self.shared.lock();
+        let mut list: Vec<&orders::Order> = state.orders.values().collect();
+        list.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        list.into_iter().map(order_view).collect()
+    }
+
+    /// Debits an accepted order now (`WAITING_DEBIT` → `SHIPPING`), whatever the debit delay.
+    ///
+    /// # Errors
+    /// [`SandboxError::UnknownOrder`], or [`SandboxError::InvalidState`] when the order is not
+    /// `WAITING_DEBIT`.
+    pub fn trigger_debit(&self, order_id: &str) -> Result<(), SandboxError> {
+        let (mut state, now) = self.shared.lock();
+        state.debit_now(order_id, now)
+    }
+
+    /// Stops the server and waits for it to end.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+    }
+}
+
+fn offer_view(o: &offers::Offer) -> OfferView {
+    OfferView {
+        offer_id: o.offer_id,
+        shop_sku: o.shop_sku.clone(),
+        product_sku: o.product.sku.clone(),
+        price: o.price,
+        discount_price: o.discount.as_ref().map(|d| d.price),
+        quantity: o.quantity,
+        state_code: o.state_code.clone(),
+        description: o.description.clone(),
+        leadtime_to_ship: o.leadtime_to_ship,
+        logistic_class: o.logistic_class.clone(),
+        last_updated: o.last_updated,
+    }
+}
+
+fn order_view(o: &orders::Order) -> OrderView {
+    OrderView {
+        order_id: o.id.clone(),
+        commercial_id: o.commercial_id.clone(),
+        state: o.state,
+        lines: o
+            .lines
+            .iter()
+            .map(|l| OrderLineView {
+                order_line_id: l.id.clone(),
+                shop_sku: l.offer_sku.clone(),
+                quantity: l.quantity,
+                unit_price: l.price_unit,
+                state: l.state,
+                refunded_quantity: l.refunded_quantity(),
+            })
+            .collect(),
+        acceptance_deadline: o.acceptance_deadline,
+        customer_debited_date: o.customer_debited_date,
+        carrier_code: o.tracking.carrier_code.clone(),
+        tracking_number: o.tracking.tracking_number.clone(),
+        reference_for_seller: o.reference_for_seller.clone(),
+        last_updated: o.last_updated,
+    }
+}
