@@ -12,6 +12,7 @@ pub mod faults;
 pub mod mirakl;
 
 pub use bigcommerce::BigCommerceSandbox;
+pub use mirakl::MiraklSandbox;
 pub use faults::{FaultConfig, FaultKind, Faults, RequestLog};
 
 use std::net::SocketAddr;
