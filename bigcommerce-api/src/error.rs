@@ -22,7 +22,7 @@ pub enum Error {
         /// The best human-readable message: v3 `title`, v2 `message`, or the start of the body.
         message: String,
         /// The parsed error body.
-        details: ApiErrorDetails,
+        details: Box<ApiErrorDetails>,
         /// The body as text (at most [`BODY_CHARS`] characters).
         body: String,
     },
@@ -105,7 +105,7 @@ impl Error {
         Error::Api {
             status,
             message,
-            details,
+            details: Box::new(details),
             body: text.chars().take(BODY_CHARS).collect(),
         }
     }

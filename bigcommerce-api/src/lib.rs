@@ -1,5 +1,81 @@
-//! Typed async client for the BigCommerce REST API (v2 orders and store, v3 catalog,
-//! inventory, price lists, webhooks, order payments).
+//! Typed async client for the BigCommerce REST API: v3 catalog, inventory, price lists,
+//! webhooks and order payments; v2 orders, shipments and store information.
+//!
+//! ```no_run
+//! use bigcommerce_api::{Client, Credentials};
+//! use bigcommerce_api::orders::OrderStatus;
+//! use futures::TryStreamExt;
+//! use time::OffsetDateTime;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // From the `.txt` file the control panel downloads when an API account is created.
+//! let text = std::fs::read_to_string("api-account.txt")?;
+//! let client = Client::builder(Credentials::from_api_account_text(&text)?)
+//!     .user_agent("my-sync/1.0")
+//!     .build()?;
+//! let store = client.verify().await?; // 401/403 -> Error::Unauthorized
+//! println!("connected to {}", store.name);
+//!
+//! // Products changed in the last hour, with their variants, one page at a time...
+//! let since = OffsetDateTime::now_utc() - time::Duration::hours(1);
+//! let page = client.products().list().date_modified_min(since).include_variants().send().await?;
+//! for product in &page.items {
+//!     println!("{} {:?} {}", product.id, product.sku, product.inventory_level);
+//! }
+//! // ...or as a lazy stream over every page.
+//! let paid: Vec<_> = client
+//!     .orders()
+//!     .list()
+//!     .status(OrderStatus::AwaitingFulfillment)
+//!     .stream()
+//!     .try_collect()
+//!     .await?;
+//! println!("{} orders to ship; rate limit: {:?}", paid.len(), client.rate_limit());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Shape
+//!
+//! * [`Credentials`]: store hash + access token ([`Credentials::new`],
+//!   [`Credentials::from_api_path`], [`Credentials::from_env`],
+//!   [`Credentials::from_api_account_text`]). `Debug` redacts the token and client secret.
+//! * [`Client::builder`] → [`ClientBuilder`]: `base_url` (tests, the sandbox; https except
+//!   on loopback), `timeout`, `user_agent`, `retry_policy`, `pacing` / `disable_pacing`,
+//!   `pacer` (share one budget between clients of a store). Requests go to
+//!   `{base}stores/{store_hash}/v2/...` or `.../v3/...` with `X-Auth-Token` and
+//!   `Accept: application/json`.
+//! * One handler per resource (see [`api`]): [`Client::products`], [`Client::variants`],
+//!   [`Client::categories`], [`Client::brands`], [`Client::inventory`],
+//!   [`Client::price_lists`], [`Client::orders`], [`Client::shipments`],
+//!   [`Client::webhooks`], [`Client::store`], and [`Client::raw`] for endpoints not typed
+//!   yet (same auth, pacing and retries).
+//! * Listings return a [`List`] builder: typed filters, then [`List::send`] for one
+//!   [`Page`] or [`List::stream`] for every item (v3 `meta.pagination`; v2 `page`/`limit`
+//!   where a 204 ends the listing).
+//! * `get_opt` calls return `Ok(None)` on 404.
+//! * Batch helpers chunk to the documented limits: products 10, variants 50, inventory
+//!   adjustments 2,000, price-list records 1,000.
+//!
+//! # Rate limits and retries
+//!
+//! A [`pacer::RateLimitPacer`] per client (shared by clones) reads
+//! `X-Rate-Limit-Requests-Left` / `X-Rate-Limit-Time-Reset-Ms` and waits for the reset when
+//! no requests are left; [`Client::rate_limit`] shows the last state. The transport retries
+//! 429s after `X-Rate-Limit-Time-Reset-Ms` / `X-Retry-After`, and 5xx / transport errors on
+//! idempotent calls, with exponential backoff and jitter. A POST (order, shipment, refund,
+//! relative adjustment) is retried only when the server cannot have acted on it.
+//!
+//! # Errors
+//!
+//! [`Error`] keeps the v3 `{status,title,type,errors}` and v2 `[{status,message}]` bodies
+//! ([`error::ApiErrorDetails`]), names the JSON path of a decode failure, and still gives
+//! status and text for an HTML error page. Secrets never appear in errors or logs.
+//!
+//! # Features
+//!
+//! `client` (default) enables the HTTP client. With `default-features = false` the crate is
+//! the models and [`Credentials`] only.
 #![deny(missing_docs)]
 
 #[macro_use]
@@ -16,10 +92,24 @@ pub mod store;
 pub mod webhooks;
 
 #[cfg(feature = "client")]
+pub mod api;
+#[cfg(feature = "client")]
+mod client;
+#[cfg(feature = "client")]
 pub mod error;
+#[cfg(feature = "client")]
+pub mod pacer;
 
 pub use credentials::{Credentials, CredentialsError, StoreHash};
 pub use page::Page;
 
 #[cfg(feature = "client")]
+pub use api_core::retry::RetryPolicy;
+#[cfg(feature = "client")]
+pub use api_core::transport::{Method, RawResponse};
+#[cfg(feature = "client")]
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, List, RawRequest};
+#[cfg(feature = "client")]
 pub use error::{Error, Result};
+#[cfg(feature = "client")]
+pub use pacer::{PacingConfig, RateLimit};

@@ -1,0 +1,49 @@
+//! Resource handlers: one per resource, each owning a cheap clone of the [`Client`].
+//!
+//! | handler | from | endpoints |
+//! |---|---|---|
+//! | [`Products`] | [`Client::products`] | `/v3/catalog/products` list, get, create, update, batch update (10 per call) |
+//! | [`Variants`] | [`Client::variants`] | `/v3/catalog/variants` list, batch update (50 per call); per-product list, get, update |
+//! | [`Categories`] | [`Client::categories`] | `/v3/catalog/categories` list, get |
+//! | [`Brands`] | [`Client::brands`] | `/v3/catalog/brands` list, get |
+//! | [`Inventory`] | [`Client::inventory`] | `/v3/inventory/locations`, items, absolute / relative adjustments (2,000 per call) |
+//! | [`PriceLists`] | [`Client::price_lists`] | `/v3/pricelists` list, get, records list, upsert (1,000 per call) |
+//! | [`Orders`] | [`Client::orders`] | `/v2/orders` list, count, get, create, update, status, products, shipping addresses; `/v2/order_statuses`; `/v3/orders/{id}/transactions`, refund quotes, refunds |
+//! | [`Shipments`] | [`Client::shipments`] | `/v2/orders/{id}/shipments` list, get, create, update, delete |
+//! | [`Webhooks`] | [`Client::webhooks`] | `/v3/hooks` list, get, create, update, delete |
+//! | [`Store`] | [`Client::store`] | `/v2/store`, `/v2/time` |
+
+#[cfg(doc)]
+use crate::Client;
+
+mod catalog;
+mod inventory;
+mod orders;
+mod pricelists;
+mod store;
+mod webhooks;
+
+pub use catalog::{Brands, Categories, Products, Variants};
+pub use inventory::Inventory;
+pub use orders::{Orders, Shipments};
+pub use pricelists::PriceLists;
+pub use store::Store;
+pub use webhooks::Webhooks;
+
+/// Sends `items` in chunks of `size`, one request per chunk, in order; stops at the first
+/// error.
+pub(crate) async fn in_chunks<I, O, F, Fut>(
+    items: &[I],
+    size: usize,
+    mut send: F,
+) -> crate::Result<Vec<O>>
+where
+    F: FnMut(&[I]) -> Fut,
+    Fut: std::future::Future<Output = crate::Result<Vec<O>>>,
+{
+    let mut out = Vec::new();
+    for chunk in items.chunks(size.max(1)) {
+        out.extend(send(chunk).await?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,515 @@
+//! The client, its builder, the one execution path and generic list builders.
+
+use crate::credentials::{Credentials, StoreHash};
+use crate::error::{Error, Result};
+use crate::pacer::{PacingConfig, RateLimit, RateLimitPacer};
+use crate::page::{Envelope, Page};
+use api_core::paging::{Fetched, paginate};
+use api_core::retry::RetryPolicy;
+use api_core::transport::{
+    HeaderMap, HeaderValue, Method, RawResponse, RequestSpec, StatusCode, Transport,
+    TransportConfig,
+};
+use futures::Stream;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// The production API host.
+pub const DEFAULT_BASE_URL: &str = "https://api.bigcommerce.com/";
+
+/// A BigCommerce client for one store. Cheap to clone (clones share the connection pool,
+/// the rate-limit pacer and the call counts); `Send + Sync`.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Transport,
+    store_hash: StoreHash,
+    pacer: Option<RateLimitPacer>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("store_hash", &self.inner.store_hash)
+            .field("base_url", &self.inner.transport.base_url().as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Client`].
+#[derive(Debug)]
+pub struct ClientBuilder {
+    credentials: Credentials,
+    base_url: Url,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: String,
+    retry: RetryPolicy,
+    pacing: PacingConfig,
+    pacer: Option<RateLimitPacer>,
+}
+
+impl ClientBuilder {
+    /// Overrides the API host (tests, the sandbox). `https` is required except on loopback.
+    /// Requests go to `{base}stores/{store_hash}/v2/...` and `.../v3/...`.
+    ///
+    /// # Errors
+    /// [`Error::BaseUrl`] when the URL is invalid, not https off loopback, or has a query.
+    pub fn base_url(mut self, url: &str) -> Result<Self> {
+        self.base_url = api_core::base_url::parse_base_url(url)?;
+        Ok(self)
+    }
+
+    /// Whole-request timeout (default 30 s).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Connect timeout (default 10 s).
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// `User-Agent` (BigCommerce asks integrations to identify themselves).
+    #[must_use]
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Retry policy (default: 4 retries, exponential backoff with jitter, 429 waits up to
+    /// 60 s).
+    #[must_use]
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Pacing settings (default: wait when no requests are left, up to 30 s).
+    #[must_use]
+    pub fn pacing(mut self, pacing: PacingConfig) -> Self {
+        self.pacing = pacing;
+        self
+    }
+
+    /// Turns pacing off (429s are still retried).
+    #[must_use]
+    pub fn disable_pacing(self) -> Self {
+        self.pacing(PacingConfig::disabled())
+    }
+
+    /// Uses an existing pacer, so that several clients of the same store share one budget
+    /// (its configuration replaces [`ClientBuilder::pacing`]).
+    #[must_use]
+    pub fn pacer(mut self, pacer: RateLimitPacer) -> Self {
+        self.pacer = Some(pacer);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Build`] when the HTTP client cannot be built, [`Error::InvalidInput`] when
+    /// the token cannot be sent as a header.
+    pub fn build(self) -> Result<Client> {
+        let store = self.credentials.store_hash().clone();
+        let base = self
+            .base_url
+            .join(&format!("stores/{store}/"))
+            .map_err(|e| Error::InvalidInput(format!("cannot build the store URL: {e}")))?;
+        let mut headers = HeaderMap::new();
+        let mut token =
+            HeaderValue::from_str(self.credentials.access_token().expose()).map_err(|_| {
+                Error::InvalidInput("the access token has characters a header cannot carry".into())
+            })?;
+        token.set_sensitive(true);
+        headers.insert("x-auth-token", token);
+        headers.insert("accept", HeaderValue::from_static("application/json"));
+        let pacer = match self.pacer {
+            Some(p) => Some(p),
+            None if self.pacing.enabled => Some(RateLimitPacer::new(self.pacing)),
+            None => None,
+        };
+        let mut config = TransportConfig::new(base, self.user_agent);
+        config.timeout = self.timeout;
+        config.connect_timeout = self.connect_timeout;
+        config.retry = self.retry;
+        config.default_headers = headers;
+        config.pacer = pacer
+            .clone()
+            .map(|p| Arc::new(p) as Arc<dyn api_core::transport::Pacer>);
+        let transport = Transport::new(config).map_err(|e| Error::Build(e.to_string()))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport,
+                store_hash: store,
+                pacer,
+            }),
+        })
+    }
+}
+
+impl Client {
+    /// A builder for `credentials`, with the production base URL.
+    pub fn builder(credentials: Credentials) -> ClientBuilder {
+        ClientBuilder {
+            credentials,
+            base_url: Url::parse(DEFAULT_BASE_URL).expect("static URL parses"),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            user_agent: format!("bigcommerce-api-rs/{}", env!("CARGO_PKG_VERSION")),
+            retry: RetryPolicy::default(),
+            pacing: PacingConfig::default(),
+            pacer: None,
+        }
+    }
+
+    /// The store this client talks to.
+    pub fn store_hash(&self) -> &StoreHash {
+        &self.inner.store_hash
+    }
+
+    /// The base URL of the store (`{base}stores/{hash}/`).
+    pub fn store_url(&self) -> &Url {
+        self.inner.transport.base_url()
+    }
+
+    /// HTTP requests sent so far (retries included), keyed `METHOD /path/template`.
+    pub fn call_counts(&self) -> BTreeMap<String, u64> {
+        self.inner.transport.call_counts()
+    }
+
+    /// The rate-limit state the store last reported (`None` before any response with the
+    /// headers, or when pacing is disabled).
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.inner.pacer.as_ref().and_then(RateLimitPacer::last)
+    }
+
+    /// The pacer, to share it with another client of the same store.
+    pub fn pacer(&self) -> Option<&RateLimitPacer> {
+        self.inner.pacer.as_ref()
+    }
+
+    /// Checks the credentials by reading the store information.
+    ///
+    /// # Errors
+    /// [`Error::Unauthorized`] on 401/403 (wrong token, wrong store hash or missing
+    /// scopes); otherwise as any call.
+    pub async fn verify(&self) -> Result<crate::store::StoreInfo> {
+        match self.store().info().await {
+            Err(Error::Api {
+                status: status @ (401 | 403),
+                message,
+                ..
+            }) => Err(Error::Unauthorized { status, message }),
+            other => other,
+        }
+    }
+
+    /// Sends `spec`; non-2xx answers become errors.
+    ///
+    /// # Errors
+    /// [`Error::Api`], [`Error::RateLimited`] or [`Error::Transport`].
+    pub(crate) async fn send(&self, spec: &RequestSpec) -> Result<RawResponse> {
+        let resp = self.inner.transport.execute(spec).await?;
+        if resp.is_success() {
+            Ok(resp)
+        } else {
+            Err(Error::from_response(&resp))
+        }
+    }
+
+    /// Sends `spec` and decodes the body as `T`.
+    pub(crate) async fn json<T: DeserializeOwned>(&self, spec: &RequestSpec) -> Result<T> {
+        let resp = self.send(spec).await?;
+        decode(&resp.body)
+    }
+
+    /// Sends `spec` and decodes a v3 `{data, meta}` envelope, returning `data`.
+    pub(crate) async fn data<T: DeserializeOwned>(&self, spec: &RequestSpec) -> Result<T> {
+        let env: Envelope<T> = self.json(spec).await?;
+        Ok(env.data)
+    }
+
+    /// Like [`Client::data`], with 404 as `None`.
+    pub(crate) async fn data_opt<T: DeserializeOwned>(
+        &self,
+        spec: &RequestSpec,
+    ) -> Result<Option<T>> {
+        not_found_as_none(self.data(spec).await)
+    }
+
+    /// Like [`Client::json`], with 404 as `None`.
+    pub(crate) async fn json_opt<T: DeserializeOwned>(
+        &self,
+        spec: &RequestSpec,
+    ) -> Result<Option<T>> {
+        not_found_as_none(self.json(spec).await)
+    }
+
+    /// Sends `spec`, ignoring the body.
+    pub(crate) async fn unit(&self, spec: &RequestSpec) -> Result<()> {
+        self.send(spec).await.map(|_| ())
+    }
+
+    /// A raw call reusing auth, pacing and retries, for endpoints not typed yet. `path` is
+    /// relative to the store, e.g. `v3/catalog/summary`.
+    pub fn raw(&self, method: Method, path: impl Into<String>) -> RawRequest {
+        RawRequest {
+            client: self.clone(),
+            spec: RequestSpec::new(method, "raw", path),
+            body_error: None,
+        }
+    }
+}
+
+fn not_found_as_none<T>(r: Result<T>) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Decodes a 2xx body, naming the JSON path on failure.
+pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    api_core::decode::json(body).map_err(|f| Error::Decode {
+        path: f.path,
+        message: f.message,
+        body_snippet: f.snippet,
+    })
+}
+
+/// Builds a JSON request, turning a serialisation failure into [`Error::InvalidInput`].
+pub(crate) fn with_json<B: serde::Serialize + ?Sized>(
+    spec: RequestSpec,
+    body: &B,
+) -> Result<RequestSpec> {
+    spec.json(body)
+        .map_err(|e| Error::InvalidInput(format!("cannot serialise the request body: {e}")))
+}
+
+/// A raw request (see [`Client::raw`]).
+#[derive(Debug)]
+pub struct RawRequest {
+    client: Client,
+    spec: RequestSpec,
+    body_error: Option<String>,
+}
+
+impl RawRequest {
+    /// Adds a query parameter.
+    #[must_use]
+    pub fn query(mut self, key: impl Into<String>, value: impl ToString) -> Self {
+        self.spec = self.spec.query(key, value);
+        self
+    }
+
+    /// Adds a header.
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.spec = self.spec.header(name, value);
+        self
+    }
+
+    /// Sets a JSON body.
+    #[must_use]
+    pub fn json<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Self {
+        match self.spec.clone().json(body) {
+            Ok(s) => self.spec = s,
+            Err(e) => self.body_error = Some(e.to_string()),
+        }
+        self
+    }
+
+    /// The request description (for inspection).
+    pub fn spec(&self) -> &RequestSpec {
+        &self.spec
+    }
+
+    /// Sends the request and returns the 2xx response.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the body could not be serialised; otherwise as any call.
+    pub async fn send(self) -> Result<RawResponse> {
+        if let Some(e) = self.body_error {
+            return Err(Error::InvalidInput(format!(
+                "cannot serialise the request body: {e}"
+            )));
+        }
+        self.client.send(&self.spec).await
+    }
+
+    /// Sends the request and decodes the body as `T`.
+    ///
+    /// # Errors
+    /// As [`RawRequest::send`], plus [`Error::Decode`].
+    pub async fn decode<T: DeserializeOwned>(self) -> Result<T> {
+        let resp = self.send().await?;
+        decode(&resp.body)
+    }
+}
+
+/// Which paging style a listing uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// v3 `{data, meta.pagination}`.
+    V3,
+    /// v2 bare array; 204 = no (more) items.
+    V2,
+}
+
+/// A listing request: filters, page and limit, then [`List::send`] for one page or
+/// [`List::stream`] for every item. Resource-specific filters are methods on
+/// `List<Product>`, `List<Order>`, and so on.
+#[derive(Debug)]
+pub struct List<T> {
+    client: Client,
+    template: &'static str,
+    path: String,
+    style: Style,
+    query: Vec<(String, String)>,
+    page: Option<u32>,
+    limit: Option<u32>,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for List<T> {
+    fn clone(&self) -> Self {
+        List {
+            client: self.client.clone(),
+            template: self.template,
+            path: self.path.clone(),
+            style: self.style,
+            query: self.query.clone(),
+            page: self.page,
+            limit: self.limit,
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> List<T> {
+    pub(crate) fn new(client: &Client, style: Style, template: &'static str, path: String) -> Self {
+        List {
+            client: client.clone(),
+            template,
+            path,
+            style,
+            query: Vec::new(),
+            page: None,
+            limit: None,
+            _t: PhantomData,
+        }
+    }
+
+    /// Page number (1-based).
+    #[must_use]
+    pub fn page(mut self, page: u32) -> Self {
+        self.page = Some(page.max(1));
+        self
+    }
+
+    /// Page size (BigCommerce allows up to 250; default 50).
+    #[must_use]
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Adds any query filter (`key=value`), for filters without a typed method.
+    #[must_use]
+    pub fn filter(mut self, key: impl Into<String>, value: impl ToString) -> Self {
+        self.query.push((key.into(), value.to_string()));
+        self
+    }
+
+    /// Sets a filter, replacing an earlier value of the same key.
+    pub(crate) fn set(mut self, key: &str, value: impl ToString) -> Self {
+        self.query.retain(|(k, _)| k != key);
+        self.query.push((key.to_owned(), value.to_string()));
+        self
+    }
+
+    /// The request this listing sends (for inspection and tests).
+    pub fn spec(&self) -> RequestSpec {
+        let mut spec = RequestSpec::new(Method::GET, self.template, self.path.clone());
+        for (k, v) in &self.query {
+            spec = spec.query(k.clone(), v);
+        }
+        spec.query_opt("page", self.page)
+            .query_opt("limit", self.limit)
+    }
+
+    /// Fetches one page.
+    ///
+    /// # Errors
+    /// As any call; [`Error::Decode`] when the body is not a list of `T`.
+    pub async fn send(self) -> Result<Page<T>> {
+        let spec = self.spec();
+        let page = self.page.unwrap_or(1);
+        let resp = self.client.send(&spec).await?;
+        match self.style {
+            Style::V3 => {
+                let env: Envelope<Vec<T>> = decode(&resp.body)?;
+                Ok(Page::from_v3(env.data, env.meta, page))
+            }
+            Style::V2 => {
+                let items: Vec<T> = if resp.status == StatusCode::NO_CONTENT
+                    || resp.body.iter().all(u8::is_ascii_whitespace)
+                {
+                    Vec::new()
+                } else {
+                    decode(&resp.body)?
+                };
+                Ok(Page::from_v2(items, page, self.limit.unwrap_or(50)))
+            }
+        }
+    }
+
+    /// Streams every item, fetching pages lazily from the requested page (default 1) until
+    /// the last page, an empty page (v2: a 204) or a repeated page.
+    pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
+        let first = self.page.unwrap_or(1);
+        paginate(first, move |page: u32| {
+            let req = self.clone().page(page);
+            async move {
+                let p = req.send().await?;
+                Ok::<_, Error>(Fetched {
+                    items: p.items,
+                    next: p.next_page,
+                })
+            }
+        })
+    }
+
+    /// Collects every item of every page.
+    ///
+    /// # Errors
+    /// The first error of any page.
+    pub async fn all(self) -> Result<Vec<T>> {
+        use futures::TryStreamExt;
+        self.stream().try_collect().await
+    }
+}
+
+/// Joins ids as a comma-separated list (`id:in=1,2,3`).
+pub(crate) fn csv<I: IntoIterator<Item = D>, D: fmt::Display>(items: I) -> String {
+    items
+        .into_iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
