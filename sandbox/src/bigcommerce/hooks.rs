@@ -280,11 +280,10 @@ impl App {
                 }
             }
         }
-        if !record.delivered
-            && let Some(h) = self.store().hooks.get_mut(&hook.id)
-        {
+        let failed = !record.delivered;
+        self.record_delivery(record);
+        if failed && let Some(h) = self.store().hooks.get_mut(&hook.id) {
             h.is_active = false;
         }
-        self.record_delivery(record);
     }
 }
