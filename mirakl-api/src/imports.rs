@@ -592,7 +592,7 @@ fn sniff_delimiter(first_line: &str) -> u8 {
 
 /// Parses an error report CSV. The delimiter is detected from the header line (`;`, `,`,
 /// tab or `|`); a UTF-8 BOM is skipped. Line and message columns are found by name
-/// (`error-line`/`line`/`line-number`, `error-message`/`message`/`error`/`reason`).
+/// (`error-line`/`line`/`line-number`, `error-message`/`message`/`error`/`errors`/`reason`).
 ///
 /// # Errors
 /// [`Error::InvalidInput`] when the text is not valid CSV.
@@ -626,6 +626,7 @@ pub fn parse_error_report(bytes: &[u8]) -> Result<ErrorReport> {
         "error-message",
         "message",
         "error",
+        "errors",
         "reason",
         "error-reason",
     ]);

@@ -16,18 +16,19 @@ pub use catalog::{
 };
 pub use imports::{PriceImportListRequest, PricesHandler, StockHandler};
 pub use limiter::CallLimiter;
+
+/// Re-exported so callers need not depend on `api-core` for raw calls and retry settings.
+pub use api_core::retry::RetryPolicy;
+/// Re-exported for [`Client::raw`] and [`Client::execute`].
+pub use api_core::transport::{Body, Method, Part, RawResponse, RequestSpec};
 pub use offers::{OfferImportFile, OfferImportListRequest, OfferListRequest, OffersHandler};
 pub use orders::{DocumentSelection, OrderListRequest, OrdersHandler};
 
 use crate::ceilings::CallCeilings;
 use crate::imports::{CsvOptions, ErrorReport, ImportStatus, WaitOptions};
 use crate::{Error, Result};
-use api_core::retry::RetryPolicy;
 use api_core::secret::Secret;
-use api_core::transport::{
-    Body, HeaderMap, HeaderValue, Method, RawResponse, RequestSpec, StatusCode, Transport,
-    TransportConfig,
-};
+use api_core::transport::{HeaderMap, HeaderValue, StatusCode, Transport, TransportConfig};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::fmt;
