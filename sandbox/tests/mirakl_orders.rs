@@ -535,3 +535,41 @@ async fn or11_caps_pages_at_100_and_rejects_more_than_100_ids() {
         .expect("send");
     assert_eq!(refused.status(), reqwest::StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn demo_catalog_seeds_offers_and_drives_a_deterministic_order_stream() {
+    let sandbox = MiraklSandbox::start(config()).await.expect("sandbox");
+    let catalog = sync_sandbox::demo::DemoCatalog::generate(11, 2_500, 4);
+    assert_eq!(sandbox.seed_demo(&catalog), 10_000);
+    let client = Client::builder(sandbox.base_url().as_str())
+        .api_key(sandbox.api_key())
+        .without_limiter()
+        .build()
+        .expect("client");
+    let page = client.offers().list().max(100).send().await.expect("OF21");
+    assert_eq!(page.total_count, Some(10_000));
+
+    let skus = sync_sandbox::mirakl::order_catalog(&catalog);
+    let ids = sandbox
+        .create_scripted_orders(5, &skus, 20)
+        .expect("orders");
+    let other = MiraklSandbox::start(config())
+        .await
+        .expect("second sandbox");
+    other.seed_demo(&catalog);
+    let again = other.create_scripted_orders(5, &skus, 20).expect("orders");
+    assert_eq!(ids, again, "same ids");
+    let lines = |s: &MiraklSandbox| -> Vec<(String, u32, Decimal)> {
+        s.orders()
+            .iter()
+            .flat_map(|o| {
+                o.lines
+                    .iter()
+                    .map(|l| (l.shop_sku.clone(), l.quantity, l.unit_price))
+            })
+            .collect()
+    };
+    assert_eq!(lines(&sandbox), lines(&other), "same seed, same orders");
+    let listed = client.orders().list().max(100).send().await.expect("OR11");
+    assert_eq!(listed.total_count, Some(20));
+}

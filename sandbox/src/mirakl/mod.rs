@@ -425,6 +425,30 @@ pub struct OfferSeed {
     pub quantity: u32,
 }
 
+impl OfferSeed {
+    /// The offer for one SKU of the demo catalog: its GTIN, selling price (sale price when
+    /// there is one) and stock (negative stock counts as 0).
+    pub fn from_demo(sku: &crate::demo::DemoSku) -> Self {
+        OfferSeed {
+            shop_sku: sku.sku.clone(),
+            ean: Some(sku.gtin.clone()),
+            title: sku.product_name.clone(),
+            price: sku.selling_price,
+            quantity: u32::try_from(sku.stock.max(0)).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// `(shop SKU, selling price)` of every SKU of a demo catalog, the input of
+/// [`OrderScript`] and [`MiraklSandbox::create_scripted_orders`].
+pub fn order_catalog(catalog: &crate::demo::DemoCatalog) -> Vec<(String, Decimal)> {
+    catalog
+        .skus()
+        .into_iter()
+        .map(|s| (s.sku, s.selling_price))
+        .collect()
+}
+
 pub(crate) struct Shared {
     pub(crate) state: Mutex<State>,
     pub(crate) clock: Clock,
@@ -557,6 +581,15 @@ impl MiraklSandbox {
         }
     }
 
+    /// Puts one offer per SKU of a demo catalog into the shop (see [`OfferSeed::from_demo`]);
+    /// returns how many.
+    pub fn seed_demo(&self, catalog: &crate::demo::DemoCatalog) -> usize {
+        let seeds: Vec<OfferSeed> = catalog.skus().iter().map(OfferSeed::from_demo).collect();
+        let count = seeds.len();
+        self.seed_offers(seeds);
+        count
+    }
+
     /// All offers, by shop SKU.
     pub fn offers(&self) -> Vec<OfferView> {
         let (state, _) = self.shared.lock();
@@ -666,5 +699,39 @@ fn order_view(o: &orders::Order) -> OrderView {
         tracking_number: o.tracking.tracking_number.clone(),
         reference_for_seller: o.reference_for_seller.clone(),
         last_updated: o.last_updated,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_debug_redacts_the_key() {
+        let config = MiraklConfig {
+            api_key: "super-secret-key".into(),
+            ..MiraklConfig::default()
+        };
+        let text = format!("{config:?}");
+        assert!(!text.contains("super-secret-key"), "{text}");
+        assert!(text.contains("redacted"));
+    }
+
+    #[test]
+    fn order_state_codes_are_mirakl_names() {
+        assert_eq!(OrderState::WaitingAcceptance.as_str(), "WAITING_ACCEPTANCE");
+        assert_eq!(OrderState::Shipping.to_string(), "SHIPPING");
+        assert_eq!(OrderState::Canceled.as_str(), "CANCELED");
+    }
+
+    #[test]
+    fn demo_skus_become_offers_and_script_input() {
+        let catalog = crate::demo::DemoCatalog::generate(3, 2, 2);
+        let skus = catalog.skus();
+        let seed = OfferSeed::from_demo(&skus[0]);
+        assert_eq!(seed.shop_sku, skus[0].sku);
+        assert_eq!(seed.price, skus[0].selling_price);
+        assert_eq!(seed.ean.as_deref(), Some(skus[0].gtin.as_str()));
+        assert_eq!(order_catalog(&catalog).len(), catalog.sku_count());
     }
 }
