@@ -6,12 +6,15 @@
 
 pub mod catalog;
 pub mod coalesce;
+pub mod convert;
 pub mod country;
+pub mod lifecycle;
 pub mod offers;
 pub mod orders;
 pub mod plan;
 pub mod pricing;
 pub mod rules;
+pub mod shipments;
 pub mod stock;
 pub mod types;
 

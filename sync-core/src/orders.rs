@@ -343,7 +343,9 @@ fn address(
             format!("{company} {c2}")
         };
     }
-    Ok(BcAddress {
+    // `..Default` keeps this compiling (with defaults) when the model gains fields.
+    #[allow(clippy::needless_update)]
+    let out = BcAddress {
         first_name: text(&a.firstname),
         last_name: text(&a.lastname),
         company,
@@ -357,7 +359,8 @@ fn address(
         phone: text(&a.phone),
         email: email.to_owned(),
         ..BcAddress::default()
-    })
+    };
+    Ok(out)
 }
 
 fn round4(d: Decimal) -> Decimal {

@@ -1,0 +1,844 @@
+//! The order state step function: given the Mirakl order, what the connector recorded and the
+//! BigCommerce order (if any), the next actions. It never asks to create an order twice.
+//!
+//! The connector runs [`step`], performs the actions, and updates its [`OrderRecord`] **before**
+//! sending each side effect where noted (e.g. `create_started = true` before `POST /v2/orders`),
+//! so a crash between the call and the bookkeeping leads to a look-up, never a second create.
+
+use crate::orders::{AcceptanceContext, AcceptanceDecision, MappedOrder, decide, to_bigcommerce};
+use crate::rules::{RefundRules, SyncRules};
+use crate::shipments::{latest_tracked, progress, tracking};
+use crate::types::{CatalogRef, ShopSku};
+use bigcommerce_api::orders::{
+    Order as BcOrder, OrderProduct, OrderStatus, Refund as BcRefund, RefundItem, RefundItemType,
+    Shipment,
+};
+use mirakl_api::orders::{
+    Order, OrderLine, OrderState, RefundLine, RefundRequest, TaxInput, Tracking,
+};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use time::OffsetDateTime;
+
+/// What the connector has recorded about one Mirakl order (persist it with the order id).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrderRecord {
+    /// OR21 was sent.
+    pub acceptance_sent: bool,
+    /// Set **before** `POST /v2/orders`. While set without `bigcommerce_order_id`, the step asks
+    /// for a look-up by `external_order_id`, never a second create. Clear it only after a
+    /// look-up that definitely found nothing.
+    pub create_started: bool,
+    /// The BigCommerce order id, once known.
+    pub bigcommerce_order_id: Option<u64>,
+    /// BigCommerce shipment ids whose tracking went to Mirakl (OR23).
+    pub tracking_sent: BTreeSet<u64>,
+    /// OR24 was sent.
+    pub ship_confirmed: bool,
+    /// OR29 was sent (cancelled in Mirakl because it was cancelled in BigCommerce).
+    pub mirakl_cancel_sent: bool,
+    /// The BigCommerce order was cancelled because Mirakl cancelled or refused it.
+    pub bigcommerce_cancelled: bool,
+    /// Mirakl refund ids already mirrored to BigCommerce or created by the connector (OR28).
+    pub mirakl_refunds_handled: BTreeSet<String>,
+    /// BigCommerce refund ids already sent to Mirakl or created by the connector.
+    pub bigcommerce_refunds_handled: BTreeSet<u64>,
+}
+
+/// The BigCommerce side of an order.
+#[derive(Debug, Clone, Copy)]
+pub struct BigCommerceOrder<'a> {
+    /// The order.
+    pub order: &'a BcOrder,
+    /// Its products (`/v2/orders/{id}/products`).
+    pub products: &'a [OrderProduct],
+    /// Its shipments.
+    pub shipments: &'a [Shipment],
+    /// Its refunds (`/v3/orders/{id}/payment_actions/refunds`).
+    pub refunds: &'a [BcRefund],
+}
+
+/// Inputs of [`step`] that do not depend on the order.
+#[derive(Debug, Clone, Copy)]
+pub struct StepContext<'a> {
+    /// Rules.
+    pub rules: &'a SyncRules,
+    /// Stock, holds and prices for acceptance.
+    pub acceptance: &'a AcceptanceContext,
+    /// SKU → BigCommerce product/variant, to link created order lines.
+    pub links: &'a BTreeMap<ShopSku, CatalogRef>,
+    /// The BigCommerce store currency, checked against the order currency.
+    pub store_currency: Option<&'a str>,
+    /// Now.
+    pub now: OffsetDateTime,
+}
+
+/// One thing to do.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Action {
+    /// OR21 with this decision; then set `acceptance_sent`.
+    Accept(AcceptanceDecision),
+    /// Set `create_started`, then `POST /v2/orders` with this body; record the id.
+    CreateInBigCommerce(Box<MappedOrder>),
+    /// A create may have happened: `GET /v2/orders?external_order_id=…` and record the id, or
+    /// clear `create_started` if nothing is found.
+    LookUpInBigCommerce {
+        /// The Mirakl order id (= BigCommerce `external_order_id`).
+        external_order_id: String,
+    },
+    /// Record this BigCommerce order id (it was found without being recorded).
+    RecordBigCommerceId(u64),
+    /// OR23 with this tracking; then add the shipment id to `tracking_sent`.
+    PushTracking {
+        /// BigCommerce shipment id.
+        shipment_id: u64,
+        /// OR23 body.
+        tracking: Tracking,
+    },
+    /// OR24; then set `ship_confirmed`.
+    ConfirmShipment,
+    /// `PUT /v2/orders/{id}` status Cancelled; then set `bigcommerce_cancelled`.
+    CancelInBigCommerce {
+        /// Staff note text.
+        reason: String,
+    },
+    /// OR29; then set `mirakl_cancel_sent`.
+    CancelInMirakl,
+    /// OR28 with this body; then add the BigCommerce refund id (and the created Mirakl refund
+    /// ids) to the handled sets.
+    RefundInMirakl {
+        /// BigCommerce refund id.
+        bigcommerce_refund_id: u64,
+        /// OR28 body.
+        request: RefundRequest,
+    },
+    /// Refund in BigCommerce (quote, then `payment_actions/refunds`); then add the Mirakl refund
+    /// id (and the created BigCommerce refund id) to the handled sets.
+    RefundInBigCommerce {
+        /// Mirakl refund id.
+        mirakl_refund_id: String,
+        /// Items to refund.
+        items: Vec<RefundItem>,
+        /// Amount Mirakl refunded (including shipping).
+        amount: Decimal,
+        /// Reason text.
+        reason: String,
+    },
+    /// A human must look at it.
+    ManualReview {
+        /// Why.
+        reason: String,
+    },
+}
+
+fn bc_closed(status: OrderStatus) -> bool {
+    matches!(
+        status,
+        OrderStatus::Cancelled | OrderStatus::Refunded | OrderStatus::Declined
+    )
+}
+
+/// The next actions for one Mirakl order. Pure and idempotent: the same inputs give the same
+/// actions; once the connector records an action's effect, it is not asked again.
+///
+/// Never creates twice: `CreateInBigCommerce` is only returned when no BigCommerce order is
+/// known (no recorded id, none passed in) and no create was started; at most one per call.
+pub fn step(
+    order: &Order,
+    record: &OrderRecord,
+    bc: Option<&BigCommerceOrder<'_>>,
+    ctx: &StepContext<'_>,
+) -> Vec<Action> {
+    let mut out = Vec::new();
+    if record.bigcommerce_order_id.is_none()
+        && let Some(b) = bc
+    {
+        out.push(Action::RecordBigCommerceId(b.order.id.0));
+    }
+    let known = record.bigcommerce_order_id.is_some() || bc.is_some();
+    match &order.order_state {
+        OrderState::WaitingAcceptance if !record.acceptance_sent => {
+            out.push(Action::Accept(decide(
+                order,
+                ctx.acceptance,
+                &ctx.rules.orders,
+                ctx.now,
+            )));
+        }
+        OrderState::Shipping if !known => {
+            if record.create_started {
+                out.push(Action::LookUpInBigCommerce {
+                    external_order_id: order.order_id.to_string(),
+                });
+            } else {
+                match to_bigcommerce(order, ctx.links, &ctx.rules.orders, ctx.store_currency) {
+                    Ok(m) => out.push(Action::CreateInBigCommerce(Box::new(m))),
+                    Err(e) => out.push(Action::ManualReview {
+                        reason: format!("cannot create in BigCommerce: {e}"),
+                    }),
+                }
+            }
+        }
+        OrderState::Canceled | OrderState::Refused => {
+            if let Some(b) = bc
+                && !record.bigcommerce_cancelled
+                && !bc_closed(b.order.status_id)
+            {
+                let code = order.order_state_reason_code.clone().unwrap_or_default();
+                let label = order
+                    .order_state_reason_label
+                    .clone()
+                    .or_else(|| ctx.rules.refunds.reason_labels.get(&code).cloned())
+                    .unwrap_or_else(|| code.clone());
+                let reason = format!(
+                    "Mirakl order {} {}{}",
+                    order.order_id,
+                    order.order_state,
+                    if label.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {label}")
+                    }
+                );
+                out.push(Action::CancelInBigCommerce { reason });
+            }
+        }
+        _ => {}
+    }
+    let Some(b) = bc else { return out };
+
+    // BigCommerce cancelled → Mirakl (OR29), unless we cancelled it ourselves.
+    if b.order.status_id == OrderStatus::Cancelled
+        && !record.bigcommerce_cancelled
+        && !record.mirakl_cancel_sent
+        && matches!(
+            order.order_state,
+            OrderState::WaitingDebit | OrderState::WaitingDebitPayment | OrderState::Shipping
+        )
+    {
+        if order.can_cancel {
+            out.push(Action::CancelInMirakl);
+        } else {
+            out.push(Action::ManualReview { reason: "cancelled in BigCommerce but Mirakl does not allow cancelling (can_cancel=false)".into() });
+        }
+        return out;
+    }
+
+    // Shipments → OR23 then OR24.
+    if order.order_state == OrderState::Shipping
+        && !record.ship_confirmed
+        && !bc_closed(b.order.status_id)
+    {
+        let p = progress(order, b.products, b.shipments);
+        let ship = p.complete() || (ctx.rules.shipments.ship_on_partial && p.started());
+        if ship {
+            if let Some(s) = latest_tracked(b.shipments)
+                && !record.tracking_sent.contains(&s.id.0)
+                && let Some(t) = tracking(s, &ctx.rules.shipments)
+            {
+                out.push(Action::PushTracking {
+                    shipment_id: s.id.0,
+                    tracking: t,
+                });
+            }
+            out.push(Action::ConfirmShipment);
+        }
+    }
+
+    refunds_from_mirakl(order, record, b, &ctx.rules.refunds, &mut out);
+    refunds_to_mirakl(order, record, b, &ctx.rules.refunds, &mut out);
+    out
+}
+
+/// The Mirakl reason code for a BigCommerce refund reason: the first keyword (in key order)
+/// found case-insensitively in the text, else the default code.
+pub fn reason_code(reason: Option<&str>, rules: &RefundRules) -> String {
+    let text = reason.unwrap_or_default().to_lowercase();
+    rules
+        .reasons
+        .iter()
+        .find(|(k, _)| !k.is_empty() && text.contains(&k.to_lowercase()))
+        .map_or_else(|| rules.default_reason_code.clone(), |(_, v)| v.clone())
+}
+
+/// The text for a Mirakl reason code (rules label, else the code).
+pub fn reason_text(code: Option<&str>, rules: &RefundRules) -> String {
+    let code = code.unwrap_or_default();
+    rules
+        .reason_labels
+        .get(code)
+        .cloned()
+        .unwrap_or_else(|| format!("Mirakl refund reason {code}"))
+}
+
+fn refunds_from_mirakl(
+    order: &Order,
+    record: &OrderRecord,
+    b: &BigCommerceOrder<'_>,
+    rules: &RefundRules,
+    out: &mut Vec<Action>,
+) {
+    let mut lines: Vec<&OrderLine> = order.order_lines.iter().collect();
+    lines.sort_by(|a, b| a.order_line_id.cmp(&b.order_line_id));
+    for l in lines {
+        for r in &l.refunds {
+            let Some(id) = r.id.clone().or_else(|| r.order_refund_id.clone()) else {
+                continue;
+            };
+            if record.mirakl_refunds_handled.contains(&id) {
+                continue;
+            }
+            let product = b
+                .products
+                .iter()
+                .find(|p| p.sku.as_deref().map(str::trim) == Some(l.offer_sku.as_str()));
+            let items = match (product, r.quantity.filter(|q| *q > 0)) {
+                (Some(p), Some(q)) => vec![RefundItem::product(p.id, q)],
+                _ => Vec::new(),
+            };
+            let amount = r.amount.unwrap_or_default() + r.shipping_amount.unwrap_or_default();
+            out.push(Action::RefundInBigCommerce {
+                mirakl_refund_id: id,
+                items,
+                amount,
+                reason: reason_text(r.reason_code.as_deref(), rules),
+            });
+        }
+    }
+}
+
+fn refunds_to_mirakl(
+    order: &Order,
+    record: &OrderRecord,
+    b: &BigCommerceOrder<'_>,
+    rules: &RefundRules,
+    out: &mut Vec<Action>,
+) {
+    let mut refunds: Vec<&BcRefund> = b
+        .refunds
+        .iter()
+        .filter(|r| !record.bigcommerce_refunds_handled.contains(&r.id))
+        .collect();
+    refunds.sort_by_key(|r| r.id);
+    for r in refunds {
+        if !matches!(
+            order.order_state,
+            OrderState::Shipped | OrderState::ToCollect | OrderState::Received
+        ) {
+            out.push(Action::ManualReview {
+                reason: format!("BigCommerce refund {} while the Mirakl order is {} (OR28 needs SHIPPED/RECEIVED)", r.id, order.order_state),
+            });
+            continue;
+        }
+        let code = reason_code(r.reason.as_deref(), rules);
+        let mut lines = Vec::new();
+        for it in r
+            .items
+            .iter()
+            .filter(|i| i.item_type == RefundItemType::Product)
+        {
+            let Some(p) = b.products.iter().find(|p| p.id == it.item_id) else {
+                continue;
+            };
+            let Some(l) = order
+                .order_lines
+                .iter()
+                .find(|l| p.sku.as_deref().map(str::trim) == Some(l.offer_sku.as_str()))
+            else {
+                continue;
+            };
+            let qty = it.quantity.unwrap_or(p.quantity).min(l.quantity);
+            let amount = it
+                .requested_amount
+                .unwrap_or(p.price_inc_tax * Decimal::from(qty));
+            let share = if l.quantity > 0 {
+                Decimal::from(qty) / Decimal::from(l.quantity)
+            } else {
+                Decimal::ZERO
+            };
+            let taxes = l
+                .taxes
+                .iter()
+                .filter_map(|t| {
+                    t.amount.map(|a| TaxInput {
+                        code: t.code.clone(),
+                        amount: (a * share).round_dp(2),
+                    })
+                })
+                .collect();
+            lines.push(RefundLine {
+                order_line_id: l.order_line_id.clone(),
+                amount: Some(amount.round_dp(2)),
+                currency_iso_code: order.currency_iso_code.clone(),
+                quantity: Some(qty),
+                reason_code: code.clone(),
+                shipping_amount: None,
+                taxes,
+                shipping_taxes: Vec::new(),
+                fees: Vec::new(),
+                excluded_from_shipment: None,
+                tax_legal_notice: None,
+            });
+        }
+        if lines.is_empty() {
+            out.push(Action::ManualReview {
+                reason: format!(
+                    "BigCommerce refund {} has no line matching a Mirakl order line",
+                    r.id
+                ),
+            });
+        } else {
+            out.push(Action::RefundInMirakl {
+                bigcommerce_refund_id: r.id,
+                request: RefundRequest {
+                    order_tax_mode: order.order_tax_mode.clone(),
+                    refunds: lines,
+                },
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::orders::tests::{line, order, spec_order, waiting};
+    use crate::test_util::d;
+    use bigcommerce_api::orders::{OrderId, RefundedItem, ShipmentId, ShipmentItem};
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-27 09:00 UTC);
+
+    fn sku(s: &str) -> ShopSku {
+        ShopSku::new(s).unwrap()
+    }
+
+    struct Env {
+        rules: SyncRules,
+        acceptance: AcceptanceContext,
+        links: BTreeMap<ShopSku, CatalogRef>,
+    }
+
+    impl Env {
+        fn new() -> Self {
+            Env {
+                rules: SyncRules::default(),
+                acceptance: AcceptanceContext {
+                    stock: [(sku("S1"), 10)].into(),
+                    ..AcceptanceContext::default()
+                },
+                links: [(
+                    sku("S1"),
+                    CatalogRef {
+                        product_id: 1,
+                        variant_id: Some(2),
+                    },
+                )]
+                .into(),
+            }
+        }
+        fn ctx(&self) -> StepContext<'_> {
+            StepContext {
+                rules: &self.rules,
+                acceptance: &self.acceptance,
+                links: &self.links,
+                store_currency: None,
+                now: NOW,
+            }
+        }
+    }
+
+    fn mirakl(state: &str) -> Order {
+        let mut v = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
+        v["order_state"] = json!(state);
+        v["order_lines"][0]["order_line_state"] = json!(state);
+        v["can_cancel"] = json!(true);
+        v["customer"] = json!({"shipping_address": {"firstname": "Jo", "lastname": "B", "street_1": "1 St", "city": "Perth",
+            "zip_code": "6000", "country": "Australia", "country_iso_code": null}});
+        v["customer_notification_email"] = json!("n@notification.mirakl.net");
+        order(v)
+    }
+
+    fn bc_order(status: OrderStatus) -> BcOrder {
+        BcOrder {
+            id: OrderId(100),
+            status_id: status,
+            ..BcOrder::default()
+        }
+    }
+
+    fn products() -> Vec<OrderProduct> {
+        vec![OrderProduct {
+            id: 900,
+            sku: Some("S1".into()),
+            quantity: 2,
+            price_inc_tax: d("10"),
+            ..OrderProduct::default()
+        }]
+    }
+
+    fn creates(actions: &[Action]) -> usize {
+        actions
+            .iter()
+            .filter(|a| matches!(a, Action::CreateInBigCommerce(_)))
+            .count()
+    }
+
+    #[test]
+    fn waiting_acceptance_accepts_once() {
+        let env = Env::new();
+        let o = mirakl("WAITING_ACCEPTANCE");
+        let a = step(&o, &OrderRecord::default(), None, &env.ctx());
+        assert!(matches!(&a[..], [Action::Accept(d)] if d.accepts_all()));
+        let done = OrderRecord {
+            acceptance_sent: true,
+            ..OrderRecord::default()
+        };
+        assert!(step(&o, &done, None, &env.ctx()).is_empty());
+    }
+
+    #[test]
+    fn shipping_creates_then_looks_up_never_twice() {
+        let env = Env::new();
+        let o = mirakl("SHIPPING");
+        let a = step(&o, &OrderRecord::default(), None, &env.ctx());
+        let [Action::CreateInBigCommerce(m)] = &a[..] else {
+            panic!("{a:?}")
+        };
+        assert_eq!(m.order.external_order_id.as_deref(), Some("M1"));
+        assert_eq!(m.order.billing_address.country_iso2, "AU");
+        let started = OrderRecord {
+            create_started: true,
+            ..OrderRecord::default()
+        };
+        assert_eq!(
+            step(&o, &started, None, &env.ctx()),
+            [Action::LookUpInBigCommerce {
+                external_order_id: "M1".into()
+            }]
+        );
+        // found by the look-up: record it, nothing else to do yet
+        let bo = bc_order(OrderStatus::AwaitingFulfillment);
+        let prods = products();
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &[],
+            refunds: &[],
+        };
+        assert_eq!(
+            step(&o, &started, Some(&side), &env.ctx()),
+            [Action::RecordBigCommerceId(100)]
+        );
+        // an unmappable order goes to manual review, not to a broken create
+        let mut v = waiting("M2", vec![line("M2-1", 1, "S1", 1, "10")]);
+        v["order_state"] = json!("SHIPPING");
+        let a = step(&order(v), &OrderRecord::default(), None, &env.ctx());
+        assert!(matches!(&a[..], [Action::ManualReview { .. }]), "{a:?}");
+    }
+
+    #[test]
+    fn shipments_push_tracking_then_confirm() {
+        let mut env = Env::new();
+        env.rules
+            .shipments
+            .carriers
+            .insert("auspost".into(), "AUP".into());
+        let o = mirakl("SHIPPING");
+        let bo = bc_order(OrderStatus::Shipped);
+        let prods = products();
+        let rec = OrderRecord {
+            bigcommerce_order_id: Some(100),
+            ..OrderRecord::default()
+        };
+        let partial = Shipment {
+            id: ShipmentId(7),
+            tracking_number: Some("T7".into()),
+            shipping_provider: Some("auspost".into()),
+            items: vec![ShipmentItem::new(900, 1)],
+            ..Shipment::default()
+        };
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: std::slice::from_ref(&partial),
+            refunds: &[],
+        };
+        assert!(
+            step(&o, &rec, Some(&side), &env.ctx()).is_empty(),
+            "partial: wait"
+        );
+        let mut on_partial = Env::new();
+        on_partial.rules.shipments.ship_on_partial = true;
+        assert_eq!(step(&o, &rec, Some(&side), &on_partial.ctx()).len(), 2);
+        let rest = Shipment {
+            id: ShipmentId(8),
+            items: vec![ShipmentItem::new(900, 1)],
+            ..partial.clone()
+        };
+        let both = [partial, rest];
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &both,
+            refunds: &[],
+        };
+        let a = step(&o, &rec, Some(&side), &env.ctx());
+        let [
+            Action::PushTracking {
+                shipment_id: 8,
+                tracking,
+            },
+            Action::ConfirmShipment,
+        ] = &a[..]
+        else {
+            panic!("{a:?}")
+        };
+        assert_eq!(tracking.carrier_code.as_deref(), Some("AUP"));
+        let sent = OrderRecord {
+            tracking_sent: [8].into(),
+            ..rec.clone()
+        };
+        assert_eq!(
+            step(&o, &sent, Some(&side), &env.ctx()),
+            [Action::ConfirmShipment]
+        );
+        let confirmed = OrderRecord {
+            ship_confirmed: true,
+            ..sent
+        };
+        assert!(step(&o, &confirmed, Some(&side), &env.ctx()).is_empty());
+    }
+
+    #[test]
+    fn cancellations_both_ways() {
+        let mut env = Env::new();
+        env.rules
+            .refunds
+            .reason_labels
+            .insert("34".into(), "Out of stock".into());
+        let prods = products();
+        let rec = OrderRecord {
+            bigcommerce_order_id: Some(100),
+            ..OrderRecord::default()
+        };
+        // Mirakl cancelled → cancel in BigCommerce, once
+        let mut v = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
+        v["order_state"] = json!("CANCELED");
+        v["order_state_reason_code"] = json!("34");
+        let o = order(v);
+        let bo = bc_order(OrderStatus::AwaitingFulfillment);
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &[],
+            refunds: &[],
+        };
+        let a = step(&o, &rec, Some(&side), &env.ctx());
+        let [Action::CancelInBigCommerce { reason }] = &a[..] else {
+            panic!("{a:?}")
+        };
+        assert!(
+            reason.contains("Out of stock") && reason.contains("CANCELED"),
+            "{reason}"
+        );
+        let done = OrderRecord {
+            bigcommerce_cancelled: true,
+            ..rec.clone()
+        };
+        assert!(step(&o, &done, Some(&side), &env.ctx()).is_empty());
+        // BigCommerce cancelled → OR29 while Mirakl allows it
+        let o = mirakl("SHIPPING");
+        let bo = bc_order(OrderStatus::Cancelled);
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &[],
+            refunds: &[],
+        };
+        assert_eq!(
+            step(&o, &rec, Some(&side), &env.ctx()),
+            [Action::CancelInMirakl]
+        );
+        let sent = OrderRecord {
+            mirakl_cancel_sent: true,
+            ..rec.clone()
+        };
+        assert!(step(&o, &sent, Some(&side), &env.ctx()).is_empty());
+        let mut v = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
+        v["order_state"] = json!("SHIPPING");
+        v["can_cancel"] = json!(false);
+        let a = step(&order(v), &rec, Some(&side), &env.ctx());
+        assert!(matches!(&a[..], [Action::ManualReview { .. }]));
+    }
+
+    #[test]
+    fn refunds_both_ways_with_reason_mapping() {
+        let mut env = Env::new();
+        env.rules
+            .refunds
+            .reasons
+            .insert("damaged".into(), "31".into());
+        env.rules
+            .refunds
+            .reason_labels
+            .insert("32".into(), "Customer changed their mind".into());
+        let prods = products();
+        let rec = OrderRecord {
+            bigcommerce_order_id: Some(100),
+            ship_confirmed: true,
+            ..OrderRecord::default()
+        };
+        // BigCommerce refund → OR28 (order SHIPPED)
+        let mut v: Value = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
+        v["order_state"] = json!("SHIPPED");
+        v["currency_iso_code"] = json!("AUD");
+        v["order_lines"][0]["taxes"] = json!([{"code": "GST", "amount": 2}]);
+        let o = order(v.clone());
+        let bo = bc_order(OrderStatus::PartiallyRefunded);
+        let refund = BcRefund {
+            id: 55,
+            reason: Some("Item arrived DAMAGED".into()),
+            items: vec![RefundedItem {
+                item_type: RefundItemType::Product,
+                item_id: 900,
+                quantity: Some(1),
+                requested_amount: Some(d("10")),
+            }],
+            ..BcRefund::default()
+        };
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &[],
+            refunds: std::slice::from_ref(&refund),
+        };
+        let a = step(&o, &rec, Some(&side), &env.ctx());
+        let [
+            Action::RefundInMirakl {
+                bigcommerce_refund_id: 55,
+                request,
+            },
+        ] = &a[..]
+        else {
+            panic!("{a:?}")
+        };
+        let l = &request.refunds[0];
+        assert_eq!(
+            (
+                l.order_line_id.as_str(),
+                l.quantity,
+                l.amount,
+                l.reason_code.as_str()
+            ),
+            ("M1-1", Some(1), Some(d("10")), "31")
+        );
+        assert_eq!(
+            l.taxes,
+            [TaxInput {
+                code: "GST".into(),
+                amount: d("1")
+            }]
+        );
+        assert_eq!(l.currency_iso_code.as_deref(), Some("AUD"));
+        let handled = OrderRecord {
+            bigcommerce_refunds_handled: [55].into(),
+            ..rec.clone()
+        };
+        assert!(step(&o, &handled, Some(&side), &env.ctx()).is_empty());
+        // Mirakl refund → BigCommerce refund, once
+        v["order_lines"][0]["refunds"] = json!([{"id": "R9", "amount": 10, "shipping_amount": 2, "quantity": 1, "reason_code": "32", "state": "REFUNDED"}]);
+        let o = order(v);
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &[],
+            refunds: &[],
+        };
+        let a = step(&o, &rec, Some(&side), &env.ctx());
+        let [
+            Action::RefundInBigCommerce {
+                mirakl_refund_id,
+                items,
+                amount,
+                reason,
+            },
+        ] = &a[..]
+        else {
+            panic!("{a:?}")
+        };
+        assert_eq!(
+            (mirakl_refund_id.as_str(), *amount, reason.as_str()),
+            ("R9", d("12"), "Customer changed their mind")
+        );
+        assert_eq!(items, &[RefundItem::product(900, 1)]);
+        let handled = OrderRecord {
+            mirakl_refunds_handled: ["R9".to_owned()].into(),
+            ..rec
+        };
+        assert!(step(&o, &handled, Some(&side), &env.ctx()).is_empty());
+        assert_eq!(reason_code(None, &env.rules.refunds), "13");
+    }
+
+    #[test]
+    fn spec_order_in_received_state_needs_nothing_without_bigcommerce_order() {
+        // /work/shared/specs/mirakl/mirakl-mmp-seller-openapi.json OR11 example (RECEIVED, already shipped).
+        let env = Env::new();
+        let o = order(spec_order());
+        assert!(step(&o, &OrderRecord::default(), None, &env.ctx()).is_empty());
+    }
+
+    proptest! {
+        /// Whatever the order states, crashes and uncertain failures, at most one BigCommerce
+        /// order is ever created for a Mirakl order, and no action list holds two creates.
+        #[test]
+        fn never_creates_twice(
+            states in proptest::collection::vec(0usize..6, 1..25),
+            outcomes in proptest::collection::vec(0u8..4, 25),
+            polls in proptest::collection::vec(any::<bool>(), 25),
+        ) {
+            let env = Env::new();
+            let names = ["WAITING_ACCEPTANCE", "WAITING_DEBIT", "SHIPPING", "SHIPPING", "SHIPPED", "CANCELED"];
+            let mut record = OrderRecord::default();
+            let mut store: Vec<BcOrder> = Vec::new();
+            let prods = products();
+            for (i, s) in states.iter().enumerate() {
+                let o = mirakl(names[*s]);
+                // the connector passes the BigCommerce order when it knows the id, or when a
+                // poll by external_order_id happened to find it
+                let found = if record.bigcommerce_order_id.is_some() || polls[i] { store.first().cloned() } else { None };
+                let side = found.as_ref().map(|b| BigCommerceOrder { order: b, products: &prods, shipments: &[], refunds: &[] });
+                let actions = step(&o, &record, side.as_ref(), &env.ctx());
+                prop_assert!(creates(&actions) <= 1);
+                for a in actions {
+                    match a {
+                        Action::CreateInBigCommerce(_) => {
+                            prop_assert!(store.is_empty(), "second create");
+                            record.create_started = true;
+                            match outcomes[i] {
+                                0 => { store.push(bc_order(OrderStatus::AwaitingFulfillment)); record.bigcommerce_order_id = Some(100); }
+                                1 => store.push(bc_order(OrderStatus::AwaitingFulfillment)), // crash before recording
+                                2 => store.push(bc_order(OrderStatus::AwaitingFulfillment)), // timeout, server acted
+                                _ => {} // definite failure
+                            }
+                        }
+                        Action::LookUpInBigCommerce { .. } => match store.first() {
+                            Some(b) => record.bigcommerce_order_id = Some(b.id.0),
+                            None => record.create_started = false,
+                        },
+                        Action::RecordBigCommerceId(id) => record.bigcommerce_order_id = Some(id),
+                        Action::Accept(_) => record.acceptance_sent = true,
+                        Action::CancelInBigCommerce { .. } => record.bigcommerce_cancelled = true,
+                        _ => {}
+                    }
+                }
+                prop_assert!(store.len() <= 1);
+            }
+        }
+    }
+}
