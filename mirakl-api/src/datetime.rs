@@ -65,7 +65,7 @@ pub mod required {
         s.serialize_str(&format(*v))
     }
 
-    /// Deserialises leniently (see [`parse`](super::parse)).
+    /// Deserialises leniently (see [`super::parse`]).
     ///
     /// # Errors
     /// When the value is not a date-time string.
@@ -91,7 +91,7 @@ pub mod optional {
         }
     }
 
-    /// Deserialises leniently (see [`parse`](super::parse)).
+    /// Deserialises leniently (see [`super::parse`]).
     ///
     /// # Errors
     /// When the value is neither null nor a date-time string.

@@ -1,4 +1,84 @@
-//! Typed async client for the Mirakl seller (shop) API.
+//! Typed async client for the Mirakl seller (shop) API (MMP), for marketplaces such as
+//! Westfield online.
+//!
+//! ```no_run
+//! use mirakl_api::imports::{StockLine, WaitOptions};
+//! use mirakl_api::orders::{OrderLineAcceptance, OrderState};
+//! use mirakl_api::{Client, ShopSku};
+//! use futures::TryStreamExt;
+//! use std::time::Duration;
+//!
+//! # async fn run() -> Result<(), mirakl_api::Error> {
+//! let client = Client::builder("https://yourmarketplace.mirakl.net")
+//!     .api_key(std::env::var("MIRAKL_API_KEY").unwrap_or_default())
+//!     .shop_id(Some(2001))
+//!     .build()?;
+//!
+//! // Accept every line of every order waiting for acceptance (OR11 + OR21).
+//! let waiting: Vec<_> = client
+//!     .orders()
+//!     .list()
+//!     .states([OrderState::WaitingAcceptance])
+//!     .stream()
+//!     .try_collect()
+//!     .await?;
+//! for order in &waiting {
+//!     let lines = order
+//!         .order_lines
+//!         .iter()
+//!         .map(|l| OrderLineAcceptance::accept(l.order_line_id.clone()))
+//!         .collect();
+//!     client.orders().accept(&order.order_id, lines).await?;
+//! }
+//!
+//! // Push stock (STO01) and wait for the import to finish (STO02, STO03).
+//! let import = client
+//!     .stock()
+//!     .import(&[StockLine::new(ShopSku::new("BC-SKU-1")?, 12)])
+//!     .await?;
+//! let outcome = client
+//!     .stock()
+//!     .wait_for_import(&import.import_id, WaitOptions::new(Duration::from_secs(15), 40))
+//!     .await?;
+//! if let Some(report) = outcome.error_report {
+//!     for row in report.rows {
+//!         eprintln!("line {:?}: {:?}", row.line, row.message);
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What is in here
+//!
+//! - [`Client`] (feature `client`, on by default): built from the operator's instance URL
+//!   (https, or http on loopback), the shop API key (sent raw in `Authorization`, redacted
+//!   in `Debug` and errors) and an optional `shop_id` added to every call. One handler per
+//!   resource: [`Client::offers`], [`Client::stock`], [`Client::prices`],
+//!   [`Client::orders`], [`Client::products`], [`Client::hierarchies`],
+//!   [`Client::attributes`], [`Client::value_lists`], [`Client::account`],
+//!   [`Client::platform_configuration`], [`Client::carriers`],
+//!   [`Client::logistic_classes`], and [`Client::raw`] for anything else.
+//! - Listings come as a [`Page`] from `send()` or as a lazy stream from `stream()`, for
+//!   both offset paging (`max`/`offset`/`total_count`: OR11, OF21, P51) and seek paging
+//!   (`limit`/`page_token`/`next_page_token`: OF04, PRI02).
+//! - Call ceilings: Mirakl publishes a maximum frequency per operation (OF24, STO01,
+//!   PRI01, OR11 once a minute; P41 every 15 minutes …). [`ceilings::CallCeilings`] holds
+//!   that table and [`client::CallLimiter`] enforces it per shop, on by default: a call
+//!   that comes too early waits. Turn it off with
+//!   [`ClientBuilder::without_limiter`] for tests and the sandbox. A 429 is retried after
+//!   its `Retry-After` (within the retry policy) and otherwise returned as
+//!   [`Error::RateLimited`].
+//! - Models (always compiled; with `default-features = false` the crate is models only):
+//!   [`orders`], [`offers`], [`imports`] (statuses, CSV writers for OF01/STO01/PRI01, error
+//!   report parsing), [`products`], [`shipping`], [`account`]. They are tolerant as Mirakl
+//!   asks: unknown enum values are kept (`Other(String)`), numbers may arrive as strings,
+//!   dates with or without milliseconds, null countries, missing optional blocks.
+//! - **OF24 replaces whole offers**: every field not sent is reset. See
+//!   [`offers::OfferUpdate`].
+//! - Per-item failures that Mirakl returns with a 200 (OR04 `errors`, the lines of an
+//!   import's error report) are data: [`orders::OrderUpdateResponse::failures`],
+//!   [`imports::ImportOutcome::error_report`].
 #![deny(missing_docs)]
 
 pub mod account;
