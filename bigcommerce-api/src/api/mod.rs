@@ -23,7 +23,7 @@ mod pricelists;
 mod store;
 mod webhooks;
 
-pub use catalog::{Brands, Categories, Products, Variants};
+pub use catalog::{Brands, Categories, PRODUCTS_BATCH, Products, VARIANTS_BATCH, Variants};
 pub use inventory::Inventory;
 pub use orders::{Orders, Shipments};
 pub use pricelists::PriceLists;
