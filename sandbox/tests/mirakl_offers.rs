@@ -677,3 +677,30 @@ async fn published_ceilings_on_a_fast_clock_give_short_retry_after() {
         "one sandbox minute is one real second at scale 60"
     );
 }
+
+#[tokio::test]
+async fn a_duplicate_import_request_returns_the_pending_import_id() {
+    let api = Api::start(slow_imports()).await;
+    let body = json!({ "offers": [{ "shop_sku": "D-1", "product_id": "1", "product_id_type": "EAN",
+                                     "state_code": "11", "price": 3, "update_delete": "update" }]});
+    let send = || async {
+        let response = api
+            .post("api/offers")
+            .json_body(&body)
+            .send()
+            .await
+            .expect("OF24");
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json_value::<Value>().await.expect("json")["import_id"]
+            .as_u64()
+            .expect("id")
+    };
+    let first = send().await;
+    assert_eq!(
+        send().await,
+        first,
+        "same request while pending: same import"
+    );
+    api.sandbox.finish_imports();
+    assert_ne!(send().await, first, "once processed, a new import");
+}

@@ -237,9 +237,9 @@ pub(crate) fn additional_fields(entities: Option<&str>) -> Value {
     json!({ "total_count": list.len(), "additional_fields": list })
 }
 
-/// PC01. The two `offer_*_import` flags tell whether STO01 and PRI01 are enabled on this
-/// operator; they are sandbox additions (the published schema has no such flag, and clients
-/// must tolerate unknown fields).
+/// PC01. `features.offer_stock_import` / `features.offer_pricing_import` (whether STO01 and
+/// PRI01 are enabled) and `features.order_workflows.partial_acceptance` are sandbox additions:
+/// the published schema has no such flags, and clients must tolerate unknown fields.
 pub(crate) fn platform_configuration(config: &MiraklConfig) -> Value {
     json!({
         "features": {

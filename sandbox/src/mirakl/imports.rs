@@ -70,14 +70,14 @@ impl ImportStatus {
 }
 
 /// A file row: its 1-based line number in the file (header = line 1) and its cells.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Row {
     pub line: usize,
     pub cells: Vec<String>,
 }
 
 /// The content of an import.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Payload {
     /// A `;`-separated file with a header line.
     Csv { header: Vec<String>, rows: Vec<Row> },

@@ -6,7 +6,14 @@
 //! catalog (H11/PM11/VL11), and orders moving through the real lifecycle:
 //! `WAITING_ACCEPTANCE` → OR21 → `WAITING_DEBIT` → (automatic debit) `SHIPPING` → OR23 + OR24 →
 //! `SHIPPED`, with auto-refusal after the acceptance deadline. Time runs on a scaled clock that
-//! tests can also move forward ([`MiraklSandbox::advance_clock`]).
+//! tests can also move forward ([`MiraklSandbox::advance_clock`]); whatever falls due (an
+//! import finishing, a debit, an auto-refusal) is applied at its due time, as seen by the next
+//! request or handle call.
+//!
+//! Every request goes through [`crate::faults`] (fault injection and the request log, see
+//! [`MiraklSandbox::faults`]), then auth (the raw key in `Authorization`; wrong key → 401 with
+//! `{"status":401,"message":"Unauthorized"}`), the optional `shop_id` check and the call
+//! ceilings ([`MiraklConfig::ceilings`]; 429 with `Retry-After` in real seconds).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

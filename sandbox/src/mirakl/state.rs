@@ -273,6 +273,19 @@ impl State {
         payload: Payload,
         now: OffsetDateTime,
     ) -> u64 {
+        // "If Mirakl detects a duplicate import request, the API will return the import_id
+        // of the existing import rather than creating a new one" (OF01/OF24).
+        if kind == ImportKind::Offers
+            && let Some(existing) = self.imports.values().find(|i| {
+                !i.status.is_terminal()
+                    && i.kind == kind
+                    && i.mode == mode
+                    && i.from_json == from_json
+                    && i.payload == payload
+            })
+        {
+            return existing.id;
+        }
         self.next_import_id += 1;
         let id = self.next_import_id;
         let run_at = now + self.config.import_wait;
