@@ -324,3 +324,54 @@ async fn raw_calls_reuse_auth_and_shop() {
     assert_eq!(v["shipping_zones"][0]["code"], "AU");
     assert_eq!(c.call_counts().get("SH11"), Some(&1));
 }
+
+#[tokio::test]
+async fn unexpected_requests_fail_loudly() {
+    let s = server().await;
+    let err = client(&s).carriers().list().await.unwrap_err();
+    assert_eq!(err.status(), Some(599));
+    let verified = tokio::spawn(async move { s.verify().await });
+    assert!(
+        verified.await.unwrap_err().is_panic(),
+        "the catch-all must fail verification"
+    );
+}
+
+#[test]
+fn client_and_error_are_send_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<Client>();
+    check::<Error>();
+    check::<mirakl_api::client::OrderListRequest>();
+}
+
+#[test]
+fn list_builders_describe_the_request_without_a_server() {
+    let c = Client::builder("https://x.mirakl.net")
+        .api_key(KEY)
+        .build()
+        .unwrap();
+    let spec = c
+        .orders()
+        .list()
+        .states([mirakl_api::orders::OrderState::Shipping])
+        .max(50)
+        .request(100)
+        .unwrap();
+    assert_eq!(spec.operation, Some("OR11"));
+    assert_eq!(spec.path, "api/orders");
+    let q: Vec<(&str, &str)> = spec
+        .query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert!(q.contains(&("order_state_codes", "SHIPPING")));
+    assert!(q.contains(&("max", "50")));
+    assert!(q.contains(&("offset", "100")));
+    let spec = c.offers().imports().limit(10).request(Some("tok")).unwrap();
+    assert_eq!(spec.operation, Some("OF04"));
+    assert!(
+        spec.query
+            .contains(&("page_token".to_owned(), "tok".to_owned()))
+    );
+}
