@@ -224,6 +224,16 @@ impl Client {
     /// [`Error::Api`], [`Error::RateLimited`] or [`Error::Transport`].
     pub(crate) async fn send(&self, spec: &RequestSpec) -> Result<RawResponse> {
         let resp = self.inner.transport.execute(spec).await?;
+        if resp.status == StatusCode::MULTI_STATUS {
+            // Catalog writes answer 207 when the main change was saved but a side effect
+            // (inventory, URL) failed: a partial success worth a warning, not an error.
+            tracing::warn!(
+                method = %spec.method,
+                path = spec.template,
+                body = %api_core::decode::snippet(&resp.body),
+                "BigCommerce reported a partial success (207)"
+            );
+        }
         if resp.is_success() {
             Ok(resp)
         } else {

@@ -6,8 +6,21 @@ use std::fmt;
 /// The store hash: the path segment after `/stores/` in the API path
 /// (`https://api.bigcommerce.com/stores/{hash}/v3/`). `Display` prints the hash.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
+#[serde(into = "String", try_from = "String")]
 pub struct StoreHash(String);
+
+impl TryFrom<String> for StoreHash {
+    type Error = CredentialsError;
+    fn try_from(s: String) -> Result<Self, CredentialsError> {
+        StoreHash::new(s)
+    }
+}
+
+impl From<StoreHash> for String {
+    fn from(h: StoreHash) -> String {
+        h.0
+    }
+}
 
 impl StoreHash {
     /// Validates a store hash: non-empty, ASCII letters and digits only.
@@ -326,6 +339,14 @@ mod tests {
                 field: "BIGCOMMERCE_ACCESS_TOKEN"
             }
         );
+    }
+
+    #[test]
+    fn store_hash_serde_validates() {
+        let h: StoreHash = serde_json::from_str(r#""abc123""#).unwrap();
+        assert_eq!(serde_json::to_string(&h).unwrap(), r#""abc123""#);
+        assert!(serde_json::from_str::<StoreHash>(r#""a/b""#).is_err());
+        assert!(serde_json::from_str::<StoreHash>(r#""""#).is_err());
     }
 
     #[test]

@@ -294,3 +294,34 @@ async fn base_url_must_be_https_off_loopback() {
         format!("http://127.0.0.1:9/sandbox/stores/{HASH}/")
     );
 }
+
+#[test]
+fn client_and_error_are_send_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<Client>();
+    check::<Error>();
+    check::<bigcommerce_api::List<bigcommerce_api::orders::Order>>();
+    check::<bigcommerce_api::pacer::RateLimitPacer>();
+}
+
+// 207 Multi-Status (products_catalog.v3.yml): the saved data is returned.
+#[tokio::test]
+async fn multi_status_is_a_partial_success() {
+    let server = server().await;
+    let mut body = fixture("v3_product_get.json");
+    body["errors"] = json!({"status":207,"title":"Inventory update failed","type":"x","errors":{}});
+    Mock::given(method("PUT"))
+        .and(path(p("v3/catalog/products/174")))
+        .respond_with(json(207, body))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut u = bigcommerce_api::catalog::ProductUpdate::default();
+    u.inventory_level = Some(1);
+    let p174 = client(&server)
+        .products()
+        .update(ProductId(174), &u)
+        .await
+        .unwrap();
+    assert_eq!(p174.id, ProductId(174));
+}
