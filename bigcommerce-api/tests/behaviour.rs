@@ -316,8 +316,10 @@ async fn multi_status_is_a_partial_success() {
         .expect(1)
         .mount(&server)
         .await;
-    let mut u = bigcommerce_api::catalog::ProductUpdate::default();
-    u.inventory_level = Some(1);
+    let u = bigcommerce_api::catalog::ProductUpdate {
+        inventory_level: Some(1),
+        ..Default::default()
+    };
     let p174 = client(&server)
         .products()
         .update(ProductId(174), &u)
