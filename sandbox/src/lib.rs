@@ -12,8 +12,8 @@ pub mod faults;
 pub mod mirakl;
 
 pub use bigcommerce::BigCommerceSandbox;
-pub use mirakl::MiraklSandbox;
 pub use faults::{FaultConfig, FaultKind, Faults, RequestLog};
+pub use mirakl::MiraklSandbox;
 
 use std::net::SocketAddr;
 
