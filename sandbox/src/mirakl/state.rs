@@ -90,6 +90,9 @@ pub(crate) struct State {
     order_seq: u64,
     refund_seq: u64,
     document_seq: u64,
+    /// Earliest time something falls due (import step, export, deadline, debit); `None` when
+    /// nothing is pending, so most requests skip the scan in [`State::tick`].
+    next_due: Option<OffsetDateTime>,
 }
 
 impl State {
@@ -114,6 +117,7 @@ impl State {
             order_seq: 0,
             refund_seq: 1100,
             document_seq: 2000,
+            next_due: None,
         }
     }
 
@@ -202,6 +206,39 @@ impl State {
     /// Applies everything that became due up to `now`: import processing, export completion,
     /// auto-refusal after the acceptance deadline and the automatic debit.
     pub(crate) fn tick(&mut self, now: OffsetDateTime) {
+        if self.next_due.is_none_or(|due| now < due) {
+            return;
+        }
+        self.process_due(now);
+        self.next_due = self.compute_next_due();
+    }
+
+    /// Remembers that something falls due at `at`.
+    fn schedule(&mut self, at: OffsetDateTime) {
+        self.next_due = Some(self.next_due.map_or(at, |due| due.min(at)));
+    }
+
+    fn compute_next_due(&self) -> Option<OffsetDateTime> {
+        let imports = self.imports.values().filter_map(|i| match i.status {
+            ImportStatus::Waiting => Some(i.run_at),
+            ImportStatus::Running => Some(i.done_at),
+            _ => None,
+        });
+        let exports = self
+            .exports
+            .values()
+            .filter(|e| e.files.is_none())
+            .map(|e| e.ready_at);
+        let auto_debit = self.config.auto_debit;
+        let orders = self.orders.values().filter_map(|o| match o.state {
+            OrderState::WaitingAcceptance => Some(o.acceptance_deadline),
+            OrderState::WaitingDebit if auto_debit => o.debit_at,
+            _ => None,
+        });
+        imports.chain(exports).chain(orders).min()
+    }
+
+    fn process_due(&mut self, now: OffsetDateTime) {
         let due: Vec<u64> = self
             .imports
             .values()
@@ -289,6 +326,7 @@ impl State {
         self.next_import_id += 1;
         let id = self.next_import_id;
         let run_at = now + self.config.import_wait;
+        self.schedule(run_at);
         self.imports.insert(
             id,
             Import {
@@ -679,6 +717,7 @@ impl State {
             .unwrap_or(10_000)
             .clamp(1, 1_000_000) as usize;
         self.next_export += 1;
+        self.schedule(now + self.config.import_wait + self.config.import_run);
         let tracking_id = format!("00000000-0000-4000-8000-{:012x}", self.next_export);
         self.exports.insert(
             tracking_id.clone(),
@@ -821,6 +860,7 @@ impl State {
             reference_for_customer: new.customer_reference,
             documents: Vec::new(),
         };
+        self.schedule(order.acceptance_deadline);
         self.orders.insert(id.clone(), order);
         Ok(id)
     }
@@ -897,6 +937,9 @@ impl State {
         } else {
             order.state = OrderState::Refused;
             order.reason = Some(("SHOP_REFUSED", "Refused by the shop"));
+        }
+        if any_accepted && self.config.auto_debit {
+            self.schedule(now + debit_delay);
         }
         // Accepting takes the units from the offer, as the operator does.
         for (sku, quantity, line_id) in reservations {
@@ -1442,4 +1485,86 @@ fn export_csv(items: &[ExportItem], at: OffsetDateTime, terms: &ShippingTerms) -
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mirakl::{Customer, NewOrderLine, OfferSeed};
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    fn state_with_offer(t0: OffsetDateTime) -> State {
+        let mut state = State::new(MiraklConfig {
+            acceptance_delay: HOUR,
+            debit_delay: HOUR,
+            ..MiraklConfig::default()
+        });
+        state.seed_offer(
+            OfferSeed {
+                shop_sku: "A".into(),
+                ean: None,
+                title: "A".into(),
+                price: Decimal::ONE,
+                quantity: 5,
+            },
+            t0,
+        );
+        state
+    }
+
+    fn new_order() -> NewOrder {
+        NewOrder {
+            customer: Customer::default(),
+            lines: vec![NewOrderLine {
+                shop_sku: "A".into(),
+                quantity: 2,
+                unit_price: Decimal::ONE,
+                shipping_price: Decimal::ZERO,
+            }],
+            customer_reference: None,
+        }
+    }
+
+    #[test]
+    fn next_due_tracks_the_earliest_pending_event_and_refusal_is_dated_at_the_deadline() {
+        let t0 = time::macros::datetime!(2024-01-01 00:00 UTC);
+        let mut state = state_with_offer(t0);
+        assert_eq!(state.next_due, None);
+        let id = state.create_order(new_order(), t0).expect("order");
+        assert_eq!(state.next_due, Some(t0 + HOUR));
+        state.tick(t0 + HOUR / 2);
+        assert_eq!(state.orders[&id].state, OrderState::WaitingAcceptance);
+        state.tick(t0 + 3 * HOUR);
+        let order = &state.orders[&id];
+        assert_eq!(order.state, OrderState::Refused);
+        assert_eq!(
+            order.last_updated,
+            t0 + HOUR,
+            "refused at the deadline, not when observed"
+        );
+        assert_eq!(state.next_due, None);
+    }
+
+    #[test]
+    fn acceptance_schedules_the_debit_and_takes_stock() {
+        let t0 = time::macros::datetime!(2024-01-01 00:00 UTC);
+        let mut state = state_with_offer(t0);
+        let id = state.create_order(new_order(), t0).expect("order");
+        state
+            .accept(&id, &[(format!("{id}-1"), true)], t0 + HOUR / 2)
+            .expect("accepted");
+        assert_eq!(state.offers["A"].quantity, 3);
+        // The stale acceptance deadline triggers one scan, which finds the debit.
+        state.tick(t0 + HOUR);
+        assert_eq!(state.orders[&id].state, OrderState::WaitingDebit);
+        assert_eq!(state.next_due, Some(t0 + HOUR / 2 + HOUR));
+        state.tick(t0 + 2 * HOUR);
+        let order = &state.orders[&id];
+        assert_eq!(order.state, OrderState::Shipping);
+        assert_eq!(order.customer_debited_date, Some(t0 + HOUR / 2 + HOUR));
+        assert_eq!(order.documents.len(), 1, "delivery bill at debit");
+        let unknown = state.accept("nope", &[], t0).expect_err("unknown order");
+        assert_eq!(unknown.status, 404);
+    }
 }
