@@ -154,7 +154,8 @@ impl Credentials {
     }
 
     /// Credentials from the environment: `BIGCOMMERCE_STORE_HASH` (or `BIGCOMMERCE_API_PATH`),
-    /// `BIGCOMMERCE_ACCESS_TOKEN`, and optionally `BIGCOMMERCE_CLIENT_ID`.
+    /// `BIGCOMMERCE_ACCESS_TOKEN`, and optionally `BIGCOMMERCE_CLIENT_ID` and
+    /// `BIGCOMMERCE_CLIENT_SECRET`.
     ///
     /// # Errors
     /// [`CredentialsError::Missing`] naming the variable that is absent, or the errors of
@@ -183,6 +184,7 @@ impl Credentials {
             });
         };
         creds.client_id = get("BIGCOMMERCE_CLIENT_ID").map(|s| s.trim().to_owned());
+        creds.client_secret = get("BIGCOMMERCE_CLIENT_SECRET").map(|s| Secret::new(s.trim()));
         Ok(creds)
     }
 

@@ -434,3 +434,57 @@ fn location_item_decodes() {
     assert_eq!(i.available_to_sell, 10);
     assert_eq!(i.settings.safety_stock, 2);
 }
+
+// Variants of spec fixtures: an extra field, a missing optional field, unknown enum values.
+// Sources: products_catalog.v3.yml GET /catalog/products/{product_id} and orders.v2.oas2.yml
+// order_Resp.
+#[test]
+fn fixture_variants_extra_missing_unknown() {
+    let mut v: serde_json::Value = serde_json::from_slice(&fixture("v3_product_get.json")).unwrap();
+    let d = v["data"].as_object_mut().unwrap();
+    d.insert(
+        "brand_new_field".into(),
+        serde_json::json!({"nested": [1, 2]}),
+    );
+    d.remove("sale_price");
+    d.remove("availability");
+    d.insert("inventory_tracking".into(), "warehouse".into());
+    let p: Envelope<Product> = serde_json::from_value(v).unwrap();
+    assert_eq!(p.data.sale_price, None);
+    assert_eq!(p.data.availability, None);
+    assert_eq!(
+        p.data.inventory_tracking,
+        InventoryTracking::Other("warehouse".into())
+    );
+
+    let mut o: serde_json::Value = serde_json::from_slice(&fixture("v2_order_get.json")).unwrap();
+    let m = o.as_object_mut().unwrap();
+    m.insert("status_id".into(), 99.into());
+    m.insert(
+        "__warning__".into(),
+        serde_json::json!({"message": "only 50 items"}),
+    );
+    m.remove("external_order_id");
+    m.insert("date_modified".into(), "".into());
+    let order: Order = serde_json::from_value(o).unwrap();
+    assert_eq!(order.status_id, OrderStatus::Unknown(99));
+    assert_eq!(order.external_order_id, None);
+    assert_eq!(order.date_modified, None);
+}
+
+// Responses re-encode and decode to the same value (the sandbox serves these types).
+#[test]
+fn responses_round_trip() {
+    let p: Envelope<Product> = decode("v3_product_get.json");
+    let back: Product = serde_json::from_value(serde_json::to_value(&p.data).unwrap()).unwrap();
+    assert_eq!(back, p.data);
+    let o: Order = decode("v2_order_get.json");
+    let json = serde_json::to_value(&o).unwrap();
+    assert_eq!(json["total_inc_tax"], "69.8400");
+    assert_eq!(json["date_created"], "Tue, 05 Mar 2019 21:40:11 +0000");
+    let back: Order = serde_json::from_value(json).unwrap();
+    assert_eq!(back, o);
+    let s: Shipment = decode("v2_shipment.json");
+    let back: Shipment = serde_json::from_value(serde_json::to_value(&s).unwrap()).unwrap();
+    assert_eq!(back, s);
+}
