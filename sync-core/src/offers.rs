@@ -351,6 +351,7 @@ mod tests {
     use crate::catalog::PriceRecord;
     use crate::rules::WeightBand;
     use crate::test_util::d;
+    use proptest::prelude::any;
 
     fn sku(s: &str) -> ShopSku {
         ShopSku::new(s).unwrap()
@@ -621,5 +622,52 @@ mod tests {
             Some("S")
         );
         assert_eq!(logistic_class(None, &rules.offer).as_deref(), Some("XL"));
+    }
+
+    proptest::proptest! {
+        /// Every selected sellable item ends up as exactly one offer or one problem: no panic,
+        /// no silent drop, deterministic.
+        #[test]
+        fn every_item_is_an_offer_or_a_problem(
+            items in proptest::collection::vec(
+                (0u8..6, proptest::option::of(-5i64..50), 0u8..3, proptest::collection::vec((0u8..8, any::<bool>()), 0..4), any::<bool>()),
+                0..12,
+            )
+        ) {
+            use proptest::prelude::*;
+            let mut products = Vec::new();
+            let mut expected = 0usize;
+            for (i, (sku_n, price, tracking, variants, visible)) in items.into_iter().enumerate() {
+                let id = i as u64 + 1;
+                let sku = |n: u8| if n == 0 { None } else { Some(format!("K{n}")) };
+                let mut p = product(id, vec![]);
+                p.sku = sku(sku_n);
+                p.price = price.map(Decimal::from);
+                p.is_visible = visible;
+                p.inventory_tracking = [InventoryTracking::None, InventoryTracking::Product, InventoryTracking::Variant][tracking as usize].clone();
+                p.variants = variants.iter().enumerate().map(|(j, (n, disabled))| CatalogVariant {
+                    id: id * 100 + j as u64,
+                    sku: sku(*n),
+                    purchasing_disabled: *disabled,
+                    inventory_level: Some(3),
+                    ..CatalogVariant::default()
+                }).collect();
+                if visible {
+                    expected += if p.variants.is_empty() { 1 } else { p.variants.iter().filter(|v| !v.purchasing_disabled).count() };
+                }
+                products.push(p);
+            }
+            let cat = Catalog { products, ..Catalog::default() };
+            let rules = SyncRules::default();
+            let (offers, problems) = desired(&cat, &rules);
+            prop_assert_eq!(offers.len() + problems.len(), expected);
+            for o in offers.values() {
+                prop_assert!(o.content.price > Decimal::ZERO);
+                prop_assert!(!problems.iter().any(|p| p.sku.as_ref() == Some(&o.shop_sku)));
+            }
+            let again = desired(&cat, &rules);
+            prop_assert_eq!(&again.0, &offers);
+            prop_assert_eq!(&again.1, &problems);
+        }
     }
 }
