@@ -253,6 +253,28 @@ impl Client {
         Ok(env.data)
     }
 
+    /// Sends a catalog write and decodes `{data, errors, meta}`, keeping the `errors` block
+    /// of a 207 Multi-Status partial success as data. `first_item` is the index, in the
+    /// caller's input, of the first item this request carried (batch chunks).
+    pub(crate) async fn written<T: DeserializeOwned>(
+        &self,
+        spec: &RequestSpec,
+        first_item: usize,
+    ) -> Result<Written<T>> {
+        let resp = self.send(spec).await?;
+        let env: WriteEnvelope<T> = decode(&resp.body)?;
+        let failures = env
+            .errors
+            .into_iter()
+            .map(|error| PartialFailure { first_item, error })
+            .collect();
+        Ok(Written {
+            data: env.data,
+            status: resp.status.as_u16(),
+            failures,
+        })
+    }
+
     /// Like [`Client::data`], with 404 as `None`.
     pub(crate) async fn data_opt<T: DeserializeOwned>(
         &self,
@@ -291,6 +313,93 @@ fn not_found_as_none<T>(r: Result<T>) -> Result<Option<T>> {
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// A catalog write BigCommerce accepted: the saved data and, when it answered
+/// `207 Multi-Status` (`products_catalog.v3.yml`: "the product information was updated
+/// successfully, but the inventory data failed to update or saving the URL failed"), the
+/// parts that failed. Check [`Written::is_partial`]: a partial success is not a success.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Written<T> {
+    /// What BigCommerce saved.
+    pub data: T,
+    /// The HTTP status of the (last) response: 200, 201 or 207.
+    pub status: u16,
+    /// What failed, from the `errors` block of each 207 answer (empty on full success).
+    pub failures: Vec<PartialFailure>,
+}
+
+impl<T> Written<T> {
+    /// Whether BigCommerce reported that part of the write failed (a 207 status or a
+    /// non-empty `errors` block).
+    pub fn is_partial(&self) -> bool {
+        self.status == 207 || !self.failures.is_empty()
+    }
+
+    /// The saved data, or [`Error::PartialSuccess`] when part of the write failed, for
+    /// callers that must treat a partial success as a failure.
+    ///
+    /// # Errors
+    /// [`Error::PartialSuccess`] when [`Written::is_partial`].
+    pub fn into_complete(self) -> Result<T> {
+        if self.is_partial() {
+            Err(Error::PartialSuccess {
+                status: self.status,
+                failures: self.failures.into_iter().map(|f| f.error).collect(),
+            })
+        } else {
+            Ok(self.data)
+        }
+    }
+}
+
+/// One `errors` block of a 207 answer.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PartialFailure {
+    /// Index, in the caller's input, of the first item of the request that reported it
+    /// (0 for single writes; for batches, the chunk's first item: keys of
+    /// `error.errors` such as `"0.inventory_level"` count from there).
+    pub first_item: usize,
+    /// The `errorMultiStatus` block (`status`, `title`, `type`, `errors`).
+    pub error: crate::error::V3Error,
+}
+
+/// `{data, errors, meta}` of a catalog write.
+#[derive(serde::Deserialize)]
+struct WriteEnvelope<T> {
+    data: T,
+    #[serde(default, deserialize_with = "multi_status_errors")]
+    errors: Vec<crate::error::V3Error>,
+}
+
+/// The `errors` of a 207: one `errorMultiStatus` object per the spec; an array of them, or
+/// `null`, tolerated. An object with nothing in it is no failure.
+fn multi_status_errors<'d, D: serde::Deserializer<'d>>(
+    d: D,
+) -> std::result::Result<Vec<crate::error::V3Error>, D::Error> {
+    use serde::Deserialize;
+    use serde::de::Error as _;
+    let meaningful = |e: &crate::error::V3Error| {
+        e.status.is_some() || e.title.is_some() || !e.errors.is_empty() || e.code.is_some()
+    };
+    let v = serde_json::Value::deserialize(d)?;
+    let list = match v {
+        serde_json::Value::Array(a) => a,
+        serde_json::Value::Null => Vec::new(),
+        other => vec![other],
+    };
+    list.into_iter()
+        .map(|v| match v {
+            serde_json::Value::String(s) => Ok(crate::error::V3Error {
+                title: Some(s),
+                ..Default::default()
+            }),
+            v => serde_json::from_value::<crate::error::V3Error>(v).map_err(D::Error::custom),
+        })
+        .filter(|r| r.as_ref().map_or(true, meaningful))
+        .collect()
 }
 
 /// Decodes a 2xx body, naming the JSON path on failure.

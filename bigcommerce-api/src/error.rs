@@ -61,6 +61,15 @@ pub enum Error {
         /// The server's message.
         message: String,
     },
+    /// A write BigCommerce only partly applied (207 Multi-Status), from
+    /// [`Written::into_complete`](crate::Written::into_complete).
+    #[error("BigCommerce applied the write only in part ({status}): {}", partial_summary(.failures))]
+    PartialSuccess {
+        /// The status (207).
+        status: u16,
+        /// The `errors` blocks BigCommerce returned.
+        failures: Vec<V3Error>,
+    },
     /// Credentials could not be built.
     #[error(transparent)]
     Credentials(#[from] CredentialsError),
@@ -108,6 +117,31 @@ impl Error {
             details: Box::new(details),
             body: text.chars().take(BODY_CHARS).collect(),
         }
+    }
+}
+
+fn partial_summary(failures: &[V3Error]) -> String {
+    let parts: Vec<String> = failures
+        .iter()
+        .map(|f| {
+            let mut s = f.title.clone().unwrap_or_default();
+            for (k, v) in &f.errors {
+                if !s.is_empty() {
+                    s.push_str("; ");
+                }
+                match v.as_str() {
+                    Some(t) => s.push_str(&format!("{k}: {t}")),
+                    None => s.push_str(&format!("{k}: {v}")),
+                }
+            }
+            s
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    if parts.is_empty() {
+        "no details given".to_owned()
+    } else {
+        parts.join(" | ")
     }
 }
 

@@ -108,7 +108,9 @@ pub use api_core::retry::RetryPolicy;
 #[cfg(feature = "client")]
 pub use api_core::transport::{Method, RawResponse};
 #[cfg(feature = "client")]
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, List, RawRequest};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, List, PartialFailure, RawRequest, Written,
+};
 #[cfg(feature = "client")]
 pub use error::{Error, Result};
 #[cfg(feature = "client")]

@@ -4,7 +4,7 @@ use crate::catalog::{
     Brand, BrandId, Category, CategoryId, NewProduct, Product, ProductId, ProductInclude,
     ProductUpdate, Variant, VariantId, VariantUpdate,
 };
-use crate::client::{Client, List, Style, csv, with_json};
+use crate::client::{Client, List, Style, Written, csv, with_json};
 use crate::de::format_rfc3339;
 use crate::error::Result;
 use api_core::transport::{Method, RequestSpec};
@@ -94,8 +94,17 @@ impl Products {
     /// # Errors
     /// As any call (409 for a duplicate name or SKU, 422 for invalid fields).
     pub async fn create(&self, product: &NewProduct) -> Result<Product> {
+        self.create_reporting(product).await.map(|w| w.data)
+    }
+
+    /// Creates a product and reports a 207 partial success (product saved, inventory or URL
+    /// not) in [`Written::failures`](crate::Written) instead of only logging it.
+    ///
+    /// # Errors
+    /// As [`Products::create`].
+    pub async fn create_reporting(&self, product: &NewProduct) -> Result<Written<Product>> {
         let spec = RequestSpec::new(Method::POST, "/v3/catalog/products", "v3/catalog/products");
-        self.client.data(&with_json(spec, product)?).await
+        self.client.written(&with_json(spec, product)?, 0).await
     }
 
     /// Updates one product (only the fields set in `update`; its `id` is ignored).
@@ -103,10 +112,23 @@ impl Products {
     /// # Errors
     /// As any call.
     pub async fn update(&self, id: ProductId, update: &ProductUpdate) -> Result<Product> {
+        self.update_reporting(id, update).await.map(|w| w.data)
+    }
+
+    /// Updates one product and reports a 207 partial success in
+    /// [`Written::failures`](crate::Written).
+    ///
+    /// # Errors
+    /// As [`Products::update`].
+    pub async fn update_reporting(
+        &self,
+        id: ProductId,
+        update: &ProductUpdate,
+    ) -> Result<Written<Product>> {
         let mut body = update.clone();
         body.id = None;
         let spec = Self::one(Method::PUT, "/v3/catalog/products/{id}", id);
-        self.client.data(&with_json(spec, &body)?).await
+        self.client.written(&with_json(spec, &body)?, 0).await
     }
 
     /// Updates many products, [`PRODUCTS_BATCH`] per request, in order. Every update must
@@ -116,16 +138,28 @@ impl Products {
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) when an update has no id (nothing
     /// is sent); otherwise the first failing chunk's error (earlier chunks were applied).
     pub async fn update_batch(&self, updates: &[ProductUpdate]) -> Result<Vec<Product>> {
+        self.update_batch_reporting(updates).await.map(|w| w.data)
+    }
+
+    /// Like [`Products::update_batch`], and reports every chunk's 207 partial success in
+    /// [`Written::failures`](crate::Written) (with the index of the chunk's first update).
+    ///
+    /// # Errors
+    /// As [`Products::update_batch`].
+    pub async fn update_batch_reporting(
+        &self,
+        updates: &[ProductUpdate],
+    ) -> Result<Written<Vec<Product>>> {
         if let Some(i) = updates.iter().position(|u| u.id.is_none()) {
             return Err(crate::Error::InvalidInput(format!(
                 "product update #{i} has no id"
             )));
         }
-        super::in_chunks(updates, PRODUCTS_BATCH, |chunk| {
+        super::written_chunks(updates, PRODUCTS_BATCH, |chunk, first| {
             let client = self.client.clone();
             let spec = RequestSpec::new(Method::PUT, "/v3/catalog/products", "v3/catalog/products");
             let spec = with_json(spec, chunk);
-            async move { client.data::<Vec<Product>>(&spec?).await }
+            async move { client.written::<Vec<Product>>(&spec?, first).await }
         })
         .await
     }
@@ -282,6 +316,22 @@ impl Variants {
         id: VariantId,
         update: &VariantUpdate,
     ) -> Result<Variant> {
+        self.update_reporting(product, id, update)
+            .await
+            .map(|w| w.data)
+    }
+
+    /// Updates one variant and reports a 207 partial success in
+    /// [`Written::failures`](crate::Written).
+    ///
+    /// # Errors
+    /// As [`Variants::update`].
+    pub async fn update_reporting(
+        &self,
+        product: ProductId,
+        id: VariantId,
+        update: &VariantUpdate,
+    ) -> Result<Written<Variant>> {
         let mut body = update.clone();
         body.id = None;
         body.product_id = None;
@@ -290,7 +340,7 @@ impl Variants {
             "/v3/catalog/products/{id}/variants/{variant_id}",
             format!("v3/catalog/products/{product}/variants/{id}"),
         );
-        self.client.data(&with_json(spec, &body)?).await
+        self.client.written(&with_json(spec, &body)?, 0).await
     }
 
     /// Updates many variants across products, [`VARIANTS_BATCH`] per request, in order.
@@ -300,16 +350,28 @@ impl Variants {
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) when an update has no id (nothing
     /// is sent); otherwise the first failing chunk's error (earlier chunks were applied).
     pub async fn update_batch(&self, updates: &[VariantUpdate]) -> Result<Vec<Variant>> {
+        self.update_batch_reporting(updates).await.map(|w| w.data)
+    }
+
+    /// Like [`Variants::update_batch`], and reports every chunk's 207 partial success in
+    /// [`Written::failures`](crate::Written) (with the index of the chunk's first update).
+    ///
+    /// # Errors
+    /// As [`Variants::update_batch`].
+    pub async fn update_batch_reporting(
+        &self,
+        updates: &[VariantUpdate],
+    ) -> Result<Written<Vec<Variant>>> {
         if let Some(i) = updates.iter().position(|u| u.id.is_none()) {
             return Err(crate::Error::InvalidInput(format!(
                 "variant update #{i} has no id"
             )));
         }
-        super::in_chunks(updates, VARIANTS_BATCH, |chunk| {
+        super::written_chunks(updates, VARIANTS_BATCH, |chunk, first| {
             let client = self.client.clone();
             let spec = RequestSpec::new(Method::PUT, "/v3/catalog/variants", "v3/catalog/variants");
             let spec = with_json(spec, chunk);
-            async move { client.data::<Vec<Variant>>(&spec?).await }
+            async move { client.written::<Vec<Variant>>(&spec?, first).await }
         })
         .await
     }

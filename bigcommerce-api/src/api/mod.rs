@@ -47,3 +47,31 @@ where
     }
     Ok(out)
 }
+
+/// Like [`in_chunks`] for catalog writes that may answer 207: the chunks' data in order and
+/// every chunk's partial failures; the status is 207 when any chunk was partial.
+pub(crate) async fn written_chunks<I, O, F, Fut>(
+    items: &[I],
+    size: usize,
+    mut send: F,
+) -> crate::Result<crate::Written<Vec<O>>>
+where
+    F: FnMut(&[I], usize) -> Fut,
+    Fut: std::future::Future<Output = crate::Result<crate::Written<Vec<O>>>>,
+{
+    let size = size.max(1);
+    let mut out = crate::Written {
+        data: Vec::new(),
+        status: 200,
+        failures: Vec::new(),
+    };
+    for (n, chunk) in items.chunks(size).enumerate() {
+        let w = send(chunk, n * size).await?;
+        if w.status == 207 || out.status != 207 {
+            out.status = w.status;
+        }
+        out.data.extend(w.data);
+        out.failures.extend(w.failures);
+    }
+    Ok(out)
+}
