@@ -253,6 +253,19 @@ pub fn offer_update(w: &OfferWrite) -> OfferUpdate {
     u
 }
 
+impl From<&OfferWrite> for OfferUpdate {
+    fn from(w: &OfferWrite) -> Self {
+        offer_update(w)
+    }
+}
+
+impl From<&DesiredOffer> for OfferUpdate {
+    /// The full OF24 line creating or updating this offer.
+    fn from(o: &DesiredOffer) -> Self {
+        offer_update(&OfferWrite::from(o))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -309,6 +309,10 @@ pub struct MappedOrder {
     pub order: NewOrder,
     /// Warnings.
     pub warnings: Vec<MappingWarning>,
+    /// The order currency (Mirakl `currency_iso_code`). `NewOrder` has no currency field yet;
+    /// BigCommerce accepts `default_currency_code` on `POST /v2/orders` when multi-currency is
+    /// enabled (orders.v2.oas2.yml `order_Post`).
+    pub currency: Option<String>,
 }
 
 fn text(v: &Option<String>) -> String {
@@ -513,6 +517,7 @@ pub fn to_bigcommerce(
     Ok(MappedOrder {
         order: new,
         warnings,
+        currency: order.currency_iso_code.clone(),
     })
 }
 
@@ -720,6 +725,7 @@ pub(crate) mod tests {
         assert!(n.shipping_cost_inc_tax.unwrap() >= n.shipping_cost_ex_tax.unwrap());
         assert!(n.staff_notes.as_deref().unwrap().contains("Order_00010"));
         assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+        assert_eq!(m.currency.as_deref(), Some("USD"));
         // The body serializes for POST /v2/orders.
         let body = serde_json::to_value(n).unwrap();
         assert_eq!(body["external_order_id"], "Order_00010-A");
