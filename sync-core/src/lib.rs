@@ -69,6 +69,7 @@ pub mod offers;
 pub mod orders;
 pub mod plan;
 pub mod pricing;
+pub mod products;
 pub mod rules;
 pub mod shipments;
 pub mod stock;
