@@ -540,7 +540,7 @@ async fn product_import_accepts_rows_on_leaf_categories() {
     let created = api
         .upload(
             "api/products/imports",
-            "sku;title;category;ean\nP-1;Linen sheet;2020;9300000000011\nP-2;No category;;\nP-3;Parent category;20;\n",
+            "shop-sku;title;category;ean\nP-1;Linen sheet;2020;9300000000019\nP-2;No category;;\nP-3;Parent category;20;\n",
             None,
         )
         .await;
@@ -562,7 +562,7 @@ async fn product_import_accepts_rows_on_leaf_categories() {
     let list = api.json("api/products/imports").await;
     assert_eq!(list["total_count"], 1);
     // The imported product can now carry an offer by its EAN.
-    let offer = json!({ "offers": [{ "shop_sku": "P-1", "product_id": "9300000000011", "product_id_type": "EAN",
+    let offer = json!({ "offers": [{ "shop_sku": "P-1", "product_id": "9300000000019", "product_id_type": "EAN",
                                       "state_code": "11", "price": 89, "quantity": 4, "update_delete": "update" }]});
     api.post("api/offers")
         .json_body(&offer)

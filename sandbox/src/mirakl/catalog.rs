@@ -1,6 +1,6 @@
-//! The operator's fixed reference data: catalog hierarchy (H11), attributes (PM11), value lists
-//! (VL11), carriers (SH21), logistic classes (SH31), custom fields (AF01), platform
-//! configuration (PC01) and the shop account (A01). Shapes follow the seller OpenAPI
+//! The operator's fixed reference data: carriers (SH21), logistic classes (SH31), custom fields (AF01), platform
+//! configuration (PC01) and the shop account (A01). The catalog structure (H11, PM11,
+//! VL11) is configurable: see [`super::operator`]. Shapes follow the seller OpenAPI
 //! (`specs/mirakl/mirakl-mmp-seller-openapi.json`); the values are the sandbox operator's own.
 
 use serde_json::{Value, json};
@@ -8,31 +8,8 @@ use serde_json::{Value, json};
 use super::MiraklConfig;
 use super::offers::{LOGISTIC_CLASSES, OFFER_STATES, PRICE_DECIMALS};
 
-/// `(code, label, parent, level)` of every category. Products go on leaves (level 2).
-pub(crate) const HIERARCHY: &[(&str, &str, Option<&str>, u32)] = &[
-    ("10", "Fashion", None, 1),
-    ("1010", "Womens Clothing", Some("10"), 2),
-    ("1020", "Mens Clothing", Some("10"), 2),
-    ("1030", "Shoes", Some("10"), 2),
-    ("20", "Home", None, 1),
-    ("2010", "Kitchen", Some("20"), 2),
-    ("2020", "Bedding", Some("20"), 2),
-    ("30", "Electronics", None, 1),
-    ("3010", "Audio", Some("30"), 2),
-    ("90", "Other", None, 1),
-    ("9010", "General merchandise", Some("90"), 2),
-];
-
-/// Where products created on the fly (open catalog) are filed.
+/// Where products created on the fly (open catalog, seeded offers) are filed.
 pub(crate) const DEFAULT_CATEGORY: (&str, &str) = ("9010", "General merchandise");
-
-/// A leaf category by code.
-pub(crate) fn leaf_category(code: &str) -> Option<(&'static str, &'static str)> {
-    HIERARCHY
-        .iter()
-        .find(|(c, _, _, level)| *c == code && *level == 2)
-        .map(|(c, l, _, _)| (*c, *l))
-}
 
 /// `(code, label, standard_code, tracking_url)` of the registered carriers.
 pub(crate) const CARRIERS: &[(&str, &str, &str, &str)] = &[
@@ -61,118 +38,6 @@ pub(crate) const CARRIERS: &[(&str, &str, &str, &str)] = &[
         "https://www.ups.com/track?tracknum={trackingId}",
     ),
 ];
-
-/// H11, optionally below one category and down to `max_level` levels.
-pub(crate) fn hierarchies(root: Option<&str>, max_level: Option<u32>) -> Value {
-    let list: Vec<Value> = HIERARCHY
-        .iter()
-        .filter(|(code, _, parent, _)| match root {
-            None => true,
-            Some(r) => *code == r || *parent == Some(r),
-        })
-        .filter(|(_, _, _, level)| max_level.is_none_or(|m| *level <= m))
-        .map(|(code, label, parent, level)| {
-            json!({
-                "code": code,
-                "label": label,
-                "label_translations": [{ "locale": "en", "value": label }],
-                "level": level,
-                "parent_code": parent.unwrap_or(""),
-            })
-        })
-        .collect();
-    json!({ "hierarchies": list })
-}
-
-/// PM11.
-pub(crate) fn attributes(hierarchy: Option<&str>) -> Value {
-    let common = [
-        ("shop-sku", "Shop SKU", "TEXT", None, "REQUIRED", ""),
-        ("title", "Title", "TEXT", None, "REQUIRED", ""),
-        ("category", "Category", "TEXT", None, "REQUIRED", ""),
-        ("ean", "EAN", "TEXT", None, "RECOMMENDED", ""),
-        ("brand", "Brand", "TEXT", None, "OPTIONAL", ""),
-        (
-            "description",
-            "Description",
-            "LONG_TEXT",
-            None,
-            "OPTIONAL",
-            "",
-        ),
-        ("image-1", "Main image", "MEDIA", None, "RECOMMENDED", ""),
-        (
-            "colour",
-            "Colour",
-            "LIST",
-            Some("colours"),
-            "OPTIONAL",
-            "10",
-        ),
-        ("size", "Size", "LIST", Some("sizes"), "OPTIONAL", "10"),
-    ];
-    let list: Vec<Value> = common
-        .iter()
-        .filter(|(.., scope)| match hierarchy {
-            None => true,
-            Some(h) => {
-                scope.is_empty()
-                    || *scope == h
-                    || HIERARCHY
-                        .iter()
-                        .any(|(c, _, p, _)| *c == h && *p == Some(*scope))
-            }
-        })
-        .map(|(code, label, kind, list, requirement, scope)| {
-            json!({
-                "channels": [],
-                "code": code,
-                "default_value": null,
-                "description": label,
-                "description_translations": [{ "locale": "en", "value": label }],
-                "example": null,
-                "hierarchy_code": scope,
-                "label": label,
-                "label_translations": [{ "locale": "en", "value": label }],
-                "requirement_level": requirement,
-                "roles": [],
-                "type": kind,
-                "type_parameter": list,
-                "variant": list.is_some(),
-            })
-        })
-        .collect();
-    json!({ "attributes": list })
-}
-
-/// VL11.
-pub(crate) fn values_lists(code: Option<&str>) -> Value {
-    let lists = [
-        (
-            "colours",
-            "Colours",
-            &["Black", "White", "Red", "Blue", "Green"][..],
-        ),
-        ("sizes", "Sizes", &["XS", "S", "M", "L", "XL"][..]),
-    ];
-    let list: Vec<Value> = lists
-        .iter()
-        .filter(|(c, ..)| code.is_none_or(|wanted| wanted == *c))
-        .map(|(c, label, values)| {
-            json!({
-                "code": c,
-                "label": label,
-                "label_translations": [{ "locale": "en", "value": label }],
-                "values": values.iter().map(|v| json!({
-                    "code": v.to_ascii_uppercase(),
-                    "label": v,
-                    "label_translations": [{ "locale": "en", "value": v }],
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    json!({ "values_lists": list })
-}
 
 /// SH21.
 pub(crate) fn carriers() -> Value {
@@ -357,32 +222,6 @@ pub(crate) fn account(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hierarchy_filters_by_root_and_level() {
-        let all = hierarchies(None, None);
-        assert_eq!(
-            all["hierarchies"].as_array().map(Vec::len),
-            Some(HIERARCHY.len())
-        );
-        let fashion = hierarchies(Some("10"), None);
-        assert_eq!(fashion["hierarchies"].as_array().map(Vec::len), Some(4));
-        let top = hierarchies(None, Some(1));
-        assert!(
-            top["hierarchies"]
-                .as_array()
-                .expect("list")
-                .iter()
-                .all(|h| h["level"] == 1)
-        );
-    }
-
-    #[test]
-    fn only_leaves_take_products() {
-        assert_eq!(leaf_category("1010"), Some(("1010", "Womens Clothing")));
-        assert_eq!(leaf_category("10"), None);
-        assert_eq!(leaf_category("nope"), None);
-    }
 
     #[test]
     fn additional_fields_filter_by_entity() {

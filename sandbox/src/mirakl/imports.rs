@@ -1,7 +1,7 @@
 //! Asynchronous imports (OF01/OF24 offers, STO01 stock, PRI01 prices, P41 products): the
 //! records, file parsing, error reports and status JSON.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -160,6 +160,12 @@ pub(crate) struct Outcome {
     pub errors: Vec<(usize, Vec<String>, String)>,
     /// Header of the error report (the input header, or a fixed one for JSON imports).
     pub report_header: Vec<String>,
+    /// Product imports: lines (integrated or not) with at least one warning.
+    pub lines_with_warning: u64,
+    /// Product imports: the warnings of rejected lines, by line, for the P44 report.
+    pub line_warnings: BTreeMap<usize, String>,
+    /// Product imports: lines rejected because of a product identifier.
+    pub wrong_identifiers: u64,
 }
 
 impl Outcome {
@@ -199,6 +205,34 @@ impl Outcome {
             record.resize(self.report_header.len(), String::new());
             record.push(line.to_string());
             record.push(message.clone());
+            writer.write_record(&record).ok()?;
+        }
+        String::from_utf8(writer.into_inner().ok()?).ok()
+    }
+}
+
+impl Outcome {
+    /// The P44 "non-integrated products" report: the input columns of every rejected line
+    /// plus `errors` and `warnings` (messages `code|text`, separated by `, `), every cell
+    /// quoted, `;`-separated.
+    pub(crate) fn product_error_report(&self) -> Option<String> {
+        if self.errors.is_empty() {
+            return None;
+        }
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .quote_style(csv::QuoteStyle::Always)
+            .flexible(true)
+            .from_writer(Vec::new());
+        let mut header = self.report_header.clone();
+        header.push("errors".into());
+        header.push("warnings".into());
+        writer.write_record(&header).ok()?;
+        for (line, cells, message) in &self.errors {
+            let mut record = cells.clone();
+            record.resize(self.report_header.len(), String::new());
+            record.push(message.clone());
+            record.push(self.line_warnings.get(line).cloned().unwrap_or_default());
             writer.write_record(&record).ok()?;
         }
         String::from_utf8(writer.into_inner().ok()?).ok()
@@ -282,29 +316,39 @@ impl Import {
         value
     }
 
-    /// P42 / P51 shape.
+    /// P42 / P51 shape. Product imports go `WAITING` → `RUNNING` → `COMPLETE` (or `FAILED`
+    /// for a file that cannot be read).
     pub(crate) fn product_json(&self) -> Value {
-        let status = match self.status {
-            ImportStatus::Waiting => "WAITING",
-            ImportStatus::Running => "RUNNING",
-            ImportStatus::Complete => "COMPLETE",
-            ImportStatus::Failed => "FAILED",
-        };
-        json!({
+        let done = self.status.is_terminal();
+        let o = &self.outcome;
+        let mut value = json!({
             "date_created": iso(self.created),
             "has_error_report": self.has_error_report(),
-            "has_new_product_report": self.status.is_terminal() && self.outcome.inserted > 0,
+            "has_new_product_report": done && o.inserted > 0,
             "has_transformation_error_report": false,
             "has_transformed_file": false,
             "import_id": self.id,
-            "import_status": status,
+            "import_status": self.status.as_str(self.kind),
             "reason_status": self.reason_status,
             "shop_id": self.shop_id,
-            "transform_lines_in_error": self.outcome.lines_in_error,
-            "transform_lines_in_success": self.outcome.lines_in_success,
-            "transform_lines_read": self.outcome.lines_read,
-            "transform_lines_with_warning": 0,
-        })
+            "transform_lines_in_error": o.lines_in_error,
+            "transform_lines_in_success": o.lines_in_success,
+            "transform_lines_read": o.lines_read,
+            "transform_lines_with_warning": o.lines_with_warning,
+        });
+        if self.status == ImportStatus::Complete {
+            value["integration_details"] = json!({
+                "invalid_products": o.lines_in_error - o.wrong_identifiers,
+                "products_not_accepted_in_time": 0,
+                "products_not_synchronized_in_time": 0,
+                "products_reimported": o.updated,
+                "products_successfully_synchronized": o.lines_in_success,
+                "products_with_synchronization_issues": 0,
+                "products_with_wrong_identifiers": o.wrong_identifiers,
+                "rejected_products": 0,
+            });
+        }
+        value
     }
 }
 

@@ -28,6 +28,7 @@ mod clock;
 mod imports;
 mod limits;
 mod offers;
+mod operator;
 mod orders;
 mod routes;
 mod script;
@@ -45,6 +46,10 @@ use time::OffsetDateTime;
 use crate::faults::{FaultConfig, Faults, RequestLog};
 
 pub use limits::{Ceiling, published_ceilings};
+pub use operator::{
+    AttributeRole, AttributeType, CatalogAttribute, Category, ListValue, OperatorCatalog,
+    Requirement, ValueList,
+};
 pub use script::OrderScript;
 
 use clock::Clock;
@@ -84,6 +89,10 @@ pub struct MiraklConfig {
     pub open_catalog: bool,
     /// Products the operator catalog starts with.
     pub products: Vec<CatalogProduct>,
+    /// The catalog structure (H11 categories, PM11 attributes, VL11 value lists) that P41
+    /// product lines are checked against; changeable later with
+    /// [`MiraklSandbox::set_operator_catalog`].
+    pub catalog: OperatorCatalog,
     /// Whether STO01 stock imports are enabled (PC01 `features.offer_stock_import`).
     pub stock_import_enabled: bool,
     /// Whether PRI01 price imports are enabled (PC01 `features.offer_pricing_import`).
@@ -121,6 +130,7 @@ impl Default for MiraklConfig {
             partial_acceptance: true,
             open_catalog: true,
             products: Vec::new(),
+            catalog: OperatorCatalog::default(),
             stock_import_enabled: true,
             price_import_enabled: true,
             disable_alternative_carrier: false,
@@ -162,6 +172,8 @@ impl fmt::Debug for MiraklConfig {
             .field("auto_debit", &self.auto_debit)
             .field("open_catalog", &self.open_catalog)
             .field("products", &self.products.len())
+            .field("catalog_categories", &self.catalog.hierarchies.len())
+            .field("catalog_attributes", &self.catalog.attributes.len())
             .field("ceilings", &self.ceilings)
             .finish_non_exhaustive()
     }
@@ -194,6 +206,8 @@ impl CatalogProduct {
             category_label: label.into(),
             brand: self.brand.clone(),
             references,
+            attributes: BTreeMap::new(),
+            import_id: None,
         }
     }
 }
@@ -415,6 +429,49 @@ pub struct OrderView {
     pub reference_for_seller: Option<String>,
     /// Last change.
     pub last_updated: OffsetDateTime,
+}
+
+/// A snapshot of a product of the operator catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProductView {
+    /// The operator's product SKU (what offers show as `product_sku`).
+    pub product_sku: String,
+    /// The shop's SKU for the product (reference `SHOP_SKU`), when known.
+    pub shop_sku: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Category code.
+    pub category_code: String,
+    /// Category label.
+    pub category_label: String,
+    /// Brand.
+    pub brand: Option<String>,
+    /// `(reference type, reference)` pairs an offer can name it by (`SHOP_SKU`, `EAN`, …).
+    pub references: Vec<(String, String)>,
+    /// Attribute values from its P41 import, by attribute code in lower case.
+    pub attributes: BTreeMap<String, String>,
+    /// The P41 import that last integrated it; `None` for products from the configuration,
+    /// seeded offers or the open catalog.
+    pub import_id: Option<u64>,
+}
+
+fn product_view(p: &offers::Product) -> ProductView {
+    ProductView {
+        product_sku: p.sku.clone(),
+        shop_sku: p
+            .references
+            .iter()
+            .find(|(kind, _)| kind == "SHOP_SKU")
+            .map(|(_, v)| v.clone()),
+        title: p.title.clone(),
+        category_code: p.category_code.clone(),
+        category_label: p.category_label.clone(),
+        brand: p.brand.clone(),
+        references: p.references.clone(),
+        attributes: p.attributes.clone(),
+        import_id: p.import_id,
+    }
 }
 
 /// One offer to put straight into the sandbox (tests, demo), without going through an import.
@@ -659,6 +716,47 @@ impl MiraklSandbox {
     pub fn trigger_debit(&self, order_id: &str) -> Result<(), SandboxError> {
         let (mut state, now) = self.shared.lock();
         state.debit_now(order_id, now)
+    }
+
+    /// The catalog structure served by H11/PM11/VL11 and used to check P41 imports.
+    pub fn operator_catalog(&self) -> OperatorCatalog {
+        let (state, _) = self.shared.lock();
+        state.config.catalog.clone()
+    }
+
+    /// Replaces the catalog structure. Imports processed from now on are checked against it;
+    /// products already in the catalog stay.
+    pub fn set_operator_catalog(&self, catalog: OperatorCatalog) {
+        let (mut state, _) = self.shared.lock();
+        state.config.catalog = catalog;
+    }
+
+    /// Every product of the operator catalog (configured, imported with P41, or created by
+    /// offers in an open catalog), by operator SKU.
+    pub fn catalog_products(&self) -> Vec<ProductView> {
+        let (state, _) = self.shared.lock();
+        state.catalog.products().map(product_view).collect()
+    }
+
+    /// The products integrated by P41 imports, by operator SKU.
+    pub fn integrated_products(&self) -> Vec<ProductView> {
+        let (state, _) = self.shared.lock();
+        state
+            .catalog
+            .products()
+            .filter(|p| p.import_id.is_some())
+            .map(product_view)
+            .collect()
+    }
+
+    /// The catalog product an offer can name with `(reference type, reference)`, e.g.
+    /// `("SHOP_SKU", "TEE-1")` or `("EAN", "9300000000019")`.
+    pub fn catalog_product(&self, reference_type: &str, reference: &str) -> Option<ProductView> {
+        let (state, _) = self.shared.lock();
+        state
+            .catalog
+            .find(reference_type, reference)
+            .map(product_view)
     }
 
     /// Stops the server and waits for it to end.

@@ -47,6 +47,10 @@ pub(crate) struct Product {
     pub brand: Option<String>,
     /// `(reference_type, reference)` pairs, e.g. `("EAN", "9312345678907")`.
     pub references: Vec<(String, String)>,
+    /// Attribute values from a P41 import, by attribute code (empty otherwise).
+    pub attributes: BTreeMap<String, String>,
+    /// The P41 import that last integrated the product.
+    pub import_id: Option<u64>,
 }
 
 /// The operator's product catalog.
@@ -59,6 +63,14 @@ pub(crate) struct Catalog {
 
 impl Catalog {
     pub(crate) fn insert(&mut self, product: Product) {
+        // A re-imported product drops the references it no longer carries.
+        if let Some(old) = self.products.get(&product.sku) {
+            for reference in &old.references {
+                if self.by_reference.get(reference) == Some(&product.sku) {
+                    self.by_reference.remove(reference);
+                }
+            }
+        }
         for (kind, value) in &product.references {
             self.by_reference
                 .insert((kind.clone(), value.clone()), product.sku.clone());
@@ -66,6 +78,11 @@ impl Catalog {
         self.by_reference
             .insert(("SKU".into(), product.sku.clone()), product.sku.clone());
         self.products.insert(product.sku.clone(), product);
+    }
+
+    /// Every product, by operator SKU.
+    pub(crate) fn products(&self) -> impl Iterator<Item = &Product> {
+        self.products.values()
     }
 
     pub(crate) fn next_sku(&mut self) -> String {

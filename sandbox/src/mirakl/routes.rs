@@ -380,20 +380,45 @@ async fn offer_states() -> Response {
     ok(&catalog::offer_states())
 }
 
-async fn hierarchies(Query(params): Params) -> Response {
-    let max_level = param(&params, "max_level").and_then(|m| m.parse().ok());
-    ok(&catalog::hierarchies(
-        param(&params, "hierarchy"),
-        max_level,
-    ))
+fn level_param(params: &[(String, String)]) -> Result<Option<u32>, ApiError> {
+    param(params, "max_level")
+        .map(|m| {
+            m.trim().parse::<u32>().map_err(|_| {
+                ApiError::bad_request(format!("The max_level '{m}' is not a valid integer"))
+            })
+        })
+        .transpose()
 }
 
-async fn attributes(Query(params): Params) -> Response {
-    ok(&catalog::attributes(param(&params, "hierarchy")))
+async fn hierarchies(State(shared): Ctx, Query(params): Params) -> Result<Response, ApiError> {
+    let max_level = level_param(&params)?;
+    let (state, _) = shared.lock();
+    let body = state
+        .config
+        .catalog
+        .hierarchies_json(param(&params, "hierarchy"), max_level)
+        .map_err(|e| ApiError::not_found(e.to_string()))?;
+    Ok(ok(&body))
 }
 
-async fn values_lists(Query(params): Params) -> Response {
-    ok(&catalog::values_lists(param(&params, "code")))
+async fn attributes(State(shared): Ctx, Query(params): Params) -> Result<Response, ApiError> {
+    let max_level = level_param(&params)?;
+    let with_roles = bool_param(&params, "with_roles")?.unwrap_or(false);
+    let (state, _) = shared.lock();
+    let body = state
+        .config
+        .catalog
+        .attributes_json(param(&params, "hierarchy"), max_level, with_roles)
+        .map_err(|e| ApiError::not_found(e.to_string()))?;
+    Ok(ok(&body))
+}
+
+async fn values_lists(State(shared): Ctx, Query(params): Params) -> Response {
+    let (state, _) = shared.lock();
+    ok(&state
+        .config
+        .catalog
+        .value_lists_json(param(&params, "code")))
 }
 
 // ------------------------------------------------------------------ offers
@@ -541,7 +566,11 @@ fn report(
             "No error report for the import {id}"
         )));
     }
-    let body = import.outcome.error_report().unwrap_or_default();
+    let body = match kind {
+        ImportKind::Products => import.outcome.product_error_report(),
+        _ => import.outcome.error_report(),
+    }
+    .unwrap_or_default();
     Ok(file(
         content_type,
         &format!("error-report-{id}.csv"),

@@ -10,11 +10,14 @@ use time::OffsetDateTime;
 
 use super::catalog;
 use super::clock::iso;
-use super::imports::{Import, ImportKind, ImportMode, ImportStatus, Outcome, Payload, row_map};
+use super::imports::{
+    Import, ImportKind, ImportMode, ImportStatus, Outcome, Payload, Row, row_map,
+};
 use super::offers::{
     CSV_NAMES, Catalog, Discount, JSON_NAMES, Offer, OfferInput, OfferJson, Product, ShippingTerms,
     json_additional_fields, parse_offer, parse_price, parse_quantity,
 };
+use super::operator::AttributeRole;
 use super::orders::{Document, Line, Order, OrderMoney, Refund, Tracking};
 use super::{MiraklConfig, NewOrder, OrderState, SandboxError};
 
@@ -170,6 +173,8 @@ impl State {
                     category_label: label.into(),
                     brand: None,
                     references,
+                    attributes: BTreeMap::new(),
+                    import_id: None,
                 };
                 self.catalog.insert(product.clone());
                 product
@@ -433,11 +438,7 @@ impl State {
                         }
                     }
                     ImportKind::Products => {
-                        for row in rows {
-                            let map = row_map(header, row);
-                            let result = self.apply_product_row(&map);
-                            record(&mut outcome, row.line, row.cells.clone(), result);
-                        }
+                        self.process_products(id, header, rows, &mut outcome);
                     }
                 }
                 import.status = ImportStatus::Complete;
@@ -474,6 +475,8 @@ impl State {
             category_label: label.into(),
             brand: None,
             references: vec![(kind.clone(), id.clone())],
+            attributes: BTreeMap::new(),
+            import_id: None,
         };
         self.catalog.insert(product.clone());
         Ok(product)
@@ -652,41 +655,154 @@ impl State {
         Ok(Change::Updated)
     }
 
-    fn apply_product_row(&mut self, row: &HashMap<String, String>) -> Result<Change, String> {
-        let get = |keys: &[&str]| {
-            keys.iter().find_map(|k| {
-                row.get(*k)
-                    .map(|v| v.trim().to_owned())
-                    .filter(|v| !v.is_empty())
-            })
-        };
-        let sku = get(&["sku", "shop-sku", "shop_sku", "product-sku"])
-            .ok_or("The product sku is missing")?;
-        let title = get(&["title", "name", "product-title"])
-            .ok_or("2000 | The product title is missing")?;
-        let category = get(&["category", "category-code", "category_code"])
-            .ok_or("1001 | Category unknown")?;
-        let (code, label) = catalog::leaf_category(&category).ok_or("1001 | Category unknown")?;
-        let ean = get(&["ean", "gtin", "product-id"]);
-        let existing = self.catalog.find("SHOP_SKU", &sku).map(|p| p.sku.clone());
-        let mut references = vec![("SHOP_SKU".to_owned(), sku)];
-        if let Some(ean) = ean {
-            references.push(("EAN".into(), ean));
+    /// P41: checks every line against the operator catalog and integrates the valid ones.
+    /// Beyond the per-line checks of [`OperatorCatalog::check_line`], a SKU may appear once
+    /// per file, a product identifier (EAN…) belongs to one product, and two products of one
+    /// variant group must differ by their variant attributes.
+    fn process_products(
+        &mut self,
+        id: u64,
+        header: &[String],
+        rows: &[Row],
+        outcome: &mut Outcome,
+    ) {
+        let operator = self.config.catalog.clone();
+        let sku_column = operator.role_column(&AttributeRole::ShopSku, "shop-sku");
+        let category_column = operator.role_column(&AttributeRole::Category, "category");
+        let title_column = operator.role_column(&AttributeRole::Title, "title");
+        let brand_column = operator.role_column(&AttributeRole::Brand, "brand");
+        let group_column =
+            operator.role_column(&AttributeRole::VariantGroupCode, "variant-group-code");
+        let identifiers: Vec<(String, String)> = operator
+            .attributes
+            .iter()
+            .filter(|a| a.role == Some(AttributeRole::UniqueIdentifier))
+            .map(|a| (a.code.to_ascii_lowercase(), a.code.to_ascii_uppercase()))
+            .collect();
+        let mut axes: Vec<String> = operator
+            .attributes
+            .iter()
+            .filter(|a| a.variant)
+            .map(|a| a.code.to_ascii_lowercase())
+            .collect();
+        axes.dedup();
+        let mut first_line: HashMap<String, usize> = HashMap::new();
+        let mut identifier_owner: HashMap<(String, String), String> = HashMap::new();
+        let mut variants: HashMap<(String, Vec<(String, String)>), String> = HashMap::new();
+        for row in rows {
+            let map = row_map(header, row);
+            let mut check = operator.check_line(&map);
+            let sku = check.values.get(&sku_column).cloned();
+            let mut wrong_identifier = false;
+            if let Some(sku) = &sku {
+                match first_line.get(sku) {
+                    Some(first) => check.errors.push(format!(
+                        "4000|The product SKU '{sku}' appears more than once in the file (first at line {first})"
+                    )),
+                    None => {
+                        first_line.insert(sku.clone(), row.line);
+                    }
+                }
+                for (column, kind) in &identifiers {
+                    let Some(value) = check.values.get(column) else {
+                        continue;
+                    };
+                    let key = (kind.clone(), value.clone());
+                    let owner = identifier_owner.get(&key).cloned().or_else(|| {
+                        self.catalog.find(kind, value).map(|p| {
+                            p.references
+                                .iter()
+                                .find(|(k, _)| k == "SHOP_SKU")
+                                .map(|(_, v)| v.clone())
+                                .unwrap_or_else(|| p.sku.clone())
+                        })
+                    });
+                    match owner {
+                        Some(owner) if owner != *sku => {
+                            wrong_identifier = true;
+                            check.errors.push(format!(
+                                "3001|The product identifier {kind} '{value}' is already used by the product '{owner}'"
+                            ));
+                        }
+                        _ => {
+                            identifier_owner.insert(key, sku.clone());
+                        }
+                    }
+                }
+                if let Some(group) = check.values.get(&group_column) {
+                    let values: Vec<(String, String)> = axes
+                        .iter()
+                        .filter_map(|a| check.values.get(a).map(|v| (a.clone(), v.clone())))
+                        .collect();
+                    let key = (group.clone(), values);
+                    match variants.get(&key) {
+                        Some(other) if other != sku => {
+                            let described: Vec<String> =
+                                key.1.iter().map(|(a, v)| format!("{a}={v}")).collect();
+                            check.errors.push(format!(
+                                "4001|The product '{other}' of the variant group '{group}' has the same variant values ({})",
+                                described.join(" ")
+                            ));
+                        }
+                        _ => {
+                            variants.insert(key, sku.clone());
+                        }
+                    }
+                }
+            }
+            if !check.warnings.is_empty() {
+                outcome.lines_with_warning += 1;
+            }
+            let (Some(sku), true) = (sku, check.errors.is_empty()) else {
+                if wrong_identifier {
+                    outcome.wrong_identifiers += 1;
+                }
+                if !check.warnings.is_empty() {
+                    outcome
+                        .line_warnings
+                        .insert(row.line, check.warnings.join(", "));
+                }
+                outcome.fail_line(row.line, row.cells.clone(), check.errors.join(", "));
+                continue;
+            };
+            let category_code = check
+                .values
+                .get(&category_column)
+                .cloned()
+                .unwrap_or_default();
+            let category_label = operator
+                .category(&category_code)
+                .map(|c| c.label.clone())
+                .unwrap_or_default();
+            let existing = self.catalog.find("SHOP_SKU", &sku).map(|p| p.sku.clone());
+            let mut references = vec![("SHOP_SKU".to_owned(), sku.clone())];
+            for (column, kind) in &identifiers {
+                if let Some(value) = check.values.get(column) {
+                    references.push((kind.clone(), value.clone()));
+                }
+            }
+            let product = Product {
+                sku: existing.clone().unwrap_or_else(|| self.catalog.next_sku()),
+                title: check
+                    .values
+                    .get(&title_column)
+                    .cloned()
+                    .unwrap_or_else(|| sku.clone()),
+                category_code,
+                category_label,
+                brand: check.values.get(&brand_column).cloned(),
+                references,
+                attributes: check.values,
+                import_id: Some(id),
+            };
+            self.catalog.insert(product);
+            outcome.succeed_line();
+            if existing.is_some() {
+                outcome.updated += 1;
+            } else {
+                outcome.inserted += 1;
+            }
         }
-        let product = Product {
-            sku: existing.clone().unwrap_or_else(|| self.catalog.next_sku()),
-            title,
-            category_code: code.into(),
-            category_label: label.into(),
-            brand: get(&["brand"]),
-            references,
-        };
-        self.catalog.insert(product);
-        Ok(if existing.is_some() {
-            Change::Updated
-        } else {
-            Change::Inserted
-        })
     }
 
     // ---------------------------------------------------------------- exports
