@@ -275,6 +275,15 @@ impl Credentials {
         self.client_secret.as_ref()
     }
 
+    /// A verifier for BigCommerce's signed webhook callbacks, keyed with the client secret
+    /// (`None` when the client secret is unknown).
+    pub fn webhook_verifier(&self) -> Option<crate::webhooks::WebhookVerifier> {
+        self.client_secret
+            .as_ref()
+            .filter(|s| !s.is_empty())
+            .map(crate::webhooks::WebhookVerifier::from_client_secret)
+    }
+
     /// The API account's name (`CLIENT NAME`, else `NAME`), when known.
     pub fn client_name(&self) -> Option<&str> {
         self.client_name.as_deref()

@@ -334,3 +334,368 @@ pub fn verify_shared_secret_header(received: Option<&str>, expected: &Secret) ->
         _ => false,
     }
 }
+
+/// Header carrying the unique message id of a signed callback (Standard Webhooks).
+pub const WEBHOOK_ID_HEADER: &str = "webhook-id";
+/// Header carrying the unix time (seconds) a signed callback was sent.
+pub const WEBHOOK_TIMESTAMP_HEADER: &str = "webhook-timestamp";
+/// Header carrying the space-separated signatures (`v1,<base64>`) of a signed callback.
+pub const WEBHOOK_SIGNATURE_HEADER: &str = "webhook-signature";
+
+/// Why a signed callback was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebhookSignatureError {
+    /// A required header is absent or empty.
+    #[error("webhook callback has no `{0}` header")]
+    MissingHeader(&'static str),
+    /// `webhook-timestamp` is not a unix time in seconds.
+    #[error("webhook-timestamp is not a unix time in seconds")]
+    BadTimestamp,
+    /// The timestamp is further from now than the tolerance (a replay, or a skewed clock).
+    #[error(
+        "webhook-timestamp is {skew_secs} s away from now, beyond the {tolerance_secs} s tolerance"
+    )]
+    OutsideTolerance {
+        /// Signed distance `timestamp - now`, in seconds.
+        skew_secs: i64,
+        /// The tolerance, in seconds.
+        tolerance_secs: u64,
+    },
+    /// No `v1` signature in `webhook-signature` matches the body.
+    #[error("no webhook signature matches the body")]
+    NoMatch,
+    /// The verification secret is not valid base64 (after an optional `whsec_` prefix) or is
+    /// empty.
+    #[error("the webhook secret is empty or not base64")]
+    BadSecret,
+}
+
+/// Verifies BigCommerce's signed webhook callbacks.
+///
+/// BigCommerce signs callbacks the Standard Webhooks way (`https-webhook-overview.mdx`,
+/// "Webhook signature"): headers `webhook-id`, `webhook-timestamp` and `webhook-signature`;
+/// the signature is `v1,` + base64 of HMAC-SHA256 over `{id}.{timestamp}.{raw body}`, keyed
+/// with the API account's **client secret** (BigCommerce's samples base64-encode the client
+/// secret for the Standard Webhooks libraries, which decode it again: the key is the
+/// secret's bytes). The timestamp must lie within a tolerance of now (default 5 minutes)
+/// against replays; signatures are compared in constant time. `Debug` never shows the key.
+///
+/// ```
+/// use bigcommerce_api::webhooks::WebhookVerifier;
+/// use api_core::secret::Secret;
+/// let v = WebhookVerifier::from_client_secret(&Secret::new("my-client-secret"));
+/// let body = br#"{"scope":"store/order/created"}"#;
+/// let sig = v.sign("msg_1", 1_700_000_000, body);
+/// assert!(v.verify_at("msg_1", "1700000000", &sig, body, 1_700_000_010).is_ok());
+/// assert!(v.verify_at("msg_1", "1700000000", &sig, b"tampered", 1_700_000_010).is_err());
+/// ```
+#[derive(Clone)]
+pub struct WebhookVerifier {
+    key: Vec<u8>,
+    tolerance: std::time::Duration,
+}
+
+impl std::fmt::Debug for WebhookVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookVerifier")
+            .field("key", &"[REDACTED]")
+            .field("tolerance", &self.tolerance)
+            .finish()
+    }
+}
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+impl WebhookVerifier {
+    /// Default timestamp tolerance: 5 minutes either way.
+    pub const DEFAULT_TOLERANCE: std::time::Duration = std::time::Duration::from_secs(300);
+
+    /// A verifier keyed with the API account's client secret, as BigCommerce signs
+    /// (see [`Credentials::client_secret`](crate::Credentials::client_secret)).
+    pub fn from_client_secret(client_secret: &Secret) -> Self {
+        WebhookVerifier {
+            key: client_secret.expose().as_bytes().to_vec(),
+            tolerance: Self::DEFAULT_TOLERANCE,
+        }
+    }
+
+    /// A verifier from a Standard Webhooks secret: base64, with or without the `whsec_`
+    /// prefix.
+    ///
+    /// # Errors
+    /// [`WebhookSignatureError::BadSecret`] when the text is not base64 or decodes to
+    /// nothing.
+    pub fn from_base64_secret(secret: &str) -> Result<Self, WebhookSignatureError> {
+        use base64::Engine as _;
+        let s = secret.trim();
+        let s = s.strip_prefix("whsec_").unwrap_or(s);
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .map_err(|_| WebhookSignatureError::BadSecret)?;
+        if key.is_empty() {
+            return Err(WebhookSignatureError::BadSecret);
+        }
+        Ok(WebhookVerifier {
+            key,
+            tolerance: Self::DEFAULT_TOLERANCE,
+        })
+    }
+
+    /// Sets how far the `webhook-timestamp` may be from now, either way.
+    #[must_use]
+    pub fn tolerance(mut self, tolerance: std::time::Duration) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    fn mac(&self, id: &str, timestamp: &str, body: &[u8]) -> HmacSha256 {
+        use hmac::{KeyInit as _, Mac as _};
+        // HMAC accepts keys of any length, so this cannot fail; an empty key (an empty
+        // client secret) still yields a MAC that no real signature matches.
+        let mut mac = <HmacSha256 as hmac::KeyInit>::new_from_slice(&self.key)
+            .unwrap_or_else(|_| HmacSha256::new(&Default::default()));
+        mac.update(id.as_bytes());
+        mac.update(b".");
+        mac.update(timestamp.as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        mac
+    }
+
+    /// The `webhook-signature` value (`v1,<base64>`) for a callback: what a sender (the
+    /// sandbox, a test) puts in the header.
+    pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
+        use base64::Engine as _;
+        use hmac::Mac as _;
+        let tag = self
+            .mac(id, &timestamp.to_string(), body)
+            .finalize()
+            .into_bytes();
+        format!(
+            "v1,{}",
+            base64::engine::general_purpose::STANDARD.encode(tag)
+        )
+    }
+
+    /// Verifies a callback at time `now` (unix seconds), given the three header values and
+    /// the raw body exactly as received.
+    ///
+    /// # Errors
+    /// [`WebhookSignatureError`]: a missing header, a bad or out-of-tolerance timestamp, or
+    /// no matching `v1` signature.
+    pub fn verify_at(
+        &self,
+        id: &str,
+        timestamp: &str,
+        signature: &str,
+        body: &[u8],
+        now: i64,
+    ) -> Result<(), WebhookSignatureError> {
+        use base64::Engine as _;
+        use hmac::Mac as _;
+        let id = id.trim();
+        let timestamp = timestamp.trim();
+        if id.is_empty() {
+            return Err(WebhookSignatureError::MissingHeader(WEBHOOK_ID_HEADER));
+        }
+        if timestamp.is_empty() {
+            return Err(WebhookSignatureError::MissingHeader(
+                WEBHOOK_TIMESTAMP_HEADER,
+            ));
+        }
+        if signature.trim().is_empty() {
+            return Err(WebhookSignatureError::MissingHeader(
+                WEBHOOK_SIGNATURE_HEADER,
+            ));
+        }
+        let ts: i64 = timestamp
+            .parse()
+            .map_err(|_| WebhookSignatureError::BadTimestamp)?;
+        let skew = ts.saturating_sub(now);
+        let tolerance_secs = self.tolerance.as_secs();
+        if skew.unsigned_abs() > tolerance_secs {
+            return Err(WebhookSignatureError::OutsideTolerance {
+                skew_secs: skew,
+                tolerance_secs,
+            });
+        }
+        let mac = self.mac(id, timestamp, body);
+        for candidate in signature.split_whitespace() {
+            let Some(b64) = candidate.strip_prefix("v1,") else {
+                continue;
+            };
+            let Ok(given) = base64::engine::general_purpose::STANDARD.decode(b64) else {
+                continue;
+            };
+            // `verify_slice` compares in constant time.
+            if mac.clone().verify_slice(&given).is_ok() {
+                return Ok(());
+            }
+        }
+        Err(WebhookSignatureError::NoMatch)
+    }
+
+    /// Verifies a callback against the current system time.
+    ///
+    /// # Errors
+    /// As [`WebhookVerifier::verify_at`].
+    pub fn verify(
+        &self,
+        id: &str,
+        timestamp: &str,
+        signature: &str,
+        body: &[u8],
+    ) -> Result<(), WebhookSignatureError> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        self.verify_at(id, timestamp, signature, body, now)
+    }
+
+    /// Verifies a callback whose headers are looked up by (lower-case) name with `header`,
+    /// e.g. `|n| req.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned)`.
+    ///
+    /// # Errors
+    /// As [`WebhookVerifier::verify_at`]; a missing header is
+    /// [`WebhookSignatureError::MissingHeader`].
+    pub fn verify_headers_at(
+        &self,
+        header: impl Fn(&str) -> Option<String>,
+        body: &[u8],
+        now: i64,
+    ) -> Result<(), WebhookSignatureError> {
+        let get = |name: &'static str| {
+            header(name)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or(WebhookSignatureError::MissingHeader(name))
+        };
+        let id = get(WEBHOOK_ID_HEADER)?;
+        let ts = get(WEBHOOK_TIMESTAMP_HEADER)?;
+        let sig = get(WEBHOOK_SIGNATURE_HEADER)?;
+        self.verify_at(&id, &ts, &sig, body, now)
+    }
+}
+
+#[cfg(test)]
+mod signature_tests {
+    use super::*;
+
+    // The example of the Standard Webhooks specification (standardwebhooks.com), which
+    // BigCommerce's `https-webhook-overview.mdx` points to for verification.
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const ID: &str = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+    const TS: i64 = 1_614_265_330;
+    const BODY: &[u8] = br#"{"test": 2432232314}"#;
+    const SIG: &str = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+    fn v() -> WebhookVerifier {
+        WebhookVerifier::from_base64_secret(SECRET).unwrap()
+    }
+
+    #[test]
+    fn known_vector_signs_and_verifies() {
+        assert_eq!(v().sign(ID, TS, BODY), SIG);
+        assert_eq!(v().verify_at(ID, "1614265330", SIG, BODY, TS + 10), Ok(()));
+        // Without the prefix too.
+        let bare = WebhookVerifier::from_base64_secret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        assert_eq!(bare.verify_at(ID, "1614265330", SIG, BODY, TS), Ok(()));
+    }
+
+    #[test]
+    fn any_of_several_signatures_may_match() {
+        let header = format!("v1,AAAA v2,zzz {SIG}");
+        assert_eq!(v().verify_at(ID, "1614265330", &header, BODY, TS), Ok(()));
+    }
+
+    #[test]
+    fn tampering_is_refused() {
+        let err = Err(WebhookSignatureError::NoMatch);
+        assert_eq!(
+            v().verify_at(ID, "1614265330", SIG, br#"{"test": 1}"#, TS),
+            err
+        );
+        assert_eq!(v().verify_at("msg_other", "1614265330", SIG, BODY, TS), err);
+        let other = WebhookVerifier::from_base64_secret("whsec_c2VjcmV0").unwrap();
+        assert_eq!(other.verify_at(ID, "1614265330", SIG, BODY, TS), err);
+        // A signature of another scheme version is ignored.
+        let v1a = SIG.replacen("v1,", "v1a,", 1);
+        assert_eq!(v().verify_at(ID, "1614265330", &v1a, BODY, TS), err);
+    }
+
+    #[test]
+    fn timestamp_outside_tolerance_is_refused() {
+        let late = v().verify_at(ID, "1614265330", SIG, BODY, TS + 301);
+        assert_eq!(
+            late,
+            Err(WebhookSignatureError::OutsideTolerance {
+                skew_secs: -301,
+                tolerance_secs: 300
+            })
+        );
+        let early = v().verify_at(ID, "1614265330", SIG, BODY, TS - 301);
+        assert!(matches!(
+            early,
+            Err(WebhookSignatureError::OutsideTolerance { skew_secs: 301, .. })
+        ));
+        let wide = v().tolerance(std::time::Duration::from_secs(3600));
+        assert_eq!(
+            wide.verify_at(ID, "1614265330", SIG, BODY, TS + 3000),
+            Ok(())
+        );
+        assert_eq!(
+            v().verify_at(ID, "yesterday", SIG, BODY, TS),
+            Err(WebhookSignatureError::BadTimestamp)
+        );
+    }
+
+    #[test]
+    fn missing_headers_are_named() {
+        let headers = |name: &str| match name {
+            WEBHOOK_ID_HEADER => Some(ID.to_owned()),
+            WEBHOOK_TIMESTAMP_HEADER => Some(TS.to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            v().verify_headers_at(headers, BODY, TS),
+            Err(WebhookSignatureError::MissingHeader("webhook-signature"))
+        );
+        let all = |name: &str| match name {
+            WEBHOOK_ID_HEADER => Some(ID.to_owned()),
+            WEBHOOK_TIMESTAMP_HEADER => Some(TS.to_string()),
+            WEBHOOK_SIGNATURE_HEADER => Some(SIG.to_owned()),
+            _ => None,
+        };
+        assert_eq!(v().verify_headers_at(all, BODY, TS), Ok(()));
+        assert_eq!(
+            v().verify_at("", "1", SIG, BODY, TS),
+            Err(WebhookSignatureError::MissingHeader("webhook-id"))
+        );
+    }
+
+    #[test]
+    fn client_secret_key_matches_bigcommerce_samples() {
+        // BigCommerce's samples pass base64(client_secret) to the Standard Webhooks library:
+        // both constructors must agree.
+        use base64::Engine as _;
+        let raw = "cs_0f0e0d0c0b0a09080706050403020100";
+        let a = WebhookVerifier::from_client_secret(&Secret::new(raw));
+        let b = WebhookVerifier::from_base64_secret(
+            &base64::engine::general_purpose::STANDARD.encode(raw),
+        )
+        .unwrap();
+        let sig = a.sign("m", 10, b"{}");
+        assert_eq!(b.verify_at("m", "10", &sig, b"{}", 10), Ok(()));
+        assert!(!format!("{a:?}").contains(raw));
+    }
+
+    #[test]
+    fn bad_secrets_are_refused() {
+        assert_eq!(
+            WebhookVerifier::from_base64_secret("whsec_!!!").unwrap_err(),
+            WebhookSignatureError::BadSecret
+        );
+        assert_eq!(
+            WebhookVerifier::from_base64_secret("whsec_").unwrap_err(),
+            WebhookSignatureError::BadSecret
+        );
+    }
+}

@@ -111,3 +111,22 @@ fn debug_redacts_token_and_secret() {
     assert!(!shown.contains(SECRET), "{shown}");
     assert!(shown.contains("abc") && shown.contains("cid"));
 }
+
+#[test]
+fn credentials_give_a_webhook_verifier_keyed_with_the_client_secret() {
+    let text = "ACCESS TOKEN: tok123\nAPI PATH: https://api.bigcommerce.com/stores/abc123/v3/\nCLIENT SECRET: cs_secret_value\n";
+    let creds = bigcommerce_api::Credentials::from_api_account_text(text).unwrap();
+    let v = creds.webhook_verifier().expect("client secret present");
+    let body = br#"{"scope":"store/product/updated"}"#;
+    let sig = v.sign("msg_1", 1_700_000_000, body);
+    let same = bigcommerce_api::webhooks::WebhookVerifier::from_client_secret(
+        &api_core::secret::Secret::new("cs_secret_value"),
+    );
+    assert_eq!(
+        same.verify_at("msg_1", "1700000000", &sig, body, 1_700_000_000),
+        Ok(())
+    );
+    assert!(!format!("{v:?}").contains("cs_secret_value"));
+    let no_secret = bigcommerce_api::Credentials::new("abc123", "tok").unwrap();
+    assert!(no_secret.webhook_verifier().is_none());
+}
