@@ -360,6 +360,11 @@ impl Coalescer {
         }
     }
 
+    /// What [`Self::take_ready`] would return at `now`, without taking it.
+    pub fn peek_ready(&self, now: OffsetDateTime) -> Vec<Batch> {
+        self.clone().take_ready(now)
+    }
+
     /// At most one batch per operation whose window is open at `now` (at most `batch_size`
     /// lines, in SKU order), recording `now` as that operation's last call. Order: OF24, STO01,
     /// PRI01.

@@ -668,6 +668,13 @@ mod tests {
             let again = desired(&cat, &rules);
             prop_assert_eq!(&again.0, &offers);
             prop_assert_eq!(&again.1, &problems);
+            // the order products arrive in does not matter
+            let mut reversed = cat.clone();
+            reversed.products.reverse();
+            for p in &mut reversed.products { p.variants.reverse(); }
+            let rev = desired(&reversed, &rules);
+            prop_assert_eq!(&rev.0, &offers);
+            prop_assert_eq!(&rev.1, &problems);
         }
     }
 }
