@@ -160,8 +160,7 @@ async fn the_fault_sequence_is_deterministic_from_the_seed() {
         for _ in 0..40 {
             let _ = c.verify().await;
         }
-        let out = seen.lock().unwrap().clone();
-        out
+        seen.lock().unwrap().clone()
     }
     let a = run(77).await;
     let b = run(77).await;

@@ -1019,6 +1019,54 @@ pub async fn create_category(State(app): State<App>, body: Bytes) -> ApiResult {
     Ok(v3_single(body))
 }
 
+/// `GET /v3/catalog/categories/{id}`.
+pub async fn get_category(State(app): State<App>, Path((_, id)): Path<(String, u64)>) -> ApiResult {
+    let store = app.store();
+    let c = store
+        .categories
+        .get(&id)
+        .ok_or_else(ApiError::v3_not_found)?;
+    Ok(v3_single(category_json(c)))
+}
+
+/// `GET /v3/catalog/brands/{id}`.
+pub async fn get_brand(State(app): State<App>, Path((_, id)): Path<(String, u64)>) -> ApiResult {
+    let store = app.store();
+    let b = store.brands.get(&id).ok_or_else(ApiError::v3_not_found)?;
+    Ok(v3_single(brand_json(b)))
+}
+
+/// `DELETE /v3/catalog/products/{id}`: the product, its variants, stock and price records go.
+pub async fn delete_product(
+    State(app): State<App>,
+    Path((_, id)): Path<(String, u64)>,
+) -> ApiResult {
+    {
+        let mut store = app.store();
+        if store.products.remove(&id).is_none() {
+            return Err(ApiError::v3_not_found());
+        }
+        let variants: Vec<u64> = store.variants_of(id).map(|v| v.id).collect();
+        for vid in &variants {
+            store.remove_variant(*vid);
+        }
+        store.stock.retain(|(_, key), _| match key {
+            ItemKey::Product(p) => *p != id,
+            ItemKey::Variant(v) => !variants.contains(v),
+        });
+        store
+            .price_records
+            .retain(|(_, vid, _), _| !variants.contains(vid));
+    }
+    app.emit(vec![Event {
+        scope: "store/product/deleted".into(),
+        data: json!({"type": "product", "id": id}),
+    }]);
+    Ok(axum::response::IntoResponse::into_response(
+        StatusCode::NO_CONTENT,
+    ))
+}
+
 /// `GET /v3/catalog/brands`.
 pub async fn list_brands(State(app): State<App>, RawQuery(raw): RawQuery) -> ApiResult {
     let q = Query::parse(raw.as_deref());

@@ -289,7 +289,9 @@ fn router(app: App) -> Router {
         )
         .route(
             &path("/v3/catalog/products/{product_id}"),
-            get(catalog::get_product).put(catalog::update_product_handler),
+            get(catalog::get_product)
+                .put(catalog::update_product_handler)
+                .delete(catalog::delete_product),
         )
         .route(
             &path("/v3/catalog/products/{product_id}/variants"),
@@ -310,6 +312,14 @@ fn router(app: App) -> Router {
         .route(
             &path("/v3/catalog/brands"),
             get(catalog::list_brands).post(catalog::create_brand),
+        )
+        .route(
+            &path("/v3/catalog/categories/{category_id}"),
+            get(catalog::get_category),
+        )
+        .route(
+            &path("/v3/catalog/brands/{brand_id}"),
+            get(catalog::get_brand),
         )
         // inventory
         .route(
@@ -359,7 +369,7 @@ fn router(app: App) -> Router {
         )
         .route(
             &path("/v3/orders/{order_id}/payment_actions/refunds"),
-            post(orders::refund),
+            post(orders::refund).get(orders::refunds),
         )
         // orders v2
         .route(&path("/v2/orders"), get(orders::list).post(orders::create))

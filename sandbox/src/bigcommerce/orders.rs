@@ -1219,6 +1219,18 @@ pub async fn transactions(
     v3_page(o.transactions.clone(), &q)
 }
 
+/// `GET /v3/orders/{id}/payment_actions/refunds`.
+pub async fn refunds(
+    State(app): State<App>,
+    Path((_, id)): Path<(String, u64)>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let q = Query::parse(raw.as_deref());
+    let store = app.store();
+    let o = store.orders.get(&id).ok_or_else(ApiError::v3_not_found)?;
+    v3_page(o.refunds.clone(), &q)
+}
+
 /// A refund line.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RefundItem {
