@@ -241,6 +241,7 @@ CREATE TABLE IF NOT EXISTS orders (
     bigcommerce_order_id INTEGER UNIQUE,
     mirakl_updated       TEXT,
     note                 TEXT,
+    record               TEXT,
     changed_at           INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS shipments_sent (
@@ -563,6 +564,71 @@ impl StateStore {
         )?;
         tx.commit()?;
         Ok(current.map(|c| c.state))
+    }
+
+    /// The order's lifecycle record (JSON written by [`StateStore::save_order_record`]).
+    ///
+    /// # Errors
+    /// [`StateError::Sqlite`] on a database error.
+    pub fn order_record(&self, mirakl_order_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT record FROM orders WHERE mirakl_order_id = ?1",
+                [mirakl_order_id],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Saves the order's lifecycle record (JSON), its summary state and BigCommerce id in one
+    /// transaction. The record is the authority on what was done, so the summary state may
+    /// move in any direction (e.g. `creating` back to `accepted` after a look-up found
+    /// nothing); the BigCommerce id, once set, can never change.
+    ///
+    /// # Errors
+    /// [`StateError::Transition`] for a different BigCommerce id; [`StateError::Sqlite`]
+    /// (e.g. the BigCommerce id is already mapped to another Mirakl order).
+    pub fn save_order_record(
+        &self,
+        mirakl_order_id: &str,
+        record_json: &str,
+        state: OrderState,
+        bigcommerce_order_id: Option<u64>,
+        note: Option<&str>,
+    ) -> Result<()> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(cur) = Self::order_in(&tx, mirakl_order_id)?
+            && let (Some(old), Some(new)) = (cur.bigcommerce_order_id, bigcommerce_order_id)
+            && old != new
+        {
+            return Err(StateError::Transition {
+                order: mirakl_order_id.to_owned(),
+                from: cur.state,
+                to: state,
+            });
+        }
+        tx.execute(
+            "INSERT INTO orders (mirakl_order_id, state, bigcommerce_order_id, note, record, changed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(mirakl_order_id) DO UPDATE SET state = excluded.state,
+               bigcommerce_order_id = COALESCE(orders.bigcommerce_order_id, excluded.bigcommerce_order_id),
+               note = COALESCE(excluded.note, orders.note),
+               record = excluded.record,
+               changed_at = excluded.changed_at",
+            params![
+                mirakl_order_id,
+                state.as_str(),
+                bigcommerce_order_id.map(to_i64),
+                note,
+                record_json,
+                now_ms()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Records the Mirakl `last_updated_date` processed for an order (dedupe of OR11 repeats).
@@ -981,6 +1047,46 @@ mod tests {
             .unwrap();
         assert!(
             s.advance_order("M-2", OrderState::Accepted, None, None)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn order_record_round_trips_and_keeps_the_bigcommerce_id() {
+        let dir = TempDir::new("record");
+        {
+            let s = StateStore::open(dir.file()).unwrap();
+            assert!(s.order_record("M-1").unwrap().is_none());
+            s.save_order_record(
+                "M-1",
+                "{\"create_started\":true}",
+                OrderState::Creating,
+                None,
+                None,
+            )
+            .unwrap();
+            s.save_order_record("M-1", "{}", OrderState::Accepted, None, Some("not found"))
+                .unwrap();
+            s.save_order_record("M-1", "{\"id\":7}", OrderState::Created, Some(7), None)
+                .unwrap();
+        }
+        let s = StateStore::open(dir.file()).unwrap();
+        assert_eq!(
+            s.order_record("M-1").unwrap().as_deref(),
+            Some("{\"id\":7}")
+        );
+        let o = s.order("M-1").unwrap().unwrap();
+        assert_eq!(
+            (o.state, o.bigcommerce_order_id),
+            (OrderState::Created, Some(7))
+        );
+        assert_eq!(o.note.as_deref(), Some("not found"));
+        assert!(matches!(
+            s.save_order_record("M-1", "{}", OrderState::Created, Some(8), None),
+            Err(StateError::Transition { .. })
+        ));
+        assert!(
+            s.save_order_record("M-2", "{}", OrderState::Created, Some(7), None)
                 .is_err()
         );
     }

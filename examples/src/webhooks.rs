@@ -1,9 +1,10 @@
 //! The BigCommerce webhook receiver.
 //!
 //! BigCommerce payloads are light (ids only, `docs/integrations/webhooks/events/index.mdx` in
-//! the BigCommerce docs): the receiver turns each delivery into a [`Change`] (a product whose
-//! offers must be recomputed, or an order whose shipments must be looked at) and hands it to
-//! the engine over a channel. It answers `200` at once (BigCommerce retries slow or failed
+//! the BigCommerce docs): the receiver decodes each delivery as a
+//! [`bigcommerce_api::webhooks::WebhookEvent`] and hands it to the engine over a channel (the
+//! engine turns product/SKU events into dirty keys and order/shipment events into an order
+//! step). It answers `200` at once (BigCommerce retries slow or failed
 //! deliveries), drops duplicate deliveries by their `hash`, and authenticates every delivery
 //! with a shared secret sent back in a custom header chosen at registration time (compared in
 //! constant time). The secret never appears in logs.
@@ -17,7 +18,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use serde_json::Value;
+use bigcommerce_api::webhooks::WebhookEvent;
 use tokio::sync::mpsc;
 
 /// The header BigCommerce is asked to send back with each delivery.
@@ -34,42 +35,10 @@ pub const SCOPES: [&str; 4] = [
     "store/order/statusUpdated",
 ];
 
-/// What a delivery means for the connector.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Change {
-    /// The product (its variants, stock or price) changed: recompute its offers.
-    Product(u64),
-    /// Something happened to this BigCommerce order (shipment, status).
-    Order(u64),
-}
-
-/// Reads a webhook payload. Returns `None` for scopes the connector does not care about or
-/// payloads without the ids it needs.
-pub fn change_of(payload: &Value) -> Option<Change> {
-    let scope = payload.get("scope")?.as_str()?;
-    let data = payload.get("data")?;
-    let id = |v: Option<&Value>| v.and_then(Value::as_u64);
-    if scope.starts_with("store/product/") {
-        return id(data.get("id")).map(Change::Product);
-    }
-    if scope.starts_with("store/sku/") {
-        let product = id(data.get("sku").and_then(|s| s.get("product_id")))
-            .or_else(|| id(data.get("inventory").and_then(|s| s.get("product_id"))));
-        return product.map(Change::Product);
-    }
-    if scope.starts_with("store/shipment/") {
-        return id(data.get("orderId")).map(Change::Order);
-    }
-    if scope.starts_with("store/order/") {
-        return id(data.get("id")).map(Change::Order);
-    }
-    None
-}
-
 #[derive(Clone)]
 struct Shared {
     secret: Secret,
-    tx: mpsc::UnboundedSender<Change>,
+    tx: mpsc::UnboundedSender<WebhookEvent>,
     seen: Arc<Mutex<(BTreeSet<String>, VecDeque<String>)>>,
 }
 
@@ -84,15 +53,18 @@ async fn receive(
         .get(SECRET_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if !s.secret.constant_time_eq(given) {
+    if !bigcommerce_api::webhooks::verify_shared_secret_header(Some(given), &s.secret) {
         tracing::warn!("webhook delivery refused: missing or wrong secret header");
         return StatusCode::UNAUTHORIZED;
     }
-    let Ok(payload) = serde_json::from_slice::<Value>(&body) else {
-        tracing::warn!(bytes = body.len(), "webhook delivery is not JSON");
+    let Ok(event) = WebhookEvent::from_json(&body) else {
+        tracing::warn!(
+            bytes = body.len(),
+            "webhook delivery is not a webhook event"
+        );
         return StatusCode::BAD_REQUEST;
     };
-    if let Some(hash) = payload.get("hash").and_then(Value::as_str) {
+    if let Some(hash) = event.hash.as_deref() {
         let mut seen = s.seen.lock().unwrap_or_else(|p| p.into_inner());
         if !seen.0.insert(hash.to_owned()) {
             tracing::debug!(hash, "duplicate webhook delivery dropped");
@@ -105,19 +77,13 @@ async fn receive(
             seen.0.remove(&old);
         }
     }
-    let scope = payload.get("scope").and_then(Value::as_str).unwrap_or("");
-    match change_of(&payload) {
-        Some(change) => {
-            tracing::debug!(scope, ?change, "webhook received");
-            let _ = s.tx.send(change);
-        }
-        None => tracing::debug!(scope, "webhook ignored"),
-    }
+    tracing::debug!(scope = %event.scope, "webhook received");
+    let _ = s.tx.send(event);
     StatusCode::OK
 }
 
 /// The receiver's router (POST [`WEBHOOK_PATH`]); changes go to `tx`.
-pub fn router(secret: Secret, tx: mpsc::UnboundedSender<Change>) -> Router {
+pub fn router(secret: Secret, tx: mpsc::UnboundedSender<WebhookEvent>) -> Router {
     Router::new()
         .route(WEBHOOK_PATH, post(receive))
         .with_state(Shared {
@@ -155,7 +121,7 @@ impl Drop for Receiver {
 pub async fn serve(
     listen: SocketAddr,
     secret: Secret,
-    tx: mpsc::UnboundedSender<Change>,
+    tx: mpsc::UnboundedSender<WebhookEvent>,
 ) -> std::io::Result<Receiver> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
@@ -172,31 +138,6 @@ pub async fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    // Payloads from the BigCommerce docs, docs/integrations/webhooks/events/index.mdx
-    // (shared/specs/bigcommerce/bigcommerce-docs).
-    #[test]
-    fn documented_payloads_map_to_changes() {
-        let product = json!({"scope":"store/product/updated","store_id":"1025646","data":{"type":"product","id":205,"properties":["warranty"]},"hash":"a8","created_at":1561479233,"producer":"stores/x"});
-        assert_eq!(change_of(&product), Some(Change::Product(205)));
-        let inv = json!({"scope":"store/product/inventory/updated","data":{"type":"product","id":167,"inventory":{"product_id":167,"method":"absolute","value":3}}});
-        assert_eq!(change_of(&inv), Some(Change::Product(167)));
-        let sku = json!({"scope":"store/sku/inventory/updated","data":{"type":"sku","id":461,"inventory":{"product_id":206,"method":"absolute","value":5,"variant_id":509}}});
-        assert_eq!(change_of(&sku), Some(Change::Product(206)));
-        let sku2 = json!({"scope":"store/sku/created","data":{"type":"sku","id":461,"sku":{"product_id":207,"variant_id":509}}});
-        assert_eq!(change_of(&sku2), Some(Change::Product(207)));
-        let ship = json!({"scope":"store/shipment/created","data":{"type":"shipment","id":12,"orderId":251}});
-        assert_eq!(change_of(&ship), Some(Change::Order(251)));
-        let status = json!({"scope":"store/order/statusUpdated","data":{"type":"order","id":250,"status":{"previous_status_id":0,"new_status_id":11}}});
-        assert_eq!(change_of(&status), Some(Change::Order(250)));
-        let other = json!({"scope":"store/customer/created","data":{"type":"customer","id":1}});
-        assert_eq!(change_of(&other), None);
-        assert_eq!(
-            change_of(&json!({"scope":"store/sku/created","data":{}})),
-            None
-        );
-    }
 
     async fn post(addr: SocketAddr, secret: Option<&str>, body: &str) -> u16 {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -233,8 +174,10 @@ mod tests {
         assert_eq!(post(r.addr, Some("s3cret-hook"), body).await, 200);
         let body2 = r#"{"scope":"store/shipment/created","data":{"type":"shipment","id":1,"orderId":9},"hash":"h2"}"#;
         assert_eq!(post(r.addr, Some("s3cret-hook"), body2).await, 200);
-        assert_eq!(rx.recv().await, Some(Change::Product(5)));
-        assert_eq!(rx.recv().await, Some(Change::Order(9)));
+        let first = rx.recv().await.unwrap();
+        assert_eq!(first.product_id(), Some(5));
+        let second = rx.recv().await.unwrap();
+        assert_eq!(second.order_id(), Some(9));
         assert!(
             rx.try_recv().is_err(),
             "the duplicate delivery was forwarded"

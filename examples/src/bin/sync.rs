@@ -1,0 +1,294 @@
+//! `sync`: the reference BigCommerce ⇄ Mirakl connector.
+//!
+//! * `sync` (no arguments): starts the embedded sandboxes with demo data and runs the scripted
+//!   demo, then prints a summary; exits 0 only when both sides agree.
+//! * `sync --config connector.toml [--once] [--dry-run]`: runs against real stores (see
+//!   `examples/connector.example.toml`).
+//!
+//! Logs go through `tracing`; set the level with `RUST_LOG` (e.g. `RUST_LOG=info`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use examples::config::Config;
+use examples::demo::{Demo, DemoConfig};
+use examples::engine::{Engine, EngineOptions};
+use examples::runner::{self, RunOptions};
+use examples::state::StateStore;
+use examples::webhooks;
+use indicatif::{ProgressBar, ProgressStyle};
+use tokio::sync::{mpsc, watch};
+
+/// The reference BigCommerce ⇄ Mirakl connector.
+#[derive(Debug, Parser)]
+#[command(name = "sync", version, about)]
+struct Args {
+    /// Configuration file (without it, the scripted demo runs on embedded sandboxes).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Run one full cycle (orders, offers, shipments) and exit.
+    #[arg(long)]
+    once: bool,
+    /// Print what would be sent; write nothing (neither to the stores nor to the state file).
+    #[arg(long)]
+    dry_run: bool,
+    /// Demo: number of products (3 variants each).
+    #[arg(long, default_value_t = 120)]
+    demo_products: usize,
+    /// Demo: share of requests faulted on both sandboxes (0.0–1.0).
+    #[arg(long, default_value_t = 0.0)]
+    demo_faults: f64,
+}
+
+fn init_logs(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn progress_bar() -> ProgressBar {
+    let pb = ProgressBar::new(0);
+    pb.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} products ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message("reading the BigCommerce catalog");
+    pb
+}
+
+async fn demo(args: &Args) -> ExitCode {
+    println!("Starting the embedded BigCommerce store and Mirakl operator with demo data…");
+    let started = std::time::Instant::now();
+    let mut demo = match Demo::start(DemoConfig {
+        products: args.demo_products,
+        faults: args.demo_faults,
+        ..DemoConfig::default()
+    })
+    .await
+    {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "  BigCommerce store at {} ({} SKUs), Mirakl operator at {} (clock ×{}), webhooks on {}",
+        demo.bc.base_url(),
+        demo.catalog.sku_count(),
+        demo.mirakl.base_url(),
+        demo.config.clock_scale,
+        demo.receiver_addr()
+    );
+    let pb = progress_bar();
+    let bar = pb.clone();
+    let progress = move |read: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(read);
+    };
+    println!("Full offer reconciliation, then live changes, orders and shipments…");
+    let result = demo.run_script(&progress).await;
+    pb.finish_with_message("catalog read");
+    match result {
+        Ok((plan, verdict)) => {
+            println!("{}", demo.summary(&verdict, Some(&plan), started.elapsed()));
+            if verdict.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("demo failed: {e}");
+            if let Ok(v) = demo.verify().await {
+                println!("{}", demo.summary(&v, None, started.elapsed()));
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
+    let cfg = match Config::load(path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let rules: sync_core::rules::SyncRules = match toml::Value::Table(cfg.rules.clone()).try_into()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: [rules]: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let creds = match bigcommerce_api::Credentials::new(
+        cfg.bigcommerce.store_hash.clone(),
+        cfg.bigcommerce.access_token.expose(),
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut bc = bigcommerce_api::Client::builder(creds)
+        .user_agent(format!("bc-mirakl-sync/{}", env!("CARGO_PKG_VERSION")));
+    if let Some(base) = &cfg.bigcommerce.api_base {
+        bc = match bc.base_url(base.as_str()) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+    }
+    let bc = match bc.build() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mirakl = match mirakl_api::Client::builder(cfg.mirakl.base_url.as_str())
+        .api_key(cfg.mirakl.api_key.expose())
+        .shop_id(cfg.mirakl.shop_id)
+        .user_agent(format!("bc-mirakl-sync/{}", env!("CARGO_PKG_VERSION")))
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let state = match if args.dry_run {
+        StateStore::open_in_memory()
+    } else {
+        StateStore::open(&cfg.state_path)
+    } {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let engine = Arc::new(Engine::new(
+        bc,
+        mirakl,
+        state,
+        rules,
+        EngineOptions {
+            dry_run: args.dry_run,
+            order_overlap: cfg.poll.order_overlap,
+            ..EngineOptions::default()
+        },
+    ));
+    match engine.pending_on_start() {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(pending = n, "resuming unconfirmed calls from the last run"),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut _receiver = None;
+    if let Some(w) = &cfg.webhooks
+        && !args.once
+    {
+        match webhooks::serve(w.listen, w.secret.clone(), tx.clone()).await {
+            Ok(r) => _receiver = Some(r),
+            Err(e) => {
+                eprintln!("error: cannot listen on {}: {e}", w.listen);
+                return ExitCode::FAILURE;
+            }
+        }
+        if let Some(url) = &w.public_url {
+            match engine.register_webhooks(url.as_str(), &w.secret).await {
+                Ok(n) => tracing::info!(created = n, "webhooks registered"),
+                Err(e) => tracing::warn!(error = %e, "webhook registration failed; polling only"),
+            }
+        }
+    }
+    // orders first: units held by open orders are subtracted from the stock offered
+    if let Err(e) = engine.poll_orders().await {
+        tracing::warn!(error = %e, "order poll failed");
+    }
+    let pb = progress_bar();
+    let bar = pb.clone();
+    let summary = engine
+        .reconcile(&move |read, total| {
+            bar.set_length(total);
+            bar.set_position(read);
+        })
+        .await;
+    pb.finish_and_clear();
+    match &summary {
+        Ok(s) => println!(
+            "reconciliation: {} new, {} changed, {} unchanged, {} removed, {} problems",
+            s.new, s.changed, s.unchanged, s.removed, s.problems
+        ),
+        Err(e) => {
+            eprintln!("reconciliation failed: {e}");
+            if args.once {
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if args.once || args.dry_run {
+        engine.flush().await;
+        let problems = engine.with_stats(|s| s.problems.len());
+        println!("done ({problems} SKUs with problems)");
+        return ExitCode::SUCCESS;
+    }
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("stopping after the current step");
+        let _ = stop_tx.send(true);
+    });
+    let bc_poll = if cfg.webhooks.is_some() {
+        cfg.poll.bigcommerce
+    } else {
+        cfg.poll.bigcommerce.min(Duration::from_secs(60))
+    };
+    runner::run(
+        engine,
+        RunOptions {
+            order_poll: cfg.poll.mirakl_orders,
+            bigcommerce_poll: Some(bc_poll),
+            full_reconcile: Some(cfg.poll.full_reconcile),
+            tick: Duration::from_secs(1),
+        },
+        rx,
+        stop_rx,
+    )
+    .await;
+    ExitCode::SUCCESS
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match &args.config {
+        None => {
+            init_logs("warn,api_core=error");
+            demo(&args).await
+        }
+        Some(path) => {
+            init_logs("info");
+            let path = path.clone();
+            real(&args, &path).await
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The continuous loop around the [`Engine`]: webhooks in, polls on their intervals, dirty
+//! products re-read when the coalescer releases them, and offer batches flushed once per call
+//! window. One task does everything in order, so no two steps of the same order ever overlap.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bigcommerce_api::webhooks::WebhookEvent;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use crate::engine::Engine;
+
+/// Loop intervals.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Mirakl order poll (OR11).
+    pub order_poll: Duration,
+    /// BigCommerce fallback poll by `date_modified` (`None`: webhooks only).
+    pub bigcommerce_poll: Option<Duration>,
+    /// Full reconciliation interval (`None`: only at start).
+    pub full_reconcile: Option<Duration>,
+    /// Longest sleep between two looks at the work queues.
+    pub tick: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            order_poll: Duration::from_secs(60),
+            bigcommerce_poll: Some(Duration::from_secs(300)),
+            full_reconcile: Some(Duration::from_secs(86_400)),
+            tick: Duration::from_secs(1),
+        }
+    }
+}
+
+fn handle_event(engine: &Engine, event: &WebhookEvent, orders: &mut Vec<u64>) {
+    let keys = engine.mark_event(event);
+    if let Some(id) = event.order_id()
+        && event.scope.as_str().starts_with("store/")
+        && (event.scope.as_str().contains("shipment") || event.scope.as_str().contains("order"))
+    {
+        orders.push(id);
+    }
+    tracing::debug!(scope = %event.scope, keys, "webhook handled");
+}
+
+/// Runs until `stop` becomes `true`. The first order poll and the first flush happen at once;
+/// a full reconciliation is expected to have run before (see [`Engine::reconcile`]).
+pub async fn run(
+    engine: Arc<Engine>,
+    opts: RunOptions,
+    mut events: mpsc::UnboundedReceiver<WebhookEvent>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let start = Instant::now();
+    let mut next_orders = start;
+    let mut next_bc = opts.bigcommerce_poll.map(|d| start + d);
+    let mut next_full = opts.full_reconcile.map(|d| start + d);
+    let mut events_open = true;
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let mut order_ids = Vec::new();
+        while let Ok(ev) = events.try_recv() {
+            handle_event(&engine, &ev, &mut order_ids);
+        }
+        let now = Instant::now();
+        if now >= next_orders {
+            next_orders = now + opts.order_poll;
+            if let Err(e) = engine.poll_orders().await {
+                tracing::warn!(error = %e, "order poll failed");
+            }
+        }
+        for id in order_ids {
+            if let Err(e) = engine.process_bigcommerce_order(id).await {
+                tracing::warn!(bigcommerce_order = id, error = %e, "order step failed");
+            }
+        }
+        if let Some(at) = next_bc
+            && now >= at
+        {
+            next_bc = opts.bigcommerce_poll.map(|d| now + d);
+            if let Err(e) = engine.poll_bigcommerce().await {
+                tracing::warn!(error = %e, "BigCommerce poll failed");
+            }
+        }
+        if let Some(at) = next_full
+            && now >= at
+        {
+            next_full = opts.full_reconcile.map(|d| now + d);
+            if let Err(e) = engine.reconcile(&|_, _| {}).await {
+                tracing::warn!(error = %e, "full reconciliation failed");
+            }
+        }
+        if let Err(e) = engine.process_dirty().await {
+            tracing::warn!(error = %e, "re-reading changed products failed");
+        }
+        engine.flush().await;
+
+        // sleep until the next due time, a webhook, or stop
+        let mut wake = next_orders.min(Instant::now() + opts.tick);
+        if let Some(at) = next_bc {
+            wake = wake.min(at);
+        }
+        if let Some(at) = engine.next_offer_wakeup() {
+            let secs = (at - time::OffsetDateTime::now_utc())
+                .as_seconds_f64()
+                .max(0.0);
+            wake = wake.min(Instant::now() + Duration::from_secs_f64(secs));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep_until(wake) => {}
+            ev = events.recv(), if events_open => {
+                match ev {
+                    Some(ev) => {
+                        let mut ids = Vec::new();
+                        handle_event(&engine, &ev, &mut ids);
+                        for id in ids {
+                            if let Err(e) = engine.process_bigcommerce_order(id).await {
+                                tracing::warn!(bigcommerce_order = id, error = %e, "order step failed");
+                            }
+                        }
+                    }
+                    None => events_open = false,
+                }
+            }
+            _ = stop.changed() => {}
+        }
+    }
+}
