@@ -1058,3 +1058,43 @@ impl BigCommerceSandbox {
         self.server.shutdown().await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn debug_never_shows_the_access_token() {
+        let config = BigCommerceConfig {
+            access_token: Secret::new("tok-very-secret"),
+            ..BigCommerceConfig::default()
+        };
+        assert!(!format!("{config:?}").contains("tok-very-secret"));
+        let bc = BigCommerceSandbox::start(config).await.unwrap();
+        assert_eq!(bc.access_token(), "tok-very-secret");
+        assert!(!format!("{bc:?}").contains("tok-very-secret"));
+        assert_eq!(
+            bc.api_url().as_str(),
+            format!("{}stores/sandbox1/", bc.base_url())
+        );
+    }
+
+    #[tokio::test]
+    async fn demo_load_skips_existing_skus_and_counts() {
+        let bc = BigCommerceSandbox::start(BigCommerceConfig::default())
+            .await
+            .unwrap();
+        let catalog = DemoCatalog::generate(1, 10, 3);
+        let first = bc.load_demo(&catalog);
+        assert_eq!((first.products, first.variants, first.skipped), (10, 30, 0));
+        let again = bc.load_demo(&catalog);
+        assert_eq!((again.products, again.skipped), (0, 10));
+        assert_eq!(bc.product_count(), 10);
+        assert_eq!(bc.variant_count(), 30);
+        let s = &catalog.skus()[4];
+        assert_eq!(bc.stock(&s.sku), Some(s.stock));
+        assert_eq!(bc.price(&s.sku), Some((s.price, s.sale_price)));
+        assert!(!bc.set_stock("NO-SUCH-SKU", 1));
+        assert!(!bc.set_price("NO-SUCH-SKU", Decimal::ONE, None));
+    }
+}

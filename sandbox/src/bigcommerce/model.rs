@@ -909,3 +909,61 @@ impl Store {
         (price, sale)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracking_keeps_unknown_values() {
+        assert_eq!(Tracking::parse("variant"), Tracking::Variant);
+        assert_eq!(Tracking::parse("product").as_str(), "product");
+        let other = Tracking::parse("by_location");
+        assert_eq!(other, Tracking::Other("by_location".into()));
+        assert_eq!(other.as_str(), "by_location");
+    }
+
+    #[test]
+    fn wildcard_hook_scopes_match_their_family_only() {
+        let hook = Hook {
+            id: 1,
+            scope: "store/order/*".into(),
+            destination: "https://example.com".into(),
+            is_active: true,
+            headers: BTreeMap::new(),
+            created_at: 0,
+            updated_at: 0,
+        };
+        assert!(hook.matches("store/order/created"));
+        assert!(hook.matches("store/order/refund/created"));
+        assert!(!hook.matches("store/orders/created"));
+        assert!(!hook.matches("store/product/updated"));
+        let exact = Hook {
+            scope: "store/sku/updated".into(),
+            ..hook
+        };
+        assert!(exact.matches("store/sku/updated"));
+        assert!(!exact.matches("store/sku/created"));
+    }
+
+    #[test]
+    fn on_hand_sums_locations_and_orders_decrement() {
+        let mut store = Store::new(false);
+        store.locations.insert(
+            2,
+            Location {
+                id: 2,
+                code: "WH2".into(),
+                label: "Second".into(),
+                enabled: true,
+            },
+        );
+        let key = ItemKey::Variant(7);
+        store.stock.insert((1, key), 4);
+        store.stock.insert((2, key), 6);
+        assert_eq!(store.on_hand(key), 10);
+        let _ = store.add_stock(1, key, -3, true);
+        assert_eq!(store.on_hand(key), 7);
+        assert_eq!(store.on_hand_at(1, key), Some(1));
+    }
+}
