@@ -3,8 +3,9 @@
 //!
 //! Credentials can come from three places, first match wins:
 //!
-//! * BigCommerce: `bigcommerce.credentials_file` (the API-account `.txt` the control panel
-//!   downloads), else `bigcommerce.api_path` + `bigcommerce.access_token`, else the
+//! * BigCommerce (parsed by [`bigcommerce_api::Credentials`]): `bigcommerce.credentials_file`
+//!   (the API-account `.txt` the control panel downloads), else `bigcommerce.api_path` (or
+//!   `store_hash`) + `bigcommerce.access_token`, else the
 //!   environment (`BIGCOMMERCE_API_PATH` or `BIGCOMMERCE_STORE_HASH`, and
 //!   `BIGCOMMERCE_ACCESS_TOKEN`). An access token left out of the file is also taken from
 //!   the environment.
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use api_core::secret::Secret;
+use bigcommerce_api::Credentials;
 use serde::Deserialize;
 use url::Url;
 
@@ -118,10 +120,8 @@ struct RawState {
 /// BigCommerce connection settings.
 #[derive(Debug, Clone)]
 pub struct BigCommerceConfig {
-    /// Store hash (the path segment after `/stores/`).
-    pub store_hash: String,
-    /// Access token (`X-Auth-Token`).
-    pub access_token: Secret,
+    /// Store hash and access token (`Debug` redacts the token).
+    pub credentials: Credentials,
     /// API host override (default `https://api.bigcommerce.com/`); the sandbox uses loopback.
     pub api_base: Option<Url>,
     /// Channel the marketplace orders are created on (default 1).
@@ -213,82 +213,6 @@ impl<F: Fn(&str) -> Option<String>> Env for F {
     }
 }
 
-/// The values of a BigCommerce store-level API-account `.txt` file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiAccountFile {
-    /// `ACCESS TOKEN`.
-    pub access_token: Secret,
-    /// `API PATH` (e.g. `https://api.bigcommerce.com/stores/123456/v3/`).
-    pub api_path: String,
-    /// `CLIENT ID`, if present.
-    pub client_id: Option<String>,
-    /// `CLIENT NAME` or `NAME`, if present.
-    pub name: Option<String>,
-}
-
-/// Parses the API-account `.txt` file: `LABEL: value` lines in any order, CRLF tolerated,
-/// unknown labels ignored (the control panel's format, see `notes/bigcommerce.md` §2.1).
-///
-/// # Errors
-/// [`ConfigError::Missing`] when `ACCESS TOKEN` or `API PATH` is absent.
-pub fn parse_api_account_file(text: &str) -> Result<ApiAccountFile, ConfigError> {
-    let mut access_token = None;
-    let mut api_path = None;
-    let mut client_id = None;
-    let mut name = None;
-    for line in text.lines() {
-        let Some((label, value)) = line.split_once(':') else {
-            continue;
-        };
-        let value = value.trim();
-        if value.is_empty() {
-            continue;
-        }
-        match label.trim().to_ascii_uppercase().as_str() {
-            "ACCESS TOKEN" => access_token = Some(Secret::new(value)),
-            "API PATH" => api_path = Some(value.to_owned()),
-            "CLIENT ID" => client_id = Some(value.to_owned()),
-            "CLIENT NAME" | "NAME" => name = name.or(Some(value.to_owned())),
-            _ => {}
-        }
-    }
-    Ok(ApiAccountFile {
-        access_token: access_token.ok_or(ConfigError::Missing {
-            what: "ACCESS TOKEN",
-            hint: "the API-account .txt file has no `ACCESS TOKEN:` line",
-        })?,
-        api_path: api_path.ok_or(ConfigError::Missing {
-            what: "API PATH",
-            hint: "the API-account .txt file has no `API PATH:` line",
-        })?,
-        client_id,
-        name,
-    })
-}
-
-/// The store hash in an API path (`…/stores/{hash}/v3/`).
-///
-/// # Errors
-/// [`ConfigError::Invalid`] when the path has no non-empty segment after `/stores/`.
-pub fn store_hash_from_api_path(api_path: &str) -> Result<String, ConfigError> {
-    let invalid = || ConfigError::Invalid {
-        what: "BigCommerce API path",
-        reason: format!("{api_path:?} has no `/stores/{{hash}}/` segment"),
-    };
-    let url = Url::parse(api_path.trim()).map_err(|_| invalid())?;
-    let mut segs = url.path_segments().ok_or_else(invalid)?;
-    while let Some(s) = segs.next() {
-        if s == "stores" {
-            let hash = segs.next().unwrap_or("");
-            if !hash.is_empty() && hash.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Ok(hash.to_owned());
-            }
-            return Err(invalid());
-        }
-    }
-    Err(invalid())
-}
-
 impl Config {
     /// Loads `path`, completing it from the process environment. Relative paths inside the file
     /// (credentials file, state file) are resolved against the file's directory.
@@ -330,33 +254,44 @@ impl Config {
 
         // BigCommerce
         let bc = raw.bigcommerce;
-        let (api_path, mut token) = if let Some(file) = &bc.credentials_file {
+        let invalid = |e: bigcommerce_api::CredentialsError| ConfigError::Invalid {
+            what: "BigCommerce credentials",
+            reason: e.to_string(),
+        };
+        let env_token = || env.var("BIGCOMMERCE_ACCESS_TOKEN");
+        let credentials = if let Some(file) = &bc.credentials_file {
             let file = resolve(file);
             let text = std::fs::read_to_string(&file).map_err(|source| ConfigError::Read {
                 path: file.clone(),
                 source,
             })?;
-            let acct = parse_api_account_file(&text)?;
-            (Some(acct.api_path), Some(acct.access_token))
+            Credentials::from_api_account_text(&text).map_err(invalid)?
+        } else if bc.api_path.is_some() || bc.store_hash.is_some() {
+            let token = bc
+                .access_token
+                .as_ref()
+                .filter(|t| !t.is_empty())
+                .map(|t| t.expose().to_owned())
+                .or_else(env_token)
+                .ok_or(ConfigError::Missing {
+                    what: "BigCommerce access token",
+                    hint: "set bigcommerce.access_token or BIGCOMMERCE_ACCESS_TOKEN",
+                })?;
+            match (&bc.api_path, &bc.store_hash) {
+                (Some(p), _) => Credentials::from_api_path(p, token).map_err(invalid)?,
+                (None, Some(h)) => Credentials::new(h.clone(), token).map_err(invalid)?,
+                (None, None) => unreachable!("checked above"),
+            }
+        } else if env.var("BIGCOMMERCE_API_PATH").is_some()
+            || env.var("BIGCOMMERCE_STORE_HASH").is_some()
+        {
+            Credentials::from_lookup(|k| env.var(k)).map_err(invalid)?
         } else {
-            (bc.api_path.clone(), bc.access_token.clone())
-        };
-        let api_path = api_path.or_else(|| env.var("BIGCOMMERCE_API_PATH"));
-        let store_hash = match (&api_path, &bc.store_hash) {
-            (Some(p), _) => store_hash_from_api_path(p)?,
-            (None, Some(h)) => h.clone(),
-            (None, None) => env.var("BIGCOMMERCE_STORE_HASH").ok_or(ConfigError::Missing {
+            return Err(ConfigError::Missing {
                 what: "BigCommerce store",
                 hint: "set bigcommerce.credentials_file, bigcommerce.api_path, or BIGCOMMERCE_API_PATH / BIGCOMMERCE_STORE_HASH",
-            })?,
+            });
         };
-        if token.as_ref().is_none_or(Secret::is_empty) {
-            token = env.var("BIGCOMMERCE_ACCESS_TOKEN").map(Secret::new);
-        }
-        let access_token = token.ok_or(ConfigError::Missing {
-            what: "BigCommerce access token",
-            hint: "set bigcommerce.credentials_file, bigcommerce.access_token or BIGCOMMERCE_ACCESS_TOKEN",
-        })?;
         let api_base = bc
             .api_base
             .as_deref()
@@ -368,8 +303,7 @@ impl Config {
             })
             .transpose()?;
         let bigcommerce = BigCommerceConfig {
-            store_hash,
-            access_token,
+            credentials,
             api_base,
             channel_id: bc.channel_id.unwrap_or(1),
         };
@@ -500,27 +434,6 @@ mod tests {
     const KEY: &str = "9f1c2d3e-mirakl-shop-key";
 
     #[test]
-    fn parses_the_documented_api_account_file() {
-        // verbatim shape from the dev docs (notes/bigcommerce.md §2.1), CRLF and reordered
-        let text = format!(
-            "CLIENT NAME: products read-write\r\nACCESS TOKEN: {TOKEN}\r\nAPI PATH: https://api.bigcommerce.com/stores/123456/v3/\r\nCLIENT ID: xyz\r\nCLIENT SECRET: 00ff\r\nNAME: other\r\n"
-        );
-        let a = parse_api_account_file(&text).unwrap();
-        assert_eq!(a.access_token.expose(), TOKEN);
-        assert_eq!(a.api_path, "https://api.bigcommerce.com/stores/123456/v3/");
-        assert_eq!(a.client_id.as_deref(), Some("xyz"));
-        assert_eq!(a.name.as_deref(), Some("products read-write"));
-        assert_eq!(store_hash_from_api_path(&a.api_path).unwrap(), "123456");
-        assert!(matches!(
-            parse_api_account_file("API PATH: https://x/stores/1/v3/"),
-            Err(ConfigError::Missing {
-                what: "ACCESS TOKEN",
-                ..
-            })
-        ));
-    }
-
-    #[test]
     fn shipped_example_config_loads() {
         let dir = std::env::temp_dir().join(format!(
             "examples-config-ex-{}-{}",
@@ -543,20 +456,10 @@ mod tests {
         let cfg = Config::from_toml(include_str!("../connector.example.toml"), &dir, &env);
         std::fs::remove_dir_all(&dir).unwrap();
         let cfg = cfg.unwrap();
-        assert_eq!(cfg.bigcommerce.store_hash, "abc123");
+        assert_eq!(cfg.bigcommerce.credentials.store_hash().as_str(), "abc123");
         assert_eq!(cfg.webhooks.as_ref().unwrap().listen.port(), 8787);
         assert_eq!(cfg.poll.mirakl_orders, Duration::from_secs(60));
         assert!(cfg.rules.contains_key("windows"));
-    }
-
-    #[test]
-    fn store_hash_must_be_present() {
-        assert!(store_hash_from_api_path("https://api.bigcommerce.com/v3/").is_err());
-        assert!(store_hash_from_api_path("https://api.bigcommerce.com/stores//v3/").is_err());
-        assert_eq!(
-            store_hash_from_api_path("https://api.bigcommerce.com/stores/ab12cd").unwrap(),
-            "ab12cd"
-        );
     }
 
     #[test]
@@ -581,8 +484,8 @@ mod tests {
         )
         .unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(cfg.bigcommerce.store_hash, "s7");
-        assert_eq!(cfg.bigcommerce.access_token.expose(), TOKEN);
+        assert_eq!(cfg.bigcommerce.credentials.store_hash().as_str(), "s7");
+        assert!(format!("{:?}", cfg.bigcommerce.credentials).contains("s7"));
         assert_eq!(cfg.mirakl.shop_id, Some(42));
         assert_eq!(
             cfg.mirakl.base_url.as_str(),
@@ -611,7 +514,7 @@ mod tests {
             &env,
         )
         .unwrap();
-        assert_eq!(cfg.bigcommerce.store_hash, "envhash");
+        assert_eq!(cfg.bigcommerce.credentials.store_hash().as_str(), "envhash");
         assert_eq!(cfg.mirakl.shop_id, Some(7));
         let w = cfg.webhooks.as_ref().unwrap();
         assert_eq!(w.listen.port(), 9000);
@@ -620,6 +523,38 @@ mod tests {
         for secret in [TOKEN, KEY, "hook-secret-value"] {
             assert!(!shown.contains(secret), "{secret} leaked in {shown}");
         }
+    }
+
+    #[test]
+    fn api_path_with_token_from_the_environment() {
+        let env = |name: &str| match name {
+            "BIGCOMMERCE_ACCESS_TOKEN" => Some(TOKEN.to_owned()),
+            "MIRAKL_API_KEY" => Some(KEY.to_owned()),
+            _ => None,
+        };
+        let cfg = Config::from_toml(
+            "[bigcommerce]\napi_path = \"https://api.bigcommerce.com/stores/p4th/v3/\"\n[mirakl]\nbase_url = \"https://m.example.com\"\n",
+            Path::new("."),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(cfg.bigcommerce.credentials.store_hash().as_str(), "p4th");
+        let err = Config::from_toml(
+            "[bigcommerce]\napi_path = \"https://api.bigcommerce.com/v3/\"\naccess_token = \"t\"\n[mirakl]\nbase_url = \"https://m.example.com\"\n",
+            Path::new("."),
+            &env,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    what: "BigCommerce credentials",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -131,16 +131,7 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let creds = match bigcommerce_api::Credentials::new(
-        cfg.bigcommerce.store_hash.clone(),
-        cfg.bigcommerce.access_token.expose(),
-    ) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let creds = cfg.bigcommerce.credentials.clone();
     let mut bc = bigcommerce_api::Client::builder(creds)
         .user_agent(format!("bc-mirakl-sync/{}", env!("CARGO_PKG_VERSION")));
     if let Some(base) = &cfg.bigcommerce.api_base {
