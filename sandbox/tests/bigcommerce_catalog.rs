@@ -168,6 +168,12 @@ async fn product_create_update_and_conflicts() {
     let list: Envelope<Vec<Product>> = ok.decode();
     assert_eq!(list.data[0].price, Decimal::from(30));
 
+    // A trailing slash is refused like on the real API (403).
+    assert_eq!(
+        bc.get("v3/catalog/products/").await.status,
+        StatusCode::FORBIDDEN
+    );
+
     // Unknown product: 404 with the v3 error body.
     let missing = bc.get("v3/catalog/products/999999").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);

@@ -420,7 +420,12 @@ fn router(app: App) -> Router {
 }
 
 async fn not_found(request: Request) -> Response {
-    if request.uri().path().contains("/v2/") {
+    let path = request.uri().path();
+    if path.ends_with('/') && path.contains("/v3/") {
+        // The real API answers a trailing slash on a v3 path like this (bigcommerce/api#95).
+        return ApiError::v3(StatusCode::FORBIDDEN, "Authentication Required").into_response();
+    }
+    if path.contains("/v2/") {
         ApiError::v2_not_found().into_response()
     } else {
         ApiError::v3_not_found().into_response()

@@ -117,7 +117,7 @@ pub fn order_json(app: &App, o: &Order) -> Value {
         "store_default_currency_code": o.currency_code,
         "store_default_to_transactional_exchange_rate": "1.0000000000",
         "customer_locale": "en",
-        "external_order_id": o.external_order_id.clone().unwrap_or_default(),
+        "external_order_id": o.external_order_id,
     })
 }
 
