@@ -1033,3 +1033,85 @@ mod props {
         }
     }
 }
+
+#[test]
+fn role_columns_gtin_check_and_disabled_attributes() {
+    let op = operator_from(
+        r#"{"hierarchies":[{"code":"9010","label":"General"}]}"#,
+        r#"{"attributes":[
+            {"code":"sku","type":"TEXT","requirement_level":"REQUIRED","roles":[{"type":"SHOP_SKU","parameters":[]}]},
+            {"code":"cat","type":"TEXT","requirement_level":"REQUIRED","roles":[{"type":"CATEGORY","parameters":[]}]},
+            {"code":"parent","type":"TEXT","roles":[{"type":"VARIANT_GROUP_CODE","parameters":[]}]},
+            {"code":"ean","type":"TEXT","requirement_level":"RECOMMENDED","roles":[{"type":"UNIQUE_IDENTIFIER","parameters":[]}]},
+            {"code":"legacy-code","type":"TEXT","requirement_level":"DISABLED"},
+            {"code":"launch","type":"DATE"}]}"#,
+        r#"{"values_lists":[]}"#,
+    );
+    assert_eq!(op.role_column(products::ROLE_SHOP_SKU), Some("sku"));
+    assert_eq!(op.role_column("TITLE"), None);
+    let base = ProductRules {
+        default_category: Some("9010".into()),
+        attributes: vec![
+            AttributeRule::new("ean", FieldSource::Gtin),
+            AttributeRule::new("legacy-code", FieldSource::Mpn),
+            AttributeRule::new("launch", FieldSource::CustomField("Launch".into())),
+        ],
+        ..ProductRules::default()
+    };
+    let r = base.with_role_columns(&op);
+    assert_eq!(r.key_columns(), ["sku", "cat", "parent"]);
+    let item = |id: u64, gtin: &str, launch: &str| Product {
+        id: ProductId(id),
+        sku: Some(format!("G{id}")),
+        gtin: Some(gtin.into()),
+        mpn: Some("M-1".into()),
+        is_visible: true,
+        custom_fields: vec![CustomField::new("Launch", launch)],
+        ..Product::default()
+    };
+    let batch = products::prepare(
+        &ProductSource {
+            products: vec![
+                item(1, "9300000000002", "2026-03-01"),
+                item(2, "9300000000005", "2026-03-01"),
+                item(3, "036000291452", "2026-03-01T00:00:00Z"),
+            ],
+            ..ProductSource::default()
+        },
+        &op,
+        &r,
+        &SelectionRules::default(),
+    );
+    let skus: Vec<&str> = batch.rows.iter().map(|r| r.sku.as_str()).collect();
+    assert_eq!(skus, ["G1"]);
+    assert_eq!(batch.rows[0].values["sku"], "G1");
+    assert_eq!(batch.rows[0].values["cat"], "9010");
+    assert_eq!(
+        reasons_for(&batch.problems, "G1"),
+        vec![(Some("legacy-code"), &ProblemReason::DisabledAttribute)]
+    );
+    assert!(reasons_for(&batch.problems, "G2").contains(&(
+        Some("ean"),
+        &ProblemReason::InvalidGtin {
+            value: "9300000000005".into()
+        }
+    )));
+    // UPC-A 036000291452 is valid; the date must be YYYY-MM-DD.
+    assert_eq!(
+        reasons_for(&batch.problems, "G3")
+            .into_iter()
+            .filter(|(_, r)| **r != ProblemReason::DisabledAttribute)
+            .collect::<Vec<_>>(),
+        vec![(
+            Some("launch"),
+            &ProblemReason::InvalidType {
+                value: "2026-03-01T00:00:00Z".into(),
+                expected: AttributeType::Date
+            }
+        )]
+    );
+    assert!(products::is_gtin("96385074")); // GTIN-8
+    assert!(products::is_gtin("10012345678902")); // GTIN-14
+    assert!(!products::is_gtin("9300000000001a"));
+    assert!(!products::is_gtin("12345"));
+}

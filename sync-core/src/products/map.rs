@@ -1,7 +1,7 @@
 //! BigCommerce products → Mirakl product rows.
 
 use super::ProductRow;
-use super::operator::OperatorCatalog;
+use super::operator::{OperatorAttribute, OperatorCatalog};
 use super::problems::{ProblemReason, ProductProblem};
 use super::rules::{AttributeRule, FieldSource, ProductRules, VariantGroupSource};
 use super::units::{self, Dimension};
@@ -238,7 +238,7 @@ fn lookup_table(rule: &AttributeRule, value: &str, case_insensitive: bool) -> Op
 fn attribute_value(
     item: &Item<'_>,
     rule: &AttributeRule,
-    category: &str,
+    attrs: &BTreeMap<&str, &OperatorAttribute>,
     ctx: &Ctx<'_>,
 ) -> Result<Option<String>, ProblemReason> {
     let rules = ctx.rules;
@@ -266,7 +266,6 @@ fn attribute_value(
             .ok_or(ProblemReason::UnitMismatch { from, to })?;
         value = converted.to_string();
     }
-    let attrs = ctx.operator.attributes_for(category);
     if let Some(attr) = attrs.get(rule.code.as_str())
         && let Some(list) = &attr.value_list
     {
@@ -399,6 +398,7 @@ pub fn map_products(
         .map(|(s, _)| s.clone())
         .collect();
     let mut rows = Vec::new();
+    let mut attr_cache: BTreeMap<String, BTreeMap<&str, &OperatorAttribute>> = BTreeMap::new();
     for item in &items {
         let problem = |attribute: Option<&str>, reason| ProductProblem {
             sku: Some(item.sku.clone()),
@@ -419,10 +419,13 @@ pub fn map_products(
             ));
             continue;
         };
+        let attrs = attr_cache
+            .entry(category.clone())
+            .or_insert_with(|| operator.attributes_for(&category));
         let mut values = BTreeMap::new();
         let mut failed = false;
         for rule in &rules.attributes {
-            match attribute_value(item, rule, &category, &ctx) {
+            match attribute_value(item, rule, attrs, &ctx) {
                 Ok(Some(v)) => {
                     values.insert(rule.code.clone(), v);
                 }

@@ -64,13 +64,14 @@ mod validate;
 pub use hash::{Change, RowHash, change, changed_rows, hash_columns};
 pub use map::{ProductSource, map_products, strip_html};
 pub use operator::{
-    AttributeType, CategoryNode, ListEntry, OperatorAttribute, OperatorCatalog, RequirementLevel,
+    AttributeType, CategoryNode, ListEntry, OperatorAttribute, OperatorCatalog, ROLE_CATEGORY,
+    ROLE_SHOP_SKU, ROLE_UNIQUE_IDENTIFIER, ROLE_VARIANT_GROUP_CODE, RequirementLevel,
 };
 pub use problems::{ProblemReason, ProductProblem};
 pub use report::{RejectedProduct, map_error_report, record_sent};
 pub use rules::{AttributeRule, CategoryRule, FieldSource, ProductRules, VariantGroupSource};
 pub use units::Unit;
-pub use validate::validate;
+pub use validate::{is_gtin, validate};
 
 use crate::rules::SelectionRules;
 use crate::types::{CatalogRef, ShopSku};
@@ -130,8 +131,12 @@ pub fn prepare(
 ) -> ProductBatch {
     let (rows, mut problems) = map_products(source, operator, rules, selection);
     let mut valid = Vec::with_capacity(rows.len());
+    let mut cache: BTreeMap<String, BTreeMap<&str, &OperatorAttribute>> = BTreeMap::new();
     for row in rows {
-        let found = validate(&row, operator, rules);
+        let attrs = cache
+            .entry(row.category.clone())
+            .or_insert_with(|| operator.attributes_for(&row.category));
+        let found = validate::validate_in(&row, attrs, operator, rules);
         let blocked = found.iter().any(ProductProblem::is_blocking);
         problems.extend(found);
         if !blocked {

@@ -159,6 +159,38 @@ pub struct OperatorAttribute {
     pub min_length: Option<usize>,
     /// `MAX_LENGTH|n` from `validations`.
     pub max_length: Option<usize>,
+    /// Role types (`roles[].type`), e.g. `SHOP_SKU`, `CATEGORY`, `VARIANT_GROUP_CODE`,
+    /// `UNIQUE_IDENTIFIER`, `TITLE`.
+    pub roles: Vec<String>,
+}
+
+impl OperatorAttribute {
+    /// Whether the attribute has role `role` (case-insensitive).
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r.eq_ignore_ascii_case(role))
+    }
+}
+
+/// PM11 role of the shop SKU column.
+pub const ROLE_SHOP_SKU: &str = "SHOP_SKU";
+/// PM11 role of the category column.
+pub const ROLE_CATEGORY: &str = "CATEGORY";
+/// PM11 role of the variant group code column.
+pub const ROLE_VARIANT_GROUP_CODE: &str = "VARIANT_GROUP_CODE";
+/// PM11 role of product identifier columns (GTIN/EAN), checked for a valid GS1 check digit.
+pub const ROLE_UNIQUE_IDENTIFIER: &str = "UNIQUE_IDENTIFIER";
+
+fn role_types(roles: &[serde_json::Value]) -> Vec<String> {
+    roles
+        .iter()
+        .filter_map(|r| match r {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Object(o) => {
+                o.get("type").and_then(|t| t.as_str()).map(str::to_owned)
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// One value of a value list.
@@ -251,6 +283,7 @@ impl OperatorCatalog {
                     variant: a.variant.unwrap_or(false),
                     min_length: length_rule(a.validations.as_deref(), "MIN_LENGTH"),
                     max_length: length_rule(a.validations.as_deref(), "MAX_LENGTH"),
+                    roles: role_types(&a.roles),
                 }
             })
             .collect();
@@ -279,6 +312,20 @@ impl OperatorCatalog {
             attributes: attrs,
             value_lists,
         }
+    }
+
+    /// The code of the attribute carrying `role` (e.g. [`ROLE_SHOP_SKU`]); an attribute shared
+    /// by all categories is preferred, then the first by code.
+    pub fn role_column(&self, role: &str) -> Option<&str> {
+        let with: Vec<&OperatorAttribute> = self
+            .attributes
+            .iter()
+            .filter(|a| a.has_role(role))
+            .collect();
+        with.iter()
+            .find(|a| a.hierarchy.is_none())
+            .or(with.first())
+            .map(|a| a.code.as_str())
     }
 
     /// The category `code` and its ancestors, nearest first (stops on a cycle or an unknown

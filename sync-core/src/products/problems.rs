@@ -19,11 +19,14 @@ pub struct ProductProblem {
 
 impl ProductProblem {
     /// Whether the row is kept out of the upload (every reason except
-    /// [`ProblemReason::UnknownAttribute`] and [`ProblemReason::MissingRecommended`]).
+    /// the warnings [`ProblemReason::UnknownAttribute`], [`ProblemReason::MissingRecommended`]
+    /// and [`ProblemReason::DisabledAttribute`]).
     pub fn is_blocking(&self) -> bool {
         !matches!(
             self.reason,
-            ProblemReason::UnknownAttribute | ProblemReason::MissingRecommended
+            ProblemReason::UnknownAttribute
+                | ProblemReason::MissingRecommended
+                | ProblemReason::DisabledAttribute
         )
     }
 }
@@ -135,6 +138,16 @@ pub enum ProblemReason {
         /// Target unit.
         to: Unit,
     },
+    /// A product identifier (role `UNIQUE_IDENTIFIER`) is not a GTIN-8/12/13/14 with a valid
+    /// check digit.
+    #[error("`{value}` is not a valid GTIN (8, 12, 13 or 14 digits with a valid check digit)")]
+    InvalidGtin {
+        /// The value.
+        value: String,
+    },
+    /// The attribute is disabled for the category; its value will be ignored (a warning).
+    #[error("attribute is disabled for this category; the value is ignored")]
+    DisabledAttribute,
     /// The row has a column the operator does not define for the category (a warning: the
     /// row is still sent).
     #[error("attribute unknown to the operator for this category")]

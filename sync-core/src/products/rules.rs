@@ -85,6 +85,23 @@ impl Default for ProductRules {
 }
 
 impl ProductRules {
+    /// A copy whose SKU, category and variant group columns are the operator's attributes with
+    /// the roles `SHOP_SKU`, `CATEGORY` and `VARIANT_GROUP_CODE` (PM11 `roles`), where it
+    /// declares them; other columns stay as configured.
+    pub fn with_role_columns(&self, operator: &super::OperatorCatalog) -> ProductRules {
+        use super::operator::{ROLE_CATEGORY, ROLE_SHOP_SKU, ROLE_VARIANT_GROUP_CODE};
+        let mut out = self.clone();
+        let set = |field: &mut String, role: &str| {
+            if let Some(code) = operator.role_column(role) {
+                *field = code.to_owned();
+            }
+        };
+        set(&mut out.sku_column, ROLE_SHOP_SKU);
+        set(&mut out.category_column, ROLE_CATEGORY);
+        set(&mut out.variant_group_column, ROLE_VARIANT_GROUP_CODE);
+        out
+    }
+
     /// The structural columns every row carries (SKU, category, and the variant group when
     /// configured), in file order.
     pub fn key_columns(&self) -> Vec<&str> {

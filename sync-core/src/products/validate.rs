@@ -1,13 +1,14 @@
 //! Validation of product rows against the operator's H11/PM11/VL11 data, before upload.
 
 use super::ProductRow;
-use super::operator::{AttributeType, OperatorAttribute, OperatorCatalog, RequirementLevel};
+use super::operator::{
+    AttributeType, OperatorAttribute, OperatorCatalog, ROLE_UNIQUE_IDENTIFIER, RequirementLevel,
+};
 use super::problems::{ProblemReason, ProductProblem};
 use super::rules::ProductRules;
 use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 use std::str::FromStr;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
 fn is_url(v: &str) -> bool {
@@ -20,9 +21,27 @@ fn is_url(v: &str) -> bool {
     })
 }
 
+/// `YYYY-MM-DD`, Mirakl's default `DATE` pattern.
 fn is_date(v: &str) -> bool {
     time::Date::parse(v, format_description!("[year]-[month]-[day]")).is_ok()
-        || OffsetDateTime::parse(v, &Rfc3339).is_ok()
+}
+
+/// A GTIN-8, -12 (UPC), -13 (EAN) or -14 whose last digit is the GS1 check digit: digits are
+/// weighted 3, 1, 3, … from the right (check digit excluded) and the check digit brings the
+/// sum to a multiple of ten.
+pub fn is_gtin(value: &str) -> bool {
+    if !matches!(value.len(), 8 | 12 | 13 | 14) || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let digits: Vec<u32> = value.bytes().map(|b| u32::from(b - b'0')).collect();
+    let (check, body) = digits.split_last().unwrap_or((&0, &[]));
+    let weighted: u32 = body
+        .iter()
+        .rev()
+        .zip([3u32, 1].into_iter().cycle())
+        .map(|(d, w)| d * w)
+        .sum();
+    (10 - weighted % 10) % 10 == *check
 }
 
 /// Whether `value` has the attribute's scalar type (list membership is checked separately).
@@ -44,6 +63,11 @@ fn check_value(
     rules: &ProductRules,
 ) -> Vec<ProblemReason> {
     let mut out = Vec::new();
+    if attr.has_role(ROLE_UNIQUE_IDENTIFIER) && !is_gtin(value) {
+        out.push(ProblemReason::InvalidGtin {
+            value: value.to_owned(),
+        });
+    }
     if !type_ok(&attr.kind, value) {
         out.push(ProblemReason::InvalidType {
             value: value.to_owned(),
@@ -100,6 +124,21 @@ pub fn validate(
     operator: &OperatorCatalog,
     rules: &ProductRules,
 ) -> Vec<ProductProblem> {
+    validate_in(
+        row,
+        &operator.attributes_for(&row.category),
+        operator,
+        rules,
+    )
+}
+
+/// [`validate`] with the category's attributes already looked up.
+pub(crate) fn validate_in(
+    row: &ProductRow,
+    attrs: &BTreeMap<&str, &OperatorAttribute>,
+    operator: &OperatorCatalog,
+    rules: &ProductRules,
+) -> Vec<ProductProblem> {
     let problem = |attribute: Option<&str>, reason| ProductProblem {
         sku: Some(row.sku.clone()),
         source: row.source,
@@ -123,8 +162,7 @@ pub fn validate(
             },
         ));
     }
-    let attrs = operator.attributes_for(&row.category);
-    for (code, attr) in &attrs {
+    for (code, attr) in attrs {
         let value = row
             .values
             .get(*code)
@@ -140,6 +178,9 @@ pub fn validate(
                 }
                 _ => {}
             },
+            Some(_) if attr.requirement == RequirementLevel::Disabled => {
+                out.push(problem(Some(code), ProblemReason::DisabledAttribute));
+            }
             Some(v) => {
                 for reason in check_value(attr, v, operator, rules) {
                     out.push(problem(Some(code), reason));
