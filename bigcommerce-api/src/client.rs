@@ -481,6 +481,10 @@ impl RawRequest {
     }
 }
 
+/// The largest page BigCommerce serves (`LimitParam` maximum in the v3 specs, `limit` in
+/// `orders.v2.oas2.yml`); a larger `limit` is answered with 413.
+pub const MAX_PAGE_SIZE: u32 = 250;
+
 /// Which paging style a listing uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Style {
@@ -541,10 +545,10 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
         self
     }
 
-    /// Page size (BigCommerce allows up to 250; default 50).
+    /// Page size, clamped to 1..=250 (BigCommerce answers 413 above 250; default 50).
     #[must_use]
     pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
+        self.limit = Some(limit.clamp(1, MAX_PAGE_SIZE));
         self
     }
 

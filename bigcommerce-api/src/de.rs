@@ -182,16 +182,26 @@ pub fn ser_opt_rfc3339<S: Serializer>(v: &Option<OffsetDateTime>, s: S) -> Resul
     }
 }
 
-/// Formats a date as RFC 3339 for query filters such as `date_modified:min`.
+/// Formats a date as RFC 3339 for query filters such as `date_modified:min`: in UTC and
+/// in whole seconds (`2025-01-15T00:03:17Z`, the shape of the spec's example), the fraction
+/// dropped (so a `:min` watermark never skips a change).
 pub fn format_rfc3339(dt: OffsetDateTime) -> String {
-    dt.format(&Rfc3339)
-        .unwrap_or_else(|_| dt.unix_timestamp().to_string())
+    let utc = whole_seconds_utc(dt);
+    utc.format(&Rfc3339)
+        .unwrap_or_else(|_| utc.unix_timestamp().to_string())
 }
 
-/// Formats a date as RFC 2822 for v2 query filters such as `min_date_modified`.
+/// Formats a date as RFC 2822 in UTC (`Thu, 27 Aug 2020 23:47:22 +0000`) for v2 query
+/// filters such as `min_date_modified`.
 pub fn format_rfc2822(dt: OffsetDateTime) -> String {
-    dt.format(&Rfc2822)
-        .unwrap_or_else(|_| dt.unix_timestamp().to_string())
+    let utc = whole_seconds_utc(dt);
+    utc.format(&Rfc2822)
+        .unwrap_or_else(|_| utc.unix_timestamp().to_string())
+}
+
+fn whole_seconds_utc(dt: OffsetDateTime) -> OffsetDateTime {
+    let utc = dt.to_offset(time::UtcOffset::UTC);
+    utc.replace_nanosecond(0).unwrap_or(utc)
 }
 
 /// An `i64` sent as a number or numeric string; `null`/`""` are zero.

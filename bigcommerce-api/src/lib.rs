@@ -109,7 +109,8 @@ pub use api_core::retry::RetryPolicy;
 pub use api_core::transport::{Method, RawResponse};
 #[cfg(feature = "client")]
 pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, List, PartialFailure, RawRequest, Written,
+    Client, ClientBuilder, DEFAULT_BASE_URL, List, MAX_PAGE_SIZE, PartialFailure, RawRequest,
+    Written,
 };
 #[cfg(feature = "client")]
 pub use error::{Error, Result};

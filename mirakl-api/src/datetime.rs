@@ -53,6 +53,15 @@ pub fn format(value: OffsetDateTime) -> String {
         .unwrap_or_else(|_| value.unix_timestamp().to_string())
 }
 
+/// Formats a query filter date (`start_update_date`, `start_date`, ...): RFC 3339 in UTC
+/// with whole seconds (`2024-05-01T10:00:00Z`), as the PHP SDK sends them; the fraction is
+/// dropped, so a "since" watermark never skips a change (Mirakl's overlap makes repeats
+/// harmless).
+pub fn format_query(value: OffsetDateTime) -> String {
+    let utc = value.to_offset(time::UtcOffset::UTC);
+    format(utc.replace_nanosecond(0).unwrap_or(utc))
+}
+
 /// Serde adapter for a required date-time: `#[serde(with = "crate::datetime::required")]`.
 pub mod required {
     use super::*;
@@ -124,5 +133,13 @@ mod tests {
         let e = parse("2024-01-01T00:00:00").unwrap();
         assert_eq!(format(e), "2024-01-01T00:00:00Z");
         assert!(parse("yesterday").is_err());
+    }
+
+    #[test]
+    fn query_dates_are_utc_whole_seconds() {
+        let d = parse("2024-05-01T12:00:00.987654+02:00").unwrap();
+        assert_eq!(format_query(d), "2024-05-01T10:00:00Z");
+        // The serde format keeps the fraction (round trips).
+        assert_eq!(format(d), "2024-05-01T10:00:00.987654Z");
     }
 }

@@ -207,7 +207,7 @@ impl ProductImportListRequest {
                 .operation("P51")
                 .query_opt(
                     "last_request_date",
-                    self.last_request_date.map(crate::datetime::format),
+                    self.last_request_date.map(crate::datetime::format_query),
                 )
                 .query_opt("status", self.status.as_ref())
                 .query_opt("has_transformed_file", self.has_transformed_file)

@@ -303,8 +303,11 @@ impl PriceImportListRequest {
         }
         spec = spec
             .query_opt("status", self.status.as_ref())
-            .query_opt("start_date", self.start_date.map(crate::datetime::format))
-            .query_opt("end_date", self.end_date.map(crate::datetime::format));
+            .query_opt(
+                "start_date",
+                self.start_date.map(crate::datetime::format_query),
+            )
+            .query_opt("end_date", self.end_date.map(crate::datetime::format_query));
         for o in &self.origins {
             spec = spec.query("origins", o);
         }

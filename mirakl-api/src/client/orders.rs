@@ -116,6 +116,8 @@ impl OrdersHandler {
     }
 
     /// OR28: refunds order lines. Send `taxes` and `shipping_taxes` when the order has taxes.
+    /// Not retried after a 5xx or a timeout (the refund may have been made): check the
+    /// order's refunds (OR11) before sending again.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] when there is no refund; else as [`Client::execute`].
@@ -123,8 +125,11 @@ impl OrdersHandler {
         if request.refunds.is_empty() {
             return Err(Error::InvalidInput("OR28 needs at least one refund".into()));
         }
+        // A PUT, but it creates refunds: never repeated after a 5xx or a lost answer, which
+        // could refund twice (a refused connection, which cannot have acted, still is).
         let spec = RequestSpec::new(Method::PUT, "/api/orders/refund", "api/orders/refund")
-            .operation("OR28");
+            .operation("OR28")
+            .idempotent(false);
         self.client.json(json_spec(spec, request)?).await
     }
 
@@ -364,7 +369,7 @@ impl OrderListRequest {
                 self.max
             )));
         }
-        let date = |d: Option<OffsetDateTime>| d.map(crate::datetime::format);
+        let date = |d: Option<OffsetDateTime>| d.map(crate::datetime::format_query);
         let mut spec = RequestSpec::new(Method::GET, "/api/orders", "api/orders")
             .operation("OR11")
             .query_opt("order_ids", join(&self.order_ids))
