@@ -627,4 +627,31 @@ async fn offers_need_an_imported_product_when_the_catalog_is_closed() {
     assert_eq!(mug2.price, Decimal::new(2450, 2));
     let listed = client.offers().list().send().await.expect("OF21");
     assert_eq!(listed.total_count, Some(2));
+
+    // A re-imported product shows its new title on its offer.
+    let retitle = "shop-sku;category;title;brand;ean\n\
+                   MUG-1;2010;Stoneware mug, speckled;Acme;9300000000019\n";
+    let id = client
+        .products()
+        .import(ProductImportFile::csv(retitle.as_bytes().to_vec()))
+        .await
+        .expect("P41")
+        .import_id;
+    sandbox.finish_imports();
+    client
+        .products()
+        .wait_for_import(id, quick_polls())
+        .await
+        .expect("P41 done");
+    let listed = client.offers().list().send().await.expect("OF21");
+    let mug = listed
+        .items
+        .iter()
+        .find(|o| o.shop_sku.as_str() == "MUG-1")
+        .expect("listed");
+    assert_eq!(
+        mug.product_title.as_deref(),
+        Some("Stoneware mug, speckled")
+    );
+    assert_eq!(mug.product_sku.as_deref(), Some(product("MUG-1").as_str()));
 }

@@ -369,6 +369,31 @@ mod tests {
     }
 
     #[test]
+    fn product_report_appends_errors_and_warnings() {
+        let mut outcome = Outcome {
+            report_header: vec!["shop-sku".into(), "title".into()],
+            ..Outcome::default()
+        };
+        assert!(outcome.product_error_report().is_none());
+        outcome.fail_line(
+            2,
+            vec!["A".into()],
+            "2000|The attribute 'title' is required",
+        );
+        outcome
+            .line_warnings
+            .insert(2, "2001|The attribute 'ean' is recommended".into());
+        outcome.fail_line(3, vec!["B".into(), "T".into()], "4000|Duplicate");
+        let report = outcome.product_error_report().expect("report");
+        assert_eq!(
+            report,
+            "\"shop-sku\";\"title\";\"errors\";\"warnings\"\n\
+             \"A\";\"\";\"2000|The attribute 'title' is required\";\"2001|The attribute 'ean' is recommended\"\n\
+             \"B\";\"T\";\"4000|Duplicate\";\"\"\n"
+        );
+    }
+
+    #[test]
     fn error_report_appends_line_and_message() {
         let mut outcome = Outcome {
             report_header: vec!["sku".into(), "price".into()],

@@ -2,8 +2,10 @@
 //! (shop) API of Mirakl's MMP as `specs/mirakl/mirakl-mmp-seller-openapi.json` describes it.
 //!
 //! It keeps offers, asynchronous imports (OF01/OF24, STO01, PRI01, P41) with their statuses
-//! and CSV error reports, asynchronous offer exports (OF52–OF54), a small fixed operator
-//! catalog (H11/PM11/VL11), and orders moving through the real lifecycle:
+//! and CSV error reports, asynchronous offer exports (OF52–OF54), an operator catalog
+//! structure ([`OperatorCatalog`], served by H11/PM11/VL11, configurable with
+//! [`MiraklConfig::catalog`] or [`MiraklSandbox::set_operator_catalog`]), the operator's
+//! products, and orders moving through the real lifecycle:
 //! `WAITING_ACCEPTANCE` → OR21 → `WAITING_DEBIT` → (automatic debit) `SHIPPING` → OR23 + OR24 →
 //! `SHIPPED`, with auto-refusal after the acceptance deadline. Time runs on a scaled clock that
 //! tests can also move forward ([`MiraklSandbox::advance_clock`]); whatever falls due (an
@@ -14,6 +16,18 @@
 //! [`MiraklSandbox::faults`]), then auth (the raw key in `Authorization`; wrong key → 401 with
 //! `{"status":401,"message":"Unauthorized"}`), the optional `shop_id` check and the call
 //! ceilings ([`MiraklConfig::ceilings`]; 429 with `Retry-After` in real seconds).
+//!
+//! P41 product files (`;`-separated, a header of attribute codes) are checked line by line
+//! against the catalog structure when the import is processed: unknown or non-leaf
+//! category, missing `REQUIRED` attribute, value outside its value list, wrong type
+//! (`INTEGER`, `DECIMAL`, `BOOLEAN`, `DATE`), media that is not an absolute `http(s)` URL,
+//! invalid GTIN, SKU repeated in the file, identifier owned by another product, two variants
+//! of one group with the same variant values. P42 counts the lines (`transform_lines_*`,
+//! `integration_details`); P44 returns the rejected lines with their original columns plus
+//! `errors` and `warnings` (messages `code|text`, separated by `, `). Integrated products can
+//! carry offers by `SHOP_SKU` or by identifier (`EAN`); with
+//! [`open_catalog`](MiraklConfig::open_catalog) `false`, offers for any other product are
+//! rejected ("The product does not exist").
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -148,6 +162,12 @@ impl MiraklConfig {
     /// Enables the call ceilings Mirakl publishes (see [`published_ceilings`]).
     pub fn with_published_ceilings(mut self) -> Self {
         self.ceilings = published_ceilings();
+        self
+    }
+
+    /// Uses this catalog structure (H11/PM11/VL11 and P41 checks).
+    pub fn with_catalog(mut self, catalog: OperatorCatalog) -> Self {
+        self.catalog = catalog;
         self
     }
 

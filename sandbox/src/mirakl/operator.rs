@@ -853,6 +853,21 @@ mod tests {
             .collect();
         assert!(served.contains(&"warranty-months") && served.contains(&"release-date"));
         assert!(!served.contains(&"gender"));
+        let codes = |v: Value| -> Vec<String> {
+            v["attributes"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .map(|a| a["code"].as_str().expect("code").to_owned())
+                .collect()
+        };
+        let top = codes(c.attributes_json(None, Some(1), false).expect("known"));
+        assert!(top.iter().any(|a| a == "width-cm") && top.iter().any(|a| a == "title"));
+        assert!(!top.iter().any(|a| a == "thread-count"), "{top:?}");
+        let with_roles = codes(c.attributes_json(None, None, true).expect("known"));
+        assert!(with_roles.iter().any(|a| a == "shop-sku"));
+        assert!(!with_roles.iter().any(|a| a == "material"));
+        assert!(c.attributes_json(Some("nope"), None, false).is_err());
     }
 
     #[test]

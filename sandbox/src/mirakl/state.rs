@@ -795,6 +795,12 @@ impl State {
                 attributes: check.values,
                 import_id: Some(id),
             };
+            // Offers show the product's current title and category.
+            for offer in self.offers.values_mut() {
+                if offer.product.sku == product.sku {
+                    offer.product = product.clone();
+                }
+            }
             self.catalog.insert(product);
             outcome.succeed_line();
             if existing.is_some() {
