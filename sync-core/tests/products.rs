@@ -854,7 +854,8 @@ fn p44_report_maps_back_to_bigcommerce_ids() {
           \"GHOST\";\"\";\"9\";\"\"\n",
     )
     .unwrap();
-    let rejected = products::map_error_report(&report, &batch.rows, &rules());
+    let sent: Vec<&products::ProductRow> = products::changed_rows(&batch.rows, &BTreeMap::new());
+    let rejected = products::map_error_report(&report, &sent, &rules());
     assert_eq!(rejected.len(), 3);
     assert_eq!(rejected[0].source, None);
     assert_eq!(rejected[0].sku, Some(sku("GHOST")));

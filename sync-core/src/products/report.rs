@@ -5,6 +5,7 @@ use super::hash::RowHash;
 use super::rules::ProductRules;
 use crate::types::{CatalogRef, ShopSku};
 use mirakl_api::imports::ErrorReport;
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One line of the sent file that the operator did not integrate.
@@ -28,13 +29,18 @@ fn norm(h: &str) -> String {
 /// BigCommerce items of the rows that were sent in the file. The SKU is read from the
 /// [`ProductRules::sku_column`] column (or the report's `sku`/`shop-sku` column); when a line
 /// carries no SKU, its `error-line` number is used (line 1 is the header, so line `n` is
-/// `sent[n - 2]`). Output sorted by product, variant, SKU, line.
-pub fn map_error_report(
+/// `sent[n - 2]`, so pass the rows in the order they were written). `sent` may be the rows
+/// or the references [`super::changed_rows`] returns. Output sorted by product, variant, SKU,
+/// line.
+pub fn map_error_report<R: Borrow<ProductRow>>(
     report: &ErrorReport,
-    sent: &[ProductRow],
+    sent: &[R],
     rules: &ProductRules,
 ) -> Vec<RejectedProduct> {
-    let by_sku: BTreeMap<&str, &ProductRow> = sent.iter().map(|r| (r.sku.as_str(), r)).collect();
+    let by_sku: BTreeMap<&str, &ProductRow> = sent
+        .iter()
+        .map(|r| (r.borrow().sku.as_str(), r.borrow()))
+        .collect();
     let want = norm(&rules.sku_column);
     let sku_header = report.headers.iter().find(|h| norm(h) == want);
     let mut out: Vec<RejectedProduct> = report
@@ -52,7 +58,8 @@ pub fn map_error_report(
                     .line
                     .and_then(|l| l.checked_sub(2))
                     .and_then(|i| usize::try_from(i).ok())
-                    .and_then(|i| sent.get(i)),
+                    .and_then(|i| sent.get(i))
+                    .map(Borrow::borrow),
             };
             RejectedProduct {
                 source: row.map(|r| r.source),
@@ -74,13 +81,14 @@ pub fn map_error_report(
 /// The hashes to remember after an import finished: every sent row except the rejected
 /// ones, merged into `last_sent` (rejected SKUs are removed so that they are sent again once
 /// fixed).
-pub fn record_sent(
+pub fn record_sent<R: Borrow<ProductRow>>(
     last_sent: &mut BTreeMap<ShopSku, RowHash>,
-    sent: &[ProductRow],
+    sent: &[R],
     rejected: &[RejectedProduct],
 ) {
     let bad: BTreeSet<&ShopSku> = rejected.iter().filter_map(|r| r.sku.as_ref()).collect();
     for row in sent {
+        let row = row.borrow();
         if bad.contains(&row.sku) {
             last_sent.remove(&row.sku);
         } else {
