@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::App;
 use super::model::{Brand, Category, Event, ItemKey, Product, Store, Tracking, Variant};
 use super::wire::{
-    ApiError, ApiResult, Query, decode, now, num, opt_num, v3_date, v3_page, v3_single,
+    ApiError, ApiResult, Query, decode, now, num, opt_num, v3_date, v3_page, v3_page_map, v3_single,
 };
 
 /// The largest product batch update.
@@ -703,7 +703,7 @@ pub async fn list_products(State(app): State<App>, RawQuery(raw): RawQuery) -> A
     let store = app.store();
     let matches_sku =
         |p: &Product, s: &str| p.sku == s || store.variants_of(p.id).any(|v| v.sku == s);
-    let items: Vec<Value> = store
+    let items: Vec<&Product> = store
         .products
         .values()
         .filter(|p| id.is_none_or(|i| p.id == i))
@@ -728,9 +728,8 @@ pub async fn list_products(State(app): State<App>, RawQuery(raw): RawQuery) -> A
             })
         })
         .filter(|p| visible.is_none_or(|v| p.is_visible == v))
-        .map(|p| product_json(&store, p, &include))
         .collect();
-    v3_page(items, &q)
+    v3_page_map(items, &q, |p: &Product| product_json(&store, p, &include))
 }
 
 /// `GET /v3/catalog/products/{id}`.
@@ -822,7 +821,7 @@ pub async fn list_all_variants(State(app): State<App>, RawQuery(raw): RawQuery) 
     let skus = q.list("sku:in");
     let upc = q.get("upc").map(str::to_owned);
     let store = app.store();
-    let items: Vec<Value> = store
+    let items: Vec<&Variant> = store
         .variants
         .values()
         .filter(|v| id.is_none_or(|i| v.id == i))
@@ -836,9 +835,8 @@ pub async fn list_all_variants(State(app): State<App>, RawQuery(raw): RawQuery) 
         .filter(|v| sku.as_deref().is_none_or(|s| v.sku == s))
         .filter(|v| skus.as_ref().is_none_or(|l| l.contains(&v.sku)))
         .filter(|v| upc.as_deref().is_none_or(|u| v.upc == u))
-        .map(|v| variant_json(&store, v))
         .collect();
-    v3_page(items, &q)
+    v3_page_map(items, &q, |v: &Variant| variant_json(&store, v))
 }
 
 /// `GET /v3/catalog/products/{id}/variants`.

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::App;
 use super::model::{ItemKey, Location, Store, Tracking};
-use super::wire::{ApiError, ApiResult, Query, decode, v3_page};
+use super::wire::{ApiError, ApiResult, Query, decode, v3_page, v3_page_map};
 
 /// Most items in one adjustment.
 pub const ADJUSTMENT_LIMIT: usize = 2000;
@@ -116,30 +116,29 @@ pub async fn list_items(State(app): State<App>, RawQuery(raw): RawQuery) -> ApiR
     let filters = Filters::parse(&q)?;
     let locations = q.ids("location_id:in")?;
     let store = app.store();
-    let data = items(&store)
+    let selected: Vec<Item> = items(&store)
         .into_iter()
         .filter(|i| filters.keep(i))
-        .map(|item| {
-            let locs: Vec<Value> = store
-                .locations
-                .values()
-                .filter(|l| locations.as_ref().is_none_or(|ids| ids.contains(&l.id)))
-                .map(|l| {
-                    let qty = store.on_hand_at(l.id, item.key).unwrap_or(0);
-                    json!({
-                        "location_id": l.id, "location_code": l.code, "location_name": l.label,
-                        "available_to_sell": qty.max(0), "total_inventory_onhand": qty,
-                        "location_enabled": l.enabled, "settings": settings(&store, &item),
-                    })
-                })
-                .collect();
-            json!({
-                "identity": {"sku": item.sku, "variant_id": item.variant_id, "product_id": item.product_id, "sku_id": item.sku_id},
-                "locations": locs,
-            })
-        })
         .collect();
-    v3_page(data, &q)
+    v3_page_map(selected, &q, |item| {
+        let locs: Vec<Value> = store
+            .locations
+            .values()
+            .filter(|l| locations.as_ref().is_none_or(|ids| ids.contains(&l.id)))
+            .map(|l| {
+                let qty = store.on_hand_at(l.id, item.key).unwrap_or(0);
+                json!({
+                    "location_id": l.id, "location_code": l.code, "location_name": l.label,
+                    "available_to_sell": qty.max(0), "total_inventory_onhand": qty,
+                    "location_enabled": l.enabled, "settings": settings(&store, &item),
+                })
+            })
+            .collect();
+        json!({
+            "identity": {"sku": item.sku, "variant_id": item.variant_id, "product_id": item.product_id, "sku_id": item.sku_id},
+            "locations": locs,
+        })
+    })
 }
 
 /// `GET /v3/inventory/locations/{location_id}/items`.
@@ -154,20 +153,19 @@ pub async fn list_location_items(
     if !store.locations.contains_key(&location) {
         return Err(ApiError::v3_not_found());
     }
-    let data = items(&store)
+    let selected: Vec<Item> = items(&store)
         .into_iter()
         .filter(|i| filters.keep(i))
-        .map(|item| {
-            let qty = store.on_hand_at(location, item.key).unwrap_or(0);
-            json!({
-                "identity": {"sku": item.sku, "variant_id": item.variant_id, "product_id": item.product_id},
-                "available_to_sell": qty.max(0),
-                "total_inventory_onhand": qty,
-                "settings": settings(&store, &item),
-            })
-        })
         .collect();
-    v3_page(data, &q)
+    v3_page_map(selected, &q, |item| {
+        let qty = store.on_hand_at(location, item.key).unwrap_or(0);
+        json!({
+            "identity": {"sku": item.sku, "variant_id": item.variant_id, "product_id": item.product_id},
+            "available_to_sell": qty.max(0),
+            "total_inventory_onhand": qty,
+            "settings": settings(&store, &item),
+        })
+    })
 }
 
 /// One adjustment line.

@@ -19,7 +19,7 @@ use super::model::{
 };
 use super::wire::{
     ApiError, ApiResult, Query, created, money, now, num, parse_date, v2_date, v2_list, v2_page,
-    v3_date, v3_page, v3_single,
+    v2_page_map, v3_date, v3_page, v3_single,
 };
 
 /// Status ids that return stock when an order moves into them.
@@ -683,8 +683,7 @@ pub async fn list(State(app): State<App>, RawQuery(raw): RawQuery) -> ApiResult 
     if dir.eq_ignore_ascii_case("desc") {
         orders.reverse();
     }
-    let items = orders.into_iter().map(|o| order_json(&app, o)).collect();
-    v2_page(items, &q)
+    v2_page_map(orders, &q, |o| order_json(&app, o))
 }
 
 /// `GET /v2/orders/count`.

@@ -273,12 +273,22 @@ pub fn parse_date(v: &str) -> Option<OffsetDateTime> {
 
 /// One v3 page with `meta.pagination`, links keeping the other query parameters.
 pub fn v3_page(items: Vec<Value>, query: &Query) -> ApiResult {
+    v3_page_map(items, query, |v| v)
+}
+
+/// One v3 page, rendering only the items on the page.
+pub fn v3_page_map<T>(items: Vec<T>, query: &Query, render: impl Fn(T) -> Value) -> ApiResult {
     let (page, limit) = query.paging()?;
     let total = items.len() as u64;
     let total_pages = total.div_ceil(limit);
     let start = ((page - 1) * limit).min(total) as usize;
     let end = (start + limit as usize).min(items.len());
-    let data: Vec<Value> = items[start..end].to_vec();
+    let data: Vec<Value> = items
+        .into_iter()
+        .skip(start)
+        .take(end - start)
+        .map(render)
+        .collect();
     let link = |p: u64| {
         let mut pairs: Vec<String> = query
             .0
@@ -317,10 +327,22 @@ pub fn v3_page(items: Vec<Value>, query: &Query) -> ApiResult {
 
 /// One v2 page (`204` when empty).
 pub fn v2_page(items: Vec<Value>, query: &Query) -> ApiResult {
+    v2_page_map(items, query, |v| v)
+}
+
+/// One v2 page (`204` when empty), rendering only the items on the page.
+pub fn v2_page_map<T>(items: Vec<T>, query: &Query, render: impl Fn(T) -> Value) -> ApiResult {
     let (page, limit) = query.paging().map_err(ApiError::into_v2)?;
     let start = ((page - 1) * limit).min(items.len() as u64) as usize;
     let end = (start + limit as usize).min(items.len());
-    Ok(v2_list(items[start..end].to_vec()))
+    Ok(v2_list(
+        items
+            .into_iter()
+            .skip(start)
+            .take(end - start)
+            .map(render)
+            .collect(),
+    ))
 }
 
 /// v3 money: a JSON number (integral values without a fraction).
