@@ -77,6 +77,9 @@ pub enum AttributeType {
     Media,
     /// A value of the value list with this code.
     List(String),
+    /// Several values of the value list with this code, separated by `|` (PC01
+    /// `list_of_multiple_values_separator`).
+    ListMultiple(String),
     /// Any other type, served as is and not checked.
     Other(String),
 }
@@ -93,6 +96,7 @@ impl AttributeType {
             AttributeType::Date => "DATE",
             AttributeType::Media => "MEDIA",
             AttributeType::List(_) => "LIST",
+            AttributeType::ListMultiple(_) => "LIST_MULTIPLE_VALUES",
             AttributeType::Other(other) => other,
         }
     }
@@ -101,7 +105,7 @@ impl AttributeType {
     /// `DATE`, else empty.
     pub fn parameter(&self) -> &str {
         match self {
-            AttributeType::List(list) => list,
+            AttributeType::List(list) | AttributeType::ListMultiple(list) => list,
             AttributeType::Date => DATE_FORMAT,
             _ => "",
         }
@@ -730,15 +734,11 @@ impl OperatorCatalog {
                     "2020|The media '{value}' of the attribute '{code}' is not a valid URL (absolute http or https URL expected)"
                 )),
             },
-            AttributeType::List(list) => match self.value_list(list) {
-                Some(l) if l.values.iter().any(|v| v.code == value) => Ok(()),
-                Some(_) => Err(format!(
-                    "2030|The value '{value}' of the attribute '{code}' is not in the value list '{list}'"
-                )),
-                None => Err(format!(
-                    "2031|The value list '{list}' of the attribute '{code}' does not exist"
-                )),
-            },
+            AttributeType::List(list) => self.check_list(code, list, value),
+            AttributeType::ListMultiple(list) => value
+                .split('|')
+                .map(str::trim)
+                .try_for_each(|one| self.check_list(code, list, one)),
             AttributeType::Text | AttributeType::LongText | AttributeType::Other(_) => {
                 if attribute.role == Some(AttributeRole::UniqueIdentifier) && !is_gtin(value) {
                     Err(format!(
@@ -748,6 +748,20 @@ impl OperatorCatalog {
                     Ok(())
                 }
             }
+        }
+    }
+}
+
+impl OperatorCatalog {
+    fn check_list(&self, code: &str, list: &str, value: &str) -> Result<(), String> {
+        match self.value_list(list) {
+            Some(l) if l.values.iter().any(|v| v.code == value) => Ok(()),
+            Some(_) => Err(format!(
+                "2030|The value '{value}' of the attribute '{code}' is not in the value list '{list}'"
+            )),
+            None => Err(format!(
+                "2031|The value list '{list}' of the attribute '{code}' does not exist"
+            )),
         }
     }
 }
@@ -905,6 +919,55 @@ mod tests {
         assert!(errors.contains("'weight-kg'") && errors.contains("decimal"));
         assert!(errors.contains("media '/img/tee.jpg'"));
         assert!(errors.contains("not a valid GTIN"));
+    }
+
+    #[test]
+    fn dates_booleans_multiple_values_and_disabled_attributes() {
+        let c = OperatorCatalog {
+            hierarchies: vec![Category::root("ALL", "All")],
+            attributes: vec![
+                CatalogAttribute::new("sku", "SKU", AttributeType::Text)
+                    .required()
+                    .role(AttributeRole::ShopSku),
+                CatalogAttribute::new("cat", "Category", AttributeType::Text)
+                    .role(AttributeRole::Category),
+                CatalogAttribute::new("launch", "Launch", AttributeType::Date),
+                CatalogAttribute::new("vegan", "Vegan", AttributeType::Boolean),
+                CatalogAttribute::new("tags", "Tags", AttributeType::ListMultiple("tags".into())),
+                CatalogAttribute::new("legacy", "Legacy", AttributeType::Text)
+                    .requirement(Requirement::Disabled),
+            ],
+            value_lists: vec![ValueList::new("tags", "Tags", &[("A", "A"), ("B", "B")])],
+        };
+        let good = c.check_line(&row(&[
+            ("sku", "X"),
+            ("cat", "ALL"),
+            ("launch", "2024-02-29"),
+            ("vegan", "true"),
+            ("tags", "A|B"),
+            ("legacy", "old"),
+        ]));
+        assert!(good.errors.is_empty(), "{:?}", good.errors);
+        assert_eq!(good.warnings.len(), 1, "{:?}", good.warnings);
+        assert!(good.warnings[0].contains("'legacy' is disabled"));
+        assert!(!good.values.contains_key("legacy"));
+        let bad = c
+            .check_line(&row(&[
+                ("sku", "Y"),
+                ("cat", "ALL"),
+                ("launch", "2023-02-29"),
+                ("vegan", "yes"),
+                ("tags", "A|C"),
+            ]))
+            .errors
+            .join("\n");
+        assert!(bad.contains("'2023-02-29' of the attribute 'launch' is not a valid date"));
+        assert!(bad.contains("'yes' of the attribute 'vegan' is not a valid boolean"));
+        assert!(bad.contains("'C' of the attribute 'tags' is not in the value list 'tags'"));
+        assert_eq!(
+            AttributeType::ListMultiple("tags".into()).as_str(),
+            "LIST_MULTIPLE_VALUES"
+        );
     }
 
     #[test]
