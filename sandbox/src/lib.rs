@@ -3,6 +3,25 @@
 //!
 //! Each stand-in is an axum router served in-process on `127.0.0.1` (see [`serve`]); the shared
 //! [`faults`] module wraps either router with deterministic fault injection and a request log.
+//! Nothing here can reach a real store: tests, demos and benchmarks run against these.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use sync_sandbox::bigcommerce::BigCommerceConfig;
+//! use sync_sandbox::demo::DemoCatalog;
+//! use sync_sandbox::mirakl::MiraklConfig;
+//! use sync_sandbox::{BigCommerceSandbox, FaultConfig, MiraklSandbox};
+//!
+//! let catalog = DemoCatalog::generate(1, 100, 3); // 300 SKUs, same every run
+//! let bc = BigCommerceSandbox::start(BigCommerceConfig::default()).await?;
+//! bc.load_demo(&catalog);
+//! let mirakl = MiraklSandbox::start(MiraklConfig::default()).await?;
+//! // Point the clients at bc.base_url() (store hash bc.store_hash(), token bc.access_token())
+//! // and mirakl.base_url() (key mirakl.api_key()); then, for example, inject 10 % faults:
+//! bc.faults().set(FaultConfig::uniform(7, 0.10));
+//! println!("{} calls to the catalog", bc.requests().count_suffix("/v3/catalog/products"));
+//! # let _ = mirakl; Ok(()) }
+//! ```
 #![deny(missing_docs)]
 #![recursion_limit = "256"]
 
