@@ -78,6 +78,10 @@ fn rules() -> ProductRules {
         r#"
         weight_unit = "lb"
         dimension_unit = "in"
+        [value_tables.colours]
+        "Charcoal" = "BLACK"
+        [value_tables.materials]
+        "cashmere" = "WOOL"
         [[categories]]
         path = "Clothing/Women"
         mirakl = "1010"
@@ -192,7 +196,7 @@ fn dress() -> Product {
             image(2, "https://cdn.example/dress-side.jpg", false, 1),
             image(1, "https://cdn.example/dress.jpg", true, 5),
         ],
-        custom_fields: vec![CustomField::new("material", "cotton|Wool")],
+        custom_fields: vec![CustomField::new("material", "cotton| Cashmere")],
         variants: vec![
             Variant {
                 image_url: Some("https://cdn.example/dress-black.jpg".into()),
@@ -1115,4 +1119,43 @@ fn role_columns_gtin_check_and_disabled_attributes() {
     assert!(products::is_gtin("10012345678902")); // GTIN-14
     assert!(!products::is_gtin("9300000000001a"));
     assert!(!products::is_gtin("12345"));
+}
+
+#[test]
+fn ten_thousand_variants_map_and_validate() {
+    let colours = ["Black", "White", "Navy blue", "Noir", "jet"];
+    let products: Vec<Product> = (0..2_000u64)
+        .map(|i| {
+            let mut p = dress();
+            p.id = ProductId(1_000 + i);
+            p.sku = Some(format!("D{i}"));
+            p.variants = colours
+                .iter()
+                .enumerate()
+                .map(|(j, c)| {
+                    variant(
+                        10_000 + i * 10 + j as u64,
+                        1_000 + i,
+                        &format!("D{i}-{j}"),
+                        vec![opt("Colour", c), opt("Size", "L")],
+                    )
+                })
+                .collect();
+            p
+        })
+        .collect();
+    let batch = prepare(products);
+    assert_eq!(batch.rows.len(), 10_000);
+    assert_eq!(batch.rejected().count(), 0);
+    let colours: BTreeMap<&str, usize> = batch.rows.iter().fold(BTreeMap::new(), |mut m, r| {
+        *m.entry(r.values["colour"].as_str()).or_default() += 1;
+        m
+    });
+    assert_eq!(
+        colours,
+        BTreeMap::from([("BLACK", 6_000), ("NAVY", 2_000), ("WHITE", 2_000)])
+    );
+    let mut last = BTreeMap::new();
+    products::record_sent(&mut last, &batch.rows, &[]);
+    assert!(products::changed_rows(&batch.rows, &last).is_empty());
 }

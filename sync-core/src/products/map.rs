@@ -218,23 +218,50 @@ fn raw_value(item: &Item<'_>, from: &FieldSource, brands: &BTreeMap<u64, &str>) 
     }
 }
 
-fn lookup_table(rule: &AttributeRule, value: &str, case_insensitive: bool) -> Option<String> {
-    if let Some(v) = rule.values.get(value) {
+fn lookup_table(
+    table: &BTreeMap<String, String>,
+    value: &str,
+    case_insensitive: bool,
+) -> Option<String> {
+    if let Some(v) = table.get(value) {
         return Some(v.clone());
     }
     if !case_insensitive {
         return None;
     }
     let key = value.trim().to_lowercase();
-    rule.values
+    table
         .iter()
         .find(|(k, _)| k.trim().to_lowercase() == key)
         .map(|(_, v)| v.clone())
 }
 
-/// Computes one attribute value: source, HTML stripping, default, value table, unit
-/// conversion, then value-list matching when PM11 makes it a list attribute. `Ok(None)` when
-/// there is no value at all.
+fn convert_unit(
+    value: String,
+    rule: &AttributeRule,
+    rules: &ProductRules,
+) -> Result<String, ProblemReason> {
+    let Some(to) = rule.unit else {
+        return Ok(value);
+    };
+    let from = rule.from_unit.unwrap_or(match to.dimension() {
+        Dimension::Weight => rules.weight_unit,
+        Dimension::Length => rules.dimension_unit,
+    });
+    let n = Decimal::from_str(value.trim()).map_err(|_| ProblemReason::NotANumber {
+        value: value.clone(),
+        to,
+    })?;
+    units::convert(n, from, to, rules.unit_decimals)
+        .map(|d| d.to_string())
+        .ok_or(ProblemReason::UnitMismatch { from, to })
+}
+
+/// Computes one attribute value: source, HTML stripping, default; then for a list attribute
+/// (per PM11) each value (split on the separator for multiple values) goes through the
+/// attribute's table, else the list's table ([`ProductRules::value_tables`]), then value-list
+/// matching; for other attributes the attribute's table, then the unit conversion. `Ok(None)`
+/// when there is no value at all.
 fn attribute_value(
     item: &Item<'_>,
     rule: &AttributeRule,
@@ -242,54 +269,44 @@ fn attribute_value(
     ctx: &Ctx<'_>,
 ) -> Result<Option<String>, ProblemReason> {
     let rules = ctx.rules;
+    let ci = rules.case_insensitive_values;
     let raw = raw_value(item, &rule.from, &ctx.brands)
         .map(|v| if rule.strip_html { strip_html(&v) } else { v });
-    let Some(mut value) = raw
+    let Some(value) = raw
         .filter(|v| !v.is_empty())
         .or_else(|| rule.default.clone())
     else {
         return Ok(None);
     };
-    if let Some(mapped) = lookup_table(rule, &value, rules.case_insensitive_values) {
-        value = mapped;
-    }
-    if let Some(to) = rule.unit {
-        let from = rule.from_unit.unwrap_or(match to.dimension() {
-            Dimension::Weight => rules.weight_unit,
-            Dimension::Length => rules.dimension_unit,
-        });
-        let n = Decimal::from_str(value.trim()).map_err(|_| ProblemReason::NotANumber {
-            value: value.clone(),
-            to,
-        })?;
-        let converted = units::convert(n, from, to, rules.unit_decimals)
-            .ok_or(ProblemReason::UnitMismatch { from, to })?;
-        value = converted.to_string();
-    }
-    if let Some(attr) = attrs.get(rule.code.as_str())
-        && let Some(list) = &attr.value_list
-    {
-        let resolve = |v: &str| {
-            ctx.operator
-                .match_value(list, v, rules.case_insensitive_values)
-                .map_or_else(|| v.to_owned(), str::to_owned)
-        };
-        value = if attr.kind == super::operator::AttributeType::ListMultipleValues {
+    let list = attrs
+        .get(rule.code.as_str())
+        .and_then(|a| a.value_list.as_ref().map(|l| (*a, l)));
+    let Some((attr, list)) = list else {
+        let value = lookup_table(&rule.values, &value, ci).unwrap_or(value);
+        return convert_unit(value, rule, rules).map(Some);
+    };
+    let value = convert_unit(value, rule, rules)?;
+    let list_table = rules.value_tables.get(list);
+    let resolve = |part: &str| {
+        let part = part.trim();
+        let mapped = lookup_table(&rule.values, part, ci)
+            .or_else(|| list_table.and_then(|t| lookup_table(t, part, ci)))
+            .unwrap_or_else(|| part.to_owned());
+        ctx.operator
+            .match_value(list, &mapped, ci)
+            .map_or(mapped.clone(), str::to_owned)
+    };
+    Ok(Some(
+        if attr.kind == super::operator::AttributeType::ListMultipleValues {
             value
                 .split(rules.multi_value_separator.as_str())
-                .map(|part| {
-                    let part = part.trim();
-                    lookup_table(rule, part, rules.case_insensitive_values)
-                        .unwrap_or_else(|| part.to_owned())
-                })
-                .map(|part| resolve(&part))
+                .map(resolve)
                 .collect::<Vec<_>>()
                 .join(&rules.multi_value_separator)
         } else {
             resolve(&value)
-        };
-    }
-    Ok(Some(value))
+        },
+    ))
 }
 
 struct Ctx<'a> {

@@ -54,6 +54,10 @@ pub struct ProductRules {
     /// Match value-list entries ignoring case and surrounding spaces when no exact match exists
     /// (default true).
     pub case_insensitive_values: bool,
+    /// Value tables shared by every attribute on a value list, by VL11 list code: BigCommerce
+    /// value → value code, e.g. `[value_tables.colours] "Jet black" = "BLACK"`. An attribute's
+    /// own [`AttributeRule::values`] comes first (default empty).
+    pub value_tables: BTreeMap<String, BTreeMap<String, String>>,
     /// Unit of the store's weights (BigCommerce `weight_units`; default `kg`).
     pub weight_unit: Unit,
     /// Unit of the store's width/height/depth (BigCommerce `dimension_units`; default `cm`).
@@ -76,6 +80,7 @@ impl Default for ProductRules {
             require_leaf_category: true,
             attributes: Vec::new(),
             case_insensitive_values: true,
+            value_tables: BTreeMap::new(),
             weight_unit: Unit::Kg,
             dimension_unit: Unit::Cm,
             unit_decimals: 3,
@@ -149,7 +154,7 @@ pub struct AttributeRule {
     /// Source of the value.
     pub from: FieldSource,
     /// Explicit value table applied first: BigCommerce value → Mirakl value (for list
-    /// attributes, a value code). Keys are compared case-insensitively when
+    /// attributes, a value code; each of several values is looked up on its own). Keys are compared case-insensitively when
     /// [`ProductRules::case_insensitive_values`] is set (default empty).
     #[serde(default)]
     pub values: BTreeMap<String, String>,
