@@ -238,6 +238,20 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .map(Duration::from_millis)
 }
 
+/// Drops the query, user name and password from the URL a transport error carries (and
+/// shows in its message), so nothing a caller put there can reach a log or an error
+/// chain. Path and host stay for diagnosis; credentials travel in headers, which reqwest
+/// errors never show.
+fn scrub(mut e: reqwest::Error) -> reqwest::Error {
+    if let Some(u) = e.url_mut() {
+        u.set_query(None);
+        u.set_fragment(None);
+        let _ = u.set_password(None);
+        let _ = u.set_username("");
+    }
+    e
+}
+
 /// A call that never produced an HTTP response.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -480,12 +494,12 @@ impl Transport {
                             body,
                             attempts: attempt,
                         }),
-                        Err(e) => Err((e, false)),
+                        Err(e) => Err((scrub(e), false)),
                     }
                 }
                 Err(e) => {
                     let connect = e.is_connect();
-                    Err((e, connect))
+                    Err((scrub(e), connect))
                 }
             };
             match result {

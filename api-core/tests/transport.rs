@@ -243,3 +243,27 @@ async fn query_parameters_and_headers_are_sent() {
     .header("x-test", "yes");
     assert_eq!(t.execute(&spec).await.unwrap().status.as_u16(), 200);
 }
+
+#[tokio::test]
+async fn transport_errors_never_show_the_query() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = api_core::base_url::parse_base_url(&format!("http://127.0.0.1:{port}/")).unwrap();
+    let mut cfg = TransportConfig::new(base, "t");
+    cfg.retry = RetryPolicy::fast(0);
+    let t = Transport::new(cfg).unwrap();
+    let spec = RequestSpec::new(Method::GET, "/x", "x").query("token", "s3cr3t-in-query");
+    let err = t.execute(&spec).await.unwrap_err();
+    let mut text = format!("{err} {err:?}");
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        text.push_str(&format!(" {s} {s:?}"));
+        source = s.source();
+    }
+    assert!(!text.contains("s3cr3t-in-query"), "{text}");
+    assert!(text.contains("GET /x"), "{text}");
+    assert!(text.contains("127.0.0.1"), "{text}");
+}
