@@ -359,3 +359,41 @@ async fn v2_orders_page_with_page_and_limit() {
         bc.get("v2/order_statuses").await.decode();
     assert_eq!(statuses.len(), 15);
 }
+
+#[tokio::test]
+async fn incomplete_orders_take_stock_only_when_they_leave_incomplete() {
+    let (bc, catalog) = seeded().await;
+    let v = &catalog.products[4].variants[0];
+    let pid = bc.sandbox.product_id(&v.sku).unwrap();
+    let vid = bc.sandbox.variant_id(&v.sku).unwrap();
+    let order: Order = bc
+        .post(
+            "v2/orders",
+            json!({"billing_address": billing(), "status_id": 0,
+                   "products": [{"product_id": pid, "variant_id": vid, "quantity": 2}]}),
+        )
+        .await
+        .decode();
+    assert_eq!(order.status_id, OrderStatus::Incomplete);
+    assert_eq!(
+        bc.sandbox.stock(&v.sku),
+        Some(10),
+        "incomplete orders hold no stock"
+    );
+    let moved = bc
+        .put(&format!("v2/orders/{}", order.id), json!({"status_id": 11}))
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    assert_eq!(bc.sandbox.stock(&v.sku), Some(8));
+    let invalid = bc
+        .put(&format!("v2/orders/{}", order.id), json!({"status_id": 99}))
+        .await;
+    assert_eq!(invalid.status, StatusCode::BAD_REQUEST);
+    assert!(!bc.sandbox.set_order_status(order.id.get(), 99));
+    assert!(bc.sandbox.set_order_status(order.id.get(), 5));
+    assert_eq!(bc.sandbox.stock(&v.sku), Some(10));
+    assert_eq!(
+        bc.sandbox.order(order.id.get()).unwrap().status,
+        "Cancelled"
+    );
+}

@@ -961,11 +961,14 @@ impl BigCommerceSandbox {
     }
 
     /// Moves an order to a status as a merchant would (webhooks fire; cancellation and refund
-    /// return unshipped stock). Returns `false` for an unknown order.
+    /// return unshipped stock). Returns `false` for an unknown order or status id.
     pub fn set_order_status(&self, id: u64, status_id: u32) -> bool {
         let events = {
             let mut store = self.app.store();
-            if !store.orders.contains_key(&id) {
+            let known = model::ORDER_STATUSES
+                .iter()
+                .any(|(i, _, _)| *i == status_id);
+            if !known || !store.orders.contains_key(&id) {
                 return false;
             }
             orders::set_status(&mut store, id, status_id)

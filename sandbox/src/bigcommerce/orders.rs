@@ -407,6 +407,11 @@ pub fn create_order(store: &mut Store, input: NewOrder) -> Result<(u64, Vec<Even
         ));
     }
     let status_id = input.status_id.unwrap_or(1);
+    if !ORDER_STATUSES.iter().any(|(i, _, _)| *i == status_id) {
+        return Err(bad_request(format!(
+            "The status_id {status_id} is not valid."
+        )));
+    }
     let date_created = match input.date_created.as_deref() {
         Some(d) if !d.is_empty() => parse_date(d)
             .ok_or_else(|| bad_request("The field 'date_created' is not a valid RFC-2822 date."))?,
@@ -614,9 +619,28 @@ pub fn set_status(store: &mut Store, id: u64, status_id: u32) -> Vec<Event> {
             }
         }
     }
+    // An order that held no stock (created Incomplete) takes it when it leaves Incomplete.
+    let takes_stock = order.status_id == 0
+        && order.restocked
+        && status_id != 0
+        && !RESTOCK_STATUSES.contains(&status_id);
+    if takes_stock {
+        let location = store.default_location();
+        for line in &order.products {
+            let Some(product) = store.products.get(&line.product_id).cloned() else {
+                continue;
+            };
+            if store.is_tracked(&product) {
+                let key = store.item_key(&product, Some(line.variant_id));
+                events.extend(store.add_stock(location, key, -(line.quantity as i64), true));
+            }
+        }
+    }
     if let Some(o) = store.orders.get_mut(&id) {
         if RESTOCK_STATUSES.contains(&status_id) {
             o.restocked = true;
+        } else if takes_stock {
+            o.restocked = false;
         }
         o.status_id = status_id;
         o.date_modified = now();
@@ -777,6 +801,9 @@ pub async fn update(
         }
         let mut events = Vec::new();
         if let Some(status) = input.status_id {
+            if !ORDER_STATUSES.iter().any(|(i, _, _)| *i == status) {
+                return Err(bad_request(format!("The status_id {status} is not valid.")));
+            }
             events.extend(set_status(&mut store, id, status));
         }
         let o = store
