@@ -16,6 +16,7 @@
 //! | near real time | [`coalesce::Coalescer`] | webhooks → dirty keys; batches → at most one call per window |
 //! | stock held | [`orders::held_units`] | open Mirakl orders not yet in BigCommerce → units per SKU |
 //! | orders | [`lifecycle::step`] | Mirakl order + [`lifecycle::OrderRecord`] + BigCommerce order → [`lifecycle::Action`]s (OR21, create, OR23/OR24, cancel, refund) |
+//! | products (P41) | [`products::prepare`], [`products::changed_rows`], [`products::to_csv_records`], [`products::map_error_report`] | BigCommerce products + H11/PM11/VL11 → valid P41 rows + [`products::ProductProblem`]s; P44 → BigCommerce ids |
 //!
 //! The building blocks of `step` are public too: [`orders::decide`] (OR21),
 //! [`orders::to_bigcommerce`] (`POST /v2/orders` body), [`shipments::tracking`] (OR23).
