@@ -1030,6 +1030,63 @@ mod props {
         }
 
         #[test]
+        fn every_item_is_either_a_valid_row_or_rejected(
+            specs in proptest::collection::vec(
+                (
+                    "[A-Za-z ]{0,6}",
+                    proptest::sample::select(vec![12u64, 13, 31, 40, 99]),
+                    proptest::sample::select(vec!["Black", "noir", "Teal", "jet", ""]),
+                    proptest::sample::select(vec!["S", "large", "XXL", ""]),
+                    any::<bool>(),
+                ),
+                1..8,
+            ),
+        ) {
+            let products: Vec<Product> = specs
+                .iter()
+                .enumerate()
+                .map(|(i, (name, cat, colour, size, has_image))| {
+                    let id = i as u64 + 1;
+                    let mut options = Vec::new();
+                    if !colour.is_empty() {
+                        options.push(opt("Colour", colour));
+                    }
+                    if !size.is_empty() {
+                        options.push(opt("Size", size));
+                    }
+                    Product {
+                        id: ProductId(id),
+                        name: name.clone(),
+                        sku: Some(format!("P{id}")),
+                        categories: vec![*cat],
+                        is_visible: true,
+                        images: if *has_image { knives().images } else { vec![] },
+                        variants: vec![variant(id * 10, id, &format!("P{id}-V"), options)],
+                        ..Product::default()
+                    }
+                })
+                .collect();
+            let op = operator();
+            let r = rules();
+            let batch = products::prepare(&source(products.clone()), &op, &r, &SelectionRules::default());
+            let blocked: std::collections::BTreeSet<CatalogRef> =
+                batch.rejected().map(|p| p.source).collect();
+            for row in &batch.rows {
+                prop_assert!(!blocked.contains(&row.source));
+                prop_assert!(products::validate(row, &op, &r).iter().all(|p| !p.is_blocking()));
+                let applicable = op.attributes_for(&row.category);
+                for code in ["colour", "size"] {
+                    if let Some(v) = row.values.get(code).filter(|_| applicable.contains_key(code)) {
+                        let list = if code == "colour" { "colours" } else { "sizes" };
+                        prop_assert!(op.value_lists[list].iter().any(|e| &e.code == v));
+                    }
+                }
+            }
+            // Every variant is accounted for, exactly once.
+            prop_assert_eq!(batch.rows.len() + blocked.len(), products.len());
+        }
+
+        #[test]
         fn weight_conversion_round_trips(grams in 1u32..1_000_000) {
             let g = rust_decimal::Decimal::from(grams);
             let lb = products::units::convert(g, Unit::G, Unit::Lb, 12).unwrap();
