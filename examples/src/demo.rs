@@ -32,6 +32,7 @@ use crate::metrics::{CallCounts, human};
 use crate::runner::{self, RunOptions};
 use crate::state::StateStore;
 use crate::webhooks;
+use bigcommerce_api::webhooks::WebhookEvent;
 
 /// Settings of a demo or test run.
 #[derive(Debug, Clone)]
@@ -97,13 +98,23 @@ pub struct Demo {
     pub rules: SyncRules,
     engine: Arc<Engine>,
     receiver: webhooks::Receiver,
-    events_tx: mpsc::UnboundedSender<bigcommerce_api::webhooks::WebhookEvent>,
-    events_rx: Option<mpsc::UnboundedReceiver<bigcommerce_api::webhooks::WebhookEvent>>,
+    /// Where the receiver's events currently go (the running loop's channel).
+    sink: Arc<std::sync::Mutex<Option<mpsc::UnboundedSender<WebhookEvent>>>>,
+    forwarder: JoinHandle<()>,
     runner: Option<(JoinHandle<()>, watch::Sender<bool>)>,
     /// Live changes made by the script: SKU → when.
     pub changes: Vec<(String, Instant)>,
     /// Orders the script placed, with whether the script expects a refusal.
     pub placed: Vec<(String, bool)>,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        self.forwarder.abort();
+        if let Some((task, _)) = self.runner.take() {
+            task.abort();
+        }
+    }
 }
 
 impl std::fmt::Debug for Demo {
@@ -188,6 +199,7 @@ pub fn sandbox_run_options(clock_scale: u32) -> RunOptions {
         bigcommerce_poll: Some(Duration::from_secs(5)),
         full_reconcile: None,
         tick: Duration::from_millis(200),
+        reconcile_on_start: true,
     }
 }
 
@@ -316,11 +328,23 @@ impl Demo {
             sandbox_engine_options(config.clock_scale),
         ));
         let secret = Secret::new(format!("demo-secret-{}", config.seed));
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, mut rx) = mpsc::unbounded_channel::<WebhookEvent>();
+        let sink: Arc<std::sync::Mutex<Option<mpsc::UnboundedSender<WebhookEvent>>>> =
+            Arc::new(std::sync::Mutex::new(None));
+        let fwd = sink.clone();
+        // the receiver outlives engine restarts: forward to whichever loop runs now
+        let forwarder = tokio::spawn(async move {
+            while let Some(ev) = rx.recv().await {
+                let target = fwd.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                if let Some(t) = target {
+                    let _ = t.send(ev);
+                }
+            }
+        });
         let receiver = webhooks::serve(
             std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
             secret.clone(),
-            tx.clone(),
+            tx,
         )
         .await
         .map_err(|e| format!("webhook receiver: {e}"))?;
@@ -349,8 +373,8 @@ impl Demo {
             rules,
             engine,
             receiver,
-            events_tx: tx,
-            events_rx: Some(rx),
+            sink,
+            forwarder,
             runner: None,
             changes: Vec::new(),
             placed: Vec::new(),
@@ -410,23 +434,26 @@ impl Demo {
         Err(last)
     }
 
-    /// Starts the continuous loop in a task.
+    /// Starts the continuous loop in a task (with a start-up reconciliation, as after a
+    /// restart).
     pub fn start_loop(&mut self) {
+        self.start_loop_with(true);
+    }
+
+    /// Starts the continuous loop, with or without the start-up reconciliation.
+    pub fn start_loop_with(&mut self, reconcile_on_start: bool) {
         if self.runner.is_some() {
             return;
         }
-        let rx = match self.events_rx.take() {
-            Some(rx) => rx,
-            None => {
-                let (tx, rx) = mpsc::unbounded_channel();
-                self.events_tx = tx;
-                rx
-            }
-        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        *self.sink.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
         let (stop_tx, stop_rx) = watch::channel(false);
         let task = tokio::spawn(runner::run(
             self.engine.clone(),
-            sandbox_run_options(self.config.clock_scale),
+            RunOptions {
+                reconcile_on_start,
+                ..sandbox_run_options(self.config.clock_scale)
+            },
             rx,
             stop_rx,
         ));
@@ -790,7 +817,7 @@ impl Demo {
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<(PlanSummary, Verdict), String> {
         let plan = self.reconcile(progress).await?;
-        self.start_loop();
+        self.start_loop_with(false);
         self.live_changes(0);
         self.place_orders(0)?;
         self.wait_for("orders to be decided and created", Demo::orders_settled)

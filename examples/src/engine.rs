@@ -495,8 +495,14 @@ impl Engine {
         &self,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<PlanSummary> {
+        let read_started = now_utc();
         let (desired, problems, _) = self.desired_offers(progress).await?;
         let current = self.current_offers().await?;
+        if !self.opts.dry_run {
+            // changes after this point are found by the date_modified poll
+            self.state
+                .advance_time_cursor(CURSOR_PRODUCTS, read_started)?;
+        }
         let keep = offers::problem_skus(&problems);
         let plan = plan::plan(&desired, &current, &keep, &self.rules.plan);
         let batches = plan.batches(&self.rules.plan);
@@ -876,8 +882,7 @@ impl Engine {
     pub async fn poll_bigcommerce(&self) -> Result<usize> {
         let since = self.state.time_cursor(CURSOR_PRODUCTS)?;
         let Some(since) = since else {
-            // first run: everything is read by the full reconciliation
-            self.state.advance_time_cursor(CURSOR_PRODUCTS, now_utc())?;
+            // no full reconciliation yet: it reads everything and sets the cursor
             return Ok(0);
         };
         let products = self
@@ -1147,27 +1152,52 @@ impl Engine {
         Ok((order, products, shipments, refunds))
     }
 
-    /// Stock, holds (by other orders) and expected prices for the SKUs of `order`, re-read
-    /// from BigCommerce so the decision sees current stock.
-    async fn acceptance_context(&self, order: &MkOrder) -> Result<AcceptanceContext> {
-        let skus: BTreeSet<ShopSku> = order
+    /// Re-reads the BigCommerce products of `skus` (finding the products of SKUs not seen
+    /// yet, e.g. right after a restart, by a variant look-up), so stock, prices and links of
+    /// those SKUs are current.
+    async fn refresh_skus(&self, skus: &BTreeSet<ShopSku>) -> Result<()> {
+        let (mut products, unknown): (BTreeSet<u64>, Vec<ShopSku>) = {
+            let inner = self.inner();
+            let mut known = BTreeSet::new();
+            let mut unknown = Vec::new();
+            for s in skus {
+                match inner.skus.get(s) {
+                    Some(i) => {
+                        known.insert(i.product_id);
+                    }
+                    None => unknown.push(s.clone()),
+                }
+            }
+            (known, unknown)
+        };
+        for s in unknown {
+            let found = self.bc.variants().list().sku(s.as_str()).all().await?;
+            products.extend(found.iter().map(|v| v.product_id.0));
+        }
+        if products.is_empty() {
+            return Ok(());
+        }
+        let currency = self.store_currency().await?;
+        let ps = self.read_products(Some(&products), &|_, _| {}).await?;
+        let catalog = self.catalog_of(&ps, currency.as_deref());
+        let (desired, problems) = offers::desired(&catalog, &self.rules);
+        self.remember_catalog(&catalog, &desired, &problems);
+        Ok(())
+    }
+
+    fn order_skus(order: &MkOrder) -> BTreeSet<ShopSku> {
+        order
             .order_lines
             .iter()
             .filter_map(|l| ShopSku::new(l.offer_sku.as_str()).ok())
-            .collect();
-        let products: BTreeSet<u64> = {
-            let inner = self.inner();
-            skus.iter()
-                .filter_map(|s| inner.skus.get(s).map(|i| i.product_id))
-                .collect()
-        };
-        if !products.is_empty() {
-            let currency = self.store_currency().await?;
-            let ps = self.read_products(Some(&products), &|_, _| {}).await?;
-            let catalog = self.catalog_of(&ps, currency.as_deref());
-            let (desired, problems) = offers::desired(&catalog, &self.rules);
-            self.remember_catalog(&catalog, &desired, &problems);
-        }
+            .collect()
+    }
+
+    /// Stock, holds (by other orders) and expected prices for the SKUs of `order`, re-read
+    /// from BigCommerce so the decision sees current stock.
+    async fn acceptance_context(&self, order: &MkOrder) -> Result<AcceptanceContext> {
+        let skus = Self::order_skus(order);
+        self.refresh_skus(&skus).await?;
         let others: Vec<MkOrder> = self
             .inner()
             .orders

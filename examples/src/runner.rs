@@ -22,6 +22,9 @@ pub struct RunOptions {
     pub full_reconcile: Option<Duration>,
     /// Longest sleep between two looks at the work queues.
     pub tick: Duration,
+    /// Run a full reconciliation right after the first order poll (what a restart needs:
+    /// changes made while the connector was down had no webhook it could receive).
+    pub reconcile_on_start: bool,
 }
 
 impl Default for RunOptions {
@@ -31,6 +34,7 @@ impl Default for RunOptions {
             bigcommerce_poll: Some(Duration::from_secs(300)),
             full_reconcile: Some(Duration::from_secs(86_400)),
             tick: Duration::from_secs(1),
+            reconcile_on_start: true,
         }
     }
 }
@@ -46,8 +50,8 @@ fn handle_event(engine: &Engine, event: &WebhookEvent, orders: &mut Vec<u64>) {
     tracing::debug!(scope = %event.scope, keys, "webhook handled");
 }
 
-/// Runs until `stop` becomes `true`. The first order poll and the first flush happen at once;
-/// a full reconciliation is expected to have run before (see [`Engine::reconcile`]).
+/// Runs until `stop` becomes `true`. The first order poll happens at once, then (with
+/// [`RunOptions::reconcile_on_start`]) a full reconciliation.
 pub async fn run(
     engine: Arc<Engine>,
     opts: RunOptions,
@@ -59,6 +63,7 @@ pub async fn run(
     let mut next_bc = opts.bigcommerce_poll.map(|d| start + d);
     let mut next_full = opts.full_reconcile.map(|d| start + d);
     let mut events_open = true;
+    let mut start_reconcile = opts.reconcile_on_start;
     loop {
         if *stop.borrow() {
             break;
@@ -72,6 +77,12 @@ pub async fn run(
             next_orders = now + opts.order_poll;
             if let Err(e) = engine.poll_orders().await {
                 tracing::warn!(error = %e, "order poll failed");
+            }
+        }
+        if start_reconcile {
+            match engine.reconcile(&|_, _| {}).await {
+                Ok(_) => start_reconcile = false,
+                Err(e) => tracing::warn!(error = %e, "start-up reconciliation failed; retrying"),
             }
         }
         for id in order_ids {

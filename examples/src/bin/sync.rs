@@ -260,6 +260,7 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
             bigcommerce_poll: Some(bc_poll),
             full_reconcile: Some(cfg.poll.full_reconcile),
             tick: Duration::from_secs(1),
+            reconcile_on_start: false,
         },
         rx,
         stop_rx,

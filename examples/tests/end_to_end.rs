@@ -1,0 +1,252 @@
+//! End-to-end tests of the connector on the embedded sandboxes (loopback only), with 20% of
+//! requests faulted on both services (429s, 5xx, HTML 502s, dropped and truncated responses,
+//! slow answers — the sandbox's fault mix), and a crash-restart test.
+
+use std::time::Duration;
+
+use examples::demo::{Demo, DemoConfig};
+
+fn temp_state(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "examples-e2e-{tag}-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("state.sqlite")
+}
+
+/// With 20% faults on both services: final offers equal the desired offers, every accepted
+/// order has exactly one BigCommerce order (refused ones none), every BigCommerce shipment
+/// reaches Mirakl, and no quantity sent exceeds the stock BigCommerce had.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_percent_faults_on_both_services() {
+    let mut demo = Demo::start(DemoConfig {
+        seed: 7,
+        products: 40,
+        variants: 3,
+        faults: 0.2,
+        orders: 8,
+        price_changes: 6,
+        stock_changes: 6,
+        bc_quota: 1000,
+        timeout: Duration::from_secs(90),
+        ..DemoConfig::default()
+    })
+    .await
+    .unwrap();
+    let (plan, verdict) = demo.run_script(&|_, _| {}).await.unwrap();
+    let summary = demo.summary(&verdict, Some(&plan), Duration::ZERO);
+    // faults really happened on both sides
+    assert!(
+        demo.bc
+            .requests()
+            .faults_injected(sync_sandbox::FaultKind::ServerError)
+            + demo
+                .bc
+                .requests()
+                .faults_injected(sync_sandbox::FaultKind::RateLimited)
+            > 0,
+        "{summary}"
+    );
+    assert!(
+        demo.mirakl
+            .request_log()
+            .faults_injected(sync_sandbox::FaultKind::ServerError)
+            + demo
+                .mirakl
+                .request_log()
+                .faults_injected(sync_sandbox::FaultKind::RateLimited)
+            > 0,
+        "{summary}"
+    );
+    assert_eq!(verdict.desired, 120, "{summary}");
+    assert!(verdict.mismatches.is_empty(), "{summary}");
+    assert_eq!(verdict.in_sync, verdict.desired, "{summary}");
+    assert!(verdict.order_count_errors.is_empty(), "{summary}");
+    assert!(verdict.duplicates.is_empty(), "{summary}");
+    assert!(verdict.unconfirmed_shipments.is_empty(), "{summary}");
+    assert!(verdict.oversold.is_empty(), "{summary}");
+    // the script's orders: 8 acceptable ones and one for a SKU that had just sold out
+    assert_eq!(
+        verdict.accepted.len() + verdict.refused.len(),
+        9,
+        "{summary}"
+    );
+    assert!(
+        !verdict.refused.is_empty(),
+        "the sold-out order was not refused: {summary}"
+    );
+    for id in &verdict.accepted {
+        assert_eq!(
+            demo.bc.count_orders_by_external_id(id),
+            1,
+            "{id}: {summary}"
+        );
+        assert_eq!(
+            demo.mirakl_state(id).as_deref(),
+            Some("SHIPPED"),
+            "{id}: {summary}"
+        );
+    }
+    for id in &verdict.refused {
+        assert_eq!(
+            demo.bc.count_orders_by_external_id(id),
+            0,
+            "{id}: {summary}"
+        );
+    }
+}
+
+/// The connector is killed at random points (mid-call included) and restarted on the same
+/// SQLite file many times while orders arrive and get shipped; in the end no order is
+/// duplicated and none is missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crash_restart_never_duplicates_or_loses_an_order() {
+    let path = temp_state("crash");
+    let mut demo = Demo::start(DemoConfig {
+        seed: 11,
+        products: 20,
+        variants: 2,
+        faults: 0.1,
+        orders: 3,
+        price_changes: 2,
+        stock_changes: 2,
+        bc_quota: 1000,
+        state_path: Some(path.clone()),
+        timeout: Duration::from_secs(60),
+        ..DemoConfig::default()
+    })
+    .await
+    .unwrap();
+    demo.reconcile(&|_, _| {}).await.unwrap();
+    let mut rng = fastrand::Rng::with_seed(11);
+    let rounds = 16;
+    for round in 0..rounds {
+        demo.restart_engine().await.unwrap();
+        demo.start_loop();
+        if round % 4 == 0 {
+            demo.place_orders(round).unwrap();
+        }
+        if round % 3 == 1 {
+            demo.live_changes(round);
+        }
+        demo.ship_created();
+        tokio::time::sleep(Duration::from_millis(rng.u64(20..900))).await;
+        demo.kill();
+    }
+    // a last, undisturbed run until everything is settled
+    demo.restart_engine().await.unwrap();
+    demo.start_loop();
+    demo.wait_for("orders to settle", Demo::orders_settled)
+        .await
+        .unwrap();
+    demo.wait_for("shipments to reach Mirakl", |d| {
+        d.ship_created();
+        d.shipments_settled()
+    })
+    .await
+    .unwrap();
+    demo.stop().await;
+    let verdict = demo.verify().await.unwrap();
+    let summary = demo.summary(&verdict, None, Duration::ZERO);
+    assert_eq!(demo.placed.len(), 4 * 4, "{summary}");
+    assert!(verdict.duplicates.is_empty(), "{summary}");
+    assert!(verdict.order_count_errors.is_empty(), "{summary}");
+    assert!(verdict.unconfirmed_shipments.is_empty(), "{summary}");
+    assert!(!verdict.accepted.is_empty(), "{summary}");
+    for (id, _) in &demo.placed {
+        let n = demo.bc.count_orders_by_external_id(id);
+        let state = demo.mirakl_state(id).unwrap_or_default();
+        match state.as_str() {
+            "REFUSED" => assert_eq!(n, 0, "{id}: {summary}"),
+            _ => assert_eq!(n, 1, "{id} in {state}: {summary}"),
+        }
+    }
+    // the state file agrees with BigCommerce
+    let state = examples::state::StateStore::open(&path).unwrap();
+    for rec in state.orders().unwrap() {
+        if let Some(bid) = rec.bigcommerce_order_id {
+            let o = demo.bc.order(bid).unwrap();
+            assert_eq!(
+                o.external_order_id.as_deref(),
+                Some(rec.mirakl_order_id.as_str())
+            );
+        }
+    }
+    drop(state);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// A crash between `POST /v2/orders` and saving its answer leaves the record with
+/// `create_started` and no id: after the restart the connector finds the order by its
+/// `external_order_id` instead of creating it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uncertain_create_is_looked_up_not_repeated() {
+    let path = temp_state("lookup");
+    let mut demo = Demo::start(DemoConfig {
+        seed: 5,
+        products: 10,
+        variants: 2,
+        orders: 2,
+        price_changes: 0,
+        stock_changes: 0,
+        bc_quota: 1000,
+        state_path: Some(path.clone()),
+        timeout: Duration::from_secs(60),
+        ..DemoConfig::default()
+    })
+    .await
+    .unwrap();
+    demo.reconcile(&|_, _| {}).await.unwrap();
+    demo.start_loop();
+    demo.place_orders(0).unwrap();
+    demo.wait_for("orders to settle", Demo::orders_settled)
+        .await
+        .unwrap();
+    demo.kill();
+    // rewind every created order to "create sent, answer lost"
+    let mut rewound = Vec::new();
+    for rec in demo.state.orders().unwrap() {
+        if rec.bigcommerce_order_id.is_some() {
+            let json = demo
+                .state
+                .order_record(&rec.mirakl_order_id)
+                .unwrap()
+                .unwrap();
+            let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+            v["bigcommerce_order_id"] = serde_json::Value::Null;
+            v["create_started"] = serde_json::Value::Bool(true);
+            demo.state
+                .save_order_record(
+                    &rec.mirakl_order_id,
+                    &v.to_string(),
+                    examples::state::OrderState::Creating,
+                    None,
+                    None,
+                )
+                .unwrap();
+            rewound.push(rec.mirakl_order_id.clone());
+        }
+    }
+    assert!(!rewound.is_empty());
+    demo.restart_engine().await.unwrap();
+    demo.start_loop();
+    demo.wait_for("the look-ups", |d| {
+        rewound.iter().all(|id| {
+            d.state.order_record(id).unwrap().is_some_and(|j| {
+                let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+                v["bigcommerce_order_id"].is_u64()
+            })
+        })
+    })
+    .await
+    .unwrap();
+    demo.stop().await;
+    for id in &rewound {
+        assert_eq!(demo.bc.count_orders_by_external_id(id), 1, "{id}");
+    }
+    let recovered = demo.engine().with_stats(|s| s.recovered.len());
+    assert_eq!(recovered, rewound.len());
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
