@@ -503,6 +503,10 @@ fn missing_required_attributes_are_reported_per_sku_and_attribute() {
             (Some("size"), &ProblemReason::MissingRequired),
         ]
     );
+    assert_eq!(
+        batch.rejected_skus().into_iter().collect::<Vec<_>>(),
+        [sku("DRESS-WHT-S")]
+    );
     // The black variant keeps its own image.
     assert_eq!(batch.rows.len(), 1);
     assert_eq!(batch.rows[0].sku.as_str(), "DRESS-BLK-M");
@@ -819,6 +823,12 @@ fn unchanged_rows_are_not_sent_again() {
     assert_eq!(products::changed_rows(&batch.rows, &last).len(), 3);
     products::record_sent(&mut last, &batch.rows, &[]);
     assert_eq!(last.len(), 3);
+    // Hashes survive a trip through text storage.
+    for h in last.values() {
+        assert_eq!(h.to_string().len(), 16);
+        assert_eq!(h.to_string().parse::<products::RowHash>().unwrap(), *h);
+    }
+    assert!("not-hex".parse::<products::RowHash>().is_err());
     // Same catalog, rebuilt: nothing to send.
     let again = prepare(vec![knives(), dress()]);
     assert!(products::changed_rows(&again.rows, &last).is_empty());

@@ -17,6 +17,15 @@ impl std::fmt::Display for RowHash {
     }
 }
 
+impl std::str::FromStr for RowHash {
+    type Err = std::num::ParseIntError;
+    /// Parses the 16-hex-digit form [`Display`](std::fmt::Display) writes (handy for storing
+    /// hashes as text, e.g. in SQLite where integers are signed).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        u64::from_str_radix(s.trim(), 16).map(RowHash)
+    }
+}
+
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 

@@ -108,6 +108,12 @@ impl ProductBatch {
     pub fn rejected(&self) -> impl Iterator<Item = &ProductProblem> {
         self.problems.iter().filter(|p| p.is_blocking())
     }
+
+    /// The SKUs kept out of the upload (items without a usable SKU are not listed). Offers for
+    /// these SKUs will not find a marketplace product until the problem is fixed.
+    pub fn rejected_skus(&self) -> BTreeSet<ShopSku> {
+        self.rejected().filter_map(|p| p.sku.clone()).collect()
+    }
 }
 
 pub(crate) fn sort_problems(problems: &mut [ProductProblem]) {
