@@ -8,6 +8,7 @@ mod bc_common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use api_core::secret::Secret;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
@@ -15,7 +16,7 @@ use axum::routing::post;
 use bc_common::Bc;
 use bigcommerce_api::orders::Order;
 use bigcommerce_api::page::Envelope;
-use bigcommerce_api::webhooks::{Webhook, WebhookEvent};
+use bigcommerce_api::webhooks::{Webhook, WebhookEvent, WebhookVerifier};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use sync_sandbox::demo::DemoCatalog;
@@ -104,6 +105,37 @@ async fn callbacks_reach_a_loopback_receiver_with_custom_headers() {
         Some(format!("stores/{}", bc.sandbox.store_hash()).as_str())
     );
     assert_eq!(event.hash.as_deref().map(str::len), Some(40));
+    // Signed the Standard Webhooks way; the client's verifier accepts it.
+    let body = r
+        .got
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(_, b)| b.contains("store/sku/inventory/updated"))
+        .map(|(_, b)| b.clone())
+        .unwrap();
+    let header = |name: &str| headers.get(name).unwrap().to_str().unwrap().to_owned();
+    assert_eq!(header("webhook-id"), event.hash.clone().unwrap());
+    let verifier = WebhookVerifier::from_client_secret(&Secret::new(bc.sandbox.client_secret()));
+    verifier
+        .verify(
+            &header("webhook-id"),
+            &header("webhook-timestamp"),
+            &header("webhook-signature"),
+            body.as_bytes(),
+        )
+        .expect("signature verifies");
+    let wrong = WebhookVerifier::from_client_secret(&Secret::new("another-secret"));
+    assert!(
+        wrong
+            .verify(
+                &header("webhook-id"),
+                &header("webhook-timestamp"),
+                &header("webhook-signature"),
+                body.as_bytes(),
+            )
+            .is_err()
+    );
 
     // Order created over HTTP, then shipped.
     let order: Order = bc

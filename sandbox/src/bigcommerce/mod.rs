@@ -95,6 +95,10 @@ pub struct BigCommerceConfig {
     pub access_token: Secret,
     /// Client id reported on webhooks.
     pub client_id: String,
+    /// Client secret: callbacks are signed with it the Standard Webhooks way
+    /// (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of
+    /// "{id}.{timestamp}.{body}">`).
+    pub client_secret: Secret,
     /// Numeric store id (webhook `store_id`).
     pub store_id: u64,
     /// Store name (`/v2/store`).
@@ -118,6 +122,7 @@ impl Default for BigCommerceConfig {
             store_hash: "sandbox1".into(),
             access_token: Secret::new("sandbox-bc-access-token"),
             client_id: "sandbox-client-id".into(),
+            client_secret: Secret::new("sandbox-client-secret"),
             store_id: 1_000_001,
             store_name: "Sandbox Store".into(),
             rate_limit: RateLimitConfig::default(),
@@ -634,6 +639,11 @@ impl BigCommerceSandbox {
     /// Client id.
     pub fn client_id(&self) -> &str {
         &self.app.config().client_id
+    }
+
+    /// Client secret (the key of the callbacks' `webhook-signature`).
+    pub fn client_secret(&self) -> &str {
+        self.app.config().client_secret.expose()
     }
 
     /// The runtime-switchable fault injection.
