@@ -162,6 +162,7 @@ async fn main() -> ExitCode {
     println!("  API path      {}v3/", bc.api_url());
     println!("  store hash    {}", bc.store_hash());
     println!("  access token  {}", bc.access_token());
+    println!("  client secret {}", bc.client_secret());
     println!(
         "  catalog       {} products, {} SKUs (seed {})",
         load.products, load.variants, args.seed
