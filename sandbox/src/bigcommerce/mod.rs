@@ -13,6 +13,10 @@
 //! (transactions, refund quotes, refunds), webhooks v3 (CRUD with callback delivery and
 //! retries), `/v2/store` and `/v2/time`.
 //!
+//! Callbacks carry the hook's custom headers and a Standard Webhooks signature keyed with
+//! [`BigCommerceConfig::client_secret`]; a hook whose deliveries keep failing is deactivated
+//! after the configured retries, as on the real platform.
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! use sync_sandbox::BigCommerceSandbox;
