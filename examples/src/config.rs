@@ -91,6 +91,8 @@ struct RawMirakl {
     base_url: Option<String>,
     api_key: Option<Secret>,
     shop_id: Option<u64>,
+    external_partner: Option<bool>,
+    enforce_ceilings: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,6 +111,7 @@ struct RawPoll {
     mirakl_orders_secs: Option<u64>,
     full_reconcile_secs: Option<u64>,
     order_overlap_secs: Option<u64>,
+    import_status_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -137,6 +140,11 @@ pub struct MiraklConfig {
     pub api_key: Secret,
     /// Shop id, for keys that reach several shops.
     pub shop_id: Option<u64>,
+    /// The key belongs to an "external partner" (OR11 at most every 15 minutes).
+    pub external_partner: bool,
+    /// Space calls by Mirakl's published ceilings in the client (default true; turn off only
+    /// for a local stand-in that does not enforce them).
+    pub enforce_ceilings: bool,
 }
 
 /// BigCommerce webhook receiver settings.
@@ -161,6 +169,8 @@ pub struct PollConfig {
     pub full_reconcile: Duration,
     /// Overlap subtracted from the OR11 `start_update_date` cursor.
     pub order_overlap: Duration,
+    /// Interval between import-status polls (OF02 allows one a minute).
+    pub import_status: Duration,
 }
 
 impl Default for PollConfig {
@@ -170,6 +180,7 @@ impl Default for PollConfig {
             mirakl_orders: Duration::from_secs(60),
             full_reconcile: Duration::from_secs(24 * 3600),
             order_overlap: Duration::from_secs(300),
+            import_status: Duration::from_secs(60),
         }
     }
 }
@@ -346,6 +357,8 @@ impl Config {
             base_url,
             api_key,
             shop_id,
+            external_partner: m.external_partner.unwrap_or(false),
+            enforce_ceilings: m.enforce_ceilings.unwrap_or(true),
         };
 
         // Webhooks
@@ -398,8 +411,9 @@ impl Config {
             mirakl_orders: secs(p.mirakl_orders_secs, d.mirakl_orders),
             full_reconcile: secs(p.full_reconcile_secs, d.full_reconcile),
             order_overlap: secs(p.order_overlap_secs, d.order_overlap),
+            import_status: secs(p.import_status_secs, d.import_status),
         };
-        if poll.mirakl_orders.is_zero() {
+        if poll.mirakl_orders.is_zero() || poll.import_status.is_zero() {
             return Err(ConfigError::Invalid {
                 what: "poll",
                 reason: "intervals must be at least one second".into(),

@@ -6,6 +6,7 @@
 //! * [`runner`]: the continuous loop (webhooks, polls, call windows).
 //! * [`engine`]: the connector engine (offers, orders, shipments) over both clients.
 //! * [`state`]: the SQLite state store (last sent offers, order map, cursors, outbox).
+//! * [`tools`]: what the small binaries do (credential check, recent orders, OF01 export).
 //! * [`webhooks`]: the BigCommerce webhook receiver.
 //! * [`metrics`]: latency percentiles and call counts for the summary.
 //! * [`window`]: Mirakl call windows (one OF24/STO01/PRI01/OR11 per window).
@@ -17,5 +18,6 @@ pub mod engine;
 pub mod metrics;
 pub mod runner;
 pub mod state;
+pub mod tools;
 pub mod webhooks;
 pub mod window;

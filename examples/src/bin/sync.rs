@@ -123,39 +123,14 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let rules: sync_core::rules::SyncRules = match toml::Value::Table(cfg.rules.clone()).try_into()
-    {
+    let rules = match examples::tools::rules(&cfg) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: [rules]: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let creds = cfg.bigcommerce.credentials.clone();
-    let mut bc = bigcommerce_api::Client::builder(creds)
-        .user_agent(format!("bc-mirakl-sync/{}", env!("CARGO_PKG_VERSION")));
-    if let Some(base) = &cfg.bigcommerce.api_base {
-        bc = match bc.base_url(base.as_str()) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-    }
-    let bc = match bc.build() {
-        Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let mirakl = match mirakl_api::Client::builder(cfg.mirakl.base_url.as_str())
-        .api_key(cfg.mirakl.api_key.expose())
-        .shop_id(cfg.mirakl.shop_id)
-        .user_agent(format!("bc-mirakl-sync/{}", env!("CARGO_PKG_VERSION")))
-        .build()
-    {
+    let (bc, mirakl) = match examples::tools::clients(&cfg) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -181,6 +156,7 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
         EngineOptions {
             dry_run: args.dry_run,
             order_overlap: cfg.poll.order_overlap,
+            import_poll: cfg.poll.import_status,
             ..EngineOptions::default()
         },
     ));

@@ -1,0 +1,196 @@
+//! The small tools and the `sync` binary against real-store settings pointed at the sandboxes
+//! (loopback only).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use examples::demo::{Demo, DemoConfig};
+use examples::tools::{self, Check};
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "examples-bins-{tag}-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn small_demo(seed: u64) -> Demo {
+    Demo::start(DemoConfig {
+        seed,
+        products: 15,
+        variants: 2,
+        orders: 3,
+        bc_quota: 1000,
+        stale_share: 0.0,
+        timeout: Duration::from_secs(60),
+        ..DemoConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn write_config(dir: &Path, demo: &Demo, token: &str) -> PathBuf {
+    let text = format!(
+        "[bigcommerce]\nstore_hash = \"{}\"\naccess_token = \"{token}\"\napi_base = \"{}\"\n\
+         [mirakl]\nbase_url = \"{}\"\napi_key = \"{}\"\nshop_id = {}\nenforce_ceilings = false\n\
+         [poll]\nimport_status_secs = 1\n[state]\npath = \"state.sqlite\"\n\
+         [rules.stock]\nbuffer_units = 1\nmax_quantity = 100\n",
+        demo.bc.store_hash(),
+        demo.bc.base_url(),
+        demo.mirakl.base_url(),
+        demo.mirakl.api_key(),
+        demo.mirakl.shop_id(),
+    );
+    let path = dir.join("connector.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+async fn run_bin(exe: &'static str, args: Vec<String>) -> (bool, String, String) {
+    tokio::task::spawn_blocking(move || {
+        let out = std::process::Command::new(exe)
+            .args(&args)
+            .env("RUST_LOG", "debug")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credential_check_tells_good_from_bad() {
+    let demo = small_demo(1).await;
+    let dir = temp_dir("creds");
+    let good =
+        tools::load_config(Some(&write_config(&dir, &demo, demo.bc.access_token()))).unwrap();
+    let (bc, mk) = tools::clients(&good).unwrap();
+    let (b, m) = tools::check_credentials(&bc, &mk).await;
+    assert!(b.ok(), "{b:?}");
+    assert!(m.ok(), "{m:?}");
+    let Check::Ok(text) = &m else { unreachable!() };
+    assert!(text.contains(&demo.mirakl.shop_id().to_string()), "{text}");
+
+    let mut bad = good.clone();
+    bad.bigcommerce.credentials =
+        bigcommerce_api::Credentials::new(demo.bc.store_hash(), "wrong-token").unwrap();
+    bad.mirakl.api_key = api_core::secret::Secret::new("wrong-key");
+    let (bc, mk) = tools::clients(&bad).unwrap();
+    let (b, m) = tools::check_credentials(&bc, &mk).await;
+    assert!(matches!(b, Check::Failed(_)), "{b:?}");
+    assert!(matches!(m, Check::Failed(_)), "{m:?}");
+    let shown = format!("{b:?} {m:?}");
+    assert!(
+        !shown.contains("wrong-token") && !shown.contains("wrong-key"),
+        "{shown}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recent_orders_and_offer_export() {
+    let mut demo = small_demo(2).await;
+    demo.reconcile(&|_, _| {}).await.unwrap();
+    demo.place_orders(0).unwrap();
+    let dir = temp_dir("tools");
+    let cfg = tools::load_config(Some(&write_config(&dir, &demo, demo.bc.access_token()))).unwrap();
+    let (_, mk) = tools::clients(&cfg).unwrap();
+    let orders = tools::recent_orders(&mk, Duration::from_secs(3 * 86_400), 100)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = orders.iter().map(|o| o.order_id.as_str()).collect();
+    for (id, _) in &demo.placed {
+        assert!(ids.contains(&id.as_str()), "{id} missing from {ids:?}");
+    }
+    assert!(
+        orders
+            .windows(2)
+            .all(|w| w[0].last_updated_date >= w[1].last_updated_date)
+    );
+    let limited = tools::recent_orders(&mk, Duration::from_secs(3 * 86_400), 2)
+        .await
+        .unwrap();
+    assert_eq!(limited.len(), 2);
+    assert!(tools::order_line(&orders[0]).contains(orders[0].order_id.as_str()));
+
+    // OF01 export of the desired offers: one row per SKU, Mirakl's column names
+    let (csv, problems) = tools::offers_csv(demo.engine()).await.unwrap();
+    let text = String::from_utf8(csv).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    for col in ["\"sku\"", "\"product-id\"", "\"price\"", "\"quantity\""] {
+        assert!(header.contains(col), "{header}");
+    }
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(lines.count(), demo.catalog.sku_count());
+    for s in demo.catalog.skus() {
+        assert!(text.contains(&s.sku), "{} not exported", s.sku);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `sync --config … --once` against real-store settings: one full cycle brings Mirakl in line
+/// with the catalog; with `RUST_LOG=debug` no secret appears in the output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_once_with_a_config_file() {
+    let demo = small_demo(3).await;
+    let dir = temp_dir("once");
+    let cfg = write_config(&dir, &demo, demo.bc.access_token());
+    let (ok, stdout, stderr) = run_bin(
+        env!("CARGO_BIN_EXE_sync"),
+        vec![
+            "--config".into(),
+            cfg.display().to_string(),
+            "--once".into(),
+        ],
+    )
+    .await;
+    assert!(ok, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.contains("reconciliation:"), "{stdout}");
+    for secret in [demo.bc.access_token(), demo.mirakl.api_key()] {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "secret leaked"
+        );
+    }
+    assert!(dir.join("state.sqlite").exists());
+    let v = demo.verify().await.unwrap();
+    assert_eq!(v.in_sync, v.desired, "{:?}", v.mismatches);
+    assert_eq!(v.desired, demo.catalog.sku_count());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `--dry-run` prints the plan and writes nothing: no offer import, no state file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_writes_nothing() {
+    let demo = small_demo(4).await;
+    let dir = temp_dir("dry");
+    let cfg = write_config(&dir, &demo, demo.bc.access_token());
+    let (ok, stdout, stderr) = run_bin(
+        env!("CARGO_BIN_EXE_sync"),
+        vec![
+            "--config".into(),
+            cfg.display().to_string(),
+            "--dry-run".into(),
+        ],
+    )
+    .await;
+    assert!(ok, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.contains("would send OF24"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{} new", demo.catalog.sku_count())),
+        "{stdout}"
+    );
+    assert_eq!(demo.mirakl.request_log().count("POST", "/api/offers"), 0);
+    assert!(demo.mirakl.offers().is_empty());
+    assert!(!dir.join("state.sqlite").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
