@@ -470,7 +470,36 @@ impl Transport {
     ///
     /// # Errors
     /// [`SendError`] when no HTTP response was obtained.
+    ///
+    /// Runs inside a `tracing` span `api_call` with the method, the path template and the
+    /// operation code (never the concrete path, query, headers or body, so neither secrets
+    /// nor customer data reach the logs); the final `status` and `attempts` are recorded on
+    /// it.
     pub async fn execute(&self, spec: &RequestSpec) -> Result<RawResponse, SendError> {
+        use tracing::Instrument as _;
+        let span = tracing::debug_span!(
+            "api_call",
+            method = %spec.method,
+            path = spec.template,
+            operation = spec.operation.unwrap_or(""),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+        );
+        let result = self.execute_inner(spec).instrument(span.clone()).await;
+        match &result {
+            Ok(resp) => {
+                span.record("status", resp.status.as_u16());
+                span.record("attempts", resp.attempts);
+            }
+            Err(SendError::Transport { attempts, .. }) => {
+                span.record("attempts", *attempts);
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    async fn execute_inner(&self, spec: &RequestSpec) -> Result<RawResponse, SendError> {
         let policy = &self.inner.retry;
         let idempotent = spec.is_idempotent();
         let mut attempt: u32 = 0;

@@ -163,6 +163,9 @@ impl ClientBuilder {
 
 impl Client {
     /// A builder for `credentials`, with the production base URL.
+    ///
+    /// # Panics
+    /// Never: the production base URL is a valid constant.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         ClientBuilder {
             credentials,

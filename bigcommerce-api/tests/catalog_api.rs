@@ -477,3 +477,50 @@ async fn price_list_endpoints() {
         .collect();
     assert_eq!(sizes, vec![1_000, 1_000, 100]);
 }
+
+// product-variants_catalog.v3.yml: GET one variant; a 404 is `None` with `get_opt`.
+#[tokio::test]
+async fn variant_get_and_get_opt() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path(p("v3/catalog/products/192/variants/384")))
+        .respond_with(json(200, fixture("v3_variant_get.json")))
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(p("v3/catalog/products/192/variants/999")))
+        .respond_with(json(
+            404,
+            json!({"status": 404, "title": "The requested resource was not found.", "type": "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"}),
+        ))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let v = c
+        .variants()
+        .get(ProductId(192), VariantId(384))
+        .await
+        .unwrap();
+    assert_eq!(v.sku.as_deref(), Some("SMIT-2"));
+    let v = c
+        .variants()
+        .get_opt(ProductId(192), VariantId(384))
+        .await
+        .unwrap();
+    assert_eq!(v.map(|v| v.id), Some(VariantId(384)));
+    assert!(
+        c.variants()
+            .get_opt(ProductId(192), VariantId(999))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let err = c
+        .variants()
+        .get(ProductId(192), VariantId(999))
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+}

@@ -298,12 +298,23 @@ impl Variants {
     /// # Errors
     /// As any call (404 when absent).
     pub async fn get(&self, product: ProductId, id: VariantId) -> Result<Variant> {
-        let spec = RequestSpec::new(
+        self.client.data(&Self::one(product, id)).await
+    }
+
+    /// Reads one variant; `None` when it (or its product) does not exist.
+    ///
+    /// # Errors
+    /// As any call, except 404.
+    pub async fn get_opt(&self, product: ProductId, id: VariantId) -> Result<Option<Variant>> {
+        self.client.data_opt(&Self::one(product, id)).await
+    }
+
+    fn one(product: ProductId, id: VariantId) -> RequestSpec {
+        RequestSpec::new(
             Method::GET,
             "/v3/catalog/products/{id}/variants/{variant_id}",
             format!("v3/catalog/products/{product}/variants/{id}"),
-        );
-        self.client.data(&spec).await
+        )
     }
 
     /// Updates one variant (its `id` in `update` is ignored).
