@@ -44,6 +44,8 @@ pub struct SyncRules {
     pub shipments: ShipmentRules,
     /// Cancellation and refund reason mapping.
     pub refunds: RefundRules,
+    /// Product sync (P41): category and attribute mapping to the operator's catalog.
+    pub products: crate::products::ProductRules,
 }
 
 /// Rounding of a computed price.

@@ -8,7 +8,7 @@ use rust_decimal::prelude::ToPrimitive;
 ///
 /// `on_hand − held` (held = units of marketplace orders not yet in BigCommerce, when
 /// `subtract_held`), minus `buffer_units`, minus `buffer_percent` of what remains (so the result
-/// rounds down), set to 0 below `zero_below`, capped at `max_quantity`. Never negative: a
+/// rounds down), capped at `max_quantity`, then set to 0 below `zero_below`. Never negative: a
 /// negative on-hand (oversold store) gives 0.
 pub fn available(on_hand: i64, held: u64, rules: &StockRules) -> u64 {
     let held = if rules.subtract_held {
@@ -27,11 +27,13 @@ pub fn available(on_hand: i64, held: u64, rules: &StockRules) -> u64 {
         .unwrap_or(0)
         .max(0);
     let mut qty = u64::try_from(keep).unwrap_or(u64::MAX);
-    if qty < rules.zero_below {
-        qty = 0;
-    }
     if let Some(max) = rules.max_quantity {
         qty = qty.min(max);
+    }
+    // The threshold applies last, so no quantity between 1 and `zero_below - 1` is ever
+    // sent, even when a cap below the threshold is configured (then nothing is offered).
+    if qty < rules.zero_below {
+        qty = 0;
     }
     qty
 }

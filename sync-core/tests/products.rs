@@ -1321,3 +1321,24 @@ fn bigcommerce_spec_examples_map_to_rows() {
         )]
     );
 }
+
+#[test]
+fn sync_rules_carry_a_products_section() {
+    let rules: sync_core::rules::SyncRules = toml::from_str(
+        r#"
+[stock]
+buffer_units = 1
+
+[products]
+sku_column = "sku-column-x"
+"#,
+    )
+    .unwrap();
+    assert_eq!(rules.products.sku_column, "sku-column-x");
+    assert_eq!(rules.stock.buffer_units, 1);
+    let defaults = sync_core::rules::SyncRules::default();
+    assert_eq!(
+        defaults.products,
+        sync_core::products::ProductRules::default()
+    );
+}
