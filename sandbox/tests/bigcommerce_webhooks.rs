@@ -183,12 +183,8 @@ async fn failed_deliveries_are_retried_then_the_hook_is_deactivated() {
     bc.sandbox.set_stock(&sku, 3);
     wait_for(&r, "store/product/inventory/updated").await;
     // The sandbox records the delivery once the receiver's answer is read.
-    for _ in 0..200 {
-        if !bc.sandbox.webhook_deliveries().is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    assert!(bc.sandbox.settle_webhooks(Duration::from_secs(5)).await);
+    assert_eq!(bc.sandbox.webhooks_in_flight(), 0);
     let deliveries = bc.sandbox.webhook_deliveries();
     assert_eq!(deliveries.len(), 1);
     assert_eq!(deliveries[0].attempts, 3);
@@ -202,17 +198,7 @@ async fn failed_deliveries_are_retried_then_the_hook_is_deactivated() {
         Default::default(),
     );
     bc.sandbox.set_stock(&sku, 4);
-    for _ in 0..200 {
-        if bc
-            .sandbox
-            .webhooks()
-            .iter()
-            .any(|(i, _, _, active)| *i == id && !active)
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    assert!(bc.sandbox.settle_webhooks(Duration::from_secs(5)).await);
     let hook: Envelope<Webhook> = bc.get(&format!("v3/hooks/{id}")).await.decode();
     assert!(
         !hook.data.is_active,

@@ -310,11 +310,13 @@ impl App {
                 }
             }
         }
-        let failed = !record.delivered;
-        self.record_delivery(record);
-        if failed && let Some(h) = self.store().hooks.get_mut(&hook.id) {
+        // Deactivate first: recording ends the in-flight count that `settle_webhooks` waits on.
+        if !record.delivered
+            && let Some(h) = self.store().hooks.get_mut(&hook.id)
+        {
             h.is_active = false;
         }
+        self.record_delivery(record);
     }
 }
 

@@ -155,6 +155,7 @@ struct Inner {
     runtime: tokio::runtime::Handle,
     deliveries: Mutex<Vec<WebhookDelivery>>,
     delivery_seq: AtomicU64,
+    in_flight: AtomicU64,
     api_root: OnceLock<String>,
     window: Mutex<Window>,
 }
@@ -186,12 +187,16 @@ impl App {
         &self.inner.runtime
     }
 
+    /// Numbers a new delivery and counts it as in flight.
     pub(crate) fn next_delivery(&self) -> u64 {
+        self.inner.in_flight.fetch_add(1, Ordering::SeqCst);
         self.inner.delivery_seq.fetch_add(1, Ordering::SeqCst)
     }
 
+    /// Records a finished delivery (no longer in flight).
     pub(crate) fn record_delivery(&self, delivery: WebhookDelivery) {
         lock(&self.inner.deliveries).push(delivery);
+        self.inner.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// `http://HOST:PORT/stores/{hash}/`.
@@ -597,6 +602,7 @@ impl BigCommerceSandbox {
                 runtime: tokio::runtime::Handle::current(),
                 deliveries: Mutex::new(Vec::new()),
                 delivery_seq: AtomicU64::new(0),
+                in_flight: AtomicU64::new(0),
                 api_root: OnceLock::new(),
                 window: Mutex::new(Window {
                     start: Instant::now(),
@@ -1038,6 +1044,26 @@ impl BigCommerceSandbox {
     /// Webhook deliveries finished so far (delivered, or given up after the retries).
     pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
         lock(&self.app.inner.deliveries).clone()
+    }
+
+    /// Webhook deliveries started but not finished (including those waiting for a retry).
+    pub fn webhooks_in_flight(&self) -> u64 {
+        self.app.inner.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Waits until no webhook delivery is in flight, or `timeout` passes; returns whether all
+    /// deliveries finished.
+    pub async fn settle_webhooks(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.webhooks_in_flight() == 0 {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     /// Registered webhooks as `(id, scope, destination, is_active)`.
