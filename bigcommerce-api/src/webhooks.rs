@@ -76,8 +76,9 @@ wire_enum!(
     }
 );
 
-/// A webhook subscription (`GET /v3/hooks`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+/// A webhook subscription (`GET /v3/hooks`). `Debug` shows header names only: their
+/// values usually carry the shared secret.
+#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Webhook {
     /// Id.
     pub id: WebhookId,
@@ -95,8 +96,8 @@ pub struct Webhook {
     /// Whether it fires (deactivated after delivery failures or 90 days idle).
     #[serde(default, deserialize_with = "de::bool_or_false")]
     pub is_active: bool,
-    /// Custom headers sent with each callback (the shared secret lives here; it is not
-    /// redacted in this response type, so do not log it).
+    /// Custom headers sent with each callback (the shared secret lives here; `Debug`
+    /// redacts the values, but do not log them yourself).
     #[serde(default, deserialize_with = "api_core::de::null_as_default")]
     pub headers: BTreeMap<String, String>,
     /// Created at (unix seconds).
@@ -107,8 +108,8 @@ pub struct Webhook {
     pub updated_at: Option<i64>,
 }
 
-/// Body of `POST /v3/hooks` and `PUT /v3/hooks/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Body of `POST /v3/hooks` and `PUT /v3/hooks/{id}`. `Debug` shows header names only.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookRequest {
     /// Scope.
     pub scope: WebhookScope,
@@ -119,6 +120,44 @@ pub struct WebhookRequest {
     /// Custom headers sent back on every callback (e.g. a shared secret).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
+}
+
+/// Header names with redacted values, for `Debug`.
+struct RedactedHeaders<'a>(&'a BTreeMap<String, String>);
+
+impl std::fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.0.keys().map(|k| (k, "[REDACTED]")))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("id", &self.id)
+            .field("client_id", &self.client_id)
+            .field("store_hash", &self.store_hash)
+            .field("scope", &self.scope)
+            .field("destination", &self.destination)
+            .field("is_active", &self.is_active)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for WebhookRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookRequest")
+            .field("scope", &self.scope)
+            .field("destination", &self.destination)
+            .field("is_active", &self.is_active)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .finish()
+    }
 }
 
 impl WebhookRequest {

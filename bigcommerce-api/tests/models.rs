@@ -488,3 +488,23 @@ fn responses_round_trip() {
     let back: Shipment = serde_json::from_value(serde_json::to_value(&s).unwrap()).unwrap();
     assert_eq!(back, s);
 }
+
+// The shared secret in a subscription's custom headers never shows in `Debug`
+// (fixture from webhooks.v3.yml, headers added).
+#[test]
+fn webhook_debug_redacts_header_values() {
+    use bigcommerce_api::webhooks::{Webhook, WebhookRequest, WebhookScope};
+    let mut v: serde_json::Value = serde_json::from_slice(&fixture("v3_webhook.json")).unwrap();
+    let mut v = v["data"].take();
+    v["headers"] = serde_json::json!({"X-Shared-Secret": "hook-s3cret-value"});
+    let hook: Webhook = serde_json::from_value(v).unwrap();
+    assert_eq!(hook.headers["X-Shared-Secret"], "hook-s3cret-value");
+    let shown = format!("{hook:?}");
+    assert!(!shown.contains("hook-s3cret-value"), "{shown}");
+    assert!(shown.contains("X-Shared-Secret"), "{shown}");
+    let req = WebhookRequest::new(WebhookScope::OrderCreated, "https://example.com/hook")
+        .header("X-Shared-Secret", "hook-s3cret-value");
+    let shown = format!("{req:?}");
+    assert!(!shown.contains("hook-s3cret-value"), "{shown}");
+    assert!(shown.contains("https://example.com/hook"), "{shown}");
+}
