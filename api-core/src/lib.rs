@@ -19,6 +19,7 @@
 pub mod base_url;
 pub mod de;
 pub mod decode;
+pub mod enums;
 pub mod secret;
 
 #[cfg(feature = "client")]
@@ -27,3 +28,9 @@ pub mod paging;
 pub mod retry;
 #[cfg(feature = "client")]
 pub mod transport;
+
+/// Re-exports for the macros of this crate; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}

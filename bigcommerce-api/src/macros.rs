@@ -1,5 +1,6 @@
 /// Declares a string enum from the wire: `#[non_exhaustive]`, known variants plus
-/// `Other(String)` keeping any unknown value, (de)serialised as the string.
+/// `Other(String)` keeping any unknown value, (de)serialised as the string. The one
+/// definition lives in `api-core` ([`api_core::open_enum!`]), shared with `mirakl-api`.
 macro_rules! wire_enum {
     (
         $(#[$meta:meta])*
@@ -7,50 +8,10 @@ macro_rules! wire_enum {
             $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
         }
     ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
-            /// A value this version of the crate does not know, kept as sent.
-            Other(String),
-        }
-
-        impl $name {
-            /// The wire text.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( $name::$variant => $text, )+
-                    $name::Other(s) => s.as_str(),
-                }
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                match s {
-                    $( $text => $name::$variant, )+
-                    other => $name::Other(other.to_owned()),
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-                Ok($name::from(s.as_ref()))
+        api_core::open_enum! {
+            $(#[$meta])*
+            pub enum $name {
+                $( $(#[$vmeta])* $variant => $text, )+
             }
         }
     };

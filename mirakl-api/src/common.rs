@@ -2,69 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Declares a `#[non_exhaustive]` string enum that keeps unknown wire values in `Other`.
-macro_rules! open_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident => $wire:literal, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )*
-            /// A value this crate does not know (Mirakl may add values at any time), kept as sent.
-            Other(String),
-        }
-
-        impl $name {
-            /// The value as Mirakl spells it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( Self::$variant => $wire, )*
-                    Self::Other(s) => s.as_str(),
-                }
-            }
-
-            /// Parses a wire value; unknown values become `Other`.
-            pub fn from_wire(value: &str) -> Self {
-                match value {
-                    $( $wire => Self::$variant, )*
-                    other => Self::Other(other.to_owned()),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = ::std::convert::Infallible;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Ok(Self::from_wire(s))
-            }
-        }
-
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(d)?;
-                Ok(Self::from_wire(&s))
-            }
-        }
-    };
-}
-pub(crate) use open_enum;
+/// String enums from the wire that keep unknown values in `Other`: the one definition in
+/// `api-core`, shared with `bigcommerce-api`.
+pub(crate) use api_core::open_enum;
 
 /// Declares a string newtype id with `#[serde(transparent)]`.
 macro_rules! string_id {
