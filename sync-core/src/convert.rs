@@ -253,6 +253,60 @@ pub fn offer_update(w: &OfferWrite) -> OfferUpdate {
     u
 }
 
+/// [`offer_update`], plus every field the sync does not manage copied from the offer as Mirakl
+/// holds it now (OF21/OF52), so an OF24 update never wipes what the seller or operator set
+/// elsewhere (notes/connectors.md A3, F4: "offer fields that are not sent are reset"):
+/// description, internal description, price additional info, minimum quantity alert,
+/// minimum/maximum order quantity, package quantity, availability dates, product tax code,
+/// MSRP, quote requests, and the `offer_additional_fields` the rules do not set. A lead time
+/// or logistic class the write leaves unset is kept too. Nothing is copied into a delete, or
+/// when `current` is `None` (a new offer) or names another SKU.
+pub fn offer_update_keeping(w: &OfferWrite, current: Option<&Offer>) -> OfferUpdate {
+    let mut u = offer_update(w);
+    let Some(o) = current.filter(|o| o.shop_sku == w.shop_sku && !w.delete) else {
+        return u;
+    };
+    u.description.clone_from(&o.description);
+    u.internal_description.clone_from(&o.internal_description);
+    u.price_additional_info.clone_from(&o.price_additional_info);
+    u.min_quantity_alert = o.min_quantity_alert;
+    u.min_order_quantity = o.min_order_quantity;
+    u.max_order_quantity = o.max_order_quantity;
+    u.package_quantity = o.package_quantity;
+    u.available_started = o.available_start_date;
+    u.available_ended = o.available_end_date;
+    u.product_tax_code.clone_from(&o.product_tax_code);
+    u.msrp = o.msrp;
+    u.allow_quote_requests = o.allow_quote_requests;
+    if u.leadtime_to_ship.is_none() {
+        u.leadtime_to_ship = o.leadtime_to_ship;
+    }
+    if u.logistic_class.is_none() {
+        u.logistic_class = o.logistic_class.as_ref().map(|l| l.code.clone());
+    }
+    let managed = &w.content.additional_fields;
+    let mut kept: Vec<AdditionalFieldInput> = o
+        .offer_additional_fields
+        .iter()
+        .filter(|f| !managed.contains_key(&f.code))
+        .filter_map(|f| {
+            let value = match &f.value {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => return None,
+                other => other.to_string(),
+            };
+            Some(AdditionalFieldInput {
+                code: f.code.clone(),
+                value,
+            })
+        })
+        .collect();
+    u.offer_additional_fields.append(&mut kept);
+    u.offer_additional_fields
+        .sort_by(|a, b| a.code.cmp(&b.code));
+    u
+}
+
 impl From<&OfferWrite> for OfferUpdate {
     fn from(w: &OfferWrite) -> Self {
         offer_update(w)
@@ -354,6 +408,72 @@ mod tests {
             serde_json::to_value(offer_update(&w)).unwrap()["update_delete"],
             "delete"
         );
+    }
+
+    /// OF24 resets every field not sent (notes/connectors.md A3, F4): an update of the OF21
+    /// spec offer keeps its description, quantities, dates, tax code and the additional fields
+    /// the rules do not manage, while the managed fields come from the write.
+    #[test]
+    fn offer_update_keeping_does_not_wipe_unmanaged_fields() {
+        let offers = spec_offers();
+        let o = &offers[0];
+        let mut rules = OfferRules::default();
+        rules.additional_fields.insert("ecotax".into(), "25".into());
+        let cur = current_offer(o, &rules).unwrap();
+        let mut content = cur.content.clone();
+        content.quantity = 7;
+        content.leadtime_to_ship = None;
+        content.logistic_class = None;
+        content.additional_fields = rules.additional_fields.clone();
+        let w = OfferWrite {
+            shop_sku: cur.shop_sku.clone(),
+            product_id: cur.product_id.clone(),
+            product_id_type: cur.product_id_type.clone(),
+            content,
+            delete: false,
+        };
+        let u = offer_update_keeping(&w, Some(o));
+        assert_eq!(u.quantity, Some(7));
+        assert_eq!(u.price, d("50"));
+        assert_eq!(u.description.as_deref(), Some("Offer description"));
+        assert_eq!(
+            u.price_additional_info.as_deref(),
+            Some("Apply Discount prices")
+        );
+        assert_eq!(
+            (u.min_order_quantity, u.package_quantity),
+            (Some(1), Some(1))
+        );
+        assert_eq!(u.available_started, o.available_start_date);
+        assert!(u.available_ended.is_some());
+        assert_eq!(u.allow_quote_requests, Some(false));
+        assert_eq!(u.leadtime_to_ship, Some(10));
+        assert_eq!(u.logistic_class.as_deref(), Some("M"));
+        let fields: Vec<(&str, &str)> = u
+            .offer_additional_fields
+            .iter()
+            .map(|f| (f.code.as_str(), f.value.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("ecotax", "25"),
+                ("gift-wrap", "true"),
+                ("min-quantity-ordered", "5")
+            ]
+        );
+        // without the current offer it is the plain update; a delete copies nothing
+        assert_eq!(offer_update_keeping(&w, None), offer_update(&w));
+        let del = OfferWrite {
+            delete: true,
+            ..w.clone()
+        };
+        assert_eq!(offer_update_keeping(&del, Some(o)), offer_update(&del));
+        let other = Offer {
+            shop_sku: ShopSku::new("OTHER").unwrap(),
+            ..o.clone()
+        };
+        assert_eq!(offer_update_keeping(&w, Some(&other)), offer_update(&w));
     }
 
     #[test]

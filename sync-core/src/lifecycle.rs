@@ -14,7 +14,7 @@ use bigcommerce_api::orders::{
     Shipment,
 };
 use mirakl_api::orders::{
-    Order, OrderLine, OrderState, RefundLine, RefundRequest, TaxInput, Tracking,
+    Order, OrderLine, OrderState, RefundLine, RefundRequest, RefundState, TaxInput, Tracking,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -274,6 +274,23 @@ pub fn reason_text(code: Option<&str>, rules: &RefundRules) -> String {
         .unwrap_or_else(|| format!("Mirakl refund reason {code}"))
 }
 
+/// Rounds an amount to cents, half away from zero (the commercial rule; `round_dp` alone would
+/// round half to even, so 0.125 would become 0.12: notes/connectors.md §5.8, rounding).
+fn money(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Whether a Mirakl refund has been paid: `REFUNDED` (or no state at all, as older APIs send).
+/// A refund still waiting (tax confirmation, payment) is mirrored once it completes, so
+/// BigCommerce never shows money returned that Mirakl has not returned yet.
+fn refund_done(r: &mirakl_api::orders::Refund) -> bool {
+    match (&r.refund_state, r.state.as_deref()) {
+        (Some(s), _) => *s == RefundState::Refunded,
+        (None, Some(s)) => s.trim().eq_ignore_ascii_case("REFUNDED"),
+        (None, None) => true,
+    }
+}
+
 fn refunds_from_mirakl(
     order: &Order,
     record: &OrderRecord,
@@ -288,7 +305,7 @@ fn refunds_from_mirakl(
             let Some(id) = r.id.clone().or_else(|| r.order_refund_id.clone()) else {
                 continue;
             };
-            if record.mirakl_refunds_handled.contains(&id) {
+            if record.mirakl_refunds_handled.contains(&id) || !refund_done(r) {
                 continue;
             }
             let product = b
@@ -365,13 +382,13 @@ fn refunds_to_mirakl(
                 .filter_map(|t| {
                     t.amount.map(|a| TaxInput {
                         code: t.code.clone(),
-                        amount: (a * share).round_dp(2),
+                        amount: money(a * share),
                     })
                 })
                 .collect();
             lines.push(RefundLine {
                 order_line_id: l.order_line_id.clone(),
-                amount: Some(amount.round_dp(2)),
+                amount: Some(money(amount)),
                 currency_iso_code: order.currency_iso_code.clone(),
                 quantity: Some(qty),
                 reason_code: code.clone(),
@@ -382,6 +399,39 @@ fn refunds_to_mirakl(
                 excluded_from_shipment: None,
                 tax_legal_notice: None,
             });
+        }
+        // Refunded shipping goes on the first line (OR28 carries shipping per line).
+        let shipping: Decimal = r
+            .items
+            .iter()
+            .filter(|i| i.item_type == RefundItemType::Shipping)
+            .filter_map(|i| i.requested_amount)
+            .sum();
+        if shipping > Decimal::ZERO {
+            if lines.is_empty()
+                && let Some(first) = order.order_lines.iter().min_by(|a, b| {
+                    a.order_line_index
+                        .cmp(&b.order_line_index)
+                        .then_with(|| a.order_line_id.cmp(&b.order_line_id))
+                })
+            {
+                lines.push(RefundLine {
+                    order_line_id: first.order_line_id.clone(),
+                    amount: Some(Decimal::ZERO),
+                    currency_iso_code: order.currency_iso_code.clone(),
+                    quantity: None,
+                    reason_code: code.clone(),
+                    shipping_amount: None,
+                    taxes: Vec::new(),
+                    shipping_taxes: Vec::new(),
+                    fees: Vec::new(),
+                    excluded_from_shipment: None,
+                    tax_legal_notice: None,
+                });
+            }
+            if let Some(l) = lines.first_mut() {
+                l.shipping_amount = Some(money(shipping));
+            }
         }
         if lines.is_empty() {
             out.push(Action::ManualReview {
@@ -783,6 +833,123 @@ mod tests {
         };
         assert!(step(&o, &handled, Some(&side), &env.ctx()).is_empty());
         assert_eq!(reason_code(None, &env.rules.refunds), "13");
+    }
+
+    #[test]
+    fn mirakl_refunds_mirror_once_paid_and_amounts_round_half_up() {
+        let env = Env::new();
+        let prods = products();
+        let rec = OrderRecord {
+            bigcommerce_order_id: Some(100),
+            ship_confirmed: true,
+            ..OrderRecord::default()
+        };
+        let bo = bc_order(OrderStatus::Shipped);
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &[],
+            refunds: &[],
+        };
+        let mut v: Value = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
+        v["order_state"] = json!("SHIPPED");
+        v["order_lines"][0]["refunds"] = json!([
+            {"id": "R1", "amount": 10, "quantity": 1, "reason_code": "32", "refund_state": "WAITING_REFUND_PAYMENT"},
+            {"id": "R2", "amount": 5, "quantity": 1, "reason_code": "32", "refund_state": "REFUNDED"},
+            {"id": "R3", "amount": 5, "quantity": 1, "reason_code": "32", "state": "WAITING_REFUND"}
+        ]);
+        let a = step(&order(v.clone()), &rec, Some(&side), &env.ctx());
+        let ids: Vec<&str> = a
+            .iter()
+            .filter_map(|a| match a {
+                Action::RefundInBigCommerce {
+                    mirakl_refund_id, ..
+                } => Some(mirakl_refund_id.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ids, ["R2"], "only the paid refund is mirrored: {a:?}");
+        v["order_lines"][0]["refunds"][0]["refund_state"] = json!("REFUNDED");
+        let a = step(&order(v), &rec, Some(&side), &env.ctx());
+        assert_eq!(a.len(), 2, "{a:?}");
+
+        // OR28 money: a tax of 0.25 over 2 units, one refunded → 0.125 → 0.13 (not 0.12)
+        let mut v: Value = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
+        v["order_state"] = json!("SHIPPED");
+        v["order_lines"][0]["taxes"] = json!([{"code": "GST", "amount": 0.25}]);
+        let refund = BcRefund {
+            id: 56,
+            items: vec![RefundedItem {
+                item_type: RefundItemType::Product,
+                item_id: 900,
+                quantity: Some(1),
+                requested_amount: Some(d("4.005")),
+            }],
+            ..BcRefund::default()
+        };
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &[],
+            refunds: std::slice::from_ref(&refund),
+        };
+        let a = step(&order(v), &rec, Some(&side), &env.ctx());
+        let [Action::RefundInMirakl { request, .. }] = &a[..] else {
+            panic!("{a:?}")
+        };
+        assert_eq!(request.refunds[0].taxes[0].amount, d("0.13"));
+        assert_eq!(request.refunds[0].amount, Some(d("4.01")));
+        assert_eq!(request.refunds[0].shipping_amount, None);
+
+        // refunded shipping: with a product line it rides on it; alone it gets the first line
+        let ship = RefundedItem {
+            item_type: RefundItemType::Shipping,
+            item_id: 0,
+            quantity: None,
+            requested_amount: Some(d("7.5")),
+        };
+        let with_product = BcRefund {
+            items: vec![refund.items[0].clone(), ship.clone()],
+            ..refund.clone()
+        };
+        let only_shipping = BcRefund {
+            id: 57,
+            items: vec![ship],
+            ..BcRefund::default()
+        };
+        let both = [with_product, only_shipping];
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &[],
+            refunds: &both,
+        };
+        let mut v: Value = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
+        v["order_state"] = json!("SHIPPED");
+        let a = step(&order(v), &rec, Some(&side), &env.ctx());
+        type Line = (u64, Option<u64>, Option<Decimal>, Option<Decimal>);
+        let got: Vec<Line> = a
+            .iter()
+            .filter_map(|a| match a {
+                Action::RefundInMirakl {
+                    bigcommerce_refund_id,
+                    request,
+                } => Some((
+                    *bigcommerce_refund_id,
+                    request.refunds[0].quantity,
+                    request.refunds[0].amount,
+                    request.refunds[0].shipping_amount,
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (56, Some(1), Some(d("4.01")), Some(d("7.5"))),
+                (57, None, Some(d("0")), Some(d("7.5")))
+            ]
+        );
     }
 
     #[test]

@@ -300,6 +300,9 @@ pub enum MappingWarning {
     UnlinkedSku(ShopSku),
     /// A line has no unit price; 0 was used.
     MissingPrice(String),
+    /// The order has no `customer_notification_email` (the anonymised address Mirakl gives for
+    /// notifications); the BigCommerce addresses carry no email.
+    MissingEmail,
 }
 
 /// A BigCommerce order body ready for `POST /v2/orders`, with warnings.
@@ -416,6 +419,7 @@ pub fn to_bigcommerce(
     let email = order
         .customer_notification_email
         .as_deref()
+        .map(str::trim)
         .unwrap_or_default();
     let fallback_country = rules.default_country.as_deref();
     let bill = billing.or(shipping).ok_or(MappingError::NoAddress)?;
@@ -429,6 +433,9 @@ pub fn to_bigcommerce(
 
     let mode = order.order_tax_mode.as_ref();
     let mut warnings = Vec::new();
+    if email.is_empty() {
+        warnings.push(MappingWarning::MissingEmail);
+    }
     let mut products = Vec::new();
     let (mut ship_amount, mut ship_tax) = (Decimal::ZERO, Decimal::ZERO);
     let mut lines: Vec<&OrderLine> = order.order_lines.iter().collect();
@@ -833,5 +840,7 @@ pub(crate) mod tests {
             (Some(d("11")), Some(d("10")))
         );
         assert_eq!(m.order.billing_address.street_1, "1 George St");
+        assert_eq!(m.warnings, [MappingWarning::MissingEmail]);
+        assert_eq!(m.order.billing_address.email, "");
     }
 }

@@ -159,7 +159,23 @@ impl Batch {
     }
 }
 
+/// Fills the fields the rules leave unmanaged (`None` lead time or logistic class) from the
+/// current offer, so they neither show as a change nor get reset: OF24 resets every field not
+/// sent (notes/connectors.md A3, F4), and Mirakl reports the operator default for an unset
+/// lead time or logistic class, which would otherwise differ from `None` on every plan.
+pub fn keep_unmanaged(desired: &mut OfferContent, current: &OfferContent) {
+    if desired.leadtime_to_ship.is_none() {
+        desired.leadtime_to_ship = current.leadtime_to_ship;
+    }
+    if desired.logistic_class.is_none() {
+        desired.logistic_class.clone_from(&current.logistic_class);
+    }
+}
+
 /// Compares desired and current offers.
+///
+/// Fields the rules leave unmanaged keep their current value (see [`keep_unmanaged`]): a
+/// changed offer carries them, so its OF24 line does not reset them.
 ///
 /// `keep` lists SKUs that must not be removed even though they are not desired (pass
 /// [`crate::offers::problem_skus`]: an item with a problem is unknown, not gone). A zero-stock
@@ -175,14 +191,18 @@ pub fn plan(
     for (sku, want) in desired {
         match current.get(sku) {
             None => out.new.push(want.clone()),
-            Some(cur) => match classify(&cur.content, &want.content) {
-                None => out.unchanged.push(sku.clone()),
-                Some(kind) => out.changed.push(Change {
-                    offer: want.clone(),
-                    before: cur.content.clone(),
-                    kind,
-                }),
-            },
+            Some(cur) => {
+                let mut want = want.clone();
+                keep_unmanaged(&mut want.content, &cur.content);
+                match classify(&cur.content, &want.content) {
+                    None => out.unchanged.push(sku.clone()),
+                    Some(kind) => out.changed.push(Change {
+                        offer: want,
+                        before: cur.content.clone(),
+                        kind,
+                    }),
+                }
+            }
         }
     }
     for (sku, cur) in current {
@@ -530,6 +550,56 @@ mod tests {
         assert!(plan(&BTreeMap::new(), &current, &BTreeSet::new(), &keep).is_empty());
     }
 
+    /// Mirakl reports the operator default lead time and logistic class of an offer the rules
+    /// do not manage: that is not a change, and a real change keeps them rather than resetting
+    /// them (OF24 resets unsent fields: notes/connectors.md A3, F4).
+    #[test]
+    fn unmanaged_fields_are_kept_not_reset() {
+        let mut mirakl = content("10", 5);
+        mirakl.leadtime_to_ship = Some(3);
+        mirakl.logistic_class = Some("M".into());
+        let current: BTreeMap<_, _> = [have("A", mirakl.clone())].into();
+        let rules = PlanRules::default();
+        let same: BTreeMap<_, _> = [want("A", content("10", 5))].into();
+        let p = plan(&same, &current, &BTreeSet::new(), &rules);
+        assert!(p.is_empty() && p.unchanged.len() == 1, "{p:?}");
+        let cheaper: BTreeMap<_, _> = [want("A", content("9", 5))].into();
+        let p = plan(&cheaper, &current, &BTreeSet::new(), &rules);
+        assert_eq!(p.changed[0].kind, ChangeKind::PriceOnly);
+        let Batch::Offers(lines) = &p.batches(&rules)[0] else {
+            panic!()
+        };
+        assert_eq!(lines[0].content.leadtime_to_ship, Some(3));
+        assert_eq!(lines[0].content.logistic_class.as_deref(), Some("M"));
+        assert_eq!(lines[0].content.price, d("9"));
+        // a managed value still wins
+        let mut managed = content("10", 5);
+        managed.leadtime_to_ship = Some(1);
+        let p = plan(
+            &[want("A", managed)].into(),
+            &current,
+            &BTreeSet::new(),
+            &rules,
+        );
+        assert_eq!(p.changed[0].offer.content.leadtime_to_ship, Some(1));
+        assert_eq!(p.changed[0].kind, ChangeKind::Other);
+        // and the discount is managed: `None` clears a running one
+        let mut discounted = mirakl.clone();
+        discounted.discount = Some(Discount {
+            price: d("8"),
+            start_date: None,
+            end_date: None,
+        });
+        let p = plan(
+            &same,
+            &[have("A", discounted)].into(),
+            &BTreeSet::new(),
+            &rules,
+        );
+        assert_eq!(p.changed[0].kind, ChangeKind::PriceOnly);
+        assert_eq!(p.changed[0].offer.content.discount, None);
+    }
+
     fn arb_content() -> impl Strategy<Value = OfferContent> {
         (1u32..50, 0u64..4, proptest::bool::ANY, 0u32..3).prop_map(|(p, q, disc, lead)| {
             let mut c = content(&p.to_string(), q);
@@ -588,9 +658,19 @@ mod tests {
                 };
                 for s in skus { prop_assert!(seen.insert(s)); }
             }
+            let before = current.clone();
             p.apply(&mut current);
             for (sku, o) in &desired {
-                prop_assert_eq!(&current[sku].content, &o.content);
+                let mut want = o.content.clone();
+                if let Some(b) = before.get(sku) { keep_unmanaged(&mut want, &b.content); }
+                prop_assert_eq!(&current[sku].content, &want);
+                // managed fields are exactly as desired
+                prop_assert_eq!(current[sku].content.price, o.content.price);
+                prop_assert_eq!(current[sku].content.quantity, o.content.quantity);
+                prop_assert_eq!(&current[sku].content.discount, &o.content.discount);
+                if o.content.leadtime_to_ship.is_some() {
+                    prop_assert_eq!(current[sku].content.leadtime_to_ship, o.content.leadtime_to_ship);
+                }
             }
             for (sku, c) in &current {
                 if !desired.contains_key(sku) {

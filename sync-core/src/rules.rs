@@ -275,11 +275,13 @@ pub struct WeightBand {
 pub struct OfferRules {
     /// Offer condition code from OF61 (default `"11"`, "new").
     pub state_code: String,
-    /// Lead time to ship in days (default none: the operator default).
+    /// Lead time to ship in days (default none: not managed; a new offer gets the operator
+    /// default and an existing offer keeps its current value, see [`crate::plan::keep_unmanaged`]).
     pub leadtime_to_ship: Option<u32>,
     /// Logistic class by weight: the first band whose `max_weight` is at least the item's weight.
     pub logistic_classes: Vec<WeightBand>,
-    /// Logistic class when no band matches or the weight is unknown (default none).
+    /// Logistic class when no band matches or the weight is unknown (default none: not
+    /// managed for that item; an existing offer keeps its current class).
     pub default_logistic_class: Option<String>,
     /// Constant `offer_additional_fields` (code → value) sent with every offer (default none).
     pub additional_fields: BTreeMap<String, String>,
