@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// How many characters of an error body are kept.
-pub const BODY_CHARS: usize = 4_096;
+pub const BODY_CHARS: usize = api_core::decode::ERROR_BODY_CHARS;
 
 /// Everything a call can fail with. Never contains the access token or client secret.
 #[derive(Debug, thiserror::Error)]
@@ -107,15 +107,14 @@ impl Error {
         }
         let text = resp.text();
         let details = ApiErrorDetails::parse(&text);
-        let message = details
-            .message()
-            .map(str::to_owned)
-            .unwrap_or_else(|| summary_of(&text, resp.status.canonical_reason()));
+        let message = details.message().map(str::to_owned).unwrap_or_else(|| {
+            api_core::decode::error_summary(&text, resp.status.canonical_reason())
+        });
         Error::Api {
             status,
             message,
             details: Box::new(details),
-            body: text.chars().take(BODY_CHARS).collect(),
+            body: api_core::decode::error_body(&resp.body),
         }
     }
 }
@@ -142,23 +141,6 @@ fn partial_summary(failures: &[V3Error]) -> String {
         "no details given".to_owned()
     } else {
         parts.join(" | ")
-    }
-}
-
-fn summary_of(text: &str, reason: Option<&str>) -> String {
-    // An HTML page: prefer its <title>.
-    let lower = text.to_ascii_lowercase();
-    if let (Some(a), Some(b)) = (lower.find("<title>"), lower.find("</title>"))
-        && a + 7 <= b
-        && !text[a + 7..b].trim().is_empty()
-    {
-        return text[a + 7..b].trim().to_owned();
-    }
-    let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if t.is_empty() {
-        reason.unwrap_or("no body").to_owned()
-    } else {
-        t.chars().take(200).collect()
     }
 }
 

@@ -12,7 +12,7 @@ use std::time::Duration;
 pub enum Error {
     /// Mirakl answered with a non-success status. Mirakl's `{status, message}` body is
     /// parsed when present; `body` always keeps the raw text (an HTML 502 page included).
-    #[error("Mirakl API error {status}{}{}", code.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default(), message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    #[error("Mirakl API error {status}{}: {}", code.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default(), message.clone().unwrap_or_else(|| api_core::decode::error_summary(body, None)))]
     Api {
         /// HTTP status.
         status: u16,
@@ -89,8 +89,6 @@ impl Error {
     /// `{status, message}` (and `code`, or the first `errors[].code`) when the body is JSON.
     /// Never fails: a non-JSON body is kept as text.
     pub fn from_api_response(status: u16, body: &[u8]) -> Self {
-        const MAX_BODY: usize = 4096;
-        let text = String::from_utf8_lossy(body);
         let (message, code) = match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(v) => {
                 let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
@@ -115,7 +113,7 @@ impl Error {
             status,
             code,
             message,
-            body: text.chars().take(MAX_BODY).collect(),
+            body: api_core::decode::error_body(body),
         }
     }
 }
@@ -138,6 +136,13 @@ mod tests {
         );
         assert!(e.to_string().contains("expected state"));
         let e = Error::from_api_response(502, b"<html>Bad gateway</html>");
+        // The Display of an HTML page still says something useful.
+        assert!(e.to_string().contains("Bad gateway"), "{e}");
+        let e2 = Error::from_api_response(
+            502,
+            b"<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>",
+        );
+        assert_eq!(e2.to_string(), "Mirakl API error 502: 502 Bad Gateway");
         match e {
             Error::Api {
                 status,
