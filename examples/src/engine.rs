@@ -40,8 +40,7 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 
 use crate::metrics::Latencies;
-use crate::state::{OrderState as LocalState, SentOffer, StateError, StateStore};
-use crate::window::content_hash;
+use crate::state::{OrderState as LocalState, SentOffer, StateError, StateStore, content_hash};
 
 /// Errors of one engine step. The engine logs them and retries on the next cycle.
 #[derive(Debug, thiserror::Error)]
@@ -464,10 +463,21 @@ impl Engine {
             .stream()
             .try_collect()
             .await?;
-        Ok(sync_core::convert::current_offers(
-            &offers,
-            &self.rules.offer,
-        ))
+        let mut current = sync_core::convert::current_offers(&offers, &self.rules.offer);
+        // Fields the rules do not manage are filled by the operator's defaults (e.g. a lead
+        // time): they are not differences to correct, so compare them as unmanaged.
+        let manages_leadtime = self.rules.offer.leadtime_to_ship.is_some();
+        let manages_class = !self.rules.offer.logistic_classes.is_empty()
+            || self.rules.offer.default_logistic_class.is_some();
+        for c in current.values_mut() {
+            if !manages_leadtime {
+                c.content.leadtime_to_ship = None;
+            }
+            if !manages_class {
+                c.content.logistic_class = None;
+            }
+        }
+        Ok(current)
     }
 
     /// The desired offers of the whole catalog, with problems (no Mirakl call).
@@ -1013,6 +1023,32 @@ impl Engine {
         {
             self.state.advance_time_cursor(CURSOR_ORDERS, newest)?;
         }
+        // orders past SHIPPING hold no stock and wait for nothing from BigCommerce; a later
+        // change (refund, incident) updates them on Mirakl, so the date poll brings them back
+        {
+            let mut inner = self.inner();
+            let done: Vec<String> = inner
+                .orders
+                .iter()
+                .filter(|(id, o)| {
+                    !is_open(&o.order_state)
+                        && inner.processed.get(*id) == Some(&o.last_updated_date)
+                })
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in done {
+                inner.orders.remove(&id);
+                inner.bc_checked.remove(&id);
+            }
+            // versions older than the poll window cannot come back unchanged
+            if let Some(newest) = newest {
+                let horizon = newest - self.opts.order_overlap * 2;
+                let open: BTreeSet<String> = inner.orders.keys().cloned().collect();
+                inner
+                    .processed
+                    .retain(|id, d| *d >= horizon || open.contains(id));
+            }
+        }
         Ok(n)
     }
 
@@ -1507,6 +1543,17 @@ impl Engine {
         }
         Ok(created)
     }
+}
+
+fn is_open(state: &MkState) -> bool {
+    matches!(
+        state,
+        MkState::Staging
+            | MkState::WaitingAcceptance
+            | MkState::WaitingDebit
+            | MkState::WaitingDebitPayment
+            | MkState::Shipping
+    )
 }
 
 fn needs_bigcommerce(order: &MkOrder) -> bool {

@@ -9,7 +9,6 @@
 //! * [`tools`]: what the small binaries do (credential check, recent orders, OF01 export).
 //! * [`webhooks`]: the BigCommerce webhook receiver.
 //! * [`metrics`]: latency percentiles and call counts for the summary.
-//! * [`window`]: Mirakl call windows (one OF24/STO01/PRI01/OR11 per window).
 #![deny(missing_docs)]
 
 pub mod config;
@@ -20,4 +19,3 @@ pub mod runner;
 pub mod state;
 pub mod tools;
 pub mod webhooks;
-pub mod window;

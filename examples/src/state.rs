@@ -249,12 +249,6 @@ CREATE TABLE IF NOT EXISTS shipments_sent (
     mirakl_order_id         TEXT NOT NULL,
     sent_at                 INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS held (
-    mirakl_order_id TEXT NOT NULL,
-    sku             TEXT NOT NULL,
-    quantity        INTEGER NOT NULL,
-    PRIMARY KEY (mirakl_order_id, sku)
-);
 CREATE TABLE IF NOT EXISTS cursors (
     name   TEXT PRIMARY KEY NOT NULL,
     value  TEXT NOT NULL
@@ -658,69 +652,6 @@ impl StateStore {
         Ok(out)
     }
 
-    // ---------------------------------------------------------------- held stock
-
-    /// Records the units an accepted Mirakl order holds (replacing what it held before), in one
-    /// transaction. Held units are subtracted from the stock offered on Mirakl until the order
-    /// exists in BigCommerce (which then decrements its own inventory).
-    ///
-    /// # Errors
-    /// [`StateError::Sqlite`] on a database error; nothing is written then.
-    pub fn set_held(&self, mirakl_order_id: &str, lines: &[(String, u64)]) -> Result<()> {
-        let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "DELETE FROM held WHERE mirakl_order_id = ?1",
-            [mirakl_order_id],
-        )?;
-        for (sku, qty) in lines {
-            tx.execute(
-                "INSERT INTO held (mirakl_order_id, sku, quantity) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(mirakl_order_id, sku) DO UPDATE SET quantity = quantity + excluded.quantity",
-                params![mirakl_order_id, sku, to_i64(*qty)],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Releases what an order held. Returns the SKUs it held.
-    ///
-    /// # Errors
-    /// [`StateError::Sqlite`] on a database error.
-    pub fn release_held(&self, mirakl_order_id: &str) -> Result<Vec<String>> {
-        let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let skus = {
-            let mut stmt =
-                tx.prepare("SELECT sku FROM held WHERE mirakl_order_id = ?1 ORDER BY sku")?;
-            let rows = stmt.query_map([mirakl_order_id], |r| r.get::<_, String>(0))?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()?
-        };
-        tx.execute(
-            "DELETE FROM held WHERE mirakl_order_id = ?1",
-            [mirakl_order_id],
-        )?;
-        tx.commit()?;
-        Ok(skus)
-    }
-
-    /// Units held per SKU, over all orders.
-    ///
-    /// # Errors
-    /// [`StateError::Sqlite`] on a database error.
-    pub fn held_by_sku(&self) -> Result<std::collections::BTreeMap<String, u64>> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare("SELECT sku, SUM(quantity) FROM held GROUP BY sku")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-        let mut out = std::collections::BTreeMap::new();
-        for row in rows {
-            let (sku, q) = row?;
-            out.insert(sku, u64::try_from(q).unwrap_or(0));
-        }
-        Ok(out)
-    }
-
     // ---------------------------------------------------------------- shipments
 
     /// Whether BigCommerce shipment `shipment_id` was already forwarded to Mirakl.
@@ -903,6 +834,17 @@ impl StateStore {
             [now_ms().saturating_sub(keep_ms)],
         )?)
     }
+}
+
+/// A stable 64-bit FNV-1a hash, hex encoded (stable across runs and Rust versions, unlike
+/// `DefaultHasher`), for the "last sent" content hash.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
 }
 
 fn to_i64(v: u64) -> i64 {
@@ -1092,6 +1034,14 @@ mod tests {
     }
 
     #[test]
+    fn hash_is_stable_and_sensitive() {
+        // FNV-1a 64 reference values
+        assert_eq!(content_hash(b""), "cbf29ce484222325");
+        assert_eq!(content_hash(b"a"), "af63dc4c8601ec8c");
+        assert_ne!(content_hash(b"{\"q\":1}"), content_hash(b"{\"q\":2}"));
+    }
+
+    #[test]
     fn state_names_round_trip() {
         for s in OrderState::ALL {
             assert_eq!(OrderState::parse(s.as_str()), Some(s));
@@ -1145,26 +1095,6 @@ mod tests {
             s.time_cursor("bad"),
             Err(StateError::Invalid { .. })
         ));
-    }
-
-    #[test]
-    fn held_units_sum_per_sku_and_release_per_order() {
-        let s = StateStore::open_in_memory().unwrap();
-        s.set_held("M-1", &[("A".into(), 2), ("B".into(), 1)])
-            .unwrap();
-        s.set_held("M-2", &[("A".into(), 3)]).unwrap();
-        // replacing an order's lines does not double count
-        s.set_held("M-2", &[("A".into(), 3)]).unwrap();
-        let h = s.held_by_sku().unwrap();
-        assert_eq!((h["A"], h["B"]), (5, 1));
-        assert_eq!(
-            s.release_held("M-1").unwrap(),
-            vec!["A".to_owned(), "B".to_owned()]
-        );
-        let h = s.held_by_sku().unwrap();
-        assert_eq!(h.get("A"), Some(&3));
-        assert_eq!(h.get("B"), None);
-        assert!(s.release_held("M-1").unwrap().is_empty());
     }
 
     #[test]

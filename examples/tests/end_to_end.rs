@@ -96,6 +96,14 @@ async fn twenty_percent_faults_on_both_services() {
             "{id}: {summary}"
         );
     }
+    // a new full reconciliation (reading Mirakl's offers back) finds nothing to change
+    let again = demo.reconcile(&|_, _| {}).await.unwrap();
+    assert_eq!(
+        (again.new, again.changed, again.removed),
+        (0, 0, 0),
+        "{again:?}"
+    );
+    assert_eq!(again.unchanged, 120);
 }
 
 /// The connector is killed at random points (mid-call included) and restarted on the same

@@ -1,0 +1,237 @@
+//! `bench-sync`: a full sync of a large catalog on the embedded sandboxes (default 10,000
+//! products × 3 variants = 30,000 offers), then live changes through the running connector.
+//! Reports wall time, API calls per service against the minimum the paging and batch sizes
+//! allow, and the change-to-marketplace latency. Not a timed test; run it in release:
+//!
+//! ```text
+//! cargo run --release -p examples --bin bench-sync
+//! cargo run --release -p examples --bin bench-sync -- --products 2000 --changes 50
+//! ```
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use examples::demo::{Demo, DemoConfig};
+use examples::metrics::{CallCounts, human, percentile};
+
+/// Full-sync benchmark on the sandboxes.
+#[derive(Debug, Parser)]
+#[command(name = "bench-sync", version, about)]
+struct Args {
+    /// Products.
+    #[arg(long, default_value_t = 10_000)]
+    products: usize,
+    /// Variants per product.
+    #[arg(long, default_value_t = 3)]
+    variants: usize,
+    /// OF24 batch size (offers per call).
+    #[arg(long, default_value_t = 5_000)]
+    batch: usize,
+    /// Live changes (price or stock) made after the full sync.
+    #[arg(long, default_value_t = 100)]
+    changes: usize,
+    /// BigCommerce requests per 30 s (150: Standard/Plus plans).
+    #[arg(long, default_value_t = 150)]
+    bc_quota: u32,
+}
+
+fn calls_line(name: &str, c: &CallCounts) {
+    println!("  {name}: {} calls", c.total());
+    for (ep, n) in &c.per_endpoint {
+        println!("    {n:6}  {ep}");
+    }
+}
+
+fn delta(after: &CallCounts, before: &CallCounts) -> CallCounts {
+    CallCounts::from_pairs(after.per_endpoint.iter().map(|(k, v)| {
+        (
+            k.clone(),
+            v.saturating_sub(before.per_endpoint.get(k).copied().unwrap_or(0)),
+        )
+    }))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let skus = args.products * args.variants.max(1);
+    println!(
+        "bench-sync: {} products × {} variants = {skus} SKUs, OF24 batches of {}, BigCommerce quota {}/30 s",
+        args.products, args.variants, args.batch, args.bc_quota
+    );
+    let t0 = Instant::now();
+    let mut demo = match Demo::start(DemoConfig {
+        seed: 2026,
+        products: args.products,
+        variants: args.variants,
+        orders: 0,
+        price_changes: 0,
+        stock_changes: 0,
+        stale_share: 0.0,
+        bc_quota: args.bc_quota,
+        timeout: Duration::from_secs(600),
+        ..DemoConfig::default()
+    })
+    .await
+    {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let setup = t0.elapsed();
+    println!("sandboxes ready with demo data in {}", human(setup));
+
+    // the engine was built with the demo rules; use the requested batch size
+    let mut rules = demo.rules.clone();
+    rules.plan.batch_size = args.batch;
+    demo.rules = rules;
+    if let Err(e) = demo.restart_engine().await {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+
+    // 1. full sync from an empty shop
+    let bc0 = CallCounts::default();
+    let t1 = Instant::now();
+    let plan = match demo.reconcile(&|_, _| {}).await {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let full = t1.elapsed();
+    let bc1 = CallCounts::from_pairs(demo.engine().bigcommerce().call_counts());
+    let mk1 = CallCounts::from_pairs(demo.engine().mirakl().call_counts());
+    let offers_on_mirakl = demo.mirakl.offers().len();
+    println!(
+        "\nfull sync: {} in {} ({:.0} offers/s); {offers_on_mirakl} offers on Mirakl",
+        plan.new,
+        human(full),
+        plan.new as f64 / full.as_secs_f64().max(0.001)
+    );
+    let min_bc_pages = args.products.div_ceil(250);
+    let min_of24 = skus.div_ceil(args.batch.max(1));
+    calls_line("BigCommerce", &delta(&bc1, &bc0));
+    println!(
+        "    minimum: {min_bc_pages} product pages (250 per page, variants included) + 1 store read"
+    );
+    calls_line("Mirakl", &mk1);
+    println!(
+        "    minimum: 1 OF21 page (empty shop, 100 per page), {min_of24} OF24 ({} offers per call) + at least one OF02 each",
+        args.batch
+    );
+
+    // 2. steady state: a second full reconciliation with nothing to change
+    let t2 = Instant::now();
+    let again = demo.reconcile(&|_, _| {}).await;
+    let steady = t2.elapsed();
+    let bc2 = CallCounts::from_pairs(demo.engine().bigcommerce().call_counts());
+    let mk2 = CallCounts::from_pairs(demo.engine().mirakl().call_counts());
+    if let Ok(p) = again {
+        println!(
+            "\nsecond full reconciliation: {} unchanged, {} changed in {}",
+            p.unchanged,
+            p.changed,
+            human(steady)
+        );
+    }
+    calls_line("BigCommerce", &delta(&bc2, &bc1));
+    println!("    minimum: {min_bc_pages} product pages + 0");
+    calls_line("Mirakl", &delta(&mk2, &mk1));
+    println!(
+        "    minimum: {} OF21 pages ({skus} offers, 100 per page), no write",
+        skus.div_ceil(100)
+    );
+
+    // 3. live changes through the running connector
+    demo.start_loop_with(false);
+    let catalog = demo.catalog.skus();
+    let mut changed: Vec<(String, rust_decimal::Decimal, Instant)> = Vec::new();
+    let t3 = Instant::now();
+    for i in 0..args.changes {
+        let s = &catalog[(i * 7919 + 13) % catalog.len()];
+        let (price, _) = demo.bc.price(&s.sku).unwrap_or((s.price, None));
+        let new = price + rust_decimal::Decimal::new(100 + i as i64, 2);
+        if demo.bc.set_price(&s.sku, new, None) {
+            changed.push((s.sku.clone(), new, Instant::now()));
+        }
+        if i % 10 == 9 {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+    // watch the operator until every change shows (price incl. rules: compare with desired)
+    let mut seen: BTreeMap<String, Instant> = BTreeMap::new();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let before: BTreeMap<String, rust_decimal::Decimal> = changed
+        .iter()
+        .filter_map(|(s, _, _)| demo.mirakl.offer(s).map(|o| (s.clone(), o.price)))
+        .collect();
+    while seen.len() < before.len() && Instant::now() < deadline {
+        for (sku, old) in &before {
+            if seen.contains_key(sku) {
+                continue;
+            }
+            if demo.mirakl.offer(sku).is_some_and(|o| o.price != *old) {
+                seen.insert(sku.clone(), Instant::now());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let live = t3.elapsed();
+    demo.stop().await;
+    let mut observed: Vec<Duration> = changed
+        .iter()
+        .filter_map(|(s, _, at)| seen.get(s).map(|t| t.duration_since(*at)))
+        .collect();
+    let bc3 = CallCounts::from_pairs(demo.engine().bigcommerce().call_counts());
+    let mk3 = CallCounts::from_pairs(demo.engine().mirakl().call_counts());
+    println!(
+        "\nlive changes: {} price changes, {} seen on Mirakl within {}",
+        changed.len(),
+        observed.len(),
+        human(live)
+    );
+    if let (Some(p50), Some(p99)) = (
+        percentile(&mut observed, 50.0),
+        percentile(&mut observed, 99.0),
+    ) {
+        println!(
+            "change-to-marketplace latency (BigCommerce write → Mirakl offer shows it): p50 {}, p99 {}  (Mirakl call window: 1 s at clock ×{})",
+            human(p50),
+            human(p99),
+            demo.config.clock_scale
+        );
+    }
+    calls_line("BigCommerce", &delta(&bc3, &bc2));
+    calls_line("Mirakl", &delta(&mk3, &mk2));
+
+    let verdict = demo.verify().await;
+    let ok = match &verdict {
+        Ok(v) => {
+            println!("\noffers in sync at the end: {}/{}", v.in_sync, v.desired);
+            v.mismatches.is_empty() && observed.len() == changed.len()
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            false
+        }
+    };
+    println!("total wall time: {}", human(t0.elapsed()));
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
