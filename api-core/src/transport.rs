@@ -238,6 +238,15 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .map(Duration::from_millis)
 }
 
+/// A header value for a credential, marked sensitive (so `Debug` of the header map and
+/// HTTP/2 header compression leave it out); `None` when the secret holds characters a
+/// header cannot carry. The value is never echoed in any error.
+pub fn secret_header_value(secret: &crate::secret::Secret) -> Option<HeaderValue> {
+    let mut v = HeaderValue::from_str(secret.expose().trim()).ok()?;
+    v.set_sensitive(true);
+    Some(v)
+}
+
 /// Drops the query, user name and password from the URL a transport error carries (and
 /// shows in its message), so nothing a caller put there can reach a log or an error
 /// chain. Path and host stay for diagnosis; credentials travel in headers, which reqwest

@@ -267,3 +267,16 @@ async fn transport_errors_never_show_the_query() {
     assert!(text.contains("GET /x"), "{text}");
     assert!(text.contains("127.0.0.1"), "{text}");
 }
+
+#[test]
+fn secret_header_values_are_sensitive_and_never_shown() {
+    use api_core::secret::Secret;
+    use api_core::transport::{HeaderMap, secret_header_value};
+    let v = secret_header_value(&Secret::new(" tok-S3CRET ")).unwrap();
+    assert!(v.is_sensitive());
+    assert_eq!(v.to_str().unwrap(), "tok-S3CRET");
+    let mut map = HeaderMap::new();
+    map.insert("x-auth-token", v);
+    assert!(!format!("{map:?}").contains("S3CRET"));
+    assert!(secret_header_value(&Secret::new("bad\nvalue")).is_none());
+}

@@ -130,11 +130,10 @@ impl ClientBuilder {
             .join(&format!("stores/{store}/"))
             .map_err(|e| Error::InvalidInput(format!("cannot build the store URL: {e}")))?;
         let mut headers = HeaderMap::new();
-        let mut token =
-            HeaderValue::from_str(self.credentials.access_token().expose()).map_err(|_| {
+        let token = api_core::transport::secret_header_value(self.credentials.access_token())
+            .ok_or_else(|| {
                 Error::InvalidInput("the access token has characters a header cannot carry".into())
             })?;
-        token.set_sensitive(true);
         headers.insert("x-auth-token", token);
         headers.insert("accept", HeaderValue::from_static("application/json"));
         let pacer = match self.pacer {

@@ -150,10 +150,9 @@ impl ClientBuilder {
             .api_key
             .filter(|k| !k.expose().trim().is_empty())
             .ok_or_else(|| Error::InvalidInput("the Mirakl shop API key is required".into()))?;
-        let mut auth = HeaderValue::from_str(key.expose()).map_err(|_| {
+        let auth = api_core::transport::secret_header_value(&key).ok_or_else(|| {
             Error::InvalidInput("the API key contains characters not allowed in a header".into())
         })?;
-        auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert("authorization", auth);
         headers.insert("accept", HeaderValue::from_static("application/json"));
