@@ -635,6 +635,9 @@ mod tests {
     }
 
     proptest! {
+        /// The call-budget governor of notes/connectors.md §5.1 (A2: OF24/STO01/PRI01 at most
+        /// once a minute; SLP sends one file per webhook, BCR one OF24 per SKU): merged, never
+        /// lost, never more than one call per window.
         #[test]
         fn merged_never_lost_no_window_exceeded(steps in proptest::collection::vec(step(), 1..60), size in 1usize..3) {
             let mut rules = SyncRules::default();

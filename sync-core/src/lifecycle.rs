@@ -235,16 +235,28 @@ pub fn step(
         let p = progress(order, b.products, b.shipments);
         let ship = p.complete() || (ctx.rules.shipments.ship_on_partial && p.started());
         if ship {
-            if let Some(s) = latest_tracked(b.shipments)
-                && !record.tracking_sent.contains(&s.id.0)
-                && let Some(t) = tracking(s, &ctx.rules.shipments)
-            {
-                out.push(Action::PushTracking {
-                    shipment_id: s.id.0,
-                    tracking: t,
-                });
+            let tracked = latest_tracked(b.shipments)
+                .and_then(|s| tracking(s, &ctx.rules.shipments).map(|t| (s.id.0, t)));
+            match tracked {
+                Some((shipment_id, tracking)) => {
+                    if !record.tracking_sent.contains(&shipment_id) {
+                        out.push(Action::PushTracking {
+                            shipment_id,
+                            tracking,
+                        });
+                    }
+                    out.push(Action::ConfirmShipment);
+                }
+                None if ctx.rules.shipments.require_tracking => {
+                    out.push(Action::ManualReview {
+                        reason: format!(
+                            "Mirakl order {} shipped in BigCommerce without a tracking number; OR24 held until one is added",
+                            order.order_id
+                        ),
+                    });
+                }
+                None => out.push(Action::ConfirmShipment),
             }
-            out.push(Action::ConfirmShipment);
         }
     }
 
@@ -665,6 +677,56 @@ mod tests {
         assert!(step(&o, &confirmed, Some(&side), &env.ctx()).is_empty());
     }
 
+    /// Tracking must exist before "shipped" where the operator requires it (notes/connectors.md
+    /// F9 "Tracking details are mandatory for this shipping method", W3; Codisto's rule).
+    #[test]
+    fn require_tracking_holds_ship_confirmation() {
+        let mut env = Env::new();
+        let o = mirakl("SHIPPING");
+        let bo = bc_order(OrderStatus::Shipped);
+        let prods = products();
+        let rec = OrderRecord {
+            bigcommerce_order_id: Some(100),
+            ..OrderRecord::default()
+        };
+        let untracked = Shipment {
+            id: ShipmentId(9),
+            items: vec![ShipmentItem::new(900, 2)],
+            ..Shipment::default()
+        };
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: std::slice::from_ref(&untracked),
+            refunds: &[],
+        };
+        assert_eq!(
+            step(&o, &rec, Some(&side), &env.ctx()),
+            [Action::ConfirmShipment]
+        );
+        env.rules.shipments.require_tracking = true;
+        let a = step(&o, &rec, Some(&side), &env.ctx());
+        assert!(matches!(&a[..], [Action::ManualReview { .. }]), "{a:?}");
+        let tracked = Shipment {
+            tracking_number: Some("TRK1".into()),
+            shipping_provider: Some("auspost".into()),
+            ..untracked.clone()
+        };
+        let side = BigCommerceOrder {
+            shipments: std::slice::from_ref(&tracked),
+            ..side
+        };
+        let a = step(&o, &rec, Some(&side), &env.ctx());
+        let [
+            Action::PushTracking { tracking, .. },
+            Action::ConfirmShipment,
+        ] = &a[..]
+        else {
+            panic!("{a:?}")
+        };
+        assert_eq!(tracking.carrier_name.as_deref(), Some("Australia Post"));
+    }
+
     #[test]
     fn cancellations_both_ways() {
         let mut env = Env::new();
@@ -962,7 +1024,9 @@ mod tests {
 
     proptest! {
         /// Whatever the order states, crashes and uncertain failures, at most one BigCommerce
-        /// order is ever created for a Mirakl order, and no action list holds two creates.
+        /// order is ever created for a Mirakl order, and no action list holds two creates
+        /// (notes/connectors.md F1: duplicate shop orders, the top failure; F13: never before
+        /// SHIPPING).
         #[test]
         fn never_creates_twice(
             states in proptest::collection::vec(0usize..6, 1..25),

@@ -437,6 +437,8 @@ mod tests {
         assert_eq!(offers[&sku("B")].content.quantity, 7);
     }
 
+    /// Variants without a SKU are reported, not skipped silently (notes/connectors.md §3.1: SLP
+    /// skips them, SSN drops unknown SKUs); duplicates and zero prices likewise.
     #[test]
     fn problems_are_reported_never_dropped() {
         let mut no_sku = variant(41, "", 1);
@@ -512,6 +514,9 @@ mod tests {
         );
     }
 
+    /// Untracked stock is neither exported as 0 nor silently as a fixed number: it needs an
+    /// explicit `untracked_quantity` (notes/connectors.md F3: M2#13 exported 0, later 999), and a
+    /// catalog in another currency than the shop is refused (multi-currency).
     #[test]
     fn untracked_default_gtin_requirement_and_currency() {
         let mut p = product(8, vec![]);

@@ -562,6 +562,8 @@ pub(crate) mod tests {
         ShopSku::new(s).unwrap()
     }
 
+    /// OR11 polls overlap (`start_update_date`, notes/connectors.md A6): a repeated order counts
+    /// once, with its latest version.
     #[test]
     fn held_units_counts_open_orders_once() {
         let a1 = order(waiting("A", vec![line("A-1", 1, "S1", 2, "10")]));
@@ -583,6 +585,8 @@ pub(crate) mod tests {
         assert_eq!(held, [(sku("S1"), 3)].into());
     }
 
+    /// Oversell window (notes/connectors.md §5.3, §5.6): lines of one SKU are aggregated and
+    /// units held by other open orders are subtracted (M2 checks each line against the total).
     #[test]
     fn acceptance_per_line_with_reasons() {
         let o = order(waiting(
@@ -804,6 +808,47 @@ pub(crate) mod tests {
             to_bigcommerce(&order(v), &BTreeMap::new(), &OrderRules::default(), None),
             Err(MappingError::NoAddress)
         );
+    }
+
+    /// Dates with an offset are instants, not wall-clock strings (notes/connectors.md F14: M2
+    /// stores timezone-naive dates); every tax line counts, not only the first (§5.8: BCR takes
+    /// `taxes[0]`).
+    #[test]
+    fn offsets_and_every_tax_line_count() {
+        let mut v = waiting("Z1", vec![line("Z1-1", 1, "S1", 1, "10")]);
+        v["created_date"] = json!("2026-11-27T18:00:00+10:00");
+        let o = order(v.clone());
+        let ctx = AcceptanceContext {
+            stock: [(sku("S1"), 1)].into(),
+            ..AcceptanceContext::default()
+        };
+        let rules = OrderRules::default(); // 24 h to accept, warn 2 h before
+        let d1 = decide(&o, &ctx, &rules, datetime!(2026-11-28 05:59 UTC));
+        assert_eq!(d1.deadline, datetime!(2026-11-28 08:00 UTC));
+        assert!(!d1.deadline_near);
+        assert!(decide(&o, &ctx, &rules, datetime!(2026-11-28 16:00 +10:00)).deadline_near);
+
+        v["order_state"] = json!("SHIPPING");
+        v["order_tax_mode"] = json!("TAX_EXCLUDED");
+        v["customer_notification_email"] = json!("n@notification.mirakl.net");
+        v["order_lines"][0]["taxes"] =
+            json!([{"code": "GST", "amount": 1}, {"code": "ECO", "amount": 0.5}]);
+        v["order_lines"][0]["shipping_price"] = json!(5);
+        v["order_lines"][0]["shipping_taxes"] =
+            json!([{"code": "GST", "amount": 0.5}, {"code": "X", "amount": 0.25}]);
+        v["customer"] = json!({"shipping_address": {"firstname": "A", "lastname": "B", "street_1": "1 St",
+            "city": "Perth", "zip_code": "6000", "country_iso_code": "AUS"}});
+        let m = to_bigcommerce(&order(v), &BTreeMap::new(), &rules, Some("AUD")).unwrap();
+        let l = &m.order.products[0];
+        assert_eq!(
+            (l.price_ex_tax, l.price_inc_tax),
+            (Some(d("10")), Some(d("11.5")))
+        );
+        assert_eq!(
+            (m.order.shipping_cost_ex_tax, m.order.shipping_cost_inc_tax),
+            (Some(d("5")), Some(d("5.75")))
+        );
+        assert_eq!(m.order.shipping_addresses[0].address.country_iso2, "AU");
     }
 
     #[test]

@@ -194,6 +194,10 @@ pub fn plan(
             Some(cur) => {
                 let mut want = want.clone();
                 keep_unmanaged(&mut want.content, &cur.content);
+                if !rules.sync_prices {
+                    want.content.price = cur.content.price;
+                    want.content.discount.clone_from(&cur.content.discount);
+                }
                 match classify(&cur.content, &want.content) {
                     None => out.unchanged.push(sku.clone()),
                     Some(kind) => out.changed.push(Change {
@@ -600,6 +604,38 @@ mod tests {
         assert_eq!(p.changed[0].offer.content.discount, None);
     }
 
+    /// Stock-only sync (notes/connectors.md F10: "users want stock-only without price sync"):
+    /// existing offers keep Mirakl's price and discount, only the quantity moves.
+    #[test]
+    fn stock_only_sync_keeps_mirakl_prices() {
+        let mut mirakl = content("12", 5);
+        mirakl.discount = Some(Discount {
+            price: d("11"),
+            start_date: None,
+            end_date: None,
+        });
+        let current: BTreeMap<_, _> = [have("A", mirakl)].into();
+        let desired: BTreeMap<_, _> =
+            [want("A", content("10", 3)), want("B", content("9", 1))].into();
+        let rules = PlanRules {
+            sync_prices: false,
+            stock_import: true,
+            ..PlanRules::default()
+        };
+        let p = plan(&desired, &current, &BTreeSet::new(), &rules);
+        assert_eq!(p.changed.len(), 1);
+        assert_eq!(p.changed[0].kind, ChangeKind::StockOnly);
+        assert_eq!(p.changed[0].offer.content.price, d("12"));
+        assert_eq!(p.new[0].content.price, d("9"), "a new offer needs a price");
+        let b = p.batches(&rules);
+        assert_eq!(
+            b.iter().map(Batch::operation).collect::<Vec<_>>(),
+            [Operation::Offers, Operation::Stock]
+        );
+        let same_stock: BTreeMap<_, _> = [want("A", content("10", 5))].into();
+        assert!(plan(&same_stock, &current, &BTreeSet::new(), &rules).is_empty());
+    }
+
     fn arb_content() -> impl Strategy<Value = OfferContent> {
         (1u32..50, 0u64..4, proptest::bool::ANY, 0u32..3).prop_map(|(p, q, disc, lead)| {
             let mut c = content(&p.to_string(), q);
@@ -635,6 +671,7 @@ mod tests {
                 batch_size,
                 stock_import: s,
                 price_import: p,
+                ..PlanRules::default()
             })
     }
 

@@ -316,6 +316,8 @@ mod tests {
         );
     }
 
+    /// Westfield discounts carry optional start/end dates and must stay below the price
+    /// (notes/connectors.md W1, §5.10).
     #[test]
     fn discount_dates_pass_through_and_inverted_windows_drop() {
         let r = PriceRules::default();

@@ -324,6 +324,10 @@ pub struct PlanRules {
     pub stock_import: bool,
     /// Route price-only changes to PRI01 (default false: OF24 with the full offer).
     pub price_import: bool,
+    /// Sync prices (default true). When false, existing offers keep the price and discount
+    /// Mirakl holds (a stock-only sync, notes/connectors.md F10); new offers still get the
+    /// computed price, since OF24 needs one.
+    pub sync_prices: bool,
 }
 
 impl Default for PlanRules {
@@ -333,6 +337,7 @@ impl Default for PlanRules {
             removal: RemovalPolicy::ZeroStock,
             stock_import: false,
             price_import: false,
+            sync_prices: true,
         }
     }
 }
@@ -417,6 +422,10 @@ pub struct ShipmentRules {
     /// Confirm shipment (OR24) after the first shipment even when lines remain (default false:
     /// wait until every line is shipped).
     pub ship_on_partial: bool,
+    /// Hold OR24 until a shipment with a tracking number exists (default false). For operators
+    /// and shipping methods where tracking is mandatory (notes/connectors.md F9, W3): a shipment
+    /// without tracking then asks for a manual review instead of confirming.
+    pub require_tracking: bool,
 }
 
 impl Default for ShipmentRules {
@@ -425,6 +434,7 @@ impl Default for ShipmentRules {
             carriers: BTreeMap::new(),
             builtin_carriers: true,
             ship_on_partial: false,
+            require_tracking: false,
         }
     }
 }

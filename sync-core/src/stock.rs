@@ -44,6 +44,8 @@ mod tests {
     use crate::test_util::d;
     use proptest::prelude::*;
 
+    /// `available = clamp(on_hand − held − buffer, 0, max)`, rounded down (notes/connectors.md
+    /// §5.3: the oversell window of orders not yet in BigCommerce; F3: negative stock → 0).
     #[test]
     fn held_units_and_buffers() {
         let r = StockRules::default();
