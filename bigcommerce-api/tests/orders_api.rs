@@ -502,3 +502,44 @@ async fn raw_request() {
         .unwrap();
     assert_eq!(v["data"]["inventory_count"], 3);
 }
+
+// The idempotency look-up before re-creating an order must search every page: a store (or
+// proxy) ignoring `external_order_id` must not yield a false "not found" after page 1
+// (orders.v2.oas2.yml GET /orders, fixture v2_order_get.json).
+#[tokio::test]
+async fn external_order_id_lookup_searches_every_page() {
+    let server = server().await;
+    let page1: Vec<serde_json::Value> = (1..=250)
+        .map(|i| {
+            let mut o = order(i);
+            o["external_order_id"] = json!(format!("OTHER-{i}"));
+            o
+        })
+        .collect();
+    let mut hit = order(999);
+    hit["external_order_id"] = json!("WF-7-A");
+    Mock::given(method("GET"))
+        .and(path(p("v2/orders")))
+        .and(query_param("external_order_id", "WF-7-A"))
+        .and(query_param("limit", "250"))
+        .and(query_param("page", "1"))
+        .respond_with(json(200, json!(page1)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(p("v2/orders")))
+        .and(query_param("external_order_id", "WF-7-A"))
+        .and(query_param("page", "2"))
+        .respond_with(json(200, json!([hit])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let found = client(&server)
+        .orders()
+        .find_by_external_order_id("WF-7-A")
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, OrderId(999));
+}

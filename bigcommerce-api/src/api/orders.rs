@@ -75,14 +75,15 @@ impl Orders {
     /// # Errors
     /// As any call.
     pub async fn find_by_external_order_id(&self, external_order_id: &str) -> Result<Vec<Order>> {
-        let page = self
+        // Every page, and filtered locally too: were the parameter ignored, stopping after
+        // the first page would report "not found" and lead to a duplicate order.
+        let all = self
             .list()
             .filter("external_order_id", external_order_id)
-            .send()
+            .limit(crate::client::MAX_PAGE_SIZE)
+            .all()
             .await?;
-        // Filter locally too, in case a server ignores the parameter.
-        Ok(page
-            .items
+        Ok(all
             .into_iter()
             .filter(|o| o.external_order_id.as_deref() == Some(external_order_id))
             .collect())
