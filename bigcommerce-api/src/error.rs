@@ -220,6 +220,10 @@ pub struct V3Error {
     /// Field errors, keyed by field (batch: `index.field`).
     #[serde(default, deserialize_with = "errors_map")]
     pub errors: BTreeMap<String, serde_json::Value>,
+    /// In a batch error set, the identifiers of the item that failed (price-list records:
+    /// `{price_list_id, variant_id, sku, currency}`, `price_lists.v3.yml`), as sent.
+    #[serde(default)]
+    pub data: Option<serde_json::Value>,
 }
 
 fn errors_map<'d, D: serde::Deserializer<'d>>(

@@ -524,3 +524,46 @@ async fn variant_get_and_get_opt() {
         .unwrap_err();
     assert!(err.is_not_found(), "{err}");
 }
+
+// price_lists.v3.yml PUT /pricelists/{id}/records 422 "PriceRecord Batch Error Response":
+// each batch error keeps the identifiers of the record that failed.
+#[tokio::test]
+async fn price_record_batch_errors_name_the_record() {
+    use bigcommerce_api::Error;
+    use bigcommerce_api::error::ApiErrorDetails;
+    let server = server().await;
+    Mock::given(method("PUT"))
+        .and(path(p("v3/pricelists/2/records")))
+        .respond_with(json(
+            422,
+            json!({"batch_errors": [{
+                "data": {"price_list_id": 2, "variant_id": 325, "currency": "aud"},
+                "errors": {"price": "Price must be greater than zero"}
+            }]}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let rec = PriceListRecordUpsert::new(VariantId(325), "AUD", Decimal::from(-1));
+    let err = client(&server)
+        .price_lists()
+        .upsert_records(PriceListId(2), &[rec])
+        .await
+        .unwrap_err();
+    match err {
+        Error::Api {
+            status, details, ..
+        } => {
+            assert_eq!(status, 422);
+            match *details {
+                ApiErrorDetails::Batch(v) => {
+                    assert_eq!(v.len(), 1);
+                    assert_eq!(v[0].data.as_ref().unwrap()["variant_id"], 325);
+                    assert_eq!(v[0].errors["price"], "Price must be greater than zero");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+}
