@@ -205,8 +205,12 @@ impl Coalescer {
         if self.dirty.is_empty() {
             return None;
         }
-        let quiet = self.last_dirty? + secs(self.windows.quiet_secs);
-        let cap = self.first_dirty? + secs(self.windows.max_wait_secs);
+        let quiet = self
+            .last_dirty?
+            .saturating_add(secs(self.windows.quiet_secs));
+        let cap = self
+            .first_dirty?
+            .saturating_add(secs(self.windows.max_wait_secs));
         Some(quiet.min(cap))
     }
 
@@ -340,7 +344,7 @@ impl Coalescer {
     pub fn window_opens(&self, op: Operation, now: OffsetDateTime) -> OffsetDateTime {
         self.last_sent
             .get(&op)
-            .map_or(now, |t| (*t + self.window(op)).max(now))
+            .map_or(now, |t| t.saturating_add(self.window(op)).max(now))
     }
 
     /// When the next batch may go (`None`: nothing queued).
@@ -613,6 +617,23 @@ mod tests {
         assert!(c.is_idle());
         let json = serde_json::to_string(&c).unwrap();
         assert_eq!(serde_json::from_str::<Coalescer>(&json).unwrap(), c);
+    }
+
+    #[test]
+    fn huge_windows_never_panic() {
+        let mut rules = SyncRules::default();
+        rules.windows.offers_secs = u64::MAX;
+        rules.windows.quiet_secs = u64::MAX;
+        rules.windows.max_wait_secs = u64::MAX;
+        let mut c = Coalescer::new(&rules);
+        c.mark(DirtyKey::All, T0);
+        assert!(c.dirty_due().unwrap() > T0 + Duration::days(365 * 1000));
+        assert_eq!(c.take_dirty(T0 + Duration::days(1)), None);
+        c.push([Batch::Offers(vec![offer("A", 1, 1)])]);
+        assert_eq!(c.take_ready(T0).len(), 1);
+        c.push([Batch::Offers(vec![offer("A", 2, 1)])]);
+        assert!(c.take_ready(T0 + Duration::days(365)).is_empty());
+        assert!(c.next_send_at(T0).unwrap() > T0 + Duration::days(365 * 1000));
     }
 
     #[derive(Debug, Clone)]

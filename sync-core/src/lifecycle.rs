@@ -328,7 +328,10 @@ fn refunds_from_mirakl(
                 (Some(p), Some(q)) => vec![RefundItem::product(p.id, q)],
                 _ => Vec::new(),
             };
-            let amount = r.amount.unwrap_or_default() + r.shipping_amount.unwrap_or_default();
+            let amount = r
+                .amount
+                .unwrap_or_default()
+                .saturating_add(r.shipping_amount.unwrap_or_default());
             out.push(Action::RefundInBigCommerce {
                 mirakl_refund_id: id,
                 items,
@@ -382,7 +385,7 @@ fn refunds_to_mirakl(
             let qty = it.quantity.unwrap_or(p.quantity).min(l.quantity);
             let amount = it
                 .requested_amount
-                .unwrap_or(p.price_inc_tax * Decimal::from(qty));
+                .unwrap_or(p.price_inc_tax.saturating_mul(Decimal::from(qty)));
             let share = if l.quantity > 0 {
                 Decimal::from(qty) / Decimal::from(l.quantity)
             } else {
@@ -394,7 +397,7 @@ fn refunds_to_mirakl(
                 .filter_map(|t| {
                     t.amount.map(|a| TaxInput {
                         code: t.code.clone(),
-                        amount: money(a * share),
+                        amount: money(a.saturating_mul(share)),
                     })
                 })
                 .collect();
@@ -413,12 +416,12 @@ fn refunds_to_mirakl(
             });
         }
         // Refunded shipping goes on the first line (OR28 carries shipping per line).
-        let shipping: Decimal = r
-            .items
-            .iter()
-            .filter(|i| i.item_type == RefundItemType::Shipping)
-            .filter_map(|i| i.requested_amount)
-            .sum();
+        let shipping = crate::orders::sum(
+            r.items
+                .iter()
+                .filter(|i| i.item_type == RefundItemType::Shipping)
+                .filter_map(|i| i.requested_amount),
+        );
         if shipping > Decimal::ZERO {
             if lines.is_empty()
                 && let Some(first) = order.order_lines.iter().min_by(|a, b| {

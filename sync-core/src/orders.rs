@@ -37,7 +37,11 @@ fn line_live(line: &OrderLine) -> bool {
 
 /// Quantity of a line still to deliver: ordered minus cancelled.
 pub fn open_quantity(line: &OrderLine) -> u64 {
-    let cancelled: u64 = line.cancelations.iter().filter_map(|c| c.quantity).sum();
+    let cancelled = line
+        .cancelations
+        .iter()
+        .filter_map(|c| c.quantity)
+        .fold(0u64, u64::saturating_add);
     line.quantity.saturating_sub(cancelled)
 }
 
@@ -49,10 +53,21 @@ pub fn held_units(
     orders: &[Order],
     in_bigcommerce: impl Fn(&Order) -> bool,
 ) -> BTreeMap<ShopSku, u64> {
+    let units = |o: &Order| {
+        o.order_lines
+            .iter()
+            .filter(|l| line_live(l))
+            .map(open_quantity)
+            .fold(0u64, u64::saturating_add)
+    };
     let mut latest: BTreeMap<&str, &Order> = BTreeMap::new();
     for o in orders {
         let e = latest.entry(o.order_id.as_str()).or_insert(o);
-        if o.last_updated_date > e.last_updated_date {
+        // Newest wins; two copies with the same date keep the one holding more units, so the
+        // result does not depend on the order the polls arrived in (and errs against oversell).
+        if o.last_updated_date > e.last_updated_date
+            || (o.last_updated_date == e.last_updated_date && units(o) > units(e))
+        {
             *e = o;
         }
     }
@@ -220,7 +235,10 @@ pub fn decide(
                     unit_price(l),
                 ) {
                     (Some(pct), Some(expected), Some(unit)) => {
-                        let floor = *expected * (Decimal::ONE_HUNDRED - pct) / Decimal::ONE_HUNDRED;
+                        let keep = (Decimal::ONE_HUNDRED - pct).max(Decimal::ZERO);
+                        let floor = expected
+                            .checked_mul(keep)
+                            .map_or(*expected, |v| v / Decimal::ONE_HUNDRED);
                         (unit < floor).then_some(LineReason::PriceBelowGuard {
                             unit_price: unit,
                             expected: *expected,
@@ -236,7 +254,8 @@ pub fn decide(
                         available: avail,
                     }
                 } else {
-                    *taken.entry(sku).or_default() += l.quantity;
+                    let t = taken.entry(sku).or_default();
+                    *t = t.saturating_add(l.quantity);
                     LineReason::Accepted
                 }
             }
@@ -255,13 +274,14 @@ pub fn decide(
             l.reason = LineReason::OrderRefused;
         }
     }
-    let deadline = order.created_date
-        + Duration::seconds(i64::try_from(rules.acceptance_delay_secs).unwrap_or(i64::MAX));
+    let deadline = order.created_date.saturating_add(Duration::seconds(
+        i64::try_from(rules.acceptance_delay_secs).unwrap_or(i64::MAX),
+    ));
     let warn = Duration::seconds(i64::try_from(rules.deadline_warning_secs).unwrap_or(i64::MAX));
     AcceptanceDecision {
         lines: out,
         deadline,
-        deadline_near: now >= deadline - warn,
+        deadline_near: now >= deadline.saturating_sub(warn),
     }
 }
 
@@ -370,6 +390,13 @@ fn address(
     Ok(out)
 }
 
+/// Sums amounts from the wire, saturating instead of panicking on overflow.
+pub(crate) fn sum(amounts: impl IntoIterator<Item = Decimal>) -> Decimal {
+    amounts
+        .into_iter()
+        .fold(Decimal::ZERO, Decimal::saturating_add)
+}
+
 fn round4(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
 }
@@ -378,8 +405,8 @@ fn round4(d: Decimal) -> Decimal {
 /// as tax-included, the consumer-price convention of AU/EU marketplaces).
 fn split_tax(amount: Decimal, tax: Decimal, mode: Option<&TaxMode>) -> (Decimal, Decimal) {
     match mode {
-        Some(TaxMode::TaxExcluded) => (round4(amount), round4(amount + tax)),
-        _ => (round4(amount - tax), round4(amount)),
+        Some(TaxMode::TaxExcluded) => (round4(amount), round4(amount.saturating_add(tax))),
+        _ => (round4(amount.saturating_sub(tax)), round4(amount)),
     }
 }
 
@@ -453,19 +480,15 @@ pub fn to_bigcommerce(
             warnings.push(MappingWarning::MissingPrice(l.order_line_id.clone()));
             Decimal::ZERO
         });
-        let tax: Decimal = l.taxes.iter().filter_map(|t| t.amount).sum();
+        let tax = sum(l.taxes.iter().filter_map(|t| t.amount));
         let unit_tax = if l.quantity > 0 {
             tax / Decimal::from(l.quantity)
         } else {
             Decimal::ZERO
         };
         let (ex, inc) = split_tax(unit, unit_tax, mode);
-        ship_amount += l.shipping_price.unwrap_or_default();
-        ship_tax += l
-            .shipping_taxes
-            .iter()
-            .filter_map(|t| t.amount)
-            .sum::<Decimal>();
+        ship_amount = ship_amount.saturating_add(l.shipping_price.unwrap_or_default());
+        ship_tax = ship_tax.saturating_add(sum(l.shipping_taxes.iter().filter_map(|t| t.amount)));
         let line = match links.get(&l.offer_sku) {
             Some(r) => NewOrderProduct {
                 product_id: Some(ProductId(r.product_id)),
@@ -581,8 +604,13 @@ pub(crate) mod tests {
         let c = order(c);
         let held = held_units(&[a1.clone(), a2.clone(), b.clone(), c.clone()], |_| false);
         assert_eq!(held, [(sku("S1"), 4), (sku("S2"), 4)].into());
-        let held = held_units(&[a1, a2, b, c], |o| o.order_id.as_str() == "B");
+        let held = held_units(&[a1.clone(), a2, b, c], |o| o.order_id.as_str() == "B");
         assert_eq!(held, [(sku("S1"), 3)].into());
+        // same update date, different content: the input order does not matter
+        let a3 = order(waiting("A", vec![line("A-1", 1, "S1", 5, "10")]));
+        let one = held_units(&[a1.clone(), a3.clone()], |_| false);
+        assert_eq!(one, held_units(&[a3, a1], |_| false));
+        assert_eq!(one, [(sku("S1"), 5)].into());
     }
 
     /// Oversell window (notes/connectors.md §5.3, §5.6): lines of one SKU are aggregated and
@@ -849,6 +877,31 @@ pub(crate) mod tests {
             (Some(d("5")), Some(d("5.75")))
         );
         assert_eq!(m.order.shipping_addresses[0].address.country_iso2, "AU");
+    }
+
+    /// Extreme configuration and quantities saturate instead of panicking.
+    #[test]
+    fn extreme_values_never_panic() {
+        let mut v = waiting("X1", vec![line("X1-1", 1, "S1", 3, "10")]);
+        v["order_lines"][0]["cancelations"] =
+            json!([{"id": "c1", "quantity": u64::MAX}, {"id": "c2", "quantity": u64::MAX}]);
+        let o = order(v);
+        assert_eq!(open_quantity(&o.order_lines[0]), 0);
+        let rules = OrderRules {
+            acceptance_delay_secs: u64::MAX,
+            deadline_warning_secs: u64::MAX,
+            price_guard_percent: Some(d("-100000")),
+            ..OrderRules::default()
+        };
+        let ctx = AcceptanceContext {
+            stock: [(sku("S1"), i64::MAX)].into(),
+            held: [(sku("S1"), u64::MAX)].into(),
+            prices: [(sku("S1"), Decimal::MAX)].into(),
+        };
+        let dec = decide(&o, &ctx, &rules, datetime!(2026-11-27 09:00 UTC));
+        assert!(dec.deadline > datetime!(9999-01-01 00:00 UTC));
+        assert!(dec.deadline_near);
+        assert!(!dec.accepts_all());
     }
 
     #[test]

@@ -46,34 +46,48 @@ pub enum PriceError {
 /// Applies markup and rounding (no bounds) to a source price.
 pub fn transform(base: Decimal, rules: &PriceRules) -> Decimal {
     let hundred = Decimal::ONE_HUNDRED;
-    let raw = base * (hundred + rules.markup_percent) / hundred + rules.markup_fixed;
+    // Checked: a huge price or markup saturates instead of panicking (the bounds or the
+    // operator then reject it).
+    let raw = hundred
+        .checked_add(rules.markup_percent)
+        .and_then(|f| base.checked_mul(f))
+        .map(|v| v / hundred)
+        .and_then(|v| v.checked_add(rules.markup_fixed))
+        .unwrap_or(if base.is_sign_negative() {
+            Decimal::MIN
+        } else {
+            Decimal::MAX
+        });
     let cents = raw.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     round(cents, &rules.rounding, rules.direction)
 }
 
-/// Rounds a price to an ending or a step in the given direction.
+/// Rounds a price to an ending or a step in the given direction. A price so large that the
+/// rounded value cannot be represented is returned unchanged (never a panic).
 pub fn round(price: Decimal, rounding: &Rounding, direction: RoundDirection) -> Decimal {
-    match rounding {
-        Rounding::None => price,
+    let bounds = match rounding {
+        Rounding::None => return price,
         Rounding::Ending(ending) => {
             let ending = ending.abs() % Decimal::ONE;
-            let base = price.floor() + ending;
-            let (down, up) = if base > price {
-                (base - Decimal::ONE, base)
-            } else if base < price {
-                (base, base + Decimal::ONE)
-            } else {
-                (base, base)
-            };
-            pick(price, down, up, direction)
+            price.floor().checked_add(ending).and_then(|base| {
+                if base > price {
+                    Some((base.checked_sub(Decimal::ONE)?, base))
+                } else if base < price {
+                    Some((base, base.checked_add(Decimal::ONE)?))
+                } else {
+                    Some((base, base))
+                }
+            })
         }
-        Rounding::Step(step) if *step > Decimal::ZERO => {
-            let down = (price / step).floor() * step;
-            let up = (price / step).ceil() * step;
-            pick(price, down, up, direction).normalize()
-        }
-        Rounding::Step(_) => price,
-    }
+        Rounding::Step(step) if *step > Decimal::ZERO => price.checked_div(*step).and_then(|q| {
+            Some((
+                q.floor().checked_mul(*step)?.normalize(),
+                q.ceil().checked_mul(*step)?.normalize(),
+            ))
+        }),
+        Rounding::Step(_) => return price,
+    };
+    bounds.map_or(price, |(down, up)| pick(price, down, up, direction))
 }
 
 fn pick(price: Decimal, down: Decimal, up: Decimal, direction: RoundDirection) -> Decimal {
@@ -81,7 +95,7 @@ fn pick(price: Decimal, down: Decimal, up: Decimal, direction: RoundDirection) -
         RoundDirection::Up => up,
         RoundDirection::Down => down,
         RoundDirection::Nearest => {
-            if up - price <= price - down {
+            if up.saturating_sub(price) <= price.saturating_sub(down) {
                 up
             } else {
                 down
@@ -242,6 +256,59 @@ mod tests {
         };
         assert_eq!(offer_price(d("4"), &clamp).unwrap(), d("5"));
         assert_eq!(offer_price(d("101"), &clamp).unwrap(), d("100"));
+    }
+
+    proptest::proptest! {
+        /// Any price and any rules: no panic; an offer price is positive and within bounds.
+        #[test]
+        fn any_price_any_rules_never_panics(
+            m in proptest::prelude::any::<i64>(), scale in 0u32..29, pct in -200i64..1000,
+            fixed in proptest::prelude::any::<i32>(), step in 0u32..5, dir in 0u8..3, ending in 0u8..100,
+        ) {
+            let base = Decimal::new(m, scale);
+            let rules = PriceRules {
+                markup_percent: Decimal::from(pct),
+                markup_fixed: Decimal::from(fixed),
+                rounding: match step { 0 => Rounding::None, 1 => Rounding::Ending(Decimal::new(i64::from(ending), 2)),
+                    s => Rounding::Step(Decimal::new(5, s)) },
+                direction: [RoundDirection::Up, RoundDirection::Down, RoundDirection::Nearest][usize::from(dir)],
+                min_price: Some(d("0.01")),
+                ..PriceRules::default()
+            };
+            if let Ok(p) = offer_price(base, &rules) {
+                proptest::prop_assert!(p > Decimal::ZERO);
+            }
+            let _ = offer_price_and_discount(base, Some(base / Decimal::TWO), None, None, &rules);
+        }
+    }
+
+    /// Prices come from the wire: extreme values saturate or stay as they are, never panic.
+    #[test]
+    fn extreme_prices_never_panic() {
+        let big = PriceRules {
+            markup_percent: d("10"),
+            markup_fixed: d("1"),
+            rounding: Rounding::Ending(d("0.99")),
+            ..PriceRules::default()
+        };
+        assert_eq!(transform(Decimal::MAX, &big), Decimal::MAX);
+        let step = PriceRules {
+            rounding: Rounding::Step(d("0.0000000000000000000000000001")),
+            ..PriceRules::default()
+        };
+        assert!(transform(Decimal::MAX, &step) > Decimal::ZERO);
+        let capped = PriceRules {
+            max_price: Some(d("1000")),
+            ..big
+        };
+        assert!(matches!(
+            offer_price(Decimal::MAX, &capped),
+            Err(PriceError::AboveMaximum { .. })
+        ));
+        assert!(matches!(
+            offer_price(Decimal::MIN, &PriceRules::default()),
+            Err(PriceError::NotPositive(_))
+        ));
     }
 
     #[test]

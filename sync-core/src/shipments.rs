@@ -187,7 +187,8 @@ pub fn progress(order: &Order, products: &[OrderProduct], shipments: &[Shipment]
         }
         let q = open_quantity(l);
         if q > 0 {
-            *p.ordered.entry(l.offer_sku.clone()).or_default() += q;
+            let e = p.ordered.entry(l.offer_sku.clone()).or_default();
+            *e = e.saturating_add(q);
         }
     }
     let sku_of: BTreeMap<u64, ShopSku> = products
@@ -202,7 +203,8 @@ pub fn progress(order: &Order, products: &[OrderProduct], shipments: &[Shipment]
     for s in shipments {
         for it in &s.items {
             if let Some(sku) = sku_of.get(&it.order_product_id) {
-                *p.shipped.entry(sku.clone()).or_default() += it.quantity;
+                let e = p.shipped.entry(sku.clone()).or_default();
+                *e = e.saturating_add(it.quantity);
             }
         }
     }
