@@ -563,6 +563,9 @@ impl Demo {
     }
 
     /// Waits until `cond` holds (checked every 100 ms) or the configured timeout passes.
+    ///
+    /// # Errors
+    /// The timeout passed first (the message names `what`).
     pub async fn wait_for(&self, what: &str, cond: impl Fn(&Demo) -> bool) -> Result<(), String> {
         let deadline = Instant::now() + self.config.timeout;
         while !cond(self) {

@@ -258,3 +258,48 @@ async fn uncertain_create_is_looked_up_not_repeated() {
     assert_eq!(recovered, rewound.len());
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
+
+/// An order cancelled in BigCommerce after creation is cancelled on Mirakl (OR29), and the
+/// connector does not create it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bigcommerce_cancellation_reaches_mirakl() {
+    let mut demo = Demo::start(DemoConfig {
+        seed: 9,
+        products: 10,
+        variants: 2,
+        orders: 2,
+        price_changes: 0,
+        stock_changes: 0,
+        bc_quota: 1000,
+        timeout: Duration::from_secs(60),
+        ..DemoConfig::default()
+    })
+    .await
+    .unwrap();
+    demo.reconcile(&|_, _| {}).await.unwrap();
+    demo.start_loop_with(false);
+    demo.place_orders(0).unwrap();
+    demo.wait_for("orders to settle", Demo::orders_settled)
+        .await
+        .unwrap();
+    let (id, bc_id) = demo
+        .state
+        .orders()
+        .unwrap()
+        .into_iter()
+        .find_map(|r| r.bigcommerce_order_id.map(|b| (r.mirakl_order_id, b)))
+        .expect("an order was created");
+    assert!(demo.bc.set_order_status(bc_id, 5));
+    demo.wait_for("the cancellation on Mirakl", |d| {
+        d.mirakl_state(&id).as_deref() == Some("CANCELED")
+    })
+    .await
+    .unwrap();
+    // a few more cycles: nothing is re-created, the record says why
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    demo.stop().await;
+    assert_eq!(demo.bc.count_orders_by_external_id(&id), 1);
+    let rec = demo.state.order(&id).unwrap().unwrap();
+    assert_eq!(rec.state, examples::state::OrderState::Canceled);
+    assert!(demo.engine().with_stats(|s| s.cancelled.contains(&id)));
+}
