@@ -430,6 +430,14 @@ impl Transport {
             reason,
         };
         let url = self.url_for(spec).map_err(|e| fail(e.to_string()))?;
+        // The auth headers go with every request: never to another origin, whatever a
+        // path (a raw call, a URL taken from a response) says.
+        if url.origin() != self.inner.base_url.origin() {
+            return Err(fail(format!(
+                "the path leaves the API origin {}",
+                self.inner.base_url.origin().ascii_serialization()
+            )));
+        }
         let mut rb = self.inner.http.request(spec.method.clone(), url);
         if !spec.query.is_empty() {
             rb = rb.query(&spec.query);

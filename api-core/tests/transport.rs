@@ -280,3 +280,22 @@ fn secret_header_values_are_sensitive_and_never_shown() {
     assert!(!format!("{map:?}").contains("S3CRET"));
     assert!(secret_header_value(&Secret::new("bad\nvalue")).is_none());
 }
+
+#[tokio::test]
+async fn a_path_naming_another_origin_is_refused_before_sending() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let t = transport(&server, RetryPolicy::fast(0));
+    for path in ["https://attacker.example/steal", "http://127.0.0.2:1/x"] {
+        let spec = RequestSpec::new(Method::GET, "raw", path);
+        match t.execute(&spec).await {
+            Err(SendError::Build { reason, .. }) => assert!(reason.contains("origin"), "{reason}"),
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+    assert!(t.call_counts().is_empty());
+}
