@@ -5,7 +5,7 @@
 //! with the `From` impls in [`crate::convert`], or directly (tests, other sources).
 
 use crate::rules::{IdSource, IdentityRules, SelectionRules};
-use crate::types::ShopSku;
+use crate::types::{CatalogRef, ShopSku};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -215,6 +215,79 @@ pub fn sku_selected(sku: &str, rules: &SelectionRules) -> bool {
             .any(|p| sku.starts_with(p.as_str()))
 }
 
+/// The shop SKU of one sellable item: the variant's SKU when it is not blank, else the
+/// product's SKU when the product has at most one variant (BigCommerce's base variant of a
+/// product without options). Offers ([`crate::offers::desired`]) and product rows
+/// ([`crate::products::map_products`]) both key items this way, so an offer always names the
+/// product row sent for it.
+pub fn item_sku<'a>(
+    variant_sku: Option<&'a str>,
+    product_sku: Option<&'a str>,
+    variant_count: usize,
+) -> Option<&'a str> {
+    let variant_sku = variant_sku.filter(|s| !s.trim().is_empty());
+    if variant_count <= 1 {
+        variant_sku.or(product_sku)
+    } else {
+        variant_sku
+    }
+}
+
+/// What [`check_sku`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SkuCheck {
+    /// No SKU, or a blank one.
+    Missing,
+    /// A SKU that cannot be a shop SKU.
+    Invalid(crate::types::InvalidValue),
+    /// A valid SKU the prefix filters leave out.
+    Excluded,
+    /// A valid, selected SKU.
+    Selected(ShopSku),
+}
+
+/// Validates an item's SKU ([`crate::types::shop_sku`]) and applies the prefix filters.
+pub(crate) fn check_sku(sku: Option<&str>, rules: &SelectionRules) -> SkuCheck {
+    use crate::types::InvalidValue;
+    match sku.map(crate::types::shop_sku) {
+        None | Some(Err(InvalidValue::EmptySku)) => SkuCheck::Missing,
+        Some(Err(e)) => SkuCheck::Invalid(e),
+        Some(Ok(sku)) if sku_selected(sku.as_str(), rules) => SkuCheck::Selected(sku),
+        Some(Ok(_)) => SkuCheck::Excluded,
+    }
+}
+
+/// The variants that can become items, by id: purchasing-disabled ones are left out when the
+/// rules say so.
+pub(crate) fn sellable_variants<'a, V>(
+    variants: &'a [V],
+    id: impl Fn(&V) -> u64,
+    purchasing_disabled: impl Fn(&V) -> bool,
+    rules: &SelectionRules,
+) -> Vec<&'a V> {
+    let mut vs: Vec<&V> = variants
+        .iter()
+        .filter(|v| !(rules.skip_purchasing_disabled && purchasing_disabled(v)))
+        .collect();
+    vs.sort_by_key(|v| id(v));
+    vs
+}
+
+/// SKUs held by more than one item, with every holder (in input order).
+pub(crate) fn duplicated_skus<'a>(
+    items: impl IntoIterator<Item = (&'a ShopSku, CatalogRef)>,
+) -> BTreeMap<ShopSku, Vec<CatalogRef>> {
+    let mut by_sku: BTreeMap<&ShopSku, Vec<CatalogRef>> = BTreeMap::new();
+    for (sku, source) in items {
+        by_sku.entry(sku).or_default().push(source);
+    }
+    by_sku
+        .into_iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|(k, v)| (k.clone(), v))
+        .collect()
+}
+
 /// The Mirakl product reference chosen for an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
@@ -381,6 +454,35 @@ mod tests {
             },
             &cf(None)
         ));
+    }
+
+    #[test]
+    fn item_sku_falls_back_to_the_product_only_for_a_single_variant() {
+        assert_eq!(item_sku(Some("V"), Some("P"), 3), Some("V"));
+        assert_eq!(item_sku(Some(" "), Some("P"), 1), Some("P"));
+        assert_eq!(item_sku(None, Some("P"), 0), Some("P"));
+        assert_eq!(item_sku(None, Some("P"), 2), None);
+        assert_eq!(item_sku(Some(""), None, 1), None);
+        let r = SelectionRules {
+            exclude_sku_prefixes: vec!["X".into()],
+            ..SelectionRules::default()
+        };
+        assert_eq!(check_sku(None, &r), SkuCheck::Missing);
+        assert_eq!(check_sku(Some("  "), &r), SkuCheck::Missing);
+        assert!(matches!(check_sku(Some("a\tb"), &r), SkuCheck::Invalid(_)));
+        assert_eq!(check_sku(Some("X1"), &r), SkuCheck::Excluded);
+        assert_eq!(
+            check_sku(Some(" A1 "), &r),
+            SkuCheck::Selected(ShopSku::new("A1").unwrap())
+        );
+        let a = ShopSku::new("A").unwrap();
+        let b = ShopSku::new("B").unwrap();
+        let at = |p| CatalogRef {
+            product_id: p,
+            variant_id: None,
+        };
+        let d = duplicated_skus([(&a, at(1)), (&b, at(2)), (&a, at(3))]);
+        assert_eq!(d, [(a.clone(), vec![at(1), at(3)])].into());
     }
 
     #[test]

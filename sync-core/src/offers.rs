@@ -1,6 +1,6 @@
 //! Desired offers: what Mirakl should show for every selected BigCommerce item.
 
-use crate::catalog::{self, Catalog, CatalogProduct, CatalogVariant, InventoryTracking};
+use crate::catalog::{self, Catalog, CatalogProduct, CatalogVariant, InventoryTracking, SkuCheck};
 use crate::pricing::{self, Discount, PriceError};
 use crate::rules::{OfferRules, SyncRules};
 use crate::stock;
@@ -154,73 +154,51 @@ pub fn desired(
         if !catalog::product_selected(p, &rules.selection) {
             continue;
         }
-        let mut items: Vec<(Option<&CatalogVariant>, Option<&str>)> = Vec::new();
-        if p.variants.is_empty() {
-            items.push((None, p.sku.as_deref()));
+        let items: Vec<(Option<&CatalogVariant>, Option<&str>)> = if p.variants.is_empty() {
+            vec![(None, p.sku.as_deref())]
         } else {
-            let mut vs: Vec<&CatalogVariant> = p.variants.iter().collect();
-            vs.sort_by_key(|v| v.id);
-            let single = vs.len() == 1;
-            for v in vs {
-                if rules.selection.skip_purchasing_disabled && v.purchasing_disabled {
-                    continue;
-                }
-                let sku = v.sku.as_deref().filter(|s| !s.trim().is_empty());
-                items.push((
-                    Some(v),
-                    if single {
-                        sku.or(p.sku.as_deref())
-                    } else {
-                        sku
-                    },
-                ));
-            }
-        }
+            catalog::sellable_variants(
+                &p.variants,
+                |v| v.id,
+                |v| v.purchasing_disabled,
+                &rules.selection,
+            )
+            .into_iter()
+            .map(|v| {
+                let sku = catalog::item_sku(v.sku.as_deref(), p.sku.as_deref(), p.variants.len());
+                (Some(v), sku)
+            })
+            .collect()
+        };
         for (variant, sku) in items {
             let source = CatalogRef {
                 product_id: p.id,
                 variant_id: variant.map(|v| v.id),
             };
-            match sku.map(crate::types::shop_sku) {
-                None => problems.push(Problem {
-                    sku: None,
-                    source,
-                    reason: ProblemReason::MissingSku,
-                }),
-                Some(Err(InvalidValue::EmptySku)) => problems.push(Problem {
-                    sku: None,
-                    source,
-                    reason: ProblemReason::MissingSku,
-                }),
-                Some(Err(e)) => problems.push(Problem {
-                    sku: None,
-                    source,
-                    reason: ProblemReason::InvalidSku(e),
-                }),
-                Some(Ok(sku)) => {
-                    if catalog::sku_selected(sku.as_str(), &rules.selection) {
-                        candidates.push(Candidate {
-                            product: p,
-                            variant,
-                            source,
-                            sku,
-                        });
-                    }
+            let reason = match catalog::check_sku(sku, &rules.selection) {
+                SkuCheck::Missing => ProblemReason::MissingSku,
+                SkuCheck::Invalid(e) => ProblemReason::InvalidSku(e),
+                SkuCheck::Excluded => continue,
+                SkuCheck::Selected(sku) => {
+                    candidates.push(Candidate {
+                        product: p,
+                        variant,
+                        source,
+                        sku,
+                    });
+                    continue;
                 }
-            }
+            };
+            problems.push(Problem {
+                sku: None,
+                source,
+                reason,
+            });
         }
     }
 
     // Duplicates: every holder of a duplicated SKU gets a problem; none is offered.
-    let mut by_sku: BTreeMap<&ShopSku, Vec<CatalogRef>> = BTreeMap::new();
-    for c in &candidates {
-        by_sku.entry(&c.sku).or_default().push(c.source);
-    }
-    let duplicated: BTreeMap<ShopSku, Vec<CatalogRef>> = by_sku
-        .into_iter()
-        .filter(|(_, v)| v.len() > 1)
-        .map(|(k, v)| (k.clone(), v))
-        .collect();
+    let duplicated = catalog::duplicated_skus(candidates.iter().map(|c| (&c.sku, c.source)));
 
     // Units held per product (product-level tracking shares one level among variants).
     let mut held_by_product: BTreeMap<u64, u64> = BTreeMap::new();

@@ -261,3 +261,66 @@ fn an_order_from_acceptance_to_shipment() {
         "{a:?}"
     );
 }
+
+/// Offers and P41 product rows key items the same way (one rule, `catalog::item_sku`): a
+/// product whose only variant carries an option value but no SKU is sold under the product SKU
+/// by both, so the offer names the product that was sent.
+#[test]
+fn offers_and_product_rows_agree_on_skus() {
+    use bigcommerce_api::catalog::{OptionValue, Product, ProductId, Variant, VariantId};
+    use mirakl_api::products::{AttributeList, HierarchyList, ValueListList};
+    use sync_core::products::{self, OperatorCatalog, ProductRules, ProductSource};
+
+    let variant = |id: u64, sku: Option<&str>| Variant {
+        id: VariantId(id),
+        sku: sku.map(Into::into),
+        option_values: vec![OptionValue {
+            label: "M".into(),
+            option_display_name: "Size".into(),
+            ..OptionValue::default()
+        }],
+        inventory_level: 3,
+        ..Variant::default()
+    };
+    let product = |id: u64, sku: &str, variants: Vec<Variant>| Product {
+        id: ProductId(id),
+        name: format!("Tee {id}"),
+        sku: Some(sku.into()),
+        price: "20".parse().unwrap(),
+        is_visible: true,
+        inventory_tracking: "variant".parse().unwrap(),
+        variants,
+        ..Product::default()
+    };
+    let source = ProductSource {
+        products: vec![
+            product(1, "ONE", vec![variant(11, None)]),
+            product(
+                2,
+                "TWO",
+                vec![variant(21, Some("TWO-M")), variant(22, None)],
+            ),
+        ],
+        ..ProductSource::default()
+    };
+    let h: HierarchyList =
+        serde_json::from_str(r#"{"hierarchies":[{"code":"1010","label":"Tops"}]}"#).unwrap();
+    let a: AttributeList = serde_json::from_str(r#"{"attributes":[]}"#).unwrap();
+    let v: ValueListList = serde_json::from_str(r#"{"values_lists":[]}"#).unwrap();
+    let operator = OperatorCatalog::new(&h.hierarchies, &a.attributes, &v.values_lists);
+    let product_rules: ProductRules = toml::from_str(r#"default_category = "1010""#).unwrap();
+    let sync = SyncRules::default();
+    let batch = products::prepare(&source, &operator, &product_rules, &sync.selection);
+    let catalog = Catalog::from_products(&source.products, None);
+    let (offers, problems) = desired(&catalog, &sync);
+
+    let row_skus: Vec<&str> = batch.rows.iter().map(|r| r.sku.as_str()).collect();
+    let offer_skus: Vec<&str> = offers.keys().map(|s| s.as_str()).collect();
+    assert_eq!(row_skus, ["ONE", "TWO-M"]);
+    assert_eq!(offer_skus, row_skus);
+    // the variant without a SKU among several is reported by both, for the same item
+    let missing = |p: &sync_core::products::ProductProblem| p.source.variant_id == Some(22);
+    assert!(batch.problems.iter().any(missing), "{:?}", batch.problems);
+    assert!(problems.iter().any(|p| p.source.variant_id == Some(22)
+        && p.reason == sync_core::offers::ProblemReason::MissingSku));
+}

@@ -5,12 +5,12 @@ use super::operator::{OperatorAttribute, OperatorCatalog};
 use super::problems::{ProblemReason, ProductProblem};
 use super::rules::{AttributeRule, FieldSource, ProductRules, VariantGroupSource};
 use super::units::{self, Dimension};
-use crate::catalog::{self, CatalogProduct};
+use crate::catalog::{self, CatalogProduct, SkuCheck};
 use crate::rules::SelectionRules;
-use crate::types::{CatalogRef, InvalidValue, ShopSku};
+use crate::types::{CatalogRef, ShopSku};
 use bigcommerce_api::catalog::{Brand, Category, Product, Variant};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 /// The BigCommerce side of product sync: products read with
@@ -356,25 +356,26 @@ pub fn map_products(
         if !catalog::product_selected(&CatalogProduct::from(p), selection) {
             continue;
         }
-        let mut candidates: Vec<(Option<&Variant>, Option<&str>, Option<String>)> = Vec::new();
-        if has_options(p) {
-            let mut vs: Vec<&Variant> = p.variants.iter().collect();
-            vs.sort_by_key(|v| v.id.0);
+        let count = p.variants.len();
+        let candidates: Vec<(Option<&Variant>, Option<&str>, Option<String>)> = if has_options(p) {
             let group = group_code(p, rules);
-            for v in vs {
-                if selection.skip_purchasing_disabled && v.purchasing_disabled {
-                    continue;
-                }
-                candidates.push((Some(v), v.sku.as_deref(), Some(group.clone())));
-            }
+            catalog::sellable_variants(
+                &p.variants,
+                |v| v.id.0,
+                |v| v.purchasing_disabled,
+                selection,
+            )
+            .into_iter()
+            .map(|v| {
+                let sku = catalog::item_sku(v.sku.as_deref(), p.sku.as_deref(), count);
+                (Some(v), sku, Some(group.clone()))
+            })
+            .collect()
         } else {
             let v = p.variants.first();
-            let sku = v
-                .and_then(|v| v.sku.as_deref())
-                .filter(|s| !s.trim().is_empty())
-                .or(p.sku.as_deref());
-            candidates.push((v, sku, None));
-        }
+            let sku = catalog::item_sku(v.and_then(|v| v.sku.as_deref()), p.sku.as_deref(), count);
+            vec![(v, sku, None)]
+        };
         for (variant, sku, group) in candidates {
             let source = CatalogRef {
                 product_id: p.id.0,
@@ -386,34 +387,21 @@ pub fn map_products(
                 attribute: None,
                 reason,
             };
-            match sku.map(crate::types::shop_sku) {
-                None | Some(Err(InvalidValue::EmptySku)) => {
-                    problems.push(problem(ProblemReason::MissingSku));
-                }
-                Some(Err(e)) => problems.push(problem(ProblemReason::InvalidSku(e))),
-                Some(Ok(sku)) => {
-                    if catalog::sku_selected(sku.as_str(), selection) {
-                        items.push(Item {
-                            product: p,
-                            variant,
-                            sku,
-                            source,
-                            group,
-                        });
-                    }
-                }
+            match catalog::check_sku(sku, selection) {
+                SkuCheck::Missing => problems.push(problem(ProblemReason::MissingSku)),
+                SkuCheck::Invalid(e) => problems.push(problem(ProblemReason::InvalidSku(e))),
+                SkuCheck::Excluded => {}
+                SkuCheck::Selected(sku) => items.push(Item {
+                    product: p,
+                    variant,
+                    sku,
+                    source,
+                    group,
+                }),
             }
         }
     }
-    let mut count: BTreeMap<&ShopSku, usize> = BTreeMap::new();
-    for i in &items {
-        *count.entry(&i.sku).or_default() += 1;
-    }
-    let dupes: BTreeSet<ShopSku> = count
-        .into_iter()
-        .filter(|(_, n)| *n > 1)
-        .map(|(s, _)| s.clone())
-        .collect();
+    let dupes = catalog::duplicated_skus(items.iter().map(|i| (&i.sku, i.source)));
     let mut rows = Vec::new();
     let mut attr_cache: BTreeMap<String, BTreeMap<&str, &OperatorAttribute>> = BTreeMap::new();
     for item in &items {
@@ -423,7 +411,7 @@ pub fn map_products(
             attribute: attribute.map(str::to_owned),
             reason,
         };
-        if dupes.contains(&item.sku) {
+        if dupes.contains_key(&item.sku) {
             problems.push(problem(None, ProblemReason::DuplicateSku));
             continue;
         }
