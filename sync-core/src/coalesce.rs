@@ -399,7 +399,6 @@ fn take_first<T>(map: &mut BTreeMap<ShopSku, T>, n: usize) -> Vec<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::offers::OfferContent;
     use crate::test_util::d;
     use proptest::prelude::*;
     use rust_decimal::Decimal;
@@ -420,15 +419,7 @@ mod tests {
             shop_sku: sku(s),
             product_id: s.into(),
             product_id_type: "SHOP_SKU".into(),
-            content: OfferContent {
-                price: Decimal::from(price),
-                discount: None,
-                quantity: qty,
-                state_code: "11".into(),
-                leadtime_to_ship: None,
-                logistic_class: None,
-                additional_fields: BTreeMap::new(),
-            },
+            content: crate::test_util::offer_content(Decimal::from(price), qty),
             delete: false,
         }
     }

@@ -86,4 +86,17 @@ pub(crate) mod test_util {
     pub(crate) fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
     }
+
+    /// Offer content with state 11 and nothing else set.
+    pub(crate) fn offer_content(price: Decimal, quantity: u64) -> crate::offers::OfferContent {
+        crate::offers::OfferContent {
+            price,
+            discount: None,
+            quantity,
+            state_code: "11".into(),
+            leadtime_to_ship: None,
+            logistic_class: None,
+            additional_fields: std::collections::BTreeMap::new(),
+        }
+    }
 }

@@ -547,6 +547,19 @@ mod tests {
         }]
     }
 
+    fn product_refund(id: u64, quantity: u64, amount: &str) -> BcRefund {
+        BcRefund {
+            id,
+            items: vec![RefundedItem {
+                item_type: RefundItemType::Product,
+                item_id: 900,
+                quantity: Some(quantity),
+                requested_amount: Some(d(amount)),
+            }],
+            ..BcRefund::default()
+        }
+    }
+
     fn creates(actions: &[Action]) -> usize {
         actions
             .iter()
@@ -817,15 +830,8 @@ mod tests {
         let o = order(v.clone());
         let bo = bc_order(OrderStatus::PartiallyRefunded);
         let refund = BcRefund {
-            id: 55,
             reason: Some("Item arrived DAMAGED".into()),
-            items: vec![RefundedItem {
-                item_type: RefundItemType::Product,
-                item_id: 900,
-                quantity: Some(1),
-                requested_amount: Some(d("10")),
-            }],
-            ..BcRefund::default()
+            ..product_refund(55, 1, "10")
         };
         let side = BigCommerceOrder {
             order: &bo,
@@ -942,16 +948,7 @@ mod tests {
         let mut v: Value = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
         v["order_state"] = json!("SHIPPED");
         v["order_lines"][0]["taxes"] = json!([{"code": "GST", "amount": 0.25}]);
-        let refund = BcRefund {
-            id: 56,
-            items: vec![RefundedItem {
-                item_type: RefundItemType::Product,
-                item_id: 900,
-                quantity: Some(1),
-                requested_amount: Some(d("4.005")),
-            }],
-            ..BcRefund::default()
-        };
+        let refund = product_refund(56, 1, "4.005");
         let side = BigCommerceOrder {
             order: &bo,
             products: &prods,

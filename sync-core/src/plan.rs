@@ -377,15 +377,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn content(price: &str, qty: u64) -> OfferContent {
-        OfferContent {
-            price: d(price),
-            discount: None,
-            quantity: qty,
-            state_code: "11".into(),
-            leadtime_to_ship: None,
-            logistic_class: None,
-            additional_fields: BTreeMap::new(),
-        }
+        crate::test_util::offer_content(d(price), qty)
     }
 
     fn want(sku: &str, c: OfferContent) -> (ShopSku, DesiredOffer) {
