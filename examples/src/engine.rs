@@ -1053,15 +1053,34 @@ impl Engine {
     }
 
     /// Runs the lifecycle step for one BigCommerce order id (e.g. after a shipment webhook).
+    /// An order that already left the poll cache (settled) is re-read from Mirakl only with
+    /// `fetch_if_settled` (e.g. it was cancelled or refunded in BigCommerce): OR11 allows one
+    /// call a minute.
     ///
     /// # Errors
     /// As [`Engine::process_order`].
-    pub async fn process_bigcommerce_order(&self, bigcommerce_order_id: u64) -> Result<bool> {
+    pub async fn process_bigcommerce_order(
+        &self,
+        bigcommerce_order_id: u64,
+        fetch_if_settled: bool,
+    ) -> Result<bool> {
         let Some(rec) = self.state.order_by_bigcommerce_id(bigcommerce_order_id)? else {
             return Ok(false);
         };
-        if !self.inner().orders.contains_key(&rec.mirakl_order_id) {
+        let cached = self.inner().orders.contains_key(&rec.mirakl_order_id);
+        if !cached && !fetch_if_settled {
             return Ok(false);
+        }
+        if !cached {
+            // settled orders leave the cache; a later BigCommerce change (refund,
+            // cancellation) needs the current Mirakl order: OR11 by id
+            let mid = MiraklOrderId::new(rec.mirakl_order_id.clone())?;
+            let Some(order) = self.mirakl.orders().get(&mid).await? else {
+                return Ok(false);
+            };
+            self.inner()
+                .orders
+                .insert(rec.mirakl_order_id.clone(), order);
         }
         self.process_order(&rec.mirakl_order_id).await?;
         Ok(true)

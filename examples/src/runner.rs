@@ -39,13 +39,25 @@ impl Default for RunOptions {
     }
 }
 
-fn handle_event(engine: &Engine, event: &WebhookEvent, orders: &mut Vec<u64>) {
+fn handle_event(engine: &Engine, event: &WebhookEvent, orders: &mut Vec<(u64, bool)>) {
+    use bigcommerce_api::orders::OrderStatus;
     let keys = engine.mark_event(event);
+    let scope = event.scope.as_str();
     if let Some(id) = event.order_id()
-        && event.scope.as_str().starts_with("store/")
-        && (event.scope.as_str().contains("shipment") || event.scope.as_str().contains("order"))
+        && (scope.starts_with("store/shipment/") || scope.starts_with("store/order/"))
     {
-        orders.push(id);
+        // cancellations and refunds matter even for orders already settled on Mirakl
+        let closing = event
+            .object()
+            .and_then(|o| o.status.as_ref())
+            .and_then(|s| s.new_status_id.as_ref())
+            .is_some_and(|s| {
+                matches!(
+                    s,
+                    OrderStatus::Cancelled | OrderStatus::Refunded | OrderStatus::PartiallyRefunded
+                )
+            });
+        orders.push((id, closing));
     }
     tracing::debug!(scope = %event.scope, keys, "webhook handled");
 }
@@ -85,8 +97,8 @@ pub async fn run(
                 Err(e) => tracing::warn!(error = %e, "start-up reconciliation failed; retrying"),
             }
         }
-        for id in order_ids {
-            if let Err(e) = engine.process_bigcommerce_order(id).await {
+        for (id, closing) in order_ids {
+            if let Err(e) = engine.process_bigcommerce_order(id, closing).await {
                 tracing::warn!(bigcommerce_order = id, error = %e, "order step failed");
             }
         }
@@ -129,8 +141,8 @@ pub async fn run(
                     Some(ev) => {
                         let mut ids = Vec::new();
                         handle_event(&engine, &ev, &mut ids);
-                        for id in ids {
-                            if let Err(e) = engine.process_bigcommerce_order(id).await {
+                        for (id, closing) in ids {
+                            if let Err(e) = engine.process_bigcommerce_order(id, closing).await {
                                 tracing::warn!(bigcommerce_order = id, error = %e, "order step failed");
                             }
                         }
