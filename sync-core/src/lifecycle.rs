@@ -41,7 +41,8 @@ pub struct OrderRecord {
     pub mirakl_cancel_sent: bool,
     /// The BigCommerce order was cancelled because Mirakl cancelled or refused it.
     pub bigcommerce_cancelled: bool,
-    /// Mirakl refund ids already mirrored to BigCommerce or created by the connector (OR28).
+    /// Mirakl refund ids already mirrored to BigCommerce or created by the connector (OR28),
+    /// and mirrored line cancelations ([`CANCELATION_KEY_PREFIX`] + cancelation id).
     pub mirakl_refunds_handled: BTreeSet<String>,
     /// BigCommerce refund ids already sent to Mirakl or created by the connector.
     pub bigcommerce_refunds_handled: BTreeSet<u64>,
@@ -116,9 +117,10 @@ pub enum Action {
         request: RefundRequest,
     },
     /// Refund in BigCommerce (quote, then `payment_actions/refunds`); then add the Mirakl refund
-    /// id (and the created BigCommerce refund id) to the handled sets.
+    /// id (and the created BigCommerce refund id) to the handled sets. Also used for units
+    /// Mirakl cancelled after the order was created in BigCommerce (Mirakl refunds those).
     RefundInBigCommerce {
-        /// Mirakl refund id.
+        /// Mirakl refund id, or [`CANCELATION_KEY_PREFIX`] + cancelation id.
         mirakl_refund_id: String,
         /// Items to refund.
         items: Vec<RefundItem>,
@@ -339,6 +341,73 @@ fn refunds_from_mirakl(
                 reason: reason_text(r.reason_code.as_deref(), rules),
             });
         }
+        cancelations_from_mirakl(order, l, record, b, rules, out);
+    }
+}
+
+/// Prefix of the [`OrderRecord::mirakl_refunds_handled`] key of a Mirakl line cancelation
+/// mirrored to BigCommerce (`"cancelation:" + cancelation id`), kept apart from refund ids.
+pub const CANCELATION_KEY_PREFIX: &str = "cancelation:";
+
+/// Units of a line cancelled in Mirakl after the order was created in BigCommerce (the order
+/// was created with the open quantity, so earlier cancelations are already reflected): Mirakl
+/// refunds the customer, so BigCommerce gets a refund of those units. A whole-order
+/// cancellation is handled by `CancelInBigCommerce` instead. Without dates to tell before from
+/// after, a human decides.
+fn cancelations_from_mirakl(
+    order: &Order,
+    l: &OrderLine,
+    record: &OrderRecord,
+    b: &BigCommerceOrder<'_>,
+    rules: &RefundRules,
+    out: &mut Vec<Action>,
+) {
+    if matches!(
+        order.order_state,
+        OrderState::Canceled | OrderState::Refused
+    ) || bc_closed(b.order.status_id)
+    {
+        return;
+    }
+    for c in &l.cancelations {
+        let Some(id) = c.id.as_deref() else { continue };
+        let key = format!("{CANCELATION_KEY_PREFIX}{id}");
+        if record.mirakl_refunds_handled.contains(&key) {
+            continue;
+        }
+        match (c.created_date, b.order.date_created) {
+            (Some(cancelled), Some(created)) if cancelled <= created => continue,
+            (Some(_), Some(_)) => {}
+            _ => {
+                out.push(Action::ManualReview {
+                    reason: format!(
+                        "Mirakl cancelation {id} of line {} has no date to compare with the BigCommerce order's creation; check the BigCommerce quantities",
+                        l.order_line_id
+                    ),
+                });
+                continue;
+            }
+        }
+        let product = b
+            .products
+            .iter()
+            .find(|p| p.sku.as_deref().map(str::trim) == Some(l.offer_sku.as_str()));
+        let items = match (product, c.quantity.filter(|q| *q > 0)) {
+            (Some(p), Some(q)) => vec![RefundItem::product(p.id, q)],
+            _ => Vec::new(),
+        };
+        out.push(Action::RefundInBigCommerce {
+            mirakl_refund_id: key,
+            items,
+            amount: c
+                .amount
+                .unwrap_or_default()
+                .saturating_add(c.shipping_amount.unwrap_or_default()),
+            reason: format!(
+                "Mirakl cancelation: {}",
+                reason_text(c.reason_code.as_deref(), rules)
+            ),
+        });
     }
 }
 
@@ -1012,6 +1081,70 @@ mod tests {
                 (57, None, Some(d("0")), Some(d("7.5")))
             ]
         );
+    }
+
+    /// Cancellations both ways (notes/connectors.md §5.12): a Mirakl line cancelation after the
+    /// BigCommerce order exists becomes a BigCommerce refund of those units, once; one from
+    /// before the creation is already reflected in the created quantities.
+    #[test]
+    fn mirakl_line_cancelations_after_creation_are_refunded_in_bigcommerce() {
+        let env = Env::new();
+        let prods = products();
+        let rec = OrderRecord {
+            bigcommerce_order_id: Some(100),
+            ..OrderRecord::default()
+        };
+        let bo = BcOrder {
+            date_created: Some(datetime!(2026-11-27 10:00 UTC)),
+            ..bc_order(OrderStatus::AwaitingFulfillment)
+        };
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &[],
+            refunds: &[],
+        };
+        let mut v: Value = waiting("M1", vec![line("M1-1", 1, "S1", 3, "10")]);
+        v["order_state"] = json!("SHIPPING");
+        v["order_lines"][0]["order_line_state"] = json!("SHIPPING");
+        v["order_lines"][0]["cancelations"] = json!([
+            {"id": "C1", "quantity": 1, "amount": 10, "reason_code": "34", "created_date": "2026-11-27T09:00:00Z"},
+            {"id": "C2", "quantity": 1, "amount": 10, "shipping_amount": 1, "reason_code": "34", "created_date": "2026-11-27T11:00:00Z"}
+        ]);
+        let o = order(v.clone());
+        let a = step(&o, &rec, Some(&side), &env.ctx());
+        let [
+            Action::RefundInBigCommerce {
+                mirakl_refund_id,
+                items,
+                amount,
+                reason,
+            },
+        ] = &a[..]
+        else {
+            panic!("{a:?}")
+        };
+        assert_eq!(mirakl_refund_id, "cancelation:C2");
+        assert_eq!(items, &[RefundItem::product(900, 1)]);
+        assert_eq!(*amount, d("11"));
+        assert!(reason.starts_with("Mirakl cancelation"), "{reason}");
+        let handled = OrderRecord {
+            mirakl_refunds_handled: ["cancelation:C2".to_owned()].into(),
+            ..rec.clone()
+        };
+        assert!(step(&o, &handled, Some(&side), &env.ctx()).is_empty());
+        // a whole-order cancellation cancels instead of refunding line by line
+        v["order_state"] = json!("CANCELED");
+        let a = step(&order(v.clone()), &rec, Some(&side), &env.ctx());
+        assert!(
+            matches!(&a[..], [Action::CancelInBigCommerce { .. }]),
+            "{a:?}"
+        );
+        // no date: a human decides
+        v["order_state"] = json!("SHIPPING");
+        v["order_lines"][0]["cancelations"][1]["created_date"] = Value::Null;
+        let a = step(&order(v), &rec, Some(&side), &env.ctx());
+        assert!(matches!(&a[..], [Action::ManualReview { .. }]), "{a:?}");
     }
 
     #[test]
