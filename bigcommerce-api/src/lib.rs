@@ -56,6 +56,15 @@
 //! * `get_opt` calls return `Ok(None)` on 404.
 //! * Batch helpers chunk to the documented limits: products 10, variants 50, inventory
 //!   adjustments 2,000, price-list records 1,000.
+//! * Catalog writes can answer `207 Multi-Status` (saved, but inventory or URL not): the
+//!   `*_reporting` methods ([`api::Products::update_reporting`],
+//!   [`api::Variants::update_batch_reporting`], ...) return a [`Written`] carrying both the
+//!   data and the failures; [`Written::into_complete`] turns a partial success into
+//!   [`Error::PartialSuccess`]. The plain methods return the data only.
+//! * Webhook callbacks: [`webhooks::WebhookEvent`] decodes them;
+//!   [`webhooks::WebhookVerifier`] (from [`Credentials::webhook_verifier`]) checks
+//!   BigCommerce's Standard-Webhooks signature, and
+//!   [`webhooks::verify_shared_secret_header`] a custom shared-secret header.
 //!
 //! # Rate limits and retries
 //!
