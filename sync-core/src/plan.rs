@@ -6,6 +6,7 @@ use crate::rules::{PlanRules, RemovalPolicy};
 use crate::types::ShopSku;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What changed in an offer, for routing.
@@ -172,6 +173,30 @@ pub fn keep_unmanaged(desired: &mut OfferContent, current: &OfferContent) {
     }
 }
 
+/// The desired offer with what the rules leave to Mirakl taken from the current content:
+/// unmanaged fields ([`keep_unmanaged`]) and, without `sync_prices`, price and discount.
+/// Borrowed when nothing needs filling (the common case: no copy per unchanged SKU).
+fn effective<'a>(
+    want: &'a DesiredOffer,
+    current: &OfferContent,
+    rules: &PlanRules,
+) -> Cow<'a, DesiredOffer> {
+    let w = &want.content;
+    let fill = (w.leadtime_to_ship.is_none() && current.leadtime_to_ship.is_some())
+        || (w.logistic_class.is_none() && current.logistic_class.is_some())
+        || (!rules.sync_prices && (w.price != current.price || w.discount != current.discount));
+    if !fill {
+        return Cow::Borrowed(want);
+    }
+    let mut want = want.clone();
+    keep_unmanaged(&mut want.content, current);
+    if !rules.sync_prices {
+        want.content.price = current.price;
+        want.content.discount.clone_from(&current.discount);
+    }
+    Cow::Owned(want)
+}
+
 /// Compares desired and current offers.
 ///
 /// Fields the rules leave unmanaged keep their current value (see [`keep_unmanaged`]): a
@@ -192,16 +217,11 @@ pub fn plan(
         match current.get(sku) {
             None => out.new.push(want.clone()),
             Some(cur) => {
-                let mut want = want.clone();
-                keep_unmanaged(&mut want.content, &cur.content);
-                if !rules.sync_prices {
-                    want.content.price = cur.content.price;
-                    want.content.discount.clone_from(&cur.content.discount);
-                }
+                let want = effective(want, &cur.content, rules);
                 match classify(&cur.content, &want.content) {
                     None => out.unchanged.push(sku.clone()),
                     Some(kind) => out.changed.push(Change {
-                        offer: want,
+                        offer: want.into_owned(),
                         before: cur.content.clone(),
                         kind,
                     }),
