@@ -505,6 +505,11 @@ impl Engine {
         &self,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<PlanSummary> {
+        if !self.opts.dry_run {
+            // writes still queued were computed from older data: send them first, so the
+            // reconciliation below (fresh reads) has the last word
+            self.drain_pending_writes().await;
+        }
         let read_started = now_utc();
         let (desired, problems, _) = self.desired_offers(progress).await?;
         let current = self.current_offers().await?;
@@ -712,6 +717,25 @@ impl Engine {
             }
         }
         sent
+    }
+
+    /// Sends every queued write, waiting for the call windows (failed batches are queued
+    /// again; gives up after a few rounds so a failing operator cannot stall the caller).
+    pub async fn drain_pending_writes(&self) {
+        for _ in 0..10 {
+            let next = {
+                let inner = self.inner();
+                if inner.coalescer.pending_lines().is_empty() {
+                    return;
+                }
+                inner.coalescer.next_send_at(now_utc())
+            };
+            if let Some(at) = next {
+                let wait = (at - now_utc()).as_seconds_f64().max(0.0);
+                tokio::time::sleep(Duration::from_secs_f64(wait)).await;
+            }
+            self.flush().await;
+        }
     }
 
     fn wait_options(&self) -> WaitOptions {

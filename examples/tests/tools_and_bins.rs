@@ -194,3 +194,86 @@ async fn dry_run_writes_nothing() {
     assert!(!dir.join("state.sqlite").exists());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+fn ship_in_bigcommerce(demo: &Demo) {
+    for (id, _) in &demo.placed {
+        for bid in demo.bc.orders_by_external_id(id) {
+            if demo
+                .bc
+                .order(bid)
+                .is_some_and(|o| o.shipments.is_empty() && o.status_id != 5)
+            {
+                demo.bc.ship_order(bid, &format!("AP{bid:08}"), "auspost");
+            }
+        }
+    }
+}
+
+/// The real binary, running continuously (polling only), is killed with SIGKILL at random
+/// moments and restarted on the same state file while orders arrive and ship; then stopped
+/// with SIGTERM. No order is lost or duplicated.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_process_survives_kill_9() {
+    let mut demo = small_demo(6).await;
+    let dir = temp_dir("kill9");
+    let cfg = write_config(&dir, &demo, demo.bc.access_token());
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text = text.replace(
+        "[poll]\nimport_status_secs = 1\n",
+        "[poll]\nimport_status_secs = 1\nmirakl_orders_secs = 1\nbigcommerce_secs = 1\norder_overlap_secs = 300\n",
+    );
+    std::fs::write(&cfg, text).unwrap();
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sync"))
+            .args(["--config", cfg.to_str().unwrap()])
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut rng = fastrand::Rng::with_seed(6);
+    for round in 0..8 {
+        let mut child = spawn();
+        if round % 3 == 1 {
+            demo.wait_for("offers on Mirakl", |d| !d.mirakl.offers().is_empty())
+                .await
+                .unwrap();
+            demo.place_orders(round).unwrap();
+        }
+        ship_in_bigcommerce(&demo);
+        tokio::time::sleep(Duration::from_millis(rng.u64(300..2500))).await;
+        child.kill().unwrap(); // SIGKILL
+        let _ = child.wait();
+    }
+    let mut child = spawn();
+    let settled = demo
+        .wait_for("orders and shipments to settle", |d| {
+            ship_in_bigcommerce(d);
+            d.orders_settled() && d.shipments_settled()
+        })
+        .await;
+    // SIGTERM: a graceful stop
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    settled.unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(demo.placed.len(), 3 * 4);
+    for (id, _) in &demo.placed {
+        let n = demo.bc.count_orders_by_external_id(id);
+        match demo.mirakl_state(id).as_deref() {
+            Some("REFUSED") => assert_eq!(n, 0, "{id}"),
+            Some(state) => {
+                assert_eq!(n, 1, "{id} in {state}");
+                assert_eq!(state, "SHIPPED", "{id}");
+            }
+            None => panic!("{id} vanished"),
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -157,6 +157,8 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
             dry_run: args.dry_run,
             order_overlap: cfg.poll.order_overlap,
             import_poll: cfg.poll.import_status,
+            // without a shipment webhook, look at open orders' shipments at the poll pace
+            shipment_recheck: cfg.poll.bigcommerce,
             ..EngineOptions::default()
         },
     ));
@@ -220,7 +222,7 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
     }
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
-        let _ = tokio::signal::ctrl_c().await;
+        shutdown_signal().await;
         tracing::info!("stopping after the current step");
         let _ = stop_tx.send(true);
     });
@@ -243,6 +245,29 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
     )
     .await;
     ExitCode::SUCCESS
+}
+
+/// Ctrl-C, or SIGTERM (what service managers send) on Unix.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 #[tokio::main]
