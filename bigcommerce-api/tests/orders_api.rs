@@ -543,3 +543,45 @@ async fn external_order_id_lookup_searches_every_page() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, OrderId(999));
 }
+
+// A store that ignores both the filter and `limit` (50 per page): short pages of other
+// orders must not end the look-up; only an empty page (204) does.
+#[tokio::test]
+async fn external_order_id_lookup_survives_an_ignored_limit() {
+    let server = server().await;
+    let other = |i: u64| {
+        let mut o = order(i);
+        o["external_order_id"] = json!(null);
+        o
+    };
+    let page1: Vec<_> = (1..=50).map(other).collect();
+    let mut page2: Vec<_> = (51..=60).map(other).collect();
+    let mut hit = order(61);
+    hit["external_order_id"] = json!("WF-8-A");
+    page2.push(hit);
+    for (n, body) in [(1, json!(page1)), (2, json!(page2))] {
+        Mock::given(method("GET"))
+            .and(path(p("v2/orders")))
+            .and(query_param("page", n.to_string()))
+            .respond_with(json(200, body))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path(p("v2/orders")))
+        .and(query_param("page", "3"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let found = client(&server)
+        .orders()
+        .find_by_external_order_id("WF-8-A")
+        .await
+        .unwrap();
+    assert_eq!(
+        found.iter().map(|o| o.id).collect::<Vec<_>>(),
+        [OrderId(61)]
+    );
+}

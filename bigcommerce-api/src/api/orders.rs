@@ -75,18 +75,33 @@ impl Orders {
     /// # Errors
     /// As any call.
     pub async fn find_by_external_order_id(&self, external_order_id: &str) -> Result<Vec<Order>> {
-        // Every page, and filtered locally too: were the parameter ignored, stopping after
-        // the first page would report "not found" and lead to a duplicate order.
-        let all = self
-            .list()
-            .filter("external_order_id", external_order_id)
-            .limit(crate::client::MAX_PAGE_SIZE)
-            .all()
-            .await?;
-        Ok(all
-            .into_iter()
-            .filter(|o| o.external_order_id.as_deref() == Some(external_order_id))
-            .collect())
+        // Filtered locally too. Were the parameter ignored (an order that does not match
+        // comes back), a short page proves nothing: keep reading until an empty page, since
+        // a false "not found" would lead to a duplicate order.
+        let mut found = Vec::new();
+        let mut page = 1;
+        loop {
+            let p = self
+                .list()
+                .filter("external_order_id", external_order_id)
+                .limit(crate::client::MAX_PAGE_SIZE)
+                .page(page)
+                .send()
+                .await?;
+            let n = p.items.len();
+            let mut filter_ignored = false;
+            for o in p.items {
+                if o.external_order_id.as_deref() == Some(external_order_id) {
+                    found.push(o);
+                } else {
+                    filter_ignored = true;
+                }
+            }
+            if n == 0 || (p.next_page.is_none() && !filter_ignored) {
+                return Ok(found);
+            }
+            page += 1;
+        }
     }
 
     /// Creates an order. A POST is not retried after a 5xx or a timeout (the order may exist):
