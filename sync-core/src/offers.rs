@@ -68,7 +68,7 @@ pub enum ProblemReason {
     #[error("invalid SKU: {0}")]
     InvalidSku(InvalidValue),
     /// Another selected item has the same SKU; neither is offered.
-    #[error("duplicate SKU, also used by product {} variant {:?}", .other.product_id, .other.variant_id)]
+    #[error("duplicate SKU, also used by {other}")]
     DuplicateSku {
         /// The other item.
         other: CatalogRef,
@@ -481,6 +481,10 @@ mod tests {
             (5, None, ProblemReason::InventoryNotTracked("none".into()))
         );
         assert_eq!(reasons[5], (6, None, ProblemReason::MissingPrice));
+        assert_eq!(
+            problems[2].reason.to_string(),
+            "duplicate SKU, also used by product 7 variant 71"
+        );
         assert_eq!(reasons[6].0, 7);
         assert_eq!(problems.len(), 7);
         assert_eq!(

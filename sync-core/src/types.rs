@@ -54,9 +54,34 @@ pub struct CatalogRef {
     pub variant_id: Option<u64>,
 }
 
+impl std::fmt::Display for CatalogRef {
+    /// `product 12` or `product 12 variant 34`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "product {}", self.product_id)?;
+        if let Some(v) = self.variant_id {
+            write!(f, " variant {v}")?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn catalog_ref_display() {
+        let p = CatalogRef {
+            product_id: 12,
+            variant_id: None,
+        };
+        assert_eq!(p.to_string(), "product 12");
+        let v = CatalogRef {
+            variant_id: Some(34),
+            ..p
+        };
+        assert_eq!(v.to_string(), "product 12 variant 34");
+    }
 
     #[test]
     fn sku_is_trimmed_and_validated() {
