@@ -589,7 +589,16 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
         match self.style {
             Style::V3 => {
                 let env: Envelope<Vec<T>> = decode(&resp.body)?;
-                Ok(Page::from_v3(env.data, env.meta, page))
+                let mut p = Page::from_v3(env.data, env.meta, page);
+                // No paging metadata at all (`meta` null or `{}`): a full page may have a
+                // successor, as in v2; an empty page then ends the listing.
+                if p.pagination.is_none() && p.cursor.is_none() {
+                    let limit = self.limit.unwrap_or(50) as usize;
+                    if !p.items.is_empty() && p.items.len() >= limit {
+                        p.next_page = page.checked_add(1);
+                    }
+                }
+                Ok(p)
             }
             Style::V2 => {
                 let items: Vec<T> = if resp.status == StatusCode::NO_CONTENT

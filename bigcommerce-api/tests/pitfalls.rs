@@ -107,3 +107,32 @@ async fn a_429_without_headers_is_retried() {
     assert_eq!(t.time, 1_529_512_970);
     assert_eq!(c.call_counts()["GET /v2/time"], 2);
 }
+
+// A v3 listing answered without paging metadata (`meta: null`, seen in real responses per
+// notes/bigcommerce.md §4) must not be cut after a full first page.
+#[tokio::test]
+async fn v3_full_page_without_meta_is_followed() {
+    let server = server().await;
+    let b = |id: u64| json!({"id": id, "name": format!("B{id}")});
+    for (page, body) in [
+        ("1", json!({"data": [b(1), b(2)], "meta": null})),
+        ("2", json!({"data": [b(3)], "meta": {}})),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(p("v3/catalog/brands")))
+            .and(query_param("page", page))
+            .and(query_param("limit", "2"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let brands = client(&server)
+        .brands()
+        .list()
+        .limit(2)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(brands.len(), 3);
+}
