@@ -180,6 +180,9 @@ struct Inner {
     currency: Option<String>,
     /// Whether the open orders were read since start.
     open_orders_loaded: bool,
+    /// Mirakl's offers as last read (OF21), so an OF24 update keeps the fields the sync
+    /// does not manage (description, order quantities, …) instead of resetting them.
+    mirakl_offers: HashMap<String, mirakl_api::offers::Offer>,
     /// When each order's BigCommerce side was last read.
     bc_checked: HashMap<String, Instant>,
 }
@@ -257,6 +260,7 @@ impl Engine {
                 currency: None,
                 open_orders_loaded: false,
                 bc_checked: HashMap::new(),
+                mirakl_offers: HashMap::new(),
             }),
             stats: Mutex::new(EngineStats::default()),
             latencies: Latencies::default(),
@@ -464,6 +468,13 @@ impl Engine {
             .try_collect()
             .await?;
         let mut current = sync_core::convert::current_offers(&offers, &self.rules.offer);
+        {
+            let mut inner = self.inner();
+            inner.mirakl_offers = offers
+                .into_iter()
+                .map(|o| (o.shop_sku.as_str().to_owned(), o))
+                .collect();
+        }
         // Fields the rules do not manage are filled by the operator's defaults (e.g. a lead
         // time): they are not differences to correct, so compare them as unmanaged.
         let manages_leadtime = self.rules.offer.leadtime_to_ship.is_some();
@@ -758,7 +769,18 @@ impl Engine {
         *self.stats_mut().imports.entry(op).or_insert(0) += 1;
         let (rejected, status_ok): (BTreeSet<String>, bool) = match &batch {
             Batch::Offers(lines) => {
-                let updates = lines.iter().map(sync_core::convert::offer_update).collect();
+                let updates = {
+                    let inner = self.inner();
+                    lines
+                        .iter()
+                        .map(|w| {
+                            sync_core::convert::offer_update_keeping(
+                                w,
+                                inner.mirakl_offers.get(w.shop_sku.as_str()),
+                            )
+                        })
+                        .collect()
+                };
                 let created = self.mirakl.offers().upsert(updates).await?;
                 let out = self
                     .mirakl

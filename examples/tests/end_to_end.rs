@@ -96,6 +96,12 @@ async fn twenty_percent_faults_on_both_services() {
             "{id}: {summary}"
         );
     }
+    // offers that existed before were updated with OF24 (a full replace), yet the fields the
+    // sync does not manage (here the description) were carried over, not reset
+    for s in demo.catalog.skus().into_iter().take(10) {
+        let o = demo.mirakl.offer(&s.sku).unwrap();
+        assert_eq!(o.description, s.product_name, "{}", s.sku);
+    }
     // a new full reconciliation (reading Mirakl's offers back) finds nothing to change
     let again = demo.reconcile(&|_, _| {}).await.unwrap();
     assert_eq!(
