@@ -1156,6 +1156,46 @@ mod tests {
     }
 
     proptest! {
+        /// Mirakl refunds and line cancelations are mirrored to BigCommerce exactly once: paid
+        /// refunds and cancelations after the BigCommerce order's creation, nothing else, and
+        /// nothing again once recorded.
+        #[test]
+        fn mirakl_refunds_and_cancelations_mirror_once(
+            refunds in proptest::collection::vec(any::<bool>(), 0..5),
+            cancels in proptest::collection::vec(any::<bool>(), 0..5),
+        ) {
+            let env = Env::new();
+            let prods = products();
+            let bo = BcOrder {
+                date_created: Some(datetime!(2026-11-27 10:00 UTC)),
+                ..bc_order(OrderStatus::Shipped)
+            };
+            let side = BigCommerceOrder { order: &bo, products: &prods, shipments: &[], refunds: &[] };
+            let mut v: Value = waiting("M1", vec![line("M1-1", 1, "S1", 9, "10")]);
+            v["order_state"] = json!("SHIPPED");
+            v["order_lines"][0]["refunds"] = refunds.iter().enumerate().map(|(i, paid)| json!({
+                "id": format!("R{i}"), "amount": 1, "quantity": 1,
+                "refund_state": if *paid { "REFUNDED" } else { "WAITING_REFUND" }})).collect();
+            v["order_lines"][0]["cancelations"] = cancels.iter().enumerate().map(|(i, after)| json!({
+                "id": format!("C{i}"), "amount": 1, "quantity": 1,
+                "created_date": if *after { "2026-11-27T11:00:00Z" } else { "2026-11-27T09:00:00Z" }})).collect();
+            let o = order(v);
+            let mut rec = OrderRecord { bigcommerce_order_id: Some(100), ship_confirmed: true, ..OrderRecord::default() };
+            let mirrored: Vec<String> = step(&o, &rec, Some(&side), &env.ctx()).into_iter().filter_map(|a| match a {
+                Action::RefundInBigCommerce { mirakl_refund_id, .. } => Some(mirakl_refund_id),
+                _ => None,
+            }).collect();
+            let unique: BTreeSet<&String> = mirrored.iter().collect();
+            prop_assert_eq!(unique.len(), mirrored.len());
+            prop_assert_eq!(mirrored.iter().filter(|k| k.starts_with('R')).count(), refunds.iter().filter(|p| **p).count());
+            prop_assert_eq!(
+                mirrored.iter().filter(|k| k.starts_with(CANCELATION_KEY_PREFIX)).count(),
+                cancels.iter().filter(|a| **a).count()
+            );
+            rec.mirakl_refunds_handled.extend(mirrored);
+            prop_assert!(step(&o, &rec, Some(&side), &env.ctx()).is_empty());
+        }
+
         /// Whatever the order states, crashes and uncertain failures, at most one BigCommerce
         /// order is ever created for a Mirakl order, and no action list holds two creates
         /// (notes/connectors.md F1: duplicate shop orders, the top failure; F13: never before

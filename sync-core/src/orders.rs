@@ -418,7 +418,9 @@ fn split_tax(amount: Decimal, tax: Decimal, mode: Option<&TaxMode>) -> (Decimal,
 /// product/variant ids (so BigCommerce stock moves), unit prices with and without tax from the
 /// line taxes and `order_tax_mode`. Shipping cost likewise; shipping method = Mirakl shipping
 /// type label. `external_source` from the rules, `external_order_id` = Mirakl order id, status
-/// from the rules. `store_currency` (when given) must equal the order currency.
+/// from the rules. `store_currency` (when given) must equal the order currency. `date_created`
+/// is left to BigCommerce: [`crate::lifecycle::step`] compares it with Mirakl cancelation dates
+/// to tell cancelations already reflected in the created quantities from later ones.
 ///
 /// # Errors
 /// [`MappingError`] when the order is not SHIPPING, has no address or line, an unknown
@@ -769,6 +771,7 @@ pub(crate) mod tests {
         let body = serde_json::to_value(n).unwrap();
         assert_eq!(body["external_order_id"], "Order_00010-A");
         assert_eq!(body["billing_address"]["country_iso2"], "US");
+        assert_eq!(n.date_created, None);
     }
 
     #[test]
