@@ -322,26 +322,42 @@ fn refunds_from_mirakl(
             if record.mirakl_refunds_handled.contains(&id) || !refund_done(r) {
                 continue;
             }
-            let product = b
-                .products
-                .iter()
-                .find(|p| p.sku.as_deref().map(str::trim) == Some(l.offer_sku.as_str()));
-            let items = match (product, r.quantity.filter(|q| *q > 0)) {
-                (Some(p), Some(q)) => vec![RefundItem::product(p.id, q)],
-                _ => Vec::new(),
-            };
-            let amount = r
-                .amount
-                .unwrap_or_default()
-                .saturating_add(r.shipping_amount.unwrap_or_default());
-            out.push(Action::RefundInBigCommerce {
-                mirakl_refund_id: id,
-                items,
-                amount,
-                reason: reason_text(r.reason_code.as_deref(), rules),
-            });
+            out.push(mirror_in_bigcommerce(
+                id,
+                l,
+                b,
+                (r.quantity, r.amount, r.shipping_amount),
+                reason_text(r.reason_code.as_deref(), rules),
+            ));
         }
         cancelations_from_mirakl(order, l, record, b, rules, out);
+    }
+}
+
+/// The BigCommerce refund of units Mirakl refunded or cancelled on a line: the order product
+/// with the line's SKU and the quantity (when both are known), for the amount plus shipping.
+fn mirror_in_bigcommerce(
+    mirakl_refund_id: String,
+    l: &OrderLine,
+    b: &BigCommerceOrder<'_>,
+    (quantity, amount, shipping): (Option<u64>, Option<Decimal>, Option<Decimal>),
+    reason: String,
+) -> Action {
+    let product = b
+        .products
+        .iter()
+        .find(|p| p.sku.as_deref().map(str::trim) == Some(l.offer_sku.as_str()));
+    let items = match (product, quantity.filter(|q| *q > 0)) {
+        (Some(p), Some(q)) => vec![RefundItem::product(p.id, q)],
+        _ => Vec::new(),
+    };
+    Action::RefundInBigCommerce {
+        mirakl_refund_id,
+        items,
+        amount: amount
+            .unwrap_or_default()
+            .saturating_add(shipping.unwrap_or_default()),
+        reason,
     }
 }
 
@@ -388,26 +404,16 @@ fn cancelations_from_mirakl(
                 continue;
             }
         }
-        let product = b
-            .products
-            .iter()
-            .find(|p| p.sku.as_deref().map(str::trim) == Some(l.offer_sku.as_str()));
-        let items = match (product, c.quantity.filter(|q| *q > 0)) {
-            (Some(p), Some(q)) => vec![RefundItem::product(p.id, q)],
-            _ => Vec::new(),
-        };
-        out.push(Action::RefundInBigCommerce {
-            mirakl_refund_id: key,
-            items,
-            amount: c
-                .amount
-                .unwrap_or_default()
-                .saturating_add(c.shipping_amount.unwrap_or_default()),
-            reason: format!(
+        out.push(mirror_in_bigcommerce(
+            key,
+            l,
+            b,
+            (c.quantity, c.amount, c.shipping_amount),
+            format!(
                 "Mirakl cancelation: {}",
                 reason_text(c.reason_code.as_deref(), rules)
             ),
-        });
+        ));
     }
 }
 
