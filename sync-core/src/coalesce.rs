@@ -424,7 +424,7 @@ mod tests {
         }
     }
 
-    // Payload shapes from /work/shared/specs/bigcommerce (webhooks events/index.mdx) as summarised
+    // Payload shapes from shared/specs/bigcommerce (webhooks events/index.mdx) as summarised
     // in shared/notes/bigcommerce.md §7.4–7.5.
     #[test]
     fn webhook_events_become_dirty_keys() {

@@ -329,7 +329,7 @@ mod tests {
     use crate::test_util::d;
     use std::collections::BTreeSet;
 
-    /// OF21 example of /work/shared/specs/mirakl/mirakl-mmp-seller-openapi.json
+    /// OF21 example of shared/specs/mirakl/mirakl-mmp-seller-openapi.json
     /// (`GET /api/offers`, `application/json-0`).
     fn spec_offers() -> Vec<Offer> {
         let v: serde_json::Value =
@@ -478,7 +478,7 @@ mod tests {
 
     #[test]
     fn bigcommerce_models_to_catalog() {
-        // /work/shared/specs/bigcommerce product shape with variants (v3 catalog/products?include=variants)
+        // shared/specs/bigcommerce product shape with variants (v3 catalog/products?include=variants)
         let p: Product = serde_json::from_value(serde_json::json!({
             "id": 111, "name": "Tee", "type": "physical", "sku": "TEE", "price": 20, "sale_price": 0,
             "weight": 1.5, "categories": [23], "brand_id": 0, "inventory_level": 0, "inventory_warning_level": 0,

@@ -387,7 +387,7 @@ mod tests {
 
     #[test]
     fn alpha3_to_alpha2_examples() {
-        // Codes from the `country_iso_code` enum of /work/shared/specs/mirakl/mirakl-mmp-seller-openapi.json
+        // Codes from the `country_iso_code` enum of shared/specs/mirakl/mirakl-mmp-seller-openapi.json
         assert_eq!(alpha3_to_alpha2("AUS"), Some("AU"));
         assert_eq!(alpha3_to_alpha2("usa"), Some("US"));
         assert_eq!(alpha3_to_alpha2("GBR"), Some("GB"));

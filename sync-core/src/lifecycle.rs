@@ -1155,7 +1155,7 @@ mod tests {
 
     #[test]
     fn spec_order_in_received_state_needs_nothing_without_bigcommerce_order() {
-        // /work/shared/specs/mirakl/mirakl-mmp-seller-openapi.json OR11 example (RECEIVED, already shipped).
+        // shared/specs/mirakl/mirakl-mmp-seller-openapi.json OR11 example (RECEIVED, already shipped).
         let env = Env::new();
         let o = order(spec_order());
         assert!(step(&o, &OrderRecord::default(), None, &env.ctx()).is_empty());

@@ -560,7 +560,7 @@ pub(crate) mod tests {
     use serde_json::{Value, json};
     use time::macros::datetime;
 
-    /// The OR11 example of /work/shared/specs/mirakl/mirakl-mmp-seller-openapi.json
+    /// The OR11 example of shared/specs/mirakl/mirakl-mmp-seller-openapi.json
     /// (`GET /api/orders`, `application/json-0`).
     pub(crate) fn spec_order() -> Value {
         let all: Value =

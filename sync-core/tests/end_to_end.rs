@@ -77,7 +77,7 @@ fn catalog() -> Catalog {
 }
 
 /// What Mirakl would report in OF21 after applying OF24 lines (shape of the OF21 example in
-/// /work/shared/specs/mirakl/mirakl-mmp-seller-openapi.json).
+/// shared/specs/mirakl/mirakl-mmp-seller-openapi.json).
 fn as_mirakl(updates: &[OfferUpdate]) -> Vec<Offer> {
     updates
         .iter()
