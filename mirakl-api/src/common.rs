@@ -97,12 +97,17 @@ impl<T> Page<T> {
     }
 
     /// The offset of the next page, for offset paging: `None` when this page is empty or
-    /// the total is reached.
+    /// the total is reached. A non-empty page with a total of 0 means the operator sent no
+    /// (or a wrong) `total_count`: reading goes on until an empty page rather than stopping
+    /// after the first one, which would silently drop orders.
     pub fn next_offset(&self) -> Option<u64> {
         let offset = self.offset?;
         let total = self.total_count?;
+        if self.items.is_empty() {
+            return None;
+        }
         let next = offset + self.items.len() as u64;
-        (!self.items.is_empty() && next < total).then_some(next)
+        (total == 0 || next < total).then_some(next)
     }
 }
 

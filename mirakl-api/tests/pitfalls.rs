@@ -135,3 +135,41 @@ async fn order_ids_are_path_encoded() {
         .await
         .unwrap();
 }
+
+// OR11 without `total_count` (an operator omitting it) must not stop after the first page:
+// missed orders are the top connector failure (connectors.md F2). Orders from the OR11
+// example (OR11-response-200-0.json).
+#[tokio::test]
+async fn or11_without_total_count_reads_to_an_empty_page() {
+    let s = server().await;
+    let example: serde_json::Value =
+        serde_json::from_slice(&fixture("OR11-response-200-0.json")).unwrap();
+    let order = |id: &str| {
+        let mut o = example["orders"][0].clone();
+        o["order_id"] = json!(id);
+        o
+    };
+    for (offset, orders) in [
+        ("0", json!([order("O-1"), order("O-2")])),
+        ("2", json!([order("O-3")])),
+        ("3", json!([])),
+    ] {
+        call("GET", "/api/orders")
+            .and(query_param("offset", offset))
+            .and(query_param("max", "2"))
+            .respond_with(json_value(200, json!({ "orders": orders })))
+            .expect(1)
+            .mount(&s)
+            .await;
+    }
+    let ids: Vec<String> = client(&s)
+        .orders()
+        .list()
+        .max(2)
+        .stream()
+        .map_ok(|o| o.order_id.to_string())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, ["O-1", "O-2", "O-3"]);
+}
