@@ -515,6 +515,7 @@ mod tests {
             batch_size = 100
             removal = "delete"
             stock_import = true
+            sync_prices = false
             [windows]
             offers_secs = 300
             [orders]
@@ -522,6 +523,7 @@ mod tests {
             external_source = "app-123"
             [shipments]
             carriers = { "startrack" = "STARTRACK" }
+            require_tracking = true
             [refunds]
             reasons = { damaged = "31" }
             "#,
@@ -538,6 +540,8 @@ mod tests {
         assert_eq!(t.identity.sources, vec![IdSource::Upc, IdSource::Sku]);
         assert_eq!(t.offer.logistic_classes[1].code, "M");
         assert_eq!(t.plan.removal, RemovalPolicy::Delete);
+        assert!(!t.plan.sync_prices && SyncRules::default().plan.sync_prices);
+        assert!(t.shipments.require_tracking && !SyncRules::default().shipments.require_tracking);
         assert_eq!(t.windows.offers_secs, 300);
         assert_eq!(t.windows.stock_secs, 60);
         assert_eq!(t.orders.price_guard_percent, Some(d("20")));
