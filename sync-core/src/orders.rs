@@ -96,7 +96,9 @@ pub struct AcceptanceContext {
     pub prices: BTreeMap<ShopSku, Decimal>,
 }
 
-/// The unit price each desired offer sells at, at `now` (the discount when it applies).
+/// The unit price each desired offer sells at, at `now` (the discount when it applies). For the
+/// price guard pass the order's `created_date` as `now`: the customer paid the price of that
+/// moment, and a discount that ended since must not make the order look underpriced.
 pub fn expected_prices(
     desired: &BTreeMap<ShopSku, DesiredOffer>,
     now: OffsetDateTime,
