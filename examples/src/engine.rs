@@ -993,6 +993,33 @@ impl Engine {
                 .await?;
             fetched.extend(open);
         }
+        // orders named by unconfirmed calls of a previous run, even if no longer open
+        let pending: BTreeSet<String> = if open_loaded {
+            BTreeSet::new()
+        } else {
+            self.state.pending()?.into_iter().map(|e| e.key).collect()
+        };
+        let have: BTreeSet<String> = fetched
+            .iter()
+            .map(|o| o.order_id.as_str().to_owned())
+            .collect();
+        let missing: Vec<MiraklOrderId> = pending
+            .iter()
+            .filter(|id| !have.contains(*id))
+            .filter_map(|id| MiraklOrderId::new(id.clone()).ok())
+            .collect();
+        for chunk in missing.chunks(100) {
+            let found: Vec<MkOrder> = self
+                .mirakl
+                .orders()
+                .list()
+                .order_ids(chunk.iter().cloned())
+                .max(self.opts.mirakl_page_size)
+                .stream()
+                .try_collect()
+                .await?;
+            fetched.extend(found);
+        }
         let cursor = self.state.time_cursor(CURSOR_ORDERS)?;
         let since = match cursor {
             Some(c) => c - self.opts.order_overlap,
@@ -1055,6 +1082,7 @@ impl Engine {
                 .collect()
         };
         changed.extend(waiting);
+        changed.extend(pending);
         let mut n = 0;
         for id in &changed {
             match self.process_order(id).await {
@@ -1064,6 +1092,7 @@ impl Engine {
                 }
             }
         }
+        self.settle_outbox()?;
         if let Some(newest) = newest
             && !self.opts.dry_run
         {
@@ -1560,6 +1589,35 @@ impl Engine {
                 Ok(false)
             }
         }
+    }
+
+    /// Marks outbox entries done whose outcome is now known: the record shows the call's
+    /// effect, or the Mirakl order moved past the state where the call made sense.
+    fn settle_outbox(&self) -> Result<()> {
+        if self.opts.dry_run {
+            return Ok(());
+        }
+        for e in self.state.pending()? {
+            let state = self
+                .inner()
+                .orders
+                .get(&e.key)
+                .map(|o| o.order_state.clone());
+            let r = self.load_record(&e.key)?;
+            let moved_past = |from: MkState| state.as_ref().is_some_and(|s| *s != from);
+            let done = match e.kind.as_str() {
+                "or21" => r.acceptance_sent || moved_past(MkState::WaitingAcceptance),
+                "bc_create_order" => {
+                    r.bigcommerce_order_id.is_some() || state.as_ref().is_some_and(|s| !is_open(s))
+                }
+                "or24" => r.ship_confirmed || moved_past(MkState::Shipping),
+                _ => false,
+            };
+            if done {
+                self.state.complete(e.id)?;
+            }
+        }
+        Ok(())
     }
 
     /// Replays outbox entries left by a crash: every pending entry names an order whose

@@ -177,8 +177,9 @@ async fn crash_restart_never_duplicates_or_loses_an_order() {
             _ => assert_eq!(n, 1, "{id} in {state}: {summary}"),
         }
     }
-    // the state file agrees with BigCommerce
+    // the state file agrees with BigCommerce, and no call is left unconfirmed
     let state = examples::state::StateStore::open(&path).unwrap();
+    assert_eq!(state.pending().unwrap(), Vec::new());
     for rec in state.orders().unwrap() {
         if let Some(bid) = rec.bigcommerce_order_id {
             let o = demo.bc.order(bid).unwrap();
