@@ -1347,7 +1347,7 @@ impl Engine {
             .iter()
             .filter_map(|s| inner.skus.get(s).map(|i| (s.clone(), i.on_hand)))
             .collect();
-        let prices = sync_core::orders::expected_prices(&inner.desired, now_utc())
+        let prices = sync_core::orders::expected_prices(&inner.desired, order.created_date)
             .into_iter()
             .filter(|(k, _)| skus.contains(k))
             .collect();
