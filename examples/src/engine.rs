@@ -185,6 +185,9 @@ struct Inner {
     mirakl_offers: HashMap<String, mirakl_api::offers::Offer>,
     /// When each order's BigCommerce side was last read.
     bc_checked: HashMap<String, Instant>,
+    /// `date_modified` of each product as last read, so the fallback poll only marks
+    /// products that changed since (not every product in its overlap window).
+    modified: HashMap<u64, OffsetDateTime>,
 }
 
 /// The connector engine. Cheap to share (`Arc`); every method takes `&self`.
@@ -261,6 +264,7 @@ impl Engine {
                 open_orders_loaded: false,
                 bc_checked: HashMap::new(),
                 mirakl_offers: HashMap::new(),
+                modified: HashMap::new(),
             }),
             stats: Mutex::new(EngineStats::default()),
             latencies: Latencies::default(),
@@ -363,6 +367,14 @@ impl Engine {
                     list = list.ids(ids.iter().map(|i| ProductId(*i)));
                 }
                 let p = list.send().await?;
+                {
+                    let mut inner = self.inner();
+                    for prod in &p.items {
+                        if let Some(d) = prod.date_modified {
+                            inner.modified.insert(prod.id.0, d);
+                        }
+                    }
+                }
                 let total = p.pagination.as_ref().map_or(0, |m| m.total);
                 let empty = p.items.is_empty();
                 out.extend(p.items);
@@ -931,7 +943,8 @@ impl Engine {
     // ------------------------------------------------------------------ BigCommerce polling
 
     /// Fallback for missed webhooks: marks products modified since the cursor (minus a
-    /// minute of overlap) dirty. Returns how many were marked.
+    /// minute of overlap) dirty, unless they were already read in that version. Returns how
+    /// many were marked.
     ///
     /// # Errors
     /// [`EngineError::BigCommerce`] when the list cannot be read.
@@ -950,8 +963,13 @@ impl Engine {
             .all()
             .await?;
         let mut newest = since;
+        let mut marked = 0;
         for p in &products {
-            self.mark_dirty(DirtyKey::Product(p.id.0));
+            let known = self.inner().modified.get(&p.id.0).copied();
+            if known.is_none() || known != p.date_modified {
+                self.mark_dirty(DirtyKey::Product(p.id.0));
+                marked += 1;
+            }
             if let Some(d) = p.date_modified {
                 newest = newest.max(d);
             }
@@ -959,7 +977,7 @@ impl Engine {
         if !self.opts.dry_run {
             self.state.advance_time_cursor(CURSOR_PRODUCTS, newest)?;
         }
-        Ok(products.len())
+        Ok(marked)
     }
 
     // ------------------------------------------------------------------ orders

@@ -159,6 +159,11 @@ async fn main() -> ExitCode {
     demo.start_loop_with(false);
     let catalog = demo.catalog.skus();
     let mut changed: Vec<(String, rust_decimal::Decimal, Instant)> = Vec::new();
+    // Mirakl prices before any change, to see each change arrive
+    let before: BTreeMap<String, rust_decimal::Decimal> = (0..args.changes)
+        .map(|i| &catalog[(i * 7919 + 13) % catalog.len()])
+        .filter_map(|s| demo.mirakl.offer(&s.sku).map(|o| (s.sku.clone(), o.price)))
+        .collect();
     let t3 = Instant::now();
     for i in 0..args.changes {
         let s = &catalog[(i * 7919 + 13) % catalog.len()];
@@ -173,11 +178,7 @@ async fn main() -> ExitCode {
     }
     // watch the operator until every change shows (price incl. rules: compare with desired)
     let mut seen: BTreeMap<String, Instant> = BTreeMap::new();
-    let deadline = Instant::now() + Duration::from_secs(300);
-    let before: BTreeMap<String, rust_decimal::Decimal> = changed
-        .iter()
-        .filter_map(|(s, _, _)| demo.mirakl.offer(s).map(|o| (s.clone(), o.price)))
-        .collect();
+    let deadline = Instant::now() + Duration::from_secs(120);
     while seen.len() < before.len() && Instant::now() < deadline {
         for (sku, old) in &before {
             if seen.contains_key(sku) {
