@@ -242,18 +242,34 @@ async fn sync_process_survives_kill_9() {
                 .unwrap();
             demo.place_orders(round).unwrap();
         }
+        if round % 3 == 2 {
+            demo.live_changes(round);
+        }
         ship_in_bigcommerce(&demo);
         tokio::time::sleep(Duration::from_millis(rng.u64(300..2500))).await;
         child.kill().unwrap(); // SIGKILL
         let _ = child.wait();
     }
     let mut child = spawn();
-    let settled = demo
+    let mut settled = demo
         .wait_for("orders and shipments to settle", |d| {
             ship_in_bigcommerce(d);
             d.orders_settled() && d.shipments_settled()
         })
         .await;
+    // price and stock changes made while the process was down or running reach Mirakl (no
+    // webhooks here: the start-up reconciliation and the date_modified poll carry them)
+    let mut mismatches = Vec::new();
+    for _ in 0..60 {
+        mismatches = demo.verify().await.unwrap().mismatches;
+        if mismatches.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    if settled.is_ok() && !mismatches.is_empty() {
+        settled = Err(format!("offers differ: {mismatches:?}"));
+    }
     // SIGTERM: a graceful stop
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
