@@ -1111,6 +1111,10 @@ impl Engine {
             }
         }
         self.settle_outbox()?;
+        if !self.opts.dry_run {
+            // confirmed calls are kept a week for inspection, then dropped
+            self.state.prune_outbox(7 * 86_400_000)?;
+        }
         if let Some(newest) = newest
             && !self.opts.dry_run
         {

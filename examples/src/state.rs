@@ -1066,6 +1066,21 @@ mod tests {
     }
 
     #[test]
+    fn prune_drops_only_old_confirmed_entries() {
+        let s = StateStore::open_in_memory().unwrap();
+        let done = s.enqueue("or24", "M-1", "{}").unwrap();
+        s.enqueue("or24", "M-2", "{}").unwrap();
+        s.complete(done).unwrap();
+        // kept: confirmed less than a day ago
+        assert_eq!(s.prune_outbox(86_400_000).unwrap(), 0);
+        // a cut-off in the future drops the confirmed one, never the pending one
+        assert_eq!(s.prune_outbox(-60_000).unwrap(), 1);
+        let p = s.pending().unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].key, "M-2");
+    }
+
+    #[test]
     fn sent_offers_upsert_and_forget() {
         let s = StateStore::open_in_memory().unwrap();
         s.record_sent_offers(&[offer("A", "1")]).unwrap();
