@@ -310,3 +310,100 @@ async fn bigcommerce_cancellation_reaches_mirakl() {
     assert_eq!(rec.state, examples::state::OrderState::Canceled);
     assert!(demo.engine().with_stats(|s| s.cancelled.contains(&id)));
 }
+
+/// A refund made in BigCommerce after the order shipped goes to Mirakl as OR28, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bigcommerce_refund_reaches_mirakl() {
+    use bigcommerce_api::orders::{
+        OrderId, RefundItem, RefundItemType, RefundPayment, RefundQuoteRequest, RefundRequest,
+    };
+    let mut demo = Demo::start(DemoConfig {
+        seed: 13,
+        products: 10,
+        variants: 2,
+        orders: 2,
+        price_changes: 0,
+        stock_changes: 0,
+        bc_quota: 1000,
+        timeout: Duration::from_secs(60),
+        ..DemoConfig::default()
+    })
+    .await
+    .unwrap();
+    demo.reconcile(&|_, _| {}).await.unwrap();
+    demo.start_loop_with(false);
+    demo.place_orders(0).unwrap();
+    demo.wait_for("orders to settle", Demo::orders_settled)
+        .await
+        .unwrap();
+    demo.wait_for("shipments to reach Mirakl", |d| {
+        d.ship_created();
+        d.shipments_settled()
+    })
+    .await
+    .unwrap();
+    let (id, bid) = demo
+        .state
+        .orders()
+        .unwrap()
+        .into_iter()
+        .find_map(|r| r.bigcommerce_order_id.map(|b| (r.mirakl_order_id, b)))
+        .expect("an order was created");
+    assert_eq!(demo.mirakl_state(&id).as_deref(), Some("SHIPPED"));
+    // the merchant refunds one unit of the first line in BigCommerce
+    let bc = demo.engine().bigcommerce().clone();
+    let products = bc.orders().products(OrderId(bid)).all().await.unwrap();
+    let items = vec![RefundItem {
+        item_type: RefundItemType::Product,
+        item_id: products[0].id,
+        quantity: Some(1),
+        amount: None,
+        reason: Some("damaged in transit".into()),
+    }];
+    let quote = bc
+        .orders()
+        .refund_quote(
+            OrderId(bid),
+            &RefundQuoteRequest {
+                items: items.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    let method = &quote.refund_methods[0][0];
+    bc.orders()
+        .refund(
+            OrderId(bid),
+            &RefundRequest {
+                items,
+                payments: vec![RefundPayment {
+                    provider_id: method.provider_id.clone().unwrap(),
+                    amount: method.amount.unwrap(),
+                    offline: method.offline.unwrap_or(true),
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    demo.wait_for("the refund on Mirakl", |d| {
+        d.mirakl
+            .order(&id)
+            .is_some_and(|o| o.lines.iter().any(|l| l.refunded_quantity >= 1))
+    })
+    .await
+    .unwrap();
+    // more cycles do not refund twice
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    demo.stop().await;
+    let refunded: u32 = demo
+        .mirakl
+        .order(&id)
+        .unwrap()
+        .lines
+        .iter()
+        .map(|l| l.refunded_quantity)
+        .sum();
+    assert_eq!(refunded, 1);
+    assert_eq!(demo.engine().with_stats(|s| s.refunds), 1);
+    assert_eq!(demo.bc.count_orders_by_external_id(&id), 1);
+}
