@@ -375,3 +375,59 @@ fn list_builders_describe_the_request_without_a_server() {
             .contains(&("page_token".to_owned(), "tok".to_owned()))
     );
 }
+
+#[tokio::test]
+async fn limiter_spaces_listing_passes_not_the_pages_of_one_pass() {
+    use futures::TryStreamExt;
+    let s = server().await;
+    let order = |n: u32| {
+        json!({"order_id": format!("O-{n}"), "order_state": "SHIPPING",
+               "created_date": "2024-05-01T10:00:00Z",
+               "last_updated_date": "2024-05-01T10:00:00Z", "order_lines": []})
+    };
+    for (offset, ids, times) in [("0", vec![1, 2], 2), ("2", vec![3], 2)] {
+        call("GET", "/api/orders")
+            .and(query_param("offset", offset))
+            .respond_with(json_value(
+                200,
+                json!({"total_count": 3, "orders": ids.iter().map(|n| order(*n)).collect::<Vec<_>>()}),
+            ))
+            .expect(times)
+            .mount(&s)
+            .await;
+    }
+    let window = Duration::from_millis(600);
+    let c = limited(
+        &s,
+        CallLimiter::new(CallCeilings::none().with("OR11", window)),
+    );
+    let t0 = Instant::now();
+    let first: Vec<_> = c
+        .orders()
+        .list()
+        .max(2)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let one_pass = t0.elapsed();
+    assert_eq!(first.len(), 3);
+    assert!(
+        one_pass < window,
+        "pages of one pass must not wait ({one_pass:?})"
+    );
+    let second: Vec<_> = c
+        .orders()
+        .list()
+        .max(2)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 3);
+    assert!(
+        t0.elapsed() >= window,
+        "a second pass inside the window must wait"
+    );
+    assert_eq!(c.call_counts().get("OR11"), Some(&4));
+}

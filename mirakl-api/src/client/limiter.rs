@@ -8,7 +8,8 @@ use tokio::time::Instant;
 
 /// Spaces calls of each operation by its ceiling, separately per shop (`shop_id`).
 ///
-/// A call that comes too early waits (it is never refused). Cloning shares the state, so
+/// A call that comes too early waits (it is never refused). Later pages of one listing
+/// pass (`offset` > 0, or a `page_token`) do not wait: the ceiling spaces the passes. Cloning shares the state, so
 /// one limiter can serve several clients of the same shop. A 429 answer frees the slot it
 /// used, since Mirakl did not act on the call.
 #[derive(Debug, Clone)]
@@ -38,7 +39,21 @@ impl CallLimiter {
         &self.inner.ceilings
     }
 
+    /// Whether `spec` reads a later page of a listing (`offset` > 0 or a `page_token`).
+    ///
+    /// Mirakl's ceilings say how often a listing may be polled; the pages of one pass are
+    /// read one after the other without waiting (a real 429 is still honoured through
+    /// `Retry-After` by the transport).
+    fn is_continuation_page(spec: &RequestSpec) -> bool {
+        spec.query.iter().any(|(k, v)| {
+            (k == "offset" && v.trim() != "0" && !v.trim().is_empty()) || k == "page_token"
+        })
+    }
+
     fn key(spec: &RequestSpec) -> Option<(String, String)> {
+        if Self::is_continuation_page(spec) {
+            return None;
+        }
         let op = spec.operation?;
         let shop = spec
             .query
