@@ -17,10 +17,60 @@ pub struct DecodeFailure {
     pub snippet: String,
 }
 
-/// The first [`SNIPPET_CHARS`] characters of `body` (lossy UTF-8).
+/// The first [`SNIPPET_CHARS`] characters of `body` (lossy UTF-8), with secrets scrubbed.
+///
+/// When the body is JSON, every value under a key that names a secret (see
+/// [`is_secret_key`]) and every value of a `headers` object (webhook custom headers carry
+/// shared secrets) is replaced by `"[REDACTED]"` before the text is cut, so an error message
+/// or a log line built from the snippet never repeats a secret the server echoed.
 pub fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+    let text = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(mut v) => {
+            scrub(&mut v, false);
+            v.to_string()
+        }
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    };
     text.chars().take(SNIPPET_CHARS).collect()
+}
+
+/// Whether a JSON key names a secret: it contains `secret`, `token`, `password`,
+/// `authorization`, `api_key`/`apikey` or `signature` (case-insensitive).
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "secret",
+        "token",
+        "password",
+        "authorization",
+        "api_key",
+        "apikey",
+        "signature",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
+}
+
+fn scrub(v: &mut serde_json::Value, redact_all: bool) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, val) in map.iter_mut() {
+                let secret = redact_all || is_secret_key(k);
+                let headers = k.eq_ignore_ascii_case("headers");
+                if secret && !val.is_object() && !val.is_array() && !val.is_null() {
+                    *val = serde_json::Value::String("[REDACTED]".to_owned());
+                } else {
+                    scrub(val, secret || headers);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| scrub(i, redact_all)),
+        other => {
+            if redact_all && !other.is_null() {
+                *other = serde_json::Value::String("[REDACTED]".to_owned());
+            }
+        }
+    }
 }
 
 /// How many characters of an error body an API error keeps.
@@ -103,6 +153,21 @@ mod tests {
             ERROR_BODY_CHARS
         );
         assert_eq!(error_body(b"\xff ok"), "\u{fffd} ok");
+    }
+
+    #[test]
+    fn snippets_never_repeat_secrets() {
+        let body = br#"{"data":[{"id":"x","destination":"https://h/x","headers":{"X-Sync-Secret":"s3cr3t-hook"},"client_secret":"cs-123","access_token":"tok-9","nested":{"api_key":42}}]}"#;
+        let err = json::<Outer>(body).unwrap_err();
+        for secret in ["s3cr3t-hook", "cs-123", "tok-9", "42"] {
+            assert!(!err.snippet.contains(secret), "{}", err.snippet);
+            assert!(!err.to_string().contains(secret));
+        }
+        assert!(err.snippet.contains("https://h/x"));
+        assert!(err.snippet.contains("[REDACTED]"));
+        // Non-JSON bodies (an HTML error page) are kept as text.
+        assert_eq!(snippet(b"<html>502</html>"), "<html>502</html>");
+        assert!(is_secret_key("X-Auth-Token") && !is_secret_key("sku"));
     }
 
     #[test]

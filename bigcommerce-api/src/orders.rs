@@ -743,6 +743,10 @@ pub struct NewOrder {
         deserialize_with = "de::opt_datetime"
     )]
     pub date_created: Option<OffsetDateTime>,
+    /// Transactional currency (ISO 4217, e.g. `AUD`), for stores with multi-currency
+    /// enabled; unset means the store's default currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_currency_code: Option<String>,
 }
 
 impl NewOrder {
@@ -764,6 +768,7 @@ impl NewOrder {
             staff_notes: None,
             customer_message: None,
             date_created: None,
+            default_currency_code: None,
         }
     }
 }

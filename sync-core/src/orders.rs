@@ -334,9 +334,9 @@ pub struct MappedOrder {
     pub order: NewOrder,
     /// Warnings.
     pub warnings: Vec<MappingWarning>,
-    /// The order currency (Mirakl `currency_iso_code`). `NewOrder` has no currency field yet;
-    /// BigCommerce accepts `default_currency_code` on `POST /v2/orders` when multi-currency is
-    /// enabled (orders.v2.oas2.yml `order_Post`).
+    /// The order currency (Mirakl `currency_iso_code`), also sent as the `NewOrder`'s
+    /// `default_currency_code`, which BigCommerce accepts on `POST /v2/orders` when
+    /// multi-currency is enabled (orders.v2.oas2.yml `order_Post`).
     pub currency: Option<String>,
 }
 
@@ -548,6 +548,7 @@ pub fn to_bigcommerce(
         notes.push_str(&format!(", currency {c}"));
     }
     new.staff_notes = Some(notes);
+    new.default_currency_code = order.currency_iso_code.clone();
     Ok(MappedOrder {
         order: new,
         warnings,
@@ -772,6 +773,7 @@ pub(crate) mod tests {
         // The body serializes for POST /v2/orders.
         let body = serde_json::to_value(n).unwrap();
         assert_eq!(body["external_order_id"], "Order_00010-A");
+        assert_eq!(body["default_currency_code"], "USD");
         assert_eq!(body["billing_address"]["country_iso2"], "US");
         assert_eq!(n.date_created, None);
     }
