@@ -27,12 +27,13 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::engine::{Engine, EngineOptions, PlanSummary};
+use crate::engine::{Engine, EngineOptions, PlanSummary, ProductSyncOptions};
 use crate::metrics::{CallCounts, human};
 use crate::runner::{self, RunOptions};
 use crate::state::StateStore;
 use crate::webhooks;
 use bigcommerce_api::webhooks::WebhookEvent;
+use sync_core::products::{AttributeRule, CategoryRule, FieldSource, ProductRules};
 
 /// Settings of a demo or test run.
 #[derive(Debug, Clone)]
@@ -61,6 +62,11 @@ pub struct DemoConfig {
     pub bc_quota: u32,
     /// Give up waiting after this long.
     pub timeout: Duration,
+    /// Closed operator catalog with product sync: the operator only takes offers for
+    /// products it knows, so the connector first sends the catalog's products (P41), and the
+    /// script creates two products in BigCommerce while the connector runs (one that fits
+    /// the operator's catalog, one deliberately missing a required attribute).
+    pub closed_catalog: bool,
 }
 
 impl Default for DemoConfig {
@@ -78,6 +84,7 @@ impl Default for DemoConfig {
             state_path: None,
             bc_quota: 150,
             timeout: Duration::from_secs(120),
+            closed_catalog: true,
         }
     }
 }
@@ -106,6 +113,9 @@ pub struct Demo {
     pub changes: Vec<(String, Instant)>,
     /// Orders the script placed, with whether the script expects a refusal.
     pub placed: Vec<(String, bool)>,
+    /// Products the script created in BigCommerce while the connector ran: SKU, and whether
+    /// it fits the operator's catalog (`false`: deliberately broken, never offered).
+    pub created_products: Vec<(String, bool)>,
 }
 
 impl Drop for Demo {
@@ -125,9 +135,50 @@ impl std::fmt::Debug for Demo {
     }
 }
 
-/// The sync rules of the demo: default rules, windows scaled to the operator clock.
+/// The product mapping of the demo onto the sandbox operator's default catalog: Kitchen →
+/// `2010`, Bath → `2030`, Apparel → `1010` Womens Clothing (gender `UNISEX`, colour
+/// `MULTI`, size from the `Size` option), everything else → `9010` General merchandise;
+/// title, description (HTML stripped), brand, EAN, weight and main image. Each variant is
+/// its own marketplace product (no variant group column), since most demo categories have
+/// no variation axis.
+pub fn demo_product_rules() -> ProductRules {
+    let mut rules = ProductRules {
+        default_category: Some("9010".into()),
+        variant_group_column: String::new(),
+        ..ProductRules::default()
+    };
+    for (path, code) in [("Kitchen", "2010"), ("Bath", "2030"), ("Apparel", "1010")] {
+        rules.categories.push(CategoryRule {
+            id: None,
+            path: Some(path.into()),
+            mirakl: code.into(),
+        });
+    }
+    let mut description = AttributeRule::new("description", FieldSource::Description);
+    description.strip_html = true;
+    let mut weight = AttributeRule::new("weight-kg", FieldSource::Weight);
+    weight.unit = Some(sync_core::products::Unit::Kg);
+    rules.attributes = vec![
+        AttributeRule::new("title", FieldSource::Name),
+        description,
+        AttributeRule::new("brand", FieldSource::Brand),
+        AttributeRule::new("ean", FieldSource::Gtin),
+        weight,
+        AttributeRule::new("image-1", FieldSource::Image(1)),
+        AttributeRule::new("gender", FieldSource::Constant("UNISEX".into())),
+        AttributeRule::new("colour", FieldSource::Constant("MULTI".into())),
+        AttributeRule::new("size", FieldSource::Option("Size".into())),
+    ];
+    rules
+}
+
+/// The sync rules of the demo: default rules, windows scaled to the operator clock, and the
+/// product mapping of [`demo_product_rules`].
 pub fn demo_rules(clock_scale: u32) -> SyncRules {
-    let mut rules = SyncRules::default();
+    let mut rules = SyncRules {
+        products: demo_product_rules(),
+        ..SyncRules::default()
+    };
     let w = (60 / u64::from(clock_scale.max(1))).max(1);
     rules.windows.offers_secs = w;
     rules.windows.stock_secs = w;
@@ -189,6 +240,32 @@ pub fn sandbox_engine_options(clock_scale: u32) -> EngineOptions {
         bc_page_size: 250,
         mirakl_page_size: 100,
         shipment_recheck: Duration::from_secs(5),
+        products: None,
+    }
+}
+
+/// Product sync settings for a sandbox whose clock runs `clock_scale` times faster: P41
+/// every 15 operator minutes (plus the 5% margin of [`scaled_ceilings`]), P42 once an operator
+/// minute, H11/PM11/VL11 once an operator hour; offers wait for their products.
+pub fn sandbox_product_options(clock_scale: u32) -> ProductSyncOptions {
+    let s = clock_scale.max(1);
+    ProductSyncOptions {
+        import_interval: Duration::from_secs(15 * 60) / s * 21 / 20,
+        operator_ttl: Duration::from_secs(3600) / s * 21 / 20,
+        status_poll: Duration::from_secs(60) / s * 21 / 20,
+        max_polls: 120,
+        hold_offers: true,
+    }
+}
+
+/// The engine options of a demo: [`sandbox_engine_options`], with product sync when the
+/// operator catalog is closed.
+pub fn demo_engine_options(config: &DemoConfig) -> EngineOptions {
+    EngineOptions {
+        products: config
+            .closed_catalog
+            .then(|| sandbox_product_options(config.clock_scale)),
+        ..sandbox_engine_options(config.clock_scale)
     }
 }
 
@@ -250,6 +327,12 @@ pub struct Verdict {
     pub unconfirmed_shipments: Vec<String>,
     /// Quantities sent above what BigCommerce had on hand (SKU, sent, on hand).
     pub oversold: Vec<(String, u64, i64)>,
+    /// Expected problems, left out of the comparison: SKUs whose product was rejected (by
+    /// validation before upload, or by the operator's P44 report), with the reason. Their
+    /// offers must not exist on the marketplace.
+    pub expected_problems: Vec<String>,
+    /// Rejected SKUs that nevertheless have an offer on the marketplace.
+    pub offered_despite_rejection: Vec<String>,
 }
 
 impl Verdict {
@@ -260,6 +343,7 @@ impl Verdict {
             && self.duplicates.is_empty()
             && self.unconfirmed_shipments.is_empty()
             && self.oversold.is_empty()
+            && self.offered_despite_rejection.is_empty()
     }
 }
 
@@ -291,6 +375,7 @@ impl Demo {
             MiraklConfig {
                 clock_scale: config.clock_scale,
                 faults: faults.with_seed(config.seed.wrapping_add(1)),
+                open_catalog: !config.closed_catalog,
                 ..MiraklConfig::default()
             }
             .with_published_ceilings(),
@@ -326,7 +411,7 @@ impl Demo {
             mkc,
             state.clone(),
             rules.clone(),
-            sandbox_engine_options(config.clock_scale),
+            demo_engine_options(&config),
         ));
         let secret = Secret::new(format!("demo-secret-{}", config.seed));
         let (tx, mut rx) = mpsc::unbounded_channel::<WebhookEvent>();
@@ -379,6 +464,7 @@ impl Demo {
             runner: None,
             changes: Vec::new(),
             placed: Vec::new(),
+            created_products: Vec::new(),
         })
     }
 
@@ -403,7 +489,7 @@ impl Demo {
             mkc,
             self.state.clone(),
             self.rules.clone(),
-            sandbox_engine_options(self.config.clock_scale),
+            demo_engine_options(&self.config),
         ));
         Ok(())
     }
@@ -621,8 +707,18 @@ impl Demo {
             }
         }
         let desired = desired.ok_or(last)?;
+        let rejected = self.engine.product_report().rejected;
         v.desired = desired.len();
         for (sku, d) in &desired {
+            if let Some(r) = rejected.get(sku.as_str()) {
+                v.desired -= 1;
+                v.expected_problems
+                    .push(format!("{}: {} ({})", sku.as_str(), r.reason, r.stage));
+                if self.mirakl.offer(sku.as_str()).is_some() {
+                    v.offered_despite_rejection.push(sku.as_str().to_owned());
+                }
+                continue;
+            }
             let Some(o) = self.mirakl.offer(sku.as_str()) else {
                 v.mismatches
                     .push(format!("{}: missing on Mirakl", sku.as_str()));
@@ -728,6 +824,54 @@ impl Demo {
                 format!(" — mismatches: {}", verdict.mismatches.join("; "))
             }
         );
+        if self.engine.products_enabled() {
+            let r = self.engine.product_report();
+            let _ = writeln!(
+                out,
+                "products (P41): {} imports, {} rows sent, {} integrated, {} rejected by the operator; {} marketplace products from this shop",
+                r.imports,
+                r.rows_sent,
+                r.rows_accepted,
+                r.rows_rejected,
+                self.mirakl.integrated_products().len()
+            );
+            for (sku, ok) in &self.created_products {
+                let offer = self.mirakl.offer(sku);
+                let _ = writeln!(
+                    out,
+                    "  created in BigCommerce during the demo: {sku} ({}) -> {}",
+                    if *ok {
+                        "fits the catalog"
+                    } else {
+                        "deliberately broken"
+                    },
+                    match (&offer, r.rejected.get(sku)) {
+                        (Some(o), _) => format!("live offer at {} x{}", o.price, o.quantity),
+                        (None, Some(why)) => format!("not offered: {}", why.reason),
+                        (None, None) => "not offered yet".to_owned(),
+                    }
+                );
+            }
+            if !r.held_offers.is_empty() {
+                let some: Vec<&str> = r.held_offers.iter().take(5).map(String::as_str).collect();
+                let _ = writeln!(
+                    out,
+                    "  offers held until their product is on the marketplace: {} ({}{})",
+                    r.held_offers.len(),
+                    some.join(", "),
+                    if r.held_offers.len() > 5 { ", …" } else { "" }
+                );
+            }
+            if !verdict.expected_problems.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "expected problems (rejected products, excluded from the comparison):"
+                );
+                for p in &verdict.expected_problems {
+                    let _ = writeln!(out, "  {p}");
+                }
+            }
+        }
         self.engine.with_stats(|s| {
             if s.problems.is_empty() {
                 let _ = writeln!(out, "problems per SKU: none");
@@ -788,11 +932,12 @@ impl Demo {
         }
         let _ = writeln!(
             out,
-            "guarantees: duplicates {:?}, order count errors {:?}, unconfirmed shipments {:?}, oversold {:?}",
+            "guarantees: duplicates {:?}, order count errors {:?}, unconfirmed shipments {:?}, oversold {:?}, rejected products offered {:?}",
             verdict.duplicates,
             verdict.order_count_errors,
             verdict.unconfirmed_shipments,
-            verdict.oversold
+            verdict.oversold,
+            verdict.offered_despite_rejection
         );
         let _ = writeln!(
             out,
@@ -804,6 +949,106 @@ impl Demo {
             }
         );
         out
+    }
+
+    /// Creates a product in BigCommerce through the API (webhooks fire), retrying while the
+    /// store answers with (injected) faults. Returns its product id.
+    ///
+    /// # Errors
+    /// Every attempt failed (as text).
+    pub async fn create_product(
+        &self,
+        product: &bigcommerce_api::catalog::NewProduct,
+    ) -> Result<u64, String> {
+        let mut last = String::new();
+        for _ in 0..20 {
+            match self.engine.bigcommerce().products().create(product).await {
+                Ok(p) => return Ok(p.id.0),
+                Err(e) => last = e.to_string(),
+            }
+            // a create that was applied but whose answer was lost must not be repeated
+            if let Some(id) = product.sku.as_deref().and_then(|s| self.bc.product_id(s)) {
+                return Ok(id);
+            }
+        }
+        Err(last)
+    }
+
+    /// A category or brand id by name, read through the API.
+    async fn category_id(&self, name: &str) -> Result<Option<u64>, String> {
+        let mut last = String::new();
+        for _ in 0..20 {
+            match self.engine.bigcommerce().categories().list().all().await {
+                Ok(c) => return Ok(c.iter().find(|c| c.name == name).map(|c| c.id.0)),
+                Err(e) => last = e.to_string(),
+            }
+        }
+        Err(last)
+    }
+
+    /// Creates, while the connector runs, one product that fits the operator's catalog
+    /// (`NEW-00001`, General merchandise) and one deliberately broken one (`NEW-BROKEN-1`,
+    /// Apparel without the `Size` option the operator requires for clothing).
+    ///
+    /// # Errors
+    /// The store refused a product (as text).
+    pub async fn create_products(&mut self) -> Result<(), String> {
+        use bigcommerce_api::catalog::{InventoryTracking, NewProduct};
+        let outdoor = self.category_id("Outdoor").await?;
+        let apparel = self.category_id("Apparel").await?;
+        let base = |name: &str, sku: &str, gtin: &str, category: Option<u64>| NewProduct {
+            sku: Some(sku.into()),
+            description: Some(format!("<p>{name}, new this season.</p>")),
+            categories: category.into_iter().collect(),
+            inventory_tracking: Some(InventoryTracking::Product),
+            inventory_level: Some(40),
+            is_visible: Some(true),
+            gtin: Some(sync_sandbox::demo::with_check_digit(gtin)),
+            ..NewProduct::new(name, Decimal::new(850, 3), Decimal::new(4995, 2))
+        };
+        let good = base(
+            "Tasman Trail Picnic Rug (new)",
+            "NEW-00001",
+            "939900000001",
+            outdoor,
+        );
+        let broken = base(
+            "Coral Lane Rain Jacket (new, no size)",
+            "NEW-BROKEN-1",
+            "939900000002",
+            apparel,
+        );
+        for (p, ok) in [(good, true), (broken, false)] {
+            self.create_product(&p).await?;
+            if let Some(sku) = p.sku {
+                self.created_products.push((sku, ok));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether every SKU of the demo catalog whose product was not rejected has an offer on
+    /// the marketplace.
+    pub fn catalog_offered(&self) -> bool {
+        let rejected = self.engine.product_report().rejected;
+        self.catalog
+            .skus()
+            .iter()
+            .filter(|s| !rejected.contains_key(&s.sku))
+            .all(|s| self.mirakl.offer(&s.sku).is_some())
+    }
+
+    /// Whether every product created during the demo is either offered (when it fits the
+    /// catalog) or reported as rejected (when broken).
+    pub fn created_products_settled(&self) -> bool {
+        let rejected = self.engine.product_report().rejected;
+        self.created_products.iter().all(|(sku, ok)| {
+            if *ok {
+                self.mirakl.offer(sku).is_some()
+            } else {
+                rejected.contains_key(sku)
+            }
+        })
     }
 
     /// The webhook receiver's address.
@@ -822,6 +1067,15 @@ impl Demo {
     ) -> Result<(PlanSummary, Verdict), String> {
         let plan = self.reconcile(progress).await?;
         self.start_loop_with(false);
+        if self.config.closed_catalog {
+            self.wait_for(
+                "the catalog's products to reach the marketplace and get offers",
+                Demo::catalog_offered,
+            )
+            .await?;
+            // new products while the connector runs: they wait for the next P41 window
+            self.create_products().await?;
+        }
         self.live_changes(0);
         self.place_orders(0)?;
         self.wait_for("orders to be decided and created", Demo::orders_settled)
@@ -833,6 +1087,13 @@ impl Demo {
             d.shipments_settled()
         })
         .await?;
+        if self.config.closed_catalog {
+            self.wait_for(
+                "the products created during the demo to be offered or reported",
+                Demo::created_products_settled,
+            )
+            .await?;
+        }
         self.settle().await?;
         self.stop().await;
         let verdict = self.verify().await?;
@@ -848,7 +1109,7 @@ impl Demo {
         let deadline = Instant::now() + self.config.timeout;
         loop {
             tokio::time::sleep(Duration::from_millis(500)).await;
-            if self.engine.is_idle() {
+            if self.engine.is_idle() && self.engine.products_idle() {
                 if let Ok(v) = self.verify().await
                     && v.mismatches.is_empty()
                 {

@@ -39,6 +39,10 @@ use sync_core::rules::SyncRules;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
+mod products;
+
+pub use products::{ProductReport, ProductStep, ProductSyncOptions, RejectedRow};
+
 use crate::metrics::Latencies;
 use crate::state::{OrderState as LocalState, SentOffer, StateError, StateStore, content_hash};
 
@@ -86,6 +90,8 @@ pub struct EngineOptions {
     /// How often an order waiting for its shipment is re-read from BigCommerce without a
     /// webhook about it (shipment webhooks trigger an immediate look).
     pub shipment_recheck: Duration,
+    /// Product sync (P41) settings; `None`: product sync off (offers only).
+    pub products: Option<ProductSyncOptions>,
 }
 
 impl Default for EngineOptions {
@@ -99,6 +105,7 @@ impl Default for EngineOptions {
             bc_page_size: 250,
             mirakl_page_size: 100,
             shipment_recheck: Duration::from_secs(300),
+            products: None,
         }
     }
 }
@@ -200,6 +207,7 @@ pub struct Engine {
     inner: Mutex<Inner>,
     stats: Mutex<EngineStats>,
     latencies: Latencies,
+    products: Mutex<products::ProductState>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -268,6 +276,7 @@ impl Engine {
             }),
             stats: Mutex::new(EngineStats::default()),
             latencies: Latencies::default(),
+            products: Mutex::new(products::ProductState::default()),
         }
     }
 
@@ -534,8 +543,9 @@ impl Engine {
             self.drain_pending_writes().await;
         }
         let read_started = now_utc();
-        let (desired, problems, _) = self.desired_offers(progress).await?;
+        let (mut desired, problems, _) = self.desired_offers(progress).await?;
         let current = self.current_offers().await?;
+        self.hold_unlisted(&mut desired)?;
         if !self.opts.dry_run {
             // changes after this point are found by the date_modified poll
             self.state
@@ -578,8 +588,17 @@ impl Engine {
 
     // ------------------------------------------------------------------ incremental offers
 
-    /// Marks a BigCommerce change (webhook or poll) as dirty.
+    /// Marks a BigCommerce change (webhook or poll) as dirty (offers, and for product
+    /// changes the next product sync check).
     pub fn mark_dirty(&self, key: DirtyKey) {
+        if matches!(key, DirtyKey::All | DirtyKey::Product(_)) {
+            self.mark_products_dirty();
+        }
+        self.mark_offer_dirty(key);
+    }
+
+    /// Marks a key dirty for offers only.
+    fn mark_offer_dirty(&self, key: DirtyKey) {
         let now = now_utc();
         let mut inner = self.inner();
         if let DirtyKey::Product(p) = key {
@@ -624,7 +643,8 @@ impl Engine {
 
     async fn process_dirty_set(&self, dirty: &DirtySet) -> Result<usize> {
         if dirty.all {
-            let (desired, problems, _) = self.desired_offers(&|_, _| {}).await?;
+            let (mut desired, problems, _) = self.desired_offers(&|_, _| {}).await?;
+            self.hold_unlisted(&mut desired)?;
             let current = self.last_sent(None)?;
             let plan = plan::plan(
                 &desired,
@@ -668,8 +688,9 @@ impl Engine {
         let currency = self.store_currency().await?;
         let products = self.read_products(Some(&ids), &|_, _| {}).await?;
         let catalog = self.catalog_of(&products, currency.as_deref());
-        let (desired, problems) = offers::desired(&catalog, &self.rules);
+        let (mut desired, problems) = offers::desired(&catalog, &self.rules);
         self.remember_catalog(&catalog, &desired, &problems);
+        self.hold_unlisted(&mut desired)?;
         // deleted products come back empty: their last sent offers are planned as removals
         let current = self.last_sent(Some(&ids))?;
         let plan = plan::plan(

@@ -1,6 +1,6 @@
 //! The continuous loop around the [`Engine`]: webhooks in, polls on their intervals, dirty
 //! products re-read when the coalescer releases them, and offer batches flushed once per call
-//! window. One task does everything in order, so no two steps of the same order ever overlap.
+//! window; product sync (P41) steps between them. One task does everything in order, so no two steps of the same order ever overlap.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -117,6 +117,11 @@ pub async fn run(
             if let Err(e) = engine.reconcile(&|_, _| {}).await {
                 tracing::warn!(error = %e, "full reconciliation failed");
             }
+        }
+        // product sync (P41): poll the running import, or send new and changed products
+        // once a P41 window is open; integrated products mark their offers dirty
+        if let Err(e) = engine.sync_products().await {
+            tracing::warn!(error = %e, "product sync step failed");
         }
         if let Err(e) = engine.process_dirty().await {
             tracing::warn!(error = %e, "re-reading changed products failed");

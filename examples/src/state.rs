@@ -201,6 +201,19 @@ pub struct SentOffer {
     pub payload: String,
 }
 
+/// A product row the operator integrated (P41), as remembered for change detection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductRowRecord {
+    /// Shop SKU.
+    pub sku: String,
+    /// The row's content hash (`sync_core::products::RowHash` as 16 hex digits).
+    pub hash: String,
+    /// BigCommerce product id.
+    pub product_id: u64,
+    /// BigCommerce variant id (`None` for a product without variants).
+    pub variant_id: Option<u64>,
+}
+
 /// One outbox entry: a call that was about to be made and is not yet confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxEntry {
@@ -263,6 +276,13 @@ CREATE TABLE IF NOT EXISTS outbox (
     done_at   INTEGER
 );
 CREATE UNIQUE INDEX IF NOT EXISTS outbox_pending_key ON outbox(kind, key) WHERE done_at IS NULL;
+CREATE TABLE IF NOT EXISTS product_rows (
+    sku         TEXT PRIMARY KEY NOT NULL,
+    hash        TEXT NOT NULL,
+    product_id  INTEGER NOT NULL,
+    variant_id  INTEGER,
+    sent_at     INTEGER NOT NULL
+);
 ";
 
 fn now_ms() -> i64 {
@@ -387,6 +407,58 @@ impl StateStore {
         let tx = conn.transaction()?;
         for s in skus {
             tx.execute("DELETE FROM sent_offers WHERE sku = ?1", [s])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- products (P41)
+
+    /// The content hash of every product row the operator integrated (P41 import complete,
+    /// line not in the P44 error report), by SKU.
+    ///
+    /// # Errors
+    /// [`StateError::Sqlite`] on a database error.
+    pub fn product_rows(&self) -> Result<Vec<ProductRowRecord>> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare("SELECT sku, hash, product_id, variant_id FROM product_rows ORDER BY sku")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ProductRowRecord {
+                sku: r.get(0)?,
+                hash: r.get(1)?,
+                product_id: r.get::<_, i64>(2)?.max(0).unsigned_abs(),
+                variant_id: r.get::<_, Option<i64>>(3)?.map(|v| v.max(0).unsigned_abs()),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Records integrated product rows and forgets `removed` SKUs (rejected by the operator,
+    /// so they are sent again once fixed), in one transaction.
+    ///
+    /// # Errors
+    /// [`StateError::Sqlite`] on a database error; nothing is written then.
+    pub fn record_product_rows(&self, rows: &[ProductRowRecord], removed: &[String]) -> Result<()> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT INTO product_rows (sku, hash, product_id, variant_id, sent_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(sku) DO UPDATE SET hash = excluded.hash,
+                 product_id = excluded.product_id, variant_id = excluded.variant_id,
+                 sent_at = excluded.sent_at",
+            )?;
+            let now = now_ms();
+            for r in rows {
+                let pid = i64::try_from(r.product_id).unwrap_or(i64::MAX);
+                let vid = r.variant_id.map(|v| i64::try_from(v).unwrap_or(i64::MAX));
+                stmt.execute(params![r.sku, r.hash, pid, vid, now])?;
+            }
+            for s in removed {
+                tx.execute("DELETE FROM product_rows WHERE sku = ?1", [s])?;
+            }
         }
         tx.commit()?;
         Ok(())
@@ -921,6 +993,26 @@ mod tests {
             (p[0].kind.as_str(), p[0].key.as_str(), p[0].attempts),
             ("or23", "M-1", 1)
         );
+    }
+
+    #[test]
+    fn product_rows_are_upserted_removed_and_survive_reopen() {
+        let dir = TempDir::new("products");
+        let row = |sku: &str, hash: &str, v: Option<u64>| ProductRowRecord {
+            sku: sku.into(),
+            hash: hash.into(),
+            product_id: 7,
+            variant_id: v,
+        };
+        {
+            let s = StateStore::open(dir.file()).unwrap();
+            s.record_product_rows(&[row("A", "01", Some(70)), row("B", "02", None)], &[])
+                .unwrap();
+            s.record_product_rows(&[row("A", "0a", Some(70))], &["B".into()])
+                .unwrap();
+        }
+        let s = StateStore::open(dir.file()).unwrap();
+        assert_eq!(s.product_rows().unwrap(), vec![row("A", "0a", Some(70))]);
     }
 
     #[test]

@@ -26,6 +26,8 @@ async fn small_demo(seed: u64) -> Demo {
         bc_quota: 1000,
         stale_share: 0.0,
         timeout: Duration::from_secs(60),
+        // the binaries run with an open operator catalog here (offers only)
+        closed_catalog: false,
         ..DemoConfig::default()
     })
     .await

@@ -79,6 +79,8 @@ async fn main() -> ExitCode {
         stale_share: 0.0,
         bc_quota: args.bc_quota,
         timeout: Duration::from_secs(600),
+        // offer throughput: an open operator catalog, no product import first
+        closed_catalog: false,
         ..DemoConfig::default()
     })
     .await
