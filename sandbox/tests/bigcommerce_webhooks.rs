@@ -73,23 +73,32 @@ async fn callbacks_reach_a_loopback_receiver_with_custom_headers() {
     let (server, r) = receiver(0).await;
     let destination = format!("{}hooks", server.base_url());
 
+    // Registered through the real client (`client.webhooks().create`).
+    let client = bigcommerce_api::Client::builder(
+        bigcommerce_api::Credentials::new(bc.sandbox.store_hash(), bc.sandbox.access_token())
+            .unwrap(),
+    )
+    .base_url(bc.sandbox.base_url().as_str())
+    .unwrap()
+    .build()
+    .unwrap();
     for scope in [
         "store/sku/inventory/updated",
         "store/order/*",
         "store/shipment/created",
         "store/product/updated",
     ] {
-        let created = bc
-            .post(
-                "v3/hooks",
-                json!({"scope": scope, "destination": destination, "is_active": true,
-                       "headers": {"X-Sync-Secret": "s3cr3t"}}),
-            )
-            .await;
-        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
-        let hook: Envelope<Webhook> = created.decode();
-        assert_eq!(hook.data.destination, destination);
+        let request = bigcommerce_api::webhooks::WebhookRequest::new(
+            bigcommerce_api::webhooks::WebhookScope::from(scope),
+            destination.clone(),
+        )
+        .header("X-Sync-Secret", "s3cr3t");
+        let hook = client.webhooks().create(&request).await.unwrap();
+        assert_eq!(hook.destination, destination);
+        assert_eq!(hook.scope.as_str(), scope);
     }
+    let listed: Vec<Webhook> = client.webhooks().list().all().await.unwrap();
+    assert_eq!(listed.len(), 4);
 
     // Stock change by the merchant.
     let sku = catalog.products[1].variants[1].sku.clone();
