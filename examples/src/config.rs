@@ -71,7 +71,18 @@ struct RawConfig {
     webhooks: RawWebhooks,
     poll: RawPoll,
     state: RawState,
+    products: RawProducts,
     rules: Option<toml::Table>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawProducts {
+    enabled: Option<bool>,
+    hold_offers: Option<bool>,
+    import_secs: Option<u64>,
+    operator_cache_secs: Option<u64>,
+    import_status_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -198,6 +209,8 @@ pub struct Config {
     pub poll: PollConfig,
     /// SQLite state file.
     pub state_path: PathBuf,
+    /// Product sync (P41), from `[products]`; `None` when `enabled` is not `true`.
+    pub products: Option<crate::engine::ProductSyncOptions>,
     /// The `[rules]` table, passed to `sync-core`.
     pub rules: toml::Table,
 }
@@ -420,6 +433,27 @@ impl Config {
             });
         }
 
+        let products = if raw.products.enabled.unwrap_or(false) {
+            let d = crate::engine::ProductSyncOptions::default();
+            let p = raw.products;
+            let opts = crate::engine::ProductSyncOptions {
+                import_interval: secs(p.import_secs, d.import_interval),
+                operator_ttl: secs(p.operator_cache_secs, d.operator_ttl),
+                status_poll: secs(p.import_status_secs, d.status_poll),
+                hold_offers: p.hold_offers.unwrap_or(d.hold_offers),
+                ..d
+            };
+            if opts.status_poll.is_zero() {
+                return Err(ConfigError::Invalid {
+                    what: "products.import_status_secs",
+                    reason: "must be at least one second".into(),
+                });
+            }
+            Some(opts)
+        } else {
+            None
+        };
+
         Ok(Config {
             bigcommerce,
             mirakl,
@@ -431,6 +465,7 @@ impl Config {
                     .as_deref()
                     .unwrap_or(Path::new("connector.sqlite")),
             ),
+            products,
             rules: raw.rules.unwrap_or_default(),
         })
     }
@@ -474,6 +509,16 @@ mod tests {
         assert_eq!(cfg.webhooks.as_ref().unwrap().listen.port(), 8787);
         assert_eq!(cfg.poll.mirakl_orders, Duration::from_secs(60));
         assert!(cfg.rules.contains_key("windows"));
+        let products = cfg
+            .products
+            .as_ref()
+            .expect("[products] enabled in the example");
+        assert_eq!(products.import_interval, Duration::from_secs(900));
+        assert!(products.hold_offers);
+        // the example's [rules.products] mapping is valid sync-core rules
+        let rules = crate::tools::rules(&cfg).unwrap();
+        assert_eq!(rules.products.default_category.as_deref(), Some("9010"));
+        assert!(rules.products.attributes.iter().any(|a| a.code == "size"));
     }
 
     #[test]

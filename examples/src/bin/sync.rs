@@ -159,6 +159,7 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
             import_poll: cfg.poll.import_status,
             // without a shipment webhook, look at open orders' shipments at the poll pace
             shipment_recheck: cfg.poll.bigcommerce,
+            products: cfg.products.clone(),
             ..EngineOptions::default()
         },
     ));
@@ -192,6 +193,24 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
     // orders first: units held by open orders are subtracted from the stock offered
     if let Err(e) = engine.poll_orders().await {
         tracing::warn!(error = %e, "order poll failed");
+    }
+    if engine.products_enabled() && (args.once || args.dry_run) {
+        // one product cycle first: products the operator integrates can be offered below
+        let wait = cfg
+            .products
+            .as_ref()
+            .map_or(Duration::from_secs(3600), |p| p.status_poll * p.max_polls);
+        match engine.sync_products_until_idle(wait).await {
+            Ok(step) => println!("products: {step:?}"),
+            Err(e) => eprintln!("product sync failed: {e}"),
+        }
+        let r = engine.product_report();
+        for (sku, why) in &r.rejected {
+            println!(
+                "product not on the marketplace: {sku}: {} ({})",
+                why.reason, why.stage
+            );
+        }
     }
     let pb = progress_bar();
     let bar = pb.clone();

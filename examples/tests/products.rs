@@ -1,0 +1,332 @@
+//! Product sync (P41) end to end, on the sandboxes with a closed operator catalog: products
+//! created in BigCommerce become marketplace products and then live offers; broken products
+//! are reported by SKU and reason and never offered; unchanged products are not sent again.
+
+use std::time::Duration;
+
+use bigcommerce_api::catalog::{InventoryTracking, NewProduct, ProductId, ProductUpdate};
+use examples::demo::{Demo, DemoConfig};
+use examples::engine::ProductStep;
+use rust_decimal::Decimal;
+use sync_core::coalesce::DirtyKey;
+use sync_sandbox::mirakl::Requirement;
+
+fn temp_state(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "examples-products-{tag}-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("state.sqlite")
+}
+
+async fn closed_demo(seed: u64, clock_scale: u32, state: Option<std::path::PathBuf>) -> Demo {
+    Demo::start(DemoConfig {
+        seed,
+        products: 8,
+        variants: 2,
+        orders: 0,
+        price_changes: 0,
+        stock_changes: 0,
+        stale_share: 0.0,
+        bc_quota: 1000,
+        clock_scale,
+        timeout: Duration::from_secs(25),
+        state_path: state,
+        closed_catalog: true,
+        ..DemoConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn new_product(name: &str, sku: &str, gtin: &str, category: Option<u64>) -> NewProduct {
+    NewProduct {
+        sku: Some(sku.into()),
+        description: Some(format!("<p>{name}</p>")),
+        categories: category.into_iter().collect(),
+        inventory_tracking: Some(InventoryTracking::Product),
+        inventory_level: Some(30),
+        is_visible: Some(true),
+        gtin: Some(sync_sandbox::demo::with_check_digit(gtin)),
+        ..NewProduct::new(name, Decimal::new(500, 3), Decimal::new(2995, 2))
+    }
+}
+
+async fn category(demo: &Demo, name: &str) -> Option<u64> {
+    demo.engine()
+        .bigcommerce()
+        .categories()
+        .list()
+        .all()
+        .await
+        .unwrap()
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| c.id.0)
+}
+
+fn p41_calls(demo: &Demo) -> u64 {
+    demo.engine()
+        .mirakl()
+        .call_counts()
+        .iter()
+        .filter(|(k, _)| k.contains("P41"))
+        .map(|(_, n)| *n)
+        .sum()
+}
+
+/// The catalog's products reach the marketplace (P41) before their offers, and a product
+/// created in BigCommerce while the connector runs ends as a live offer on a closed catalog.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn product_created_in_bigcommerce_ends_as_a_live_offer() {
+    let mut demo = closed_demo(11, 60, None).await;
+    let plan = demo.reconcile(&|_, _| {}).await.unwrap();
+    // closed catalog, nothing integrated yet: every offer waits for its product
+    assert_eq!(plan.new, 0, "{plan:?}");
+    assert!(demo.mirakl.offers().is_empty());
+    assert_eq!(demo.engine().product_report().held_offers.len(), 16);
+
+    demo.start_loop_with(false);
+    demo.wait_for("catalog products offered", Demo::catalog_offered)
+        .await
+        .unwrap();
+    for s in demo.catalog.skus() {
+        let p = demo.mirakl.catalog_product("SHOP_SKU", &s.sku).unwrap();
+        assert!(p.import_id.is_some(), "{} not integrated by P41", s.sku);
+        assert_eq!(p.title, s.product_name);
+    }
+
+    let outdoor = category(&demo, "Outdoor").await;
+    let id = demo
+        .create_product(&new_product(
+            "Southerly Beach Shelter",
+            "NEW-SHELTER-1",
+            "939911111111",
+            outdoor,
+        ))
+        .await
+        .unwrap();
+    demo.wait_for("the new product to be offered", |d| {
+        d.mirakl.offer("NEW-SHELTER-1").is_some()
+    })
+    .await
+    .unwrap();
+    demo.stop().await;
+    let product = demo
+        .mirakl
+        .catalog_product("SHOP_SKU", "NEW-SHELTER-1")
+        .unwrap();
+    assert_eq!(product.category_code, "9010");
+    assert_eq!(product.title, "Southerly Beach Shelter");
+    let offer = demo.mirakl.offer("NEW-SHELTER-1").unwrap();
+    assert_eq!(offer.price, Decimal::new(2995, 2));
+    assert_eq!(offer.quantity, 29); // 30 on hand, buffer 1
+    assert_eq!(offer.product_sku, product.product_sku);
+    // one import for the catalog, one for the product created later (its own P41 window)
+    assert_eq!(p41_calls(&demo), 2);
+    let report = demo.engine().product_report();
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert!(report.held_offers.is_empty(), "{:?}", report.held_offers);
+    assert_eq!(report.integrated, 17);
+    assert!(demo.bc.product_id("NEW-SHELTER-1") == Some(id));
+}
+
+/// A product missing a required attribute is stopped by validation before upload; one the
+/// operator rejects (its catalog changed after the connector read it) comes back in the P44
+/// report, mapped to its BigCommerce product. Both are reported by SKU and reason and never
+/// offered, while a valid product sent in the same import is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_products_are_reported_and_never_offered() {
+    // a seed whose catalog has an Apparel category (clothing needs gender, colour and size)
+    let seed = (12..)
+        .find(|s| {
+            sync_sandbox::demo::DemoCatalog::generate(*s, 8, 2)
+                .products
+                .iter()
+                .any(|p| p.category == "Apparel")
+        })
+        .unwrap();
+    let mut demo = closed_demo(seed, 60, None).await;
+    demo.reconcile(&|_, _| {}).await.unwrap();
+    demo.start_loop_with(false);
+    demo.wait_for("catalog products offered", Demo::catalog_offered)
+        .await
+        .unwrap();
+    // the operator now requires a brand; the connector's cached copy does not know yet
+    let mut catalog = demo.mirakl.operator_catalog();
+    for a in &mut catalog.attributes {
+        if a.code == "brand" {
+            a.requirement = Requirement::Required;
+        }
+    }
+    demo.mirakl.set_operator_catalog(catalog);
+
+    let apparel = category(&demo, "Apparel").await;
+    assert!(apparel.is_some());
+    let outdoor = category(&demo, "Outdoor").await;
+    // clothing without the Size option the operator requires for it
+    let no_size = demo
+        .create_product(&new_product(
+            "Bondi Basics Hoodie",
+            "BROKEN-SIZE",
+            "939922222221",
+            apparel,
+        ))
+        .await
+        .unwrap();
+    // valid for the connector's copy of the catalog, but has no brand
+    let mut unbranded = new_product("Plain Camp Stool", "NO-BRAND", "939922222222", outdoor);
+    unbranded.brand_id = None;
+    let no_brand = demo.create_product(&unbranded).await.unwrap();
+    // a valid product in the same import, with a brand
+    let brand = demo
+        .engine()
+        .bigcommerce()
+        .brands()
+        .list()
+        .all()
+        .await
+        .unwrap()
+        .first()
+        .map(|b| b.id.0);
+    let mut branded = new_product("Eucalypt Camp Chair", "GOOD-CHAIR", "939922222223", outdoor);
+    branded.brand_id = brand;
+    demo.create_product(&branded).await.unwrap();
+
+    demo.wait_for("the import with the new products to finish", |d| {
+        let r = d.engine().product_report();
+        r.rejected.contains_key("BROKEN-SIZE")
+            && r.rejected.contains_key("NO-BRAND")
+            && d.mirakl.offer("GOOD-CHAIR").is_some()
+    })
+    .await
+    .unwrap();
+    // give the loop a few more windows: nothing may offer the rejected SKUs
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    demo.stop().await;
+
+    let r = demo.engine().product_report();
+    let size = &r.rejected["BROKEN-SIZE"];
+    assert_eq!(size.stage, "validation", "{:?}", r.rejected);
+    assert_eq!(
+        size.reason,
+        "attribute `size`: required attribute has no value"
+    );
+    assert_eq!(size.source.map(|s| s.product_id), Some(no_size));
+    let brand = &r.rejected["NO-BRAND"];
+    assert_eq!(brand.stage, "P44");
+    assert!(brand.reason.contains("brand"), "{}", brand.reason);
+    assert_eq!(brand.source.map(|s| s.product_id), Some(no_brand));
+    assert_eq!(r.rows_rejected, 1);
+    for sku in ["BROKEN-SIZE", "NO-BRAND"] {
+        assert!(demo.mirakl.offer(sku).is_none(), "{sku} was offered");
+        assert!(r.held_offers.contains(sku), "{sku} not held");
+    }
+    assert!(
+        demo.mirakl
+            .catalog_product("SHOP_SKU", "BROKEN-SIZE")
+            .is_none()
+    );
+    assert!(
+        demo.mirakl
+            .catalog_product("SHOP_SKU", "NO-BRAND")
+            .is_none()
+    );
+    // the verdict treats them as expected problems, and both sides otherwise agree
+    let v = demo.verify().await.unwrap();
+    assert_eq!(v.expected_problems.len(), 2, "{:?}", v.expected_problems);
+    assert!(v.ok(), "{:?}", v.mismatches);
+    let summary = demo.summary(&v, None, Duration::ZERO);
+    assert!(
+        summary.contains("BROKEN-SIZE: attribute `size`: required attribute has no value"),
+        "{summary}"
+    );
+    assert!(summary.contains("NO-BRAND: "), "{summary}");
+}
+
+/// Rows the operator already integrated are not sent again: a second check (and one after a
+/// restart on the same state file) sends no P41; a changed product sends only its rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unchanged_products_are_not_sent_again() {
+    let state = temp_state("unchanged");
+    // a faster operator clock: P41 windows of about 1.6 s
+    let mut demo = closed_demo(13, 600, Some(state.clone())).await;
+    let engine = demo.engine().clone();
+    let step = engine
+        .sync_products_until_idle(Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            step,
+            ProductStep::Completed {
+                accepted: 16,
+                rejected: 0,
+                ..
+            }
+        ),
+        "{step:?}"
+    );
+    assert_eq!(p41_calls(&demo), 1);
+
+    let window = Duration::from_millis(1700);
+    tokio::time::sleep(window).await;
+    engine.mark_dirty(DirtyKey::All);
+    let step = engine
+        .sync_products_until_idle(Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(step, ProductStep::UpToDate { invalid: 0 });
+    assert_eq!(p41_calls(&demo), 1);
+
+    // after a restart the hashes come from SQLite: still nothing to send
+    demo.restart_engine().await.unwrap();
+    let engine = demo.engine().clone();
+    let step = engine
+        .sync_products_until_idle(Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(step, ProductStep::UpToDate { invalid: 0 });
+    assert_eq!(p41_calls(&demo), 0, "fresh client, no P41");
+
+    // renaming one product changes its two rows only
+    let sku = demo.catalog.products[0].variants[0].sku.clone();
+    let id = demo.bc.product_id(&sku).unwrap();
+    engine
+        .bigcommerce()
+        .products()
+        .update(
+            ProductId(id),
+            &ProductUpdate {
+                name: Some("Renamed Product".into()),
+                ..ProductUpdate::for_id(ProductId(id))
+            },
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(window).await;
+    engine.mark_dirty(DirtyKey::Product(id));
+    let step = engine
+        .sync_products_until_idle(Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            step,
+            ProductStep::Completed {
+                accepted: 2,
+                rejected: 0,
+                ..
+            }
+        ),
+        "{step:?}"
+    );
+    assert_eq!(p41_calls(&demo), 1);
+    assert_eq!(
+        demo.mirakl.catalog_product("SHOP_SKU", &sku).unwrap().title,
+        "Renamed Product"
+    );
+    let _ = std::fs::remove_dir_all(state.parent().unwrap());
+}
