@@ -94,6 +94,8 @@ struct RawBigCommerce {
     access_token: Option<Secret>,
     api_base: Option<String>,
     channel_id: Option<u64>,
+    price_list_id: Option<u64>,
+    location_inventory: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -140,6 +142,11 @@ pub struct BigCommerceConfig {
     pub api_base: Option<Url>,
     /// Channel the marketplace orders are created on (default 1).
     pub channel_id: u64,
+    /// Price list whose records price the offers (default none: catalog prices).
+    pub price_list_id: Option<u64>,
+    /// Stock from the inventory locations (enabled ones summed) instead of the catalog's
+    /// `inventory_level` (default false).
+    pub location_inventory: bool,
 }
 
 /// Mirakl connection settings.
@@ -330,6 +337,8 @@ impl Config {
             credentials,
             api_base,
             channel_id: bc.channel_id.unwrap_or(1),
+            price_list_id: bc.price_list_id,
+            location_inventory: bc.location_inventory.unwrap_or(false),
         };
 
         // Mirakl
@@ -582,6 +591,36 @@ mod tests {
         for secret in [TOKEN, KEY, "hook-secret-value"] {
             assert!(!shown.contains(secret), "{secret} leaked in {shown}");
         }
+    }
+
+    #[test]
+    fn price_list_locations_and_products_sections() {
+        let env = |name: &str| match name {
+            "BIGCOMMERCE_API_PATH" => Some("https://api.bigcommerce.com/stores/h1/v3/".into()),
+            "BIGCOMMERCE_ACCESS_TOKEN" => Some(TOKEN.into()),
+            "MIRAKL_BASE_URL" => Some("https://m.example.com".into()),
+            "MIRAKL_API_KEY" => Some(KEY.into()),
+            _ => None,
+        };
+        let load = |text: &str| Config::from_toml(text, Path::new("."), &env);
+        let cfg = load(
+            "[bigcommerce]\nprice_list_id = 3\nlocation_inventory = true\n\
+             [products]\nenabled = true\nhold_offers = false\nimport_secs = 1200\n",
+        )
+        .unwrap();
+        assert_eq!(cfg.bigcommerce.price_list_id, Some(3));
+        assert!(cfg.bigcommerce.location_inventory);
+        let p = cfg.products.unwrap();
+        assert_eq!(p.import_interval, Duration::from_secs(1200));
+        assert!(!p.hold_offers);
+        assert_eq!(p.operator_ttl, Duration::from_secs(3600));
+        // off unless enabled; defaults without the keys
+        let cfg = load("[products]\nimport_secs = 1200\n").unwrap();
+        assert!(cfg.products.is_none());
+        assert_eq!(cfg.bigcommerce.price_list_id, None);
+        assert!(!cfg.bigcommerce.location_inventory);
+        // a typo in [products] is an error, not silently ignored
+        assert!(load("[products]\nenable = true\n").is_err());
     }
 
     #[test]

@@ -241,6 +241,8 @@ pub fn sandbox_engine_options(clock_scale: u32) -> EngineOptions {
         mirakl_page_size: 100,
         shipment_recheck: Duration::from_secs(5),
         products: None,
+        price_list_id: None,
+        location_inventory: false,
     }
 }
 

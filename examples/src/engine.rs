@@ -92,6 +92,12 @@ pub struct EngineOptions {
     pub shipment_recheck: Duration,
     /// Product sync (P41) settings; `None`: product sync off (offers only).
     pub products: Option<ProductSyncOptions>,
+    /// Price list whose records (in the store currency) price the offers instead of the
+    /// catalog prices (`None`: catalog prices).
+    pub price_list_id: Option<u64>,
+    /// Read stock per inventory location (`/v3/inventory/items`, enabled locations summed)
+    /// instead of the catalog's `inventory_level`.
+    pub location_inventory: bool,
 }
 
 impl Default for EngineOptions {
@@ -106,6 +112,8 @@ impl Default for EngineOptions {
             mirakl_page_size: 100,
             shipment_recheck: Duration::from_secs(300),
             products: None,
+            price_list_id: None,
+            location_inventory: false,
         }
     }
 }
@@ -399,10 +407,50 @@ impl Engine {
 
     /// Builds the `sync-core` catalog from products, with the units held by open Mirakl orders
     /// not yet created in BigCommerce.
-    fn catalog_of(&self, products: &[Product], currency: Option<&str>) -> Catalog {
+    /// With [`EngineOptions::price_list_id`], the variants' prices come from that price list
+    /// (records in the store currency); with [`EngineOptions::location_inventory`], their
+    /// stock is `available_to_sell` summed over the enabled inventory locations.
+    async fn catalog_of(&self, products: &[Product], currency: Option<&str>) -> Result<Catalog> {
+        use bigcommerce_api::catalog::ProductId as BcProductId;
+        use bigcommerce_api::pricelists::PriceListId;
         let mut catalog = Catalog::from_products(products, currency);
         catalog.held = self.held_units();
-        catalog
+        const CHUNK: usize = 100;
+        if let (Some(list), Some(cur)) = (self.opts.price_list_id, currency) {
+            let variants: Vec<VariantId> = products
+                .iter()
+                .flat_map(|p| p.variants.iter().map(|v| v.id))
+                .collect();
+            let mut records = Vec::new();
+            for chunk in variants.chunks(CHUNK) {
+                records.extend(
+                    self.bc
+                        .price_lists()
+                        .records(PriceListId(list))
+                        .variant_ids(chunk.iter().copied())
+                        .currency(cur)
+                        .all()
+                        .await?,
+                );
+            }
+            catalog.add_price_records(&records, cur);
+        }
+        if self.opts.location_inventory {
+            let ids: Vec<BcProductId> = products.iter().map(|p| p.id).collect();
+            let mut items = Vec::new();
+            for chunk in ids.chunks(CHUNK) {
+                items.extend(
+                    self.bc
+                        .inventory()
+                        .items()
+                        .product_ids(chunk.iter().copied())
+                        .all()
+                        .await?,
+                );
+            }
+            catalog.add_inventory(&items);
+        }
+        Ok(catalog)
     }
 
     /// Units held per SKU by open Mirakl orders not yet in BigCommerce.
@@ -522,7 +570,7 @@ impl Engine {
     ) -> Result<(BTreeMap<ShopSku, DesiredOffer>, Vec<Problem>, Catalog)> {
         let currency = self.store_currency().await?;
         let products = self.read_products(None, progress).await?;
-        let catalog = self.catalog_of(&products, currency.as_deref());
+        let catalog = self.catalog_of(&products, currency.as_deref()).await?;
         let (desired, problems) = offers::desired(&catalog, &self.rules);
         self.remember_catalog(&catalog, &desired, &problems);
         Ok((desired, problems, catalog))
@@ -687,7 +735,7 @@ impl Engine {
         }
         let currency = self.store_currency().await?;
         let products = self.read_products(Some(&ids), &|_, _| {}).await?;
-        let catalog = self.catalog_of(&products, currency.as_deref());
+        let catalog = self.catalog_of(&products, currency.as_deref()).await?;
         let (mut desired, problems) = offers::desired(&catalog, &self.rules);
         self.remember_catalog(&catalog, &desired, &problems);
         self.hold_unlisted(&mut desired)?;
@@ -1352,7 +1400,7 @@ impl Engine {
         }
         let currency = self.store_currency().await?;
         let ps = self.read_products(Some(&products), &|_, _| {}).await?;
-        let catalog = self.catalog_of(&ps, currency.as_deref());
+        let catalog = self.catalog_of(&ps, currency.as_deref()).await?;
         let (desired, problems) = offers::desired(&catalog, &self.rules);
         self.remember_catalog(&catalog, &desired, &problems);
         Ok(())

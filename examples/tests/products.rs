@@ -330,3 +330,94 @@ async fn unchanged_products_are_not_sent_again() {
     );
     let _ = std::fs::remove_dir_all(state.parent().unwrap());
 }
+
+/// With `price_list_id` and `location_inventory`, offers are priced from the price list's
+/// records and stocked from every enabled inventory location (read through the API), while
+/// items the price list does not cover keep their catalog price.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn price_list_and_location_stock_reach_the_offers() {
+    use bigcommerce_api::Method;
+    use bigcommerce_api::inventory::{Adjustment, LocationId};
+    use bigcommerce_api::pricelists::{PriceListId, PriceListRecordUpsert};
+    use examples::engine::{Engine, EngineOptions};
+
+    let demo = Demo::start(DemoConfig {
+        seed: 14,
+        products: 4,
+        variants: 2,
+        orders: 0,
+        stale_share: 0.0,
+        bc_quota: 1000,
+        closed_catalog: false,
+        ..DemoConfig::default()
+    })
+    .await
+    .unwrap();
+    let bc = demo.engine().bigcommerce().clone();
+    let skus = demo.catalog.skus();
+    let (priced, other) = (&skus[0], &skus[1]);
+
+    let created = bc
+        .raw(Method::POST, "v3/pricelists")
+        .json(&serde_json::json!({"name": "Marketplace", "active": true}))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&created.body).unwrap();
+    let list = body["data"]["id"].as_u64().unwrap();
+    let variant = bigcommerce_api::catalog::VariantId(demo.bc.variant_id(&priced.sku).unwrap());
+    bc.price_lists()
+        .upsert_records(
+            PriceListId(list),
+            &[PriceListRecordUpsert::new(
+                variant,
+                "AUD",
+                Decimal::new(7700, 2),
+            )],
+        )
+        .await
+        .unwrap();
+
+    let created = bc
+        .raw(Method::POST, "v3/inventory/locations")
+        .json(&serde_json::json!([{"code": "WH2", "label": "Second warehouse"}]))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&created.body).unwrap();
+    let location = body["location_ids"][0].as_u64().unwrap();
+    bc.inventory()
+        .adjust_absolute(
+            Some("stock moved in"),
+            &[Adjustment::by_sku(
+                LocationId(location),
+                priced.sku.clone(),
+                9,
+            )],
+        )
+        .await
+        .unwrap();
+
+    let (bcc, mkc) = examples::demo::sandbox_clients(&demo.bc, &demo.mirakl, 60).unwrap();
+    let engine = Engine::new(
+        bcc,
+        mkc,
+        demo.state.clone(),
+        demo.rules.clone(),
+        EngineOptions {
+            price_list_id: Some(list),
+            location_inventory: true,
+            ..examples::demo::sandbox_engine_options(60)
+        },
+    );
+    engine.reconcile(&|_, _| {}).await.unwrap();
+
+    let o = demo.mirakl.offer(&priced.sku).unwrap();
+    assert_eq!(o.price, Decimal::new(7700, 2));
+    // default location stock plus the 9 units of the second warehouse, minus the buffer of 1
+    let expected = (priced.stock + 9 - 1).clamp(0, 100);
+    assert_eq!(i64::from(o.quantity), expected);
+    let o = demo.mirakl.offer(&other.sku).unwrap();
+    assert_eq!(o.price, other.selling_price);
+    assert_eq!(i64::from(o.quantity), (other.stock - 1).clamp(0, 100));
+}

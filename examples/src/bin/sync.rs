@@ -160,6 +160,8 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
             // without a shipment webhook, look at open orders' shipments at the poll pace
             shipment_recheck: cfg.poll.bigcommerce,
             products: cfg.products.clone(),
+            price_list_id: cfg.bigcommerce.price_list_id,
+            location_inventory: cfg.bigcommerce.location_inventory,
             ..EngineOptions::default()
         },
     ));
