@@ -7,6 +7,13 @@
 //! reconciles every offer, changes prices and stock in BigCommerce while the connector runs,
 //! places marketplace orders (one of them for a SKU that just sold out, to be refused), ships
 //! the created orders in BigCommerce, and [`Demo::verify`] checks that both sides agree.
+//!
+//! With [`DemoConfig::closed_catalog`] (the default) the operator only takes offers for
+//! products it knows: the connector sends the catalog's products first (P41, mapped with
+//! [`demo_product_rules`]) and their offers once they are integrated; the script then
+//! creates two products in BigCommerce through the API, one that fits the operator's catalog
+//! (it ends as a live offer) and one deliberately missing a required attribute (reported by
+//! SKU and reason, never offered, and counted as an expected problem by the verdict).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -811,8 +818,8 @@ impl Demo {
         if let Some(p) = plan {
             let _ = writeln!(
                 out,
-                "full reconciliation: {} new, {} changed, {} unchanged, {} removed, {} problems; batches {:?}",
-                p.new, p.changed, p.unchanged, p.removed, p.problems, p.batches
+                "full reconciliation: {} new, {} changed, {} unchanged, {} removed, {} problems, {} held until their product is on the marketplace; batches {:?}",
+                p.new, p.changed, p.unchanged, p.removed, p.problems, p.held, p.batches
             );
         }
         let _ = writeln!(

@@ -14,6 +14,14 @@
 //!   is saved with `create_started` *before* the create call, and after any uncertain failure
 //!   the order is looked up by `external_order_id` instead of created again —, then shipments
 //!   (OR23 tracking + OR24), cancellations and refunds both ways.
+//! * **Products.** With [`EngineOptions::products`], [`Engine::sync_products`] sends new and
+//!   changed BigCommerce products to the operator's catalog (P41) once per window, after
+//!   validating them against H11/PM11/VL11, and maps the P44 report back to BigCommerce ids;
+//!   on a closed operator catalog, offers wait until their product is integrated (see
+//!   [`ProductSyncOptions`] and the `products` module).
+//! * **Price lists and locations.** With [`EngineOptions::price_list_id`] offers are priced
+//!   from that price list; with [`EngineOptions::location_inventory`] stock is summed over
+//!   the enabled inventory locations.
 //! * **Dry run.** With [`EngineOptions::dry_run`] every write is printed instead of sent.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -164,6 +172,9 @@ pub struct PlanSummary {
     pub problems: usize,
     /// Batches per operation.
     pub batches: BTreeMap<String, usize>,
+    /// Offers held back until their product is on the marketplace (closed operator catalog
+    /// with product sync; they go out once their P41 import completes).
+    pub held: usize,
 }
 
 /// What is stored as the "last sent" payload of a SKU.
@@ -593,7 +604,7 @@ impl Engine {
         let read_started = now_utc();
         let (mut desired, problems, _) = self.desired_offers(progress).await?;
         let current = self.current_offers().await?;
-        self.hold_unlisted(&mut desired)?;
+        let held = self.hold_unlisted(&mut desired)?;
         if !self.opts.dry_run {
             // changes after this point are found by the date_modified poll
             self.state
@@ -602,7 +613,10 @@ impl Engine {
         let keep = offers::problem_skus(&problems);
         let plan = plan::plan(&desired, &current, &keep, &self.rules.plan);
         let batches = plan.batches(&self.rules.plan);
-        let summary = summarize(&plan, problems.len(), &batches);
+        let summary = PlanSummary {
+            held,
+            ..summarize(&plan, problems.len(), &batches)
+        };
         // The SKUs already as desired on Mirakl are, in effect, "last sent".
         if !self.opts.dry_run {
             let unchanged: Vec<SentOffer> = plan
@@ -623,6 +637,7 @@ impl Engine {
             unchanged = summary.unchanged,
             removed = summary.removed,
             problems = summary.problems,
+            held = summary.held,
             "full reconciliation planned"
         );
         for batch in batches {
@@ -1865,6 +1880,7 @@ fn summarize(plan: &plan::Plan, problems: usize, batches: &[Batch]) -> PlanSumma
         removed: plan.removed.len(),
         problems,
         batches: b,
+        held: 0,
     }
 }
 

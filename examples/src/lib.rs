@@ -18,7 +18,8 @@
 //! ```
 //!
 //! * [`config`]: `connector.toml` loading (credentials from file, API-account `.txt` or environment).
-//! * [`engine`]: the connector engine (offers, orders, shipments) over both clients.
+//! * [`engine`]: the connector engine (offers, orders, shipments, product sync with P41)
+//!   over both clients.
 //! * [`runner`]: the continuous loop (webhooks, polls, call windows).
 //! * [`state`]: the SQLite state store (last sent offers, order map, cursors, outbox).
 //! * [`webhooks`]: the BigCommerce webhook receiver.

@@ -295,3 +295,70 @@ async fn sync_process_survives_kill_9() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `sync --config … --once` with `[products] enabled = true` on a closed operator catalog:
+/// the products go first (P41, with the `[rules.products]` mapping), then every offer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_once_sends_products_before_offers_on_a_closed_catalog() {
+    let demo = Demo::start(DemoConfig {
+        seed: 21,
+        products: 10,
+        variants: 2,
+        orders: 0,
+        bc_quota: 1000,
+        stale_share: 0.0,
+        timeout: Duration::from_secs(60),
+        closed_catalog: true,
+        ..DemoConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = temp_dir("once-products");
+    let cfg = write_config(&dir, &demo, demo.bc.access_token());
+    // the demo's product mapping, as a user writes it in connector.toml
+    let mapping = r#"
+default_category = "9010"
+variant_group_column = ""
+categories = [
+    { path = "Kitchen", mirakl = "2010" },
+    { path = "Bath", mirakl = "2030" },
+    { path = "Apparel", mirakl = "1010" },
+]
+attributes = [
+    { code = "title", from = "name" },
+    { code = "description", from = "description", strip_html = true },
+    { code = "brand", from = "brand" },
+    { code = "ean", from = "gtin" },
+    { code = "weight-kg", from = "weight", unit = "kg" },
+    { code = "image-1", from = { image = 1 } },
+    { code = "gender", from = { constant = "UNISEX" } },
+    { code = "colour", from = { constant = "MULTI" } },
+    { code = "size", from = { option = "Size" } },
+]
+"#;
+    let parsed: sync_core::products::ProductRules = toml::from_str(mapping).unwrap();
+    assert_eq!(parsed, examples::demo::demo_product_rules());
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("[products]\nenabled = true\nimport_secs = 1\nimport_status_secs = 1\n");
+    text.push_str("[rules.products]\n");
+    text.push_str(mapping);
+    std::fs::write(&cfg, text).unwrap();
+
+    let (ok, stdout, stderr) = run_bin(
+        env!("CARGO_BIN_EXE_sync"),
+        vec![
+            "--config".into(),
+            cfg.display().to_string(),
+            "--once".into(),
+        ],
+    )
+    .await;
+    assert!(ok, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.contains("Completed"), "{stdout}");
+    assert!(stdout.contains("0 held"), "{stdout}");
+    assert_eq!(demo.mirakl.integrated_products().len(), 20);
+    let v = demo.verify().await.unwrap();
+    assert_eq!(v.desired, 20);
+    assert_eq!(v.in_sync, v.desired, "{:?}", v.mismatches);
+    let _ = std::fs::remove_dir_all(dir);
+}

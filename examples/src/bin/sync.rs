@@ -93,7 +93,12 @@ async fn demo(args: &Args) -> ExitCode {
         bar.set_length(total);
         bar.set_position(read);
     };
-    println!("Full offer reconciliation, then live changes, orders and shipments…");
+    println!(
+        "Closed operator catalog: products go first (P41, validated against H11/PM11/VL11), then their offers;"
+    );
+    println!(
+        "full offer reconciliation, new products created in BigCommerce, live changes, orders and shipments…"
+    );
     let result = demo.run_script(&progress).await;
     pb.finish_with_message("catalog read");
     match result {
@@ -225,8 +230,8 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
     pb.finish_and_clear();
     match &summary {
         Ok(s) => println!(
-            "reconciliation: {} new, {} changed, {} unchanged, {} removed, {} problems",
-            s.new, s.changed, s.unchanged, s.removed, s.problems
+            "reconciliation: {} new, {} changed, {} unchanged, {} removed, {} problems, {} held until their product is on the marketplace",
+            s.new, s.changed, s.unchanged, s.removed, s.problems, s.held
         ),
         Err(e) => {
             eprintln!("reconciliation failed: {e}");

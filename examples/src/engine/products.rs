@@ -296,16 +296,17 @@ impl Engine {
     }
 
     /// With a closed catalog, removes from `desired` the SKUs whose product the operator does
-    /// not know yet (kept as held offers, sent once the product is integrated).
+    /// not know yet (kept as held offers, sent once the product is integrated). Returns how
+    /// many were held.
     pub(super) fn hold_unlisted(
         &self,
         desired: &mut BTreeMap<ShopSku, DesiredOffer>,
-    ) -> Result<()> {
+    ) -> Result<usize> {
         let Some(opts) = &self.opts.products else {
-            return Ok(());
+            return Ok(0);
         };
         if !opts.hold_offers {
-            return Ok(());
+            return Ok(0);
         }
         let hashes = self.load_hashes()?;
         let candidates: Vec<ShopSku> = {
@@ -330,8 +331,9 @@ impl Engine {
         for k in offered {
             s.held.remove(&k);
         }
+        let count = held.len();
         s.held.extend(held);
-        Ok(())
+        Ok(count)
     }
 
     async fn operator_catalog(&self, ttl: Duration) -> Result<OperatorCatalog> {
