@@ -148,7 +148,8 @@ async fn broken_products_are_reported_and_never_offered() {
                 .any(|p| p.category == "Apparel")
         })
         .unwrap();
-    let mut demo = closed_demo(seed, 60, None).await;
+    // a faster operator clock (P41 windows of about 8 s), so the fix below is sent soon
+    let mut demo = closed_demo(seed, 120, None).await;
     demo.reconcile(&|_, _| {}).await.unwrap();
     demo.start_loop_with(false);
     demo.wait_for("catalog products offered", Demo::catalog_offered)
@@ -244,6 +245,43 @@ async fn broken_products_are_reported_and_never_offered() {
         "{summary}"
     );
     assert!(summary.contains("NO-BRAND: "), "{summary}");
+
+    // fixed in BigCommerce (a brand added): sent again in the next window, then offered
+    demo.start_loop_with(false);
+    let brand_id = demo
+        .engine()
+        .bigcommerce()
+        .brands()
+        .list()
+        .all()
+        .await
+        .unwrap()
+        .first()
+        .map(|b| b.id.0);
+    demo.engine()
+        .bigcommerce()
+        .products()
+        .update(
+            ProductId(no_brand),
+            &ProductUpdate {
+                brand_id,
+                ..ProductUpdate::for_id(ProductId(no_brand))
+            },
+        )
+        .await
+        .unwrap();
+    demo.wait_for("the fixed product to be offered", |d| {
+        d.mirakl.offer("NO-BRAND").is_some()
+    })
+    .await
+    .unwrap();
+    demo.stop().await;
+    let r = demo.engine().product_report();
+    assert!(!r.rejected.contains_key("NO-BRAND"), "{:?}", r.rejected);
+    assert!(r.rejected.contains_key("BROKEN-SIZE"));
+    let problems = demo.engine().with_stats(|s| s.problems.clone());
+    assert!(!problems.contains_key("NO-BRAND"), "{problems:?}");
+    assert!(problems.contains_key("BROKEN-SIZE"), "{problems:?}");
 }
 
 /// Rows the operator already integrated are not sent again: a second check (and one after a

@@ -36,6 +36,10 @@ use super::{Engine, EngineError, Result, now_utc};
 use crate::state::ProductRowRecord;
 
 const CURSOR_LAST_P41: &str = "mirakl.products.last_import";
+/// Prefix of the summary problem of a row kept out by validation.
+const PROBLEM_INVALID: &str = "product not sent: ";
+/// Prefix of the summary problem of a row in a P44 report.
+const PROBLEM_REFUSED: &str = "product rejected by the operator (P44): ";
 
 /// Product sync settings; `None` in [`super::EngineOptions::products`] turns product sync off.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -459,12 +463,28 @@ impl Engine {
         let rules = effective_rules(&self.rules.products, &operator);
         let batch = products::prepare(&source, &operator, &rules, &self.rules.selection);
         let invalid = validation_rejections(&batch);
+        let fixed: Vec<String> = self
+            .product_state()
+            .invalid
+            .keys()
+            .filter(|k| !invalid.contains_key(*k))
+            .cloned()
+            .collect();
         {
             let mut stats = self.stats_mut();
+            for k in fixed {
+                if stats
+                    .problems
+                    .get(&k)
+                    .is_some_and(|p| p.starts_with(PROBLEM_INVALID))
+                {
+                    stats.problems.remove(&k);
+                }
+            }
             for (k, r) in &invalid {
                 stats
                     .problems
-                    .insert(k.clone(), format!("product not sent: {}", r.reason));
+                    .insert(k.clone(), format!("{PROBLEM_INVALID}{}", r.reason));
             }
         }
         self.product_state().invalid = invalid;
@@ -571,10 +591,19 @@ impl Engine {
         }
         {
             let mut stats = self.stats_mut();
+            for r in &accepted {
+                if stats
+                    .problems
+                    .get(r.sku.as_str())
+                    .is_some_and(|p| p.starts_with(PROBLEM_REFUSED))
+                {
+                    stats.problems.remove(r.sku.as_str());
+                }
+            }
             for r in &rejected {
                 stats.problems.insert(
                     rejection_key(r.sku.as_ref(), r.source.as_ref()),
-                    format!("product rejected by the operator (P44): {}", r.reason),
+                    format!("{PROBLEM_REFUSED}{}", r.reason),
                 );
             }
         }
