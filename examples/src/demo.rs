@@ -1004,7 +1004,27 @@ impl Demo {
     pub async fn create_products(&mut self) -> Result<(), String> {
         use bigcommerce_api::catalog::{InventoryTracking, NewProduct};
         let outdoor = self.category_id("Outdoor").await?;
-        let apparel = self.category_id("Apparel").await?;
+        let apparel = match self.category_id("Apparel").await? {
+            Some(id) => Some(id),
+            // a small demo catalog may have no clothing: create the category
+            None => {
+                let body = serde_json::json!({"name": "Apparel", "parent_id": 0});
+                let created = self
+                    .engine
+                    .bigcommerce()
+                    .raw(bigcommerce_api::Method::POST, "v3/catalog/categories")
+                    .json(&body)
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                serde_json::from_slice::<serde_json::Value>(&created.body)
+                    .ok()
+                    .and_then(|v| v["data"]["id"].as_u64())
+            }
+        };
+        if apparel.is_none() {
+            return Err("no Apparel category for the broken product".into());
+        }
         let base = |name: &str, sku: &str, gtin: &str, category: Option<u64>| NewProduct {
             sku: Some(sku.into()),
             description: Some(format!("<p>{name}, new this season.</p>")),
