@@ -974,6 +974,32 @@ impl BigCommerceSandbox {
             .collect()
     }
 
+    /// A probe for [`crate::mirakl::MiraklSandbox::set_fillable_probe`]: what this store can
+    /// fill for a SKU at the moment of the call, i.e. its on-hand stock minus the units of the
+    /// given marketplace orders (`(external id, units)`) that have no order here yet (once
+    /// created, an order has already taken its units from the stock). One store lock, so the
+    /// stock and the orders are read at the same instant. `None` for an unknown SKU.
+    pub fn fillable_probe(&self) -> crate::mirakl::FillableProbe {
+        let app = self.app.clone();
+        crate::mirakl::FillableProbe(std::sync::Arc::new(
+            move |sku: &str, open: &[(String, u32)]| {
+                let store = app.store();
+                let v = store.variant_by_sku(sku)?;
+                let mut fillable = store.variant_level(v);
+                for (external, units) in open {
+                    let created = store.orders.values().any(|o| {
+                        o.external_order_id.as_deref() == Some(external.as_str())
+                            || o.external_id.as_deref() == Some(external.as_str())
+                    });
+                    if !created {
+                        fillable -= i64::from(*units);
+                    }
+                }
+                Some(fillable)
+            },
+        ))
+    }
+
     /// How many orders carry `external` as `external_order_id` or `external_id` (an
     /// idempotency check: should never exceed 1).
     pub fn count_orders_by_external_id(&self, external: &str) -> usize {
@@ -1144,5 +1170,27 @@ mod tests {
         assert_eq!(bc.price(&s.sku), Some((s.price, s.sale_price)));
         assert!(!bc.set_stock("NO-SUCH-SKU", 1));
         assert!(!bc.set_price("NO-SUCH-SKU", Decimal::ONE, None));
+    }
+
+    #[tokio::test]
+    async fn fillable_probe_takes_open_marketplace_orders_without_a_store_order_off_the_stock() {
+        let bc = BigCommerceSandbox::start(BigCommerceConfig::default())
+            .await
+            .unwrap();
+        let catalog = DemoCatalog::generate(2, 3, 2);
+        bc.load_demo(&catalog);
+        let sku = catalog.skus()[1].sku.clone();
+        assert!(bc.set_stock(&sku, 7));
+        let probe = bc.fillable_probe();
+        assert_eq!((probe.0)(&sku, &[]), Some(7));
+        let open = [("M-1".to_owned(), 2), ("M-2".to_owned(), 3)];
+        assert_eq!((probe.0)(&sku, &open), Some(2));
+        assert!(bc.set_stock(&sku, 1));
+        assert_eq!(
+            (probe.0)(&sku, &open),
+            Some(-4),
+            "the probe reads the store live"
+        );
+        assert_eq!((probe.0)("NO-SUCH-SKU", &[]), None);
     }
 }

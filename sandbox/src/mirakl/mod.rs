@@ -407,6 +407,45 @@ pub struct OfferView {
     pub last_updated: OffsetDateTime,
 }
 
+/// One offer quantity the operator applied from a shop import (OF01, OF24 or STO01), with
+/// what the shop's store could fill at that moment when a [`FillableProbe`] is installed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct QuantityApplied {
+    /// Shop SKU.
+    pub shop_sku: String,
+    /// The offer's quantity once the line was applied.
+    pub quantity: u32,
+    /// `OF01`, `OF24` or `STO01`.
+    pub operation: &'static str,
+    /// The import that carried it.
+    pub import_id: u64,
+    /// Sandbox time of the application.
+    pub at: OffsetDateTime,
+    /// `(order id, units)` of accepted, not yet shipped lines of this SKU (`WAITING_DEBIT` or
+    /// `SHIPPING`) at that moment.
+    pub open_orders: Vec<(String, u32)>,
+    /// What the probe answered (units the store could fill), `None` without a probe or for a
+    /// SKU the probe does not know.
+    pub fillable: Option<i64>,
+}
+
+/// A snapshot taken by the operator each time it applies an offer quantity: given the shop
+/// SKU and the open accepted orders of that SKU (`(order id, units)`), returns how many units
+/// the shop's store can fill right now. Called under the operator's lock: it must not call back
+/// into this sandbox.
+#[derive(Clone)]
+pub struct FillableProbe(pub Arc<FillableFn>);
+
+/// The function behind a [`FillableProbe`]: `(shop SKU, open orders) -> fillable units`.
+pub type FillableFn = dyn Fn(&str, &[(String, u32)]) -> Option<i64> + Send + Sync;
+
+impl fmt::Debug for FillableProbe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FillableProbe")
+    }
+}
+
 /// A snapshot of an order line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -684,6 +723,19 @@ impl MiraklSandbox {
     pub fn offer(&self, shop_sku: &str) -> Option<OfferView> {
         let (state, _) = self.shared.lock();
         state.offers.get(shop_sku).map(offer_view)
+    }
+
+    /// Every offer quantity applied from shop imports so far, oldest first.
+    pub fn quantity_history(&self) -> Vec<QuantityApplied> {
+        let (state, _) = self.shared.lock();
+        state.quantity_history.clone()
+    }
+
+    /// Installs the probe that snapshots, at each applied quantity, what the shop's store can
+    /// fill (see [`QuantityApplied::fillable`]).
+    pub fn set_fillable_probe(&self, probe: FillableProbe) {
+        let (mut state, _) = self.shared.lock();
+        state.fillable_probe = Some(probe);
     }
 
     /// Places a marketplace order (state `WAITING_ACCEPTANCE`) and returns its id.

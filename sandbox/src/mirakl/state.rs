@@ -93,6 +93,10 @@ pub(crate) struct State {
     order_seq: u64,
     refund_seq: u64,
     document_seq: u64,
+    /// Every offer quantity applied by an import (OF01/OF24/STO01), in order.
+    pub quantity_history: Vec<super::QuantityApplied>,
+    /// Called on every applied quantity to snapshot what the shop's store could fill.
+    pub fillable_probe: Option<super::FillableProbe>,
     /// Earliest time something falls due (import step, export, deadline, debit); `None` when
     /// nothing is pending, so most requests skip the scan in [`State::tick`].
     next_due: Option<OffsetDateTime>,
@@ -120,6 +124,8 @@ impl State {
             order_seq: 0,
             refund_seq: 1100,
             document_seq: 2000,
+            quantity_history: Vec::new(),
+            fillable_probe: None,
             next_due: None,
         }
     }
@@ -390,7 +396,12 @@ impl State {
                     .collect();
                     let result = parse_offer(object, &JSON_NAMES).and_then(|mut input| {
                         input.additional_fields = json_additional_fields(object);
-                        self.apply_offer(input, at)
+                        let sku = (!input.delete).then(|| input.shop_sku.clone());
+                        let change = self.apply_offer(input, at)?;
+                        if let Some(sku) = sku {
+                            self.record_quantity(&sku, "OF24", id, at);
+                        }
+                        Ok(change)
                     });
                     record(&mut outcome, index + 1, cells, result);
                 }
@@ -405,7 +416,12 @@ impl State {
                             let map = row_map(header, row);
                             let result = parse_offer(&map, &CSV_NAMES).and_then(|input| {
                                 seen.push(input.shop_sku.clone());
-                                self.apply_offer(input, at)
+                                let sku = (!input.delete).then(|| input.shop_sku.clone());
+                                let change = self.apply_offer(input, at)?;
+                                if let Some(sku) = sku {
+                                    self.record_quantity(&sku, "OF01", id, at);
+                                }
+                                Ok(change)
                             });
                             record(&mut outcome, row.line, row.cells.clone(), result);
                         }
@@ -427,6 +443,14 @@ impl State {
                         for row in rows {
                             let map = row_map(header, row);
                             let result = self.apply_stock_row(&map, at);
+                            if result.is_ok()
+                                && let Some(sku) = map
+                                    .get("offer-sku")
+                                    .or_else(|| map.get("sku"))
+                                    .map(|v| v.trim().to_owned())
+                            {
+                                self.record_quantity(&sku, "STO01", id, at);
+                            }
                             record(&mut outcome, row.line, row.cells.clone(), result);
                         }
                     }
@@ -483,6 +507,34 @@ impl State {
     }
 
     /// Applies one OF01/OF24 line: every field not sent is reset to its default.
+    /// Appends the offer's current quantity to [`State::quantity_history`], with the units of
+    /// open accepted orders (`WAITING_DEBIT`/`SHIPPING`) of that SKU and the probe's snapshot.
+    fn record_quantity(
+        &mut self,
+        sku: &str,
+        operation: &'static str,
+        import_id: u64,
+        at: OffsetDateTime,
+    ) {
+        let Some(quantity) = self.offers.get(sku).map(|o| o.quantity) else {
+            return;
+        };
+        let open_orders = open_order_units(&self.orders, sku);
+        let fillable = self
+            .fillable_probe
+            .as_ref()
+            .and_then(|probe| (probe.0)(sku, &open_orders));
+        self.quantity_history.push(super::QuantityApplied {
+            shop_sku: sku.to_owned(),
+            quantity,
+            operation,
+            import_id,
+            at,
+            open_orders,
+            fillable,
+        });
+    }
+
     fn apply_offer(&mut self, input: OfferInput, at: OffsetDateTime) -> Result<Change, String> {
         if input.delete {
             return if self.delete_offer(&input.shop_sku, at) {
@@ -1472,6 +1524,24 @@ fn debit(order: &mut Order, at: OffsetDateTime) {
 
 /// Takes up to `quantity` units from the offer (warehouses first, in code order). Returns how
 /// many were taken.
+/// `(order id, units)` of the accepted lines of `sku` in orders not shipped yet.
+fn open_order_units(orders: &BTreeMap<String, Order>, sku: &str) -> Vec<(String, u32)> {
+    orders
+        .values()
+        .filter(|o| matches!(o.state, OrderState::WaitingDebit | OrderState::Shipping))
+        .filter_map(|o| {
+            let units: u32 = o
+                .lines
+                .iter()
+                .filter(|l| l.offer_sku == sku)
+                .filter(|l| matches!(l.state, OrderState::WaitingDebit | OrderState::Shipping))
+                .map(|l| l.quantity.saturating_sub(l.canceled_quantity))
+                .sum();
+            (units > 0).then(|| (o.id.clone(), units))
+        })
+        .collect()
+}
+
 fn take_stock(offer: &mut Offer, quantity: u32, now: OffsetDateTime) -> u32 {
     let taken = quantity.min(offer.quantity);
     if offer.warehouses.is_empty() {
@@ -1666,6 +1736,47 @@ mod tests {
             "refused at the deadline, not when observed"
         );
         assert_eq!(state.next_due, None);
+    }
+
+    #[test]
+    fn applied_quantities_are_recorded_with_open_orders_and_the_probe_snapshot() {
+        let t0 = time::macros::datetime!(2024-01-01 00:00 UTC);
+        let mut state = state_with_offer(t0);
+        let id = state.create_order(new_order(), t0).expect("order");
+        state
+            .accept(&id, &[(format!("{id}-1"), true)], t0)
+            .expect("accepted");
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        state.fillable_probe = Some(super::super::FillableProbe(std::sync::Arc::new(
+            move |sku: &str, open: &[(String, u32)]| {
+                log.lock()
+                    .expect("log")
+                    .push((sku.to_owned(), open.to_vec()));
+                (sku == "A").then_some(4)
+            },
+        )));
+        let header: Vec<String> = ["offer-sku", "quantity"].map(String::from).to_vec();
+        let rows = vec![Row {
+            line: 2,
+            cells: vec!["A".into(), "9".into()],
+        }];
+        let import = state.submit_import(
+            ImportKind::Stock,
+            ImportMode::Normal,
+            false,
+            Payload::Csv { header, rows },
+            t0,
+        );
+        state.tick(t0 + HOUR);
+        let history = &state.quantity_history;
+        assert_eq!(history.len(), 1, "{history:?}");
+        let h = &history[0];
+        assert_eq!((h.shop_sku.as_str(), h.quantity), ("A", 9));
+        assert_eq!((h.operation, h.import_id), ("STO01", import));
+        assert_eq!(h.open_orders, vec![(id.clone(), 2)]);
+        assert_eq!(h.fillable, Some(4));
+        assert_eq!(seen.lock().expect("log").len(), 1);
     }
 
     #[test]
