@@ -334,8 +334,13 @@ pub struct Verdict {
     pub duplicates: Vec<String>,
     /// BigCommerce shipments not confirmed on Mirakl (order id).
     pub unconfirmed_shipments: Vec<String>,
-    /// Quantities sent above what BigCommerce had on hand (SKU, sent, on hand).
+    /// Quantities the operator applied (OF01/OF24/STO01, from its own history) above what the
+    /// BigCommerce store could fill at that moment (SKU, applied, fillable), see
+    /// [`oversold_quantities`]. Independent of the engine's own reads.
     pub oversold: Vec<(String, u64, i64)>,
+    /// Orders whose OR23 tracking on Mirakl differs from the BigCommerce shipment (tracking
+    /// number, carrier code or name as `sync_core::shipments::tracking` maps it), as text.
+    pub tracking_mismatches: Vec<String>,
     /// Expected problems, left out of the comparison: SKUs whose product was rejected (by
     /// validation before upload, or by the operator's P44 report), with the reason. Their
     /// offers must not exist on the marketplace.
@@ -352,8 +357,42 @@ impl Verdict {
             && self.duplicates.is_empty()
             && self.unconfirmed_shipments.is_empty()
             && self.oversold.is_empty()
+            && self.tracking_mismatches.is_empty()
             && self.offered_despite_rejection.is_empty()
     }
+}
+
+/// The applied quantities above what the store could fill: `(SKU, applied, fillable)` for
+/// every `(shop SKU, quantity the operator applied, units the store could fill then)` whose
+/// quantity exceeds the fillable units (a negative fillable counts as 0; an unknown one,
+/// `None`, means the store could fill nothing).
+pub fn oversold_quantities<'a>(
+    applied: impl IntoIterator<Item = (&'a str, u32, Option<i64>)>,
+) -> Vec<(String, u64, i64)> {
+    applied
+        .into_iter()
+        .filter_map(|(sku, quantity, fillable)| {
+            let can = fillable.unwrap_or(0);
+            (i64::from(quantity) > can.max(0)).then(|| (sku.to_owned(), u64::from(quantity), can))
+        })
+        .collect()
+}
+
+/// Whether the OR23 tracking Mirakl holds (`actual`) matches one of the `expected` trackings
+/// (from the BigCommerce shipments): same tracking number, and the same carrier code when the
+/// mapping gives one, else the same carrier name.
+pub fn tracking_matches(
+    expected: &[mirakl_api::orders::Tracking],
+    actual: &mirakl_api::orders::Tracking,
+) -> bool {
+    expected.iter().any(|e| {
+        e.tracking_number.is_some()
+            && e.tracking_number == actual.tracking_number
+            && match &e.carrier_code {
+                Some(code) => actual.carrier_code.as_ref() == Some(code),
+                None => e.carrier_name.is_some() && e.carrier_name == actual.carrier_name,
+            }
+    })
 }
 
 impl Demo {
@@ -405,6 +444,8 @@ impl Demo {
             })
             .collect();
         mirakl.seed_offers(seeds);
+        // every quantity the operator applies is checked against what the store can fill
+        mirakl.set_fillable_probe(bc.fillable_probe());
 
         let state = Arc::new(
             match &config.state_path {
@@ -697,8 +738,9 @@ impl Demo {
     }
 
     /// Compares both sides: desired offers (recomputed from BigCommerce now) against the
-    /// operator's offers, orders against BigCommerce orders, shipments against Mirakl states,
-    /// and the quantities the engine sent against BigCommerce stock.
+    /// operator's offers, orders against BigCommerce orders, shipments against Mirakl states and
+    /// OR23 tracking, and every quantity the operator applied against what the store could fill
+    /// at that moment (the sandboxes' own records, not the engine's reads).
     ///
     /// # Errors
     /// The catalog could not be read (as text).
@@ -790,15 +832,55 @@ impl Demo {
             if shipped_in_bc && o.state.as_str() != "SHIPPED" {
                 v.unconfirmed_shipments.push(id.clone());
             }
+            if shipped_in_bc && let Some(problem) = self.tracking_mismatch(id, &o) {
+                v.tracking_mismatches.push(problem);
+            }
         }
-        self.engine.with_stats(|s| {
-            for (sku, (sent, on_hand)) in &s.max_sent_vs_on_hand {
-                if i64::try_from(*sent).unwrap_or(i64::MAX) > (*on_hand).max(0) {
-                    v.oversold.push((sku.clone(), *sent, *on_hand));
+        let history = self.mirakl.quantity_history();
+        v.oversold = oversold_quantities(
+            history
+                .iter()
+                .map(|h| (h.shop_sku.as_str(), h.quantity, h.fillable)),
+        );
+        Ok(v)
+    }
+
+    /// Compares the OR23 tracking of Mirakl order `id` with the shipments of its BigCommerce
+    /// order(s), mapped by `sync_core::shipments::tracking` under the demo's rules. `None` when
+    /// one shipment matches (tracking number, and carrier code or else carrier name).
+    fn tracking_mismatch(&self, id: &str, o: &sync_sandbox::mirakl::OrderView) -> Option<String> {
+        let mut expected = Vec::new();
+        for bid in self.bc.orders_by_external_id(id) {
+            for value in self.bc.shipments_json(bid).unwrap_or_default() {
+                match serde_json::from_value::<bigcommerce_api::orders::Shipment>(value) {
+                    Ok(shipment) => expected.extend(sync_core::shipments::tracking(
+                        &shipment,
+                        &self.rules.shipments,
+                    )),
+                    Err(e) => return Some(format!("{id}: shipment of {bid} unreadable: {e}")),
                 }
             }
-        });
-        Ok(v)
+        }
+        let actual = mirakl_api::orders::Tracking {
+            carrier_code: o.carrier_code.clone(),
+            carrier_name: o.carrier_name.clone(),
+            tracking_number: o.tracking_number.clone(),
+            ..Default::default()
+        };
+        if tracking_matches(&expected, &actual) {
+            None
+        } else {
+            Some(format!(
+                "{id}: Mirakl has number {:?} code {:?} name {:?}, BigCommerce shipments map to {:?}",
+                actual.tracking_number,
+                actual.carrier_code,
+                actual.carrier_name,
+                expected
+                    .iter()
+                    .map(|t| (&t.tracking_number, &t.carrier_code, &t.carrier_name))
+                    .collect::<Vec<_>>()
+            ))
+        }
     }
 
     /// Latency from each live change to the moment the operator shows the new value
@@ -941,10 +1023,11 @@ impl Demo {
         }
         let _ = writeln!(
             out,
-            "guarantees: duplicates {:?}, order count errors {:?}, unconfirmed shipments {:?}, oversold {:?}, rejected products offered {:?}",
+            "guarantees: duplicates {:?}, order count errors {:?}, unconfirmed shipments {:?}, tracking mismatches {:?}, oversold {:?}, rejected products offered {:?}",
             verdict.duplicates,
             verdict.order_count_errors,
             verdict.unconfirmed_shipments,
+            verdict.tracking_mismatches,
             verdict.oversold,
             verdict.offered_despite_rejection
         );
@@ -1151,5 +1234,69 @@ impl Demo {
                 return Ok(());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mirakl_api::orders::Tracking;
+
+    #[test]
+    fn oversold_quantities_flags_what_the_store_could_not_fill() {
+        let history = [
+            ("A", 5, Some(5)),
+            ("B", 6, Some(5)),
+            ("C", 0, Some(-2)),
+            ("D", 1, Some(-2)),
+            ("E", 1, None),
+            ("F", 0, None),
+        ];
+        assert_eq!(
+            oversold_quantities(history),
+            vec![
+                ("B".to_owned(), 6, 5),
+                ("D".to_owned(), 1, -2),
+                ("E".to_owned(), 1, 0)
+            ]
+        );
+        assert!(oversold_quantities([("A", 3, Some(3))]).is_empty());
+    }
+
+    #[test]
+    fn tracking_matches_by_number_and_code_else_name() {
+        let by_name = Tracking {
+            carrier_name: Some("Australia Post".into()),
+            tracking_number: Some("AP1".into()),
+            ..Default::default()
+        };
+        let by_code = Tracking {
+            carrier_code: Some("AUSPOST".into()),
+            tracking_number: Some("AP2".into()),
+            ..Default::default()
+        };
+        let expected = [by_name.clone(), by_code.clone()];
+        assert!(tracking_matches(&expected, &by_name));
+        let coded_on_mirakl = Tracking {
+            carrier_name: Some("Australia Post (label)".into()),
+            ..by_code.clone()
+        };
+        assert!(tracking_matches(&expected, &coded_on_mirakl));
+        let wrong_number = Tracking {
+            tracking_number: Some("AP9".into()),
+            ..by_name.clone()
+        };
+        assert!(!tracking_matches(&expected, &wrong_number));
+        let wrong_name = Tracking {
+            carrier_name: Some("DHL".into()),
+            ..by_name.clone()
+        };
+        assert!(!tracking_matches(&expected, &wrong_name));
+        let wrong_code = Tracking {
+            carrier_code: Some("DHL".into()),
+            ..by_code
+        };
+        assert!(!tracking_matches(&expected, &wrong_code));
+        assert!(!tracking_matches(&[], &by_name));
     }
 }

@@ -75,6 +75,26 @@ async fn twenty_percent_faults_on_both_services() {
     assert!(verdict.duplicates.is_empty(), "{summary}");
     assert!(verdict.unconfirmed_shipments.is_empty(), "{summary}");
     assert!(verdict.oversold.is_empty(), "{summary}");
+    assert!(verdict.tracking_mismatches.is_empty(), "{summary}");
+    // the independent stock check had material: the operator recorded every applied quantity
+    // with the store's fillable units at that moment (probe installed by the demo)
+    let history = demo.mirakl.quantity_history();
+    assert!(history.len() >= 121, "{} applied quantities", history.len());
+    for h in &history {
+        let fillable = h
+            .fillable
+            .unwrap_or_else(|| panic!("no snapshot for {h:?}"));
+        assert!(
+            i64::from(h.quantity) <= fillable.max(0),
+            "{h:?} exceeds what BigCommerce could fill: {summary}"
+        );
+    }
+    // the sold-out SKU was pushed to 0 after the store sold out
+    assert!(
+        history
+            .iter()
+            .any(|h| h.quantity == 0 && h.fillable == Some(0))
+    );
     // the script's orders: 8 acceptable ones and one for a SKU that had just sold out
     assert_eq!(
         verdict.accepted.len() + verdict.refused.len(),
@@ -94,6 +114,23 @@ async fn twenty_percent_faults_on_both_services() {
         assert_eq!(
             demo.mirakl_state(id).as_deref(),
             Some("SHIPPED"),
+            "{id}: {summary}"
+        );
+        // OR23 tracking equals the BigCommerce shipment: same number, carrier mapped by
+        // sync-core (the demo ships with provider `auspost`, no rule code: the built-in name)
+        let bid = demo.bc.orders_by_external_id(id)[0];
+        let shipment = demo.bc.order(bid).unwrap().shipments[0].clone();
+        let order = demo.mirakl.order(id).unwrap();
+        assert_eq!(
+            order.tracking_number.as_deref(),
+            Some(shipment.tracking_number.as_str()),
+            "{id}: {summary}"
+        );
+        assert_eq!(shipment.shipping_provider, "auspost", "{id}");
+        assert_eq!(order.carrier_code, None, "{id}: {summary}");
+        assert_eq!(
+            order.carrier_name.as_deref(),
+            Some("Australia Post"),
             "{id}: {summary}"
         );
     }

@@ -1067,6 +1067,16 @@ impl BigCommerceSandbox {
             .map(|o| orders::order_json(&self.app, o))
     }
 
+    /// An order's shipments as `GET /v2/orders/{id}/shipments` returns them (what a client
+    /// decodes), `None` for an unknown order.
+    pub fn shipments_json(&self, id: u64) -> Option<Vec<Value>> {
+        let store = self.app.store();
+        store
+            .orders
+            .get(&id)
+            .map(|o| o.shipments.iter().map(|s| orders::shipment_json(o, s)).collect())
+    }
+
     /// Webhook deliveries finished so far (delivered, or given up after the retries).
     pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
         lock(&self.app.inner.deliveries).clone()

@@ -266,7 +266,7 @@ fn tracking_link(s: &Shipment) -> String {
     }
 }
 
-fn shipment_json(o: &Order, s: &Shipment) -> Value {
+pub(crate) fn shipment_json(o: &Order, s: &Shipment) -> Value {
     let shipping = o
         .shipping_addresses
         .iter()

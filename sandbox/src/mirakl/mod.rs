@@ -484,6 +484,10 @@ pub struct OrderView {
     pub carrier_code: Option<String>,
     /// Tracking number set by OR23.
     pub tracking_number: Option<String>,
+    /// Carrier name set by OR23 (the carrier's label when a code was sent).
+    pub carrier_name: Option<String>,
+    /// Carrier tracking URL set by OR23 (built from the carrier's template for a code).
+    pub carrier_url: Option<String>,
     /// Seller reference set by OR04.
     pub reference_for_seller: Option<String>,
     /// Last change.
@@ -874,6 +878,8 @@ fn order_view(o: &orders::Order) -> OrderView {
         customer_debited_date: o.customer_debited_date,
         carrier_code: o.tracking.carrier_code.clone(),
         tracking_number: o.tracking.tracking_number.clone(),
+        carrier_name: o.tracking.carrier_name.clone(),
+        carrier_url: o.tracking.carrier_url.clone(),
         reference_for_seller: o.reference_for_seller.clone(),
         last_updated: o.last_updated,
     }
