@@ -1071,10 +1071,12 @@ impl BigCommerceSandbox {
     /// decodes), `None` for an unknown order.
     pub fn shipments_json(&self, id: u64) -> Option<Vec<Value>> {
         let store = self.app.store();
-        store
-            .orders
-            .get(&id)
-            .map(|o| o.shipments.iter().map(|s| orders::shipment_json(o, s)).collect())
+        store.orders.get(&id).map(|o| {
+            o.shipments
+                .iter()
+                .map(|s| orders::shipment_json(o, s))
+                .collect()
+        })
     }
 
     /// Webhook deliveries finished so far (delivered, or given up after the retries).
