@@ -8,7 +8,6 @@ use crate::products::{
     ProductImportList, ValueList, ValueListList,
 };
 use crate::{Error, Result};
-use api_core::paging::{Fetched, paginate};
 use api_core::transport::{Body, Method, Part, RequestSpec};
 use futures::Stream;
 use time::OffsetDateTime;
@@ -237,17 +236,11 @@ impl ProductImportListRequest {
     /// Every import, fetching pages lazily.
     pub fn stream(self) -> impl Stream<Item = Result<ProductImport>> + Send + 'static {
         let start = self.offset;
-        paginate(start, move |offset| {
-            let req = self.clone();
-            async move {
-                let page = req.fetch(offset).await?;
-                let next = page.next_offset();
-                Ok(Fetched {
-                    items: page.items,
-                    next,
-                })
-            }
-        })
+        super::stream_pages(
+            self,
+            start,
+            |req, offset| async move { req.fetch(offset).await },
+        )
     }
 }
 

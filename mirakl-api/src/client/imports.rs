@@ -7,7 +7,6 @@ use crate::imports::{
     StockImport, StockImportCreated, StockLine, WaitOptions, write_prices_csv, write_stock_csv,
 };
 use crate::{Error, Result};
-use api_core::paging::{Fetched, paginate};
 use api_core::transport::{Body, Method, Part, RequestSpec};
 use futures::Stream;
 use time::OffsetDateTime;
@@ -331,15 +330,10 @@ impl PriceImportListRequest {
     /// Every import, following `next_page_token` lazily.
     pub fn stream(self) -> impl Stream<Item = Result<PriceImport>> + Send + 'static {
         let first = self.page_token.clone();
-        paginate(first, move |token| {
-            let req = self.clone();
-            async move {
-                let page = req.fetch(token).await?;
-                Ok(Fetched {
-                    next: page.next_page_token.clone().map(Some),
-                    items: page.items,
-                })
-            }
-        })
+        super::stream_pages(
+            self,
+            first,
+            |req, token| async move { req.fetch(token).await },
+        )
     }
 }

@@ -25,6 +25,7 @@ pub use offers::{OfferImportFile, OfferImportListRequest, OfferListRequest, Offe
 pub use orders::{DocumentSelection, OrderListRequest, OrdersHandler};
 
 use crate::ceilings::CallCeilings;
+use crate::common::Page;
 use crate::imports::{CsvOptions, ErrorReport, ImportStatus, WaitOptions};
 use crate::{Error, Result};
 use api_core::secret::Secret;
@@ -489,4 +490,51 @@ impl Download {
             bytes: resp.body.to_vec(),
         }
     }
+}
+
+/// A paging cursor: where the page after `page` starts, if anywhere.
+pub(crate) trait Cursor: Clone + PartialEq + Send + 'static {
+    /// The cursor of the page after `page`, or `None` on the last page.
+    fn after<T>(page: &Page<T>) -> Option<Self>;
+}
+
+/// Offset paging (`max`/`offset`/`total_count`).
+impl Cursor for u64 {
+    fn after<T>(page: &Page<T>) -> Option<Self> {
+        page.next_offset()
+    }
+}
+
+/// Seek paging (`page_token`/`next_page_token`); `None` is the first page.
+impl Cursor for Option<String> {
+    fn after<T>(page: &Page<T>) -> Option<Self> {
+        page.next_page_token.clone().map(Some)
+    }
+}
+
+/// Streams every item of a listing lazily: `fetch(request, cursor)` reads one page, and the
+/// stream goes on at the cursor the page names (see [`api_core::paging::paginate`] for when
+/// it stops).
+pub(crate) fn stream_pages<R, T, C, F, Fut>(
+    request: R,
+    first: C,
+    fetch: F,
+) -> impl futures::Stream<Item = Result<T>> + Send + 'static
+where
+    R: Clone + Send + 'static,
+    T: Send + 'static,
+    C: Cursor,
+    F: Fn(R, C) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
+    api_core::paging::paginate(first, move |cursor: C| {
+        let page = fetch(request.clone(), cursor);
+        async move {
+            let page = page.await?;
+            Ok(api_core::paging::Fetched {
+                next: C::after(&page),
+                items: page.items,
+            })
+        }
+    })
 }

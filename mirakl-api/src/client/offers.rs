@@ -11,7 +11,6 @@ use crate::offers::{
     OfferUpsertRequest,
 };
 use crate::{Error, Result};
-use api_core::paging::{Fetched, paginate};
 use api_core::transport::{Body, Method, Part, RequestSpec};
 use futures::Stream;
 use time::OffsetDateTime;
@@ -405,17 +404,11 @@ impl OfferListRequest {
     /// empty page, or at the first error.
     pub fn stream(self) -> impl Stream<Item = Result<Offer>> + Send + 'static {
         let start = self.offset;
-        paginate(start, move |offset| {
-            let req = self.clone();
-            async move {
-                let page = req.fetch(offset).await?;
-                let next = page.next_offset();
-                Ok(Fetched {
-                    items: page.items,
-                    next,
-                })
-            }
-        })
+        super::stream_pages(
+            self,
+            start,
+            |req, offset| async move { req.fetch(offset).await },
+        )
     }
 }
 
@@ -523,15 +516,10 @@ impl OfferImportListRequest {
     /// Every import, following `next_page_token` lazily.
     pub fn stream(self) -> impl Stream<Item = Result<OfferImport>> + Send + 'static {
         let first = self.page_token.clone();
-        paginate(first, move |token| {
-            let req = self.clone();
-            async move {
-                let page = req.fetch(token).await?;
-                Ok(Fetched {
-                    next: page.next_page_token.clone().map(Some),
-                    items: page.items,
-                })
-            }
-        })
+        super::stream_pages(
+            self,
+            first,
+            |req, token| async move { req.fetch(token).await },
+        )
     }
 }

@@ -8,7 +8,6 @@ use crate::orders::{
     RefundRequest, RefundResponse, Tracking,
 };
 use crate::{Error, Result};
-use api_core::paging::{Fetched, paginate};
 use api_core::transport::{Body, Method, RequestSpec};
 use futures::Stream;
 use time::OffsetDateTime;
@@ -415,16 +414,10 @@ impl OrderListRequest {
     /// page, or at the first error.
     pub fn stream(self) -> impl Stream<Item = Result<Order>> + Send + 'static {
         let start = self.offset;
-        paginate(start, move |offset| {
-            let req = self.clone();
-            async move {
-                let page = req.fetch(offset).await?;
-                let next = page.next_offset();
-                Ok(Fetched {
-                    items: page.items,
-                    next,
-                })
-            }
-        })
+        super::stream_pages(
+            self,
+            start,
+            |req, offset| async move { req.fetch(offset).await },
+        )
     }
 }
