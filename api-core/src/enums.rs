@@ -10,7 +10,7 @@
 /// Ord`.
 ///
 /// ```
-/// api_core::open_enum! {
+/// bc_mirakl_api_core::open_enum! {
 ///     /// An order state.
 ///     pub enum State {
 ///         /// Waiting.

@@ -9,7 +9,7 @@
 //! [`base_url`], [`decode`]) are compiled, so model-only users never pull in an HTTP stack.
 //!
 //! ```
-//! use api_core::secret::Secret;
+//! use bc_mirakl_api_core::secret::Secret;
 //! let token = Secret::new("s3cr3t");
 //! assert!(!format!("{token:?}").contains("s3cr3t"));
 //! assert_eq!(token.expose(), "s3cr3t");

@@ -1,8 +1,8 @@
 //! Tracing of calls. Alone in its binary: `tracing` caches per-callsite interest
 //! process-wide, so tests running in parallel with another subscriber state would race.
 
-use api_core::retry::RetryPolicy;
-use api_core::transport::{Method, RequestSpec, Transport, TransportConfig};
+use bc_mirakl_api_core::retry::RetryPolicy;
+use bc_mirakl_api_core::transport::{Method, RequestSpec, Transport, TransportConfig};
 use std::sync::Arc;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -50,10 +50,10 @@ async fn calls_are_traced_with_template_and_status_but_no_secrets() {
         .with_writer(captured.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    let base = api_core::base_url::parse_base_url(&server.uri()).unwrap();
+    let base = bc_mirakl_api_core::base_url::parse_base_url(&server.uri()).unwrap();
     let mut cfg = TransportConfig::new(base, "t");
     cfg.retry = RetryPolicy::fast(2);
-    let mut secret = api_core::transport::HeaderValue::from_static("key-SECRET-123");
+    let mut secret = bc_mirakl_api_core::transport::HeaderValue::from_static("key-SECRET-123");
     secret.set_sensitive(true);
     cfg.default_headers.insert("authorization", secret);
     let t = Transport::new(cfg).unwrap();

@@ -1,7 +1,7 @@
 //! Transport behaviour against a wiremock server on loopback: retries, waits, counts, bodies.
 
-use api_core::retry::RetryPolicy;
-use api_core::transport::{
+use bc_mirakl_api_core::retry::RetryPolicy;
+use bc_mirakl_api_core::transport::{
     Body, Method, Pacer, Part, RawResponse, RequestSpec, SendError, Transport, TransportConfig,
 };
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn transport(server: &MockServer, retry: RetryPolicy) -> Transport {
-    let base = api_core::base_url::parse_base_url(&server.uri()).unwrap();
+    let base = bc_mirakl_api_core::base_url::parse_base_url(&server.uri()).unwrap();
     let mut cfg = TransportConfig::new(base, "api-core-tests/1");
     cfg.retry = retry;
     Transport::new(cfg).unwrap()
@@ -121,7 +121,8 @@ async fn connection_refused_is_retried_even_for_post_then_reported() {
         .local_addr()
         .unwrap()
         .port();
-    let base = api_core::base_url::parse_base_url(&format!("http://127.0.0.1:{port}/")).unwrap();
+    let base =
+        bc_mirakl_api_core::base_url::parse_base_url(&format!("http://127.0.0.1:{port}/")).unwrap();
     let mut cfg = TransportConfig::new(base, "t");
     cfg.retry = RetryPolicy::fast(2);
     let t = Transport::new(cfg).unwrap();
@@ -207,7 +208,7 @@ async fn the_pacer_sees_every_attempt() {
         .mount(&server)
         .await;
     let pacer = Arc::new(CountingPacer::default());
-    let base = api_core::base_url::parse_base_url(&server.uri()).unwrap();
+    let base = bc_mirakl_api_core::base_url::parse_base_url(&server.uri()).unwrap();
     let mut cfg = TransportConfig::new(base, "t");
     cfg.retry = RetryPolicy::fast(2);
     cfg.pacer = Some(pacer.clone());
@@ -251,7 +252,8 @@ async fn transport_errors_never_show_the_query() {
         .local_addr()
         .unwrap()
         .port();
-    let base = api_core::base_url::parse_base_url(&format!("http://127.0.0.1:{port}/")).unwrap();
+    let base =
+        bc_mirakl_api_core::base_url::parse_base_url(&format!("http://127.0.0.1:{port}/")).unwrap();
     let mut cfg = TransportConfig::new(base, "t");
     cfg.retry = RetryPolicy::fast(0);
     let t = Transport::new(cfg).unwrap();
@@ -270,8 +272,8 @@ async fn transport_errors_never_show_the_query() {
 
 #[test]
 fn secret_header_values_are_sensitive_and_never_shown() {
-    use api_core::secret::Secret;
-    use api_core::transport::{HeaderMap, secret_header_value};
+    use bc_mirakl_api_core::secret::Secret;
+    use bc_mirakl_api_core::transport::{HeaderMap, secret_header_value};
     let v = secret_header_value(&Secret::new(" tok-S3CRET ")).unwrap();
     assert!(v.is_sensitive());
     assert_eq!(v.to_str().unwrap(), "tok-S3CRET");

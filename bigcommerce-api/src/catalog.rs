@@ -71,7 +71,10 @@ pub struct Product {
     #[serde(rename = "type", default)]
     pub product_type: Option<ProductType>,
     /// SKU; `""` decodes to none (products with variants often have none).
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub sku: Option<String>,
     /// HTML description.
     #[serde(default)]
@@ -147,10 +150,10 @@ pub struct Product {
     )]
     pub calculated_price: Option<Decimal>,
     /// Category ids.
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub categories: Vec<u64>,
     /// Brand id (`0` or absent = none).
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub brand_id: Option<u64>,
     /// Stock on hand when tracked by product.
     #[serde(default, deserialize_with = "de::i64_or_zero")]
@@ -168,16 +171,28 @@ pub struct Product {
     #[serde(default)]
     pub availability: Option<Availability>,
     /// UPC.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub upc: Option<String>,
     /// GTIN.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub gtin: Option<String>,
     /// Manufacturer part number.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub mpn: Option<String>,
     /// Condition (`New`, `Used`, `Refurbished`).
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub condition: Option<String>,
     /// Id of the base variant.
     #[serde(default)]
@@ -197,13 +212,13 @@ pub struct Product {
     )]
     pub date_modified: Option<OffsetDateTime>,
     /// Variants (with `include=variants`).
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub variants: Vec<Variant>,
     /// Images (with `include=images`).
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub images: Vec<ProductImage>,
     /// Custom fields (with `include=custom_fields`).
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub custom_fields: Vec<CustomField>,
     /// Storefront URL.
     #[serde(default)]
@@ -222,10 +237,13 @@ pub struct Variant {
     /// Owning product.
     pub product_id: ProductId,
     /// SKU.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub sku: Option<String>,
     /// Internal SKU id (what `store/sku/*` webhooks call `id`).
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub sku_id: Option<u64>,
     /// Price; `None` inherits the product price.
     #[serde(
@@ -305,13 +323,22 @@ pub struct Variant {
     )]
     pub depth: Option<Decimal>,
     /// UPC.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub upc: Option<String>,
     /// GTIN.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub gtin: Option<String>,
     /// Manufacturer part number.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub mpn: Option<String>,
     /// Stock when tracked by variant.
     #[serde(default, deserialize_with = "de::i64_or_zero")]
@@ -323,13 +350,19 @@ pub struct Variant {
     #[serde(default, deserialize_with = "de::bool_or_false")]
     pub purchasing_disabled: bool,
     /// Image URL.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub image_url: Option<String>,
     /// Bin picking number.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub bin_picking_number: Option<String>,
     /// Option values that define the variant (e.g. Colour: Black).
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub option_values: Vec<OptionValue>,
 }
 
@@ -337,13 +370,13 @@ pub struct Variant {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct OptionValue {
     /// Option value id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub id: Option<u64>,
     /// Label, e.g. `Black`.
     #[serde(default)]
     pub label: String,
     /// Option id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub option_id: Option<u64>,
     /// Option display name, e.g. `Color`.
     #[serde(default)]
@@ -354,10 +387,10 @@ pub struct OptionValue {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct ProductImage {
     /// Id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub id: Option<u64>,
     /// Product id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub product_id: Option<u64>,
     /// Whether it is the thumbnail.
     #[serde(default, deserialize_with = "de::bool_or_false")]
@@ -369,16 +402,28 @@ pub struct ProductImage {
     #[serde(default)]
     pub description: Option<String>,
     /// Zoom-size URL.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub url_zoom: Option<String>,
     /// Standard-size URL.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub url_standard: Option<String>,
     /// Thumbnail URL.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub url_thumbnail: Option<String>,
     /// Tiny URL.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub url_tiny: Option<String>,
 }
 
@@ -438,7 +483,10 @@ pub struct Category {
     #[serde(default, deserialize_with = "de::i64_or_zero")]
     pub sort_order: i64,
     /// Image URL.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub image_url: Option<String>,
     /// Storefront URL.
     #[serde(default)]
@@ -454,10 +502,16 @@ pub struct Brand {
     #[serde(default)]
     pub name: String,
     /// Page title.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub page_title: Option<String>,
     /// Image URL.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub image_url: Option<String>,
     /// Storefront URL.
     #[serde(default)]

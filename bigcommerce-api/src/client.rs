@@ -4,9 +4,9 @@ use crate::credentials::{Credentials, StoreHash};
 use crate::error::{Error, Result};
 use crate::pacer::{PacingConfig, RateLimit, RateLimitPacer};
 use crate::page::{Envelope, Page};
-use api_core::paging::{Fetched, paginate};
-use api_core::retry::RetryPolicy;
-use api_core::transport::{
+use bc_mirakl_api_core::paging::{Fetched, paginate};
+use bc_mirakl_api_core::retry::RetryPolicy;
+use bc_mirakl_api_core::transport::{
     HeaderMap, HeaderValue, Method, RawResponse, RequestSpec, StatusCode, Transport,
     TransportConfig,
 };
@@ -64,7 +64,7 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::BaseUrl`] when the URL is invalid, not https off loopback, or has a query.
     pub fn base_url(mut self, url: &str) -> Result<Self> {
-        self.base_url = api_core::base_url::parse_base_url(url)?;
+        self.base_url = bc_mirakl_api_core::base_url::parse_base_url(url)?;
         Ok(self)
     }
 
@@ -130,10 +130,13 @@ impl ClientBuilder {
             .join(&format!("stores/{store}/"))
             .map_err(|e| Error::InvalidInput(format!("cannot build the store URL: {e}")))?;
         let mut headers = HeaderMap::new();
-        let token = api_core::transport::secret_header_value(self.credentials.access_token())
-            .ok_or_else(|| {
-                Error::InvalidInput("the access token has characters a header cannot carry".into())
-            })?;
+        let token =
+            bc_mirakl_api_core::transport::secret_header_value(self.credentials.access_token())
+                .ok_or_else(|| {
+                    Error::InvalidInput(
+                        "the access token has characters a header cannot carry".into(),
+                    )
+                })?;
         headers.insert("x-auth-token", token);
         headers.insert("accept", HeaderValue::from_static("application/json"));
         let pacer = match self.pacer {
@@ -148,7 +151,7 @@ impl ClientBuilder {
         config.default_headers = headers;
         config.pacer = pacer
             .clone()
-            .map(|p| Arc::new(p) as Arc<dyn api_core::transport::Pacer>);
+            .map(|p| Arc::new(p) as Arc<dyn bc_mirakl_api_core::transport::Pacer>);
         let transport = Transport::new(config).map_err(|e| Error::Build(e.to_string()))?;
         Ok(Client {
             inner: Arc::new(Inner {
@@ -232,7 +235,7 @@ impl Client {
             tracing::warn!(
                 method = %spec.method,
                 path = spec.template,
-                body = %api_core::decode::snippet(&resp.body),
+                body = %bc_mirakl_api_core::decode::snippet(&resp.body),
                 "BigCommerce reported a partial success (207)"
             );
         }
@@ -406,7 +409,7 @@ fn multi_status_errors<'d, D: serde::Deserializer<'d>>(
 
 /// Decodes a 2xx body, naming the JSON path on failure.
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    api_core::decode::json(body).map_err(|f| Error::Decode {
+    bc_mirakl_api_core::decode::json(body).map_err(|f| Error::Decode {
         path: f.path,
         message: f.message,
         body_snippet: f.snippet,

@@ -1,6 +1,6 @@
 //! Store-level API account credentials.
 
-use api_core::secret::Secret;
+use bc_mirakl_api_core::secret::Secret;
 use std::fmt;
 
 /// The store hash: the path segment after `/stores/` in the API path

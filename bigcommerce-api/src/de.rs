@@ -209,7 +209,7 @@ fn whole_seconds_utc(dt: OffsetDateTime) -> OffsetDateTime {
 /// # Errors
 /// When the value is not an integer.
 pub fn i64_or_zero<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    Ok(api_core::de::opt_i64_lenient(d)?.unwrap_or(0))
+    Ok(bc_mirakl_api_core::de::opt_i64_lenient(d)?.unwrap_or(0))
 }
 
 /// A `u64` sent as a number or numeric string; `null`/`""` are zero.
@@ -217,7 +217,7 @@ pub fn i64_or_zero<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
 /// # Errors
 /// When the value is not an unsigned integer.
 pub fn u64_or_zero<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    Ok(api_core::de::opt_u64_lenient(d)?.unwrap_or(0))
+    Ok(bc_mirakl_api_core::de::opt_u64_lenient(d)?.unwrap_or(0))
 }
 
 /// A string that may arrive as a number, a string or `null` (ids such as

@@ -1,14 +1,14 @@
 //! The crate's error type.
 
 use crate::credentials::CredentialsError;
-use api_core::base_url::BaseUrlError;
-use api_core::transport::{RawResponse, SendError};
+use bc_mirakl_api_core::base_url::BaseUrlError;
+use bc_mirakl_api_core::transport::{RawResponse, SendError};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// How many characters of an error body are kept.
-pub const BODY_CHARS: usize = api_core::decode::ERROR_BODY_CHARS;
+pub const BODY_CHARS: usize = bc_mirakl_api_core::decode::ERROR_BODY_CHARS;
 
 /// Everything a call can fail with. Never contains the access token or client secret.
 #[derive(Debug, thiserror::Error)]
@@ -108,13 +108,13 @@ impl Error {
         let text = resp.text();
         let details = ApiErrorDetails::parse(&text);
         let message = details.message().map(str::to_owned).unwrap_or_else(|| {
-            api_core::decode::error_summary(&text, resp.status.canonical_reason())
+            bc_mirakl_api_core::decode::error_summary(&text, resp.status.canonical_reason())
         });
         Error::Api {
             status,
             message,
             details: Box::new(details),
-            body: api_core::decode::error_body(&resp.body),
+            body: bc_mirakl_api_core::decode::error_body(&resp.body),
         }
     }
 }
@@ -203,7 +203,7 @@ impl ApiErrorDetails {
 #[non_exhaustive]
 pub struct V3Error {
     /// Status.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub status: Option<u64>,
     /// Title (the message).
     #[serde(default)]
@@ -215,7 +215,7 @@ pub struct V3Error {
     #[serde(default)]
     pub instance: Option<String>,
     /// Numeric error code some endpoints add.
-    #[serde(default, deserialize_with = "api_core::de::opt_i64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_i64_lenient")]
     pub code: Option<i64>,
     /// Field errors, keyed by field (batch: `index.field`).
     #[serde(default, deserialize_with = "errors_map")]
@@ -247,7 +247,7 @@ fn errors_map<'d, D: serde::Deserializer<'d>>(
 #[non_exhaustive]
 pub struct V2Error {
     /// Status.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub status: Option<u64>,
     /// Message.
     #[serde(default)]

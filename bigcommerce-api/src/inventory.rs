@@ -95,7 +95,7 @@ pub struct LocationItem {
     #[serde(default, deserialize_with = "de::i64_or_zero")]
     pub total_inventory_onhand: i64,
     /// Settings.
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub settings: ItemSettings,
 }
 
@@ -105,7 +105,7 @@ pub struct InventoryItem {
     /// Which item.
     pub identity: ItemIdentity,
     /// Stock per location.
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub locations: Vec<ItemLocationStock>,
 }
 
@@ -130,7 +130,7 @@ pub struct ItemLocationStock {
     #[serde(default)]
     pub location_enabled: Option<bool>,
     /// Settings.
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub settings: ItemSettings,
 }
 

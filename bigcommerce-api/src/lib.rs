@@ -113,9 +113,9 @@ pub use credentials::{Credentials, CredentialsError, StoreHash};
 pub use page::Page;
 
 #[cfg(feature = "client")]
-pub use api_core::retry::RetryPolicy;
+pub use bc_mirakl_api_core::retry::RetryPolicy;
 #[cfg(feature = "client")]
-pub use api_core::transport::{Method, RawResponse};
+pub use bc_mirakl_api_core::transport::{Method, RawResponse};
 #[cfg(feature = "client")]
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, List, MAX_PAGE_SIZE, PartialFailure, RawRequest,

@@ -1,6 +1,6 @@
 /// Declares a string enum from the wire: `#[non_exhaustive]`, known variants plus
 /// `Other(String)` keeping any unknown value, (de)serialised as the string. The one
-/// definition lives in `api-core` ([`api_core::open_enum!`]), shared with `mirakl-api`.
+/// definition lives in `api-core` ([`bc_mirakl_api_core::open_enum!`]), shared with `mirakl-api`.
 macro_rules! wire_enum {
     (
         $(#[$meta:meta])*
@@ -8,7 +8,7 @@ macro_rules! wire_enum {
             $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
         }
     ) => {
-        api_core::open_enum! {
+        bc_mirakl_api_core::open_enum! {
             $(#[$meta])*
             pub enum $name {
                 $( $(#[$vmeta])* $variant => $text, )+
@@ -28,7 +28,7 @@ macro_rules! id_type {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                api_core::de::u64_lenient(d).map($name)
+                bc_mirakl_api_core::de::u64_lenient(d).map($name)
             }
         }
 

@@ -135,7 +135,7 @@ impl Serialize for OrderStatus {
 
 impl<'d> Deserialize<'d> for OrderStatus {
     fn deserialize<D: serde::Deserializer<'d>>(d: D) -> Result<Self, D::Error> {
-        let id = api_core::de::u64_lenient(d)?;
+        let id = bc_mirakl_api_core::de::u64_lenient(d)?;
         let id = u32::try_from(id)
             .map_err(|_| serde::de::Error::custom(format!("status id {id} out of range")))?;
         Ok(OrderStatus::from_id(id))
@@ -241,7 +241,10 @@ pub struct Order {
     #[serde(default)]
     pub status: String,
     /// Custom status label.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub custom_status: Option<String>,
     /// Subtotal excluding tax.
     #[serde(default, deserialize_with = "de::decimal_or_zero")]
@@ -277,25 +280,34 @@ pub struct Order {
     #[serde(default, deserialize_with = "de::u64_or_zero")]
     pub items_shipped: u64,
     /// Payment method display name.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub payment_method: Option<String>,
     /// Payment status, e.g. `authorized`, `captured`.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub payment_status: Option<String>,
     /// Transaction currency.
     #[serde(default)]
     pub currency_code: Option<String>,
     /// Billing address.
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub billing_address: Address,
     /// Where the order came from (`external` for API orders, `www`, `manual`, ...).
     #[serde(default)]
     pub order_source: Option<String>,
     /// Channel id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub channel_id: Option<u64>,
     /// External source (the creating app's id, for API orders).
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub external_source: Option<String>,
     /// External id (read-only).
     #[serde(default, deserialize_with = "de::opt_string_or_number")]
@@ -307,10 +319,16 @@ pub struct Order {
     #[serde(default, deserialize_with = "de::opt_string_or_number")]
     pub external_merchant_id: Option<String>,
     /// Staff notes.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub staff_notes: Option<String>,
     /// Customer message.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub customer_message: Option<String>,
     /// Whether the order is archived.
     #[serde(default, deserialize_with = "de::bool_or_false")]
@@ -334,19 +352,25 @@ pub struct OrderProduct {
     #[serde(default, deserialize_with = "de::u64_or_zero")]
     pub product_id: u64,
     /// Variant id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub variant_id: Option<u64>,
     /// Shipping address this line ships to.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub order_address_id: Option<u64>,
     /// Name.
     #[serde(default)]
     pub name: String,
     /// SKU.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub sku: Option<String>,
     /// UPC.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub upc: Option<String>,
     /// Unit price excluding tax.
     #[serde(default, deserialize_with = "de::decimal_or_zero")]
@@ -376,7 +400,7 @@ pub struct OrderProduct {
     #[serde(default, deserialize_with = "de::opt_string_or_number")]
     pub external_id: Option<String>,
     /// Chosen options.
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub product_options: Vec<OrderProductOption>,
 }
 
@@ -384,10 +408,10 @@ pub struct OrderProduct {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct OrderProductOption {
     /// Id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub id: Option<u64>,
     /// Option id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub option_id: Option<u64>,
     /// Display name, e.g. `Size`.
     #[serde(default)]
@@ -417,7 +441,10 @@ pub struct ShippingAddress {
     #[serde(default, deserialize_with = "de::u64_or_zero")]
     pub items_shipped: u64,
     /// Shipping method name.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub shipping_method: Option<String>,
     /// Shipping cost excluding tax.
     #[serde(default, deserialize_with = "de::decimal_or_zero")]
@@ -431,13 +458,13 @@ pub struct ShippingAddress {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct ShipmentItem {
     /// The order product (line) id.
-    #[serde(deserialize_with = "api_core::de::u64_lenient")]
+    #[serde(deserialize_with = "bc_mirakl_api_core::de::u64_lenient")]
     pub order_product_id: u64,
     /// Catalog product id (responses only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<u64>,
     /// Quantity shipped.
-    #[serde(deserialize_with = "api_core::de::u64_lenient")]
+    #[serde(deserialize_with = "bc_mirakl_api_core::de::u64_lenient")]
     pub quantity: u64,
 }
 
@@ -473,31 +500,55 @@ pub struct Shipment {
     )]
     pub date_created: Option<OffsetDateTime>,
     /// Tracking number.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub tracking_number: Option<String>,
     /// Shipping method.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub shipping_method: Option<String>,
     /// Provider code (`auspost`, `usps`, `carrier_{id}`, `""`).
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub shipping_provider: Option<String>,
     /// Provider display name.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub shipping_provider_display_name: Option<String>,
     /// Tracking carrier (AfterShip slug).
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub tracking_carrier: Option<String>,
     /// Custom tracking link.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub tracking_link: Option<String>,
     /// Tracking link BigCommerce generated.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub generated_tracking_link: Option<String>,
     /// Comments.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub comments: Option<String>,
     /// Items shipped.
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub items: Vec<ShipmentItem>,
     /// Shipping address.
     #[serde(default)]
@@ -596,7 +647,7 @@ pub struct OrderCount {
     #[serde(default, deserialize_with = "de::u64_or_zero")]
     pub count: u64,
     /// Per-status counts.
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub statuses: Vec<OrderStatusCount>,
 }
 
@@ -807,7 +858,7 @@ impl OrderUpdate {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Transaction {
     /// Id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub id: Option<u64>,
     /// Order id (sent as a string).
     #[serde(default, deserialize_with = "de::opt_string_or_number")]
@@ -937,7 +988,7 @@ pub struct RefundMethodOption {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct RefundQuote {
     /// Order id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub order_id: Option<u64>,
     /// Total refund amount.
     #[serde(default, deserialize_with = "de::opt_decimal")]
@@ -952,7 +1003,7 @@ pub struct RefundQuote {
     #[serde(default)]
     pub tax_inclusive: Option<bool>,
     /// Alternative ways to pay the refund; each inner list is one complete option.
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub refund_methods: Vec<Vec<RefundMethodOption>>,
 }
 
@@ -987,7 +1038,7 @@ pub struct Refund {
     /// Refund id.
     pub id: u64,
     /// Order id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub order_id: Option<u64>,
     /// Created at.
     #[serde(
@@ -1006,7 +1057,7 @@ pub struct Refund {
     #[serde(default, deserialize_with = "de::opt_decimal")]
     pub total_tax: Option<Decimal>,
     /// Items refunded.
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub items: Vec<RefundedItem>,
 }
 
@@ -1019,7 +1070,7 @@ pub struct RefundedItem {
     #[serde(default, deserialize_with = "de::u64_or_zero")]
     pub item_id: u64,
     /// Quantity.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub quantity: Option<u64>,
     /// Requested amount.
     #[serde(default, deserialize_with = "de::opt_decimal")]

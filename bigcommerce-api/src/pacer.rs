@@ -6,7 +6,7 @@
 //! are left (or fewer than a reserve you choose), waits for the window to reset before
 //! sending. 429s are retried by the transport after the wait the server asks for.
 
-use api_core::transport::{HeaderMap, Pacer, RawResponse, RequestSpec};
+use bc_mirakl_api_core::transport::{HeaderMap, Pacer, RawResponse, RequestSpec};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -189,7 +189,7 @@ impl Pacer for RateLimitPacer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use api_core::transport::HeaderValue;
+    use bc_mirakl_api_core::transport::HeaderValue;
 
     fn headers(left: u64, reset_ms: u64) -> HeaderMap {
         let mut h = HeaderMap::new();

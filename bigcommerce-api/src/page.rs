@@ -22,7 +22,7 @@ pub struct Pagination {
     #[serde(default)]
     pub total_pages: u64,
     /// Relative query-string links (`"?page=2&limit=50"`).
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub links: PageLinks,
 }
 
@@ -58,7 +58,7 @@ pub struct CursorPagination {
     #[serde(default)]
     pub end_cursor: Option<String>,
     /// Links, as relative query strings.
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub links: PageLinks,
 }
 
@@ -80,7 +80,7 @@ pub struct Envelope<T> {
     /// The payload.
     pub data: T,
     /// Paging information; `null` is accepted.
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub meta: Meta,
 }
 

@@ -52,7 +52,10 @@ pub struct PriceListRecord {
     #[serde(default)]
     pub product_id: Option<ProductId>,
     /// SKU, when returned.
-    #[serde(default, deserialize_with = "api_core::de::opt_string_empty_none")]
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
     pub sku: Option<String>,
     /// Currency code as sent (often lower case, `"usd"`).
     #[serde(default)]

@@ -34,7 +34,7 @@ pub struct StoreInfo {
     #[serde(default)]
     pub currency: Option<String>,
     /// Decimal places of prices.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub decimal_places: Option<u64>,
     /// Weight unit, e.g. `Ounces`, `KGS`.
     #[serde(default)]
@@ -52,7 +52,7 @@ pub struct StoreInfo {
     #[serde(default)]
     pub plan_level: Option<String>,
     /// Default channel id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub default_channel_id: Option<u64>,
     /// Administrator email.
     #[serde(default)]
@@ -72,10 +72,10 @@ pub struct StoreTimezone {
     #[serde(default)]
     pub name: Option<String>,
     /// Offset in seconds without DST.
-    #[serde(default, deserialize_with = "api_core::de::opt_i64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_i64_lenient")]
     pub raw_offset: Option<i64>,
     /// Offset in seconds with DST.
-    #[serde(default, deserialize_with = "api_core::de::opt_i64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_i64_lenient")]
     pub dst_offset: Option<i64>,
 }
 
@@ -83,6 +83,6 @@ pub struct StoreTimezone {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 pub struct StoreTime {
     /// Unix seconds.
-    #[serde(deserialize_with = "api_core::de::i64_lenient")]
+    #[serde(deserialize_with = "bc_mirakl_api_core::de::i64_lenient")]
     pub time: i64,
 }

@@ -5,7 +5,7 @@
 //! keeps its raw `data` object.
 
 use crate::de;
-use api_core::secret::Secret;
+use bc_mirakl_api_core::secret::Secret;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -98,13 +98,13 @@ pub struct Webhook {
     pub is_active: bool,
     /// Custom headers sent with each callback (the shared secret lives here; `Debug`
     /// redacts the values, but do not log them yourself).
-    #[serde(default, deserialize_with = "api_core::de::null_as_default")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub headers: BTreeMap<String, String>,
     /// Created at (unix seconds).
-    #[serde(default, deserialize_with = "api_core::de::opt_i64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_i64_lenient")]
     pub created_at: Option<i64>,
     /// Updated at (unix seconds).
-    #[serde(default, deserialize_with = "api_core::de::opt_i64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_i64_lenient")]
     pub updated_at: Option<i64>,
 }
 
@@ -206,7 +206,7 @@ pub struct WebhookEvent {
     #[serde(default)]
     pub hash: Option<String>,
     /// When the event happened (unix seconds).
-    #[serde(default, deserialize_with = "api_core::de::opt_i64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_i64_lenient")]
     pub created_at: Option<i64>,
     /// `stores/{store_hash}`.
     #[serde(default)]
@@ -256,7 +256,7 @@ pub struct EventObject {
     #[serde(
         rename = "orderId",
         default,
-        deserialize_with = "api_core::de::opt_u64_lenient"
+        deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient"
     )]
     pub order_id: Option<u64>,
     /// Every other field, as sent.
@@ -268,16 +268,16 @@ pub struct EventObject {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct InventoryChange {
     /// Product id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub product_id: Option<u64>,
     /// Variant id (SKU callbacks).
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub variant_id: Option<u64>,
     /// `absolute` or `relative` (documentation has swapped these before; re-read stock).
     #[serde(default)]
     pub method: Option<String>,
     /// Value (change or new level depending on `method`).
-    #[serde(default, deserialize_with = "api_core::de::opt_i64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_i64_lenient")]
     pub value: Option<i64>,
 }
 
@@ -285,10 +285,10 @@ pub struct InventoryChange {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct SkuRef {
     /// Product id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub product_id: Option<u64>,
     /// Variant id.
-    #[serde(default, deserialize_with = "api_core::de::opt_u64_lenient")]
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
     pub variant_id: Option<u64>,
 }
 
@@ -307,9 +307,9 @@ impl WebhookEvent {
     /// Decodes a callback body.
     ///
     /// # Errors
-    /// [`api_core::decode::DecodeFailure`] naming the JSON path that did not decode.
-    pub fn from_json(body: &[u8]) -> Result<Self, api_core::decode::DecodeFailure> {
-        api_core::decode::json(body)
+    /// [`bc_mirakl_api_core::decode::DecodeFailure`] naming the JSON path that did not decode.
+    pub fn from_json(body: &[u8]) -> Result<Self, bc_mirakl_api_core::decode::DecodeFailure> {
+        bc_mirakl_api_core::decode::json(body)
     }
 
     /// The single data object, if `data` is one.
@@ -422,7 +422,7 @@ pub enum WebhookSignatureError {
 ///
 /// ```
 /// use bigcommerce_api::webhooks::WebhookVerifier;
-/// use api_core::secret::Secret;
+/// use bc_mirakl_api_core::secret::Secret;
 /// let v = WebhookVerifier::from_client_secret(&Secret::new("my-client-secret"));
 /// let body = br#"{"scope":"store/order/created"}"#;
 /// let sig = v.sign("msg_1", 1_700_000_000, body);

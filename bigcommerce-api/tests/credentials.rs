@@ -120,7 +120,7 @@ fn credentials_give_a_webhook_verifier_keyed_with_the_client_secret() {
     let body = br#"{"scope":"store/product/updated"}"#;
     let sig = v.sign("msg_1", 1_700_000_000, body);
     let same = bigcommerce_api::webhooks::WebhookVerifier::from_client_secret(
-        &api_core::secret::Secret::new("cs_secret_value"),
+        &bc_mirakl_api_core::secret::Secret::new("cs_secret_value"),
     );
     assert_eq!(
         same.verify_at("msg_1", "1700000000", &sig, body, 1_700_000_000),

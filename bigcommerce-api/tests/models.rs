@@ -28,7 +28,7 @@ fn dec(s: &str) -> Decimal {
 }
 
 fn decode<T: serde::de::DeserializeOwned>(name: &str) -> T {
-    api_core::decode::json(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    bc_mirakl_api_core::decode::json(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 // reference/catalog/products_catalog.v3.yml, GET /catalog/products/{product_id} 200 example
@@ -59,8 +59,10 @@ fn products_batch_example_from_spec() {
     assert_eq!(p.name, "Smith Journal 13");
     assert_eq!(p.sku.as_deref(), Some("SM-13"));
     assert!(
-        api_core::decode::json::<Envelope<Vec<Product>>>(&fixture("v3_products_batch_put.json"))
-            .is_err()
+        bc_mirakl_api_core::decode::json::<Envelope<Vec<Product>>>(&fixture(
+            "v3_products_batch_put.json"
+        ))
+        .is_err()
     );
 }
 
@@ -336,7 +338,7 @@ fn webhook_batch_price_list_data_is_an_array() {
 
 #[test]
 fn shared_secret_header_check() {
-    use api_core::secret::Secret;
+    use bc_mirakl_api_core::secret::Secret;
     use bigcommerce_api::webhooks::verify_shared_secret_header;
     let s = Secret::new("s3cret-value");
     assert!(verify_shared_secret_header(Some("s3cret-value"), &s));

@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use api_core::secret::Secret;
+use bc_mirakl_api_core::secret::Secret;
 use bigcommerce_api::Credentials;
 use serde::Deserialize;
 use url::Url;
@@ -327,7 +327,7 @@ impl Config {
             .api_base
             .as_deref()
             .map(|u| {
-                api_core::base_url::parse_base_url(u).map_err(|e| ConfigError::Invalid {
+                bc_mirakl_api_core::base_url::parse_base_url(u).map_err(|e| ConfigError::Invalid {
                     what: "bigcommerce.api_base",
                     reason: e.to_string(),
                 })
@@ -350,11 +350,12 @@ impl Config {
                     what: "Mirakl instance URL",
                     hint: "set mirakl.base_url or MIRAKL_BASE_URL",
                 })?;
-        let base_url =
-            api_core::base_url::parse_base_url(&base).map_err(|e| ConfigError::Invalid {
+        let base_url = bc_mirakl_api_core::base_url::parse_base_url(&base).map_err(|e| {
+            ConfigError::Invalid {
                 what: "mirakl.base_url",
                 reason: e.to_string(),
-            })?;
+            }
+        })?;
         let api_key = m
             .api_key
             .filter(|k| !k.is_empty())

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_core::secret::Secret;
+use bc_mirakl_api_core::secret::Secret;
 use bigcommerce_api::{Client as BcClient, Credentials};
 use mirakl_api::Client as MkClient;
 use mirakl_api::ceilings::CallCeilings;
@@ -220,14 +220,14 @@ pub fn sandbox_clients(
     let bcc = BcClient::builder(creds)
         .base_url(bc.base_url().as_str())
         .map_err(|e| e.to_string())?
-        .retry_policy(api_core::retry::RetryPolicy::fast(8))
+        .retry_policy(bc_mirakl_api_core::retry::RetryPolicy::fast(8))
         .timeout(Duration::from_secs(10))
         .build()
         .map_err(|e| e.to_string())?;
     let mkc = MkClient::builder(mirakl.base_url().as_str())
         .api_key(mirakl.api_key())
         .shop_id(Some(mirakl.shop_id()))
-        .retry_policy(api_core::retry::RetryPolicy::fast(8))
+        .retry_policy(bc_mirakl_api_core::retry::RetryPolicy::fast(8))
         .timeout(Duration::from_secs(10))
         .ceilings(scaled_ceilings(clock_scale))
         .build()

@@ -1749,7 +1749,7 @@ impl Engine {
     pub async fn register_webhooks(
         &self,
         destination: &str,
-        secret: &api_core::secret::Secret,
+        secret: &bc_mirakl_api_core::secret::Secret,
     ) -> Result<usize> {
         use bigcommerce_api::webhooks::{WebhookRequest, WebhookScope};
         let existing = self.bc.webhooks().list().all().await?;

@@ -13,11 +13,11 @@ use std::collections::{BTreeSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use api_core::secret::Secret;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use bc_mirakl_api_core::secret::Secret;
 use bigcommerce_api::webhooks::WebhookEvent;
 use tokio::sync::mpsc;
 

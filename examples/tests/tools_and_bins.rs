@@ -84,7 +84,7 @@ async fn credential_check_tells_good_from_bad() {
     let mut bad = good.clone();
     bad.bigcommerce.credentials =
         bigcommerce_api::Credentials::new(demo.bc.store_hash(), "wrong-token").unwrap();
-    bad.mirakl.api_key = api_core::secret::Secret::new("wrong-key");
+    bad.mirakl.api_key = bc_mirakl_api_core::secret::Secret::new("wrong-key");
     let (bc, mk) = tools::clients(&bad).unwrap();
     let (b, m) = tools::check_credentials(&bc, &mk).await;
     assert!(matches!(b, Check::Failed(_)), "{b:?}");

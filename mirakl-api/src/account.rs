@@ -2,7 +2,7 @@
 
 use crate::common::{AdditionalFieldValue, open_enum};
 use crate::orders::TaxMode;
-use api_core::de::{null_as_default, opt_u64_lenient, u64_lenient};
+use bc_mirakl_api_core::de::{null_as_default, opt_u64_lenient, u64_lenient};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
 use time::OffsetDateTime;

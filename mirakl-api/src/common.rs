@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// String enums from the wire that keep unknown values in `Other`: the one definition in
 /// `api-core`, shared with `bigcommerce-api`.
-pub(crate) use api_core::open_enum;
+pub(crate) use bc_mirakl_api_core::open_enum;
 
 /// Declares a string newtype id with `#[serde(transparent)]`.
 macro_rules! string_id {
@@ -118,7 +118,7 @@ pub struct SeekPage<T> {
     /// The items.
     #[serde(
         default = "Vec::new",
-        deserialize_with = "api_core::de::null_as_default"
+        deserialize_with = "bc_mirakl_api_core::de::null_as_default"
     )]
     pub data: Vec<T>,
     /// Next page token; absent or null on the last page.

@@ -12,7 +12,7 @@ use std::time::Duration;
 pub enum Error {
     /// Mirakl answered with a non-success status. Mirakl's `{status, message}` body is
     /// parsed when present; `body` always keeps the raw text (an HTML 502 page included).
-    #[error("Mirakl API error {status}{}: {}", code.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default(), message.clone().unwrap_or_else(|| api_core::decode::error_summary(body, None)))]
+    #[error("Mirakl API error {status}{}: {}", code.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default(), message.clone().unwrap_or_else(|| bc_mirakl_api_core::decode::error_summary(body, None)))]
     Api {
         /// HTTP status.
         status: u16,
@@ -43,7 +43,7 @@ pub enum Error {
     /// No HTTP answer was obtained (connection, timeout), after the allowed retries.
     #[cfg(feature = "client")]
     #[error(transparent)]
-    Transport(#[from] api_core::transport::SendError),
+    Transport(#[from] bc_mirakl_api_core::transport::SendError),
     /// The caller passed something Mirakl would refuse (too many ids, bad URL, empty key…),
     /// or a CSV file could not be written or read.
     #[error("invalid input: {0}")]
@@ -60,8 +60,8 @@ pub enum Error {
     },
 }
 
-impl From<api_core::decode::DecodeFailure> for Error {
-    fn from(f: api_core::decode::DecodeFailure) -> Self {
+impl From<bc_mirakl_api_core::decode::DecodeFailure> for Error {
+    fn from(f: bc_mirakl_api_core::decode::DecodeFailure) -> Self {
         Error::Decode {
             path: f.path,
             message: f.message,
@@ -113,7 +113,7 @@ impl Error {
             status,
             code,
             message,
-            body: api_core::decode::error_body(body),
+            body: bc_mirakl_api_core::decode::error_body(body),
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::common::open_enum;
 use crate::offers::{OfferUpdate, UpdateDelete};
 use crate::orders::u64_lenient_default;
 use crate::{Error, Result};
-use api_core::de::{null_as_default, opt_u64_lenient};
+use bc_mirakl_api_core::de::{null_as_default, opt_u64_lenient};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
@@ -82,7 +82,7 @@ fn id_as_string<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct OfferImportCreated {
     /// Offer import id.
-    #[serde(deserialize_with = "api_core::de::u64_lenient")]
+    #[serde(deserialize_with = "bc_mirakl_api_core::de::u64_lenient")]
     pub import_id: u64,
     /// Product import id (OF01 `with_products`).
     #[serde(default, deserialize_with = "opt_u64_lenient")]
@@ -93,7 +93,7 @@ pub struct OfferImportCreated {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct OfferImport {
     /// Import id.
-    #[serde(deserialize_with = "api_core::de::u64_lenient")]
+    #[serde(deserialize_with = "bc_mirakl_api_core::de::u64_lenient")]
     pub import_id: u64,
     /// Status.
     pub status: ImportStatus,

@@ -5,7 +5,7 @@ pub use crate::common::ShopSku;
 use crate::common::open_enum;
 pub use crate::orders::EcoContribution;
 use crate::orders::u64_lenient_default;
-use api_core::de::{null_as_default, opt_u64_lenient, u64_lenient};
+use bc_mirakl_api_core::de::{null_as_default, opt_u64_lenient, u64_lenient};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -3,7 +3,9 @@
 
 use crate::common::{AdditionalFieldValue, ItemError, open_enum};
 pub use crate::common::{MiraklOrderId, ShopSku};
-use api_core::de::{null_as_default, opt_string_empty_none, opt_u64_lenient, u64_lenient};
+use bc_mirakl_api_core::de::{
+    null_as_default, opt_string_empty_none, opt_u64_lenient, u64_lenient,
+};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

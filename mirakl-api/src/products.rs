@@ -4,7 +4,7 @@
 use crate::common::Translation;
 pub use crate::imports::ImportStatus;
 use crate::orders::u64_lenient_default;
-use api_core::de::{null_as_default, opt_u64_lenient, u64_lenient};
+use bc_mirakl_api_core::de::{null_as_default, opt_u64_lenient, u64_lenient};
 use serde::Deserialize;
 use time::OffsetDateTime;
 

@@ -1,6 +1,6 @@
 //! Carriers (SH21) and logistic classes (SH31).
 
-use api_core::de::null_as_default;
+use bc_mirakl_api_core::de::null_as_default;
 use serde::Deserialize;
 
 /// Response of SH21.

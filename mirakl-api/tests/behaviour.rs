@@ -3,7 +3,7 @@
 #![cfg(feature = "client")]
 
 mod common;
-use api_core::retry::RetryPolicy;
+use bc_mirakl_api_core::retry::RetryPolicy;
 use common::*;
 use mirakl_api::ceilings::CallCeilings;
 use mirakl_api::client::CallLimiter;

@@ -35,7 +35,7 @@ fn merge(a: &mut serde_json::Value, b: serde_json::Value) {
 }
 
 fn decode(v: serde_json::Value) -> Order {
-    api_core::decode::json(&serde_json::to_vec(&v).unwrap()).unwrap()
+    bc_mirakl_api_core::decode::json(&serde_json::to_vec(&v).unwrap()).unwrap()
 }
 
 #[test]
@@ -108,7 +108,8 @@ fn order_list_total_count_as_string() {
 #[test]
 fn error_path_is_named() {
     let bad = order(json!({}), json!({"quantity": "three"}));
-    let err = api_core::decode::json::<Order>(&serde_json::to_vec(&bad).unwrap()).unwrap_err();
+    let err =
+        bc_mirakl_api_core::decode::json::<Order>(&serde_json::to_vec(&bad).unwrap()).unwrap_err();
     assert_eq!(err.path, "order_lines[0].quantity");
 }
 

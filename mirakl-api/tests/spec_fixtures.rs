@@ -66,7 +66,7 @@ fn decode<T: DeserializeOwned>(name: &str) -> T {
         fill_placeholders(&mut v);
         raw = serde_json::to_vec(&v).unwrap();
     }
-    api_core::decode::json(&raw).unwrap_or_else(|e| panic!("{name}: {e}"))
+    bc_mirakl_api_core::decode::json(&raw).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 /// Request types: decode, encode, decode again, and require the same value.
@@ -74,7 +74,7 @@ fn round_trip<T: DeserializeOwned + Serialize + PartialEq + Debug>(name: &str) -
     let first: T = decode(name);
     let json = serde_json::to_vec(&first).unwrap();
     let second: T =
-        api_core::decode::json(&json).unwrap_or_else(|e| panic!("{name} re-decode: {e}"));
+        bc_mirakl_api_core::decode::json(&json).unwrap_or_else(|e| panic!("{name} re-decode: {e}"));
     assert_eq!(first, second, "{name} does not round-trip");
     first
 }

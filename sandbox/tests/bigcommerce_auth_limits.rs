@@ -6,8 +6,8 @@ mod bc_common;
 
 use std::time::{Duration, Instant};
 
-use api_core::retry::RetryPolicy;
 use bc_common::{Bc, config};
+use bc_mirakl_api_core::retry::RetryPolicy;
 use bigcommerce_api::{Client, Credentials, Error};
 use reqwest::{Method, StatusCode};
 use sync_sandbox::bigcommerce::{BigCommerceConfig, RateLimitConfig};

@@ -5,7 +5,7 @@
 use futures::TryStreamExt;
 use rust_decimal::Decimal;
 
-use api_core::retry::RetryPolicy;
+use bc_mirakl_api_core::retry::RetryPolicy;
 use bigcommerce_api::catalog::{BrandId, CategoryId, ProductId, VariantId};
 use bigcommerce_api::inventory::{Adjustment, LocationId};
 use bigcommerce_api::orders::{

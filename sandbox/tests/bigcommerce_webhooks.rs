@@ -8,12 +8,12 @@ mod bc_common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use api_core::secret::Secret;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
 use axum::routing::post;
 use bc_common::Bc;
+use bc_mirakl_api_core::secret::Secret;
 use bigcommerce_api::orders::Order;
 use bigcommerce_api::page::Envelope;
 use bigcommerce_api::webhooks::{Webhook, WebhookEvent, WebhookVerifier};

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use api_core::retry::RetryPolicy;
+use bc_mirakl_api_core::retry::RetryPolicy;
 use bigcommerce_api::{Client, Credentials, Error};
 use sync_sandbox::bigcommerce::{BigCommerceConfig, RateLimitConfig};
 use sync_sandbox::{BigCommerceSandbox, FaultConfig, FaultKind};

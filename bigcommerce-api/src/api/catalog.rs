@@ -7,7 +7,7 @@ use crate::catalog::{
 use crate::client::{Client, List, Style, Written, csv, with_json};
 use crate::de::format_rfc3339;
 use crate::error::Result;
-use api_core::transport::{Method, RequestSpec};
+use bc_mirakl_api_core::transport::{Method, RequestSpec};
 use time::OffsetDateTime;
 
 /// Most products one batch update may carry (`products_catalog.v3.yml`).

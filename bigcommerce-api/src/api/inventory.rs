@@ -7,7 +7,7 @@ use crate::inventory::{
     Adjustment, AdjustmentRequest, InventoryItem, InventoryTransaction, Location, LocationId,
     LocationItem, MAX_ADJUSTMENT_ITEMS,
 };
-use api_core::transport::{Method, RequestSpec};
+use bc_mirakl_api_core::transport::{Method, RequestSpec};
 
 impl Client {
     /// Inventory (`/v3/inventory/...`).

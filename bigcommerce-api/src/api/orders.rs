@@ -8,7 +8,7 @@ use crate::orders::{
     OrderUpdate, Refund, RefundQuote, RefundQuoteRequest, RefundRequest, Shipment, ShipmentId,
     ShipmentUpdate, ShippingAddress, Transaction,
 };
-use api_core::transport::{Method, RequestSpec};
+use bc_mirakl_api_core::transport::{Method, RequestSpec};
 use time::OffsetDateTime;
 
 impl Client {

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::pricelists::{
     MAX_UPSERT_RECORDS, PriceList, PriceListId, PriceListRecord, PriceListRecordUpsert,
 };
-use api_core::transport::{Method, RequestSpec};
+use bc_mirakl_api_core::transport::{Method, RequestSpec};
 
 impl Client {
     /// Price lists (`/v3/pricelists`).

@@ -3,7 +3,7 @@
 use crate::client::Client;
 use crate::error::Result;
 use crate::store::{StoreInfo, StoreTime};
-use api_core::transport::{Method, RequestSpec};
+use bc_mirakl_api_core::transport::{Method, RequestSpec};
 
 impl Client {
     /// Store information (`/v2/store`, `/v2/time`).

@@ -3,7 +3,7 @@
 use crate::client::{Client, List, Style, with_json};
 use crate::error::Result;
 use crate::webhooks::{Webhook, WebhookId, WebhookRequest, WebhookScope};
-use api_core::transport::{Method, RequestSpec};
+use bc_mirakl_api_core::transport::{Method, RequestSpec};
 
 impl Client {
     /// Webhook subscriptions (`/v3/hooks`).

@@ -301,7 +301,7 @@ async fn main() -> ExitCode {
     let args = Args::parse();
     match &args.config {
         None => {
-            init_logs("warn,api_core=error");
+            init_logs("warn,bc_mirakl_api_core=error");
             demo(&args).await
         }
         Some(path) => {

@@ -4,7 +4,7 @@ use super::Client;
 use crate::Result;
 use crate::account::{AdditionalField, AdditionalFieldList, PlatformConfiguration, Shop};
 use crate::shipping::{Carrier, CarrierList, LogisticClass, LogisticClassList};
-use api_core::transport::{Method, RequestSpec};
+use bc_mirakl_api_core::transport::{Method, RequestSpec};
 
 /// A01 and AF01. Get it with [`Client::account`].
 #[derive(Debug, Clone)]

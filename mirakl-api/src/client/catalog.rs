@@ -8,7 +8,7 @@ use crate::products::{
     ProductImportList, ValueList, ValueListList,
 };
 use crate::{Error, Result};
-use api_core::transport::{Body, Method, Part, RequestSpec};
+use bc_mirakl_api_core::transport::{Body, Method, Part, RequestSpec};
 use futures::Stream;
 use time::OffsetDateTime;
 

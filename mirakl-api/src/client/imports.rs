@@ -7,7 +7,7 @@ use crate::imports::{
     StockImport, StockImportCreated, StockLine, WaitOptions, write_prices_csv, write_stock_csv,
 };
 use crate::{Error, Result};
-use api_core::transport::{Body, Method, Part, RequestSpec};
+use bc_mirakl_api_core::transport::{Body, Method, Part, RequestSpec};
 use futures::Stream;
 use time::OffsetDateTime;
 

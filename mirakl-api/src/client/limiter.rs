@@ -1,7 +1,7 @@
-//! Enforces [`CallCeilings`] per shop and operation, as an `api_core` [`Pacer`].
+//! Enforces [`CallCeilings`] per shop and operation, as an `bc_mirakl_api_core` [`Pacer`].
 
 use crate::ceilings::CallCeilings;
-use api_core::transport::{Pacer, RawResponse, RequestSpec, StatusCode};
+use bc_mirakl_api_core::transport::{Pacer, RawResponse, RequestSpec, StatusCode};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::time::Instant;

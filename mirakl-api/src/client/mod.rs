@@ -18,9 +18,9 @@ pub use imports::{PriceImportListRequest, PricesHandler, StockHandler};
 pub use limiter::CallLimiter;
 
 /// Re-exported so callers need not depend on `api-core` for raw calls and retry settings.
-pub use api_core::retry::RetryPolicy;
+pub use bc_mirakl_api_core::retry::RetryPolicy;
 /// Re-exported for [`Client::raw`] and [`Client::execute`].
-pub use api_core::transport::{Body, Method, Part, RawResponse, RequestSpec};
+pub use bc_mirakl_api_core::transport::{Body, Method, Part, RawResponse, RequestSpec};
 pub use offers::{OfferImportFile, OfferImportListRequest, OfferListRequest, OffersHandler};
 pub use orders::{DocumentSelection, OrderListRequest, OrdersHandler};
 
@@ -28,8 +28,10 @@ use crate::ceilings::CallCeilings;
 use crate::common::Page;
 use crate::imports::{CsvOptions, ErrorReport, ImportStatus, WaitOptions};
 use crate::{Error, Result};
-use api_core::secret::Secret;
-use api_core::transport::{HeaderMap, HeaderValue, StatusCode, Transport, TransportConfig};
+use bc_mirakl_api_core::secret::Secret;
+use bc_mirakl_api_core::transport::{
+    HeaderMap, HeaderValue, StatusCode, Transport, TransportConfig,
+};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -145,13 +147,13 @@ impl ClientBuilder {
     /// loopback only), the API key is missing, empty or not a valid header value, or the
     /// HTTP stack cannot be initialised.
     pub fn build(self) -> Result<Client> {
-        let base_url = api_core::base_url::parse_base_url(&self.instance_url)
+        let base_url = bc_mirakl_api_core::base_url::parse_base_url(&self.instance_url)
             .map_err(|e| Error::InvalidInput(e.to_string()))?;
         let key = self
             .api_key
             .filter(|k| !k.expose().trim().is_empty())
             .ok_or_else(|| Error::InvalidInput("the Mirakl shop API key is required".into()))?;
-        let auth = api_core::transport::secret_header_value(&key).ok_or_else(|| {
+        let auth = bc_mirakl_api_core::transport::secret_header_value(&key).ok_or_else(|| {
             Error::InvalidInput("the API key contains characters not allowed in a header".into())
         })?;
         let mut headers = HeaderMap::new();
@@ -165,7 +167,7 @@ impl ClientBuilder {
         config.pacer = self
             .limiter
             .clone()
-            .map(|l| Arc::new(l) as Arc<dyn api_core::transport::Pacer>);
+            .map(|l| Arc::new(l) as Arc<dyn bc_mirakl_api_core::transport::Pacer>);
         let transport = Transport::new(config)
             .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
@@ -336,7 +338,7 @@ impl Client {
 
     pub(crate) async fn json<T: DeserializeOwned>(&self, spec: RequestSpec) -> Result<T> {
         let resp = self.execute(spec).await?;
-        Ok(api_core::decode::json(&resp.body)?)
+        Ok(bc_mirakl_api_core::decode::json(&resp.body)?)
     }
 
     pub(crate) async fn no_content(&self, spec: RequestSpec) -> Result<()> {
@@ -348,7 +350,7 @@ impl Client {
         crate::imports::parse_error_report(&resp.body).map_err(|e| Error::Decode {
             path: "(csv)".into(),
             message: e.to_string(),
-            body_snippet: api_core::decode::snippet(&resp.body),
+            body_snippet: bc_mirakl_api_core::decode::snippet(&resp.body),
         })
     }
 }
@@ -513,7 +515,7 @@ impl Cursor for Option<String> {
 }
 
 /// Streams every item of a listing lazily: `fetch(request, cursor)` reads one page, and the
-/// stream goes on at the cursor the page names (see [`api_core::paging::paginate`] for when
+/// stream goes on at the cursor the page names (see [`bc_mirakl_api_core::paging::paginate`] for when
 /// it stops).
 pub(crate) fn stream_pages<R, T, C, F, Fut>(
     request: R,
@@ -527,11 +529,11 @@ where
     F: Fn(R, C) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
-    api_core::paging::paginate(first, move |cursor: C| {
+    bc_mirakl_api_core::paging::paginate(first, move |cursor: C| {
         let page = fetch(request.clone(), cursor);
         async move {
             let page = page.await?;
-            Ok(api_core::paging::Fetched {
+            Ok(bc_mirakl_api_core::paging::Fetched {
                 next: C::after(&page),
                 items: page.items,
             })

@@ -11,7 +11,7 @@ use crate::offers::{
     OfferUpsertRequest,
 };
 use crate::{Error, Result};
-use api_core::transport::{Body, Method, Part, RequestSpec};
+use bc_mirakl_api_core::transport::{Body, Method, Part, RequestSpec};
 use futures::Stream;
 use time::OffsetDateTime;
 

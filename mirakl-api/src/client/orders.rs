@@ -8,7 +8,7 @@ use crate::orders::{
     RefundRequest, RefundResponse, Tracking,
 };
 use crate::{Error, Result};
-use api_core::transport::{Body, Method, RequestSpec};
+use bc_mirakl_api_core::transport::{Body, Method, RequestSpec};
 use futures::Stream;
 use time::OffsetDateTime;
 

@@ -1,7 +1,7 @@
 //! Shared test set-up: a wiremock server with a loud catch-all, and a client for it.
 #![allow(dead_code)]
 
-use api_core::retry::RetryPolicy;
+use bc_mirakl_api_core::retry::RetryPolicy;
 use mirakl_api::Client;
 use std::path::PathBuf;
 use wiremock::matchers::{any, header, query_param};

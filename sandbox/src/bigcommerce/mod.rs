@@ -42,13 +42,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use api_core::secret::Secret;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use bc_mirakl_api_core::secret::Secret;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
