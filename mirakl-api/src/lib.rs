@@ -91,6 +91,7 @@ pub mod common;
 pub mod datetime;
 pub mod error;
 pub mod imports;
+pub mod money;
 pub mod offers;
 pub mod orders;
 pub mod page;

@@ -38,6 +38,17 @@ impl ProductImportFile {
             conversion_type: None,
         }
     }
+
+    /// A CSV file named `products.csv` whose columns are the **operator's** attribute
+    /// codes (PM11), as rows built from the operator's data model are: sends
+    /// `operator_format=true`, without which Mirakl reads the columns as the shop's own
+    /// format and maps them through the shop's mapping.
+    pub fn operator_csv(bytes: Vec<u8>) -> Self {
+        ProductImportFile {
+            operator_format: Some(true),
+            ..ProductImportFile::csv(bytes)
+        }
+    }
 }
 
 /// Product imports. Get it with [`Client::products`].
