@@ -498,15 +498,27 @@ pub const MAX_PAGE_SIZE: u32 = 250;
 pub(crate) enum Style {
     /// v3 `{data, meta.pagination}`.
     V3,
+    /// v3 `{data, meta}` on a path that declares no `page` / `limit` (order transactions,
+    /// refunds): one request returns everything, and no paging parameter is sent.
+    V3Unpaged,
     /// v2 bare array; 204 = no (more) items.
     V2,
 }
 
+/// Marks a listing whose typed filters differ from those of the resource's main listing:
+/// `List<Variant, ProductScoped>` is `GET /v3/catalog/products/{id}/variants`, which
+/// declares no filters (`product-variants_catalog.v3.yml`), so the filters of
+/// `GET /v3/catalog/variants` (`List<Variant>`) are not offered on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProductScoped;
+
 /// A listing request: filters, page and limit, then [`List::send`] for one page or
 /// [`List::stream`] for every item. Resource-specific filters are methods on
-/// `List<Product>`, `List<Order>`, and so on.
+/// `List<Product>`, `List<Order>`, and so on; each sends only query parameters its path
+/// declares in the spec. `K` tells apart two listings of the same item type with different
+/// declared filters (see [`ProductScoped`]).
 #[derive(Debug)]
-pub struct List<T> {
+pub struct List<T, K = ()> {
     client: Client,
     template: &'static str,
     path: String,
@@ -514,10 +526,10 @@ pub struct List<T> {
     query: Vec<(String, String)>,
     page: Option<u32>,
     limit: Option<u32>,
-    _t: PhantomData<fn() -> T>,
+    _t: PhantomData<fn() -> (T, K)>,
 }
 
-impl<T> Clone for List<T> {
+impl<T, K> Clone for List<T, K> {
     fn clone(&self) -> Self {
         List {
             client: self.client.clone(),
@@ -532,7 +544,7 @@ impl<T> Clone for List<T> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> List<T> {
+impl<T: DeserializeOwned + Send + 'static, K: 'static> List<T, K> {
     pub(crate) fn new(client: &Client, style: Style, template: &'static str, path: String) -> Self {
         List {
             client: client.clone(),
@@ -546,14 +558,16 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
         }
     }
 
-    /// Page number (1-based).
+    /// Page number (1-based). Not sent on the listings whose path declares no paging
+    /// (order transactions and refunds answer everything at once).
     #[must_use]
     pub fn page(mut self, page: u32) -> Self {
         self.page = Some(page.max(1));
         self
     }
 
-    /// Page size, clamped to 1..=250 (BigCommerce answers 413 above 250; default 50).
+    /// Page size, clamped to 1..=250 (BigCommerce answers 413 above 250; default 50). Not
+    /// sent on the listings whose path declares no paging.
     #[must_use]
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit.clamp(1, MAX_PAGE_SIZE));
@@ -580,6 +594,9 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
         for (k, v) in &self.query {
             spec = spec.query(k.clone(), v);
         }
+        if self.style == Style::V3Unpaged {
+            return spec;
+        }
         spec.query_opt("page", self.page)
             .query_opt("limit", self.limit)
     }
@@ -604,6 +621,12 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
                         p.next_page = page.checked_add(1);
                     }
                 }
+                Ok(p)
+            }
+            Style::V3Unpaged => {
+                let env: Envelope<Vec<T>> = decode(&resp.body)?;
+                let mut p = Page::from_v3(env.data, env.meta, 1);
+                p.next_page = None;
                 Ok(p)
             }
             Style::V2 => {

@@ -119,11 +119,11 @@ pub use bc_mirakl_api_core::retry::RetryPolicy;
 #[cfg(feature = "client")]
 pub use bc_mirakl_api_core::settings::ClientSettings;
 #[cfg(feature = "client")]
-pub use bc_mirakl_api_core::transport::{Method, RawResponse};
+pub use bc_mirakl_api_core::transport::{Method, RawResponse, RequestSpec};
 #[cfg(feature = "client")]
 pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, List, MAX_PAGE_SIZE, PartialFailure, RawRequest,
-    Written,
+    Client, ClientBuilder, DEFAULT_BASE_URL, List, MAX_PAGE_SIZE, PartialFailure, ProductScoped,
+    RawRequest, Written,
 };
 #[cfg(feature = "client")]
 pub use error::{Error, Result};
