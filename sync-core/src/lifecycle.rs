@@ -14,7 +14,8 @@ use bigcommerce_api::orders::{
     Shipment,
 };
 use mirakl_api::orders::{
-    Order, OrderLine, OrderState, RefundLine, RefundRequest, RefundState, TaxInput, Tracking,
+    Order, OrderLine, OrderState, RefundLine, RefundRequest, RefundState, TaxInput, TaxMode,
+    Tracking,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -417,6 +418,83 @@ fn cancelations_from_mirakl(
     }
 }
 
+/// Tax codes present on the order's lines (`shipping: false`: product taxes, `true`: shipping
+/// taxes). OR28 requires `taxes` when the order has taxes and `shipping_taxes` when it has
+/// shipping taxes, so every refund line lists each code, with 0 where nothing is refunded.
+fn order_tax_codes(order: &Order, shipping: bool) -> BTreeSet<&str> {
+    order
+        .order_lines
+        .iter()
+        .flat_map(|l| {
+            if shipping {
+                l.shipping_taxes.iter()
+            } else {
+                l.taxes.iter()
+            }
+        })
+        .map(|t| t.code.as_str())
+        .collect()
+}
+
+/// The refunded share of each tax code: the line's tax amounts × `share`, rounded to cents;
+/// every code of `codes` is listed (0 when the line has no such tax).
+fn refunded_taxes(
+    line_taxes: &[mirakl_api::orders::TaxAmount],
+    codes: &BTreeSet<&str>,
+    share: Decimal,
+) -> Vec<TaxInput> {
+    codes
+        .iter()
+        .map(|code| TaxInput {
+            code: (*code).to_owned(),
+            amount: money(
+                crate::orders::sum(
+                    line_taxes
+                        .iter()
+                        .filter(|t| t.code == *code)
+                        .filter_map(|t| t.amount),
+                )
+                .saturating_mul(share),
+            ),
+        })
+        .collect()
+}
+
+fn tax_excluded(order: &Order) -> bool {
+    matches!(order.order_tax_mode, Some(TaxMode::TaxExcluded))
+}
+
+/// An OR28 line refunding nothing yet: `shipping_amount` 0 and every tax code at 0, so the
+/// line satisfies OR28's required fields whatever is added to it.
+fn empty_refund_line(
+    order: &Order,
+    line: &OrderLine,
+    reason_code: &str,
+    codes: (&BTreeSet<&str>, &BTreeSet<&str>),
+) -> RefundLine {
+    RefundLine {
+        order_line_id: line.order_line_id.clone(),
+        amount: Some(Decimal::ZERO),
+        currency_iso_code: order.currency_iso_code.clone(),
+        quantity: None,
+        reason_code: reason_code.to_owned(),
+        shipping_amount: Some(Decimal::ZERO),
+        taxes: refunded_taxes(&[], codes.0, Decimal::ZERO),
+        shipping_taxes: refunded_taxes(&[], codes.1, Decimal::ZERO),
+        fees: Vec::new(),
+        excluded_from_shipment: None,
+        tax_legal_notice: None,
+    }
+}
+
+/// BigCommerce refunds → OR28. Amounts follow the Mirakl order's `order_tax_mode`
+/// (mirakl-mmp-seller-openapi.json, OR28 `order_tax_mode`): on `TAX_EXCLUDED` orders `amount`
+/// and `shipping_amount` exclude tax and `taxes` / `shipping_taxes` carry it; otherwise the
+/// amounts include tax. BigCommerce refund amounts are read as what the customer got back
+/// (tax included); without one, the order product's `price_ex_tax` / `price_inc_tax` give it.
+/// Every line carries `shipping_amount` (0 when no shipping is refunded) and every tax code of
+/// the order (OR28 `refunds[].required`, and `taxes` / `shipping_taxes` "required if the order
+/// has (shipping) taxes").
 fn refunds_to_mirakl(
     order: &Order,
     record: &OrderRecord,
@@ -430,6 +508,10 @@ fn refunds_to_mirakl(
         .filter(|r| !record.bigcommerce_refunds_handled.contains(&r.id))
         .collect();
     refunds.sort_by_key(|r| r.id);
+    let tax_codes = order_tax_codes(order, false);
+    let shipping_tax_codes = order_tax_codes(order, true);
+    let codes = (&tax_codes, &shipping_tax_codes);
+    let excluded = tax_excluded(order);
     for r in refunds {
         if !matches!(
             order.order_state,
@@ -441,7 +523,8 @@ fn refunds_to_mirakl(
             continue;
         }
         let code = reason_code(r.reason.as_deref(), rules);
-        let mut lines = Vec::new();
+        // (refund line, Mirakl order line) pairs
+        let mut lines: Vec<(RefundLine, &OrderLine)> = Vec::new();
         for it in r
             .items
             .iter()
@@ -458,39 +541,28 @@ fn refunds_to_mirakl(
                 continue;
             };
             let qty = it.quantity.unwrap_or(p.quantity).min(l.quantity);
-            let amount = it
-                .requested_amount
-                .unwrap_or(p.price_inc_tax.saturating_mul(Decimal::from(qty)));
             let share = if l.quantity > 0 {
                 Decimal::from(qty) / Decimal::from(l.quantity)
             } else {
                 Decimal::ZERO
             };
-            let taxes = l
-                .taxes
-                .iter()
-                .filter_map(|t| {
-                    t.amount.map(|a| TaxInput {
-                        code: t.code.clone(),
-                        amount: money(a.saturating_mul(share)),
-                    })
-                })
-                .collect();
-            lines.push(RefundLine {
-                order_line_id: l.order_line_id.clone(),
-                amount: Some(money(amount)),
-                currency_iso_code: order.currency_iso_code.clone(),
-                quantity: Some(qty),
-                reason_code: code.clone(),
-                shipping_amount: None,
-                taxes,
-                shipping_taxes: Vec::new(),
-                fees: Vec::new(),
-                excluded_from_shipment: None,
-                tax_legal_notice: None,
-            });
+            let taxes = refunded_taxes(&l.taxes, &tax_codes, share);
+            let tax = crate::orders::sum(taxes.iter().map(|t| t.amount));
+            let units = Decimal::from(qty);
+            let amount = match (it.requested_amount, excluded) {
+                (Some(paid), false) => paid,
+                (Some(paid), true) => paid.saturating_sub(tax).max(Decimal::ZERO),
+                (None, false) => p.price_inc_tax.saturating_mul(units),
+                (None, true) => p.price_ex_tax.saturating_mul(units),
+            };
+            let mut line = empty_refund_line(order, l, &code, codes);
+            line.amount = Some(money(amount));
+            line.quantity = Some(qty);
+            line.taxes = taxes;
+            lines.push((line, l));
         }
-        // Refunded shipping goes on the first line (OR28 carries shipping per line).
+        // Refunded shipping goes on the first line (OR28 carries shipping per line); its
+        // taxes are that line's shipping taxes in proportion.
         let shipping = crate::orders::sum(
             r.items
                 .iter()
@@ -505,22 +577,29 @@ fn refunds_to_mirakl(
                         .then_with(|| a.order_line_id.cmp(&b.order_line_id))
                 })
             {
-                lines.push(RefundLine {
-                    order_line_id: first.order_line_id.clone(),
-                    amount: Some(Decimal::ZERO),
-                    currency_iso_code: order.currency_iso_code.clone(),
-                    quantity: None,
-                    reason_code: code.clone(),
-                    shipping_amount: None,
-                    taxes: Vec::new(),
-                    shipping_taxes: Vec::new(),
-                    fees: Vec::new(),
-                    excluded_from_shipment: None,
-                    tax_legal_notice: None,
-                });
+                lines.push((empty_refund_line(order, first, &code, codes), first));
             }
-            if let Some(l) = lines.first_mut() {
-                l.shipping_amount = Some(money(shipping));
+            if let Some((line, l)) = lines.first_mut() {
+                let line_tax = crate::orders::sum(l.shipping_taxes.iter().filter_map(|t| t.amount));
+                let price = l.shipping_price.unwrap_or_default();
+                let line_paid = if excluded {
+                    price.saturating_add(line_tax)
+                } else {
+                    price
+                };
+                let share = if line_paid > Decimal::ZERO {
+                    (shipping / line_paid).min(Decimal::ONE)
+                } else {
+                    Decimal::ZERO
+                };
+                line.shipping_taxes = refunded_taxes(&l.shipping_taxes, &shipping_tax_codes, share);
+                let tax = crate::orders::sum(line.shipping_taxes.iter().map(|t| t.amount));
+                let amount = if excluded {
+                    shipping.saturating_sub(tax).max(Decimal::ZERO)
+                } else {
+                    shipping
+                };
+                line.shipping_amount = Some(money(amount));
             }
         }
         if lines.is_empty() {
@@ -535,7 +614,7 @@ fn refunds_to_mirakl(
                 bigcommerce_refund_id: r.id,
                 request: RefundRequest {
                     order_tax_mode: order.order_tax_mode.clone(),
-                    refunds: lines,
+                    refunds: lines.into_iter().map(|(line, _)| line).collect(),
                 },
             });
         }
@@ -1036,7 +1115,7 @@ mod tests {
         };
         assert_eq!(request.refunds[0].taxes[0].amount, d("0.13"));
         assert_eq!(request.refunds[0].amount, Some(d("4.01")));
-        assert_eq!(request.refunds[0].shipping_amount, None);
+        assert_eq!(request.refunds[0].shipping_amount, Some(d("0")));
 
         // refunded shipping: with a product line it rides on it; alone it gets the first line
         let ship = RefundedItem {
@@ -1086,6 +1165,151 @@ mod tests {
                 (56, Some(1), Some(d("4.01")), Some(d("7.5"))),
                 (57, None, Some(d("0")), Some(d("7.5")))
             ]
+        );
+    }
+
+    /// A shipped Mirakl order with one line of 2 units at 10 (tax 1 per unit, shipping 5 with
+    /// 0.5 tax) in `mode`, and its BigCommerce side.
+    fn taxed_shipped(mode: &str) -> Order {
+        let mut v: Value = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
+        v["order_state"] = json!("SHIPPED");
+        v["order_tax_mode"] = json!(mode);
+        v["order_lines"][0]["taxes"] = json!([{"code": "GST", "amount": 2}]);
+        v["order_lines"][0]["shipping_price"] = json!(5);
+        v["order_lines"][0]["shipping_taxes"] = json!([{"code": "GST", "amount": 0.5}]);
+        order(v)
+    }
+
+    fn refund_of(r: &BcRefund, o: &Order, prods: &[OrderProduct]) -> RefundRequest {
+        let env = Env::new();
+        let rec = OrderRecord {
+            bigcommerce_order_id: Some(100),
+            ship_confirmed: true,
+            ..OrderRecord::default()
+        };
+        let bo = bc_order(OrderStatus::Shipped);
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: prods,
+            shipments: &[],
+            refunds: std::slice::from_ref(r),
+        };
+        let a = step(o, &rec, Some(&side), &env.ctx());
+        let [Action::RefundInMirakl { request, .. }] = &a[..] else {
+            panic!("{a:?}")
+        };
+        request.clone()
+    }
+
+    /// Issue 10 defect 1: OR28 requires `shipping_amount` on every refund line
+    /// (../shared/specs/mirakl/mirakl-mmp-seller-openapi.json,
+    /// `/paths/~1api~1orders~1refund/put/requestBody/content/application~1json/schema/properties/refunds/items/required`),
+    /// and `shipping_taxes` when the order has shipping taxes (same schema,
+    /// `…/items/properties/shipping_taxes/description`): a product-only refund sends 0 and a
+    /// zero tax per shipping tax code.
+    #[test]
+    fn or28_lines_always_carry_shipping_amount_and_shipping_taxes() {
+        let o = taxed_shipped("TAX_INCLUDED");
+        let request = refund_of(&product_refund(60, 1, "10"), &o, &products());
+        let line = &request.refunds[0];
+        assert_eq!(line.shipping_amount, Some(d("0")));
+        assert_eq!(
+            line.shipping_taxes,
+            [TaxInput {
+                code: "GST".into(),
+                amount: d("0")
+            }]
+        );
+        let body = serde_json::to_value(&request).unwrap();
+        for field in ["amount", "order_line_id", "reason_code", "shipping_amount"] {
+            assert!(
+                body["refunds"][0].get(field).is_some(),
+                "{field} missing: {body}"
+            );
+        }
+        // a shipping-only refund lists the product tax codes too (0 refunded)
+        let ship = BcRefund {
+            id: 61,
+            items: vec![RefundedItem {
+                item_type: RefundItemType::Shipping,
+                item_id: 0,
+                quantity: None,
+                requested_amount: Some(d("5")),
+            }],
+            ..BcRefund::default()
+        };
+        let request = refund_of(&ship, &o, &products());
+        let line = &request.refunds[0];
+        assert_eq!(
+            (line.amount, line.shipping_amount),
+            (Some(d("0")), Some(d("5")))
+        );
+        assert_eq!(line.taxes[0].amount, d("0"));
+        assert_eq!(line.shipping_taxes[0].amount, d("0.5"));
+    }
+
+    /// Issue 10 defect 2: OR28 amounts follow the order's tax mode
+    /// (../shared/specs/mirakl/mirakl-mmp-seller-openapi.json, OR28 request
+    /// `order_tax_mode`: "TAX_EXCLUDED: the price fields … do not include taxes"): on a
+    /// TAX_EXCLUDED order the amount is ex tax and `taxes` carries the tax; on TAX_INCLUDED the
+    /// amount includes it. Never both (tax counted twice).
+    #[test]
+    fn or28_amounts_follow_the_order_tax_mode() {
+        let prods = vec![OrderProduct {
+            id: 900,
+            sku: Some("S1".into()),
+            quantity: 2,
+            price_ex_tax: d("10"),
+            price_inc_tax: d("11"),
+            ..OrderProduct::default()
+        }];
+        let without_amount = BcRefund {
+            items: vec![RefundedItem {
+                requested_amount: None,
+                ..product_refund(70, 1, "0").items[0].clone()
+            }],
+            ..product_refund(70, 1, "0")
+        };
+        let with_shipping = BcRefund {
+            items: vec![
+                product_refund(71, 1, "11").items[0].clone(),
+                RefundedItem {
+                    item_type: RefundItemType::Shipping,
+                    item_id: 0,
+                    quantity: None,
+                    requested_amount: Some(d("5.5")),
+                },
+            ],
+            ..product_refund(71, 1, "11")
+        };
+        let gst = |a: &str| {
+            vec![TaxInput {
+                code: "GST".into(),
+                amount: d(a),
+            }]
+        };
+        // TAX_EXCLUDED: 10 + tax 1 (never 11 + tax 1)
+        let excluded = taxed_shipped("TAX_EXCLUDED");
+        for r in [&without_amount, &with_shipping] {
+            let request = refund_of(r, &excluded, &prods);
+            assert_eq!(request.order_tax_mode, Some(TaxMode::TaxExcluded));
+            let line = &request.refunds[0];
+            assert_eq!((line.amount, &line.taxes), (Some(d("10")), &gst("1")));
+        }
+        let line = &refund_of(&with_shipping, &excluded, &prods).refunds[0];
+        assert_eq!(
+            (line.shipping_amount, &line.shipping_taxes),
+            (Some(d("5")), &gst("0.5"))
+        );
+        // TAX_INCLUDED: the amount includes the tax it lists
+        let included = taxed_shipped("TAX_INCLUDED");
+        let line = &refund_of(&without_amount, &included, &prods).refunds[0];
+        assert_eq!((line.amount, &line.taxes), (Some(d("11")), &gst("1")));
+        let line = &refund_of(&with_shipping, &included, &prods).refunds[0];
+        assert_eq!((line.amount, &line.taxes), (Some(d("11")), &gst("1")));
+        assert_eq!(
+            (line.shipping_amount, &line.shipping_taxes),
+            (Some(d("5.5")), &gst("0.5"))
         );
     }
 
