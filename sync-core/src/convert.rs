@@ -12,8 +12,8 @@ use bigcommerce_api::catalog::{Product, Variant};
 use bigcommerce_api::inventory::InventoryItem;
 use bigcommerce_api::pricelists::PriceListRecord;
 use mirakl_api::offers::{
-    AdditionalFieldInput, DiscountUpdate, EcoContribution, Offer, OfferPrice, OfferPriceUpdate,
-    OfferUpdate, PriceRange, UpdateDelete, VolumePrice,
+    AdditionalFieldInput, DiscountUpdate, Offer, OfferPrice, OfferPriceUpdate, OfferUpdate,
+    PriceRange, UpdateDelete, VolumePrice,
 };
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -318,11 +318,7 @@ pub fn offer_update_keeping(w: &OfferWrite, current: Option<&Offer>) -> OfferUpd
     u.offer_additional_fields.append(&mut kept);
     u.offer_additional_fields
         .sort_by(|a, b| a.code.cmp(&b.code));
-    u.eco_contributions = o
-        .eco_contributions
-        .iter()
-        .filter_map(|e| serde_json::from_value::<EcoContribution>(e.clone()).ok())
-        .collect();
+    u.eco_contributions.clone_from(&o.eco_contributions);
     u.all_prices = kept_all_prices(&w.content, o);
     u.discount = kept_discount(&w.content, o);
     u
@@ -332,30 +328,14 @@ pub fn offer_update_keeping(w: &OfferWrite, current: Option<&Offer>) -> OfferUpd
 /// or date context).
 fn is_default_price(p: &OfferPrice) -> bool {
     p.channel_code.is_none()
-        && p.context.as_ref().is_none_or(|c| {
-            c.as_object().is_none_or(|m| {
-                m.values()
-                    .all(|v| v.is_null() || v.as_array().is_some_and(Vec::is_empty))
-            })
-        })
+        && p.context
+            .as_ref()
+            .is_none_or(|c| c.channel_codes.is_empty() && !c.is_beyond_of24())
 }
 
 /// Whether an entry is scoped to customers or dates (beyond channels): OF24 cannot say so.
 fn has_customer_or_date_context(p: &OfferPrice) -> bool {
-    let Some(ctx) = p.context.as_ref().and_then(|c| c.as_object()) else {
-        return false;
-    };
-    [
-        "customer_group_ids",
-        "customer_organization_ids",
-        "start_date",
-        "end_date",
-    ]
-    .iter()
-    .any(|k| {
-        ctx.get(*k)
-            .is_some_and(|v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
-    })
+    p.context.as_ref().is_some_and(|c| c.is_beyond_of24())
 }
 
 /// Volume tiers above 1 unit whose prices stay below the 1-unit price (a tier dearer than a
@@ -517,22 +497,6 @@ pub struct PriceFileRow {
     pub discount_end_date: Option<OffsetDateTime>,
 }
 
-fn strings(ctx: Option<&serde_json::Value>, key: &str) -> Vec<String> {
-    ctx.and_then(|c| c.get(key))
-        .and_then(|v| v.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn date(ctx: Option<&serde_json::Value>, key: &str) -> Option<OffsetDateTime> {
-    let text = ctx?.get(key)?.as_str()?;
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
-}
-
 fn ranges(
     first: Decimal,
     tiers: &[VolumePrice],
@@ -590,7 +554,7 @@ pub fn price_rows_keeping(line: &PriceLine, current: Option<&Offer>) -> Vec<Pric
             continue;
         };
         let ctx = p.context.as_ref();
-        let mut channels = strings(ctx, "channel_codes");
+        let mut channels = ctx.map_or_else(Vec::new, |c| c.channel_codes.clone());
         if channels.is_empty() {
             channels.extend(p.channel_code.clone());
         }
@@ -604,10 +568,11 @@ pub fn price_rows_keeping(line: &PriceLine, current: Option<&Offer>) -> Vec<Pric
                 ranges(d, &p.volume_prices, |t| t.unit_discount_price)
             }),
             channels,
-            customer_organization_ids: strings(ctx, "customer_organization_ids"),
-            customer_group_ids: strings(ctx, "customer_group_ids"),
-            start_date: date(ctx, "start_date"),
-            end_date: date(ctx, "end_date"),
+            customer_organization_ids: ctx
+                .map_or_else(Vec::new, |c| c.customer_organization_ids.clone()),
+            customer_group_ids: ctx.map_or_else(Vec::new, |c| c.customer_group_ids.clone()),
+            start_date: ctx.and_then(|c| c.start_date),
+            end_date: ctx.and_then(|c| c.end_date),
             discount_start_date: discount_price.and(p.discount_start_date),
             discount_end_date: discount_price.and(p.discount_end_date),
         });

@@ -656,11 +656,11 @@ fn empty_refund_line(
 ) -> RefundLine {
     RefundLine {
         order_line_id: line.order_line_id.clone(),
-        amount: Some(Decimal::ZERO),
+        amount: Decimal::ZERO,
         currency_iso_code: order.currency_iso_code.clone(),
         quantity: None,
         reason_code: reason_code.to_owned(),
-        shipping_amount: Some(Decimal::ZERO),
+        shipping_amount: Decimal::ZERO,
         taxes: refunded_taxes(&[], codes.0, Decimal::ZERO),
         shipping_taxes: refunded_taxes(&[], codes.1, Decimal::ZERO),
         fees: Vec::new(),
@@ -738,7 +738,7 @@ fn refunds_to_mirakl(
                 (None, true) => p.price_ex_tax.saturating_mul(units),
             };
             let mut line = empty_refund_line(order, l, &code, codes);
-            line.amount = Some(money(amount));
+            line.amount = money(amount);
             line.quantity = Some(qty);
             line.taxes = taxes;
             lines.push((line, l));
@@ -781,7 +781,7 @@ fn refunds_to_mirakl(
                 } else {
                     shipping
                 };
-                line.shipping_amount = Some(money(amount));
+                line.shipping_amount = money(amount);
             }
         }
         if lines.is_empty() {
@@ -1194,7 +1194,7 @@ mod tests {
                 l.amount,
                 l.reason_code.as_str()
             ),
-            ("M1-1", Some(1), Some(d("10")), "31")
+            ("M1-1", Some(1), d("10"), "31")
         );
         assert_eq!(
             l.taxes,
@@ -1300,8 +1300,8 @@ mod tests {
             panic!("{a:?}")
         };
         assert_eq!(request.refunds[0].taxes[0].amount, d("0.13"));
-        assert_eq!(request.refunds[0].amount, Some(d("4.01")));
-        assert_eq!(request.refunds[0].shipping_amount, Some(d("0")));
+        assert_eq!(request.refunds[0].amount, d("4.01"));
+        assert_eq!(request.refunds[0].shipping_amount, d("0"));
 
         // refunded shipping: with a product line it rides on it; alone it gets the first line
         let ship = RefundedItem {
@@ -1329,7 +1329,7 @@ mod tests {
         let mut v: Value = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
         v["order_state"] = json!("SHIPPED");
         let a = step(&order(v), &rec, Some(&side), &env.ctx());
-        type Line = (u64, Option<u64>, Option<Decimal>, Option<Decimal>);
+        type Line = (u64, Option<u64>, Decimal, Decimal);
         let got: Vec<Line> = a
             .iter()
             .filter_map(|a| match a {
@@ -1348,8 +1348,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                (56, Some(1), Some(d("4.01")), Some(d("7.5"))),
-                (57, None, Some(d("0")), Some(d("7.5")))
+                (56, Some(1), d("4.01"), d("7.5")),
+                (57, None, d("0"), d("7.5"))
             ]
         );
     }
@@ -1398,7 +1398,7 @@ mod tests {
         let o = taxed_shipped("TAX_INCLUDED");
         let request = refund_of(&product_refund(60, 1, "10"), &o, &products());
         let line = &request.refunds[0];
-        assert_eq!(line.shipping_amount, Some(d("0")));
+        assert_eq!(line.shipping_amount, d("0"));
         assert_eq!(
             line.shipping_taxes,
             [TaxInput {
@@ -1426,10 +1426,7 @@ mod tests {
         };
         let request = refund_of(&ship, &o, &products());
         let line = &request.refunds[0];
-        assert_eq!(
-            (line.amount, line.shipping_amount),
-            (Some(d("0")), Some(d("5")))
-        );
+        assert_eq!((line.amount, line.shipping_amount), (d("0"), d("5")));
         assert_eq!(line.taxes[0].amount, d("0"));
         assert_eq!(line.shipping_taxes[0].amount, d("0.5"));
     }
@@ -1480,22 +1477,22 @@ mod tests {
             let request = refund_of(r, &excluded, &prods);
             assert_eq!(request.order_tax_mode, Some(TaxMode::TaxExcluded));
             let line = &request.refunds[0];
-            assert_eq!((line.amount, &line.taxes), (Some(d("10")), &gst("1")));
+            assert_eq!((line.amount, &line.taxes), (d("10"), &gst("1")));
         }
         let line = &refund_of(&with_shipping, &excluded, &prods).refunds[0];
         assert_eq!(
             (line.shipping_amount, &line.shipping_taxes),
-            (Some(d("5")), &gst("0.5"))
+            (d("5"), &gst("0.5"))
         );
         // TAX_INCLUDED: the amount includes the tax it lists
         let included = taxed_shipped("TAX_INCLUDED");
         let line = &refund_of(&without_amount, &included, &prods).refunds[0];
-        assert_eq!((line.amount, &line.taxes), (Some(d("11")), &gst("1")));
+        assert_eq!((line.amount, &line.taxes), (d("11"), &gst("1")));
         let line = &refund_of(&with_shipping, &included, &prods).refunds[0];
-        assert_eq!((line.amount, &line.taxes), (Some(d("11")), &gst("1")));
+        assert_eq!((line.amount, &line.taxes), (d("11"), &gst("1")));
         assert_eq!(
             (line.shipping_amount, &line.shipping_taxes),
-            (Some(d("5.5")), &gst("0.5"))
+            (d("5.5"), &gst("0.5"))
         );
     }
 
