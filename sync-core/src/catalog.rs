@@ -11,43 +11,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
-/// BigCommerce `inventory_tracking`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
-#[non_exhaustive]
-pub enum InventoryTracking {
-    /// `none`: stock is not tracked.
-    #[default]
-    None,
-    /// `product`: one level for the product (shared by its variants).
-    Product,
-    /// `variant`: one level per variant.
-    Variant,
-    /// A value this crate does not know, kept as sent.
-    Other(String),
-}
-
-impl From<String> for InventoryTracking {
-    fn from(s: String) -> Self {
-        match s.as_str() {
-            "none" => Self::None,
-            "product" => Self::Product,
-            "variant" => Self::Variant,
-            _ => Self::Other(s),
-        }
-    }
-}
-
-impl From<InventoryTracking> for String {
-    fn from(t: InventoryTracking) -> Self {
-        match t {
-            InventoryTracking::None => "none".into(),
-            InventoryTracking::Product => "product".into(),
-            InventoryTracking::Variant => "variant".into(),
-            InventoryTracking::Other(s) => s,
-        }
-    }
-}
+/// BigCommerce `inventory_tracking`: the `bigcommerce-api` model's type (`none`, `product`,
+/// `variant`, or an unknown value kept as sent), re-exported here beside [`CatalogProduct`].
+pub use bigcommerce_api::catalog::InventoryTracking;
 
 /// A BigCommerce variant (v3 `variants[]`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -76,7 +42,8 @@ pub struct CatalogVariant {
 }
 
 /// A BigCommerce product with its variants (v3 `catalog/products?include=variants,custom_fields`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// The default is an empty product with untracked inventory (`none`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CatalogProduct {
     /// Product id.
@@ -113,6 +80,30 @@ pub struct CatalogProduct {
     pub custom_fields: Vec<(String, String)>,
     /// Variants. Empty means the product is sold as one item.
     pub variants: Vec<CatalogVariant>,
+}
+
+impl Default for CatalogProduct {
+    fn default() -> Self {
+        CatalogProduct {
+            id: 0,
+            name: String::new(),
+            sku: None,
+            price: None,
+            sale_price: None,
+            weight: None,
+            gtin: None,
+            upc: None,
+            mpn: None,
+            brand_id: None,
+            categories: Vec::new(),
+            is_visible: false,
+            availability: String::new(),
+            inventory_tracking: InventoryTracking::None,
+            inventory_level: None,
+            custom_fields: Vec::new(),
+            variants: Vec::new(),
+        }
+    }
 }
 
 /// A price-list record (v3 `pricelists/{id}/records`) overriding a variant's prices.

@@ -1,7 +1,7 @@
 //! Conversions at the edges, between the client models (`bigcommerce-api`, `mirakl-api`) and
 //! this crate's plain types.
 
-use crate::catalog::{Catalog, CatalogProduct, CatalogVariant, InventoryTracking, PriceRecord};
+use crate::catalog::{Catalog, CatalogProduct, CatalogVariant, PriceRecord};
 use crate::offers::{CurrentOffer, DesiredOffer, OfferContent};
 use crate::plan::OfferWrite;
 use crate::plan::PriceLine;
@@ -55,7 +55,7 @@ impl From<&Product> for CatalogProduct {
                 .availability
                 .as_ref()
                 .map_or_else(|| "available".to_owned(), |a| a.as_str().to_owned()),
-            inventory_tracking: InventoryTracking::from(p.inventory_tracking.as_str().to_owned()),
+            inventory_tracking: p.inventory_tracking.clone(),
             inventory_level: Some(p.inventory_level),
             custom_fields: p
                 .custom_fields
@@ -631,6 +631,7 @@ impl From<&DesiredOffer> for OfferUpdate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::InventoryTracking;
     use crate::offers::desired;
     use crate::plan::plan;
     use crate::rules::SyncRules;
