@@ -80,6 +80,48 @@ pub struct CatalogProduct {
     pub custom_fields: Vec<(String, String)>,
     /// Variants. Empty means the product is sold as one item.
     pub variants: Vec<CatalogVariant>,
+    /// Bulk-pricing rules (v3 `bulk_pricing_rules`), for
+    /// [`crate::rules::OfferRules::volume_prices_from_bulk_pricing`].
+    pub bulk_pricing: Vec<BulkPricingTier>,
+}
+
+/// How a BigCommerce bulk-pricing rule adjusts the unit price (products_catalog.v3.yml
+/// `bulkPricingRule_Full.type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkPricingKind {
+    /// `price`: this amount off each unit.
+    Price,
+    /// `percent`: this percentage off each unit (10 = 10 %).
+    Percent,
+    /// `fixed`: this unit price.
+    Fixed,
+}
+
+/// One BigCommerce bulk-pricing rule: from `quantity_min` units, the unit price is adjusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BulkPricingTier {
+    /// Smallest quantity the rule applies to.
+    pub quantity_min: u64,
+    /// The adjustment.
+    pub kind: BulkPricingKind,
+    /// Its amount (a currency amount, a percentage, or a unit price).
+    pub amount: Decimal,
+}
+
+impl BulkPricingTier {
+    /// The adjusted unit price of `price` (not below 0).
+    pub fn apply(&self, price: Decimal) -> Decimal {
+        let out = match self.kind {
+            BulkPricingKind::Price => price.saturating_sub(self.amount),
+            BulkPricingKind::Percent => {
+                let keep = Decimal::ONE_HUNDRED.saturating_sub(self.amount);
+                price.saturating_mul(keep) / Decimal::ONE_HUNDRED
+            }
+            BulkPricingKind::Fixed => self.amount,
+        };
+        out.max(Decimal::ZERO)
+    }
 }
 
 impl Default for CatalogProduct {
@@ -102,6 +144,7 @@ impl Default for CatalogProduct {
             inventory_level: None,
             custom_fields: Vec::new(),
             variants: Vec::new(),
+            bulk_pricing: Vec::new(),
         }
     }
 }

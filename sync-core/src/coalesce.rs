@@ -262,6 +262,7 @@ impl Coalescer {
                             Some(o) if !o.delete => {
                                 o.content.price = l.price;
                                 o.content.discount = l.discount;
+                                o.content.volume_prices = l.volume_prices;
                             }
                             _ => {
                                 self.prices.insert(l.shop_sku.clone(), l);
@@ -289,6 +290,7 @@ impl Coalescer {
                         if let Some(p) = self.prices.remove(&w.shop_sku) {
                             w.content.price = p.price;
                             w.content.discount = p.discount;
+                            w.content.volume_prices = p.volume_prices;
                         }
                     }
                     self.offers.insert(w.shop_sku.clone(), w);
@@ -543,6 +545,7 @@ mod tests {
             shop_sku: sku("B"),
             price: d("9"),
             discount: None,
+            volume_prices: None,
         }])]);
         assert_eq!(
             c.pending_lines(),
@@ -673,7 +676,7 @@ mod tests {
             for st in steps {
                 match st {
                     Step::Stock(s, q) => { want.entry(name(s)).or_default().1 = Some(q); c.push([Batch::Stock(vec![StockLine { shop_sku: sku(&name(s)), quantity: q }])]); }
-                    Step::Price(s, p) => { want.entry(name(s)).or_default().0 = Some(p); c.push([Batch::Prices(vec![PriceLine { shop_sku: sku(&name(s)), price: Decimal::from(p), discount: None }])]); }
+                    Step::Price(s, p) => { want.entry(name(s)).or_default().0 = Some(p); c.push([Batch::Prices(vec![PriceLine { shop_sku: sku(&name(s)), price: Decimal::from(p), discount: None, volume_prices: None }])]); }
                     Step::Full(s, p, q) => { want.insert(name(s), (Some(p), Some(q))); c.push([Batch::Offers(vec![offer(&name(s), p, q)])]); }
                     Step::Tick(dt) => {
                         now += Duration::seconds(dt);

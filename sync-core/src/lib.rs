@@ -98,6 +98,7 @@ pub(crate) mod test_util {
             leadtime_to_ship: None,
             logistic_class: None,
             additional_fields: std::collections::BTreeMap::new(),
+            volume_prices: None,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Desired offers: what Mirakl should show for every selected BigCommerce item.
 
 use crate::catalog::{self, Catalog, CatalogProduct, CatalogVariant, InventoryTracking, SkuCheck};
-use crate::pricing::{self, Discount, PriceError, TaxBasisConversion, TaxBasisError};
+use crate::pricing::{self, Discount, PriceError, TaxBasisConversion, TaxBasisError, VolumeTier};
 use crate::rules::{OfferRules, SyncRules};
 use crate::stock;
 use crate::types::{CatalogRef, InvalidValue, ShopSku};
@@ -26,6 +26,11 @@ pub struct OfferContent {
     pub logistic_class: Option<String>,
     /// `offer_additional_fields` code → value.
     pub additional_fields: BTreeMap<String, String>,
+    /// Volume prices above 1 unit when the sync manages them
+    /// ([`crate::rules::OfferRules::volume_prices_from_bulk_pricing`]); `None`: not managed,
+    /// Mirakl's are kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_prices: Option<Vec<VolumeTier>>,
 }
 
 /// One offer as it should be on Mirakl: the full content an OF24 update must carry.
@@ -293,13 +298,32 @@ fn build(
     let (start, end) = record
         .map(|r| (r.sale_start, r.sale_end))
         .unwrap_or((None, None));
-    let (price, sale) = match tax {
+    let (base, sale) = match tax {
         Some(t) => (t.apply(price), sale.map(|s| t.apply(s))),
         None => (price, sale),
     };
-    let (price, discount) =
-        pricing::offer_price_and_discount(price, sale, start, end, &rules.price)
-            .map_err(OfferProblemReason::Price)?;
+    let (price, discount) = pricing::offer_price_and_discount(base, sale, start, end, &rules.price)
+        .map_err(OfferProblemReason::Price)?;
+    let bulk = |b: &crate::catalog::BulkPricingTier| match tax {
+        Some(t) if b.kind == crate::catalog::BulkPricingKind::Fixed => {
+            crate::catalog::BulkPricingTier {
+                amount: t.apply(b.amount),
+                ..*b
+            }
+        }
+        _ => *b,
+    };
+    let volume_prices = rules.offer.volume_prices_from_bulk_pricing.then(|| {
+        let tiers: Vec<_> = p.bulk_pricing.iter().map(bulk).collect();
+        pricing::volume_tiers(
+            base,
+            sale,
+            &tiers,
+            price,
+            discount.as_ref().map(|d| d.price),
+            &rules.price,
+        )
+    });
 
     let held_sku = catalog.held.get(&c.sku).copied().unwrap_or(0);
     let quantity = match &p.inventory_tracking {
@@ -339,6 +363,7 @@ fn build(
             leadtime_to_ship: rules.offer.leadtime_to_ship,
             logistic_class: logistic_class(weight, &rules.offer),
             additional_fields: rules.offer.additional_fields.clone(),
+            volume_prices,
         },
     })
 }

@@ -846,6 +846,7 @@ pub(crate) mod tests {
                 state_code: "11".into(),
                 leadtime_to_ship: None,
                 logistic_class: None,
+                volume_prices: None,
                 additional_fields: BTreeMap::new(),
             },
         };

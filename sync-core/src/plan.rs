@@ -1,7 +1,7 @@
 //! Plans: what to send to Mirakl so that the current offers become the desired ones.
 
 use crate::offers::{CurrentOffer, DesiredOffer, OfferContent};
-use crate::pricing::Discount;
+use crate::pricing::{Discount, VolumeTier};
 use crate::rules::{PlanRules, RemovalPolicy};
 use crate::types::ShopSku;
 use rust_decimal::Decimal;
@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub enum ChangeKind {
     /// Only the quantity: STO01 can carry it.
     StockOnly,
-    /// Only the price and/or discount: PRI01 can carry it.
+    /// Only the price, discount and/or volume prices: PRI01 can carry it.
     PriceOnly,
     /// Anything else (or several kinds): OF24 with the full offer.
     Other,
@@ -26,7 +26,9 @@ pub fn classify(before: &OfferContent, after: &OfferContent) -> Option<ChangeKin
         return None;
     }
     let stock = before.quantity != after.quantity;
-    let price = before.price != after.price || before.discount != after.discount;
+    let price = before.price != after.price
+        || before.discount != after.discount
+        || before.volume_prices != after.volume_prices;
     let other = before.state_code != after.state_code
         || before.leadtime_to_ship != after.leadtime_to_ship
         || before.logistic_class != after.logistic_class
@@ -124,6 +126,10 @@ pub struct PriceLine {
     pub price: Decimal,
     /// New discount (none clears it: PRI01 replaces all prices of the offer).
     pub discount: Option<Discount>,
+    /// Volume prices when the sync manages them (`None`: Mirakl's are kept, see
+    /// [`crate::convert::price_rows_keeping`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_prices: Option<Vec<VolumeTier>>,
 }
 
 /// A batch for one call, at most `batch_size` lines, sorted by SKU.
@@ -184,7 +190,10 @@ fn effective<'a>(
     let w = &want.content;
     let fill = (w.leadtime_to_ship.is_none() && current.leadtime_to_ship.is_some())
         || (w.logistic_class.is_none() && current.logistic_class.is_some())
-        || (!rules.sync_prices && (w.price != current.price || w.discount != current.discount));
+        || (!rules.sync_prices
+            && (w.price != current.price
+                || w.discount != current.discount
+                || w.volume_prices != current.volume_prices));
     if !fill {
         return Cow::Borrowed(want);
     }
@@ -193,6 +202,9 @@ fn effective<'a>(
     if !rules.sync_prices {
         want.content.price = current.price;
         want.content.discount.clone_from(&current.discount);
+        want.content
+            .volume_prices
+            .clone_from(&current.volume_prices);
     }
     Cow::Owned(want)
 }
@@ -288,6 +300,7 @@ impl Plan {
                         shop_sku: sku.clone(),
                         price: c.offer.content.price,
                         discount: c.offer.content.discount.clone(),
+                        volume_prices: c.offer.content.volume_prices.clone(),
                     };
                     prices.insert(sku, line);
                 }

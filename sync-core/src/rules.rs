@@ -325,6 +325,11 @@ pub struct OfferRules {
     pub default_logistic_class: Option<String>,
     /// Constant `offer_additional_fields` (code → value) sent with every offer (default none).
     pub additional_fields: BTreeMap<String, String>,
+    /// Publish the BigCommerce bulk-pricing rules of a product as the Mirakl volume prices of
+    /// its offers (`all_prices[].volume_prices`, PRI01 `price-ranges`), through the same price
+    /// rules (default false: the volume prices are not managed, and those set on Mirakl are
+    /// kept).
+    pub volume_prices_from_bulk_pricing: bool,
 }
 
 impl Default for OfferRules {
@@ -335,6 +340,7 @@ impl Default for OfferRules {
             logistic_classes: Vec::new(),
             default_logistic_class: None,
             additional_fields: BTreeMap::new(),
+            volume_prices_from_bulk_pricing: false,
         }
     }
 }
