@@ -743,8 +743,10 @@ fn refunds_to_mirakl(
             line.taxes = taxes;
             lines.push((line, l));
         }
-        // Refunded shipping goes on the first line (OR28 carries shipping per line); its
-        // taxes are that line's shipping taxes in proportion.
+        // Refunded shipping (OR28 carries shipping per line) is spread over the lines, those
+        // refunded above first, then by line index, each up to the shipping it was charged;
+        // its taxes are the line's shipping taxes in proportion. What no line can take (or
+        // shipping charged at the order level only) goes on the first line.
         let shipping = crate::orders::sum(
             r.items
                 .iter()
@@ -752,37 +754,65 @@ fn refunds_to_mirakl(
                 .filter_map(|i| i.requested_amount),
         );
         if shipping > Decimal::ZERO {
-            if lines.is_empty()
-                && let Some(first) = order.order_lines.iter().min_by(|a, b| {
-                    a.order_line_index
-                        .cmp(&b.order_line_index)
-                        .then_with(|| a.order_line_id.cmp(&b.order_line_id))
-                })
-            {
-                lines.push((empty_refund_line(order, first, &code, codes), first));
+            let mut by_index: Vec<&OrderLine> = order.order_lines.iter().collect();
+            by_index.sort_by(|a, b| {
+                a.order_line_index
+                    .cmp(&b.order_line_index)
+                    .then_with(|| a.order_line_id.cmp(&b.order_line_id))
+            });
+            for l in by_index {
+                if !lines
+                    .iter()
+                    .any(|(_, x)| x.order_line_id == l.order_line_id)
+                {
+                    lines.push((empty_refund_line(order, l, &code, codes), l));
+                }
             }
-            if let Some((line, l)) = lines.first_mut() {
-                let line_tax = crate::orders::sum(l.shipping_taxes.iter().filter_map(|t| t.amount));
+            let paid = |l: &OrderLine| {
                 let price = l.shipping_price.unwrap_or_default();
-                let line_paid = if excluded {
-                    price.saturating_add(line_tax)
+                if excluded {
+                    price.saturating_add(crate::orders::sum(
+                        l.shipping_taxes.iter().filter_map(|t| t.amount),
+                    ))
                 } else {
                     price
-                };
+                }
+            };
+            let mut taken: Vec<Decimal> = lines.iter().map(|_| Decimal::ZERO).collect();
+            let mut remaining = shipping;
+            for (i, (_, l)) in lines.iter().enumerate() {
+                let take = remaining.min(paid(l).max(Decimal::ZERO));
+                taken[i] = take;
+                remaining = remaining.saturating_sub(take);
+            }
+            if remaining > Decimal::ZERO
+                && let Some(first) = taken.first_mut()
+            {
+                *first = first.saturating_add(remaining);
+            }
+            for ((line, l), take) in lines.iter_mut().zip(taken) {
+                if take.is_zero() {
+                    continue;
+                }
+                let line_paid = paid(l);
                 let share = if line_paid > Decimal::ZERO {
-                    (shipping / line_paid).min(Decimal::ONE)
+                    (take / line_paid).min(Decimal::ONE)
                 } else {
                     Decimal::ZERO
                 };
                 line.shipping_taxes = refunded_taxes(&l.shipping_taxes, &shipping_tax_codes, share);
                 let tax = crate::orders::sum(line.shipping_taxes.iter().map(|t| t.amount));
                 let amount = if excluded {
-                    shipping.saturating_sub(tax).max(Decimal::ZERO)
+                    take.saturating_sub(tax).max(Decimal::ZERO)
                 } else {
-                    shipping
+                    take
                 };
                 line.shipping_amount = Some(money(amount));
             }
+            // lines added for shipping that took none are not sent
+            lines.retain(|(line, _)| {
+                line.quantity.is_some() || line.shipping_amount != Some(Decimal::ZERO)
+            });
         }
         if lines.is_empty() {
             out.push(Action::ManualReview {
@@ -1432,6 +1462,57 @@ mod tests {
         );
         assert_eq!(line.taxes[0].amount, d("0"));
         assert_eq!(line.shipping_taxes[0].amount, d("0.5"));
+    }
+
+    /// OR28 carries shipping per line: a shipping refund larger than one line's shipping is
+    /// spread over the lines (the refunded line first, then by index), each up to what it was
+    /// charged, so no line is refunded more shipping than it paid.
+    #[test]
+    fn or28_spreads_refunded_shipping_over_the_lines() {
+        let mut v: Value = waiting(
+            "M1",
+            vec![
+                line("M1-1", 1, "S0", 1, "10"),
+                line("M1-2", 2, "S1", 2, "10"),
+            ],
+        );
+        v["order_state"] = json!("SHIPPED");
+        v["order_lines"][0]["shipping_price"] = json!(5);
+        v["order_lines"][1]["shipping_price"] = json!(5);
+        let o = order(v);
+        let refund = BcRefund {
+            items: vec![
+                product_refund(80, 1, "10").items[0].clone(),
+                RefundedItem {
+                    item_type: RefundItemType::Shipping,
+                    item_id: 0,
+                    quantity: None,
+                    requested_amount: Some(d("8")),
+                },
+            ],
+            ..product_refund(80, 1, "10")
+        };
+        let request = refund_of(&refund, &o, &products());
+        type Line<'a> = (&'a str, Option<u64>, Option<Decimal>, Option<Decimal>);
+        let got: Vec<Line<'_>> = request
+            .refunds
+            .iter()
+            .map(|l| {
+                (
+                    l.order_line_id.as_str(),
+                    l.quantity,
+                    l.amount,
+                    l.shipping_amount,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("M1-2", Some(1), Some(d("10")), Some(d("5"))),
+                ("M1-1", None, Some(d("0")), Some(d("3")))
+            ]
+        );
     }
 
     /// Issue 10 defect 2: OR28 amounts follow the order's tax mode
