@@ -384,7 +384,8 @@ impl MiraklMoneyBack<'_> {
 ///   product (`item_id` = `order_address_id`, docs/store-operations/orders/refunds.mdx), or an
 ///   `ORDER` item when that address is unknown.
 ///
-/// A shipping-only refund therefore never gives an empty item list.
+/// A shipping-only refund therefore never gives an empty item list; a refund without any
+/// amount asks for a manual review instead.
 fn mirror_in_bigcommerce(
     order: &Order,
     mirakl_refund_id: String,
@@ -425,6 +426,14 @@ fn mirror_in_bigcommerce(
             amount: Some(order_level),
             reason: None,
         });
+    }
+    if items.is_empty() {
+        return Action::ManualReview {
+            reason: format!(
+                "Mirakl refund {mirakl_refund_id} of line {} carries no amount to mirror in BigCommerce",
+                l.order_line_id
+            ),
+        };
     }
     Action::RefundInBigCommerce {
         mirakl_refund_id,
@@ -1625,6 +1634,25 @@ mod tests {
             (items, amount),
             (vec![RefundItem::shipping(5, d("7"))], d("7"))
         );
+        // nothing to mirror: a human looks, never an empty refund
+        let mut zero = v.clone();
+        zero["order_lines"][0]["refunds"][0]["shipping_amount"] = json!(0);
+        let env = Env::new();
+        let rec = OrderRecord {
+            bigcommerce_order_id: Some(100),
+            ship_confirmed: true,
+            ..OrderRecord::default()
+        };
+        let bo = bc_order(OrderStatus::Shipped);
+        let prods = products();
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &[],
+            refunds: &[],
+        };
+        let a = step(&order(zero), &rec, Some(&side), &env.ctx());
+        assert!(matches!(&a[..], [Action::ManualReview { .. }]), "{a:?}");
         // no order address known: the shipping part is refunded at the order level
         let mut no_address = products();
         no_address[0].order_address_id = None;
