@@ -4,7 +4,7 @@
 use crate::catalog::{Catalog, CatalogProduct, CatalogVariant, PriceRecord};
 use crate::offers::{CurrentOffer, DesiredOffer, OfferContent};
 use crate::plan::OfferWrite;
-use crate::plan::PriceLine;
+use crate::plan::PriceWrite;
 use crate::pricing::{Discount, VolumeTier};
 use crate::rules::OfferRules;
 use crate::types::ShopSku;
@@ -616,7 +616,7 @@ fn ranges(
 /// tiers above 1 unit as ranges; then one
 /// row per other OF21 `all_prices` entry (channel, customer and scheduled prices) as Mirakl
 /// holds it. Without `current` (or for another SKU) it is the one default row.
-pub fn price_rows_keeping(line: &PriceLine, current: Option<&Offer>) -> Vec<PriceFileRow> {
+pub fn price_rows_keeping(line: &PriceWrite, current: Option<&Offer>) -> Vec<PriceFileRow> {
     let discount = line.discount.as_ref();
     let current = current.filter(|o| o.shop_sku == line.shop_sku);
     let managed = line.volume_prices.as_deref().map(as_volume_prices);
@@ -935,7 +935,7 @@ mod tests {
         let offers = spec_offers();
         let o = &offers[0];
         let start = time::macros::datetime!(2026-01-01 00:00 UTC);
-        let line = PriceLine {
+        let line = PriceWrite {
             volume_prices: None,
             shop_sku: o.shop_sku.clone(),
             price: d("48"),
@@ -1075,7 +1075,7 @@ mod tests {
         let want2 = desired(&cat2, &rules).0;
         let p = plan(&want2, &current, &BTreeSet::new(), &rules.plan);
         assert_eq!(p.changed[0].kind, crate::plan::ChangeKind::PriceOnly);
-        let line = PriceLine {
+        let line = PriceWrite {
             shop_sku: sku.clone(),
             price: d("22"),
             discount: want2[&sku].content.discount.clone(),

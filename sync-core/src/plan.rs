@@ -108,18 +108,19 @@ pub struct OfferWrite {
     pub delete: bool,
 }
 
-/// One STO01 line.
+/// One STO01 line (a stock write; the `mirakl-api` file line is `imports::StockLine`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StockLine {
+pub struct StockWrite {
     /// Key.
     pub shop_sku: ShopSku,
     /// New quantity.
     pub quantity: u64,
 }
 
-/// One PRI01 line.
+/// One PRI01 price write (the `mirakl-api` file line is `imports::PriceLine`; see
+/// [`crate::convert::price_rows_keeping`] for the rows).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PriceLine {
+pub struct PriceWrite {
     /// Key.
     pub shop_sku: ShopSku,
     /// New price.
@@ -138,9 +139,9 @@ pub enum Batch {
     /// OF24.
     Offers(Vec<OfferWrite>),
     /// STO01.
-    Stock(Vec<StockLine>),
+    Stock(Vec<StockWrite>),
     /// PRI01.
-    Prices(Vec<PriceLine>),
+    Prices(Vec<PriceWrite>),
 }
 
 impl Batch {
@@ -271,8 +272,8 @@ impl Plan {
     /// offer. Batches come ordered by operation (OF24, STO01, PRI01), lines by SKU.
     pub fn batches(&self, rules: &PlanRules) -> Vec<Batch> {
         let mut offers: BTreeMap<ShopSku, OfferWrite> = BTreeMap::new();
-        let mut stock: BTreeMap<ShopSku, StockLine> = BTreeMap::new();
-        let mut prices: BTreeMap<ShopSku, PriceLine> = BTreeMap::new();
+        let mut stock: BTreeMap<ShopSku, StockWrite> = BTreeMap::new();
+        let mut prices: BTreeMap<ShopSku, PriceWrite> = BTreeMap::new();
         let full = |o: &DesiredOffer| OfferWrite {
             shop_sku: o.shop_sku.clone(),
             product_id: o.product_id.clone(),
@@ -289,14 +290,14 @@ impl Plan {
                 ChangeKind::StockOnly if rules.stock_import => {
                     stock.insert(
                         sku.clone(),
-                        StockLine {
+                        StockWrite {
                             shop_sku: sku,
                             quantity: c.offer.content.quantity,
                         },
                     );
                 }
                 ChangeKind::PriceOnly if rules.price_import => {
-                    let line = PriceLine {
+                    let line = PriceWrite {
                         shop_sku: sku.clone(),
                         price: c.offer.content.price,
                         discount: c.offer.content.discount.clone(),
@@ -319,7 +320,7 @@ impl Plan {
                 RemovalAction::ZeroStock if rules.stock_import => {
                     stock.insert(
                         sku.clone(),
-                        StockLine {
+                        StockWrite {
                             shop_sku: sku,
                             quantity: 0,
                         },

@@ -144,7 +144,7 @@ fn offers_converge_through_the_client_models() {
     let p = plan(&want2, &current, &BTreeSet::new(), &routing);
     assert_eq!(
         p.batches(&routing),
-        [Batch::Stock(vec![sync_core::plan::StockLine {
+        [Batch::Stock(vec![sync_core::plan::StockWrite {
             shop_sku: sync_core::ShopSku::new("MUG").unwrap(),
             quantity: 9
         }])]
