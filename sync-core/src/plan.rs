@@ -42,7 +42,7 @@ pub fn classify(before: &OfferContent, after: &OfferContent) -> Option<ChangeKin
 
 /// A changed offer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Change {
+pub struct OfferChange {
     /// The full desired offer.
     pub offer: DesiredOffer,
     /// The current content.
@@ -75,7 +75,7 @@ pub struct Plan {
     /// Offers to create.
     pub new: Vec<DesiredOffer>,
     /// Offers to update.
-    pub changed: Vec<Change>,
+    pub changed: Vec<OfferChange>,
     /// SKUs already as desired.
     pub unchanged: Vec<ShopSku>,
     /// Offers to delete or zero.
@@ -233,7 +233,7 @@ pub fn plan(
                 let want = effective(want, &cur.content, rules);
                 match classify(&cur.content, &want.content) {
                     None => out.unchanged.push(sku.clone()),
-                    Some(kind) => out.changed.push(Change {
+                    Some(kind) => out.changed.push(OfferChange {
                         offer: want.into_owned(),
                         before: cur.content.clone(),
                         kind,

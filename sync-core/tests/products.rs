@@ -14,8 +14,8 @@ use mirakl_api::products::{AttributeList, HierarchyList, ValueListList};
 use std::collections::BTreeMap;
 use sync_core::ShopSku;
 use sync_core::products::{
-    self, AttributeRule, AttributeType, CategoryRule, Change, FieldSource, OperatorCatalog,
-    ProductProblem, ProductProblemReason, ProductRules, ProductSource, RequirementLevel, Unit,
+    self, AttributeRule, AttributeType, CategoryRule, FieldSource, OperatorCatalog, ProductProblem,
+    ProductProblemReason, ProductRules, ProductSource, RequirementLevel, RowChange, Unit,
 };
 use sync_core::rules::SelectionRules;
 use sync_core::types::CatalogRef;
@@ -841,13 +841,19 @@ fn unchanged_rows_are_not_sent_again() {
         .map(|r| r.sku.as_str())
         .collect();
     assert_eq!(sent, ["DRESS-BLK-M", "DRESS-WHT-S"]);
-    assert_eq!(products::change(&changed.rows[0], &last), Change::Changed);
-    assert_eq!(products::change(&changed.rows[2], &last), Change::Unchanged);
+    assert_eq!(
+        products::change(&changed.rows[0], &last),
+        RowChange::Changed
+    );
+    assert_eq!(
+        products::change(&changed.rows[2], &last),
+        RowChange::Unchanged
+    );
     let mut k2 = knives();
     k2.id = ProductId(9);
     k2.sku = Some("KNIFE-2".into());
     let more = prepare(vec![k2]);
-    assert_eq!(products::change(&more.rows[0], &last), Change::New);
+    assert_eq!(products::change(&more.rows[0], &last), RowChange::New);
 }
 
 #[test]

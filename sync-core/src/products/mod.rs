@@ -66,7 +66,7 @@ pub use crate::rules::{
 };
 /// Units of weight and length ([`crate::units`]), re-exported beside the product rules.
 pub use crate::units::{self, Unit};
-pub use hash::{Change, RowHash, change, changed_rows, hash_columns};
+pub use hash::{RowChange, RowHash, change, changed_rows, hash_columns};
 pub use map::{ProductSource, map_products, strip_html};
 pub use operator::{
     AttributeType, CategoryNode, ListEntry, OperatorAttribute, OperatorCatalog, ROLE_CATEGORY,
