@@ -336,7 +336,7 @@ fn default_price_update(
 /// entries with a `channel_code`) and the discount `ranges` above 1 unit; see
 /// [`kept_all_prices`] and [`kept_discount`]. Prices scoped to customer groups, organisations
 /// or dates cannot be expressed in OF24 (its `all_prices` has only `channel_code`); PRI01
-/// keeps them ([`price_rows_keeping`]).
+/// keeps them ([`price_rows_keeping`]; [`has_prices_only_pri01_can_keep`] tells such offers).
 ///
 /// Nothing is copied into a delete, or when `current` is `None` (a new offer) or names
 /// another SKU. `pricing_unit` cannot be carried: OF21 does not return it
@@ -422,6 +422,14 @@ fn has_customer_or_date_context(p: &OfferPrice) -> bool {
         ctx.get(*k)
             .is_some_and(|v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
     })
+}
+
+/// Whether the offer holds prices an OF24 update cannot carry (customer-group, organisation
+/// or date-scoped entries of `all_prices`; OF24 `all_prices` has only `channel_code`), which
+/// an OF24 update would therefore delete. Route price changes of such offers through PRI01
+/// ([`price_rows_keeping`] keeps them), and prefer STO01 for their stock.
+pub fn has_prices_only_pri01_can_keep(o: &Offer) -> bool {
+    o.all_prices.iter().any(has_customer_or_date_context)
 }
 
 /// Volume tiers above 1 unit whose prices stay below the 1-unit price (a tier dearer than a
@@ -877,6 +885,13 @@ mod tests {
                 .collect()
         };
         assert_eq!(u.all_prices.len(), 2, "{:?}", u.all_prices);
+        // the third entry (customer groups, dates) only PRI01 can keep: said so
+        assert!(has_prices_only_pri01_can_keep(o));
+        let plain = Offer {
+            all_prices: o.all_prices[..2].to_vec(),
+            ..o.clone()
+        };
+        assert!(!has_prices_only_pri01_can_keep(&plain));
         let default = &u.all_prices[0];
         assert_eq!(default.channel_code, None);
         assert_eq!(
