@@ -93,6 +93,7 @@
 mod macros;
 
 pub mod catalog;
+pub mod channels;
 pub mod credentials;
 pub mod de;
 pub mod inventory;

@@ -232,6 +232,34 @@ const PRICE_LIST_RECORDS: &[&str] = &[
     "date_modified:max",
     "date_modified:min",
 ];
+/// `channels.v3.yml`, `GET /channels`.
+const CHANNELS: &[&str] = &[
+    "include",
+    "available",
+    "status:in",
+    "type:in",
+    "platform:in",
+    "date_created",
+    "date_created:min",
+    "date_created:max",
+    "date_modified",
+    "date_modified:min",
+    "date_modified:max",
+    "limit",
+    "page",
+];
+/// `channels.v3.yml`, `GET /channels/{channel_id}/listings` (paged by `after`, no `page`).
+const CHANNEL_LISTINGS: &[&str] = &[
+    "limit",
+    "after",
+    "product_id:in",
+    "date_created",
+    "date_created:min",
+    "date_created:max",
+    "date_modified",
+    "date_modified:min",
+    "date_modified:max",
+];
 /// `webhooks.v3.yml`, `GET /hooks`.
 const HOOKS: &[&str] = &["page", "limit", "is_active", "scope", "destination"];
 
@@ -459,5 +487,51 @@ fn inventory_price_list_and_webhook_listings_send_declared_filters_only() {
         &spec,
         HOOKS,
         &["scope", "is_active", "destination"],
+    );
+}
+
+#[test]
+fn channel_listings_send_declared_filters_only() {
+    use bigcommerce_api::channels::{ChannelId, ChannelStatus, ChannelType, ListingId};
+    let c = client();
+    let spec = c
+        .channels()
+        .list()
+        .include_currencies()
+        .available(true)
+        .types([ChannelType::Marketplace])
+        .statuses([ChannelStatus::Active])
+        .platforms(["ebay"])
+        .date_modified_min(T)
+        .page(2)
+        .limit(3)
+        .spec();
+    check(
+        "channels",
+        &spec,
+        CHANNELS,
+        &[
+            "include",
+            "available",
+            "type:in",
+            "status:in",
+            "platform:in",
+            "page",
+        ],
+    );
+    let spec = c
+        .channels()
+        .listings(ChannelId(1))
+        .product_ids([ProductId(1)])
+        .date_modified_min(T)
+        .after(ListingId(9))
+        .page(2)
+        .limit(3)
+        .spec();
+    check(
+        "channel listings",
+        &spec,
+        CHANNEL_LISTINGS,
+        &["product_id:in", "date_modified:min", "after", "limit"],
     );
 }

@@ -6,6 +6,7 @@
 //! | [`Variants`] | [`Client::variants`] | `/v3/catalog/variants` list, batch update (50 per call); per-product list, get, update |
 //! | [`Categories`] | [`Client::categories`] | `/v3/catalog/categories` list, get |
 //! | [`Brands`] | [`Client::brands`] | `/v3/catalog/brands` list, get |
+//! | [`Channels`] | [`Client::channels`] | `/v3/channels` list, get, create, update; listings list (by `after`), get, create, update; currency assignments (all channels, one channel: get, create, update, delete) |
 //! | [`Inventory`] | [`Client::inventory`] | `/v3/inventory/locations`, items, absolute / relative adjustments (2,000 per call) |
 //! | [`PriceLists`] | [`Client::price_lists`] | `/v3/pricelists` list, get, records list, upsert (1,000 per call) |
 //! | [`Orders`] | [`Client::orders`] | `/v2/orders` list, count, get, create, update, status, products, shipping addresses; `/v2/order_statuses`; `/v3/orders/{id}/transactions`, refund quotes, refunds |
@@ -17,6 +18,7 @@
 use crate::Client;
 
 mod catalog;
+mod channels;
 mod inventory;
 mod orders;
 mod pricelists;
@@ -24,6 +26,7 @@ mod store;
 mod webhooks;
 
 pub use catalog::{Brands, Categories, PRODUCTS_BATCH, Products, VARIANTS_BATCH, Variants};
+pub use channels::Channels;
 pub use inventory::Inventory;
 pub use orders::{Orders, Shipments};
 pub use pricelists::PriceLists;

@@ -245,10 +245,11 @@ impl List<Order> {
         self.set("min_id", id)
     }
 
-    /// `channel_id`.
+    /// `channel_id` — orders of this channel (e.g. the marketplace channel created with
+    /// [`Channels::create`](crate::api::Channels::create)).
     #[must_use]
-    pub fn channel_id(self, channel: u64) -> Self {
-        self.set("channel_id", channel)
+    pub fn channel_id(self, channel: impl Into<crate::channels::ChannelId>) -> Self {
+        self.set("channel_id", channel.into())
     }
 
     /// `external_order_id`.
