@@ -649,9 +649,15 @@ impl<T: DeserializeOwned + Send + 'static, K: 'static> List<T, K> {
                 let mut p = Page::from_v3(env.data, env.meta, page);
                 // No paging metadata at all (`meta` null or `{}`): a full page may have a
                 // successor, as in v2; an empty page then ends the listing.
-                if p.pagination.is_none() && p.cursor.is_none() {
+                if p.pagination.is_none() {
                     let limit = self.limit.unwrap_or(50) as usize;
-                    if !p.items.is_empty() && p.items.len() >= limit {
+                    let more = match &p.cursor {
+                        // Cursor paging only (order metafields): its `next` link says
+                        // whether another page follows; the path also takes `page`.
+                        Some(c) => c.links.next.is_some(),
+                        None => p.items.len() >= limit,
+                    };
+                    if !p.items.is_empty() && more {
                         p.next_page = page.checked_add(1);
                     }
                 }

@@ -97,6 +97,7 @@ pub mod channels;
 pub mod credentials;
 pub mod de;
 pub mod inventory;
+pub mod metafields;
 pub mod orders;
 pub mod page;
 pub mod pricelists;

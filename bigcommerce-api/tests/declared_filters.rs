@@ -260,6 +260,53 @@ const CHANNEL_LISTINGS: &[&str] = &[
     "date_modified:min",
     "date_modified:max",
 ];
+/// `orders.v2.oas2.yml`, `GET /orders/{order_id}/coupons`.
+const ORDER_COUPONS: &[&str] = &["page", "limit"];
+/// `orders.v2.oas2.yml`, `GET /orders/{order_id}/taxes`.
+const ORDER_TAXES: &[&str] = &["page", "limit", "details"];
+/// `orders.v2.oas2.yml`, `GET /orders/{order_id}/messages`.
+const ORDER_MESSAGES: &[&str] = &[
+    "min_id",
+    "max_id",
+    "customer_id",
+    "min_date_created",
+    "max_date_created",
+    "is_flagged",
+    "status",
+    "page",
+    "limit",
+];
+/// `orders.v3.yml`, `GET /orders/payment_actions/refunds`.
+const ALL_REFUNDS: &[&str] = &[
+    "order_id:in",
+    "id:in",
+    "created:min",
+    "created:max",
+    "transaction_id",
+    "page",
+    "limit",
+];
+/// The metafield filters every owner declares: `orders.v3.yml`
+/// (`/orders/{order_id}/metafields`), `catalog/products_catalog.v3.yml`,
+/// `catalog/product-variants_catalog.v3.yml`, `catalog/categories_catalog.v3.yml`,
+/// `catalog/brands_catalog.v3.yml` (their `.../metafields` GET); brands declare the fewest.
+const METAFIELDS: &[&str] = &[
+    "id",
+    "id:in",
+    "id:not_in",
+    "id:min",
+    "id:max",
+    "id:greater",
+    "id:less",
+    "page",
+    "limit",
+    "key",
+    "namespace",
+    "include_fields",
+    "exclude_fields",
+    "before",
+    "after",
+];
 /// `webhooks.v3.yml`, `GET /hooks`.
 const HOOKS: &[&str] = &["page", "limit", "is_active", "scope", "destination"];
 
@@ -534,4 +581,65 @@ fn channel_listings_send_declared_filters_only() {
         CHANNEL_LISTINGS,
         &["product_id:in", "date_modified:min", "after", "limit"],
     );
+}
+
+#[test]
+fn order_extra_and_metafield_listings_send_declared_filters_only() {
+    let c = client();
+    let o = c.orders();
+    let spec = o.coupons(OrderId(1)).page(2).limit(3).spec();
+    check("coupons", &spec, ORDER_COUPONS, &["page", "limit"]);
+    let spec = o.taxes(OrderId(1)).details().page(2).limit(3).spec();
+    check("taxes", &spec, ORDER_TAXES, &["details"]);
+    let spec = o
+        .messages(OrderId(1))
+        .min_id(1)
+        .min_date_created(T)
+        .is_flagged(true)
+        .status("read")
+        .customer_id(4)
+        .page(2)
+        .limit(3)
+        .spec();
+    check(
+        "messages",
+        &spec,
+        ORDER_MESSAGES,
+        &[
+            "min_id",
+            "min_date_created",
+            "is_flagged",
+            "status",
+            "customer_id",
+        ],
+    );
+    let spec = o
+        .all_refunds()
+        .order_ids([OrderId(1)])
+        .created_min(T)
+        .created_max(T)
+        .page(2)
+        .limit(3)
+        .spec();
+    check(
+        "all refunds",
+        &spec,
+        ALL_REFUNDS,
+        &["order_id:in", "created:min", "created:max"],
+    );
+    for m in [
+        o.metafields(OrderId(1)),
+        c.products().metafields(ProductId(1)),
+        c.variants().metafields(ProductId(1), VariantId(2)),
+        c.categories().metafields(CategoryId(1)),
+        c.brands().metafields(bigcommerce_api::catalog::BrandId(1)),
+    ] {
+        let spec = m.list().key("k").namespace("n").page(2).limit(3).spec();
+        check(
+            "metafields",
+            &spec,
+            METAFIELDS,
+            &["key", "namespace", "page", "limit"],
+        );
+    }
 }

@@ -164,6 +164,17 @@ impl Products {
         .await
     }
 
+    /// The metafields of a product (`/v3/catalog/products/{id}/metafields`). Scope:
+    /// Products (`store_v2_products`; reads also `store_v2_products_read_only`).
+    pub fn metafields(&self, id: ProductId) -> super::Metafields {
+        super::Metafields::new(
+            &self.client,
+            "/v3/catalog/products/{id}/metafields",
+            "/v3/catalog/products/{id}/metafields/{metafield_id}",
+            format!("v3/catalog/products/{id}/metafields"),
+        )
+    }
+
     /// Deletes a product.
     ///
     /// # Errors
@@ -316,6 +327,18 @@ impl Variants {
             out.extend(page.items.into_iter().filter(|v| v.id == *id));
         }
         Ok(out)
+    }
+
+    /// The metafields of a variant
+    /// (`/v3/catalog/products/{id}/variants/{variant_id}/metafields`). Scope: Products
+    /// (`store_v2_products`; reads also `store_v2_products_read_only`).
+    pub fn metafields(&self, product: ProductId, id: VariantId) -> super::Metafields {
+        super::Metafields::new(
+            &self.client,
+            "/v3/catalog/products/{id}/variants/{variant_id}/metafields",
+            "/v3/catalog/products/{id}/variants/{variant_id}/metafields/{metafield_id}",
+            format!("v3/catalog/products/{product}/variants/{id}/metafields"),
+        )
     }
 
     /// Lists the variants of one product (`GET /v3/catalog/products/{id}/variants`; the path
@@ -481,6 +504,17 @@ impl Categories {
         );
         self.client.data_opt(&spec).await
     }
+
+    /// The metafields of a category (`/v3/catalog/categories/{id}/metafields`). Scope:
+    /// Products (`store_v2_products`; reads also `store_v2_products_read_only`).
+    pub fn metafields(&self, id: CategoryId) -> super::Metafields {
+        super::Metafields::new(
+            &self.client,
+            "/v3/catalog/categories/{id}/metafields",
+            "/v3/catalog/categories/{id}/metafields/{metafield_id}",
+            format!("v3/catalog/categories/{id}/metafields"),
+        )
+    }
 }
 
 /// Brands handler.
@@ -511,6 +545,17 @@ impl Brands {
             format!("v3/catalog/brands/{id}"),
         );
         self.client.data_opt(&spec).await
+    }
+
+    /// The metafields of a brand (`/v3/catalog/brands/{id}/metafields`). Scope: Products
+    /// (`store_v2_products`; reads also `store_v2_products_read_only`).
+    pub fn metafields(&self, id: BrandId) -> super::Metafields {
+        super::Metafields::new(
+            &self.client,
+            "/v3/catalog/brands/{id}/metafields",
+            "/v3/catalog/brands/{id}/metafields/{metafield_id}",
+            format!("v3/catalog/brands/{id}/metafields"),
+        )
     }
 }
 

@@ -4,9 +4,10 @@ use crate::client::{Client, List, Style, with_json};
 use crate::de::format_rfc2822;
 use crate::error::Result;
 use crate::orders::{
-    NewOrder, NewShipment, Order, OrderCount, OrderId, OrderProduct, OrderStatus, OrderStatusInfo,
-    OrderUpdate, Refund, RefundQuote, RefundQuoteRequest, RefundRequest, Shipment, ShipmentId,
-    ShipmentUpdate, ShippingAddress, Transaction,
+    NewOrder, NewShipment, Order, OrderConsignments, OrderCount, OrderCoupon, OrderId,
+    OrderMessage, OrderProduct, OrderStatus, OrderStatusInfo, OrderTax, OrderUpdate, Refund,
+    RefundQuote, RefundQuoteRequest, RefundRequest, Shipment, ShipmentId, ShipmentUpdate,
+    ShippingAddress, Transaction,
 };
 use bc_mirakl_api_core::transport::{Method, RequestSpec};
 use time::OffsetDateTime;
@@ -211,6 +212,164 @@ impl Orders {
             "/v3/orders/{id}/payment_actions/refunds",
             format!("v3/orders/{id}/payment_actions/refunds"),
         )
+    }
+}
+
+/// The v2 order sub-resources added for integrations (coupons, taxes, messages,
+/// consignments) and the v3 order metafields and store-wide refunds.
+impl Orders {
+    fn sub<T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        template: &'static str,
+        id: OrderId,
+        rest: &str,
+    ) -> List<T> {
+        List::new(
+            &self.client,
+            Style::V2,
+            template,
+            format!("v2/orders/{id}/{rest}"),
+        )
+    }
+
+    /// Lists the coupons applied to an order (`GET /v2/orders/{id}/coupons`; a 204 is an
+    /// empty page). Scope: Orders (`store_v2_orders_read_only` or `store_v2_orders`).
+    pub fn coupons(&self, id: OrderId) -> List<OrderCoupon> {
+        self.sub("/v2/orders/{id}/coupons", id, "coupons")
+    }
+
+    /// Lists the tax lines of an order (`GET /v2/orders/{id}/taxes`); add
+    /// [`List::details`](crate::List) for per-line detail. Scope: Orders
+    /// (`store_v2_orders_read_only` or `store_v2_orders`).
+    pub fn taxes(&self, id: OrderId) -> List<OrderTax> {
+        self.sub("/v2/orders/{id}/taxes", id, "taxes")
+    }
+
+    /// Lists the messages of an order (`GET /v2/orders/{id}/messages`). Scope: Orders
+    /// (`store_v2_orders_read_only` or `store_v2_orders`).
+    pub fn messages(&self, id: OrderId) -> List<OrderMessage> {
+        self.sub("/v2/orders/{id}/messages", id, "messages")
+    }
+
+    /// Reads the consignments of an order (`GET /v2/orders/{id}/consignments`): shipping,
+    /// pickup, download and email consignments; with `with_line_items` each item is the full
+    /// order product (`include=consignments.line_items`), else a link. Scope: Orders
+    /// (`store_v2_orders_read_only` or `store_v2_orders`).
+    ///
+    /// # Errors
+    /// As any call (404 when the order does not exist).
+    pub async fn consignments(
+        &self,
+        id: OrderId,
+        with_line_items: bool,
+    ) -> Result<OrderConsignments> {
+        let mut spec = RequestSpec::new(
+            Method::GET,
+            "/v2/orders/{id}/consignments",
+            format!("v2/orders/{id}/consignments"),
+        );
+        if with_line_items {
+            spec = spec.query("include", "consignments.line_items");
+        }
+        self.client.json(&spec).await
+    }
+
+    /// The metafields of an order (`/v3/orders/{id}/metafields`). Scope: Orders
+    /// (`store_v2_orders`; reads also `store_v2_orders_read_only`).
+    pub fn metafields(&self, id: OrderId) -> super::Metafields {
+        super::Metafields::new(
+            &self.client,
+            "/v3/orders/{id}/metafields",
+            "/v3/orders/{id}/metafields/{metafield_id}",
+            format!("v3/orders/{id}/metafields"),
+        )
+    }
+
+    /// Lists refunds across orders (`GET /v3/orders/payment_actions/refunds`; filters:
+    /// order ids, refund ids, creation window). Scope: Order Transactions
+    /// (`store_v2_transactions_read_only` or `store_v2_transactions`).
+    pub fn all_refunds(&self) -> List<Refund> {
+        List::new(
+            &self.client,
+            Style::V3,
+            "/v3/orders/payment_actions/refunds",
+            "v3/orders/payment_actions/refunds".into(),
+        )
+    }
+
+    /// Reads one refund (`GET /v3/orders/payment_actions/refunds/{refund_id}`); `None` when
+    /// absent. Scope: Order Transactions (`store_v2_transactions_read_only` or
+    /// `store_v2_transactions`).
+    ///
+    /// # Errors
+    /// As any call, except 404.
+    pub async fn refund_opt(&self, refund_id: u64) -> Result<Option<Refund>> {
+        let spec = RequestSpec::new(
+            Method::GET,
+            "/v3/orders/payment_actions/refunds/{refund_id}",
+            format!("v3/orders/payment_actions/refunds/{refund_id}"),
+        );
+        self.client.data_opt(&spec).await
+    }
+}
+
+impl List<OrderTax> {
+    /// `details=true`: per-line tax detail (`order_product_id`, `line_item_type`).
+    #[must_use]
+    pub fn details(self) -> Self {
+        self.set("details", "true")
+    }
+}
+
+impl List<OrderMessage> {
+    /// `min_id`.
+    #[must_use]
+    pub fn min_id(self, id: u64) -> Self {
+        self.set("min_id", id)
+    }
+
+    /// `min_date_created` (sent as RFC 2822).
+    #[must_use]
+    pub fn min_date_created(self, since: OffsetDateTime) -> Self {
+        self.set("min_date_created", format_rfc2822(since))
+    }
+
+    /// `is_flagged`.
+    #[must_use]
+    pub fn is_flagged(self, flagged: bool) -> Self {
+        self.set("is_flagged", flagged)
+    }
+
+    /// `status`: `read` or `unread`.
+    #[must_use]
+    pub fn status(self, status: &str) -> Self {
+        self.set("status", status)
+    }
+
+    /// `customer_id`.
+    #[must_use]
+    pub fn customer_id(self, id: u64) -> Self {
+        self.set("customer_id", id)
+    }
+}
+
+impl List<Refund> {
+    /// `order_id:in` (the store-wide refunds listing).
+    #[must_use]
+    pub fn order_ids(self, ids: impl IntoIterator<Item = OrderId>) -> Self {
+        self.set("order_id:in", crate::client::csv(ids))
+    }
+
+    /// `created:min` (RFC 3339).
+    #[must_use]
+    pub fn created_min(self, since: OffsetDateTime) -> Self {
+        self.set("created:min", crate::de::format_rfc3339(since))
+    }
+
+    /// `created:max` (RFC 3339).
+    #[must_use]
+    pub fn created_max(self, until: OffsetDateTime) -> Self {
+        self.set("created:max", crate::de::format_rfc3339(until))
     }
 }
 
