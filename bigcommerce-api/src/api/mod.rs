@@ -9,10 +9,11 @@
 //! | [`Channels`] | [`Client::channels`] | `/v3/channels` list, get, create, update; listings list (by `after`), get, create, update; currency assignments (all channels, one channel: get, create, update, delete) |
 //! | [`Inventory`] | [`Client::inventory`] | `/v3/inventory/locations`, items, absolute / relative adjustments (2,000 per call) |
 //! | [`PriceLists`] | [`Client::price_lists`] | `/v3/pricelists` list, get, records list, upsert (1,000 per call) |
-//! | [`Orders`] | [`Client::orders`] | `/v2/orders` list, count, get, create, update, status, products, shipping addresses; `/v2/order_statuses`; `/v3/orders/{id}/transactions`, refund quotes, refunds |
+//! | [`Orders`] | [`Client::orders`] | `/v2/orders` list, count, get, create, update, status, products, shipping addresses, coupons, taxes, messages, consignments; `/v2/order_statuses`; `/v3/orders/{id}/transactions`, refund quotes, refunds (create, list), metafields; `/v3/orders/payment_actions/refunds` list, get |
 //! | [`Shipments`] | [`Client::shipments`] | `/v2/orders/{id}/shipments` list, get, create, update, delete |
 //! | [`Webhooks`] | [`Client::webhooks`] | `/v3/hooks` list, get, create, update, delete |
-//! | [`Store`] | [`Client::store`] | `/v2/store`, `/v2/time` |
+//! | [`Store`] | [`Client::store`] | `/v2/store` (incl. whether prices are entered with tax), `/v2/time`, `/v3/settings/store/profile` get, update |
+//! | [`Metafields`] | [`Orders::metafields`], [`Products::metafields`], [`Variants::metafields`], [`Categories::metafields`], [`Brands::metafields`] | list, get, create, update, delete |
 
 #[cfg(doc)]
 use crate::Client;
