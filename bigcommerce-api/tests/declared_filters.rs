@@ -307,6 +307,34 @@ const METAFIELDS: &[&str] = &[
     "before",
     "after",
 ];
+/// `catalog/products_catalog.v3.yml` (`.../images`, `.../custom-fields`),
+/// `catalog/product-variant-options_catalog.v3.yml` (`.../options`,
+/// `.../options/{option_id}/values`), `catalog/product-modifiers_catalog.v3.yml`
+/// (`.../modifiers`): the same four names each.
+const PRODUCT_SUB_LISTS: &[&str] = &["page", "limit", "include_fields", "exclude_fields"];
+/// `catalog/category-trees_catalog.v3.yml`, `GET /catalog/trees` (no paging).
+const TREES: &[&str] = &["id:in", "channel_id:in"];
+/// `catalog/category-trees_catalog.v3.yml`, `GET /catalog/trees/categories`.
+const TREE_CATEGORIES: &[&str] = &[
+    "category_uuid:in",
+    "category_uuid:not_in",
+    "category_id:in",
+    "category_id:not_in",
+    "tree_id:in",
+    "tree_id:not_in",
+    "parent_id:in",
+    "parent_id:not_in",
+    "page_title",
+    "page_title:like",
+    "name",
+    "name:like",
+    "keyword",
+    "is_visible",
+    "include_fields",
+    "exclude_fields",
+    "page",
+    "limit",
+];
 /// `webhooks.v3.yml`, `GET /hooks`.
 const HOOKS: &[&str] = &["page", "limit", "is_active", "scope", "destination"];
 
@@ -642,4 +670,58 @@ fn order_extra_and_metafield_listings_send_declared_filters_only() {
             &["key", "namespace", "page", "limit"],
         );
     }
+}
+
+#[test]
+fn catalog_extra_listings_send_declared_filters_only() {
+    use bigcommerce_api::catalog::{CategoryTreeId, OptionId};
+    use bigcommerce_api::channels::ChannelId;
+    let c = client();
+    let pr = c.products();
+    let pid = ProductId(1);
+    for spec in [
+        pr.images(pid).page(2).limit(3).spec(),
+        pr.custom_fields(pid).page(2).limit(3).spec(),
+        pr.options(pid).page(2).limit(3).spec(),
+        pr.option_values(pid, OptionId(4)).page(2).limit(3).spec(),
+        pr.modifiers(pid).page(2).limit(3).spec(),
+    ] {
+        check(
+            "product sub-list",
+            &spec,
+            PRODUCT_SUB_LISTS,
+            &["page", "limit"],
+        );
+    }
+    let spec = c
+        .categories()
+        .trees()
+        .channel_ids([ChannelId(1)])
+        .page(2)
+        .limit(3)
+        .spec();
+    check("trees", &spec, TREES, &["channel_id:in"]);
+    let spec = c
+        .categories()
+        .tree_categories()
+        .tree_ids([CategoryTreeId(1)])
+        .category_ids([CategoryId(2)])
+        .parent_ids([0])
+        .name("Bath")
+        .is_visible(true)
+        .page(2)
+        .limit(3)
+        .spec();
+    check(
+        "tree categories",
+        &spec,
+        TREE_CATEGORIES,
+        &[
+            "tree_id:in",
+            "category_id:in",
+            "parent_id:in",
+            "name",
+            "is_visible",
+        ],
+    );
 }

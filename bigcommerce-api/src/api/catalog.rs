@@ -1,8 +1,11 @@
 //! Catalog v3 handlers.
 
 use crate::catalog::{
-    Brand, BrandId, Category, CategoryId, NewProduct, Product, ProductId, ProductInclude,
-    ProductUpdate, Variant, VariantId, VariantUpdate,
+    Brand, BrandId, BulkPricingRule, BulkPricingRuleId, BulkPricingRuleWrite, Category, CategoryId,
+    CategoryNode, CategoryTree, CategoryTreeId, CustomField, CustomFieldId, ImageId, NewProduct,
+    OptionId, OptionValueWrite, Product, ProductId, ProductImage, ProductImageWrite,
+    ProductInclude, ProductOption, ProductOptionValue, ProductUpdate, TreeCategory, Variant,
+    VariantId, VariantUpdate,
 };
 use crate::client::{Client, List, ProductScoped, Style, Written, csv, with_json};
 use crate::de::format_rfc3339;
@@ -572,5 +575,375 @@ impl List<Category> {
     #[must_use]
     pub fn parent_id(self, parent: u64) -> Self {
         self.set("parent_id", parent)
+    }
+}
+
+/// Product sub-resources: images, custom fields, bulk pricing rules, options (that make
+/// variants) and their values, modifiers. Scope: Products (`store_v2_products`; reads also
+/// `store_v2_products_read_only`).
+impl Products {
+    fn sub(template: &'static str, product: ProductId, rest: &str) -> (&'static str, String) {
+        (template, format!("v3/catalog/products/{product}/{rest}"))
+    }
+
+    fn list_of<T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        (template, path): (&'static str, String),
+    ) -> List<T> {
+        List::new(&self.client, Style::V3, template, path)
+    }
+
+    /// Lists a product's images (`GET .../images`). Scope: Products (read-only or modify).
+    pub fn images(&self, product: ProductId) -> List<ProductImage> {
+        self.list_of(Self::sub(
+            "/v3/catalog/products/{id}/images",
+            product,
+            "images",
+        ))
+    }
+
+    /// Adds an image by URL (`POST .../images`; one image per call, at most 1,000 per
+    /// product, 8 MB each). Not retried after a 5xx. Scope: Products (modify).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) without an `image_url` (nothing
+    /// is sent); otherwise as any call.
+    pub async fn add_image(
+        &self,
+        product: ProductId,
+        image: &ProductImageWrite,
+    ) -> Result<ProductImage> {
+        if image.image_url.is_none() {
+            return Err(crate::Error::InvalidInput(
+                "an image added by URL needs image_url".into(),
+            ));
+        }
+        let (t, path) = Self::sub("/v3/catalog/products/{id}/images", product, "images");
+        let spec = RequestSpec::new(Method::POST, t, path);
+        self.client.data(&with_json(spec, image)?).await
+    }
+
+    /// Updates an image (`PUT .../images/{image_id}`). Scope: Products (modify).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn update_image(
+        &self,
+        product: ProductId,
+        id: ImageId,
+        image: &ProductImageWrite,
+    ) -> Result<ProductImage> {
+        let spec = RequestSpec::new(
+            Method::PUT,
+            "/v3/catalog/products/{id}/images/{image_id}",
+            format!("v3/catalog/products/{product}/images/{id}"),
+        );
+        self.client.data(&with_json(spec, image)?).await
+    }
+
+    /// Deletes an image. Scope: Products (modify).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn delete_image(&self, product: ProductId, id: ImageId) -> Result<()> {
+        let spec = RequestSpec::new(
+            Method::DELETE,
+            "/v3/catalog/products/{id}/images/{image_id}",
+            format!("v3/catalog/products/{product}/images/{id}"),
+        );
+        self.client.unit(&spec).await
+    }
+
+    /// Lists a product's custom fields (`GET .../custom-fields`). Scope: Products
+    /// (read-only or modify).
+    pub fn custom_fields(&self, product: ProductId) -> List<CustomField> {
+        self.list_of(Self::sub(
+            "/v3/catalog/products/{id}/custom-fields",
+            product,
+            "custom-fields",
+        ))
+    }
+
+    /// Creates a custom field (`POST .../custom-fields`; its `id` is not sent). Scope:
+    /// Products (modify).
+    ///
+    /// # Errors
+    /// As any call (409 for a duplicate name and value).
+    pub async fn create_custom_field(
+        &self,
+        product: ProductId,
+        field: &CustomField,
+    ) -> Result<CustomField> {
+        let body = CustomField::new(field.name.clone(), field.value.clone());
+        let (t, path) = Self::sub(
+            "/v3/catalog/products/{id}/custom-fields",
+            product,
+            "custom-fields",
+        );
+        let spec = RequestSpec::new(Method::POST, t, path);
+        self.client.data(&with_json(spec, &body)?).await
+    }
+
+    fn custom_field(method: Method, product: ProductId, id: CustomFieldId) -> RequestSpec {
+        RequestSpec::new(
+            method,
+            "/v3/catalog/products/{id}/custom-fields/{custom_field_id}",
+            format!("v3/catalog/products/{product}/custom-fields/{id}"),
+        )
+    }
+
+    /// Updates a custom field (`PUT .../custom-fields/{custom_field_id}`; its `id` is not
+    /// sent). Scope: Products (modify).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn update_custom_field(
+        &self,
+        product: ProductId,
+        id: CustomFieldId,
+        field: &CustomField,
+    ) -> Result<CustomField> {
+        let body = CustomField::new(field.name.clone(), field.value.clone());
+        let spec = Self::custom_field(Method::PUT, product, id);
+        self.client.data(&with_json(spec, &body)?).await
+    }
+
+    /// Deletes a custom field. Scope: Products (modify).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn delete_custom_field(&self, product: ProductId, id: CustomFieldId) -> Result<()> {
+        self.client
+            .unit(&Self::custom_field(Method::DELETE, product, id))
+            .await
+    }
+
+    /// A product's bulk (volume) pricing rules (`GET .../bulk-pricing-rules`; one request:
+    /// the path declares no paging). Scope: Products (read-only or modify).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn bulk_pricing_rules(&self, product: ProductId) -> Result<Vec<BulkPricingRule>> {
+        let (t, path) = Self::sub(
+            "/v3/catalog/products/{id}/bulk-pricing-rules",
+            product,
+            "bulk-pricing-rules",
+        );
+        let rules: OneOrMany<BulkPricingRule> = self
+            .client
+            .data(&RequestSpec::new(Method::GET, t, path))
+            .await?;
+        Ok(rules.0)
+    }
+
+    /// Creates a bulk pricing rule (`POST .../bulk-pricing-rules`). Scope: Products
+    /// (modify).
+    ///
+    /// # Errors
+    /// As any call (409 when its quantity range overlaps another rule's).
+    pub async fn create_bulk_pricing_rule(
+        &self,
+        product: ProductId,
+        rule: &BulkPricingRuleWrite,
+    ) -> Result<BulkPricingRule> {
+        let (t, path) = Self::sub(
+            "/v3/catalog/products/{id}/bulk-pricing-rules",
+            product,
+            "bulk-pricing-rules",
+        );
+        let spec = RequestSpec::new(Method::POST, t, path);
+        self.client.data(&with_json(spec, rule)?).await
+    }
+
+    fn bulk_rule(method: Method, product: ProductId, id: BulkPricingRuleId) -> RequestSpec {
+        RequestSpec::new(
+            method,
+            "/v3/catalog/products/{id}/bulk-pricing-rules/{bulk_pricing_rule_id}",
+            format!("v3/catalog/products/{product}/bulk-pricing-rules/{id}"),
+        )
+    }
+
+    /// Updates a bulk pricing rule. Scope: Products (modify).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn update_bulk_pricing_rule(
+        &self,
+        product: ProductId,
+        id: BulkPricingRuleId,
+        rule: &BulkPricingRuleWrite,
+    ) -> Result<BulkPricingRule> {
+        let spec = Self::bulk_rule(Method::PUT, product, id);
+        self.client.data(&with_json(spec, rule)?).await
+    }
+
+    /// Deletes a bulk pricing rule. Scope: Products (modify).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn delete_bulk_pricing_rule(
+        &self,
+        product: ProductId,
+        id: BulkPricingRuleId,
+    ) -> Result<()> {
+        self.client
+            .unit(&Self::bulk_rule(Method::DELETE, product, id))
+            .await
+    }
+
+    /// Lists a product's options, the ones that make variants (`GET .../options`,
+    /// `product-variant-options_catalog.v3.yml`). Scope: Products (read-only or modify).
+    pub fn options(&self, product: ProductId) -> List<ProductOption> {
+        self.list_of(Self::sub(
+            "/v3/catalog/products/{id}/options",
+            product,
+            "options",
+        ))
+    }
+
+    /// Lists the values of one option (`GET .../options/{option_id}/values`). Scope:
+    /// Products (read-only or modify).
+    pub fn option_values(&self, product: ProductId, option: OptionId) -> List<ProductOptionValue> {
+        List::new(
+            &self.client,
+            Style::V3,
+            "/v3/catalog/products/{id}/options/{option_id}/values",
+            format!("v3/catalog/products/{product}/options/{option}/values"),
+        )
+    }
+
+    /// Adds a value to an option (`POST .../options/{option_id}/values`). Scope: Products
+    /// (modify).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn create_option_value(
+        &self,
+        product: ProductId,
+        option: OptionId,
+        value: &OptionValueWrite,
+    ) -> Result<ProductOptionValue> {
+        let spec = RequestSpec::new(
+            Method::POST,
+            "/v3/catalog/products/{id}/options/{option_id}/values",
+            format!("v3/catalog/products/{product}/options/{option}/values"),
+        );
+        self.client.data(&with_json(spec, value)?).await
+    }
+
+    /// Lists a product's modifiers, the options that do not make variants (`GET
+    /// .../modifiers`, `product-modifiers_catalog.v3.yml`). Scope: Products (read-only or
+    /// modify).
+    pub fn modifiers(&self, product: ProductId) -> List<ProductOption> {
+        self.list_of(Self::sub(
+            "/v3/catalog/products/{id}/modifiers",
+            product,
+            "modifiers",
+        ))
+    }
+}
+
+/// A `data` that the spec shows as one object where a list is meant (bulk pricing rules).
+struct OneOrMany<T>(Vec<T>);
+
+impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Array(items) => items
+                .into_iter()
+                .map(|v| serde_json::from_value(v).map_err(D::Error::custom))
+                .collect::<std::result::Result<Vec<T>, _>>()
+                .map(OneOrMany),
+            serde_json::Value::Null => Ok(OneOrMany(Vec::new())),
+            one => serde_json::from_value(one)
+                .map(|t| OneOrMany(vec![t]))
+                .map_err(D::Error::custom),
+        }
+    }
+}
+
+/// Category trees (`category-trees_catalog.v3.yml`). Scope: Products (`store_v2_products`;
+/// reads also `store_v2_products_read_only`).
+impl Categories {
+    /// Lists the category trees (`GET /v3/catalog/trees`; one request: the path declares no
+    /// paging). Scope: Products (read-only or modify).
+    pub fn trees(&self) -> List<CategoryTree> {
+        List::new(
+            &self.client,
+            Style::V3Unpaged,
+            "/v3/catalog/trees",
+            "v3/catalog/trees".into(),
+        )
+    }
+
+    /// The categories of one tree, nested (`GET /v3/catalog/trees/{tree_id}/categories`),
+    /// down to `depth` levels when given. Scope: Products (read-only or modify).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn tree(
+        &self,
+        tree: CategoryTreeId,
+        depth: Option<u32>,
+    ) -> Result<Vec<CategoryNode>> {
+        let spec = RequestSpec::new(
+            Method::GET,
+            "/v3/catalog/trees/{tree_id}/categories",
+            format!("v3/catalog/trees/{tree}/categories"),
+        )
+        .query_opt("depth", depth);
+        self.client.data(&spec).await
+    }
+
+    /// Lists categories across trees, flat (`GET /v3/catalog/trees/categories`). Scope:
+    /// Products (read-only or modify).
+    pub fn tree_categories(&self) -> List<TreeCategory> {
+        List::new(
+            &self.client,
+            Style::V3,
+            "/v3/catalog/trees/categories",
+            "v3/catalog/trees/categories".into(),
+        )
+    }
+}
+
+impl List<CategoryTree> {
+    /// `channel_id:in` — the trees of these channels.
+    #[must_use]
+    pub fn channel_ids(self, ids: impl IntoIterator<Item = crate::channels::ChannelId>) -> Self {
+        self.set("channel_id:in", csv(ids))
+    }
+}
+
+impl List<TreeCategory> {
+    /// `tree_id:in`.
+    #[must_use]
+    pub fn tree_ids(self, ids: impl IntoIterator<Item = CategoryTreeId>) -> Self {
+        self.set("tree_id:in", csv(ids))
+    }
+
+    /// `category_id:in`.
+    #[must_use]
+    pub fn category_ids(self, ids: impl IntoIterator<Item = CategoryId>) -> Self {
+        self.set("category_id:in", csv(ids))
+    }
+
+    /// `parent_id:in`.
+    #[must_use]
+    pub fn parent_ids(self, ids: impl IntoIterator<Item = u64>) -> Self {
+        self.set("parent_id:in", csv(ids))
+    }
+
+    /// `name`.
+    #[must_use]
+    pub fn name(self, name: &str) -> Self {
+        self.set("name", name)
+    }
+
+    /// `is_visible`.
+    #[must_use]
+    pub fn is_visible(self, visible: bool) -> Self {
+        self.set("is_visible", visible)
     }
 }
