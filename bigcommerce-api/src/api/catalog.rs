@@ -20,6 +20,7 @@ pub const VARIANTS_BATCH: usize = 50;
 
 impl Client {
     /// Products (`/v3/catalog/products`).
+    /// Scope of its calls: Products (`store_v2_products`; `store_v2_products_read_only` for reads).
     pub fn products(&self) -> Products {
         Products {
             client: self.clone(),
@@ -27,6 +28,7 @@ impl Client {
     }
 
     /// Variants (`/v3/catalog/variants`, `/v3/catalog/products/{id}/variants`).
+    /// Scope of its calls: Products (`store_v2_products`; `store_v2_products_read_only` for reads).
     pub fn variants(&self) -> Variants {
         Variants {
             client: self.clone(),
@@ -34,6 +36,7 @@ impl Client {
     }
 
     /// Categories (`/v3/catalog/categories`).
+    /// Scope of its calls: Products (`store_v2_products`; `store_v2_products_read_only` for reads).
     pub fn categories(&self) -> Categories {
         Categories {
             client: self.clone(),
@@ -41,6 +44,7 @@ impl Client {
     }
 
     /// Brands (`/v3/catalog/brands`).
+    /// Scope of its calls: Products (`store_v2_products`; `store_v2_products_read_only` for reads).
     pub fn brands(&self) -> Brands {
         Brands {
             client: self.clone(),
@@ -56,6 +60,7 @@ pub struct Products {
 
 impl Products {
     /// Lists products; add filters, then `.send()` or `.stream()`.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     pub fn list(&self) -> List<Product> {
         List::new(
             &self.client,
@@ -70,6 +75,7 @@ impl Products {
     }
 
     /// Reads a product, with optional `include`s.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// [`Error::Api`](crate::Error::Api) with status 404 when absent; otherwise as any call.
@@ -80,6 +86,7 @@ impl Products {
     }
 
     /// Reads a product; `None` when it does not exist.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// As any call, except 404.
@@ -93,6 +100,7 @@ impl Products {
     }
 
     /// Creates a product.
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As any call (409 for a duplicate name or SKU, 422 for invalid fields).
@@ -102,6 +110,7 @@ impl Products {
 
     /// Creates a product and reports a 207 partial success (product saved, inventory or URL
     /// not) in [`Written::failures`](crate::Written) instead of only logging it.
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As [`Products::create`].
@@ -111,6 +120,7 @@ impl Products {
     }
 
     /// Updates one product (only the fields set in `update`; its `id` is ignored).
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -120,6 +130,7 @@ impl Products {
 
     /// Updates one product and reports a 207 partial success in
     /// [`Written::failures`](crate::Written).
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As [`Products::update`].
@@ -136,6 +147,7 @@ impl Products {
 
     /// Updates many products, [`PRODUCTS_BATCH`] per request, in order. Every update must
     /// carry its `id`.
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) when an update has no id (nothing
@@ -146,6 +158,7 @@ impl Products {
 
     /// Like [`Products::update_batch`], and reports every chunk's 207 partial success in
     /// [`Written::failures`](crate::Written) (with the index of the chunk's first update).
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As [`Products::update_batch`].
@@ -179,6 +192,7 @@ impl Products {
     }
 
     /// Deletes a product.
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -288,6 +302,7 @@ pub struct Variants {
 
 impl Variants {
     /// Lists variants of every product (`GET /v3/catalog/variants`).
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     pub fn list(&self) -> List<Variant> {
         List::new(
             &self.client,
@@ -300,6 +315,7 @@ impl Variants {
     /// Finds the variants whose SKU is exactly `sku` (`GET /v3/catalog/variants?sku=`),
     /// reading every page and keeping exact matches only (a filter the server ignored cannot
     /// make a wrong variant look found).
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -320,6 +336,7 @@ impl Variants {
     /// `id` but no `id:in`: `product-variants_catalog.v3.yml`), in the order given; ids that
     /// do not exist are left out. For many variants of known products prefer
     /// [`List::product_ids`](crate::List) on [`Variants::list`].
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// The first failing call's error.
@@ -346,6 +363,7 @@ impl Variants {
 
     /// Lists the variants of one product (`GET /v3/catalog/products/{id}/variants`; the path
     /// declares paging only, hence no filters on the returned list).
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     pub fn for_product(&self, product: ProductId) -> List<Variant, ProductScoped> {
         List::new(
             &self.client,
@@ -356,6 +374,7 @@ impl Variants {
     }
 
     /// Reads one variant.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// As any call (404 when absent).
@@ -364,6 +383,7 @@ impl Variants {
     }
 
     /// Reads one variant; `None` when it (or its product) does not exist.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// As any call, except 404.
@@ -380,6 +400,7 @@ impl Variants {
     }
 
     /// Updates one variant (its `id` in `update` is ignored).
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -396,6 +417,7 @@ impl Variants {
 
     /// Updates one variant and reports a 207 partial success in
     /// [`Written::failures`](crate::Written).
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As [`Variants::update`].
@@ -418,6 +440,7 @@ impl Variants {
 
     /// Updates many variants across products, [`VARIANTS_BATCH`] per request, in order.
     /// Every update must carry its `id`.
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) when an update has no id (nothing
@@ -428,6 +451,7 @@ impl Variants {
 
     /// Like [`Variants::update_batch`], and reports every chunk's 207 partial success in
     /// [`Written::failures`](crate::Written) (with the index of the chunk's first update).
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As [`Variants::update_batch`].
@@ -486,6 +510,7 @@ pub struct Categories {
 
 impl Categories {
     /// Lists categories.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     pub fn list(&self) -> List<Category> {
         List::new(
             &self.client,
@@ -496,6 +521,7 @@ impl Categories {
     }
 
     /// Reads a category; `None` when absent.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// As any call, except 404.
@@ -528,6 +554,7 @@ pub struct Brands {
 
 impl Brands {
     /// Lists brands.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     pub fn list(&self) -> List<Brand> {
         List::new(
             &self.client,
@@ -538,6 +565,7 @@ impl Brands {
     }
 
     /// Reads a brand; `None` when absent.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// As any call, except 404.
@@ -593,7 +621,8 @@ impl Products {
         List::new(&self.client, Style::V3, template, path)
     }
 
-    /// Lists a product's images (`GET .../images`). Scope: Products (read-only or modify).
+    /// Lists a product's images (`GET .../images`). Scope: Products (`store_v2_products_read_only`
+    /// or `store_v2_products`).
     pub fn images(&self, product: ProductId) -> List<ProductImage> {
         self.list_of(Self::sub(
             "/v3/catalog/products/{id}/images",
@@ -603,7 +632,7 @@ impl Products {
     }
 
     /// Adds an image by URL (`POST .../images`; one image per call, at most 1,000 per
-    /// product, 8 MB each). Not retried after a 5xx. Scope: Products (modify).
+    /// product, 8 MB each). Not retried after a 5xx. Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) without an `image_url` (nothing
@@ -623,7 +652,7 @@ impl Products {
         self.client.data(&with_json(spec, image)?).await
     }
 
-    /// Updates an image (`PUT .../images/{image_id}`). Scope: Products (modify).
+    /// Updates an image (`PUT .../images/{image_id}`). Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -641,7 +670,7 @@ impl Products {
         self.client.data(&with_json(spec, image)?).await
     }
 
-    /// Deletes an image. Scope: Products (modify).
+    /// Deletes an image. Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -655,7 +684,7 @@ impl Products {
     }
 
     /// Lists a product's custom fields (`GET .../custom-fields`). Scope: Products
-    /// (read-only or modify).
+    /// (`store_v2_products_read_only` or `store_v2_products`).
     pub fn custom_fields(&self, product: ProductId) -> List<CustomField> {
         self.list_of(Self::sub(
             "/v3/catalog/products/{id}/custom-fields",
@@ -664,8 +693,8 @@ impl Products {
         ))
     }
 
-    /// Creates a custom field (`POST .../custom-fields`; its `id` is not sent). Scope:
-    /// Products (modify).
+    /// Creates a custom field (`POST .../custom-fields`; its `id` is not sent). Scope: Products
+    /// (`store_v2_products`).
     ///
     /// # Errors
     /// As any call (409 for a duplicate name and value).
@@ -693,7 +722,7 @@ impl Products {
     }
 
     /// Updates a custom field (`PUT .../custom-fields/{custom_field_id}`; its `id` is not
-    /// sent). Scope: Products (modify).
+    /// sent). Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -708,7 +737,7 @@ impl Products {
         self.client.data(&with_json(spec, &body)?).await
     }
 
-    /// Deletes a custom field. Scope: Products (modify).
+    /// Deletes a custom field. Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -719,7 +748,8 @@ impl Products {
     }
 
     /// A product's bulk (volume) pricing rules (`GET .../bulk-pricing-rules`; one request:
-    /// the path declares no paging). Scope: Products (read-only or modify).
+    /// the path declares no paging). Scope: Products (`store_v2_products_read_only` or
+    /// `store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -737,7 +767,7 @@ impl Products {
     }
 
     /// Creates a bulk pricing rule (`POST .../bulk-pricing-rules`). Scope: Products
-    /// (modify).
+    /// (`store_v2_products`).
     ///
     /// # Errors
     /// As any call (409 when its quantity range overlaps another rule's).
@@ -763,7 +793,7 @@ impl Products {
         )
     }
 
-    /// Updates a bulk pricing rule. Scope: Products (modify).
+    /// Updates a bulk pricing rule. Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -777,7 +807,7 @@ impl Products {
         self.client.data(&with_json(spec, rule)?).await
     }
 
-    /// Deletes a bulk pricing rule. Scope: Products (modify).
+    /// Deletes a bulk pricing rule. Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -792,7 +822,8 @@ impl Products {
     }
 
     /// Lists a product's options, the ones that make variants (`GET .../options`,
-    /// `product-variant-options_catalog.v3.yml`). Scope: Products (read-only or modify).
+    /// `product-variant-options_catalog.v3.yml`). Scope: Products (`store_v2_products_read_only`
+    /// or `store_v2_products`).
     pub fn options(&self, product: ProductId) -> List<ProductOption> {
         self.list_of(Self::sub(
             "/v3/catalog/products/{id}/options",
@@ -801,8 +832,8 @@ impl Products {
         ))
     }
 
-    /// Lists the values of one option (`GET .../options/{option_id}/values`). Scope:
-    /// Products (read-only or modify).
+    /// Lists the values of one option (`GET .../options/{option_id}/values`). Scope: Products
+    /// (`store_v2_products_read_only` or `store_v2_products`).
     pub fn option_values(&self, product: ProductId, option: OptionId) -> List<ProductOptionValue> {
         List::new(
             &self.client,
@@ -813,7 +844,7 @@ impl Products {
     }
 
     /// Adds a value to an option (`POST .../options/{option_id}/values`). Scope: Products
-    /// (modify).
+    /// (`store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -832,8 +863,8 @@ impl Products {
     }
 
     /// Lists a product's modifiers, the options that do not make variants (`GET
-    /// .../modifiers`, `product-modifiers_catalog.v3.yml`). Scope: Products (read-only or
-    /// modify).
+    /// .../modifiers`, `product-modifiers_catalog.v3.yml`). Scope: Products
+    /// (`store_v2_products_read_only` or `store_v2_products`).
     pub fn modifiers(&self, product: ProductId) -> List<ProductOption> {
         self.list_of(Self::sub(
             "/v3/catalog/products/{id}/modifiers",
@@ -867,7 +898,7 @@ impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for OneOrMany<
 /// reads also `store_v2_products_read_only`).
 impl Categories {
     /// Lists the category trees (`GET /v3/catalog/trees`; one request: the path declares no
-    /// paging). Scope: Products (read-only or modify).
+    /// paging). Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     pub fn trees(&self) -> List<CategoryTree> {
         List::new(
             &self.client,
@@ -878,7 +909,8 @@ impl Categories {
     }
 
     /// The categories of one tree, nested (`GET /v3/catalog/trees/{tree_id}/categories`),
-    /// down to `depth` levels when given. Scope: Products (read-only or modify).
+    /// down to `depth` levels when given. Scope: Products (`store_v2_products_read_only` or
+    /// `store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -896,8 +928,8 @@ impl Categories {
         self.client.data(&spec).await
     }
 
-    /// Lists categories across trees, flat (`GET /v3/catalog/trees/categories`). Scope:
-    /// Products (read-only or modify).
+    /// Lists categories across trees, flat (`GET /v3/catalog/trees/categories`). Scope: Products
+    /// (`store_v2_products_read_only` or `store_v2_products`).
     pub fn tree_categories(&self) -> List<TreeCategory> {
         List::new(
             &self.client,

@@ -18,6 +18,8 @@ use time::OffsetDateTime;
 
 impl Client {
     /// Channels, channel listings and currency assignments (`/v3/channels`).
+    /// Scope of its calls: Channel Settings (`store_channel_settings`) and, for listings, Channel
+    /// Listings (`store_channel_listings`); `_read_only` variants for reads.
     pub fn channels(&self) -> Channels {
         Channels {
             client: self.clone(),
@@ -32,8 +34,9 @@ pub struct Channels {
 }
 
 impl Channels {
-    /// Lists the store's channels (`GET /v3/channels`). Scope: Channel Settings (read-only
-    /// or modify).
+    /// Lists the store's channels (`GET /v3/channels`). Scope: Channel Settings
+    /// (`store_channel_settings_read_only`
+    /// or `store_channel_settings`).
     pub fn list(&self) -> List<Channel> {
         List::new(
             &self.client,
@@ -49,7 +52,7 @@ impl Channels {
 
     /// Reads a channel, with its currency assignments when `with_currencies`
     /// (`GET /v3/channels/{id}`, `include=currencies`); `None` when absent. Scope: Channel
-    /// Settings (read-only or modify).
+    /// Settings (`store_channel_settings_read_only` or `store_channel_settings`).
     ///
     /// # Errors
     /// As any call, except 404.
@@ -63,7 +66,7 @@ impl Channels {
 
     /// Creates a channel (`POST /v3/channels`). Not retried after a 5xx or a timeout: look
     /// for it with [`Channels::find_by_name`] before trying again. Scope: Channel Settings
-    /// (modify).
+    /// (`store_channel_settings`).
     ///
     /// # Errors
     /// As any call (422 for an invalid type / platform / status combination).
@@ -72,8 +75,8 @@ impl Channels {
         self.client.data(&with_json(spec, channel)?).await
     }
 
-    /// Updates a channel (`PUT /v3/channels/{id}`; only the fields set). Scope: Channel
-    /// Settings (modify).
+    /// Updates a channel (`PUT /v3/channels/{id}`; only the fields set). Scope: Channel Settings
+    /// (`store_channel_settings`).
     ///
     /// # Errors
     /// As any call.
@@ -84,7 +87,8 @@ impl Channels {
 
     /// The channels of `channel_type` named exactly `name` (every page of
     /// `GET /v3/channels?type:in=...`, names compared locally: the path declares no name
-    /// filter). Scope: Channel Settings (read-only or modify).
+    /// filter). Scope: Channel Settings (`store_channel_settings_read_only` or
+    /// `store_channel_settings`).
     ///
     /// # Errors
     /// As any call.
@@ -98,8 +102,8 @@ impl Channels {
     }
 
     /// Lists the products listed on a channel (`GET /v3/channels/{id}/listings`, paged by
-    /// `limit` and `after`; an unknown channel answers an empty list). Scope: Channel
-    /// Listings (read-only or modify).
+    /// `limit` and `after`; an unknown channel answers an empty list). Scope: Channel Listings
+    /// (`store_channel_listings_read_only` or `store_channel_listings`).
     pub fn listings(&self, channel: ChannelId) -> List<ChannelListing> {
         List::new_after(
             &self.client,
@@ -110,7 +114,8 @@ impl Channels {
     }
 
     /// Reads one listing (`GET /v3/channels/{id}/listings/{listing_id}`); `None` when
-    /// absent. Scope: Channel Listings (read-only or modify).
+    /// absent. Scope: Channel Listings (`store_channel_listings_read_only` or
+    /// `store_channel_listings`).
     ///
     /// # Errors
     /// As any call, except 404.
@@ -128,8 +133,8 @@ impl Channels {
     }
 
     /// Lists products on a channel (`POST /v3/channels/{id}/listings`), every listing in one
-    /// call (the spec states no batch limit). Each write must have no `listing_id`. Scope:
-    /// Channel Listings (modify).
+    /// call (the spec states no batch limit). Each write must have no `listing_id`. Scope: Channel
+    /// Listings (`store_channel_listings`).
     ///
     /// # Errors
     /// [`Error::InvalidInput`] when a write carries a `listing_id` (nothing is sent);
@@ -154,7 +159,7 @@ impl Channels {
 
     /// Updates listings (`PUT /v3/channels/{id}/listings`): partial updates; variants not
     /// sent stay as they are. Every write needs its `listing_id`. Scope: Channel Listings
-    /// (modify).
+    /// (`store_channel_listings`).
     ///
     /// # Errors
     /// [`Error::InvalidInput`] when a write has no `listing_id` (nothing is sent); otherwise
@@ -178,7 +183,7 @@ impl Channels {
     }
 
     /// Currency assignments of every channel (`GET /v3/channels/currency-assignments`).
-    /// Scope: Channel Settings (read-only or modify).
+    /// Scope: Channel Settings (`store_channel_settings_read_only` or `store_channel_settings`).
     ///
     /// # Errors
     /// As any call.
@@ -200,7 +205,7 @@ impl Channels {
     }
 
     /// Currency assignments of one channel (`GET /v3/channels/{id}/currency-assignments`).
-    /// Scope: Channel Settings (read-only or modify).
+    /// Scope: Channel Settings (`store_channel_settings_read_only` or `store_channel_settings`).
     ///
     /// # Errors
     /// As any call.
@@ -215,7 +220,7 @@ impl Channels {
 
     /// Assigns currencies to a channel that has none yet
     /// (`POST /v3/channels/{id}/currency-assignments`; the body's `channel_id` is not sent).
-    /// Scope: Channel Settings (modify).
+    /// Scope: Channel Settings (`store_channel_settings`).
     ///
     /// # Errors
     /// As any call.
@@ -233,7 +238,8 @@ impl Channels {
     }
 
     /// Replaces a channel's currency assignments
-    /// (`PUT /v3/channels/{id}/currency-assignments`). Scope: Channel Settings (modify).
+    /// (`PUT /v3/channels/{id}/currency-assignments`). Scope: Channel Settings
+    /// (`store_channel_settings`).
     ///
     /// # Errors
     /// As any call.
@@ -251,7 +257,8 @@ impl Channels {
     }
 
     /// Removes a channel's currency assignments
-    /// (`DELETE /v3/channels/{id}/currency-assignments`). Scope: Channel Settings (modify).
+    /// (`DELETE /v3/channels/{id}/currency-assignments`). Scope: Channel Settings
+    /// (`store_channel_settings`).
     ///
     /// # Errors
     /// As any call.

@@ -43,6 +43,7 @@ impl Metafields {
     }
 
     /// Lists the owner's metafields (filters: `key`, `namespace`).
+    /// Scope: the owner's (see [`Metafields`]), read-only or modify.
     pub fn list(&self) -> List<Metafield> {
         List::new(
             &self.client,
@@ -53,6 +54,7 @@ impl Metafields {
     }
 
     /// Reads one metafield; `None` when absent.
+    /// Scope: the owner's (see [`Metafields`]), read-only or modify.
     ///
     /// # Errors
     /// As any call, except 404.
@@ -61,6 +63,7 @@ impl Metafields {
     }
 
     /// Creates a metafield (`POST`). Not retried after a 5xx or a timeout.
+    /// Scope: the owner's (see [`Metafields`]), modify.
     ///
     /// # Errors
     /// As any call (409 when the namespace and key already exist on this owner, 422 for
@@ -71,6 +74,7 @@ impl Metafields {
     }
 
     /// Replaces a metafield (`PUT`).
+    /// Scope: the owner's (see [`Metafields`]), modify.
     ///
     /// # Errors
     /// As any call.
@@ -80,6 +84,7 @@ impl Metafields {
     }
 
     /// Deletes a metafield.
+    /// Scope: the owner's (see [`Metafields`]), modify.
     ///
     /// # Errors
     /// As any call.

@@ -14,6 +14,9 @@ use time::OffsetDateTime;
 
 impl Client {
     /// Orders (`/v2/orders`, `/v3/orders/...`).
+    /// Scope of its calls: Orders (`store_v2_orders`; `store_v2_orders_read_only` for reads);
+    /// Order Transactions (`store_v2_transactions`, `store_v2_transactions_read_only`) for
+    /// transactions and refunds.
     pub fn orders(&self) -> Orders {
         Orders {
             client: self.clone(),
@@ -21,6 +24,7 @@ impl Client {
     }
 
     /// Shipments of one order (`/v2/orders/{id}/shipments`).
+    /// Scope of its calls: Orders (`store_v2_orders`; `store_v2_orders_read_only` for reads).
     pub fn shipments(&self, order: OrderId) -> Shipments {
         Shipments {
             client: self.clone(),
@@ -37,11 +41,13 @@ pub struct Orders {
 
 impl Orders {
     /// Lists orders (v2: 50 per page by default, sorted by id; a page past the end is a 204).
+    /// Scope: Orders (`store_v2_orders_read_only` or `store_v2_orders`).
     pub fn list(&self) -> List<Order> {
         List::new(&self.client, Style::V2, "/v2/orders", "v2/orders".into())
     }
 
     /// Counts orders, in total and per status.
+    /// Scope: Orders (`store_v2_orders_read_only` or `store_v2_orders`).
     ///
     /// # Errors
     /// As any call.
@@ -55,6 +61,7 @@ impl Orders {
     }
 
     /// Reads an order.
+    /// Scope: Orders (`store_v2_orders_read_only` or `store_v2_orders`).
     ///
     /// # Errors
     /// As any call (404 when absent).
@@ -63,6 +70,7 @@ impl Orders {
     }
 
     /// Reads an order; `None` when absent.
+    /// Scope: Orders (`store_v2_orders_read_only` or `store_v2_orders`).
     ///
     /// # Errors
     /// As any call, except 404.
@@ -72,6 +80,7 @@ impl Orders {
 
     /// Finds orders carrying `external_order_id` (the marketplace order id): the look-up to
     /// run before re-creating an order after an uncertain failure.
+    /// Scope: Orders (`store_v2_orders_read_only` or `store_v2_orders`).
     ///
     /// # Errors
     /// As any call.
@@ -107,6 +116,7 @@ impl Orders {
 
     /// Creates an order. A POST is not retried after a 5xx or a timeout (the order may exist):
     /// look it up with [`Orders::find_by_external_order_id`] before trying again.
+    /// Scope: Orders (`store_v2_orders`).
     ///
     /// # Errors
     /// As any call (400 for invalid fields).
@@ -116,6 +126,7 @@ impl Orders {
     }
 
     /// Updates an order (only the fields set).
+    /// Scope: Orders (`store_v2_orders`).
     ///
     /// # Errors
     /// As any call.
@@ -126,6 +137,7 @@ impl Orders {
     }
 
     /// Sets an order's status.
+    /// Scope: Orders (`store_v2_orders`).
     ///
     /// # Errors
     /// As any call.
@@ -134,6 +146,7 @@ impl Orders {
     }
 
     /// Lists the lines of an order.
+    /// Scope: Orders (`store_v2_orders_read_only` or `store_v2_orders`).
     pub fn products(&self, id: OrderId) -> List<OrderProduct> {
         List::new(
             &self.client,
@@ -144,6 +157,7 @@ impl Orders {
     }
 
     /// Lists the shipping addresses of an order.
+    /// Scope: Orders (`store_v2_orders_read_only` or `store_v2_orders`).
     pub fn shipping_addresses(&self, id: OrderId) -> List<ShippingAddress> {
         List::new(
             &self.client,
@@ -154,6 +168,7 @@ impl Orders {
     }
 
     /// Lists the store's order statuses (with their custom labels).
+    /// Scope: Orders (`store_v2_orders_read_only` or `store_v2_orders`).
     ///
     /// # Errors
     /// As any call.
@@ -164,6 +179,7 @@ impl Orders {
 
     /// Lists the payment transactions of an order (v3; one request: the path declares no
     /// paging).
+    /// Scope: Order Transactions (`store_v2_transactions_read_only` or `store_v2_transactions`).
     pub fn transactions(&self, id: OrderId) -> List<Transaction> {
         List::new(
             &self.client,
@@ -174,6 +190,7 @@ impl Orders {
     }
 
     /// Asks what a refund of `request` would pay back, and how (v3).
+    /// Scope: Order Transactions (`store_v2_transactions`).
     ///
     /// # Errors
     /// As any call (422 when the items cannot be refunded).
@@ -192,6 +209,7 @@ impl Orders {
     }
 
     /// Refunds (v3). Not retried after a 5xx or a timeout.
+    /// Scope: Order Transactions (`store_v2_transactions`).
     ///
     /// # Errors
     /// As any call.
@@ -205,6 +223,7 @@ impl Orders {
     }
 
     /// Lists the refunds of an order (v3; one request: the path declares no paging).
+    /// Scope: Order Transactions (`store_v2_transactions_read_only` or `store_v2_transactions`).
     pub fn refunds(&self, id: OrderId) -> List<Refund> {
         List::new(
             &self.client,
@@ -433,6 +452,7 @@ pub struct Shipments {
 
 impl Shipments {
     /// Lists the shipments (a 204 when there are none decodes as an empty page).
+    /// Scope: Orders (`store_v2_orders_read_only` or `store_v2_orders`).
     pub fn list(&self) -> List<Shipment> {
         List::new(
             &self.client,
@@ -451,6 +471,7 @@ impl Shipments {
     }
 
     /// Reads a shipment; `None` when absent.
+    /// Scope: Orders (`store_v2_orders_read_only` or `store_v2_orders`).
     ///
     /// # Errors
     /// As any call, except 404.
@@ -459,6 +480,7 @@ impl Shipments {
     }
 
     /// Creates a shipment (emails the customer per store settings). Not retried after a 5xx.
+    /// Scope: Orders (`store_v2_orders`).
     ///
     /// # Errors
     /// As any call.
@@ -472,6 +494,7 @@ impl Shipments {
     }
 
     /// Updates a shipment.
+    /// Scope: Orders (`store_v2_orders`).
     ///
     /// # Errors
     /// As any call.
@@ -482,6 +505,7 @@ impl Shipments {
     }
 
     /// Deletes a shipment (does not revert the order status).
+    /// Scope: Orders (`store_v2_orders`).
     ///
     /// # Errors
     /// As any call.

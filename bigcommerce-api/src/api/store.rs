@@ -14,6 +14,8 @@ use bc_mirakl_api_core::transport::{Method, RequestSpec};
 impl Client {
     /// Store information and settings (`/v2/store`, `/v2/time`,
     /// `/v3/settings/store/profile`).
+    /// Scope of its calls: Information & Settings (`store_v2_information`;
+    /// `store_v2_information_read_only` for reads).
     pub fn store(&self) -> Store {
         Store {
             client: self.clone(),
@@ -30,7 +32,7 @@ pub struct Store {
 impl Store {
     /// `GET /v2/store`: name, currency, units, whether prices are entered with tax
     /// ([`StoreInfo::prices_entered_with_tax`]), ... Scope: Information & Settings
-    /// (read-only or modify).
+    /// (`store_v2_information_read_only` or `store_v2_information`).
     ///
     /// # Errors
     /// As any call.
@@ -40,7 +42,7 @@ impl Store {
     }
 
     /// `GET /v2/time`: the store's clock (unix seconds). Scope: Information & Settings
-    /// (read-only or modify).
+    /// (`store_v2_information_read_only` or `store_v2_information`).
     ///
     /// # Errors
     /// As any call.
@@ -59,7 +61,8 @@ impl Store {
     }
 
     /// `GET /v3/settings/store/profile`: the global profile, or a channel's overrides
-    /// (`None` fields are inherited). Scope: Information & Settings (read-only or modify).
+    /// (`None` fields are inherited). Scope: Information & Settings
+    /// (`store_v2_information_read_only` or `store_v2_information`).
     ///
     /// # Errors
     /// As any call.
@@ -71,7 +74,7 @@ impl Store {
 
     /// `PUT /v3/settings/store/profile`: every field is sent (partial updates are not
     /// supported; on a channel, `None` removes the override). Scope: Information & Settings
-    /// (modify).
+    /// (`store_v2_information`).
     ///
     /// # Errors
     /// As any call (422 when a setting cannot be applied).
