@@ -90,8 +90,7 @@ pub enum CredentialsError {
 ///
 /// ```
 /// use bigcommerce_api::Credentials;
-/// let text = "ACCESS TOKEN: abc123\r\nCLIENT NAME: sync\r\nAPI PATH:
-/// https://api.bigcommerce.com/stores/s1x2y3/v3/\r\nCLIENT ID: cid\r\n";
+/// let text = "ACCESS TOKEN: abc123\r\nCLIENT NAME: sync\r\nAPI PATH: https://api.bigcommerce.com/stores/s1x2y3/v3/\r\nCLIENT ID: cid\r\n";
 /// let creds = Credentials::from_api_account_text(text)?;
 /// assert_eq!(creds.store_hash().to_string(), "s1x2y3");
 /// assert!(!format!("{creds:?}").contains("abc123"));

@@ -185,8 +185,7 @@ impl WebhookRequest {
 /// ```
 /// use bigcommerce_api::webhooks::{WebhookEvent, WebhookScope};
 /// let body = r#"{"scope":"store/sku/inventory/updated","store_id":"1025646",
-///  
-/// "data":{"type":"sku","id":461,"inventory":{"product_id":206,"method":"absolute","value":5,"variant_id":509}},
+///   "data":{"type":"sku","id":461,"inventory":{"product_id":206,"method":"absolute","value":5,"variant_id":509}},
 ///   "hash":"116d","created_at":1561480673,"producer":"stores/abc"}"#;
 /// let ev = WebhookEvent::from_json(body.as_bytes()).unwrap();
 /// assert_eq!(ev.scope, WebhookScope::SkuInventoryUpdated);
