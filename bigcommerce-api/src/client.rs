@@ -501,6 +501,9 @@ pub(crate) enum Style {
     /// v3 `{data, meta}` on a path that declares no `page` / `limit` (order transactions,
     /// refunds): one request returns everything, and no paging parameter is sent.
     V3Unpaged,
+    /// v3 `{data, meta}` paged by `limit` and `after` (the last id of the previous page;
+    /// channel listings): no `page` parameter.
+    V3After,
     /// v2 bare array; 204 = no (more) items.
     V2,
 }
@@ -526,6 +529,8 @@ pub struct List<T, K = ()> {
     query: Vec<(String, String)>,
     page: Option<u32>,
     limit: Option<u32>,
+    after: Option<u64>,
+    cursor_of: Option<fn(&T) -> u64>,
     _t: PhantomData<fn() -> (T, K)>,
 }
 
@@ -539,6 +544,8 @@ impl<T, K> Clone for List<T, K> {
             query: self.query.clone(),
             page: self.page,
             limit: self.limit,
+            after: self.after,
+            cursor_of: self.cursor_of,
             _t: PhantomData,
         }
     }
@@ -554,8 +561,29 @@ impl<T: DeserializeOwned + Send + 'static, K: 'static> List<T, K> {
             query: Vec::new(),
             page: None,
             limit: None,
+            after: None,
+            cursor_of: None,
             _t: PhantomData,
         }
+    }
+
+    /// A listing paged by `limit` and `after`, where `cursor_of` gives an item's id (the
+    /// `after` of the page following it).
+    pub(crate) fn new_after(
+        client: &Client,
+        template: &'static str,
+        path: String,
+        cursor_of: fn(&T) -> u64,
+    ) -> Self {
+        let mut list = Self::new(client, Style::V3After, template, path);
+        list.cursor_of = Some(cursor_of);
+        list
+    }
+
+    /// The `after` cursor of listings paged by it (channel listings): items after this id.
+    pub(crate) fn set_after(mut self, after: u64) -> Self {
+        self.after = Some(after);
+        self
     }
 
     /// Page number (1-based). Not sent on the listings whose path declares no paging
@@ -594,8 +622,14 @@ impl<T: DeserializeOwned + Send + 'static, K: 'static> List<T, K> {
         for (k, v) in &self.query {
             spec = spec.query(k.clone(), v);
         }
-        if self.style == Style::V3Unpaged {
-            return spec;
+        match self.style {
+            Style::V3Unpaged => return spec,
+            Style::V3After => {
+                return spec
+                    .query("limit", self.limit.unwrap_or(MAX_PAGE_SIZE))
+                    .query_opt("after", self.after);
+            }
+            Style::V3 | Style::V2 => {}
         }
         spec.query_opt("page", self.page)
             .query_opt("limit", self.limit)
@@ -615,12 +649,40 @@ impl<T: DeserializeOwned + Send + 'static, K: 'static> List<T, K> {
                 let mut p = Page::from_v3(env.data, env.meta, page);
                 // No paging metadata at all (`meta` null or `{}`): a full page may have a
                 // successor, as in v2; an empty page then ends the listing.
-                if p.pagination.is_none() && p.cursor.is_none() {
+                if p.pagination.is_none() {
                     let limit = self.limit.unwrap_or(50) as usize;
-                    if !p.items.is_empty() && p.items.len() >= limit {
+                    let more = match &p.cursor {
+                        // Cursor paging only (order metafields): its `next` link says
+                        // whether another page follows; the path also takes `page`.
+                        Some(c) => c.links.next.is_some(),
+                        None => p.items.len() >= limit,
+                    };
+                    if !p.items.is_empty() && more {
                         p.next_page = page.checked_add(1);
                     }
                 }
+                Ok(p)
+            }
+            Style::V3After => {
+                let env: Envelope<Vec<T>> = decode(&resp.body)?;
+                let limit = self.limit.unwrap_or(MAX_PAGE_SIZE) as usize;
+                // With a pagination block, its `next` link decides; without one (`meta: {}`),
+                // a full page may have a successor after its last item.
+                let next = env
+                    .meta
+                    .pagination
+                    .as_ref()
+                    .map(|pg| pg.links.next.as_deref().and_then(after_of_link));
+                let mut p = Page::from_v3(env.data, env.meta, page);
+                p.next_page = None;
+                p.next_after = match next {
+                    Some(from_link) => from_link,
+                    None => p
+                        .items
+                        .last()
+                        .filter(|_| p.items.len() >= limit)
+                        .and_then(|last| self.cursor_of.map(|f| f(last))),
+                };
                 Ok(p)
             }
             Style::V3Unpaged => {
@@ -645,6 +707,22 @@ impl<T: DeserializeOwned + Send + 'static, K: 'static> List<T, K> {
     /// Streams every item, fetching pages lazily from the requested page (default 1) until
     /// the last page, an empty page (v2: a 204) or a repeated page.
     pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
+        use futures::StreamExt;
+        if self.style == Style::V3After {
+            let first = self.after;
+            return paginate(first, move |after: Option<u64>| {
+                let mut req = self.clone();
+                req.after = after;
+                async move {
+                    let p = req.send().await?;
+                    Ok::<_, Error>(Fetched {
+                        items: p.items,
+                        next: p.next_after.map(Some),
+                    })
+                }
+            })
+            .left_stream();
+        }
         let first = self.page.unwrap_or(1);
         paginate(first, move |page: u32| {
             let req = self.clone().page(page);
@@ -656,6 +734,7 @@ impl<T: DeserializeOwned + Send + 'static, K: 'static> List<T, K> {
                 })
             }
         })
+        .right_stream()
     }
 
     /// Collects every item of every page.
@@ -666,6 +745,15 @@ impl<T: DeserializeOwned + Send + 'static, K: 'static> List<T, K> {
         use futures::TryStreamExt;
         self.stream().try_collect().await
     }
+}
+
+/// The `after` value of a relative next-page link (`"?limit=50&after=882789362"`).
+fn after_of_link(link: &str) -> Option<u64> {
+    let query = link.split_once('?').map_or(link, |(_, q)| q);
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("after="))
+        .and_then(|v| v.parse().ok())
 }
 
 /// Joins ids as a comma-separated list (`id:in=1,2,3`).

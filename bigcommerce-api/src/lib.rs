@@ -93,9 +93,11 @@
 mod macros;
 
 pub mod catalog;
+pub mod channels;
 pub mod credentials;
 pub mod de;
 pub mod inventory;
+pub mod metafields;
 pub mod orders;
 pub mod page;
 pub mod pricelists;

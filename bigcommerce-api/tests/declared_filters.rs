@@ -232,6 +232,109 @@ const PRICE_LIST_RECORDS: &[&str] = &[
     "date_modified:max",
     "date_modified:min",
 ];
+/// `channels.v3.yml`, `GET /channels`.
+const CHANNELS: &[&str] = &[
+    "include",
+    "available",
+    "status:in",
+    "type:in",
+    "platform:in",
+    "date_created",
+    "date_created:min",
+    "date_created:max",
+    "date_modified",
+    "date_modified:min",
+    "date_modified:max",
+    "limit",
+    "page",
+];
+/// `channels.v3.yml`, `GET /channels/{channel_id}/listings` (paged by `after`, no `page`).
+const CHANNEL_LISTINGS: &[&str] = &[
+    "limit",
+    "after",
+    "product_id:in",
+    "date_created",
+    "date_created:min",
+    "date_created:max",
+    "date_modified",
+    "date_modified:min",
+    "date_modified:max",
+];
+/// `orders.v2.oas2.yml`, `GET /orders/{order_id}/coupons`.
+const ORDER_COUPONS: &[&str] = &["page", "limit"];
+/// `orders.v2.oas2.yml`, `GET /orders/{order_id}/taxes`.
+const ORDER_TAXES: &[&str] = &["page", "limit", "details"];
+/// `orders.v2.oas2.yml`, `GET /orders/{order_id}/messages`.
+const ORDER_MESSAGES: &[&str] = &[
+    "min_id",
+    "max_id",
+    "customer_id",
+    "min_date_created",
+    "max_date_created",
+    "is_flagged",
+    "status",
+    "page",
+    "limit",
+];
+/// `orders.v3.yml`, `GET /orders/payment_actions/refunds`.
+const ALL_REFUNDS: &[&str] = &[
+    "order_id:in",
+    "id:in",
+    "created:min",
+    "created:max",
+    "transaction_id",
+    "page",
+    "limit",
+];
+/// The metafield filters every owner declares: `orders.v3.yml`
+/// (`/orders/{order_id}/metafields`), `catalog/products_catalog.v3.yml`,
+/// `catalog/product-variants_catalog.v3.yml`, `catalog/categories_catalog.v3.yml`,
+/// `catalog/brands_catalog.v3.yml` (their `.../metafields` GET); brands declare the fewest.
+const METAFIELDS: &[&str] = &[
+    "id",
+    "id:in",
+    "id:not_in",
+    "id:min",
+    "id:max",
+    "id:greater",
+    "id:less",
+    "page",
+    "limit",
+    "key",
+    "namespace",
+    "include_fields",
+    "exclude_fields",
+    "before",
+    "after",
+];
+/// `catalog/products_catalog.v3.yml` (`.../images`, `.../custom-fields`),
+/// `catalog/product-variant-options_catalog.v3.yml` (`.../options`,
+/// `.../options/{option_id}/values`), `catalog/product-modifiers_catalog.v3.yml`
+/// (`.../modifiers`): the same four names each.
+const PRODUCT_SUB_LISTS: &[&str] = &["page", "limit", "include_fields", "exclude_fields"];
+/// `catalog/category-trees_catalog.v3.yml`, `GET /catalog/trees` (no paging).
+const TREES: &[&str] = &["id:in", "channel_id:in"];
+/// `catalog/category-trees_catalog.v3.yml`, `GET /catalog/trees/categories`.
+const TREE_CATEGORIES: &[&str] = &[
+    "category_uuid:in",
+    "category_uuid:not_in",
+    "category_id:in",
+    "category_id:not_in",
+    "tree_id:in",
+    "tree_id:not_in",
+    "parent_id:in",
+    "parent_id:not_in",
+    "page_title",
+    "page_title:like",
+    "name",
+    "name:like",
+    "keyword",
+    "is_visible",
+    "include_fields",
+    "exclude_fields",
+    "page",
+    "limit",
+];
 /// `webhooks.v3.yml`, `GET /hooks`.
 const HOOKS: &[&str] = &["page", "limit", "is_active", "scope", "destination"];
 
@@ -459,5 +562,166 @@ fn inventory_price_list_and_webhook_listings_send_declared_filters_only() {
         &spec,
         HOOKS,
         &["scope", "is_active", "destination"],
+    );
+}
+
+#[test]
+fn channel_listings_send_declared_filters_only() {
+    use bigcommerce_api::channels::{ChannelId, ChannelStatus, ChannelType, ListingId};
+    let c = client();
+    let spec = c
+        .channels()
+        .list()
+        .include_currencies()
+        .available(true)
+        .types([ChannelType::Marketplace])
+        .statuses([ChannelStatus::Active])
+        .platforms(["ebay"])
+        .date_modified_min(T)
+        .page(2)
+        .limit(3)
+        .spec();
+    check(
+        "channels",
+        &spec,
+        CHANNELS,
+        &[
+            "include",
+            "available",
+            "type:in",
+            "status:in",
+            "platform:in",
+            "page",
+        ],
+    );
+    let spec = c
+        .channels()
+        .listings(ChannelId(1))
+        .product_ids([ProductId(1)])
+        .date_modified_min(T)
+        .after(ListingId(9))
+        .page(2)
+        .limit(3)
+        .spec();
+    check(
+        "channel listings",
+        &spec,
+        CHANNEL_LISTINGS,
+        &["product_id:in", "date_modified:min", "after", "limit"],
+    );
+}
+
+#[test]
+fn order_extra_and_metafield_listings_send_declared_filters_only() {
+    let c = client();
+    let o = c.orders();
+    let spec = o.coupons(OrderId(1)).page(2).limit(3).spec();
+    check("coupons", &spec, ORDER_COUPONS, &["page", "limit"]);
+    let spec = o.taxes(OrderId(1)).details().page(2).limit(3).spec();
+    check("taxes", &spec, ORDER_TAXES, &["details"]);
+    let spec = o
+        .messages(OrderId(1))
+        .min_id(1)
+        .min_date_created(T)
+        .is_flagged(true)
+        .status("read")
+        .customer_id(4)
+        .page(2)
+        .limit(3)
+        .spec();
+    check(
+        "messages",
+        &spec,
+        ORDER_MESSAGES,
+        &[
+            "min_id",
+            "min_date_created",
+            "is_flagged",
+            "status",
+            "customer_id",
+        ],
+    );
+    let spec = o
+        .all_refunds()
+        .order_ids([OrderId(1)])
+        .created_min(T)
+        .created_max(T)
+        .page(2)
+        .limit(3)
+        .spec();
+    check(
+        "all refunds",
+        &spec,
+        ALL_REFUNDS,
+        &["order_id:in", "created:min", "created:max"],
+    );
+    for m in [
+        o.metafields(OrderId(1)),
+        c.products().metafields(ProductId(1)),
+        c.variants().metafields(ProductId(1), VariantId(2)),
+        c.categories().metafields(CategoryId(1)),
+        c.brands().metafields(bigcommerce_api::catalog::BrandId(1)),
+    ] {
+        let spec = m.list().key("k").namespace("n").page(2).limit(3).spec();
+        check(
+            "metafields",
+            &spec,
+            METAFIELDS,
+            &["key", "namespace", "page", "limit"],
+        );
+    }
+}
+
+#[test]
+fn catalog_extra_listings_send_declared_filters_only() {
+    use bigcommerce_api::catalog::{CategoryTreeId, OptionId};
+    use bigcommerce_api::channels::ChannelId;
+    let c = client();
+    let pr = c.products();
+    let pid = ProductId(1);
+    for spec in [
+        pr.images(pid).page(2).limit(3).spec(),
+        pr.custom_fields(pid).page(2).limit(3).spec(),
+        pr.options(pid).page(2).limit(3).spec(),
+        pr.option_values(pid, OptionId(4)).page(2).limit(3).spec(),
+        pr.modifiers(pid).page(2).limit(3).spec(),
+    ] {
+        check(
+            "product sub-list",
+            &spec,
+            PRODUCT_SUB_LISTS,
+            &["page", "limit"],
+        );
+    }
+    let spec = c
+        .categories()
+        .trees()
+        .channel_ids([ChannelId(1)])
+        .page(2)
+        .limit(3)
+        .spec();
+    check("trees", &spec, TREES, &["channel_id:in"]);
+    let spec = c
+        .categories()
+        .tree_categories()
+        .tree_ids([CategoryTreeId(1)])
+        .category_ids([CategoryId(2)])
+        .parent_ids([0])
+        .name("Bath")
+        .is_visible(true)
+        .page(2)
+        .limit(3)
+        .spec();
+    check(
+        "tree categories",
+        &spec,
+        TREE_CATEGORIES,
+        &[
+            "tree_id:in",
+            "category_id:in",
+            "parent_id:in",
+            "name",
+            "is_visible",
+        ],
     );
 }

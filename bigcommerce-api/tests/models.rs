@@ -539,3 +539,22 @@ fn new_order_money_follows_the_spec_types_exactly() {
     .unwrap();
     assert_eq!(back, line);
 }
+
+// reference/store_information.v2.yml: the GET /store example says
+// `is_price_entered_with_tax: false` (issue 10 defect 5 needs this setting).
+#[test]
+fn store_says_whether_prices_are_entered_with_tax() {
+    let s: StoreInfo = decode("v2_store.json");
+    assert_eq!(s.is_price_entered_with_tax, Some(false));
+    assert_eq!(s.prices_entered_with_tax(), Some(false));
+    assert_eq!(s.features["stencil_enabled"], true);
+    let mut v: serde_json::Value = serde_json::from_slice(&fixture("v2_store.json")).unwrap();
+    v["is_price_entered_with_tax"] = serde_json::json!(true);
+    let s: StoreInfo = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(s.prices_entered_with_tax(), Some(true));
+    v.as_object_mut()
+        .unwrap()
+        .remove("is_price_entered_with_tax");
+    let s: StoreInfo = serde_json::from_value(v).unwrap();
+    assert_eq!(s.prices_entered_with_tax(), None);
+}

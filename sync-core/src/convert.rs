@@ -1,11 +1,11 @@
 //! Conversions at the edges, between the client models (`bigcommerce-api`, `mirakl-api`) and
 //! this crate's plain types.
 
-use crate::catalog::{Catalog, CatalogProduct, CatalogVariant, InventoryTracking, PriceRecord};
+use crate::catalog::{Catalog, CatalogProduct, CatalogVariant, PriceRecord};
 use crate::offers::{CurrentOffer, DesiredOffer, OfferContent};
 use crate::plan::OfferWrite;
-use crate::plan::PriceLine;
-use crate::pricing::Discount;
+use crate::plan::PriceWrite;
+use crate::pricing::{Discount, VolumeTier};
 use crate::rules::OfferRules;
 use crate::types::ShopSku;
 use bigcommerce_api::catalog::{Product, Variant};
@@ -55,7 +55,7 @@ impl From<&Product> for CatalogProduct {
                 .availability
                 .as_ref()
                 .map_or_else(|| "available".to_owned(), |a| a.as_str().to_owned()),
-            inventory_tracking: InventoryTracking::from(p.inventory_tracking.as_str().to_owned()),
+            inventory_tracking: p.inventory_tracking.clone(),
             inventory_level: Some(p.inventory_level),
             custom_fields: p
                 .custom_fields
@@ -63,6 +63,8 @@ impl From<&Product> for CatalogProduct {
                 .map(|c| (c.name.clone(), c.value.clone()))
                 .collect(),
             variants: p.variants.iter().map(CatalogVariant::from).collect(),
+            // the client model does not carry `bulk_pricing_rules` yet
+            bulk_pricing: Vec::new(),
         }
     }
 }
@@ -160,6 +162,7 @@ pub fn current_offer(o: &Offer, rules: &OfferRules) -> Option<CurrentOffer> {
                 })
         }),
     };
+    let discounted = discount.is_some();
     let additional_fields = o
         .offer_additional_fields
         .iter()
@@ -192,8 +195,32 @@ pub fn current_offer(o: &Offer, rules: &OfferRules) -> Option<CurrentOffer> {
             leadtime_to_ship: o.leadtime_to_ship.and_then(|l| u32::try_from(l).ok()),
             logistic_class: o.logistic_class.as_ref().map(|l| l.code.clone()),
             additional_fields,
+            volume_prices: rules
+                .volume_prices_from_bulk_pricing
+                .then(|| volume_tiers_of(pricing, discounted)),
         },
     })
+}
+
+/// The default price's volume tiers above 1 unit as Mirakl holds them (tier discounts only
+/// while the offer has a discount).
+fn volume_tiers_of(pricing: Option<&OfferPrice>, discounted: bool) -> Vec<VolumeTier> {
+    let mut out: Vec<VolumeTier> = pricing
+        .map(|p| &p.volume_prices[..])
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| t.quantity_threshold > 1)
+        .filter_map(|t| {
+            let price = t.unit_origin_price.or(t.price)?;
+            Some(VolumeTier {
+                quantity_threshold: t.quantity_threshold,
+                price,
+                discount_price: t.unit_discount_price.filter(|d| discounted && *d < price),
+            })
+        })
+        .collect();
+    out.sort_by_key(|t| t.quantity_threshold);
+    out
 }
 
 /// [`current_offer`] for a page or export of offers, keyed by SKU (offers without a price
@@ -254,7 +281,46 @@ pub fn offer_update(w: &OfferWrite) -> OfferUpdate {
             value: v.clone(),
         })
         .collect();
+    if let Some(tiers) = c.volume_prices.as_ref().filter(|t| !t.is_empty()) {
+        u.all_prices = vec![default_price_update(c, as_volume_prices(tiers))];
+    }
     u
+}
+
+fn as_volume_prices(tiers: &[VolumeTier]) -> Vec<VolumePrice> {
+    tiers
+        .iter()
+        .map(|t| VolumePrice {
+            quantity_threshold: t.quantity_threshold,
+            price: None,
+            unit_origin_price: Some(t.price),
+            unit_discount_price: t.discount_price,
+        })
+        .collect()
+}
+
+/// The default `all_prices` entry of an OF24 line: the content's price and discount, 1 unit,
+/// then `upper` tiers.
+fn default_price_update(
+    content: &crate::offers::OfferContent,
+    upper: Vec<VolumePrice>,
+) -> OfferPriceUpdate {
+    let discount = content.discount.as_ref();
+    let mut tiers = vec![VolumePrice {
+        quantity_threshold: 1,
+        price: None,
+        unit_origin_price: Some(content.price),
+        unit_discount_price: discount.map(|d| d.price),
+    }];
+    tiers.extend(upper);
+    OfferPriceUpdate {
+        channel_code: None,
+        unit_origin_price: Some(content.price),
+        unit_discount_price: discount.map(|d| d.price),
+        discount_start_date: discount.and_then(|d| d.start_date),
+        discount_end_date: discount.and_then(|d| d.end_date),
+        volume_prices: tiers,
+    }
 }
 
 /// [`offer_update`], plus every field the sync does not manage copied from the offer as Mirakl
@@ -270,7 +336,7 @@ pub fn offer_update(w: &OfferWrite) -> OfferUpdate {
 /// entries with a `channel_code`) and the discount `ranges` above 1 unit; see
 /// [`kept_all_prices`] and [`kept_discount`]. Prices scoped to customer groups, organisations
 /// or dates cannot be expressed in OF24 (its `all_prices` has only `channel_code`); PRI01
-/// keeps them ([`price_rows_keeping`]).
+/// keeps them ([`price_rows_keeping`]; [`has_prices_only_pri01_can_keep`] tells such offers).
 ///
 /// Nothing is copied into a delete, or when `current` is `None` (a new offer) or names
 /// another SKU. `pricing_unit` cannot be carried: OF21 does not return it
@@ -338,6 +404,14 @@ fn has_customer_or_date_context(p: &OfferPrice) -> bool {
     p.context.as_ref().is_some_and(|c| c.is_beyond_of24())
 }
 
+/// Whether the offer holds prices an OF24 update cannot carry (customer-group, organisation
+/// or date-scoped entries of `all_prices`; OF24 `all_prices` has only `channel_code`), which
+/// an OF24 update would therefore delete. Route price changes of such offers through PRI01
+/// ([`price_rows_keeping`] keeps them), and prefer STO01 for their stock.
+pub fn has_prices_only_pri01_can_keep(o: &Offer) -> bool {
+    o.all_prices.iter().any(has_customer_or_date_context)
+}
+
 /// Volume tiers above 1 unit whose prices stay below the 1-unit price (a tier dearer than a
 /// single unit would be rejected), sorted by threshold. A tier's discount price is kept only
 /// while a 1-unit discount runs, below it.
@@ -364,18 +438,22 @@ fn upper_tiers(
 }
 
 /// The OF24 `all_prices` keeping what the sync does not manage: the default entry carries
-/// the write's price and discount plus the current volume tiers above 1 unit; every channel
+/// the write's price and discount plus its volume tiers when the sync manages them
+/// ([`crate::offers::OfferContent::volume_prices`]), else the current ones above 1 unit; every channel
 /// entry (`channel_code` set, no customer or date context) is copied as Mirakl holds it.
 /// Empty when the offer has nothing beyond a plain default price (then `price` and
 /// `discount` say it all).
 pub fn kept_all_prices(content: &crate::offers::OfferContent, o: &Offer) -> Vec<OfferPriceUpdate> {
     let discount = content.discount.as_ref();
-    let default_tiers = o
-        .all_prices
-        .iter()
-        .find(|p| is_default_price(p))
-        .map(|p| upper_tiers(&p.volume_prices, content.price, discount.map(|d| d.price)))
-        .unwrap_or_default();
+    let default_tiers = match &content.volume_prices {
+        Some(managed) => as_volume_prices(managed),
+        None => o
+            .all_prices
+            .iter()
+            .find(|p| is_default_price(p))
+            .map(|p| upper_tiers(&p.volume_prices, content.price, discount.map(|d| d.price)))
+            .unwrap_or_default(),
+    };
     let channels: Vec<OfferPriceUpdate> = o
         .all_prices
         .iter()
@@ -402,21 +480,7 @@ pub fn kept_all_prices(content: &crate::offers::OfferContent, o: &Offer) -> Vec<
     if default_tiers.is_empty() && channels.is_empty() {
         return Vec::new();
     }
-    let mut tiers = vec![VolumePrice {
-        quantity_threshold: 1,
-        price: None,
-        unit_origin_price: Some(content.price),
-        unit_discount_price: discount.map(|d| d.price),
-    }];
-    tiers.extend(default_tiers);
-    let mut out = vec![OfferPriceUpdate {
-        channel_code: None,
-        unit_origin_price: Some(content.price),
-        unit_discount_price: discount.map(|d| d.price),
-        discount_start_date: discount.and_then(|d| d.start_date),
-        discount_end_date: discount.and_then(|d| d.end_date),
-        volume_prices: tiers,
-    }];
+    let mut out = vec![default_price_update(content, default_tiers)];
     out.extend(channels);
     out
 }
@@ -520,15 +584,20 @@ fn ranges(
 /// The PRI01 rows for one price change, keeping every price of the offer the sync does not
 /// manage (PRI01 is delete-and-replace: "any existing price that is not submitted will be
 /// deleted", mirakl-mmp-seller-openapi.json PRI01 description). The first row is the default
-/// price from `line`, with the current default volume tiers above 1 unit as ranges; then one
+/// price from `line`, with its volume prices (when managed) or the current default volume
+/// tiers above 1 unit as ranges; then one
 /// row per other OF21 `all_prices` entry (channel, customer and scheduled prices) as Mirakl
 /// holds it. Without `current` (or for another SKU) it is the one default row.
-pub fn price_rows_keeping(line: &PriceLine, current: Option<&Offer>) -> Vec<PriceFileRow> {
+pub fn price_rows_keeping(line: &PriceWrite, current: Option<&Offer>) -> Vec<PriceFileRow> {
     let discount = line.discount.as_ref();
     let current = current.filter(|o| o.shop_sku == line.shop_sku);
-    let default_tiers: &[VolumePrice] = current
-        .and_then(|o| o.all_prices.iter().find(|p| is_default_price(p)))
-        .map_or(&[], |p| &p.volume_prices);
+    let managed = line.volume_prices.as_deref().map(as_volume_prices);
+    let default_tiers: &[VolumePrice] = match &managed {
+        Some(t) => t,
+        None => current
+            .and_then(|o| o.all_prices.iter().find(|p| is_default_price(p)))
+            .map_or(&[], |p| &p.volume_prices),
+    };
     let mut rows = vec![PriceFileRow {
         offer_sku: line.shop_sku.clone(),
         price: line.price,
@@ -596,6 +665,7 @@ impl From<&DesiredOffer> for OfferUpdate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::InventoryTracking;
     use crate::offers::desired;
     use crate::plan::plan;
     use crate::rules::SyncRules;
@@ -780,6 +850,13 @@ mod tests {
                 .collect()
         };
         assert_eq!(u.all_prices.len(), 2, "{:?}", u.all_prices);
+        // the third entry (customer groups, dates) only PRI01 can keep: said so
+        assert!(has_prices_only_pri01_can_keep(o));
+        let plain = Offer {
+            all_prices: o.all_prices[..2].to_vec(),
+            ..o.clone()
+        };
+        assert!(!has_prices_only_pri01_can_keep(&plain));
         let default = &u.all_prices[0];
         assert_eq!(default.channel_code, None);
         assert_eq!(
@@ -838,7 +915,8 @@ mod tests {
         let offers = spec_offers();
         let o = &offers[0];
         let start = time::macros::datetime!(2026-01-01 00:00 UTC);
-        let line = PriceLine {
+        let line = PriceWrite {
+            volume_prices: None,
             shop_sku: o.shop_sku.clone(),
             price: d("48"),
             discount: Some(Discount {
@@ -882,6 +960,112 @@ mod tests {
         assert_eq!(scoped.price, d("30"));
         // a new offer (nothing read yet) is the one default row
         assert_eq!(price_rows_keeping(&line, None).len(), 1);
+    }
+
+    /// Issue 10 defect 4, optional rule (`offer.volume_prices_from_bulk_pricing`, off by
+    /// default): BigCommerce bulk-pricing rules (products_catalog.v3.yml
+    /// `bulkPricingRule_Full`: `price` = amount off, `percent`, `fixed` = unit price) become
+    /// volume prices through the price rules; OF24 and PRI01 carry them, and Mirakl's view of
+    /// them reads back as no change.
+    #[test]
+    fn bulk_pricing_rules_become_volume_prices_when_enabled() {
+        use crate::catalog::{BulkPricingKind, BulkPricingTier};
+        let tier = |quantity_min, kind, amount: &str| BulkPricingTier {
+            quantity_min,
+            kind,
+            amount: d(amount),
+        };
+        let cat = Catalog {
+            products: vec![CatalogProduct {
+                id: 1,
+                sku: Some("B1".into()),
+                price: Some(d("20")),
+                sale_price: Some(d("18")),
+                is_visible: true,
+                availability: "available".into(),
+                inventory_tracking: InventoryTracking::Product,
+                inventory_level: Some(3),
+                bulk_pricing: vec![
+                    tier(10, BulkPricingKind::Price, "2"),
+                    tier(50, BulkPricingKind::Percent, "25"),
+                    tier(100, BulkPricingKind::Fixed, "19"), // dearer than 50+: dropped
+                    tier(1, BulkPricingKind::Fixed, "5"),    // not a volume price
+                ],
+                ..CatalogProduct::default()
+            }],
+            ..Catalog::default()
+        };
+        let mut rules = SyncRules::default();
+        rules.price.markup_percent = d("10");
+        let sku = ShopSku::new("B1").unwrap();
+        assert_eq!(desired(&cat, &rules).0[&sku].content.volume_prices, None);
+        rules.offer.volume_prices_from_bulk_pricing = true;
+        let want = desired(&cat, &rules).0;
+        let c = &want[&sku].content;
+        let tiers: Vec<(u64, Decimal, Option<Decimal>)> = c
+            .volume_prices
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|t| (t.quantity_threshold, t.price, t.discount_price))
+            .collect();
+        assert_eq!(
+            tiers,
+            [
+                (10, d("19.8"), Some(d("17.6"))),
+                (50, d("16.5"), Some(d("14.85")))
+            ]
+        );
+        let u = OfferUpdate::from(&want[&sku]);
+        let sent: Vec<(u64, Option<Decimal>, Option<Decimal>)> = u.all_prices[0]
+            .volume_prices
+            .iter()
+            .map(|t| {
+                (
+                    t.quantity_threshold,
+                    t.unit_origin_price,
+                    t.unit_discount_price,
+                )
+            })
+            .collect();
+        assert_eq!(
+            sent,
+            [
+                (1, Some(d("22")), Some(d("19.8"))),
+                (10, Some(d("19.8")), Some(d("17.6"))),
+                (50, Some(d("16.5")), Some(d("14.85")))
+            ]
+        );
+        // Mirakl's view of that offer (OF21 shape) reads back as no change
+        let of21: Offer = serde_json::from_value(serde_json::json!({
+            "offer_id": 1, "shop_sku": "B1", "quantity": 3, "price": 19.8, "state_code": "11",
+            "all_prices": [{"channel_code": null, "price": 19.8, "unit_origin_price": 22, "unit_discount_price": 19.8,
+                "volume_prices": [
+                    {"quantity_threshold": 1, "price": 19.8, "unit_origin_price": 22, "unit_discount_price": 19.8},
+                    {"quantity_threshold": 10, "price": 17.6, "unit_origin_price": 19.8, "unit_discount_price": 17.6},
+                    {"quantity_threshold": 50, "price": 14.85, "unit_origin_price": 16.5, "unit_discount_price": 14.85}]}]
+        }))
+        .unwrap();
+        let current = current_offers([&of21], &rules.offer);
+        let p = plan(&want, &current, &BTreeSet::new(), &rules.plan);
+        assert!(p.changed.is_empty(), "{:?}", p.changed);
+        // a changed bulk rule is a price change; PRI01 carries the tiers as ranges
+        let mut cat2 = cat.clone();
+        cat2.products[0].bulk_pricing[0].amount = d("3");
+        let want2 = desired(&cat2, &rules).0;
+        let p = plan(&want2, &current, &BTreeSet::new(), &rules.plan);
+        assert_eq!(p.changed[0].kind, crate::plan::ChangeKind::PriceOnly);
+        let line = PriceWrite {
+            shop_sku: sku.clone(),
+            price: d("22"),
+            discount: want2[&sku].content.discount.clone(),
+            volume_prices: want2[&sku].content.volume_prices.clone(),
+        };
+        let rows = price_rows_keeping(&line, Some(&of21));
+        assert_eq!(
+            rows[0].price_ranges,
+            [(1, d("22")), (10, d("18.7")), (50, d("16.5"))]
+        );
     }
 
     #[test]

@@ -384,7 +384,8 @@ impl MiraklMoneyBack<'_> {
 ///   product (`item_id` = `order_address_id`, docs/store-operations/orders/refunds.mdx), or an
 ///   `ORDER` item when that address is unknown.
 ///
-/// A shipping-only refund therefore never gives an empty item list.
+/// A shipping-only refund therefore never gives an empty item list; a refund without any
+/// amount asks for a manual review instead.
 fn mirror_in_bigcommerce(
     order: &Order,
     mirakl_refund_id: String,
@@ -425,6 +426,14 @@ fn mirror_in_bigcommerce(
             amount: Some(order_level),
             reason: None,
         });
+    }
+    if items.is_empty() {
+        return Action::ManualReview {
+            reason: format!(
+                "Mirakl refund {mirakl_refund_id} of line {} carries no amount to mirror in BigCommerce",
+                l.order_line_id
+            ),
+        };
     }
     Action::RefundInBigCommerce {
         mirakl_refund_id,
@@ -743,8 +752,10 @@ fn refunds_to_mirakl(
             line.taxes = taxes;
             lines.push((line, l));
         }
-        // Refunded shipping goes on the first line (OR28 carries shipping per line); its
-        // taxes are that line's shipping taxes in proportion.
+        // Refunded shipping (OR28 carries shipping per line) is spread over the lines, those
+        // refunded above first, then by line index, each up to the shipping it was charged;
+        // its taxes are the line's shipping taxes in proportion. What no line can take (or
+        // shipping charged at the order level only) goes on the first line.
         let shipping = crate::orders::sum(
             r.items
                 .iter()
@@ -752,37 +763,65 @@ fn refunds_to_mirakl(
                 .filter_map(|i| i.requested_amount),
         );
         if shipping > Decimal::ZERO {
-            if lines.is_empty()
-                && let Some(first) = order.order_lines.iter().min_by(|a, b| {
-                    a.order_line_index
-                        .cmp(&b.order_line_index)
-                        .then_with(|| a.order_line_id.cmp(&b.order_line_id))
-                })
-            {
-                lines.push((empty_refund_line(order, first, &code, codes), first));
+            let mut by_index: Vec<&OrderLine> = order.order_lines.iter().collect();
+            by_index.sort_by(|a, b| {
+                a.order_line_index
+                    .cmp(&b.order_line_index)
+                    .then_with(|| a.order_line_id.cmp(&b.order_line_id))
+            });
+            for l in by_index {
+                if !lines
+                    .iter()
+                    .any(|(_, x)| x.order_line_id == l.order_line_id)
+                {
+                    lines.push((empty_refund_line(order, l, &code, codes), l));
+                }
             }
-            if let Some((line, l)) = lines.first_mut() {
-                let line_tax = crate::orders::sum(l.shipping_taxes.iter().filter_map(|t| t.amount));
+            let paid = |l: &OrderLine| {
                 let price = l.shipping_price.unwrap_or_default();
-                let line_paid = if excluded {
-                    price.saturating_add(line_tax)
+                if excluded {
+                    price.saturating_add(crate::orders::sum(
+                        l.shipping_taxes.iter().filter_map(|t| t.amount),
+                    ))
                 } else {
                     price
-                };
+                }
+            };
+            let mut taken: Vec<Decimal> = lines.iter().map(|_| Decimal::ZERO).collect();
+            let mut remaining = shipping;
+            for (i, (_, l)) in lines.iter().enumerate() {
+                let take = remaining.min(paid(l).max(Decimal::ZERO));
+                taken[i] = take;
+                remaining = remaining.saturating_sub(take);
+            }
+            if remaining > Decimal::ZERO
+                && let Some(first) = taken.first_mut()
+            {
+                *first = first.saturating_add(remaining);
+            }
+            for ((line, l), take) in lines.iter_mut().zip(taken) {
+                if take.is_zero() {
+                    continue;
+                }
+                let line_paid = paid(l);
                 let share = if line_paid > Decimal::ZERO {
-                    (shipping / line_paid).min(Decimal::ONE)
+                    (take / line_paid).min(Decimal::ONE)
                 } else {
                     Decimal::ZERO
                 };
                 line.shipping_taxes = refunded_taxes(&l.shipping_taxes, &shipping_tax_codes, share);
                 let tax = crate::orders::sum(line.shipping_taxes.iter().map(|t| t.amount));
                 let amount = if excluded {
-                    shipping.saturating_sub(tax).max(Decimal::ZERO)
+                    take.saturating_sub(tax).max(Decimal::ZERO)
                 } else {
-                    shipping
+                    take
                 };
                 line.shipping_amount = money(amount);
             }
+            // lines added for shipping that took none are not sent
+            lines.retain(|(line, _)| {
+                line.quantity.is_some() || line.shipping_amount != Some(Decimal::ZERO)
+            });
         }
         if lines.is_empty() {
             out.push(Action::ManualReview {
@@ -1431,6 +1470,57 @@ mod tests {
         assert_eq!(line.shipping_taxes[0].amount, d("0.5"));
     }
 
+    /// OR28 carries shipping per line: a shipping refund larger than one line's shipping is
+    /// spread over the lines (the refunded line first, then by index), each up to what it was
+    /// charged, so no line is refunded more shipping than it paid.
+    #[test]
+    fn or28_spreads_refunded_shipping_over_the_lines() {
+        let mut v: Value = waiting(
+            "M1",
+            vec![
+                line("M1-1", 1, "S0", 1, "10"),
+                line("M1-2", 2, "S1", 2, "10"),
+            ],
+        );
+        v["order_state"] = json!("SHIPPED");
+        v["order_lines"][0]["shipping_price"] = json!(5);
+        v["order_lines"][1]["shipping_price"] = json!(5);
+        let o = order(v);
+        let refund = BcRefund {
+            items: vec![
+                product_refund(80, 1, "10").items[0].clone(),
+                RefundedItem {
+                    item_type: RefundItemType::Shipping,
+                    item_id: 0,
+                    quantity: None,
+                    requested_amount: Some(d("8")),
+                },
+            ],
+            ..product_refund(80, 1, "10")
+        };
+        let request = refund_of(&refund, &o, &products());
+        type Line<'a> = (&'a str, Option<u64>, Option<Decimal>, Option<Decimal>);
+        let got: Vec<Line<'_>> = request
+            .refunds
+            .iter()
+            .map(|l| {
+                (
+                    l.order_line_id.as_str(),
+                    l.quantity,
+                    l.amount,
+                    l.shipping_amount,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("M1-2", Some(1), Some(d("10")), Some(d("5"))),
+                ("M1-1", None, Some(d("0")), Some(d("3")))
+            ]
+        );
+    }
+
     /// Issue 10 defect 2: OR28 amounts follow the order's tax mode
     /// (../shared/specs/mirakl/mirakl-mmp-seller-openapi.json, OR28 request
     /// `order_tax_mode`: "TAX_EXCLUDED: the price fields … do not include taxes"): on a
@@ -1541,6 +1631,25 @@ mod tests {
             (items, amount),
             (vec![RefundItem::shipping(5, d("7"))], d("7"))
         );
+        // nothing to mirror: a human looks, never an empty refund
+        let mut zero = v.clone();
+        zero["order_lines"][0]["refunds"][0]["shipping_amount"] = json!(0);
+        let env = Env::new();
+        let rec = OrderRecord {
+            bigcommerce_order_id: Some(100),
+            ship_confirmed: true,
+            ..OrderRecord::default()
+        };
+        let bo = bc_order(OrderStatus::Shipped);
+        let prods = products();
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &[],
+            refunds: &[],
+        };
+        let a = step(&order(zero), &rec, Some(&side), &env.ctx());
+        assert!(matches!(&a[..], [Action::ManualReview { .. }]), "{a:?}");
         // no order address known: the shipping part is refunded at the order level
         let mut no_address = products();
         no_address[0].order_address_id = None;

@@ -1,7 +1,7 @@
 //! Desired offers: what Mirakl should show for every selected BigCommerce item.
 
 use crate::catalog::{self, Catalog, CatalogProduct, CatalogVariant, InventoryTracking, SkuCheck};
-use crate::pricing::{self, Discount, PriceError, TaxBasisConversion, TaxBasisError};
+use crate::pricing::{self, Discount, PriceError, TaxBasisConversion, TaxBasisError, VolumeTier};
 use crate::rules::{OfferRules, SyncRules};
 use crate::stock;
 use crate::types::{CatalogRef, InvalidValue, ShopSku};
@@ -26,6 +26,11 @@ pub struct OfferContent {
     pub logistic_class: Option<String>,
     /// `offer_additional_fields` code → value.
     pub additional_fields: BTreeMap<String, String>,
+    /// Volume prices above 1 unit when the sync manages them
+    /// ([`crate::rules::OfferRules::volume_prices_from_bulk_pricing`]); `None`: not managed,
+    /// Mirakl's are kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_prices: Option<Vec<VolumeTier>>,
 }
 
 /// One offer as it should be on Mirakl: the full content an OF24 update must carry.
@@ -60,7 +65,7 @@ pub struct CurrentOffer {
 /// Why an item did not become an offer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ProblemReason {
+pub enum OfferProblemReason {
     /// The item has no SKU.
     #[error("missing SKU")]
     MissingSku,
@@ -104,18 +109,18 @@ pub enum ProblemReason {
 
 /// An item that did not become an offer, with the reason. Never silently dropped.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub struct OfferProblem {
     /// The SKU, when the item has a valid one.
     pub sku: Option<ShopSku>,
     /// The item.
     pub source: CatalogRef,
     /// Why.
-    pub reason: ProblemReason,
+    pub reason: OfferProblemReason,
 }
 
 /// The SKUs named by problems: [`crate::plan::plan`] never removes these from Mirakl (their state
 /// is unknown, not gone).
-pub fn problem_skus(problems: &[Problem]) -> BTreeSet<ShopSku> {
+pub fn problem_skus(problems: &[OfferProblem]) -> BTreeSet<ShopSku> {
     problems.iter().filter_map(|p| p.sku.clone()).collect()
 }
 
@@ -143,7 +148,7 @@ struct Candidate<'a> {
 ///
 /// One offer per variant (or per product without variants), keyed by shop SKU. Items excluded by
 /// the selection rules are simply absent. Items that are selected but cannot be offered yield a
-/// [`Problem`] (missing, invalid or duplicate SKU, missing GTIN when required, missing or
+/// [`OfferProblem`] (missing, invalid or duplicate SKU, missing GTIN when required, missing or
 /// non-positive price, untracked inventory without a default, currency or tax-basis mismatch).
 /// Store prices are converted to the marketplace's tax basis first when the rules say how
 /// ([`crate::pricing::check_tax_basis`] with [`Catalog::prices_include_tax`]). Output order
@@ -151,7 +156,7 @@ struct Candidate<'a> {
 pub fn desired(
     catalog: &Catalog,
     rules: &SyncRules,
-) -> (BTreeMap<ShopSku, DesiredOffer>, Vec<Problem>) {
+) -> (BTreeMap<ShopSku, DesiredOffer>, Vec<OfferProblem>) {
     let mut problems = Vec::new();
     let mut candidates: Vec<Candidate<'_>> = Vec::new();
     let mut products: Vec<&CatalogProduct> = catalog.products.iter().collect();
@@ -182,8 +187,8 @@ pub fn desired(
                 variant_id: variant.map(|v| v.id),
             };
             let reason = match catalog::check_sku(sku, &rules.selection) {
-                SkuCheck::Missing => ProblemReason::MissingSku,
-                SkuCheck::Invalid(e) => ProblemReason::InvalidSku(e),
+                SkuCheck::Missing => OfferProblemReason::MissingSku,
+                SkuCheck::Invalid(e) => OfferProblemReason::InvalidSku(e),
                 SkuCheck::Excluded => continue,
                 SkuCheck::Selected(sku) => {
                     candidates.push(Candidate {
@@ -195,7 +200,7 @@ pub fn desired(
                     continue;
                 }
             };
-            problems.push(Problem {
+            problems.push(OfferProblem {
                 sku: None,
                 source,
                 reason,
@@ -219,7 +224,7 @@ pub fn desired(
             .currency
             .as_ref()
             .is_some_and(|c| c.trim().eq_ignore_ascii_case(want.trim()));
-        (!ok).then(|| ProblemReason::CurrencyMismatch {
+        (!ok).then(|| OfferProblemReason::CurrencyMismatch {
             expected: want.clone(),
             found: catalog.currency.clone(),
         })
@@ -230,14 +235,14 @@ pub fn desired(
         .map(|with_tax| pricing::check_tax_basis(&rules.price, with_tax))
     {
         Some(Ok(conversion)) => (conversion, None),
-        Some(Err(e)) => (None, Some(ProblemReason::TaxBasis(e))),
+        Some(Err(e)) => (None, Some(OfferProblemReason::TaxBasis(e))),
         None => (None, None),
     };
 
     let mut offers = BTreeMap::new();
     for c in candidates {
         let mut fail = |reason| {
-            problems.push(Problem {
+            problems.push(OfferProblem {
                 sku: Some(c.sku.clone()),
                 source: c.source,
                 reason,
@@ -249,7 +254,7 @@ pub fn desired(
                 .find(|r| **r != c.source)
                 .copied()
                 .unwrap_or(c.source);
-            fail(ProblemReason::DuplicateSku { other });
+            fail(OfferProblemReason::DuplicateSku { other });
             continue;
         }
         if let Some(reason) = currency_problem.as_ref().or(tax_problem.as_ref()) {
@@ -273,19 +278,19 @@ fn build(
     rules: &SyncRules,
     held_by_product: &BTreeMap<u64, u64>,
     tax: Option<&TaxBasisConversion>,
-) -> Result<DesiredOffer, ProblemReason> {
+) -> Result<DesiredOffer, OfferProblemReason> {
     let (p, v) = (c.product, c.variant);
     if rules.identity.require_gtin && !catalog::has_gtin(p, v) {
-        return Err(ProblemReason::MissingGtin);
+        return Err(OfferProblemReason::MissingGtin);
     }
     let ident = catalog::identity(p, v, &c.sku, &rules.identity)
-        .ok_or(ProblemReason::MissingProductReference)?;
+        .ok_or(OfferProblemReason::MissingProductReference)?;
     let record = v.and_then(|v| catalog.price_list.get(&v.id));
     let price = record
         .and_then(|r| r.price)
         .or_else(|| v.and_then(|v| v.price))
         .or(p.price)
-        .ok_or(ProblemReason::MissingPrice)?;
+        .ok_or(OfferProblemReason::MissingPrice)?;
     let sale = match record {
         Some(r) if r.price.is_some() || r.sale_price.is_some() => r.sale_price,
         _ => v.and_then(|v| v.sale_price).or(p.sale_price),
@@ -293,13 +298,32 @@ fn build(
     let (start, end) = record
         .map(|r| (r.sale_start, r.sale_end))
         .unwrap_or((None, None));
-    let (price, sale) = match tax {
+    let (base, sale) = match tax {
         Some(t) => (t.apply(price), sale.map(|s| t.apply(s))),
         None => (price, sale),
     };
-    let (price, discount) =
-        pricing::offer_price_and_discount(price, sale, start, end, &rules.price)
-            .map_err(ProblemReason::Price)?;
+    let (price, discount) = pricing::offer_price_and_discount(base, sale, start, end, &rules.price)
+        .map_err(OfferProblemReason::Price)?;
+    let bulk = |b: &crate::catalog::BulkPricingTier| match tax {
+        Some(t) if b.kind == crate::catalog::BulkPricingKind::Fixed => {
+            crate::catalog::BulkPricingTier {
+                amount: t.apply(b.amount),
+                ..*b
+            }
+        }
+        _ => *b,
+    };
+    let volume_prices = rules.offer.volume_prices_from_bulk_pricing.then(|| {
+        let tiers: Vec<_> = p.bulk_pricing.iter().map(bulk).collect();
+        pricing::volume_tiers(
+            base,
+            sale,
+            &tiers,
+            price,
+            discount.as_ref().map(|d| d.price),
+            &rules.price,
+        )
+    });
 
     let held_sku = catalog.held.get(&c.sku).copied().unwrap_or(0);
     let quantity = match &p.inventory_tracking {
@@ -319,9 +343,9 @@ fn build(
                 stock::available(i64::try_from(q).unwrap_or(i64::MAX), held_sku, &rules.stock)
             }
             None => {
-                return Err(ProblemReason::InventoryNotTracked(String::from(
-                    other.clone(),
-                )));
+                return Err(OfferProblemReason::InventoryNotTracked(
+                    other.as_str().to_owned(),
+                ));
             }
         },
     };
@@ -339,6 +363,7 @@ fn build(
             leadtime_to_ship: rules.offer.leadtime_to_ship,
             logistic_class: logistic_class(weight, &rules.offer),
             additional_fields: rules.offer.additional_fields.clone(),
+            volume_prices,
         },
     })
 }
@@ -470,13 +495,13 @@ mod tests {
             .iter()
             .map(|p| (p.source.product_id, p.source.variant_id, p.reason.clone()))
             .collect();
-        assert_eq!(reasons[0], (4, Some(41), ProblemReason::MissingSku));
+        assert_eq!(reasons[0], (4, Some(41), OfferProblemReason::MissingSku));
         assert_eq!(
             reasons[1],
             (
                 4,
                 Some(42),
-                ProblemReason::Price(PriceError::NotPositive(d("0")))
+                OfferProblemReason::Price(PriceError::NotPositive(d("0")))
             )
         );
         assert_eq!(
@@ -484,7 +509,7 @@ mod tests {
             (
                 4,
                 Some(43),
-                ProblemReason::DuplicateSku {
+                OfferProblemReason::DuplicateSku {
                     other: CatalogRef {
                         product_id: 7,
                         variant_id: Some(71)
@@ -494,13 +519,17 @@ mod tests {
         );
         assert!(matches!(
             reasons[3].2,
-            ProblemReason::InvalidSku(InvalidValue::SkuControlChar(_))
+            OfferProblemReason::InvalidSku(InvalidValue::SkuControlChar(_))
         ));
         assert_eq!(
             reasons[4],
-            (5, None, ProblemReason::InventoryNotTracked("none".into()))
+            (
+                5,
+                None,
+                OfferProblemReason::InventoryNotTracked("none".into())
+            )
         );
-        assert_eq!(reasons[5], (6, None, ProblemReason::MissingPrice));
+        assert_eq!(reasons[5], (6, None, OfferProblemReason::MissingPrice));
         assert_eq!(
             problems[2].reason.to_string(),
             "duplicate SKU, also used by product 7 variant 71"
@@ -537,7 +566,7 @@ mod tests {
         rules.identity.require_gtin = true;
         let (offers, problems) = desired(&cat, &rules);
         assert!(offers.is_empty());
-        assert_eq!(problems[0].reason, ProblemReason::MissingGtin);
+        assert_eq!(problems[0].reason, OfferProblemReason::MissingGtin);
 
         rules.identity.require_gtin = false;
         rules.price.currency = Some("NZD".into());
@@ -545,7 +574,7 @@ mod tests {
         assert!(offers.is_empty());
         assert_eq!(
             problems[0].reason,
-            ProblemReason::CurrencyMismatch {
+            OfferProblemReason::CurrencyMismatch {
                 expected: "NZD".into(),
                 found: Some("AUD".into())
             }
@@ -572,7 +601,7 @@ mod tests {
         let (offers, problems) = desired(&cat, &rules);
         assert!(offers.is_empty());
         assert!(
-            matches!(&problems[0].reason, ProblemReason::TaxBasis(e) if e.to_string().contains("store_tax_rate_percent")),
+            matches!(&problems[0].reason, OfferProblemReason::TaxBasis(e) if e.to_string().contains("store_tax_rate_percent")),
             "{problems:?}"
         );
         rules.price.store_tax_rate_percent = Some(d("10"));

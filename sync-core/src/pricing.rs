@@ -18,6 +18,62 @@ pub struct Discount {
     pub end_date: Option<OffsetDateTime>,
 }
 
+/// A Mirakl volume price of an offer above 1 unit (`all_prices[].volume_prices`, PRI01
+/// `price-ranges` / `discount-ranges`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct VolumeTier {
+    /// Quantity from which the tier applies (above 1).
+    pub quantity_threshold: u64,
+    /// Unit price from that quantity.
+    pub price: Decimal,
+    /// Unit discount price from that quantity while the offer's discount runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_price: Option<Decimal>,
+}
+
+/// Volume tiers from BigCommerce bulk-pricing rules: each rule adjusts the source price (and
+/// the sale price) from its `quantity_min` (products_catalog.v3.yml `bulkPricingRule_Full`),
+/// then the price rules apply as to any price ([`offer_price`]). A tier is kept only when its
+/// price is below the offer price and below every smaller tier (a dearer bulk price would be
+/// rejected); its discount price only while below its price and the offer's discount. Sorted
+/// by threshold; rules from 0 or 1 unit are not volume prices and are left out.
+pub fn volume_tiers(
+    base: Decimal,
+    sale_price: Option<Decimal>,
+    bulk: &[crate::catalog::BulkPricingTier],
+    unit_price: Decimal,
+    offer_discount: Option<Decimal>,
+    rules: &PriceRules,
+) -> Vec<VolumeTier> {
+    let mut bulk: Vec<_> = bulk.iter().filter(|t| t.quantity_min > 1).collect();
+    bulk.sort_by_key(|t| t.quantity_min);
+    let mut out: Vec<VolumeTier> = Vec::new();
+    let mut ceiling = unit_price;
+    for t in bulk {
+        let Ok(price) =
+            offer_price_and_discount(t.apply(base), None, None, None, rules).map(|(p, _)| p)
+        else {
+            continue;
+        };
+        if price >= ceiling {
+            continue;
+        }
+        ceiling = price;
+        let discount_price = offer_discount.and_then(|d| {
+            let s = sale_price.filter(|s| *s > Decimal::ZERO)?;
+            offer_price(t.apply(s), rules)
+                .ok()
+                .filter(|p| *p < price && *p < d)
+        });
+        out.push(VolumeTier {
+            quantity_threshold: t.quantity_min,
+            price,
+            discount_price,
+        });
+    }
+    out
+}
+
 /// Why a price could not be computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
