@@ -820,7 +820,7 @@ fn refunds_to_mirakl(
             }
             // lines added for shipping that took none are not sent
             lines.retain(|(line, _)| {
-                line.quantity.is_some() || line.shipping_amount != Some(Decimal::ZERO)
+                line.quantity.is_some() || line.shipping_amount != Decimal::ZERO
             });
         }
         if lines.is_empty() {
@@ -1499,7 +1499,7 @@ mod tests {
             ..product_refund(80, 1, "10")
         };
         let request = refund_of(&refund, &o, &products());
-        type Line<'a> = (&'a str, Option<u64>, Option<Decimal>, Option<Decimal>);
+        type Line<'a> = (&'a str, Option<u64>, Decimal, Decimal);
         let got: Vec<Line<'_>> = request
             .refunds
             .iter()
@@ -1515,8 +1515,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("M1-2", Some(1), Some(d("10")), Some(d("5"))),
-                ("M1-1", None, Some(d("0")), Some(d("3")))
+                ("M1-2", Some(1), d("10"), d("5")),
+                ("M1-1", None, d("0"), d("3"))
             ]
         );
     }
