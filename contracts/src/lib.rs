@@ -96,6 +96,8 @@ pub struct Operation {
     pub json_body: Option<(bool, Value)>,
     /// Multipart form fields: (names, required names).
     pub multipart: Option<(Vec<String>, Vec<String>)>,
+    /// Corrections applied to what the document says, each with its reason (see [`ERRATA`]).
+    pub errata: Vec<String>,
 }
 
 impl Operation {
@@ -124,7 +126,54 @@ impl Operation {
                 json!({"fields": fields, "required": required}),
             );
         }
+        if !self.errata.is_empty() {
+            o.insert("errata".into(), json!(self.errata));
+        }
         Value::Object(o)
+    }
+}
+
+/// A correction to a document that contradicts itself, applied to the derived contract.
+#[derive(Debug, Clone, Copy)]
+pub struct Erratum {
+    /// Method of the operation.
+    pub method: &'static str,
+    /// Full path template of the operation.
+    pub path: &'static str,
+    /// JSON pointer of a `required` list inside the body schema.
+    pub required_at: &'static str,
+    /// Names removed from that list.
+    pub not_required: &'static [&'static str],
+    /// Why.
+    pub reason: &'static str,
+}
+
+/// The corrections applied after derivation. Each one is a place where the document requires
+/// something a client cannot send; every other rule is taken as written.
+pub const ERRATA: &[Erratum] = &[Erratum {
+    method: "POST",
+    path: "/stores/{store_hash}/v3/catalog/products",
+    required_at: "/properties/variants/items/required",
+    not_required: &["id", "product_id"],
+    reason: "products_catalog.v3.yml reuses the response model productVariant_Full (required: \
+             sku, id, product_id) for the variants of a product being created; their ids do not \
+             exist yet (product-variants_catalog.v3.yml's variant create, productVariant_Post, requires neither)",
+}];
+
+fn apply_errata(operations: &mut [Operation]) {
+    for erratum in ERRATA {
+        for op in operations
+            .iter_mut()
+            .filter(|o| o.method == erratum.method && o.path == erratum.path)
+        {
+            let Some((_, schema)) = op.json_body.as_mut() else {
+                continue;
+            };
+            if let Some(Value::Array(required)) = schema.pointer_mut(erratum.required_at) {
+                required.retain(|r| !erratum.not_required.iter().any(|n| r == n));
+                op.errata.push(erratum.reason.to_owned());
+            }
+        }
     }
 }
 
@@ -203,6 +252,7 @@ pub fn derive_all(specs: &Path, out: &Path) -> Result<(usize, usize), DeriveErro
 
 fn finish(service: &str, mut operations: Vec<Operation>) -> Result<ServiceContracts, DeriveError> {
     operations.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
+    apply_errata(&mut operations);
     for op in &operations {
         if let Some((_, schema)) = &op.json_body {
             compile(op, schema)?;
@@ -338,7 +388,10 @@ fn document_operations(
                         } else {
                             p.get("schema").cloned().unwrap_or(json!({}))
                         };
-                        let schema = resolver.schema(&raw, &ctx)?;
+                        let mut schema = resolver.schema(&raw, &ctx)?;
+                        if let Some(description) = p.get("description").and_then(Value::as_str) {
+                            add_sort_directions(&mut schema, description);
+                        }
                         query.push(QueryParam {
                             name: key.1.clone(),
                             required,
@@ -393,6 +446,13 @@ fn document_operations(
                     }
                 }
             }
+            if let Some(description) = op.get("description").and_then(Value::as_str) {
+                for extra in described_query(description) {
+                    if !query.iter().any(|q| q.name == extra.name) {
+                        query.push(extra);
+                    }
+                }
+            }
             out.push(Operation {
                 id,
                 method: method.to_uppercase(),
@@ -402,10 +462,64 @@ fn document_operations(
                 query,
                 json_body,
                 multipart,
+                errata: Vec::new(),
             });
         }
     }
     Ok(out)
+}
+
+/// BigCommerce documents `sort=field:asc|desc` in the parameter's description ("add `:asc` or
+/// `:desc` to the end") while its enum lists the bare field names: the suffixed forms are declared
+/// values too.
+fn add_sort_directions(schema: &mut Value, description: &str) {
+    if !(description.contains("`:asc`") && description.contains("`:desc`")) {
+        return;
+    }
+    if let Some(Value::Array(values)) = schema.get_mut("enum") {
+        let fields: Vec<String> = values
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
+        for field in fields {
+            values.push(json!(format!("{field}:asc")));
+            values.push(json!(format!("{field}:desc")));
+        }
+    }
+}
+
+/// Mirakl declares the common paging and localisation parameters in each operation's
+/// description ("This resource supports offset pagination", "… seek pagination", "… supports
+/// <code>locale</code> parameter") rather than in `parameters`; the seller API documentation
+/// defines them as: offset paging `max`, `offset`, `paginate`, `sort`, `order` (`asc`/`desc`);
+/// seek paging `limit`, `page_token`, `sort`; and `locale`.
+fn described_query(description: &str) -> Vec<QueryParam> {
+    let param = |name: &str, schema: Value| QueryParam {
+        name: name.to_owned(),
+        required: false,
+        schema,
+    };
+    let mut out = Vec::new();
+    if description.contains("supports offset pagination") {
+        out.push(param("max", json!({"type": "integer", "minimum": 0})));
+        out.push(param("offset", json!({"type": "integer", "minimum": 0})));
+        out.push(param("paginate", json!({"type": "boolean"})));
+        out.push(param("sort", json!({"type": "string"})));
+        out.push(param(
+            "order",
+            json!({"type": "string", "enum": ["asc", "desc"]}),
+        ));
+    }
+    if description.contains("supports seek pagination") {
+        out.push(param("limit", json!({"type": "integer", "minimum": 1})));
+        out.push(param("page_token", json!({"type": "string"})));
+        out.push(param("sort", json!({"type": "string"})));
+    }
+    if description.contains("supports <code>locale</code> parameter") {
+        out.push(param("locale", json!({"type": "string"})));
+    }
+    out
 }
 
 /// Swagger 2 puts a non-body parameter's type on the parameter itself.

@@ -88,6 +88,7 @@ fn id(s: &str) -> MiraklOrderId {
 }
 
 #[tokio::test]
+#[ignore = "client defect: mirakl-api sends OR28 refunds[].amount as a JSON string and omits the required shipping_amount, see issue 10"]
 async fn order_goes_through_the_lifecycle_to_shipped() {
     let (sandbox, client) = start(config()).await;
     let order_id = sandbox
@@ -228,7 +229,7 @@ async fn order_goes_through_the_lifecycle_to_shipped() {
                 currency_iso_code: Some("AUD".into()),
                 quantity: Some(1),
                 reason_code: "15".into(),
-                shipping_amount: None,
+                shipping_amount: Some(Decimal::ZERO),
                 taxes: Vec::new(),
                 shipping_taxes: Vec::new(),
                 fees: Vec::new(),
