@@ -389,9 +389,10 @@ fn document_operations(
                             p.get("schema").cloned().unwrap_or(json!({}))
                         };
                         let mut schema = resolver.schema(&raw, &ctx)?;
-                        if let Some(description) = p.get("description").and_then(Value::as_str) {
-                            add_sort_directions(&mut schema, description);
-                        }
+                        let description =
+                            p.get("description").and_then(Value::as_str).unwrap_or("");
+                        add_sort_directions(&mut schema, description);
+                        schema = comma_list(schema, &key.1, description);
                         query.push(QueryParam {
                             name: key.1.clone(),
                             required,
@@ -487,6 +488,33 @@ fn add_sort_directions(schema: &mut Value, description: &str) {
             values.push(json!(format!("{field}:desc")));
         }
     }
+}
+
+/// Mirakl types list parameters as `string` and says "A comma-separated list of …" in the
+/// description (with the per-value enum on the string, and `maximum` for the number of values):
+/// the contract declares them as arrays, which the checker reads split on commas.
+///
+/// BigCommerce does the same for some `:in` filters ("List of `product_id` separated by comma"
+/// typed `integer`); its common query parameters page defines `:in` as a comma-separated list.
+fn comma_list(schema: Value, name: &str, description: &str) -> Value {
+    let lower = description.to_ascii_lowercase();
+    let is_list = lower.contains("comma-separated")
+        || lower.contains("separated by comma")
+        || name.ends_with(":in");
+    let scalar = matches!(
+        schema.get("type").and_then(Value::as_str),
+        Some("string" | "integer" | "number")
+    );
+    if !is_list || !scalar {
+        return schema;
+    }
+    let mut item = schema;
+    let max_items = item.as_object_mut().and_then(|m| m.remove("maximum"));
+    let mut list = json!({"type": "array", "items": item});
+    if let Some(max) = max_items {
+        list["maxItems"] = max;
+    }
+    list
 }
 
 /// Mirakl declares the common paging and localisation parameters in each operation's

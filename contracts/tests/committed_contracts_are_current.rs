@@ -74,7 +74,39 @@ fn every_service_operation_is_derived_with_its_body_and_query() {
     assert!(fields.contains(&"operator_format".to_owned()));
     assert_eq!(required, &vec!["file".to_owned()]);
 
+    // "A comma-separated list of order state's codes" typed string with a per-value enum.
+    let or11 = mirakl
+        .operations
+        .iter()
+        .find(|o| o.id == "OR11")
+        .expect("OR11");
+    let states = or11
+        .query
+        .iter()
+        .find(|q| q.name == "order_state_codes")
+        .expect("states");
+    assert_eq!(states.schema["type"], "array");
+    assert!(
+        states.schema["items"]["enum"]
+            .as_array()
+            .expect("enum")
+            .contains(&"SHIPPING".into())
+    );
+    // Offset paging is declared in the description only.
+    assert!(or11.query.iter().any(|q| q.name == "max"));
+
     let bigcommerce = contract_derive::derive_bigcommerce(&specs).expect("derive BigCommerce");
+    let items = bigcommerce
+        .operations
+        .iter()
+        .find(|o| o.method == "GET" && o.path == "/stores/{store_hash}/v3/inventory/items")
+        .expect("GET /v3/inventory/items");
+    let ids = items
+        .query
+        .iter()
+        .find(|q| q.name == "product_id:in")
+        .expect("product_id:in");
+    assert_eq!(ids.schema["type"], "array");
     let variants = bigcommerce
         .operations
         .iter()

@@ -418,6 +418,32 @@ async fn mirakl_unknown_paths_and_undeclared_parameters_are_recorded() {
     assert_eq!(admin.body["violations"][1]["kind"], "undeclared_query");
 }
 
+#[tokio::test]
+async fn comma_separated_list_parameters_are_checked_value_by_value() {
+    let sandbox = mirakl(ContractChecking::Enforce).await;
+    let ok = mirakl_send(
+        &sandbox,
+        reqwest::Method::GET,
+        "api/orders?order_state_codes=WAITING_ACCEPTANCE,SHIPPING",
+        None,
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(sandbox.contract_violations().is_empty());
+    let bad = mirakl_send(
+        &sandbox,
+        reqwest::Method::GET,
+        "api/orders?order_state_codes=SHIPPING,SENT",
+        None,
+    )
+    .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert_eq!(
+        sandbox.contract_violations()[0].kind,
+        ViolationKind::InvalidQuery
+    );
+}
+
 // ---------------------------------------------------------------- BigCommerce
 
 async fn bigcommerce(contracts: ContractChecking) -> (BigCommerceSandbox, DemoCatalog) {
