@@ -6,9 +6,9 @@ use crate::pacer::{PacingConfig, RateLimit, RateLimitPacer};
 use crate::page::{Envelope, Page};
 use bc_mirakl_api_core::paging::{Fetched, paginate};
 use bc_mirakl_api_core::retry::RetryPolicy;
+use bc_mirakl_api_core::settings::ClientSettings;
 use bc_mirakl_api_core::transport::{
     HeaderMap, HeaderValue, Method, RawResponse, RequestSpec, StatusCode, Transport,
-    TransportConfig,
 };
 use futures::Stream;
 use serde::de::DeserializeOwned;
@@ -21,6 +21,10 @@ use url::Url;
 
 /// The production API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.bigcommerce.com/";
+
+fn default_base_url() -> Url {
+    Url::parse(DEFAULT_BASE_URL).expect("static URL parses")
+}
 
 /// A BigCommerce client for one store. Cheap to clone (clones share the connection pool,
 /// the rate-limit pacer and the call counts); `Send + Sync`.
@@ -48,11 +52,7 @@ impl fmt::Debug for Client {
 #[derive(Debug)]
 pub struct ClientBuilder {
     credentials: Credentials,
-    base_url: Url,
-    timeout: Duration,
-    connect_timeout: Duration,
-    user_agent: String,
-    retry: RetryPolicy,
+    settings: ClientSettings,
     pacing: PacingConfig,
     pacer: Option<RateLimitPacer>,
 }
@@ -64,28 +64,36 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::BaseUrl`] when the URL is invalid, not https off loopback, or has a query.
     pub fn base_url(mut self, url: &str) -> Result<Self> {
-        self.base_url = bc_mirakl_api_core::base_url::parse_base_url(url)?;
+        self.settings.set_base_url(url)?;
         Ok(self)
+    }
+
+    /// Replaces every shared setting at once (timeouts, user agent, retry policy, base URL),
+    /// e.g. with settings an application keeps for both of its clients.
+    #[must_use]
+    pub fn settings(mut self, settings: ClientSettings) -> Self {
+        self.settings = settings;
+        self
     }
 
     /// Whole-request timeout (default 30 s).
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.settings.timeout = timeout;
         self
     }
 
     /// Connect timeout (default 10 s).
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.settings.connect_timeout = timeout;
         self
     }
 
     /// `User-Agent` (BigCommerce asks integrations to identify themselves).
     #[must_use]
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
+        self.settings.user_agent = user_agent.into();
         self
     }
 
@@ -93,7 +101,7 @@ impl ClientBuilder {
     /// 60 s).
     #[must_use]
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
+        self.settings.retry = policy;
         self
     }
 
@@ -126,7 +134,8 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let store = self.credentials.store_hash().clone();
         let base = self
-            .base_url
+            .settings
+            .base_url_or(default_base_url())
             .join(&format!("stores/{store}/"))
             .map_err(|e| Error::InvalidInput(format!("cannot build the store URL: {e}")))?;
         let mut headers = HeaderMap::new();
@@ -144,10 +153,8 @@ impl ClientBuilder {
             None if self.pacing.enabled => Some(RateLimitPacer::new(self.pacing)),
             None => None,
         };
-        let mut config = TransportConfig::new(base, self.user_agent);
-        config.timeout = self.timeout;
-        config.connect_timeout = self.connect_timeout;
-        config.retry = self.retry;
+        let mut config = self.settings.transport_config(base.clone());
+        config.base_url = base;
         config.default_headers = headers;
         config.pacer = pacer
             .clone()
@@ -165,17 +172,13 @@ impl ClientBuilder {
 
 impl Client {
     /// A builder for `credentials`, with the production base URL.
-    ///
-    /// # Panics
-    /// Never: the production base URL is a valid constant.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         ClientBuilder {
             credentials,
-            base_url: Url::parse(DEFAULT_BASE_URL).expect("static URL parses"),
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            user_agent: format!("bigcommerce-api-rs/{}", env!("CARGO_PKG_VERSION")),
-            retry: RetryPolicy::default(),
+            settings: ClientSettings::new(format!(
+                "bigcommerce-api-rs/{}",
+                env!("CARGO_PKG_VERSION")
+            )),
             pacing: PacingConfig::default(),
             pacer: None,
         }
@@ -495,15 +498,27 @@ pub const MAX_PAGE_SIZE: u32 = 250;
 pub(crate) enum Style {
     /// v3 `{data, meta.pagination}`.
     V3,
+    /// v3 `{data, meta}` on a path that declares no `page` / `limit` (order transactions,
+    /// refunds): one request returns everything, and no paging parameter is sent.
+    V3Unpaged,
     /// v2 bare array; 204 = no (more) items.
     V2,
 }
 
+/// Marks a listing whose typed filters differ from those of the resource's main listing:
+/// `List<Variant, ProductScoped>` is `GET /v3/catalog/products/{id}/variants`, which
+/// declares no filters (`product-variants_catalog.v3.yml`), so the filters of
+/// `GET /v3/catalog/variants` (`List<Variant>`) are not offered on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProductScoped;
+
 /// A listing request: filters, page and limit, then [`List::send`] for one page or
 /// [`List::stream`] for every item. Resource-specific filters are methods on
-/// `List<Product>`, `List<Order>`, and so on.
+/// `List<Product>`, `List<Order>`, and so on; each sends only query parameters its path
+/// declares in the spec. `K` tells apart two listings of the same item type with different
+/// declared filters (see [`ProductScoped`]).
 #[derive(Debug)]
-pub struct List<T> {
+pub struct List<T, K = ()> {
     client: Client,
     template: &'static str,
     path: String,
@@ -511,10 +526,10 @@ pub struct List<T> {
     query: Vec<(String, String)>,
     page: Option<u32>,
     limit: Option<u32>,
-    _t: PhantomData<fn() -> T>,
+    _t: PhantomData<fn() -> (T, K)>,
 }
 
-impl<T> Clone for List<T> {
+impl<T, K> Clone for List<T, K> {
     fn clone(&self) -> Self {
         List {
             client: self.client.clone(),
@@ -529,7 +544,7 @@ impl<T> Clone for List<T> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> List<T> {
+impl<T: DeserializeOwned + Send + 'static, K: 'static> List<T, K> {
     pub(crate) fn new(client: &Client, style: Style, template: &'static str, path: String) -> Self {
         List {
             client: client.clone(),
@@ -543,14 +558,16 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
         }
     }
 
-    /// Page number (1-based).
+    /// Page number (1-based). Not sent on the listings whose path declares no paging
+    /// (order transactions and refunds answer everything at once).
     #[must_use]
     pub fn page(mut self, page: u32) -> Self {
         self.page = Some(page.max(1));
         self
     }
 
-    /// Page size, clamped to 1..=250 (BigCommerce answers 413 above 250; default 50).
+    /// Page size, clamped to 1..=250 (BigCommerce answers 413 above 250; default 50). Not
+    /// sent on the listings whose path declares no paging.
     #[must_use]
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit.clamp(1, MAX_PAGE_SIZE));
@@ -577,6 +594,9 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
         for (k, v) in &self.query {
             spec = spec.query(k.clone(), v);
         }
+        if self.style == Style::V3Unpaged {
+            return spec;
+        }
         spec.query_opt("page", self.page)
             .query_opt("limit", self.limit)
     }
@@ -601,6 +621,12 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
                         p.next_page = page.checked_add(1);
                     }
                 }
+                Ok(p)
+            }
+            Style::V3Unpaged => {
+                let env: Envelope<Vec<T>> = decode(&resp.body)?;
+                let mut p = Page::from_v3(env.data, env.meta, 1);
+                p.next_page = None;
                 Ok(p)
             }
             Style::V2 => {

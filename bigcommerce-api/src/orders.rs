@@ -682,11 +682,23 @@ pub struct NewOrderProduct {
     pub sku: Option<String>,
     /// Quantity.
     pub quantity: u64,
-    /// Unit price excluding tax (set both prices or neither).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Unit price excluding tax (set both prices or neither). Sent as a JSON number with its
+    /// exact digits (`orders.v2.oas2.yml` types it `number`); strings are accepted on input.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_number",
+        deserialize_with = "de::opt_decimal"
+    )]
     pub price_ex_tax: Option<Decimal>,
-    /// Unit price including tax.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Unit price including tax, sent as a JSON number like
+    /// [`price_ex_tax`](Self::price_ex_tax).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_number",
+        deserialize_with = "de::opt_decimal"
+    )]
     pub price_inc_tax: Option<Decimal>,
 }
 
@@ -771,11 +783,22 @@ pub struct NewOrder {
     /// The other system's order id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_order_id: Option<String>,
-    /// Shipping cost excluding tax.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Shipping cost excluding tax, sent as a string with its exact digits
+    /// (`orders.v2.oas2.yml` types the order's money fields `string`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_string",
+        deserialize_with = "de::opt_decimal"
+    )]
     pub shipping_cost_ex_tax: Option<Decimal>,
-    /// Shipping cost including tax.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Shipping cost including tax, sent as a string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_string",
+        deserialize_with = "de::opt_decimal"
+    )]
     pub shipping_cost_inc_tax: Option<Decimal>,
     /// Payment method name shown on the order.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -736,13 +736,8 @@ impl Engine {
             })
             .collect();
         if !unknown.is_empty() {
-            let vs = self
-                .bc
-                .variants()
-                .list()
-                .ids(unknown.iter().map(|v| VariantId(*v)))
-                .all()
-                .await?;
+            let unknown: Vec<VariantId> = unknown.iter().map(|v| VariantId(*v)).collect();
+            let vs = self.bc.variants().find_by_ids(&unknown).await?;
             ids.extend(vs.iter().map(|v| v.product_id.0));
         }
         if ids.is_empty() {

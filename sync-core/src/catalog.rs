@@ -146,6 +146,9 @@ pub struct Catalog {
     pub price_list: BTreeMap<u64, PriceRecord>,
     /// Units held by marketplace orders not yet created in BigCommerce, by SKU.
     pub held: BTreeMap<ShopSku, u64>,
+    /// Whether the store enters prices with tax (`/v2/store` `is_price_entered_with_tax`);
+    /// checked against the rules' `price.marketplace_tax_basis` (default none: not checked).
+    pub prices_include_tax: Option<bool>,
 }
 
 fn blank_none(v: &Option<String>) -> Option<&str> {

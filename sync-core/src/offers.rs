@@ -1,7 +1,7 @@
 //! Desired offers: what Mirakl should show for every selected BigCommerce item.
 
 use crate::catalog::{self, Catalog, CatalogProduct, CatalogVariant, InventoryTracking, SkuCheck};
-use crate::pricing::{self, Discount, PriceError};
+use crate::pricing::{self, Discount, PriceError, TaxBasisConversion, TaxBasisError};
 use crate::rules::{OfferRules, SyncRules};
 use crate::stock;
 use crate::types::{CatalogRef, InvalidValue, ShopSku};
@@ -88,6 +88,10 @@ pub enum ProblemReason {
     /// Stock is not tracked and the rules give no default quantity.
     #[error("inventory tracking is `{0}`")]
     InventoryNotTracked(String),
+    /// The store's price tax basis differs from the marketplace's and no conversion is
+    /// configured ([`crate::pricing::check_tax_basis`]).
+    #[error("{0}")]
+    TaxBasis(TaxBasisError),
     /// The catalog currency differs from the Mirakl shop currency.
     #[error("catalog currency {found:?} differs from shop currency {expected}")]
     CurrencyMismatch {
@@ -140,7 +144,9 @@ struct Candidate<'a> {
 /// One offer per variant (or per product without variants), keyed by shop SKU. Items excluded by
 /// the selection rules are simply absent. Items that are selected but cannot be offered yield a
 /// [`Problem`] (missing, invalid or duplicate SKU, missing GTIN when required, missing or
-/// non-positive price, untracked inventory without a default, currency mismatch). Output order
+/// non-positive price, untracked inventory without a default, currency or tax-basis mismatch).
+/// Store prices are converted to the marketplace's tax basis first when the rules say how
+/// ([`crate::pricing::check_tax_basis`] with [`Catalog::prices_include_tax`]). Output order
 /// is deterministic (`BTreeMap`; problems sorted by product, variant).
 pub fn desired(
     catalog: &Catalog,
@@ -219,6 +225,15 @@ pub fn desired(
         })
     });
 
+    let (tax, tax_problem) = match catalog
+        .prices_include_tax
+        .map(|with_tax| pricing::check_tax_basis(&rules.price, with_tax))
+    {
+        Some(Ok(conversion)) => (conversion, None),
+        Some(Err(e)) => (None, Some(ProblemReason::TaxBasis(e))),
+        None => (None, None),
+    };
+
     let mut offers = BTreeMap::new();
     for c in candidates {
         let mut fail = |reason| {
@@ -237,11 +252,11 @@ pub fn desired(
             fail(ProblemReason::DuplicateSku { other });
             continue;
         }
-        if let Some(reason) = &currency_problem {
+        if let Some(reason) = currency_problem.as_ref().or(tax_problem.as_ref()) {
             fail(reason.clone());
             continue;
         }
-        match build(&c, catalog, rules, &held_by_product) {
+        match build(&c, catalog, rules, &held_by_product, tax.as_ref()) {
             Ok(offer) => {
                 offers.insert(c.sku.clone(), offer);
             }
@@ -257,6 +272,7 @@ fn build(
     catalog: &Catalog,
     rules: &SyncRules,
     held_by_product: &BTreeMap<u64, u64>,
+    tax: Option<&TaxBasisConversion>,
 ) -> Result<DesiredOffer, ProblemReason> {
     let (p, v) = (c.product, c.variant);
     if rules.identity.require_gtin && !catalog::has_gtin(p, v) {
@@ -277,6 +293,10 @@ fn build(
     let (start, end) = record
         .map(|r| (r.sale_start, r.sale_end))
         .unwrap_or((None, None));
+    let (price, sale) = match tax {
+        Some(t) => (t.apply(price), sale.map(|s| t.apply(s))),
+        None => (price, sale),
+    };
     let (price, discount) =
         pricing::offer_price_and_discount(price, sale, start, end, &rules.price)
             .map_err(ProblemReason::Price)?;
@@ -532,6 +552,38 @@ mod tests {
         );
         rules.price.currency = Some("aud".into());
         assert_eq!(desired(&cat, &rules).0.len(), 1);
+    }
+
+    /// Issue 10 defect 5: a store entering prices ex GST publishes GST-inclusive prices on a
+    /// tax-included marketplace when the rate is configured, and every SKU is a problem naming
+    /// the setting when it is not (never ~10% too cheap in silence).
+    #[test]
+    fn store_prices_follow_the_marketplace_tax_basis() {
+        let mut p = product(20, vec![]);
+        p.inventory_tracking = InventoryTracking::Product;
+        p.sale_price = Some(d("10"));
+        let mut cat = Catalog {
+            products: vec![p],
+            prices_include_tax: Some(false),
+            ..Catalog::default()
+        };
+        let mut rules = SyncRules::default();
+        rules.price.marketplace_tax_basis = Some(crate::rules::TaxBasis::TaxIncluded);
+        let (offers, problems) = desired(&cat, &rules);
+        assert!(offers.is_empty());
+        assert!(
+            matches!(&problems[0].reason, ProblemReason::TaxBasis(e) if e.to_string().contains("store_tax_rate_percent")),
+            "{problems:?}"
+        );
+        rules.price.store_tax_rate_percent = Some(d("10"));
+        let (offers, problems) = desired(&cat, &rules);
+        assert!(problems.is_empty(), "{problems:?}");
+        let o = &offers[&sku("P20")];
+        assert_eq!(o.content.price, d("22"));
+        assert_eq!(o.content.discount.as_ref().map(|d| d.price), Some(d("11")));
+        // a store already entering prices with tax is published as is
+        cat.prices_include_tax = Some(true);
+        assert_eq!(desired(&cat, &rules).0[&sku("P20")].content.price, d("20"));
     }
 
     #[test]

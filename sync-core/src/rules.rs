@@ -108,6 +108,15 @@ pub struct PriceRules {
     pub currency: Option<String>,
     /// Send the BigCommerce sale price as the Mirakl discount price (default true).
     pub use_sale_price: bool,
+    /// Whether the marketplace's prices include tax (`tax_included`, e.g. Westfield with GST)
+    /// or not (`tax_excluded`). Checked against the store's `/v2/store`
+    /// `is_price_entered_with_tax` ([`crate::pricing::check_tax_basis`]); default none: not
+    /// checked.
+    pub marketplace_tax_basis: Option<TaxBasis>,
+    /// The store's tax rate in percent (e.g. `"10"` for GST), used to convert store prices to
+    /// the marketplace's basis when they differ (default none: no conversion, and differing
+    /// bases are an error).
+    pub store_tax_rate_percent: Option<Decimal>,
 }
 
 impl Default for PriceRules {
@@ -122,6 +131,36 @@ impl Default for PriceRules {
             out_of_range: OutOfRange::Skip,
             currency: None,
             use_sale_price: true,
+            marketplace_tax_basis: None,
+            store_tax_rate_percent: None,
+        }
+    }
+}
+
+/// Whether prices include tax: the basis of the store's prices or the marketplace's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxBasis {
+    /// Prices include tax (Westfield: GST included).
+    TaxIncluded,
+    /// Prices exclude tax.
+    TaxExcluded,
+}
+
+impl TaxBasis {
+    /// The basis of a BigCommerce store from `/v2/store` `is_price_entered_with_tax`.
+    pub fn from_price_entered_with_tax(with_tax: bool) -> Self {
+        if with_tax {
+            TaxBasis::TaxIncluded
+        } else {
+            TaxBasis::TaxExcluded
+        }
+    }
+
+    pub(crate) fn words(self) -> &'static str {
+        match self {
+            TaxBasis::TaxIncluded => "including tax",
+            TaxBasis::TaxExcluded => "excluding tax",
         }
     }
 }
@@ -492,6 +531,8 @@ mod tests {
             max_price = "9999"
             out_of_range = "clamp"
             currency = "AUD"
+            marketplace_tax_basis = "tax_included"
+            store_tax_rate_percent = "10"
             [stock]
             buffer_units = 1
             buffer_percent = "10"
@@ -532,6 +573,8 @@ mod tests {
         assert_eq!(t.price.rounding, Rounding::Ending(d("0.99")));
         assert_eq!(t.price.direction, RoundDirection::Nearest);
         assert_eq!(t.price.markup_fixed, d("1"));
+        assert_eq!(t.price.marketplace_tax_basis, Some(TaxBasis::TaxIncluded));
+        assert_eq!(t.price.store_tax_rate_percent, Some(d("10")));
         assert_eq!(t.stock.untracked_quantity, Some(999));
         assert_eq!(
             t.selection.custom_field.as_ref().unwrap().value.as_deref(),

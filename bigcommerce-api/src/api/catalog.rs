@@ -4,7 +4,7 @@ use crate::catalog::{
     Brand, BrandId, Category, CategoryId, NewProduct, Product, ProductId, ProductInclude,
     ProductUpdate, Variant, VariantId, VariantUpdate,
 };
-use crate::client::{Client, List, Style, Written, csv, with_json};
+use crate::client::{Client, List, ProductScoped, Style, Written, csv, with_json};
 use crate::de::format_rfc3339;
 use crate::error::Result;
 use bc_mirakl_api_core::transport::{Method, RequestSpec};
@@ -283,8 +283,44 @@ impl Variants {
         )
     }
 
-    /// Lists the variants of one product.
-    pub fn for_product(&self, product: ProductId) -> List<Variant> {
+    /// Finds the variants whose SKU is exactly `sku` (`GET /v3/catalog/variants?sku=`),
+    /// reading every page and keeping exact matches only (a filter the server ignored cannot
+    /// make a wrong variant look found).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn find_by_sku(&self, sku: &str) -> Result<Vec<Variant>> {
+        let all = self
+            .list()
+            .sku(sku)
+            .limit(crate::MAX_PAGE_SIZE)
+            .all()
+            .await?;
+        Ok(all
+            .into_iter()
+            .filter(|v| v.sku.as_deref() == Some(sku))
+            .collect())
+    }
+
+    /// Finds variants by id, one `GET /v3/catalog/variants?id=` per id (the path declares
+    /// `id` but no `id:in`: `product-variants_catalog.v3.yml`), in the order given; ids that
+    /// do not exist are left out. For many variants of known products prefer
+    /// [`List::product_ids`](crate::List) on [`Variants::list`].
+    ///
+    /// # Errors
+    /// The first failing call's error.
+    pub async fn find_by_ids(&self, ids: &[VariantId]) -> Result<Vec<Variant>> {
+        let mut out = Vec::new();
+        for id in ids {
+            let page = self.list().id(*id).send().await?;
+            out.extend(page.items.into_iter().filter(|v| v.id == *id));
+        }
+        Ok(out)
+    }
+
+    /// Lists the variants of one product (`GET /v3/catalog/products/{id}/variants`; the path
+    /// declares paging only, hence no filters on the returned list).
+    pub fn for_product(&self, product: ProductId) -> List<Variant, ProductScoped> {
         List::new(
             &self.client,
             Style::V3,
@@ -395,13 +431,15 @@ impl List<Variant> {
         self.set("sku", sku)
     }
 
-    /// `id:in`.
+    /// `id` — the variant with this id. The path declares no `id:in` (BigCommerce ignores
+    /// undeclared filters, so a list of ids would return every variant); for several ids
+    /// see [`Variants::find_by_ids`].
     #[must_use]
-    pub fn ids(self, ids: impl IntoIterator<Item = VariantId>) -> Self {
-        self.set("id:in", csv(ids))
+    pub fn id(self, id: VariantId) -> Self {
+        self.set("id", id)
     }
 
-    /// `product_id:in`.
+    /// `product_id:in` — the variants of these products.
     #[must_use]
     pub fn product_ids(self, ids: impl IntoIterator<Item = ProductId>) -> Self {
         self.set("product_id:in", csv(ids))

@@ -161,11 +161,12 @@ impl Orders {
         self.client.json(&spec).await
     }
 
-    /// Lists the payment transactions of an order (v3).
+    /// Lists the payment transactions of an order (v3; one request: the path declares no
+    /// paging).
     pub fn transactions(&self, id: OrderId) -> List<Transaction> {
         List::new(
             &self.client,
-            Style::V3,
+            Style::V3Unpaged,
             "/v3/orders/{id}/transactions",
             format!("v3/orders/{id}/transactions"),
         )
@@ -202,11 +203,11 @@ impl Orders {
         self.client.data(&with_json(spec, request)?).await
     }
 
-    /// Lists the refunds of an order (v3).
+    /// Lists the refunds of an order (v3; one request: the path declares no paging).
     pub fn refunds(&self, id: OrderId) -> List<Refund> {
         List::new(
             &self.client,
-            Style::V3,
+            Style::V3Unpaged,
             "/v3/orders/{id}/payment_actions/refunds",
             format!("v3/orders/{id}/payment_actions/refunds"),
         )
