@@ -82,7 +82,6 @@ async fn offer_import_through_the_client_reports_the_bad_row() {
 }
 
 #[tokio::test]
-#[ignore = "client defect: mirakl-api sends OF24 offers[].price as a JSON string (schema: number), see issue 10"]
 async fn of24_upsert_through_the_client_is_visible_in_of21() {
     let sandbox = MiraklSandbox::start(MiraklConfig::default())
         .await

@@ -26,7 +26,6 @@ fn offer() -> Vec<OfferUpdate> {
 }
 
 #[tokio::test]
-#[ignore = "client defect: mirakl-api sends OF24 offers[].price as a JSON string (schema: number), see issue 10"]
 async fn each_fault_kind_reaches_the_client_as_the_right_error() {
     let sandbox = MiraklSandbox::start(MiraklConfig::default())
         .await

@@ -88,7 +88,6 @@ fn id(s: &str) -> MiraklOrderId {
 }
 
 #[tokio::test]
-#[ignore = "client defect: mirakl-api sends OR28 refunds[].amount as a JSON string and omits the required shipping_amount, see issue 10"]
 async fn order_goes_through_the_lifecycle_to_shipped() {
     let (sandbox, client) = start(config()).await;
     let order_id = sandbox

@@ -521,7 +521,6 @@ async fn a_custom_operator_catalog_is_served_and_enforced() {
 }
 
 #[tokio::test]
-#[ignore = "client defect: mirakl-api sends OF24 offers[].price as a JSON string (schema: number), see issue 10"]
 async fn offers_need_an_imported_product_when_the_catalog_is_closed() {
     let sandbox = MiraklSandbox::start(MiraklConfig {
         open_catalog: false,
