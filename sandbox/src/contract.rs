@@ -18,7 +18,8 @@
 //! `400` with `{status, message}`. Every violation (rejected or only recorded) goes to the
 //! [`ContractLog`] of the sandbox ([`crate::BigCommerceSandbox::contract_violations`],
 //! [`crate::MiraklSandbox::contract_violations`], and `GET /__sandbox/contract-violations` on
-//! either server).
+//! either server) and is printed on stderr as one `contract violation: …` line (test output
+//! shows it when a test fails).
 //!
 //! Checking is on by default ([`ContractChecking::Enforce`]); [`ContractChecking::Off`] exists
 //! for the tests that show what a check catches.
@@ -111,7 +112,10 @@ impl fmt::Display for ContractViolation {
         write!(
             f,
             "{} {} {} ({}): {:?}: {} [{}]",
-            serde_json::to_value(self.service).unwrap_or_default(),
+            match self.service {
+                Service::BigCommerce => "bigcommerce",
+                Service::Mirakl => "mirakl",
+            },
             self.method,
             self.path,
             self.operation,
@@ -849,4 +853,59 @@ pub(crate) fn admin_router(log: ContractLog) -> Router {
             }
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_most_literal_template_wins_and_unknown_paths_match_nothing() {
+        let count = BIGCOMMERCE
+            .find(&Method::GET, "/stores/abc/v2/orders/count")
+            .expect("count");
+        assert_eq!((count.id.as_str(), count.literals), ("getOrdersCount", 4));
+        let one = BIGCOMMERCE
+            .find(&Method::GET, "/stores/abc/v2/orders/12")
+            .expect("one order");
+        assert_eq!(one.literals, 3);
+        assert!(
+            BIGCOMMERCE
+                .find(&Method::GET, "/stores/abc/v9/nothing")
+                .is_none()
+        );
+        assert!(
+            MIRAKL.find(&Method::DELETE, "/api/orders/refund").is_none(),
+            "method matters"
+        );
+        assert_eq!(
+            MIRAKL
+                .find(&Method::PUT, "/api/orders/refund")
+                .map(|o| o.id.as_str()),
+            Some("OR28")
+        );
+    }
+
+    #[test]
+    fn query_values_are_typed_by_their_schema() {
+        let ints = json!({"type": "array", "items": {"type": "integer"}});
+        assert_eq!(
+            typed_query_value(&ints, &["1,2".into(), "3".into()]),
+            json!([1, 2, 3])
+        );
+        assert_eq!(
+            typed_query_value(&ints, &["1,x".into()]),
+            json!([1, "x"]),
+            "a value that does not parse stays a string, for the validator to report"
+        );
+        assert_eq!(
+            typed_query_value(&json!({"type": "boolean"}), &["true".into()]),
+            json!(true)
+        );
+        assert_eq!(
+            typed_query_value(&json!({"type": ["integer", "null"]}), &["7".into()]),
+            json!(7)
+        );
+        assert_eq!(decode("id%3Ain"), "id:in");
+    }
 }
