@@ -26,11 +26,13 @@
 #![recursion_limit = "256"]
 
 pub mod bigcommerce;
+pub mod contract;
 pub mod demo;
 pub mod faults;
 pub mod mirakl;
 
 pub use bigcommerce::BigCommerceSandbox;
+pub use contract::{ContractChecking, ContractLog, ContractViolation, ViolationKind};
 pub use faults::{FaultConfig, FaultKind, Faults, RequestLog};
 pub use mirakl::MiraklSandbox;
 

@@ -150,7 +150,7 @@ async fn callbacks_reach_a_loopback_receiver_with_custom_headers() {
     let order: Order = bc
         .post(
             "v2/orders",
-            json!({"billing_address": {"first_name": "A", "last_name": "B", "email": "a@b.c", "country_iso2": "AU"},
+            json!({"billing_address": {"first_name": "A", "last_name": "B", "email": "a@b.c", "country_iso2": "AU", "zip": "2000"},
                    "status_id": 11, "products": [{"product_id": pid, "variant_id": vid, "quantity": 1}]}),
         )
         .await

@@ -261,10 +261,11 @@ async fn replace_mode_deletes_offers_missing_from_the_file() {
 #[tokio::test]
 async fn of24_upsert_is_visible_in_of21_and_resets_fields_not_sent() {
     let api = Api::start(MiraklConfig::default()).await;
-    // The spec's own OF24 example sends numbers as strings.
+    // Numbers as the OF24 schema declares them (`quantity` integer, `price` number), although
+    // the spec's own example sends some as strings.
     let full = json!({ "offers": [{
         "shop_sku": "BC-SKU-1", "product_id": "9312345678907", "product_id_type": "EAN",
-        "state_code": "11", "price": 59.90, "quantity": "12", "leadtime_to_ship": 5,
+        "state_code": "11", "price": 59.90, "quantity": 12, "leadtime_to_ship": 5,
         "logistic_class": "M", "description": "Blue mug",
         "discount": { "price": 49.90, "start_date": "2020-01-01T00:00:00Z", "end_date": "2999-01-01T00:00:00Z" },
         "update_delete": "update"
@@ -299,9 +300,11 @@ async fn of24_upsert_is_visible_in_of21_and_resets_fields_not_sent() {
         "9312345678907"
     );
 
-    // A price-only update resets everything else, as on Mirakl.
+    // A price-only update (with the identifiers OF24 requires) resets everything else, as on
+    // Mirakl.
     let partial = json!({ "offers": [{
-        "shop_sku": "BC-SKU-1", "state_code": "11", "price": 61, "update_delete": "update"
+        "shop_sku": "BC-SKU-1", "product_id": "9312345678907", "product_id_type": "EAN",
+        "state_code": "11", "price": 61, "update_delete": "update"
     }]});
     let response = api
         .post("api/offers")
@@ -327,8 +330,12 @@ async fn of24_upsert_is_visible_in_of21_and_resets_fields_not_sent() {
     let missing = api.get("api/offers/999999").send().await.expect("OF22");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 
-    // Delete.
-    let delete = json!({ "offers": [{ "shop_sku": "BC-SKU-1", "update_delete": "delete" }]});
+    // Delete: the OF24 schema requires the same fields for a delete line
+    // (mirakl-mmp-seller-openapi.json, OF24 `offers[].required`).
+    let delete = json!({ "offers": [{
+        "shop_sku": "BC-SKU-1", "product_id": "9312345678907", "product_id_type": "EAN",
+        "state_code": "11", "price": 61, "update_delete": "delete"
+    }]});
     api.post("api/offers")
         .json_body(&delete)
         .send()
@@ -452,8 +459,8 @@ async fn disabled_stock_imports_are_refused_and_flagged_in_pc01() {
 async fn offer_export_completes_asynchronously_with_file_urls() {
     let api = Api::start(slow_imports()).await;
     api.sandbox
-        .seed_offers((1..=5).map(|i| sync_sandbox::mirakl::OfferSeed {
-            shop_sku: format!("S-{i}"),
+        .seed_offers((1..=10_005).map(|i| sync_sandbox::mirakl::OfferSeed {
+            shop_sku: format!("S-{i:05}"),
             ean: None,
             title: format!("Item {i}"),
             price: Decimal::from(i),
@@ -461,7 +468,8 @@ async fn offer_export_completes_asynchronously_with_file_urls() {
         }));
     let response = api
         .post("api/offers/export/async")
-        .json_body(&json!({ "export_type": "application/json", "items_per_chunk": 2 }))
+        // items_per_chunk: the spec's minimum is 10000 (mirakl-mmp-seller-openapi.json, OF52).
+        .json_body(&json!({ "export_type": "application/json", "items_per_chunk": 10_000 }))
         .send()
         .await
         .expect("OF52");
@@ -485,7 +493,7 @@ async fn offer_export_completes_asynchronously_with_file_urls() {
         .iter()
         .map(|u| u.as_str().expect("url").to_owned())
         .collect();
-    assert_eq!(urls.len(), 3, "5 offers in chunks of 2");
+    assert_eq!(urls.len(), 2, "10 005 offers in chunks of 10 000");
     let mut skus = Vec::new();
     for url in urls {
         assert!(url.starts_with(api.sandbox.base_url().as_str()));
@@ -505,7 +513,8 @@ async fn offer_export_completes_asynchronously_with_file_urls() {
                 .map(|o| o["shop_sku"].as_str().expect("sku").to_owned()),
         );
     }
-    assert_eq!(skus, vec!["S-1", "S-2", "S-3", "S-4", "S-5"]);
+    let expected: Vec<String> = (1..=10_005).map(|i| format!("S-{i:05}")).collect();
+    assert_eq!(skus, expected);
 }
 
 #[tokio::test]

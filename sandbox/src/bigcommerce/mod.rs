@@ -53,12 +53,14 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use crate::contract::{self, Checker, ContractChecking, ContractLog, ContractViolation, Service};
 use crate::demo::DemoCatalog;
 use crate::faults::{self, FaultConfig, Faults, RequestLog};
 use crate::{Server, serve_on};
 
 pub use hooks::WebhookDelivery;
 use model::{Brand, Category, ItemKey, Product, Store, Tracking, Variant};
+pub(crate) use wire::ERROR_TYPE;
 use wire::{ApiError, set_header};
 
 /// Per-store request quota per time window.
@@ -118,6 +120,9 @@ pub struct BigCommerceConfig {
     pub allow_oversell: bool,
     /// Address to bind (default `127.0.0.1:0`).
     pub bind: SocketAddr,
+    /// Whether every request is checked against the contracts derived from the official
+    /// documents (default: [`ContractChecking::Enforce`]; see [`crate::contract`]).
+    pub contracts: ContractChecking,
 }
 
 impl Default for BigCommerceConfig {
@@ -138,6 +143,7 @@ impl Default for BigCommerceConfig {
             ],
             allow_oversell: false,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            contracts: ContractChecking::Enforce,
         }
     }
 }
@@ -209,6 +215,7 @@ impl App {
 pub struct BigCommerceSandbox {
     app: App,
     faults: Faults,
+    contracts: ContractLog,
     server: Server,
 }
 
@@ -291,7 +298,7 @@ fn path(p: &str) -> String {
     format!("/stores/{{store_hash}}{p}")
 }
 
-fn router(app: App) -> Router {
+fn router(app: App, checker: Checker) -> Router {
     use axum::routing::{post, put};
     let r = Router::new()
         // catalog
@@ -427,7 +434,8 @@ fn router(app: App) -> Router {
         // store
         .route(&path("/v2/store"), get(store_info))
         .route(&path("/v2/time"), get(store_time))
-        .fallback(not_found)
+        .fallback(not_found);
+    let r = contract::layer(r, checker)
         .layer(middleware::from_fn_with_state(app.clone(), auth))
         .layer(middleware::from_fn_with_state(app.clone(), rate_limit));
     r.with_state(app)
@@ -594,6 +602,8 @@ impl BigCommerceSandbox {
             .map_err(std::io::Error::other)?;
         let faults = Faults::new(config.faults.clone());
         let bind = config.bind;
+        let contracts = ContractLog::default();
+        let checker = Checker::new(Service::BigCommerce, contracts.clone(), config.contracts);
         let app = App {
             inner: Arc::new(Inner {
                 store: Mutex::new(Store::new(config.allow_oversell)),
@@ -610,15 +620,28 @@ impl BigCommerceSandbox {
                 }),
             }),
         };
-        let router = faults::apply(router(app.clone()), faults.clone());
+        let router = contract::admin_router(contracts.clone())
+            .merge(faults::apply(router(app.clone(), checker), faults.clone()));
         let server = serve_on(bind, router).await?;
         let root = format!("{}stores/{}/", server.base_url(), app.config().store_hash);
         let _ = app.inner.api_root.set(root);
         Ok(BigCommerceSandbox {
             app,
             faults,
+            contracts,
             server,
         })
+    }
+
+    /// Every request so far that broke the contract derived from the official documents
+    /// (see [`crate::contract`]); empty when all requests conformed.
+    pub fn contract_violations(&self) -> Vec<ContractViolation> {
+        self.contracts.violations()
+    }
+
+    /// The live contract-violation log (count, clear).
+    pub fn contract_log(&self) -> &ContractLog {
+        &self.contracts
     }
 
     /// `http://127.0.0.1:PORT/` — the base URL for the client's builder.

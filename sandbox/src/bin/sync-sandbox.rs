@@ -1,6 +1,11 @@
 //! Runs the BigCommerce and Mirakl stand-ins standalone, on chosen ports, loaded with a
 //! deterministic demo catalog, until the process is stopped (Ctrl-C).
 //!
+//! Every request is checked against the request contracts derived from the official documents
+//! (see `sync_sandbox::contract`); each stand-in reports the violations it recorded at
+//! `GET /__sandbox/contract-violations` (`{"count": N, "violations": [...]}`), so another process
+//! (the `sync` demo) can read the count.
+//!
 //! ```text
 //! sync-sandbox [--bc-port 8081] [--mirakl-port 8082] [--seed 1] [--products 100]
 //!              [--variants 3] [--faults 0.0] [--seed-offers] [--orders 0]
@@ -188,6 +193,19 @@ async fn main() -> ExitCode {
             args.faults * 100.0
         );
     }
+    println!();
+    println!("Every request is checked against the contracts derived from the official API");
+    println!("documents; violations are printed on stderr and counted at:");
+    println!(
+        "  {}{}",
+        bc.base_url(),
+        sync_sandbox::contract::VIOLATIONS_PATH.trim_start_matches('/')
+    );
+    println!(
+        "  {}{}",
+        mirakl.base_url(),
+        sync_sandbox::contract::VIOLATIONS_PATH.trim_start_matches('/')
+    );
     println!();
     println!("Stop with Ctrl-C.");
     std::future::pending::<()>().await;

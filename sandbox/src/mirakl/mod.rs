@@ -57,6 +57,7 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
+use crate::contract::{Checker, ContractChecking, ContractLog, ContractViolation, Service};
 use crate::faults::{FaultConfig, Faults, RequestLog};
 
 pub use limits::{Ceiling, published_ceilings};
@@ -125,6 +126,9 @@ pub struct MiraklConfig {
     pub ceilings: BTreeMap<String, Ceiling>,
     /// Fault injection at start (changeable later through [`MiraklSandbox::faults`]).
     pub faults: FaultConfig,
+    /// Whether every request is checked against the contracts derived from the official
+    /// documents (default: [`ContractChecking::Enforce`]; see [`crate::contract`]).
+    pub contracts: ContractChecking,
 }
 
 impl Default for MiraklConfig {
@@ -154,6 +158,7 @@ impl Default for MiraklConfig {
             leadtime_to_ship: 2,
             ceilings: BTreeMap::new(),
             faults: FaultConfig::default(),
+            contracts: ContractChecking::Enforce,
         }
     }
 }
@@ -597,6 +602,7 @@ pub struct MiraklSandbox {
     server: crate::Server,
     shared: Arc<Shared>,
     faults: Faults,
+    contracts: ContractLog,
     api_key: String,
     shop_id: u64,
 }
@@ -632,12 +638,17 @@ impl MiraklSandbox {
         let faults = Faults::new(config.faults.clone());
         let api_key = config.api_key.clone();
         let shop_id = config.shop_id;
+        let contracts = ContractLog::default();
+        let checker = Checker::new(Service::Mirakl, contracts.clone(), config.contracts);
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(config)),
             clock,
             limiter: Mutex::new(Limiter::default()),
         });
-        let router = crate::faults::apply(routes::router(shared.clone()), faults.clone());
+        let router = crate::contract::admin_router(contracts.clone()).merge(crate::faults::apply(
+            routes::router(shared.clone(), checker),
+            faults.clone(),
+        ));
         let server = crate::serve_on(addr, router).await?;
         shared
             .state
@@ -648,9 +659,21 @@ impl MiraklSandbox {
             server,
             shared,
             faults,
+            contracts,
             api_key,
             shop_id,
         })
+    }
+
+    /// Every request so far that broke the contract derived from the official documents
+    /// (see [`crate::contract`]); empty when all requests conformed.
+    pub fn contract_violations(&self) -> Vec<ContractViolation> {
+        self.contracts.violations()
+    }
+
+    /// The live contract-violation log (count, clear).
+    pub fn contract_log(&self) -> &ContractLog {
+        &self.contracts
     }
 
     /// `http://127.0.0.1:PORT/`; clients append `api/...`.

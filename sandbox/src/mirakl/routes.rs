@@ -22,8 +22,8 @@ use super::wire::error_body;
 type Ctx = State<Arc<Shared>>;
 type Params = Query<Vec<(String, String)>>;
 
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
+pub(crate) fn router(shared: Arc<Shared>, checker: crate::contract::Checker) -> Router {
+    let r = Router::new()
         .route("/api/version", get(version))
         .route("/api/account", get(account))
         .route("/api/additional_fields", get(additional_fields))
@@ -88,8 +88,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/orders/{order_id}/tracking", put(tracking))
         .route("/api/orders/{order_id}/ship", put(ship))
         .route("/api/orders/{order_id}/cancel", put(cancel))
+        .fallback(not_found);
+    // The guard (auth, shop_id, ceilings) runs first on served routes, then the contract check;
+    // the contract check also sees requests no route serves.
+    crate::contract::layer(r, checker)
         .route_layer(middleware::from_fn_with_state(shared.clone(), guard))
-        .fallback(not_found)
         .with_state(shared)
 }
 

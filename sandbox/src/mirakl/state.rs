@@ -1296,8 +1296,15 @@ impl State {
                         "Error with field order_line_id. Please check the field datatype.",
                     )
                 })?;
-            let amount = decimal_field(r, "amount")?.unwrap_or(Decimal::ZERO);
-            let shipping_amount = decimal_field(r, "shipping_amount")?.unwrap_or(Decimal::ZERO);
+            // Both are required on every refund line (OR28 `refunds[].required`); the operator
+            // does not fill a missing one in.
+            let required = |key: &str| {
+                decimal_field(r, key)?.ok_or_else(|| {
+                    ApiError::bad_request(format!("Error with field {key}. The field is required."))
+                })
+            };
+            let amount = required("amount")?;
+            let shipping_amount = required("shipping_amount")?;
             let quantity = match r.get("quantity") {
                 None | Some(Value::Null) => 0,
                 Some(v) => v
