@@ -5,6 +5,13 @@
 //! [`faults`] module wraps either router with deterministic fault injection and a request log.
 //! Nothing here can reach a real store: tests, demos and benchmarks run against these.
 //!
+//! Every request is first checked against the request contracts derived from the official API
+//! documents ([`contract`]; `sandbox/contracts/*.json`, regenerated with
+//! `cargo run -p contract-derive -- ../shared/specs sandbox/contracts`): what the real service
+//! would reject is rejected the same way, undeclared query parameters are dropped, and every
+//! violation is recorded ([`BigCommerceSandbox::contract_violations`],
+//! [`MiraklSandbox::contract_violations`], `GET /__sandbox/contract-violations`).
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use sync_sandbox::bigcommerce::BigCommerceConfig;
