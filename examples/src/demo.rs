@@ -34,12 +34,12 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::engine::{Engine, EngineOptions, PlanSummary, ProductSyncOptions};
-use crate::metrics::{CallCounts, human};
-use crate::runner::{self, RunOptions};
-use crate::state::StateStore;
-use crate::webhooks;
 use bigcommerce_api::webhooks::WebhookEvent;
+use sync_connector::engine::{Engine, EngineOptions, PlanSummary, ProductSyncOptions};
+use sync_connector::metrics::{CallCounts, human};
+use sync_connector::runner::{self, RunOptions};
+use sync_connector::state::StateStore;
+use sync_connector::webhooks;
 use sync_core::products::{AttributeRule, CategoryRule, FieldSource, ProductRules};
 
 /// Settings of a demo or test run.

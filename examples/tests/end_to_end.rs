@@ -1,3 +1,4 @@
+#![cfg(feature = "demo")]
 //! End-to-end tests of the connector on the embedded sandboxes (loopback only), with 20% of
 //! requests faulted on both services (429s, 5xx, HTML 502s, dropped and truncated responses,
 //! slow answers — the sandbox's fault mix), and a crash-restart test.
@@ -223,7 +224,7 @@ async fn crash_restart_never_duplicates_or_loses_an_order() {
         }
     }
     // the state file agrees with BigCommerce, and no call is left unconfirmed
-    let state = examples::state::StateStore::open(&path).unwrap();
+    let state = sync_connector::state::StateStore::open(&path).unwrap();
     assert_eq!(state.pending().unwrap(), Vec::new());
     for rec in state.orders().unwrap() {
         if let Some(bid) = rec.bigcommerce_order_id {
@@ -281,7 +282,7 @@ async fn uncertain_create_is_looked_up_not_repeated() {
                 .save_order_record(
                     &rec.mirakl_order_id,
                     &v.to_string(),
-                    examples::state::OrderState::Creating,
+                    sync_connector::state::OrderState::Creating,
                     None,
                     None,
                 )
@@ -352,7 +353,7 @@ async fn bigcommerce_cancellation_reaches_mirakl() {
     demo.stop().await;
     assert_eq!(demo.bc.count_orders_by_external_id(&id), 1);
     let rec = demo.state.order(&id).unwrap().unwrap();
-    assert_eq!(rec.state, examples::state::OrderState::Canceled);
+    assert_eq!(rec.state, sync_connector::state::OrderState::Canceled);
     assert!(demo.engine().with_stats(|s| s.cancelled.contains(&id)));
 }
 

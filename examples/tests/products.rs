@@ -1,3 +1,4 @@
+#![cfg(feature = "demo")]
 //! Product sync (P41) end to end, on the sandboxes with a closed operator catalog: products
 //! created in BigCommerce become marketplace products and then live offers; broken products
 //! are reported by SKU and reason and never offered; unchanged products are not sent again.
@@ -6,8 +7,8 @@ use std::time::Duration;
 
 use bigcommerce_api::catalog::{InventoryTracking, NewProduct, ProductId, ProductUpdate};
 use examples::demo::{Demo, DemoConfig};
-use examples::engine::ProductStep;
 use rust_decimal::Decimal;
+use sync_connector::engine::ProductStep;
 use sync_core::coalesce::DirtyKey;
 use sync_sandbox::mirakl::Requirement;
 
@@ -377,7 +378,7 @@ async fn price_list_and_location_stock_reach_the_offers() {
     use bigcommerce_api::Method;
     use bigcommerce_api::inventory::{Adjustment, LocationId};
     use bigcommerce_api::pricelists::{PriceListId, PriceListRecordUpsert};
-    use examples::engine::{Engine, EngineOptions};
+    use sync_connector::engine::{Engine, EngineOptions};
 
     let demo = Demo::start(DemoConfig {
         seed: 14,

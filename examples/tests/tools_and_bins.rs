@@ -1,3 +1,4 @@
+#![cfg(feature = "demo")]
 //! The small tools and the `sync` binary against real-store settings pointed at the sandboxes
 //! (loopback only).
 
@@ -5,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use examples::demo::{Demo, DemoConfig};
-use examples::tools::{self, Check};
+use sync_connector::tools::{self, Check};
 
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(

@@ -13,9 +13,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use examples::engine::{Engine, EngineOptions};
-use examples::state::StateStore;
-use examples::tools;
+use sync_connector::engine::{Engine, EngineOptions};
+use sync_connector::state::StateStore;
+use sync_connector::tools;
 
 /// Exports the desired offers as an OF01 CSV.
 #[derive(Debug, Parser)]

@@ -3,7 +3,7 @@
 //! * `sync` (no arguments): starts the embedded sandboxes with demo data and runs the scripted
 //!   demo, then prints a summary; exits 0 only when both sides agree.
 //! * `sync --config connector.toml [--once] [--dry-run]`: runs against real stores (see
-//!   `examples/connector.example.toml`).
+//!   `connector/connector.example.toml`).
 //!
 //! Logs go through `tracing`; set the level with `RUST_LOG` (e.g. `RUST_LOG=info`).
 
@@ -13,13 +13,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use examples::config::Config;
+#[cfg(feature = "demo")]
 use examples::demo::{Demo, DemoConfig};
-use examples::engine::{Engine, EngineOptions};
-use examples::runner::{self, RunOptions};
-use examples::state::StateStore;
-use examples::webhooks;
 use indicatif::{ProgressBar, ProgressStyle};
+use sync_connector::config::Config;
+use sync_connector::engine::{Engine, EngineOptions};
+use sync_connector::runner::{self, RunOptions};
+use sync_connector::state::StateStore;
+use sync_connector::webhooks;
 use tokio::sync::{mpsc, watch};
 
 /// The reference BigCommerce ⇄ Mirakl connector.
@@ -63,6 +64,7 @@ fn progress_bar() -> ProgressBar {
     pb
 }
 
+#[cfg(feature = "demo")]
 async fn demo(args: &Args) -> ExitCode {
     println!("Starting the embedded BigCommerce store and Mirakl operator with demo data…");
     let started = std::time::Instant::now();
@@ -128,14 +130,14 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let rules = match examples::tools::rules(&cfg) {
+    let rules = match sync_connector::tools::rules(&cfg) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let (bc, mirakl) = match examples::tools::clients(&cfg) {
+    let (bc, mirakl) = match sync_connector::tools::clients(&cfg) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -300,9 +302,17 @@ async fn shutdown_signal() {
 async fn main() -> ExitCode {
     let args = Args::parse();
     match &args.config {
+        #[cfg(feature = "demo")]
         None => {
             init_logs("warn,bc_mirakl_api_core=error");
             demo(&args).await
+        }
+        #[cfg(not(feature = "demo"))]
+        None => {
+            eprintln!(
+                "error: no --config given, and this build has no demo (built without the `demo` feature)"
+            );
+            ExitCode::FAILURE
         }
         Some(path) => {
             init_logs("info");

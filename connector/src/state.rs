@@ -17,11 +17,11 @@
 //! transaction, so a reader never sees half an update and a crash loses nothing committed.
 //!
 //! ```
-//! use examples::state::{OrderState, StateStore};
+//! use sync_connector::state::{OrderState, StateStore};
 //! let store = StateStore::open_in_memory()?;
 //! assert!(store.claim_order("ABC-1-A", OrderState::Seen)?);
 //! assert!(!store.claim_order("ABC-1-A", OrderState::Seen)?); // already known
-//! # Ok::<(), examples::state::StateError>(())
+//! # Ok::<(), sync_connector::state::StateError>(())
 //! ```
 
 use std::fmt;
