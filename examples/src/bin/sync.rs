@@ -17,10 +17,10 @@ use clap::Parser;
 use examples::demo::{Demo, DemoConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 use sync_connector::config::Config;
-use sync_connector::engine::{Engine, EngineOptions};
 use sync_connector::runner::{self, RunOptions};
-use sync_connector::state::StateStore;
+use sync_connector::state::{LeaseHolder, SqliteStore, StateError};
 use sync_connector::webhooks;
+use sync_connector::{Connector, ConnectorOptions};
 use tokio::sync::{mpsc, watch};
 
 /// The reference BigCommerce ⇄ Mirakl connector.
@@ -145,22 +145,68 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
         }
     };
     let state = match if args.dry_run {
-        StateStore::open_in_memory()
+        SqliteStore::open_in_memory()
     } else {
-        StateStore::open(&cfg.state_path)
+        SqliteStore::open(&cfg.state_path)
     } {
         Ok(s) => Arc::new(s),
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}: {e}", cfg.state_path.display());
             return ExitCode::FAILURE;
         }
     };
-    let engine = Arc::new(Engine::new(
+    // one instance per state: a second `sync` on the same file stops here, naming the holder
+    let holder = LeaseHolder::this_process();
+    if let Err(e) = state.acquire_lease(&holder, LEASE_STALE_AFTER) {
+        eprintln!("error: {}: {e}", cfg.state_path.display());
+        return ExitCode::FAILURE;
+    }
+    let lease = keep_lease(state.clone(), holder.clone());
+    let code = run_with_state(args, &cfg, rules, bc, mirakl, state.clone()).await;
+    lease.abort();
+    if let Err(e) = state.release_lease(&holder) {
+        tracing::warn!(error = %e, "could not release the lease");
+    }
+    code
+}
+
+/// A lease not renewed for this long is taken over by the next instance.
+const LEASE_STALE_AFTER: Duration = Duration::from_secs(60);
+
+/// Renews the lease well within [`LEASE_STALE_AFTER`]; exits the process if it was lost
+/// (another instance took the state over: carrying on could repeat its calls).
+fn keep_lease(state: Arc<SqliteStore>, holder: LeaseHolder) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(LEASE_STALE_AFTER / 4).await;
+            match state.renew_lease(&holder) {
+                Ok(()) => {}
+                Err(StateError::LeaseLost) => {
+                    eprintln!(
+                        "error: the lease on the state was lost to another instance; stopping"
+                    );
+                    std::process::exit(1);
+                }
+                Err(e) => tracing::warn!(error = %e, "lease renewal failed; retrying"),
+            }
+        }
+    })
+}
+
+async fn run_with_state(
+    args: &Args,
+    cfg: &Config,
+    rules: sync_core::rules::SyncRules,
+    bc: bigcommerce_api::Client,
+    mirakl: mirakl_api::Client,
+    state: Arc<SqliteStore>,
+) -> ExitCode {
+    let engine = Arc::new(Connector::new(
         bc,
         mirakl,
         state,
         rules,
-        EngineOptions {
+        ConnectorOptions {
             dry_run: args.dry_run,
             order_overlap: cfg.poll.order_overlap,
             import_poll: cfg.poll.import_status,
@@ -169,10 +215,10 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
             products: cfg.products.clone(),
             price_list_id: cfg.bigcommerce.price_list_id,
             location_inventory: cfg.bigcommerce.location_inventory,
-            ..EngineOptions::default()
+            ..ConnectorOptions::default()
         },
     ));
-    match engine.pending_on_start() {
+    match engine.in_flight_on_start().await {
         Ok(0) => {}
         Ok(n) => tracing::info!(pending = n, "resuming unconfirmed calls from the last run"),
         Err(e) => {
@@ -244,7 +290,7 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
     }
     if args.once || args.dry_run {
         engine.flush().await;
-        let problems = engine.with_stats(|s| s.problems.len());
+        let problems = engine.with_counters(|s| s.problems.len());
         println!("done ({problems} SKUs with problems)");
         return ExitCode::SUCCESS;
     }
