@@ -19,6 +19,12 @@ pub(crate) struct Shared {
     pub(crate) rules: SyncRules,
     pub(crate) opts: ConnectorOptions,
     counters: Mutex<Counters>,
+    /// The one point where flows wait for each other: an order step (acceptance, create)
+    /// changes the units offers may publish, so it never runs between the offers flow
+    /// computing a quantity and Mirakl applying it (else the marketplace could sell units
+    /// already promised). Held by [`crate::orders::OrdersFlow::step_order`] and by the offers
+    /// flow's compute-and-send steps; reads (OR11, catalog pages, P41) never take it.
+    pub(crate) stock_gate: tokio::sync::Mutex<()>,
 }
 
 impl Shared {
@@ -36,6 +42,7 @@ impl Shared {
             rules,
             opts,
             counters: Mutex::new(Counters::default()),
+            stock_gate: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -203,11 +203,12 @@ impl OffersFlow {
         &self,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<PlanSummary> {
+        let _gate = self.shared.stock_gate.lock().await;
         let dry_run = self.shared.dry_run();
         if !dry_run {
             // writes still queued were computed from older data: send them first, so the
             // reconciliation below (fresh reads) has the last word
-            self.drain_pending_writes().await;
+            self.drain_queued().await;
         }
         let read_started = now_utc();
         let (mut desired, problems, _) = self.desired_offers(progress).await?;
@@ -250,7 +251,7 @@ impl OffersFlow {
             "full reconciliation planned"
         );
         for batch in batches {
-            if let Err(e) = self.send_batch(batch.clone()).await {
+            if let Err(e) = self.send(batch.clone()).await {
                 tracing::warn!(error = %e, "batch failed; queued for the next window");
                 lock(&self.state).coalescer.requeue(batch);
             }
@@ -337,6 +338,23 @@ impl OffersFlow {
     /// # Errors
     /// A failed read; the dirty set is given back to the coalescer then.
     pub async fn process_dirty(&self) -> Result<usize> {
+        let _gate = self.shared.stock_gate.lock().await;
+        self.process_dirty_now().await
+    }
+
+    /// The flow's step in the runner: re-reads the released dirty products, then sends the
+    /// batches whose window is open, with no order step in between. Returns the lines sent.
+    ///
+    /// # Errors
+    /// As [`OffersFlow::process_dirty`] (the flush runs anyway).
+    pub async fn step(&self) -> Result<usize> {
+        let _gate = self.shared.stock_gate.lock().await;
+        let read = self.process_dirty_now().await;
+        let sent = self.flush_now().await;
+        read.map(|_| sent)
+    }
+
+    async fn process_dirty_now(&self) -> Result<usize> {
         let Some(dirty) = lock(&self.state).coalescer.take_dirty(now_utc()) else {
             return Ok(0);
         };
@@ -447,11 +465,16 @@ impl OffersFlow {
     /// Sends every batch whose call window is open. Returns how many lines were sent; a
     /// failed batch is queued again and logged.
     pub async fn flush(&self) -> usize {
+        let _gate = self.shared.stock_gate.lock().await;
+        self.flush_now().await
+    }
+
+    async fn flush_now(&self) -> usize {
         let ready = lock(&self.state).coalescer.take_ready(now_utc());
         let mut sent = 0;
         for batch in ready {
             let n = batch.len();
-            match self.send_batch(batch.clone()).await {
+            match self.send(batch.clone()).await {
                 Ok(()) => sent += n,
                 Err(e) => {
                     tracing::warn!(error = %e, lines = n, op = offer_kind(&batch), "batch failed; queued again");
@@ -465,6 +488,11 @@ impl OffersFlow {
     /// Sends every queued write, waiting for the call windows (failed batches are queued
     /// again; gives up after a few rounds so a failing operator cannot stall the caller).
     pub async fn drain_pending_writes(&self) {
+        let _gate = self.shared.stock_gate.lock().await;
+        self.drain_queued().await;
+    }
+
+    async fn drain_queued(&self) {
         for _ in 0..10 {
             let next = {
                 let s = lock(&self.state);
@@ -477,7 +505,7 @@ impl OffersFlow {
                 let wait = (at - now_utc()).as_seconds_f64().max(0.0);
                 tokio::time::sleep(Duration::from_secs_f64(wait)).await;
             }
-            self.flush().await;
+            self.flush_now().await;
         }
     }
 
@@ -493,6 +521,11 @@ impl OffersFlow {
     /// # Errors
     /// The failed call, or an import that did not complete (queue the batch again).
     pub async fn send_batch(&self, batch: Batch) -> Result<()> {
+        let _gate = self.shared.stock_gate.lock().await;
+        self.send(batch).await
+    }
+
+    async fn send(&self, batch: Batch) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }

@@ -457,6 +457,8 @@ impl OrdersFlow {
         let Some(order) = self.book.order(id) else {
             return Ok(());
         };
+        // no offer quantity is computed or sent while this order moves (see `stock_gate`)
+        let _gate = self.shared.stock_gate.lock().await;
         // a few rounds: e.g. look-up → record id → then shipments
         for _round in 0..4 {
             if !self.step_round(&order).await? {

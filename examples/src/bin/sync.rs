@@ -157,7 +157,7 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
     };
     // one instance per state: a second `sync` on the same file stops here, naming the holder
     let holder = LeaseHolder::this_process();
-    if let Err(e) = state.acquire_lease(&holder, LEASE_STALE_AFTER) {
+    if let Err(e) = take_lease(&state, &holder) {
         eprintln!("error: {}: {e}", cfg.state_path.display());
         return ExitCode::FAILURE;
     }
@@ -172,6 +172,30 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
 
 /// A lease not renewed for this long is taken over by the next instance.
 const LEASE_STALE_AFTER: Duration = Duration::from_secs(60);
+
+/// Takes the lease; a holder on this host whose process is gone (`kill -9`, a crash) is
+/// replaced at once rather than after [`LEASE_STALE_AFTER`].
+fn take_lease(state: &SqliteStore, holder: &LeaseHolder) -> Result<(), StateError> {
+    match state.acquire_lease(holder, LEASE_STALE_AFTER) {
+        Err(StateError::LeaseHeld { holder: old })
+            if old.host == holder.host && !process_alive(old.pid) =>
+        {
+            tracing::info!(previous = %old, "the last holder of the state is gone; taking over");
+            state.acquire_lease(holder, Duration::ZERO)
+        }
+        other => other,
+    }
+}
+
+/// Whether process `pid` runs on this host (Linux: `/proc/<pid>`; elsewhere assumed alive,
+/// so only the staleness bound frees the lease).
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        std::path::Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
+    }
+}
 
 /// Renews the lease well within [`LEASE_STALE_AFTER`]; exits the process if it was lost
 /// (another instance took the state over: carrying on could repeat its calls).
