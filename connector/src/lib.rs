@@ -31,8 +31,9 @@
 //!   (a plan, a lifecycle action), does it, and records the outcome in the store *around*
 //!   each call that is not idempotent (an in-flight call before, the record after), so a
 //!   crash at any point is resumed by the next step, never repeated.
-//! * **The runner** ([`runner`]) schedules the three flows side by side, so none waits for
-//!   another; webhooks ([`webhooks`]) feed it.
+//! * **The runner** ([`runner`]) schedules the flows' steps (today in one sequence per tick;
+//!   the flows hold the stock gate around the one section where orders and offers must not
+//!   interleave, so a runner can run them side by side); webhooks ([`webhooks`]) feed it.
 //! * **The state store** ([`state`]): the [`state::StateStore`] trait (object-safe, async) with
 //!   [`state::SqliteStore`] as the embedded default and a shared conformance suite any store
 //!   runs. [`Connector`] wires the flows over two clients and an `Arc<dyn StateStore>`.

@@ -5,6 +5,13 @@
 //! * `sync --config connector.toml [--once] [--dry-run]`: runs against real stores (see
 //!   `connector/connector.example.toml`).
 //!
+//! * The demo needs the default `demo` feature (the embedded sandboxes);
+//!   `cargo build -p examples --no-default-features --bin sync` builds the production binary
+//!   without the sandbox.
+//! * A second `sync` on the same state file exits non-zero at once, naming the holder (host,
+//!   PID, start time); the lease of a process that is gone from this host is taken over at
+//!   once, any other after a minute without renewal.
+//!
 //! Logs go through `tracing`; set the level with `RUST_LOG` (e.g. `RUST_LOG=info`).
 
 use std::path::PathBuf;
