@@ -27,6 +27,8 @@ pub mod paging;
 #[cfg(feature = "client")]
 pub mod retry;
 #[cfg(feature = "client")]
+pub mod settings;
+#[cfg(feature = "client")]
 pub mod transport;
 
 /// Re-exports for the macros of this crate; not a public API.

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use bigcommerce_api::catalog::{Product, ProductId, VariantId};
 use sync_core::ShopSku;
 use sync_core::catalog::Catalog;
-use sync_core::offers::{self, DesiredOffer, Problem};
+use sync_core::offers::{self, DesiredOffer, OfferProblem};
 use time::OffsetDateTime;
 
 use crate::context::{Shared, lock};
@@ -191,7 +191,7 @@ impl CatalogReader {
         &self,
         ids: Option<&BTreeSet<u64>>,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
-    ) -> Result<(BTreeMap<ShopSku, DesiredOffer>, Vec<Problem>, Catalog)> {
+    ) -> Result<(BTreeMap<ShopSku, DesiredOffer>, Vec<OfferProblem>, Catalog)> {
         let currency = self.store_currency().await?;
         let products = self.read_products(ids, progress).await?;
         let catalog = self.catalog_of(&products, currency.as_deref()).await?;
@@ -205,7 +205,7 @@ impl CatalogReader {
         &self,
         catalog: &Catalog,
         desired: &BTreeMap<ShopSku, DesiredOffer>,
-        problems: &[Problem],
+        problems: &[OfferProblem],
     ) {
         let mut cache = lock(&self.cache);
         for p in &catalog.products {

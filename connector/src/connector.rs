@@ -9,7 +9,7 @@ use mirakl_api::Client as MkClient;
 use sync_core::ShopSku;
 use sync_core::catalog::Catalog;
 use sync_core::coalesce::DirtyKey;
-use sync_core::offers::{DesiredOffer, Problem};
+use sync_core::offers::{DesiredOffer, OfferProblem};
 use sync_core::rules::SyncRules;
 
 use crate::catalog::CatalogReader;
@@ -218,7 +218,7 @@ impl Connector {
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<(
         std::collections::BTreeMap<ShopSku, DesiredOffer>,
-        Vec<Problem>,
+        Vec<OfferProblem>,
         Catalog,
     )> {
         self.offers.desired_offers(progress).await

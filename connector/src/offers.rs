@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 use sync_core::ShopSku;
 use sync_core::catalog::Catalog;
 use sync_core::coalesce::{Coalescer, DirtyKey, DirtySet};
-use sync_core::offers::{self, CurrentOffer, DesiredOffer, OfferContent, Problem};
-use sync_core::plan::{self, Batch, OfferWrite, PriceLine, StockLine};
+use sync_core::offers::{self, CurrentOffer, DesiredOffer, OfferContent, OfferProblem};
+use sync_core::plan::{self, Batch, OfferWrite, PriceWrite, StockWrite};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
@@ -180,7 +180,7 @@ impl OffersFlow {
     pub async fn desired_offers(
         &self,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
-    ) -> Result<(BTreeMap<ShopSku, DesiredOffer>, Vec<Problem>, Catalog)> {
+    ) -> Result<(BTreeMap<ShopSku, DesiredOffer>, Vec<OfferProblem>, Catalog)> {
         self.catalog.desired_of(None, progress).await
     }
 
@@ -382,14 +382,8 @@ impl OffersFlow {
             })
             .collect();
         if !unknown.is_empty() {
-            let vs = self
-                .shared
-                .bc
-                .variants()
-                .list()
-                .ids(unknown.iter().map(|v| VariantId(*v)))
-                .all()
-                .await?;
+            let unknown: Vec<VariantId> = unknown.iter().map(|v| VariantId(*v)).collect();
+            let vs = self.shared.bc.variants().find_by_ids(&unknown).await?;
             ids.extend(vs.iter().map(|v| v.product_id.0));
         }
         Ok(ids)
@@ -573,7 +567,10 @@ impl OffersFlow {
     }
 
     /// STO01 quantities.
-    async fn send_stock(&self, lines: &[StockLine]) -> Result<(Option<ErrorReport>, ImportStatus)> {
+    async fn send_stock(
+        &self,
+        lines: &[StockWrite],
+    ) -> Result<(Option<ErrorReport>, ImportStatus)> {
         let l: Vec<MkStockLine> = lines
             .iter()
             .map(|l| MkStockLine::new(l.shop_sku.clone(), l.quantity))
@@ -589,7 +586,7 @@ impl OffersFlow {
     /// PRI01 prices (with their discount).
     async fn send_prices(
         &self,
-        lines: &[PriceLine],
+        lines: &[PriceWrite],
     ) -> Result<(Option<ErrorReport>, ImportStatus)> {
         let l: Vec<MkPriceLine> = lines
             .iter()
