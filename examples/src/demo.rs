@@ -3,7 +3,7 @@
 //!
 //! [`Demo::start`] starts a BigCommerce store and a Mirakl operator on loopback with demo data
 //! (the operator's clock runs `clock_scale` times faster, so its one-call-a-minute windows
-//! last a second), the webhook receiver, the state store and the [`Engine`]. The script then
+//! last a second), the webhook receiver, the state store and the [`Connector`]. The script then
 //! reconciles every offer, changes prices and stock in BigCommerce while the connector runs,
 //! places marketplace orders (one of them for a SKU that just sold out, to be refused), ships
 //! the created orders in BigCommerce, and [`Demo::verify`] checks that both sides agree.
@@ -34,12 +34,13 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::engine::{Engine, EngineOptions, PlanSummary, ProductSyncOptions};
-use crate::metrics::{CallCounts, human};
-use crate::runner::{self, RunOptions};
-use crate::state::StateStore;
-use crate::webhooks;
 use bigcommerce_api::webhooks::WebhookEvent;
+use sync_connector::metrics::{CallCounts, human};
+use sync_connector::products::ProductSyncOptions;
+use sync_connector::runner::{self, RunOptions};
+use sync_connector::state::SqliteStore;
+use sync_connector::webhooks;
+use sync_connector::{Connector, ConnectorOptions, PlanSummary};
 use sync_core::products::{AttributeRule, CategoryRule, FieldSource, ProductRules};
 
 /// Settings of a demo or test run.
@@ -107,10 +108,10 @@ pub struct Demo {
     /// The demo catalog loaded into the store.
     pub catalog: DemoCatalog,
     /// The state store.
-    pub state: Arc<StateStore>,
+    pub state: Arc<SqliteStore>,
     /// The rules used.
     pub rules: SyncRules,
-    engine: Arc<Engine>,
+    engine: Arc<Connector>,
     receiver: webhooks::Receiver,
     /// Where the receiver's events currently go (the running loop's channel).
     sink: Arc<std::sync::Mutex<Option<mpsc::UnboundedSender<WebhookEvent>>>>,
@@ -236,9 +237,9 @@ pub fn sandbox_clients(
 }
 
 /// The engine options for a sandbox whose clock runs `clock_scale` times faster.
-pub fn sandbox_engine_options(clock_scale: u32) -> EngineOptions {
+pub fn sandbox_engine_options(clock_scale: u32) -> ConnectorOptions {
     let s = clock_scale.max(1);
-    EngineOptions {
+    ConnectorOptions {
         dry_run: false,
         order_overlap: Duration::from_secs(300),
         first_order_lookback: Duration::from_secs(30 * 86_400),
@@ -269,8 +270,8 @@ pub fn sandbox_product_options(clock_scale: u32) -> ProductSyncOptions {
 
 /// The engine options of a demo: [`sandbox_engine_options`], with product sync when the
 /// operator catalog is closed.
-pub fn demo_engine_options(config: &DemoConfig) -> EngineOptions {
-    EngineOptions {
+pub fn demo_engine_options(config: &DemoConfig) -> ConnectorOptions {
+    ConnectorOptions {
         products: config
             .closed_catalog
             .then(|| sandbox_product_options(config.clock_scale)),
@@ -449,14 +450,14 @@ impl Demo {
 
         let state = Arc::new(
             match &config.state_path {
-                Some(p) => StateStore::open(p),
-                None => StateStore::open_in_memory(),
+                Some(p) => SqliteStore::open(p),
+                None => SqliteStore::open_in_memory(),
             }
             .map_err(|e| e.to_string())?,
         );
         let rules = demo_rules(config.clock_scale);
         let (bcc, mkc) = sandbox_clients(&bc, &mirakl, config.clock_scale)?;
-        let engine = Arc::new(Engine::new(
+        let engine = Arc::new(Connector::new(
             bcc,
             mkc,
             state.clone(),
@@ -519,7 +520,7 @@ impl Demo {
     }
 
     /// The engine.
-    pub fn engine(&self) -> &Arc<Engine> {
+    pub fn engine(&self) -> &Arc<Connector> {
         &self.engine
     }
 
@@ -531,10 +532,10 @@ impl Demo {
     pub async fn restart_engine(&mut self) -> Result<(), String> {
         self.stop().await;
         if let Some(p) = &self.config.state_path {
-            self.state = Arc::new(StateStore::open(p).map_err(|e| e.to_string())?);
+            self.state = Arc::new(SqliteStore::open(p).map_err(|e| e.to_string())?);
         }
         let (bcc, mkc) = sandbox_clients(&self.bc, &self.mirakl, self.config.clock_scale)?;
-        self.engine = Arc::new(Engine::new(
+        self.engine = Arc::new(Connector::new(
             bcc,
             mkc,
             self.state.clone(),
@@ -678,7 +679,7 @@ impl Demo {
     pub fn ship_created(&self) -> usize {
         let mut n = 0;
         for rec in self.state.orders().unwrap_or_default() {
-            let Some(bid) = rec.bigcommerce_order_id else {
+            let Some(bid) = rec.bigcommerce_order_id() else {
                 continue;
             };
             let Some(o) = self.bc.order(bid) else {
@@ -963,7 +964,7 @@ impl Demo {
                 }
             }
         }
-        self.engine.with_stats(|s| {
+        self.engine.with_counters(|s| {
             if s.problems.is_empty() {
                 let _ = writeln!(out, "problems per SKU: none");
             } else {

@@ -1,3 +1,4 @@
+#![cfg(feature = "demo")]
 //! Product sync (P41) end to end, on the sandboxes with a closed operator catalog: products
 //! created in BigCommerce become marketplace products and then live offers; broken products
 //! are reported by SKU and reason and never offered; unchanged products are not sent again.
@@ -6,8 +7,8 @@ use std::time::Duration;
 
 use bigcommerce_api::catalog::{InventoryTracking, NewProduct, ProductId, ProductUpdate};
 use examples::demo::{Demo, DemoConfig};
-use examples::engine::ProductStep;
 use rust_decimal::Decimal;
+use sync_connector::products::ProductStep;
 use sync_core::coalesce::DirtyKey;
 use sync_sandbox::mirakl::Requirement;
 
@@ -279,7 +280,7 @@ async fn broken_products_are_reported_and_never_offered() {
     let r = demo.engine().product_report();
     assert!(!r.rejected.contains_key("NO-BRAND"), "{:?}", r.rejected);
     assert!(r.rejected.contains_key("BROKEN-SIZE"));
-    let problems = demo.engine().with_stats(|s| s.problems.clone());
+    let problems = demo.engine().with_counters(|s| s.problems.clone());
     assert!(!problems.contains_key("NO-BRAND"), "{problems:?}");
     assert!(problems.contains_key("BROKEN-SIZE"), "{problems:?}");
 }
@@ -377,7 +378,7 @@ async fn price_list_and_location_stock_reach_the_offers() {
     use bigcommerce_api::Method;
     use bigcommerce_api::inventory::{Adjustment, LocationId};
     use bigcommerce_api::pricelists::{PriceListId, PriceListRecordUpsert};
-    use examples::engine::{Engine, EngineOptions};
+    use sync_connector::{Connector, ConnectorOptions};
 
     let demo = Demo::start(DemoConfig {
         seed: 14,
@@ -437,12 +438,12 @@ async fn price_list_and_location_stock_reach_the_offers() {
         .unwrap();
 
     let (bcc, mkc) = examples::demo::sandbox_clients(&demo.bc, &demo.mirakl, 60).unwrap();
-    let engine = Engine::new(
+    let engine = Connector::new(
         bcc,
         mkc,
         demo.state.clone(),
         demo.rules.clone(),
-        EngineOptions {
+        ConnectorOptions {
             price_list_id: Some(list),
             location_inventory: true,
             ..examples::demo::sandbox_engine_options(60)

@@ -1,3 +1,4 @@
+#![cfg(feature = "demo")]
 //! The small tools and the `sync` binary against real-store settings pointed at the sandboxes
 //! (loopback only).
 
@@ -5,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use examples::demo::{Demo, DemoConfig};
-use examples::tools::{self, Check};
+use sync_connector::tools::{self, Check};
 
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
@@ -167,6 +168,46 @@ async fn sync_once_with_a_config_file() {
     let v = demo.verify().await.unwrap();
     assert_eq!(v.in_sync, v.desired, "{:?}", v.mismatches);
     assert_eq!(v.desired, demo.catalog.sku_count());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A second `sync` on a state another live process holds exits non-zero at once, naming the
+/// holder (issue 11, item 2); nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_instance_on_the_same_state_is_refused() {
+    use sync_connector::state::{LeaseHolder, SqliteStore};
+    let demo = small_demo(4).await;
+    let dir = temp_dir("lease");
+    let cfg = write_config(&dir, &demo, demo.bc.access_token());
+    // this test process stands for the first instance (alive, on this host)
+    let first = LeaseHolder::this_process();
+    let store = SqliteStore::open(dir.join("state.sqlite")).unwrap();
+    store
+        .acquire_lease(&first, Duration::from_secs(3600))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let (ok, stdout, stderr) = run_bin(
+        env!("CARGO_BIN_EXE_sync"),
+        vec![
+            "--config".into(),
+            cfg.display().to_string(),
+            "--once".into(),
+        ],
+    )
+    .await;
+    assert!(!ok, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "refused at once"
+    );
+    assert!(
+        stderr.contains("another connector holds this state")
+            && stderr.contains(&format!("PID {}", first.pid))
+            && stderr.contains(&format!("host {}", first.host)),
+        "{stderr}"
+    );
+    assert!(store.sent_offers().unwrap().is_empty(), "nothing was sent");
+    assert_eq!(store.lease_holder().unwrap(), Some(first));
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use examples::demo::{Demo, DemoConfig};
-use examples::metrics::{CallCounts, human, percentile};
+use sync_connector::metrics::{CallCounts, human, percentile};
 
 /// Full-sync benchmark on the sandboxes.
 #[derive(Debug, Parser)]

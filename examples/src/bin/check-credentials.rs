@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use examples::tools::{self, Check};
+use sync_connector::tools::{self, Check};
 
 /// Checks the credentials of both services.
 #[derive(Debug, Parser)]

@@ -13,9 +13,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use examples::engine::{Engine, EngineOptions};
-use examples::state::StateStore;
-use examples::tools;
+use sync_connector::state::SqliteStore;
+use sync_connector::tools;
+use sync_connector::{Connector, ConnectorOptions};
 
 /// Exports the desired offers as an OF01 CSV.
 #[derive(Debug, Parser)]
@@ -53,21 +53,21 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let state = match StateStore::open_in_memory() {
+    let state = match SqliteStore::open_in_memory() {
         Ok(s) => Arc::new(s),
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let engine = Engine::new(
+    let engine = Connector::new(
         bc,
         mk,
         state,
         rules,
-        EngineOptions {
+        ConnectorOptions {
             dry_run: true,
-            ..EngineOptions::default()
+            ..ConnectorOptions::default()
         },
     );
     let (csv, problems) = match tools::offers_csv(&engine).await {

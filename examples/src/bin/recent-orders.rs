@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use examples::tools;
+use sync_connector::tools;
 
 /// Lists recent Mirakl orders.
 #[derive(Debug, Parser)]

@@ -3,7 +3,14 @@
 //! * `sync` (no arguments): starts the embedded sandboxes with demo data and runs the scripted
 //!   demo, then prints a summary; exits 0 only when both sides agree.
 //! * `sync --config connector.toml [--once] [--dry-run]`: runs against real stores (see
-//!   `examples/connector.example.toml`).
+//!   `connector/connector.example.toml`).
+//!
+//! * The demo needs the default `demo` feature (the embedded sandboxes);
+//!   `cargo build -p examples --no-default-features --bin sync` builds the production binary
+//!   without the sandbox.
+//! * A second `sync` on the same state file exits non-zero at once, naming the holder (host,
+//!   PID, start time); the lease of a process that is gone from this host is taken over at
+//!   once, any other after a minute without renewal.
 //!
 //! Logs go through `tracing`; set the level with `RUST_LOG` (e.g. `RUST_LOG=info`).
 
@@ -13,13 +20,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use examples::config::Config;
+#[cfg(feature = "demo")]
 use examples::demo::{Demo, DemoConfig};
-use examples::engine::{Engine, EngineOptions};
-use examples::runner::{self, RunOptions};
-use examples::state::StateStore;
-use examples::webhooks;
 use indicatif::{ProgressBar, ProgressStyle};
+use sync_connector::config::Config;
+use sync_connector::runner::{self, RunOptions};
+use sync_connector::state::{LeaseHolder, SqliteStore, StateError};
+use sync_connector::webhooks;
+use sync_connector::{Connector, ConnectorOptions};
 use tokio::sync::{mpsc, watch};
 
 /// The reference BigCommerce ⇄ Mirakl connector.
@@ -63,6 +71,7 @@ fn progress_bar() -> ProgressBar {
     pb
 }
 
+#[cfg(feature = "demo")]
 async fn demo(args: &Args) -> ExitCode {
     println!("Starting the embedded BigCommerce store and Mirakl operator with demo data…");
     let started = std::time::Instant::now();
@@ -128,14 +137,14 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let rules = match examples::tools::rules(&cfg) {
+    let rules = match sync_connector::tools::rules(&cfg) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let (bc, mirakl) = match examples::tools::clients(&cfg) {
+    let (bc, mirakl) = match sync_connector::tools::clients(&cfg) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -143,22 +152,92 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
         }
     };
     let state = match if args.dry_run {
-        StateStore::open_in_memory()
+        SqliteStore::open_in_memory()
     } else {
-        StateStore::open(&cfg.state_path)
+        SqliteStore::open(&cfg.state_path)
     } {
         Ok(s) => Arc::new(s),
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}: {e}", cfg.state_path.display());
             return ExitCode::FAILURE;
         }
     };
-    let engine = Arc::new(Engine::new(
+    // one instance per state: a second `sync` on the same file stops here, naming the holder
+    let holder = LeaseHolder::this_process();
+    if let Err(e) = take_lease(&state, &holder) {
+        eprintln!("error: {}: {e}", cfg.state_path.display());
+        return ExitCode::FAILURE;
+    }
+    let lease = keep_lease(state.clone(), holder.clone());
+    let code = run_with_state(args, &cfg, rules, bc, mirakl, state.clone()).await;
+    lease.abort();
+    if let Err(e) = state.release_lease(&holder) {
+        tracing::warn!(error = %e, "could not release the lease");
+    }
+    code
+}
+
+/// A lease not renewed for this long is taken over by the next instance.
+const LEASE_STALE_AFTER: Duration = Duration::from_secs(60);
+
+/// Takes the lease; a holder on this host whose process is gone (`kill -9`, a crash) is
+/// replaced at once rather than after [`LEASE_STALE_AFTER`].
+fn take_lease(state: &SqliteStore, holder: &LeaseHolder) -> Result<(), StateError> {
+    match state.acquire_lease(holder, LEASE_STALE_AFTER) {
+        Err(StateError::LeaseHeld { holder: old })
+            if old.host == holder.host && !process_alive(old.pid) =>
+        {
+            tracing::info!(previous = %old, "the last holder of the state is gone; taking over");
+            state.acquire_lease(holder, Duration::ZERO)
+        }
+        other => other,
+    }
+}
+
+/// Whether process `pid` runs on this host (Linux: `/proc/<pid>`; elsewhere assumed alive,
+/// so only the staleness bound frees the lease).
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        std::path::Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
+    }
+}
+
+/// Renews the lease well within [`LEASE_STALE_AFTER`]; exits the process if it was lost
+/// (another instance took the state over: carrying on could repeat its calls).
+fn keep_lease(state: Arc<SqliteStore>, holder: LeaseHolder) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(LEASE_STALE_AFTER / 4).await;
+            match state.renew_lease(&holder) {
+                Ok(()) => {}
+                Err(StateError::LeaseLost) => {
+                    eprintln!(
+                        "error: the lease on the state was lost to another instance; stopping"
+                    );
+                    std::process::exit(1);
+                }
+                Err(e) => tracing::warn!(error = %e, "lease renewal failed; retrying"),
+            }
+        }
+    })
+}
+
+async fn run_with_state(
+    args: &Args,
+    cfg: &Config,
+    rules: sync_core::rules::SyncRules,
+    bc: bigcommerce_api::Client,
+    mirakl: mirakl_api::Client,
+    state: Arc<SqliteStore>,
+) -> ExitCode {
+    let engine = Arc::new(Connector::new(
         bc,
         mirakl,
         state,
         rules,
-        EngineOptions {
+        ConnectorOptions {
             dry_run: args.dry_run,
             order_overlap: cfg.poll.order_overlap,
             import_poll: cfg.poll.import_status,
@@ -167,10 +246,10 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
             products: cfg.products.clone(),
             price_list_id: cfg.bigcommerce.price_list_id,
             location_inventory: cfg.bigcommerce.location_inventory,
-            ..EngineOptions::default()
+            ..ConnectorOptions::default()
         },
     ));
-    match engine.pending_on_start() {
+    match engine.in_flight_on_start().await {
         Ok(0) => {}
         Ok(n) => tracing::info!(pending = n, "resuming unconfirmed calls from the last run"),
         Err(e) => {
@@ -242,7 +321,7 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
     }
     if args.once || args.dry_run {
         engine.flush().await;
-        let problems = engine.with_stats(|s| s.problems.len());
+        let problems = engine.with_counters(|s| s.problems.len());
         println!("done ({problems} SKUs with problems)");
         return ExitCode::SUCCESS;
     }
@@ -300,9 +379,17 @@ async fn shutdown_signal() {
 async fn main() -> ExitCode {
     let args = Args::parse();
     match &args.config {
+        #[cfg(feature = "demo")]
         None => {
             init_logs("warn,bc_mirakl_api_core=error");
             demo(&args).await
+        }
+        #[cfg(not(feature = "demo"))]
+        None => {
+            eprintln!(
+                "error: no --config given, and this build has no demo (built without the `demo` feature)"
+            );
+            ExitCode::FAILURE
         }
         Some(path) => {
             init_logs("info");

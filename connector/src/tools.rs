@@ -10,8 +10,8 @@ use mirakl_api::orders::Order;
 use sync_core::rules::SyncRules;
 use time::OffsetDateTime;
 
+use crate::Connector;
 use crate::config::Config;
-use crate::engine::Engine;
 
 /// The user agent the examples send.
 pub fn user_agent() -> String {
@@ -147,8 +147,8 @@ pub fn order_line(o: &Order) -> String {
 ///
 /// # Errors
 /// The catalog could not be read, or the CSV could not be written.
-pub async fn offers_csv(engine: &Engine) -> Result<(Vec<u8>, Vec<String>), String> {
-    let (desired, problems, _) = engine
+pub async fn offers_csv(connector: &Connector) -> Result<(Vec<u8>, Vec<String>), String> {
+    let (desired, problems, _) = connector
         .desired_offers(&|_, _| {})
         .await
         .map_err(|e| e.to_string())?;
@@ -156,7 +156,7 @@ pub async fn offers_csv(engine: &Engine) -> Result<(Vec<u8>, Vec<String>), Strin
         .values()
         .map(|d| sync_core::convert::offer_update(&sync_core::plan::OfferWrite::from(d)))
         .collect();
-    let csv = mirakl_api::imports::write_offers_csv(&updates, &engine.mirakl().csv_options())
+    let csv = mirakl_api::imports::write_offers_csv(&updates, &connector.mirakl().csv_options())
         .map_err(|e| e.to_string())?;
     let problems = problems
         .iter()

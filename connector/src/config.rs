@@ -217,7 +217,7 @@ pub struct Config {
     /// SQLite state file.
     pub state_path: PathBuf,
     /// Product sync (P41), from `[products]`; `None` when `enabled` is not `true`.
-    pub products: Option<crate::engine::ProductSyncOptions>,
+    pub products: Option<crate::products::ProductSyncOptions>,
     /// The `[rules]` table, passed to `sync-core`.
     pub rules: toml::Table,
 }
@@ -444,9 +444,9 @@ impl Config {
         }
 
         let products = if raw.products.enabled.unwrap_or(false) {
-            let d = crate::engine::ProductSyncOptions::default();
+            let d = crate::products::ProductSyncOptions::default();
             let p = raw.products;
-            let opts = crate::engine::ProductSyncOptions {
+            let opts = crate::products::ProductSyncOptions {
                 import_interval: secs(p.import_secs, d.import_interval),
                 operator_ttl: secs(p.operator_cache_secs, d.operator_ttl),
                 status_poll: secs(p.import_status_secs, d.status_poll),

@@ -1,6 +1,6 @@
 //! Product sync (P41): BigCommerce products become marketplace products before their offers.
 //!
-//! One [`Engine::sync_products`] step does at most one of:
+//! The products flow. One [`ProductsFlow::sync_products`] step does at most one of:
 //!
 //! * poll the running product import (P42, at the status-poll pace); once it is final, read
 //!   its error report (P44), map the rejected lines back to BigCommerce product/variant ids
@@ -19,6 +19,7 @@
 //! [`ProductReport::rejected`] with their reason and surfaced in the summary.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mirakl_api::client::ProductImportFile;
@@ -32,8 +33,10 @@ use sync_core::types::CatalogRef;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use super::{Engine, EngineError, Result, now_utc};
-use crate::state::ProductRowRecord;
+use crate::context::{Shared, lock, now_utc};
+use crate::error::{Error, Result};
+use crate::offers::OffersFlow;
+use crate::state::{ProductRowRecord, StateStore};
 
 const CURSOR_LAST_P41: &str = "mirakl.products.last_import";
 /// Prefix of the summary problem of a row kept out by validation.
@@ -41,7 +44,7 @@ const PROBLEM_INVALID: &str = "product not sent: ";
 /// Prefix of the summary problem of a row in a P44 report.
 const PROBLEM_REFUSED: &str = "product rejected by the operator (P44): ";
 
-/// Product sync settings; `None` in [`super::EngineOptions::products`] turns product sync off.
+/// Product sync settings; `None` in [`crate::ConnectorOptions::products`] turns product sync off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductSyncOptions {
     /// Minimum time between two P41 imports (Mirakl: 15 minutes).
@@ -69,7 +72,7 @@ impl Default for ProductSyncOptions {
     }
 }
 
-/// What one [`Engine::sync_products`] step did.
+/// What one [`ProductsFlow::sync_products`] step did.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum ProductStep {
@@ -150,17 +153,15 @@ struct PendingImport {
     polls: u32,
 }
 
-/// In-memory product sync state (the integrated hashes live in SQLite).
-pub(super) struct ProductState {
+/// The products flow's own in-memory state (the integrated hashes live in the store and in
+/// [`Listing`]).
+struct ProductState {
     operator: Option<(OperatorCatalog, Instant)>,
     pending: Option<PendingImport>,
     /// A product changed since the last catalog check (or none ran yet).
     dirty: bool,
-    /// Integrated SKU → hash, loaded from SQLite on first use.
-    hashes: Option<BTreeMap<ShopSku, RowHash>>,
     invalid: BTreeMap<String, RejectedRow>,
     refused: BTreeMap<String, RejectedRow>,
-    held: BTreeSet<String>,
     imports: u64,
     rows_sent: u64,
     rows_accepted: u64,
@@ -173,10 +174,8 @@ impl Default for ProductState {
             operator: None,
             pending: None,
             dirty: true,
-            hashes: None,
             invalid: BTreeMap::new(),
             refused: BTreeMap::new(),
-            held: BTreeSet::new(),
             imports: 0,
             rows_sent: 0,
             rows_accepted: 0,
@@ -191,13 +190,13 @@ fn csv_bytes(rows: &[ProductRow], rules: &ProductRules) -> Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(Vec::new());
-    let fail = |e: csv::Error| EngineError::Invariant(format!("product file: {e}"));
+    let fail = |e: csv::Error| Error::Invariant(format!("product file: {e}"));
     w.write_record(&header).map_err(fail)?;
     for r in &records {
         w.write_record(r).map_err(fail)?;
     }
     w.into_inner()
-        .map_err(|e| EngineError::Invariant(format!("product file: {e}")))
+        .map_err(|e| Error::Invariant(format!("product file: {e}")))
 }
 
 /// The rules with the operator's role columns, keeping a variant group column configured
@@ -241,132 +240,190 @@ fn validation_rejections(batch: &ProductBatch) -> BTreeMap<String, RejectedRow> 
     out
 }
 
-impl Engine {
-    fn product_state(&self) -> std::sync::MutexGuard<'_, ProductState> {
-        self.products.lock().unwrap_or_else(|p| p.into_inner())
-    }
+/// What the marketplace already lists: the product rows the operator integrated (loaded from
+/// the store on first use) and the offers held back until their product is integrated. The
+/// products flow writes it; the offers flow asks it which offers may go out
+/// ([`Listing::hold_unlisted`]). Its own small lock.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Hold offers of products the operator does not know (closed catalog with product sync).
+    hold_offers: bool,
+    state: Mutex<ListingState>,
+}
 
-    /// Whether product sync is on.
-    pub fn products_enabled(&self) -> bool {
-        self.opts.products.is_some()
-    }
+#[derive(Debug, Default)]
+struct ListingState {
+    /// Integrated SKU → hash, loaded from the store on first use.
+    hashes: Option<BTreeMap<ShopSku, RowHash>>,
+    held: BTreeSet<String>,
+}
 
-    /// Tells product sync that a product changed (webhook, poll): the next P41 window
-    /// re-checks the catalog.
-    pub(super) fn mark_products_dirty(&self) {
-        if self.products_enabled() {
-            self.product_state().dirty = true;
+impl Listing {
+    pub(crate) fn new(hold_offers: bool) -> Listing {
+        Listing {
+            hold_offers,
+            state: Mutex::new(ListingState::default()),
         }
     }
 
-    /// Whether product sync has nothing running or due: no import running and no product
-    /// change waiting to be checked.
-    pub fn products_idle(&self) -> bool {
-        let s = self.product_state();
-        !self.products_enabled() || (s.pending.is_none() && !s.dirty)
-    }
-
-    /// Counters, rejections and held offers of product sync.
-    pub fn product_report(&self) -> ProductReport {
-        let s = self.product_state();
-        let mut rejected = s.invalid.clone();
-        for (k, v) in &s.refused {
-            rejected.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-        ProductReport {
-            imports: s.imports,
-            rows_sent: s.rows_sent,
-            rows_accepted: s.rows_accepted,
-            rows_rejected: s.rows_rejected,
-            integrated: s.hashes.as_ref().map_or(0, BTreeMap::len),
-            rejected,
-            held_offers: s.held.clone(),
-        }
-    }
-
-    fn load_hashes(&self) -> Result<BTreeMap<ShopSku, RowHash>> {
-        if let Some(h) = self.product_state().hashes.clone() {
+    async fn hashes(&self, store: &dyn StateStore) -> Result<BTreeMap<ShopSku, RowHash>> {
+        if let Some(h) = lock(&self.state).hashes.clone() {
             return Ok(h);
         }
         let mut out = BTreeMap::new();
-        for r in self.state.product_rows()? {
+        for r in store.product_rows().await? {
             let (Ok(sku), Ok(hash)) = (ShopSku::new(&r.sku), r.hash.parse::<RowHash>()) else {
                 continue;
             };
             out.insert(sku, hash);
         }
-        self.product_state().hashes = Some(out.clone());
+        lock(&self.state).hashes = Some(out.clone());
         Ok(out)
     }
 
+    fn set_hashes(&self, hashes: BTreeMap<ShopSku, RowHash>) {
+        lock(&self.state).hashes = Some(hashes);
+    }
+
     /// With a closed catalog, removes from `desired` the SKUs whose product the operator does
-    /// not know yet (kept as held offers, sent once the product is integrated). Returns how
-    /// many were held.
-    pub(super) fn hold_unlisted(
+    /// not know yet: not integrated, not on Mirakl (`on_mirakl`), never offered (kept as held
+    /// offers, sent once the product is integrated). Returns how many were held.
+    ///
+    /// # Errors
+    /// A store error.
+    pub async fn hold_unlisted(
         &self,
         desired: &mut BTreeMap<ShopSku, DesiredOffer>,
+        on_mirakl: &(dyn Fn(&str) -> bool + Send + Sync),
+        store: &dyn StateStore,
     ) -> Result<usize> {
-        let Some(opts) = &self.opts.products else {
-            return Ok(0);
-        };
-        if !opts.hold_offers {
+        if !self.hold_offers {
             return Ok(0);
         }
-        let hashes = self.load_hashes()?;
-        let candidates: Vec<ShopSku> = {
-            let inner = self.inner();
-            desired
-                .keys()
-                .filter(|s| !hashes.contains_key(*s))
-                .filter(|s| !inner.mirakl_offers.contains_key(s.as_str()))
-                .cloned()
-                .collect()
-        };
+        let hashes = self.hashes(store).await?;
+        let candidates: Vec<ShopSku> = desired
+            .keys()
+            .filter(|s| !hashes.contains_key(*s))
+            .filter(|s| !on_mirakl(s.as_str()))
+            .cloned()
+            .collect();
         let mut held = Vec::new();
         for sku in candidates {
             // an offer already sent means the product exists on the marketplace
-            if self.state.sent_offer(sku.as_str())?.is_none() {
+            if store.sent_offer(sku.as_str()).await?.is_none() {
                 desired.remove(&sku);
                 held.push(sku.as_str().to_owned());
             }
         }
-        let mut s = self.product_state();
-        let offered: Vec<String> = desired.keys().map(|k| k.as_str().to_owned()).collect();
-        for k in offered {
-            s.held.remove(&k);
+        let mut s = lock(&self.state);
+        for k in desired.keys() {
+            s.held.remove(k.as_str());
         }
         let count = held.len();
         s.held.extend(held);
         Ok(count)
     }
+}
+
+/// The products flow (see the [module docs](self)).
+pub struct ProductsFlow {
+    shared: Arc<Shared>,
+    listing: Arc<Listing>,
+    offers: Arc<OffersFlow>,
+    state: Mutex<ProductState>,
+}
+
+impl std::fmt::Debug for ProductsFlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProductsFlow").finish_non_exhaustive()
+    }
+}
+
+impl ProductsFlow {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        listing: Arc<Listing>,
+        offers: Arc<OffersFlow>,
+    ) -> ProductsFlow {
+        ProductsFlow {
+            shared,
+            listing,
+            offers,
+            state: Mutex::new(ProductState::default()),
+        }
+    }
+
+    /// Whether product sync is on.
+    pub fn enabled(&self) -> bool {
+        self.shared.opts.products.is_some()
+    }
+
+    /// Tells product sync that a product changed (webhook, poll): the next P41 window
+    /// re-checks the catalog.
+    pub fn mark_dirty(&self) {
+        if self.enabled() {
+            lock(&self.state).dirty = true;
+        }
+    }
+
+    /// Whether product sync has nothing running or due: no import running and no product
+    /// change waiting to be checked.
+    pub fn is_idle(&self) -> bool {
+        let s = lock(&self.state);
+        !self.enabled() || (s.pending.is_none() && !s.dirty)
+    }
+
+    /// Counters, rejections and held offers of product sync.
+    pub fn report(&self) -> ProductReport {
+        let s = lock(&self.state);
+        let mut rejected = s.invalid.clone();
+        for (k, v) in &s.refused {
+            rejected.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        let listing = lock(&self.listing.state);
+        ProductReport {
+            imports: s.imports,
+            rows_sent: s.rows_sent,
+            rows_accepted: s.rows_accepted,
+            rows_rejected: s.rows_rejected,
+            integrated: listing.hashes.as_ref().map_or(0, BTreeMap::len),
+            rejected,
+            held_offers: listing.held.clone(),
+        }
+    }
+
+    async fn load_hashes(&self) -> Result<BTreeMap<ShopSku, RowHash>> {
+        self.listing.hashes(self.shared.store.as_ref()).await
+    }
 
     async fn operator_catalog(&self, ttl: Duration) -> Result<OperatorCatalog> {
-        if let Some((c, at)) = &self.product_state().operator
+        if let Some((c, at)) = &lock(&self.state).operator
             && at.elapsed() < ttl
         {
             return Ok(c.clone());
         }
-        let h = self.mirakl.hierarchies().list().send().await?;
-        let a = self.mirakl.attributes().list().send().await?;
-        let v = self.mirakl.value_lists().list(None).await?;
+        let h = self.shared.mirakl.hierarchies().list().send().await?;
+        let a = self.shared.mirakl.attributes().list().send().await?;
+        let v = self.shared.mirakl.value_lists().list(None).await?;
         let catalog = OperatorCatalog::new(&h, &a, &v);
-        self.product_state().operator = Some((catalog.clone(), Instant::now()));
+        lock(&self.state).operator = Some((catalog.clone(), Instant::now()));
         Ok(catalog)
     }
 
     async fn product_source(&self) -> Result<ProductSource> {
         let products = self
+            .shared
             .bc
             .products()
             .list()
             .include_variants()
             .include_images()
             .include_custom_fields()
-            .limit(self.opts.bc_page_size)
+            .limit(self.shared.opts.bc_page_size)
             .all()
             .await?;
-        let categories = self.bc.categories().list().all().await?;
-        let brands = self.bc.brands().list().all().await?;
+        let categories = self.shared.bc.categories().list().all().await?;
+        let brands = self.shared.bc.brands().list().all().await?;
         Ok(ProductSource {
             products,
             categories,
@@ -375,8 +432,8 @@ impl Engine {
     }
 
     /// When the next P41 may be sent (the last one plus the import interval).
-    fn p41_window_open(&self, interval: Duration) -> Result<bool> {
-        let Some(last) = self.state.time_cursor(CURSOR_LAST_P41)? else {
+    async fn p41_window_open(&self, interval: Duration) -> Result<bool> {
+        let Some(last) = self.shared.store.time_cursor(CURSOR_LAST_P41).await? else {
             return Ok(true);
         };
         Ok(now_utc() - last >= interval)
@@ -390,14 +447,14 @@ impl Engine {
     /// A failed read or call; the step is simply tried again on the next cycle (an import
     /// whose outcome is unknown is sent again once the window opens).
     pub async fn sync_products(&self) -> Result<ProductStep> {
-        let Some(opts) = self.opts.products.clone() else {
+        let Some(opts) = self.shared.opts.products.clone() else {
             return Ok(ProductStep::Idle);
         };
-        if self.opts.dry_run {
+        if self.shared.opts.dry_run {
             return self.plan_products(&opts).await;
         }
         let pending = {
-            let s = self.product_state();
+            let s = lock(&self.state);
             s.pending.as_ref().map(|p| (p.import_id, p.next_poll))
         };
         if let Some((import_id, next_poll)) = pending {
@@ -406,25 +463,29 @@ impl Engine {
             }
             return self.poll_import(import_id, &opts).await;
         }
-        if !self.product_state().dirty || !self.p41_window_open(opts.import_interval)? {
+        if !lock(&self.state).dirty || !self.p41_window_open(opts.import_interval).await? {
             return Ok(ProductStep::Idle);
         }
         let (rules, batch) = self.prepare_batch(&opts).await?;
         let invalid = batch.rejected().count();
-        let hashes = self.load_hashes()?;
+        let hashes = self.load_hashes().await?;
         let to_send: Vec<ProductRow> = products::changed_rows(&batch.rows, &hashes)
             .into_iter()
             .cloned()
             .collect();
         if to_send.is_empty() {
-            self.product_state().dirty = false;
+            lock(&self.state).dirty = false;
             return Ok(ProductStep::UpToDate { invalid });
         }
         let bytes = csv_bytes(&to_send, &rules)?;
         // the window is taken as soon as the call is attempted
-        self.state.advance_time_cursor(CURSOR_LAST_P41, now_utc())?;
-        *self.stats_mut().imports.entry("P41").or_insert(0) += 1;
+        self.shared
+            .store
+            .advance_time_cursor(CURSOR_LAST_P41, now_utc())
+            .await?;
+        *self.shared.counters().imports.entry("P41").or_insert(0) += 1;
         let created = self
+            .shared
             .mirakl
             .products()
             .import(ProductImportFile::csv(bytes))
@@ -436,7 +497,7 @@ impl Engine {
             invalid,
             "product import (P41) sent"
         );
-        let mut s = self.product_state();
+        let mut s = lock(&self.state);
         s.dirty = false;
         s.imports += 1;
         s.rows_sent += rows as u64;
@@ -460,18 +521,17 @@ impl Engine {
     ) -> Result<(ProductRules, ProductBatch)> {
         let operator = self.operator_catalog(opts.operator_ttl).await?;
         let source = self.product_source().await?;
-        let rules = effective_rules(&self.rules.products, &operator);
-        let batch = products::prepare(&source, &operator, &rules, &self.rules.selection);
+        let rules = effective_rules(&self.shared.rules.products, &operator);
+        let batch = products::prepare(&source, &operator, &rules, &self.shared.rules.selection);
         let invalid = validation_rejections(&batch);
-        let fixed: Vec<String> = self
-            .product_state()
+        let fixed: Vec<String> = lock(&self.state)
             .invalid
             .keys()
             .filter(|k| !invalid.contains_key(*k))
             .cloned()
             .collect();
         {
-            let mut stats = self.stats_mut();
+            let mut stats = self.shared.counters();
             for k in fixed {
                 if stats
                     .problems
@@ -487,7 +547,7 @@ impl Engine {
                     .insert(k.clone(), format!("{PROBLEM_INVALID}{}", r.reason));
             }
         }
-        self.product_state().invalid = invalid;
+        lock(&self.state).invalid = invalid;
         Ok((rules, batch))
     }
 
@@ -495,21 +555,21 @@ impl Engine {
     async fn plan_products(&self, opts: &ProductSyncOptions) -> Result<ProductStep> {
         let (_, batch) = self.prepare_batch(opts).await?;
         let invalid = batch.rejected().count();
-        let hashes = self.load_hashes()?;
+        let hashes = self.load_hashes().await?;
         let to_send = products::changed_rows(&batch.rows, &hashes);
         println!(
             "would send P41 with {} product rows ({} kept out by validation)",
             to_send.len(),
             invalid
         );
-        for (sku, r) in self.product_state().invalid.iter() {
+        for (sku, r) in lock(&self.state).invalid.iter() {
             println!("  not sent: {sku}: {}", r.reason);
         }
         Ok(ProductStep::Idle)
     }
 
     async fn poll_import(&self, import_id: u64, opts: &ProductSyncOptions) -> Result<ProductStep> {
-        let status = match self.mirakl.products().import_status(import_id).await {
+        let status = match self.shared.mirakl.products().import_status(import_id).await {
             Ok(s) => s,
             Err(e) => {
                 self.bump_poll(opts);
@@ -535,22 +595,28 @@ impl Engine {
             return Ok(self.give_up(import_id, reason));
         }
         let report = if status.has_error_report {
-            Some(self.mirakl.products().error_report(import_id).await?)
+            Some(
+                self.shared
+                    .mirakl
+                    .products()
+                    .error_report(import_id)
+                    .await?,
+            )
         } else {
             None
         };
-        let Some(pending) = self.product_state().pending.take() else {
+        let Some(pending) = lock(&self.state).pending.take() else {
             return Ok(ProductStep::Idle);
         };
-        let rules = match &self.product_state().operator {
-            Some((op, _)) => effective_rules(&self.rules.products, op),
-            None => self.rules.products.clone(),
+        let rules = match &lock(&self.state).operator {
+            Some((op, _)) => effective_rules(&self.shared.rules.products, op),
+            None => self.shared.rules.products.clone(),
         };
         let rejected = report
             .as_ref()
             .map(|r| products::map_error_report(r, &pending.rows, &rules))
             .unwrap_or_default();
-        let mut hashes = self.load_hashes()?;
+        let mut hashes = self.load_hashes().await?;
         products::record_sent(&mut hashes, &pending.rows, &rejected);
         let bad: BTreeSet<&ShopSku> = rejected.iter().filter_map(|r| r.sku.as_ref()).collect();
         let accepted: Vec<&ProductRow> = pending
@@ -568,11 +634,14 @@ impl Engine {
             })
             .collect();
         let removed: Vec<String> = bad.iter().map(|s| s.as_str().to_owned()).collect();
-        self.state.record_product_rows(&records, &removed)?;
+        self.shared
+            .store
+            .record_product_rows(&records, &removed)
+            .await?;
         let products: BTreeSet<u64> = accepted.iter().map(|r| r.source.product_id).collect();
+        self.listing.set_hashes(hashes);
         {
-            let mut s = self.product_state();
-            s.hashes = Some(hashes);
+            let mut s = lock(&self.state);
             s.rows_accepted += accepted.len() as u64;
             s.rows_rejected += rejected.len() as u64;
             for r in &accepted {
@@ -590,7 +659,7 @@ impl Engine {
             }
         }
         {
-            let mut stats = self.stats_mut();
+            let mut stats = self.shared.counters();
             for r in &accepted {
                 if stats
                     .problems
@@ -609,7 +678,7 @@ impl Engine {
         }
         // their offers can go out now
         for p in &products {
-            self.mark_offer_dirty(DirtyKey::Product(*p));
+            self.offers.mark(DirtyKey::Product(*p));
         }
         tracing::info!(
             import_id,
@@ -626,7 +695,7 @@ impl Engine {
 
     /// Counts a poll; `false` when the import has used up its polls.
     fn bump_poll(&self, opts: &ProductSyncOptions) -> bool {
-        let mut s = self.product_state();
+        let mut s = lock(&self.state);
         let Some(p) = s.pending.as_mut() else {
             return false;
         };
@@ -637,7 +706,7 @@ impl Engine {
 
     fn give_up(&self, import_id: u64, reason: String) -> ProductStep {
         tracing::warn!(import_id, %reason, "product import did not complete; rows sent again later");
-        let mut s = self.product_state();
+        let mut s = lock(&self.state);
         s.pending = None;
         s.dirty = true;
         ProductStep::Failed { import_id, reason }
@@ -656,14 +725,14 @@ impl Engine {
             if !matches!(step, ProductStep::Idle | ProductStep::Waiting { .. }) {
                 last = step.clone();
             }
-            let waiting = matches!(step, ProductStep::Waiting { .. })
-                || self.product_state().pending.is_some();
+            let waiting =
+                matches!(step, ProductStep::Waiting { .. }) || lock(&self.state).pending.is_some();
             if (!waiting && matches!(step, ProductStep::Idle | ProductStep::UpToDate { .. }))
                 || matches!(
                     step,
                     ProductStep::Completed { .. } | ProductStep::Failed { .. }
                 )
-                || self.opts.dry_run
+                || self.shared.opts.dry_run
                 || Instant::now() > deadline
             {
                 return Ok(last);
@@ -675,9 +744,9 @@ impl Engine {
     /// When the last P41 was sent (persisted), if ever.
     ///
     /// # Errors
-    /// [`EngineError::State`] on a database error.
-    pub fn last_product_import(&self) -> Result<Option<OffsetDateTime>> {
-        Ok(self.state.time_cursor(CURSOR_LAST_P41)?)
+    /// [`Error::State`] on a database error.
+    pub async fn last_product_import(&self) -> Result<Option<OffsetDateTime>> {
+        Ok(self.shared.store.time_cursor(CURSOR_LAST_P41).await?)
     }
 }
 

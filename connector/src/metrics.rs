@@ -1,8 +1,39 @@
 //! Counters and latency figures the connector reports in its summary.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 use std::time::Duration;
+
+/// What the flows counted, for the summary.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Orders whose OR21 accepted at least one line.
+    pub accepted: BTreeSet<String>,
+    /// Orders whose OR21 refused every line.
+    pub refused: BTreeSet<String>,
+    /// Orders created in BigCommerce by this connector.
+    pub created: BTreeSet<String>,
+    /// Orders found in BigCommerce by a look-up after an uncertain create.
+    pub recovered: BTreeSet<String>,
+    /// Orders whose shipment was confirmed (OR24).
+    pub shipped: BTreeSet<String>,
+    /// Orders cancelled on one side because of the other.
+    pub cancelled: BTreeSet<String>,
+    /// Refunds mirrored.
+    pub refunds: u64,
+    /// Offer lines sent (OF24/STO01/PRI01) and confirmed applied.
+    pub offer_lines_applied: u64,
+    /// Offer lines Mirakl rejected (error report).
+    pub offer_lines_rejected: u64,
+    /// Import calls made per operation.
+    pub imports: BTreeMap<&'static str, u64>,
+    /// Problems per SKU (or per catalog item when it has no SKU), latest reason.
+    pub problems: BTreeMap<String, String>,
+    /// Orders that need a human.
+    pub manual_review: BTreeMap<String, String>,
+    /// The largest quantity sent per SKU with the on-hand stock it was computed from.
+    pub max_sent_vs_on_hand: BTreeMap<String, (u64, i64)>,
+}
 
 /// Latency samples (change seen in BigCommerce → confirmed applied on Mirakl).
 #[derive(Debug, Default)]

@@ -1,6 +1,13 @@
-//! The continuous loop around the [`Engine`]: webhooks in, polls on their intervals, dirty
-//! products re-read when the coalescer releases them, and offer batches flushed once per call
-//! window; product sync (P41) steps between them. One task does everything in order, so no two steps of the same order ever overlap.
+//! The thin runner: schedules the steps of a [`Connector`]'s three flows — webhooks in, the
+//! order poll (OR11) and order steps named by webhooks, the BigCommerce fallback poll and
+//! full reconciliations, a product sync (P41) step, then the offers step (dirty products
+//! re-read, batches flushed once per call window) — and sleeps until the next one is due.
+//!
+//! Today one task runs the steps one after the other each tick (as the engine loop did), so
+//! no two steps of the same order ever overlap and an order poll never interleaves with an
+//! offer quantity being computed and sent. The flows own their state and hold the stock gate
+//! around those critical sections, which is what lets a runner run them side by side; that
+//! scheduling is left for the throughput work (issue 11).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +16,7 @@ use bigcommerce_api::webhooks::WebhookEvent;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-use crate::engine::Engine;
+use crate::Connector;
 
 /// Loop intervals.
 #[derive(Debug, Clone)]
@@ -39,7 +46,7 @@ impl Default for RunOptions {
     }
 }
 
-fn handle_event(engine: &Engine, event: &WebhookEvent, orders: &mut Vec<(u64, bool)>) {
+fn handle_event(engine: &Connector, event: &WebhookEvent, orders: &mut Vec<(u64, bool)>) {
     use bigcommerce_api::orders::OrderStatus;
     let keys = engine.mark_event(event);
     let scope = event.scope.as_str();
@@ -65,7 +72,7 @@ fn handle_event(engine: &Engine, event: &WebhookEvent, orders: &mut Vec<(u64, bo
 /// Runs until `stop` becomes `true`. The first order poll happens at once, then (with
 /// [`RunOptions::reconcile_on_start`]) a full reconciliation.
 pub async fn run(
-    engine: Arc<Engine>,
+    engine: Arc<Connector>,
     opts: RunOptions,
     mut events: mpsc::UnboundedReceiver<WebhookEvent>,
     mut stop: watch::Receiver<bool>,
@@ -98,7 +105,7 @@ pub async fn run(
             }
         }
         for (id, closing) in order_ids {
-            if let Err(e) = engine.process_bigcommerce_order(id, closing).await {
+            if let Err(e) = engine.step_bigcommerce_order(id, closing).await {
                 tracing::warn!(bigcommerce_order = id, error = %e, "order step failed");
             }
         }
@@ -123,17 +130,16 @@ pub async fn run(
         if let Err(e) = engine.sync_products().await {
             tracing::warn!(error = %e, "product sync step failed");
         }
-        if let Err(e) = engine.process_dirty().await {
+        if let Err(e) = engine.offers().step().await {
             tracing::warn!(error = %e, "re-reading changed products failed");
         }
-        engine.flush().await;
 
         // sleep until the next due time, a webhook, or stop
         let mut wake = next_orders.min(Instant::now() + opts.tick);
         if let Some(at) = next_bc {
             wake = wake.min(at);
         }
-        if let Some(at) = engine.next_offer_wakeup() {
+        if let Some(at) = engine.offers().next_wakeup() {
             let secs = (at - time::OffsetDateTime::now_utc())
                 .as_seconds_f64()
                 .max(0.0);
@@ -147,7 +153,7 @@ pub async fn run(
                         let mut ids = Vec::new();
                         handle_event(&engine, &ev, &mut ids);
                         for (id, closing) in ids {
-                            if let Err(e) = engine.process_bigcommerce_order(id, closing).await {
+                            if let Err(e) = engine.step_bigcommerce_order(id, closing).await {
                                 tracing::warn!(bigcommerce_order = id, error = %e, "order step failed");
                             }
                         }

@@ -2,8 +2,8 @@
 //!
 //! BigCommerce payloads are light (ids only, `docs/integrations/webhooks/events/index.mdx` in
 //! the BigCommerce docs): the receiver decodes each delivery as a
-//! [`bigcommerce_api::webhooks::WebhookEvent`] and hands it to the engine over a channel (the
-//! engine turns product/SKU events into dirty keys and order/shipment events into an order
+//! [`bigcommerce_api::webhooks::WebhookEvent`] and hands it to the runner over a channel (the
+//! connector turns product/SKU events into dirty keys and order/shipment events into an order
 //! step). It answers `200` at once (BigCommerce retries slow or failed
 //! deliveries), drops duplicate deliveries by their `hash`, and authenticates every delivery
 //! with a shared secret sent back in a custom header chosen at registration time (compared in

@@ -1,0 +1,296 @@
+//! What the flows know about the BigCommerce catalog: reading it (paged, with price lists
+//! and location inventory when configured) into a `sync-core` catalog, and the last view of
+//! each SKU (product, on-hand stock, desired offer) that orders use for links, stock checks
+//! and expected prices. Its state is a cache of reads: it has its own small lock.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use bigcommerce_api::catalog::{Product, ProductId, VariantId};
+use sync_core::ShopSku;
+use sync_core::catalog::Catalog;
+use sync_core::offers::{self, DesiredOffer, OfferProblem};
+use time::OffsetDateTime;
+
+use crate::context::{Shared, lock};
+use crate::error::Result;
+use crate::orders::OrderBook;
+
+/// One SKU as last read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SkuInfo {
+    pub(crate) product_id: u64,
+    pub(crate) on_hand: i64,
+}
+
+#[derive(Default)]
+struct CatalogCache {
+    /// SKU → product and stock, from the last catalog read.
+    skus: BTreeMap<ShopSku, SkuInfo>,
+    /// Desired offers from the last reads (for links and expected prices).
+    desired: BTreeMap<ShopSku, DesiredOffer>,
+    /// Store currency.
+    currency: Option<String>,
+    /// `date_modified` of each product as last read, so the fallback poll only marks
+    /// products that changed since (not every product in its overlap window).
+    modified: HashMap<u64, OffsetDateTime>,
+}
+
+pub(crate) struct CatalogReader {
+    shared: Arc<Shared>,
+    book: Arc<OrderBook>,
+    cache: Mutex<CatalogCache>,
+}
+
+impl CatalogReader {
+    pub(crate) fn new(shared: Arc<Shared>, book: Arc<OrderBook>) -> CatalogReader {
+        CatalogReader {
+            shared,
+            book,
+            cache: Mutex::new(CatalogCache::default()),
+        }
+    }
+
+    pub(crate) fn sku(&self, sku: &ShopSku) -> Option<SkuInfo> {
+        lock(&self.cache).skus.get(sku).copied()
+    }
+
+    pub(crate) fn skus(&self) -> BTreeMap<ShopSku, SkuInfo> {
+        lock(&self.cache).skus.clone()
+    }
+
+    pub(crate) fn desired(&self) -> BTreeMap<ShopSku, DesiredOffer> {
+        lock(&self.cache).desired.clone()
+    }
+
+    pub(crate) fn modified(&self, product_id: u64) -> Option<OffsetDateTime> {
+        lock(&self.cache).modified.get(&product_id).copied()
+    }
+
+    pub(crate) async fn store_currency(&self) -> Result<Option<String>> {
+        if let Some(c) = lock(&self.cache).currency.clone() {
+            return Ok(Some(c));
+        }
+        let info = self.shared.bc.store().info().await?;
+        let cur = info.currency.clone();
+        lock(&self.cache).currency = cur.clone();
+        Ok(cur)
+    }
+
+    /// Reads products (all of them, or only `ids`) with their variants, page by page,
+    /// calling `progress(read, total)` after each page.
+    pub(crate) async fn read_products(
+        &self,
+        ids: Option<&BTreeSet<u64>>,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<Vec<Product>> {
+        let opts = &self.shared.opts;
+        let mut out = Vec::new();
+        let chunks: Vec<Option<Vec<u64>>> = match ids {
+            None => vec![None],
+            Some(ids) => ids
+                .iter()
+                .copied()
+                .collect::<Vec<_>>()
+                .chunks(opts.bc_page_size.clamp(1, 250) as usize)
+                .map(|c| Some(c.to_vec()))
+                .collect(),
+        };
+        for chunk in chunks {
+            let mut page = 1u32;
+            loop {
+                let mut list = self
+                    .shared
+                    .bc
+                    .products()
+                    .list()
+                    .include_variants()
+                    .include_custom_fields()
+                    .limit(opts.bc_page_size)
+                    .page(page);
+                if let Some(ids) = &chunk {
+                    list = list.ids(ids.iter().map(|i| ProductId(*i)));
+                }
+                let p = list.send().await?;
+                {
+                    let mut cache = lock(&self.cache);
+                    for prod in &p.items {
+                        if let Some(d) = prod.date_modified {
+                            cache.modified.insert(prod.id.0, d);
+                        }
+                    }
+                }
+                let total = p.pagination.as_ref().map_or(0, |m| m.total);
+                let empty = p.items.is_empty();
+                out.extend(p.items);
+                progress(out.len() as u64, total.max(out.len() as u64));
+                match p.next_page {
+                    Some(n) if !empty && n > page => page = n,
+                    _ => break,
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Builds the `sync-core` catalog from products, with the units held by open Mirakl orders
+    /// not yet created in BigCommerce. With a price list, the variants' prices come from it
+    /// (records in the store currency); with location inventory, their stock is
+    /// `available_to_sell` summed over the enabled inventory locations.
+    pub(crate) async fn catalog_of(
+        &self,
+        products: &[Product],
+        currency: Option<&str>,
+    ) -> Result<Catalog> {
+        use bigcommerce_api::pricelists::PriceListId;
+        const CHUNK: usize = 100;
+        let opts = &self.shared.opts;
+        let mut catalog = Catalog::from_products(products, currency);
+        catalog.held = self.book.held_units(self.shared.store.as_ref()).await?;
+        if let (Some(list), Some(cur)) = (opts.price_list_id, currency) {
+            let variants: Vec<VariantId> = products
+                .iter()
+                .flat_map(|p| p.variants.iter().map(|v| v.id))
+                .collect();
+            let mut records = Vec::new();
+            for chunk in variants.chunks(CHUNK) {
+                records.extend(
+                    self.shared
+                        .bc
+                        .price_lists()
+                        .records(PriceListId(list))
+                        .variant_ids(chunk.iter().copied())
+                        .currency(cur)
+                        .all()
+                        .await?,
+                );
+            }
+            catalog.add_price_records(&records, cur);
+        }
+        if opts.location_inventory {
+            let ids: Vec<ProductId> = products.iter().map(|p| p.id).collect();
+            let mut items = Vec::new();
+            for chunk in ids.chunks(CHUNK) {
+                items.extend(
+                    self.shared
+                        .bc
+                        .inventory()
+                        .items()
+                        .product_ids(chunk.iter().copied())
+                        .all()
+                        .await?,
+                );
+            }
+            catalog.add_inventory(&items);
+        }
+        Ok(catalog)
+    }
+
+    /// Reads `ids` (or the whole catalog), builds the desired offers and remembers them.
+    pub(crate) async fn desired_of(
+        &self,
+        ids: Option<&BTreeSet<u64>>,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<(BTreeMap<ShopSku, DesiredOffer>, Vec<OfferProblem>, Catalog)> {
+        let currency = self.store_currency().await?;
+        let products = self.read_products(ids, progress).await?;
+        let catalog = self.catalog_of(&products, currency.as_deref()).await?;
+        let (desired, problems) = offers::desired(&catalog, &self.shared.rules);
+        self.remember(&catalog, &desired, &problems);
+        Ok((desired, problems, catalog))
+    }
+
+    /// Remembers SKUs, stock and desired offers of a read, and counts its problems.
+    fn remember(
+        &self,
+        catalog: &Catalog,
+        desired: &BTreeMap<ShopSku, DesiredOffer>,
+        problems: &[OfferProblem],
+    ) {
+        let mut cache = lock(&self.cache);
+        for p in &catalog.products {
+            let items: Vec<(Option<&String>, Option<i64>)> = if p.variants.is_empty() {
+                vec![(p.sku.as_ref(), p.inventory_level)]
+            } else {
+                p.variants
+                    .iter()
+                    .map(|v| {
+                        (
+                            v.sku.as_ref(),
+                            catalog
+                                .inventory
+                                .get(&v.id)
+                                .copied()
+                                .or(v.inventory_level)
+                                .or(p.inventory_level),
+                        )
+                    })
+                    .collect()
+            };
+            for (sku, level) in items {
+                if let Some(sku) = sku.and_then(|s| ShopSku::new(s).ok()) {
+                    cache.skus.insert(
+                        sku,
+                        SkuInfo {
+                            product_id: p.id,
+                            on_hand: level.unwrap_or(0),
+                        },
+                    );
+                }
+            }
+        }
+        for (k, v) in desired {
+            cache.desired.insert(k.clone(), v.clone());
+        }
+        drop(cache);
+        let mut counters = self.shared.counters();
+        for p in problems {
+            let key = p.sku.as_ref().map_or_else(
+                || {
+                    format!(
+                        "product {} variant {:?}",
+                        p.source.product_id, p.source.variant_id
+                    )
+                },
+                |s| s.as_str().to_owned(),
+            );
+            counters.problems.insert(key, p.reason.to_string());
+        }
+    }
+
+    /// Re-reads the BigCommerce products of `skus` (finding the products of SKUs not seen
+    /// yet, e.g. right after a restart, by a variant look-up), so stock, prices and links of
+    /// those SKUs are current.
+    pub(crate) async fn refresh_skus(&self, skus: &BTreeSet<ShopSku>) -> Result<()> {
+        let (mut products, unknown): (BTreeSet<u64>, Vec<ShopSku>) = {
+            let cache = lock(&self.cache);
+            let mut known = BTreeSet::new();
+            let mut unknown = Vec::new();
+            for s in skus {
+                match cache.skus.get(s) {
+                    Some(i) => {
+                        known.insert(i.product_id);
+                    }
+                    None => unknown.push(s.clone()),
+                }
+            }
+            (known, unknown)
+        };
+        for s in unknown {
+            let found = self
+                .shared
+                .bc
+                .variants()
+                .list()
+                .sku(s.as_str())
+                .all()
+                .await?;
+            products.extend(found.iter().map(|v| v.product_id.0));
+        }
+        if products.is_empty() {
+            return Ok(());
+        }
+        self.desired_of(Some(&products), &|_, _| {}).await?;
+        Ok(())
+    }
+}

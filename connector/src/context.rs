@@ -1,0 +1,66 @@
+//! What every flow shares: the two clients, the state store, the rules, the options and the
+//! counters for the summary. Nothing here is a flow's own state.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bigcommerce_api::Client as BcClient;
+use mirakl_api::Client as MkClient;
+use sync_core::rules::SyncRules;
+use time::OffsetDateTime;
+
+use crate::ConnectorOptions;
+use crate::metrics::Counters;
+use crate::state::StateStore;
+
+pub(crate) struct Shared {
+    pub(crate) bc: BcClient,
+    pub(crate) mirakl: MkClient,
+    pub(crate) store: Arc<dyn StateStore>,
+    pub(crate) rules: SyncRules,
+    pub(crate) opts: ConnectorOptions,
+    counters: Mutex<Counters>,
+    /// The one point where flows wait for each other: an order step (acceptance, create)
+    /// changes the units offers may publish, so it never runs between the offers flow
+    /// computing a quantity and Mirakl applying it (else the marketplace could sell units
+    /// already promised). Held by [`crate::orders::OrdersFlow::step_order`] and by the offers
+    /// flow's compute-and-send steps; reads (OR11, catalog pages, P41) never take it.
+    pub(crate) stock_gate: tokio::sync::Mutex<()>,
+}
+
+impl Shared {
+    pub(crate) fn new(
+        bc: BcClient,
+        mirakl: MkClient,
+        store: Arc<dyn StateStore>,
+        rules: SyncRules,
+        opts: ConnectorOptions,
+    ) -> Shared {
+        Shared {
+            bc,
+            mirakl,
+            store,
+            rules,
+            opts,
+            counters: Mutex::new(Counters::default()),
+            stock_gate: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub(crate) fn counters(&self) -> MutexGuard<'_, Counters> {
+        self.counters.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn dry_run(&self) -> bool {
+        self.opts.dry_run
+    }
+}
+
+pub(crate) fn now_utc() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+/// Locks a flow's own state; a panic while holding it leaves plain data (no I/O happens under
+/// the lock), so a poisoned mutex is safe to keep using.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}

@@ -1,0 +1,797 @@
+//! The offers flow: BigCommerce price and stock reach the Mirakl offers.
+//!
+//! * [`OffersFlow::reconcile`] reads the whole BigCommerce catalog (paged), computes the
+//!   desired offers, reads every Mirakl offer (OF21, paged), plans the difference and sends it
+//!   as OF24 full offers (or STO01/PRI01 when the rules route stock-only and price-only
+//!   changes there).
+//! * Between full reconciliations, changed products (webhooks, or polling by `date_modified`,
+//!   [`OffersFlow::poll_bigcommerce`]) are marked dirty in the `sync-core` coalescer;
+//!   [`OffersFlow::process_dirty`] re-reads only those products and plans them against what
+//!   was last sent; the coalescer releases at most one batch per Mirakl call window
+//!   ([`OffersFlow::flush`]).
+//!
+//! Its own state (one small lock): the coalescer, when each dirty product was first seen (for
+//! the latency figures), and Mirakl's offers as last read.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bigcommerce_api::catalog::VariantId;
+use mirakl_api::imports::{
+    ErrorReport, ImportStatus, PriceLine as MkPriceLine, StockLine as MkStockLine, WaitOptions,
+};
+use mirakl_api::orders::Order as MkOrder;
+use serde::{Deserialize, Serialize};
+use sync_core::ShopSku;
+use sync_core::catalog::Catalog;
+use sync_core::coalesce::{Coalescer, DirtyKey, DirtySet};
+use sync_core::offers::{self, CurrentOffer, DesiredOffer, OfferContent, OfferProblem};
+use sync_core::plan::{self, Batch, OfferWrite, PriceWrite, StockWrite};
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+use crate::catalog::{CatalogReader, SkuInfo};
+use crate::context::{Shared, lock, now_utc};
+use crate::error::{Error, Result};
+use crate::metrics::Latencies;
+use crate::products::Listing;
+use crate::state::{SentOffer, content_hash};
+
+const CURSOR_PRODUCTS: &str = "bigcommerce.products.date_modified";
+
+/// One line of the plan, for `--dry-run` output and reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanSummary {
+    /// New offers.
+    pub new: usize,
+    /// Changed offers (by kind: stock only, price only, other).
+    pub changed: usize,
+    /// Unchanged offers.
+    pub unchanged: usize,
+    /// Offers to zero or delete.
+    pub removed: usize,
+    /// Problems (items that cannot be offered).
+    pub problems: usize,
+    /// Batches per operation.
+    pub batches: BTreeMap<String, usize>,
+    /// Offers held back until their product is on the marketplace (closed operator catalog
+    /// with product sync; they go out once their P41 import completes).
+    pub held: usize,
+}
+
+/// What is stored as the "last sent" payload of a SKU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct SentPayload {
+    write: OfferWrite,
+    product_id: Option<u64>,
+}
+
+struct OfferState {
+    coalescer: Coalescer,
+    /// First time each product was seen dirty and not yet applied on Mirakl.
+    dirty_since: BTreeMap<u64, Instant>,
+    /// Mirakl's offers as last read (OF21), so an OF24 update keeps the fields the sync
+    /// does not manage (description, order quantities, …) instead of resetting them.
+    mirakl_offers: HashMap<String, mirakl_api::offers::Offer>,
+}
+
+/// The offers flow (see the [module docs](self)).
+pub struct OffersFlow {
+    shared: Arc<Shared>,
+    catalog: Arc<CatalogReader>,
+    listing: Arc<Listing>,
+    state: Mutex<OfferState>,
+    latencies: Latencies,
+}
+
+impl std::fmt::Debug for OffersFlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OffersFlow").finish_non_exhaustive()
+    }
+}
+
+fn offer_kind(batch: &Batch) -> &'static str {
+    match batch {
+        Batch::Offers(_) => "OF24",
+        Batch::Stock(_) => "STO01",
+        Batch::Prices(_) => "PRI01",
+    }
+}
+
+impl OffersFlow {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        catalog: Arc<CatalogReader>,
+        listing: Arc<Listing>,
+    ) -> OffersFlow {
+        let coalescer = Coalescer::new(&shared.rules);
+        OffersFlow {
+            shared,
+            catalog,
+            listing,
+            state: Mutex::new(OfferState {
+                coalescer,
+                dirty_since: BTreeMap::new(),
+                mirakl_offers: HashMap::new(),
+            }),
+            latencies: Latencies::default(),
+        }
+    }
+
+    /// Change-to-marketplace latencies (dirty seen → Mirakl import complete).
+    pub fn latencies(&self) -> &Latencies {
+        &self.latencies
+    }
+
+    /// Whether nothing is waiting in the coalescer (no dirty key, no pending batch).
+    pub fn is_idle(&self) -> bool {
+        lock(&self.state).coalescer.is_idle()
+    }
+
+    /// When the flow next has work due (coalescer wake-up), if any.
+    pub fn next_wakeup(&self) -> Option<OffsetDateTime> {
+        lock(&self.state).coalescer.next_wakeup(now_utc())
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /// Reads every Mirakl offer (OF21, paged).
+    ///
+    /// # Errors
+    /// [`Error::Mirakl`] when a page cannot be read.
+    pub async fn current_offers(&self) -> Result<BTreeMap<ShopSku, CurrentOffer>> {
+        use futures::TryStreamExt;
+        let rules = &self.shared.rules;
+        let offers: Vec<mirakl_api::offers::Offer> = self
+            .shared
+            .mirakl
+            .offers()
+            .list()
+            .max(self.shared.opts.mirakl_page_size)
+            .stream()
+            .try_collect()
+            .await?;
+        let mut current = sync_core::convert::current_offers(&offers, &rules.offer);
+        lock(&self.state).mirakl_offers = offers
+            .into_iter()
+            .map(|o| (o.shop_sku.as_str().to_owned(), o))
+            .collect();
+        // Fields the rules do not manage are filled by the operator's defaults (e.g. a lead
+        // time): they are not differences to correct, so compare them as unmanaged.
+        let manages_leadtime = rules.offer.leadtime_to_ship.is_some();
+        let manages_class = !rules.offer.logistic_classes.is_empty()
+            || rules.offer.default_logistic_class.is_some();
+        for c in current.values_mut() {
+            if !manages_leadtime {
+                c.content.leadtime_to_ship = None;
+            }
+            if !manages_class {
+                c.content.logistic_class = None;
+            }
+        }
+        Ok(current)
+    }
+
+    /// The desired offers of the whole catalog, with problems (no Mirakl call).
+    ///
+    /// # Errors
+    /// [`Error::BigCommerce`] when the catalog cannot be read.
+    pub async fn desired_offers(
+        &self,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<(BTreeMap<ShopSku, DesiredOffer>, Vec<OfferProblem>, Catalog)> {
+        self.catalog.desired_of(None, progress).await
+    }
+
+    /// With a closed catalog, keeps back the offers whose product the operator does not know.
+    async fn hold_unlisted(&self, desired: &mut BTreeMap<ShopSku, DesiredOffer>) -> Result<usize> {
+        let on_mirakl = |sku: &str| lock(&self.state).mirakl_offers.contains_key(sku);
+        self.listing
+            .hold_unlisted(desired, &on_mirakl, self.shared.store.as_ref())
+            .await
+    }
+
+    // ------------------------------------------------------------------ full reconciliation
+
+    /// Full reconciliation: whole catalog vs every Mirakl offer; sends the plan at once
+    /// (each batch waits for its call window in the Mirakl client). Returns the plan summary.
+    ///
+    /// # Errors
+    /// The first read that fails; batches that fail are queued for the next flush.
+    pub async fn reconcile(
+        &self,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<PlanSummary> {
+        let _gate = self.shared.stock_gate.lock().await;
+        let dry_run = self.shared.dry_run();
+        if !dry_run {
+            // writes still queued were computed from older data: send them first, so the
+            // reconciliation below (fresh reads) has the last word
+            self.drain_queued().await;
+        }
+        let read_started = now_utc();
+        let (mut desired, problems, _) = self.desired_offers(progress).await?;
+        let current = self.current_offers().await?;
+        let held = self.hold_unlisted(&mut desired).await?;
+        let store = self.shared.store.as_ref();
+        if !dry_run {
+            // changes after this point are found by the date_modified poll
+            store
+                .advance_time_cursor(CURSOR_PRODUCTS, read_started)
+                .await?;
+        }
+        let rules = &self.shared.rules;
+        let keep = offers::problem_skus(&problems);
+        let plan = plan::plan(&desired, &current, &keep, &rules.plan);
+        let batches = plan.batches(&rules.plan);
+        let summary = PlanSummary {
+            held,
+            ..summarize(&plan, problems.len(), &batches)
+        };
+        if dry_run {
+            print_plan(&plan, &batches);
+            return Ok(summary);
+        }
+        // The SKUs already as desired on Mirakl are, in effect, "last sent".
+        let unchanged: Vec<SentOffer> = plan
+            .unchanged
+            .iter()
+            .filter_map(|s| desired.get(s))
+            .map(|d| sent_offer(&OfferWrite::from(d), Some(d.source.product_id)))
+            .collect::<Result<_>>()?;
+        store.record_sent_offers(&unchanged).await?;
+        tracing::info!(
+            new = summary.new,
+            changed = summary.changed,
+            unchanged = summary.unchanged,
+            removed = summary.removed,
+            problems = summary.problems,
+            held = summary.held,
+            "full reconciliation planned"
+        );
+        for batch in batches {
+            if let Err(e) = self.send(batch.clone()).await {
+                tracing::warn!(error = %e, "batch failed; queued for the next window");
+                lock(&self.state).coalescer.requeue(batch);
+            }
+        }
+        Ok(summary)
+    }
+
+    // ------------------------------------------------------------------ incremental
+
+    /// Marks a key dirty for offers (webhook, poll, integrated product).
+    pub fn mark(&self, key: DirtyKey) {
+        let now = now_utc();
+        let mut s = lock(&self.state);
+        match key {
+            DirtyKey::Product(p)
+            | DirtyKey::Variant {
+                product_id: Some(p),
+                ..
+            } => {
+                s.dirty_since.entry(p).or_insert_with(Instant::now);
+            }
+            _ => {}
+        }
+        s.coalescer.mark(key, now);
+    }
+
+    /// Marks the products of an order's SKUs dirty (an accepted, created or recovered order
+    /// changes the stock to offer). No latency sample: the change is not a catalog edit.
+    pub(crate) fn mark_order_products(&self, order: &MkOrder) {
+        let ids: Vec<u64> = order
+            .order_lines
+            .iter()
+            .filter_map(|l| self.catalog.sku(&l.offer_sku).map(|i| i.product_id))
+            .collect();
+        let now = now_utc();
+        let mut s = lock(&self.state);
+        for p in ids {
+            s.coalescer.mark(DirtyKey::Product(p), now);
+        }
+    }
+
+    /// Fallback for missed webhooks: marks products modified since the cursor (minus a
+    /// minute of overlap) dirty, unless they were already read in that version. Returns the
+    /// marked product ids.
+    ///
+    /// # Errors
+    /// [`Error::BigCommerce`] when the list cannot be read.
+    pub async fn poll_bigcommerce(&self) -> Result<Vec<u64>> {
+        let store = self.shared.store.as_ref();
+        let Some(since) = store.time_cursor(CURSOR_PRODUCTS).await? else {
+            // no full reconciliation yet: it reads everything and sets the cursor
+            return Ok(Vec::new());
+        };
+        let products = self
+            .shared
+            .bc
+            .products()
+            .list()
+            .date_modified_min(since - time::Duration::minutes(1))
+            .limit(self.shared.opts.bc_page_size)
+            .all()
+            .await?;
+        let mut newest = since;
+        let mut marked = Vec::new();
+        for p in &products {
+            let known = self.catalog.modified(p.id.0);
+            if known.is_none() || known != p.date_modified {
+                self.mark(DirtyKey::Product(p.id.0));
+                marked.push(p.id.0);
+            }
+            if let Some(d) = p.date_modified {
+                newest = newest.max(d);
+            }
+        }
+        if !self.shared.dry_run() {
+            store.advance_time_cursor(CURSOR_PRODUCTS, newest).await?;
+        }
+        Ok(marked)
+    }
+
+    /// Re-reads the dirty products once the coalescer releases them, plans them against what
+    /// was last sent, and queues the batches. Returns how many products were re-read.
+    ///
+    /// # Errors
+    /// A failed read; the dirty set is given back to the coalescer then.
+    pub async fn process_dirty(&self) -> Result<usize> {
+        let _gate = self.shared.stock_gate.lock().await;
+        self.process_dirty_now().await
+    }
+
+    /// The flow's step in the runner: re-reads the released dirty products, then sends the
+    /// batches whose window is open, with no order step in between. Returns the lines sent.
+    ///
+    /// # Errors
+    /// As [`OffersFlow::process_dirty`] (the flush runs anyway).
+    pub async fn step(&self) -> Result<usize> {
+        let _gate = self.shared.stock_gate.lock().await;
+        let read = self.process_dirty_now().await;
+        let sent = self.flush_now().await;
+        read.map(|_| sent)
+    }
+
+    async fn process_dirty_now(&self) -> Result<usize> {
+        let Some(dirty) = lock(&self.state).coalescer.take_dirty(now_utc()) else {
+            return Ok(0);
+        };
+        match self.process_dirty_set(&dirty).await {
+            Ok(n) => Ok(n),
+            Err(e) => {
+                lock(&self.state).coalescer.restore_dirty(dirty, now_utc());
+                Err(e)
+            }
+        }
+    }
+
+    /// The product ids a dirty set names (variants without a known product are looked up).
+    async fn dirty_products(&self, dirty: &DirtySet) -> Result<BTreeSet<u64>> {
+        let mut ids: BTreeSet<u64> = dirty.products.clone();
+        let unknown: Vec<u64> = dirty
+            .variants
+            .iter()
+            .filter_map(|(v, p)| match p {
+                Some(p) => {
+                    ids.insert(*p);
+                    None
+                }
+                None => Some(*v),
+            })
+            .collect();
+        if !unknown.is_empty() {
+            let unknown: Vec<VariantId> = unknown.iter().map(|v| VariantId(*v)).collect();
+            let vs = self.shared.bc.variants().find_by_ids(&unknown).await?;
+            ids.extend(vs.iter().map(|v| v.product_id.0));
+        }
+        Ok(ids)
+    }
+
+    async fn process_dirty_set(&self, dirty: &DirtySet) -> Result<usize> {
+        let ids = if dirty.all {
+            None
+        } else {
+            let ids = self.dirty_products(dirty).await?;
+            if ids.is_empty() {
+                return Ok(0);
+            }
+            Some(ids)
+        };
+        let (mut desired, problems, _) = self.catalog.desired_of(ids.as_ref(), &|_, _| {}).await?;
+        self.hold_unlisted(&mut desired).await?;
+        // deleted products come back empty: their last sent offers are planned as removals
+        let current = self.last_sent(ids.as_ref()).await?;
+        let rules = &self.shared.rules;
+        let plan = plan::plan(
+            &desired,
+            &current,
+            &offers::problem_skus(&problems),
+            &rules.plan,
+        );
+        let batches = plan.batches(&rules.plan);
+        if self.shared.dry_run() {
+            print_plan(&plan, &batches);
+        } else if batches.is_empty() {
+            // nothing to send: the change is already on Mirakl
+            let mut s = lock(&self.state);
+            for id in ids.iter().flatten() {
+                s.dirty_since.remove(id);
+            }
+        } else {
+            lock(&self.state).coalescer.push(batches);
+        }
+        Ok(ids.map_or(desired.len(), |i| i.len()))
+    }
+
+    /// The last sent mirror, for all SKUs or those of `products`.
+    async fn last_sent(
+        &self,
+        products: Option<&BTreeSet<u64>>,
+    ) -> Result<BTreeMap<ShopSku, CurrentOffer>> {
+        let mut out = BTreeMap::new();
+        for s in self.shared.store.sent_offers().await? {
+            let p: SentPayload = serde_json::from_str(&s.payload)?;
+            if let Some(ids) = products
+                && !p.product_id.is_some_and(|id| ids.contains(&id))
+            {
+                continue;
+            }
+            if p.write.delete {
+                continue;
+            }
+            out.insert(
+                p.write.shop_sku.clone(),
+                CurrentOffer {
+                    shop_sku: p.write.shop_sku.clone(),
+                    product_id: p.write.product_id.clone(),
+                    product_id_type: p.write.product_id_type.clone(),
+                    content: p.write.content.clone(),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /// Sends every batch whose call window is open. Returns how many lines were sent; a
+    /// failed batch is queued again and logged.
+    pub async fn flush(&self) -> usize {
+        let _gate = self.shared.stock_gate.lock().await;
+        self.flush_now().await
+    }
+
+    async fn flush_now(&self) -> usize {
+        let ready = lock(&self.state).coalescer.take_ready(now_utc());
+        let mut sent = 0;
+        for batch in ready {
+            let n = batch.len();
+            match self.send(batch.clone()).await {
+                Ok(()) => sent += n,
+                Err(e) => {
+                    tracing::warn!(error = %e, lines = n, op = offer_kind(&batch), "batch failed; queued again");
+                    lock(&self.state).coalescer.requeue(batch);
+                }
+            }
+        }
+        sent
+    }
+
+    /// Sends every queued write, waiting for the call windows (failed batches are queued
+    /// again; gives up after a few rounds so a failing operator cannot stall the caller).
+    pub async fn drain_pending_writes(&self) {
+        let _gate = self.shared.stock_gate.lock().await;
+        self.drain_queued().await;
+    }
+
+    async fn drain_queued(&self) {
+        for _ in 0..10 {
+            let next = {
+                let s = lock(&self.state);
+                if s.coalescer.pending_lines().is_empty() {
+                    return;
+                }
+                s.coalescer.next_send_at(now_utc())
+            };
+            if let Some(at) = next {
+                let wait = (at - now_utc()).as_seconds_f64().max(0.0);
+                tokio::time::sleep(Duration::from_secs_f64(wait)).await;
+            }
+            self.flush_now().await;
+        }
+    }
+
+    fn wait_options(&self) -> WaitOptions {
+        WaitOptions::new(
+            self.shared.opts.import_poll,
+            self.shared.opts.import_max_polls,
+        )
+    }
+
+    /// Sends one batch and waits for Mirakl to apply it; records what was applied.
+    ///
+    /// # Errors
+    /// The failed call, or an import that did not complete (queue the batch again).
+    pub async fn send_batch(&self, batch: Batch) -> Result<()> {
+        let _gate = self.shared.stock_gate.lock().await;
+        self.send(batch).await
+    }
+
+    async fn send(&self, batch: Batch) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let op = offer_kind(&batch);
+        if self.shared.dry_run() {
+            println!("would send {op} with {} lines", batch.len());
+            return Ok(());
+        }
+        *self.shared.counters().imports.entry(op).or_insert(0) += 1;
+        let (report, status) = match &batch {
+            Batch::Offers(lines) => self.send_offers(lines).await?,
+            Batch::Stock(lines) => self.send_stock(lines).await?,
+            Batch::Prices(lines) => self.send_prices(lines).await?,
+        };
+        if status != ImportStatus::Complete {
+            return Err(Error::Invariant(format!("{op} import did not complete")));
+        }
+        self.record_applied(&batch, &rejected_skus(report.as_ref()))
+            .await
+    }
+
+    /// OF24 with the full offers (fields the sync does not manage kept from OF21).
+    async fn send_offers(
+        &self,
+        lines: &[OfferWrite],
+    ) -> Result<(Option<ErrorReport>, ImportStatus)> {
+        let updates = {
+            let s = lock(&self.state);
+            lines
+                .iter()
+                .map(|w| {
+                    sync_core::convert::offer_update_keeping(
+                        w,
+                        s.mirakl_offers.get(w.shop_sku.as_str()),
+                    )
+                })
+                .collect()
+        };
+        let offers = self.shared.mirakl.offers();
+        let created = offers.upsert(updates).await?;
+        let out = offers
+            .wait_for_import(created.import_id, self.wait_options())
+            .await?;
+        Ok((out.error_report, out.status.status))
+    }
+
+    /// STO01 quantities.
+    async fn send_stock(
+        &self,
+        lines: &[StockWrite],
+    ) -> Result<(Option<ErrorReport>, ImportStatus)> {
+        let l: Vec<MkStockLine> = lines
+            .iter()
+            .map(|l| MkStockLine::new(l.shop_sku.clone(), l.quantity))
+            .collect();
+        let stock = self.shared.mirakl.stock();
+        let created = stock.import(&l).await?;
+        let out = stock
+            .wait_for_import(&created.import_id, self.wait_options())
+            .await?;
+        Ok((out.error_report, out.status.status))
+    }
+
+    /// PRI01 prices (with their discount).
+    async fn send_prices(
+        &self,
+        lines: &[PriceWrite],
+    ) -> Result<(Option<ErrorReport>, ImportStatus)> {
+        let l: Vec<MkPriceLine> = lines
+            .iter()
+            .map(|l| {
+                let mut p = MkPriceLine::new(l.shop_sku.clone(), l.price);
+                if let Some(d) = &l.discount {
+                    p.discount_price = Some(d.price);
+                    p.discount_start_date = d.start_date;
+                    p.discount_end_date = d.end_date;
+                }
+                p
+            })
+            .collect();
+        let prices = self.shared.mirakl.prices();
+        let created = prices.import(&l).await?;
+        let out = prices
+            .wait_for_import(&created.import_id, self.wait_options())
+            .await?;
+        Ok((out.error_report, out.status.status))
+    }
+
+    /// Records what Mirakl applied as "last sent", counts it, and takes the latency samples.
+    async fn record_applied(&self, batch: &Batch, rejected: &BTreeSet<String>) -> Result<()> {
+        let info = self.catalog.skus();
+        let records = self.applied_records(batch, rejected, &info).await?;
+        self.shared.store.record_sent_offers(&records).await?;
+        self.count_applied(batch, rejected, &info);
+        let now = Instant::now();
+        let products: BTreeSet<u64> = batch_skus(batch)
+            .iter()
+            .filter_map(|s| info.get(s).map(|i| i.product_id))
+            .collect();
+        let mut s = lock(&self.state);
+        for p in products {
+            if let Some(t) = s.dirty_since.remove(&p) {
+                self.latencies.record(now - t);
+            }
+        }
+        Ok(())
+    }
+
+    /// The new "last sent" rows of a batch's applied lines (a stock or price line updates the
+    /// stored full offer).
+    async fn applied_records(
+        &self,
+        batch: &Batch,
+        rejected: &BTreeSet<String>,
+        info: &BTreeMap<ShopSku, SkuInfo>,
+    ) -> Result<Vec<SentOffer>> {
+        let mut records = Vec::new();
+        match batch {
+            Batch::Offers(v) => {
+                for w in v.iter().filter(|w| !rejected.contains(w.shop_sku.as_str())) {
+                    records.push(sent_offer(w, info.get(&w.shop_sku).map(|i| i.product_id))?);
+                }
+            }
+            Batch::Stock(v) => {
+                for l in v.iter().filter(|l| !rejected.contains(l.shop_sku.as_str())) {
+                    if let Some(mut p) = self.stored_payload(&l.shop_sku).await? {
+                        p.write.content.quantity = l.quantity;
+                        records.push(sent_payload(&p)?);
+                    }
+                }
+            }
+            Batch::Prices(v) => {
+                for l in v.iter().filter(|l| !rejected.contains(l.shop_sku.as_str())) {
+                    if let Some(mut p) = self.stored_payload(&l.shop_sku).await? {
+                        p.write.content.price = l.price;
+                        p.write.content.discount = l.discount.clone();
+                        records.push(sent_payload(&p)?);
+                    }
+                }
+            }
+        }
+        Ok(records)
+    }
+
+    /// Counters: lines applied and rejected, and the quantity guard (largest quantity sent
+    /// per SKU with the on-hand stock it came from).
+    fn count_applied(
+        &self,
+        batch: &Batch,
+        rejected: &BTreeSet<String>,
+        info: &BTreeMap<ShopSku, SkuInfo>,
+    ) {
+        let mut counters = self.shared.counters();
+        counters.offer_lines_applied += (batch.len() - rejected.len().min(batch.len())) as u64;
+        counters.offer_lines_rejected += rejected.len() as u64;
+        for sku in rejected {
+            counters.problems.insert(
+                sku.clone(),
+                "rejected by Mirakl (import error report)".into(),
+            );
+        }
+        let quantities: Vec<(ShopSku, u64)> = match batch {
+            Batch::Offers(v) => v
+                .iter()
+                .filter(|w| !w.delete)
+                .map(|w| (w.shop_sku.clone(), w.content.quantity))
+                .collect(),
+            Batch::Stock(v) => v.iter().map(|l| (l.shop_sku.clone(), l.quantity)).collect(),
+            Batch::Prices(_) => Vec::new(),
+        };
+        for (sku, q) in quantities {
+            let on_hand = info.get(&sku).map_or(0, |i| i.on_hand);
+            let e = counters
+                .max_sent_vs_on_hand
+                .entry(sku.as_str().to_owned())
+                .or_insert((0, on_hand));
+            if q > e.0 || (q == e.0 && on_hand < e.1) {
+                *e = (q, on_hand);
+            }
+        }
+    }
+
+    async fn stored_payload(&self, sku: &ShopSku) -> Result<Option<SentPayload>> {
+        self.shared
+            .store
+            .sent_offer(sku.as_str())
+            .await?
+            .map(|s| serde_json::from_str(&s.payload).map_err(Error::from))
+            .transpose()
+    }
+}
+
+fn batch_skus(b: &Batch) -> Vec<ShopSku> {
+    match b {
+        Batch::Offers(v) => v.iter().map(|l| l.shop_sku.clone()).collect(),
+        Batch::Stock(v) => v.iter().map(|l| l.shop_sku.clone()).collect(),
+        Batch::Prices(v) => v.iter().map(|l| l.shop_sku.clone()).collect(),
+    }
+}
+
+fn rejected_skus(report: Option<&ErrorReport>) -> BTreeSet<String> {
+    report
+        .map(|r| r.rows.iter().filter_map(|row| row.sku.clone()).collect())
+        .unwrap_or_default()
+}
+
+fn sent_payload(p: &SentPayload) -> Result<SentOffer> {
+    let content = serde_json::to_string(&p.write.content)?;
+    Ok(SentOffer {
+        sku: p.write.shop_sku.as_str().to_owned(),
+        hash: content_hash(format!("{}|{}", p.write.delete, content).as_bytes()),
+        payload: serde_json::to_string(p)?,
+    })
+}
+
+fn sent_offer(w: &OfferWrite, product_id: Option<u64>) -> Result<SentOffer> {
+    sent_payload(&SentPayload {
+        write: w.clone(),
+        product_id,
+    })
+}
+
+fn summarize(plan: &plan::Plan, problems: usize, batches: &[Batch]) -> PlanSummary {
+    let mut b = BTreeMap::new();
+    for x in batches {
+        *b.entry(offer_kind(x).to_owned()).or_insert(0) += 1;
+    }
+    PlanSummary {
+        new: plan.new.len(),
+        changed: plan.changed.len(),
+        unchanged: plan.unchanged.len(),
+        removed: plan.removed.len(),
+        problems,
+        batches: b,
+        held: 0,
+    }
+}
+
+fn content_line(c: &OfferContent) -> String {
+    let discount = c
+        .discount
+        .as_ref()
+        .map(|d| format!(" discount {}", d.price))
+        .unwrap_or_default();
+    format!("price {}{discount} qty {}", c.price, c.quantity)
+}
+
+/// Prints a plan for `--dry-run`.
+fn print_plan(plan: &plan::Plan, batches: &[Batch]) {
+    println!(
+        "plan: {} new, {} changed, {} unchanged, {} to remove",
+        plan.new.len(),
+        plan.changed.len(),
+        plan.unchanged.len(),
+        plan.removed.len()
+    );
+    for o in &plan.new {
+        println!("  + {} {}", o.shop_sku.as_str(), content_line(&o.content));
+    }
+    for c in &plan.changed {
+        println!(
+            "  ~ {} {:?}: {} -> {}",
+            c.offer.shop_sku.as_str(),
+            c.kind,
+            content_line(&c.before),
+            content_line(&c.offer.content)
+        );
+    }
+    for r in &plan.removed {
+        println!("  - {} {:?}", r.current.shop_sku.as_str(), r.action);
+    }
+    for b in batches {
+        println!("  would send {} with {} lines", offer_kind(b), b.len());
+    }
+}

@@ -1,0 +1,960 @@
+//! The orders flow: Mirakl orders are accepted or refused, created once in BigCommerce,
+//! shipped, cancelled and refunded both ways.
+//!
+//! [`OrdersFlow::poll_orders`] reads OR11 since the last update date minus an overlap (and,
+//! once after start, every open order and every order named by a call still in flight), drops
+//! repeats, and steps each changed order: `sync_core::lifecycle::step` says what to do next
+//! from the Mirakl order, the stored [`OrderRecord`] and the BigCommerce side, and
+//! [`OrdersFlow::step_order`] does it — OR21 accept or refuse; create once in BigCommerce when
+//! Mirakl releases the order (SHIPPING): the record is saved with `create_started` *before*
+//! the create call, and after any uncertain failure the order is looked up by
+//! `external_order_id` instead of created again; then shipments (OR23 tracking + OR24),
+//! cancellations and refunds both ways.
+//!
+//! Its own state ([`OrderBook`], one small lock): the latest version of each open order, the
+//! version last stepped, and when each order's BigCommerce side was last read.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use bigcommerce_api::orders::{OrderId, OrderStatus, RefundPayment, RefundQuoteRequest};
+use mirakl_api::MiraklOrderId;
+use mirakl_api::orders::RefundRequest as MiraklRefundRequest;
+use mirakl_api::orders::{Order as MkOrder, OrderState as MiraklOrderState, Tracking};
+use sync_core::ShopSku;
+use sync_core::lifecycle::{self, Action, BigCommerceOrder, OrderRecord, StepContext};
+use sync_core::orders::{AcceptanceContext, AcceptanceDecision, MappedOrder};
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+use crate::catalog::CatalogReader;
+use crate::context::{Shared, lock, now_utc};
+use crate::error::Result;
+use crate::offers::OffersFlow;
+use crate::state::StateStore;
+
+const CURSOR_ORDERS: &str = "mirakl.orders.updated";
+
+/// Kinds of in-flight calls the orders flow records (names kept from the first schema).
+const CALL_ACCEPT: &str = "or21";
+const CALL_CREATE: &str = "bc_create_order";
+const CALL_SHIP: &str = "or24";
+
+/// A BigCommerce order with its products, shipments and refunds.
+struct BigCommerceSide {
+    order: bigcommerce_api::orders::Order,
+    products: Vec<bigcommerce_api::orders::OrderProduct>,
+    shipments: Vec<bigcommerce_api::orders::Shipment>,
+    refunds: Vec<bigcommerce_api::orders::Refund>,
+}
+
+#[derive(Default)]
+struct Book {
+    /// Latest version of each Mirakl order seen (for shipments and held stock).
+    orders: BTreeMap<String, MkOrder>,
+    /// Last stepped `last_updated_date` per order (dedupe of overlapping polls).
+    processed: HashMap<String, OffsetDateTime>,
+    /// Whether the open orders were read since start.
+    open_orders_loaded: bool,
+    /// When each order's BigCommerce side was last read.
+    bc_checked: HashMap<String, Instant>,
+}
+
+/// The orders flow's own state: the open Mirakl orders as last read. The offers flow reads
+/// the units they hold (not yet in BigCommerce) through [`OrderBook::held_units`].
+#[derive(Default)]
+pub struct OrderBook {
+    book: Mutex<Book>,
+}
+
+impl std::fmt::Debug for OrderBook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderBook").finish_non_exhaustive()
+    }
+}
+
+impl OrderBook {
+    fn order(&self, id: &str) -> Option<MkOrder> {
+        lock(&self.book).orders.get(id).cloned()
+    }
+
+    /// Units held per SKU by open Mirakl orders not yet created in BigCommerce (all orders,
+    /// or all but `except`).
+    ///
+    /// # Errors
+    /// A store error while reading the order map.
+    pub async fn held_units_except(
+        &self,
+        store: &dyn StateStore,
+        except: Option<&MiraklOrderId>,
+    ) -> Result<BTreeMap<ShopSku, u64>> {
+        let orders: Vec<MkOrder> = lock(&self.book)
+            .orders
+            .values()
+            .filter(|o| except.is_none_or(|e| o.order_id != *e))
+            .cloned()
+            .collect();
+        let mut created = BTreeSet::new();
+        for o in &orders {
+            if is_created(store, o.order_id.as_str()).await? {
+                created.insert(o.order_id.as_str().to_owned());
+            }
+        }
+        Ok(sync_core::orders::held_units(&orders, |o| {
+            created.contains(o.order_id.as_str())
+        }))
+    }
+
+    /// Units held per SKU by every open Mirakl order not yet created in BigCommerce.
+    ///
+    /// # Errors
+    /// A store error while reading the order map.
+    pub async fn held_units(&self, store: &dyn StateStore) -> Result<BTreeMap<ShopSku, u64>> {
+        self.held_units_except(store, None).await
+    }
+}
+
+async fn is_created(store: &dyn StateStore, id: &str) -> Result<bool> {
+    Ok(store
+        .order(id)
+        .await?
+        .is_some_and(|e| e.record.bigcommerce_order_id.is_some()))
+}
+
+/// The orders flow (see the [module docs](self)).
+pub struct OrdersFlow {
+    shared: Arc<Shared>,
+    catalog: Arc<CatalogReader>,
+    book: Arc<OrderBook>,
+    offers: Arc<OffersFlow>,
+}
+
+impl std::fmt::Debug for OrdersFlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrdersFlow").finish_non_exhaustive()
+    }
+}
+
+impl OrdersFlow {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        catalog: Arc<CatalogReader>,
+        book: Arc<OrderBook>,
+        offers: Arc<OffersFlow>,
+    ) -> OrdersFlow {
+        OrdersFlow {
+            shared,
+            catalog,
+            book,
+            offers,
+        }
+    }
+
+    fn store(&self) -> &dyn StateStore {
+        self.shared.store.as_ref()
+    }
+
+    /// The open orders as last read.
+    pub fn book(&self) -> &Arc<OrderBook> {
+        &self.book
+    }
+
+    // ------------------------------------------------------------------ poll
+
+    /// One poll (the flow's step): reads what changed, steps every changed order and every
+    /// order still waiting for BigCommerce, settles the in-flight calls whose outcome is now
+    /// known, moves the cursor and forgets settled orders. Returns how many orders were
+    /// stepped.
+    ///
+    /// # Errors
+    /// A failed OR11 read (the cursor is not moved then). Failures on single orders are
+    /// logged and retried on the next poll.
+    pub async fn poll_orders(&self) -> Result<usize> {
+        let first = !lock(&self.book.book).open_orders_loaded;
+        let (mut fetched, in_flight) = if first {
+            self.fetch_open_and_in_flight().await?
+        } else {
+            (Vec::new(), BTreeSet::new())
+        };
+        fetched.extend(self.fetch_recent().await?);
+        let newest = fetched.iter().map(|o| o.last_updated_date).max();
+        let mut changed = self.remember_versions(fetched);
+        changed.extend(self.waiting_for_bigcommerce().await?);
+        changed.extend(in_flight);
+        let mut n = 0;
+        for id in &changed {
+            match self.step_order(id).await {
+                Ok(()) => n += 1,
+                Err(e) => {
+                    tracing::warn!(order = %id, error = %e, "order step failed; retried next poll")
+                }
+            }
+        }
+        self.settle_in_flight_calls().await?;
+        if !self.shared.dry_run() {
+            // finished calls are kept a week for inspection, then dropped
+            self.store()
+                .prune_finished_calls(std::time::Duration::from_secs(7 * 86_400))
+                .await?;
+            if let Some(newest) = newest {
+                self.store()
+                    .advance_time_cursor(CURSOR_ORDERS, newest)
+                    .await?;
+            }
+        }
+        self.forget_settled(newest);
+        Ok(n)
+    }
+
+    /// Once after start: every open order, and the orders named by calls still in flight
+    /// from a previous run (even if no longer open). Returns them with those order ids.
+    async fn fetch_open_and_in_flight(&self) -> Result<(Vec<MkOrder>, BTreeSet<String>)> {
+        use futures::TryStreamExt;
+        let page = self.shared.opts.mirakl_page_size;
+        let mut fetched: Vec<MkOrder> = self
+            .shared
+            .mirakl
+            .orders()
+            .list()
+            .states([
+                MiraklOrderState::Staging,
+                MiraklOrderState::WaitingAcceptance,
+                MiraklOrderState::WaitingDebit,
+                MiraklOrderState::WaitingDebitPayment,
+                MiraklOrderState::Shipping,
+            ])
+            .max(page)
+            .stream()
+            .try_collect()
+            .await?;
+        let in_flight: BTreeSet<String> = self
+            .store()
+            .in_flight_calls()
+            .await?
+            .into_iter()
+            .map(|e| e.key)
+            .collect();
+        let have: BTreeSet<String> = fetched
+            .iter()
+            .map(|o| o.order_id.as_str().to_owned())
+            .collect();
+        let missing: Vec<MiraklOrderId> = in_flight
+            .iter()
+            .filter(|id| !have.contains(*id))
+            .filter_map(|id| MiraklOrderId::new(id.clone()).ok())
+            .collect();
+        for chunk in missing.chunks(100) {
+            let found: Vec<MkOrder> = self
+                .shared
+                .mirakl
+                .orders()
+                .list()
+                .order_ids(chunk.iter().cloned())
+                .max(page)
+                .stream()
+                .try_collect()
+                .await?;
+            fetched.extend(found);
+        }
+        Ok((fetched, in_flight))
+    }
+
+    /// OR11 since the cursor minus the overlap (or the first look-back).
+    async fn fetch_recent(&self) -> Result<Vec<MkOrder>> {
+        use futures::TryStreamExt;
+        let opts = &self.shared.opts;
+        let since = match self.store().time_cursor(CURSOR_ORDERS).await? {
+            Some(c) => c - opts.order_overlap,
+            None => now_utc() - opts.first_order_lookback,
+        };
+        Ok(self
+            .shared
+            .mirakl
+            .orders()
+            .list()
+            .updated_since(since)
+            .max(opts.mirakl_page_size)
+            .stream()
+            .try_collect()
+            .await?)
+    }
+
+    /// Keeps the latest version of each order; returns the orders whose version was not
+    /// stepped yet.
+    fn remember_versions(&self, fetched: Vec<MkOrder>) -> BTreeSet<String> {
+        let mut changed = BTreeSet::new();
+        let mut book = lock(&self.book.book);
+        book.open_orders_loaded = true;
+        for o in fetched {
+            let id = o.order_id.as_str().to_owned();
+            let newer = book
+                .orders
+                .get(&id)
+                .is_none_or(|old| old.last_updated_date <= o.last_updated_date);
+            if newer {
+                if book.processed.get(&id).copied() != Some(o.last_updated_date) {
+                    changed.insert(id.clone());
+                }
+                book.orders.insert(id, o);
+            }
+        }
+        changed
+    }
+
+    /// Orders in SHIPPING whose BigCommerce side may have moved (shipments, cancellations)
+    /// without a webhook telling: not created yet (at once), or not read for the recheck
+    /// interval.
+    async fn waiting_for_bigcommerce(&self) -> Result<Vec<String>> {
+        let shipping: Vec<(String, Option<Instant>)> = {
+            let book = lock(&self.book.book);
+            book.orders
+                .values()
+                .filter(|o| matches!(o.order_state, MiraklOrderState::Shipping))
+                .map(|o| {
+                    let id = o.order_id.as_str().to_owned();
+                    let checked = book.bc_checked.get(&id).copied();
+                    (id, checked)
+                })
+                .collect()
+        };
+        let now = Instant::now();
+        let recheck = self.shared.opts.shipment_recheck;
+        let mut out = Vec::new();
+        for (id, checked) in shipping {
+            let due = checked.is_none_or(|t| now.duration_since(t) >= recheck);
+            if due || !is_created(self.store(), &id).await? {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Orders past SHIPPING hold no stock and wait for nothing from BigCommerce; a later
+    /// change (refund, incident) updates them on Mirakl, so the date poll brings them back.
+    /// Versions older than the poll window cannot come back unchanged.
+    fn forget_settled(&self, newest: Option<OffsetDateTime>) {
+        let mut book = lock(&self.book.book);
+        let done: Vec<String> = book
+            .orders
+            .iter()
+            .filter(|(id, o)| {
+                !is_open(&o.order_state) && book.processed.get(*id) == Some(&o.last_updated_date)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in done {
+            book.orders.remove(&id);
+            book.bc_checked.remove(&id);
+        }
+        if let Some(newest) = newest {
+            let horizon = newest - self.shared.opts.order_overlap * 2;
+            let open: BTreeSet<String> = book.orders.keys().cloned().collect();
+            book.processed
+                .retain(|id, d| *d >= horizon || open.contains(id));
+        }
+    }
+
+    /// Finishes in-flight calls whose outcome is now known: the record shows the call's
+    /// effect, or the Mirakl order moved past the state where the call made sense.
+    async fn settle_in_flight_calls(&self) -> Result<()> {
+        if self.shared.dry_run() {
+            return Ok(());
+        }
+        for call in self.store().in_flight_calls().await? {
+            let state = self.book.order(&call.key).map(|o| o.order_state);
+            let r = self.load_record(&call.key).await?;
+            let moved_past = |from: MiraklOrderState| state.as_ref().is_some_and(|s| *s != from);
+            let done = match call.kind.as_str() {
+                CALL_ACCEPT => r.acceptance_sent || moved_past(MiraklOrderState::WaitingAcceptance),
+                CALL_CREATE => {
+                    r.bigcommerce_order_id.is_some() || state.as_ref().is_some_and(|s| !is_open(s))
+                }
+                CALL_SHIP => r.ship_confirmed || moved_past(MiraklOrderState::Shipping),
+                _ => false,
+            };
+            if done {
+                self.store().finish_call(call.id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Logs the calls left in flight by the last run: each names an order whose outcome is
+    /// uncertain; its record already says what to do next (a look-up for a create, a re-send
+    /// for OR21/OR24, whose second call Mirakl refuses harmlessly), so the first poll steps
+    /// those orders. Returns how many.
+    ///
+    /// # Errors
+    /// A store error.
+    pub async fn in_flight_on_start(&self) -> Result<usize> {
+        let calls = self.store().in_flight_calls().await?;
+        for c in &calls {
+            tracing::info!(kind = %c.kind, order = %c.key, "resuming a call left in flight");
+        }
+        Ok(calls.len())
+    }
+
+    // ------------------------------------------------------------------ one order
+
+    /// Steps the Mirakl order mapped to a BigCommerce order (e.g. after a shipment webhook).
+    /// An order that already left the book (settled) is re-read from Mirakl only with
+    /// `fetch_if_settled` (e.g. it was cancelled or refunded in BigCommerce): OR11 allows one
+    /// call a minute. Returns whether the order was stepped.
+    ///
+    /// # Errors
+    /// As [`OrdersFlow::step_order`].
+    pub async fn step_bigcommerce_order(
+        &self,
+        bigcommerce_order_id: u64,
+        fetch_if_settled: bool,
+    ) -> Result<bool> {
+        let Some(entry) = self
+            .store()
+            .order_by_bigcommerce_id(bigcommerce_order_id)
+            .await?
+        else {
+            return Ok(false);
+        };
+        let id = entry.mirakl_order_id;
+        let cached = self.book.order(&id).is_some();
+        if !cached && !fetch_if_settled {
+            return Ok(false);
+        }
+        if !cached {
+            let mid = MiraklOrderId::new(id.clone())?;
+            let Some(order) = self.shared.mirakl.orders().get(&mid).await? else {
+                return Ok(false);
+            };
+            lock(&self.book.book).orders.insert(id.clone(), order);
+        }
+        self.step_order(&id).await?;
+        Ok(true)
+    }
+
+    async fn load_record(&self, id: &str) -> Result<OrderRecord> {
+        Ok(self
+            .store()
+            .order(id)
+            .await?
+            .map(|e| e.record)
+            .unwrap_or_default())
+    }
+
+    async fn save_record(&self, id: &str, record: &OrderRecord, note: Option<&str>) -> Result<()> {
+        if self.shared.dry_run() {
+            return Ok(());
+        }
+        self.store().save_order(id, record, note).await?;
+        Ok(())
+    }
+
+    /// Runs `sync_core::lifecycle::step` on one Mirakl order (from the book) until it asks
+    /// for nothing more, doing each action and saving the record around it.
+    ///
+    /// # Errors
+    /// The first failed call; the record keeps what was done, so the next poll resumes.
+    pub async fn step_order(&self, id: &str) -> Result<()> {
+        let Some(order) = self.book.order(id) else {
+            return Ok(());
+        };
+        // no offer quantity is computed or sent while this order moves (see `stock_gate`)
+        let _gate = self.shared.stock_gate.lock().await;
+        // a few rounds: e.g. look-up → record id → then shipments
+        for _round in 0..4 {
+            if !self.step_round(&order).await? {
+                break;
+            }
+        }
+        if !self.shared.dry_run() && self.store().order(id).await?.is_none() {
+            // an order seen and not acted on is still known from now on
+            self.save_record(id, &OrderRecord::default(), None).await?;
+        }
+        lock(&self.book.book)
+            .processed
+            .insert(id.to_owned(), order.last_updated_date);
+        Ok(())
+    }
+
+    /// One round: reads what the decision needs, asks the lifecycle, does the actions.
+    /// Returns whether another round is needed (the BigCommerce side just became known, so
+    /// shipments, cancellations and refunds can be judged).
+    async fn step_round(&self, order: &MkOrder) -> Result<bool> {
+        let id = order.order_id.as_str();
+        let mut record = self.load_record(id).await?;
+        let bc = match record.bigcommerce_order_id {
+            Some(bid) if needs_bigcommerce(order) => {
+                let side = self.read_bigcommerce_side(bid).await?;
+                lock(&self.book.book)
+                    .bc_checked
+                    .insert(id.to_owned(), Instant::now());
+                Some(side)
+            }
+            _ => None,
+        };
+        let acceptance = if order.order_state == MiraklOrderState::WaitingAcceptance
+            && !record.acceptance_sent
+        {
+            self.acceptance_context(order).await?
+        } else {
+            AcceptanceContext::default()
+        };
+        let currency = self.catalog.store_currency().await?;
+        let links = sync_core::orders::links(&self.catalog.desired());
+        let ctx = StepContext {
+            rules: &self.shared.rules,
+            acceptance: &acceptance,
+            links: &links,
+            store_currency: currency.as_deref(),
+            now: now_utc(),
+        };
+        let view = bc.as_ref().map(|d| BigCommerceOrder {
+            order: &d.order,
+            products: &d.products,
+            shipments: &d.shipments,
+            refunds: &d.refunds,
+        });
+        let actions = lifecycle::step(order, &record, view.as_ref(), &ctx);
+        if actions.is_empty() {
+            return Ok(false);
+        }
+        if self.shared.dry_run() {
+            for a in &actions {
+                println!("order {id}: would {}", describe(a));
+            }
+            return Ok(false);
+        }
+        // after a create there is nothing to ship: another round only when the BigCommerce
+        // side became known
+        let mut again = false;
+        for action in actions {
+            let learned = matches!(
+                action,
+                Action::LookUpInBigCommerce { .. } | Action::RecordBigCommerceId(_)
+            );
+            let moved = self
+                .perform(order, &mut record, bc.as_ref(), action)
+                .await?;
+            again |= moved && learned;
+        }
+        Ok(again)
+    }
+
+    async fn read_bigcommerce_side(&self, id: u64) -> Result<BigCommerceSide> {
+        let bc = &self.shared.bc;
+        let oid = OrderId(id);
+        let order = bc.orders().get(oid).await?;
+        let products = bc.orders().products(oid).all().await?;
+        let shipments = bc.shipments(oid).list().all().await?;
+        let refunds = if matches!(
+            order.status_id,
+            OrderStatus::Refunded | OrderStatus::PartiallyRefunded
+        ) {
+            bc.orders().refunds(oid).all().await?
+        } else {
+            Vec::new()
+        };
+        Ok(BigCommerceSide {
+            order,
+            products,
+            shipments,
+            refunds,
+        })
+    }
+
+    /// Stock, holds (by other orders) and expected prices for the SKUs of `order`, re-read
+    /// from BigCommerce so the decision sees current stock.
+    async fn acceptance_context(&self, order: &MkOrder) -> Result<AcceptanceContext> {
+        let skus: BTreeSet<ShopSku> = order
+            .order_lines
+            .iter()
+            .map(|l| l.offer_sku.clone())
+            .collect();
+        self.catalog.refresh_skus(&skus).await?;
+        let held = self
+            .book
+            .held_units_except(self.store(), Some(&order.order_id))
+            .await?;
+        let stock = skus
+            .iter()
+            .filter_map(|s| self.catalog.sku(s).map(|i| (s.clone(), i.on_hand)))
+            .collect();
+        let prices =
+            sync_core::orders::expected_prices(&self.catalog.desired(), order.created_date)
+                .into_iter()
+                .filter(|(k, _)| skus.contains(k))
+                .collect();
+        Ok(AcceptanceContext {
+            stock,
+            held,
+            prices,
+        })
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    /// Does one action; returns whether the record moved.
+    async fn perform(
+        &self,
+        order: &MkOrder,
+        record: &mut OrderRecord,
+        bc: Option<&BigCommerceSide>,
+        action: Action,
+    ) -> Result<bool> {
+        let id = order.order_id.as_str();
+        match action {
+            Action::Accept(decision) => self.accept(order, record, decision).await,
+            Action::CreateInBigCommerce(mapped) => self.create(order, record, &mapped).await,
+            Action::LookUpInBigCommerce { external_order_id } => {
+                self.look_up(order, record, &external_order_id).await
+            }
+            Action::RecordBigCommerceId(bid) => {
+                record.bigcommerce_order_id = Some(bid);
+                self.save_record(id, record, None).await?;
+                Ok(true)
+            }
+            Action::PushTracking {
+                shipment_id,
+                tracking,
+            } => {
+                self.push_tracking(order, record, shipment_id, &tracking)
+                    .await
+            }
+            Action::ConfirmShipment => self.confirm_shipment(order, record).await,
+            Action::CancelInBigCommerce { reason } => {
+                self.cancel_in_bigcommerce(id, record, &reason).await
+            }
+            Action::CancelInMirakl => self.cancel_in_mirakl(order, record).await,
+            Action::RefundInMirakl {
+                bigcommerce_refund_id,
+                request,
+            } => {
+                self.refund_in_mirakl(id, record, bigcommerce_refund_id, &request)
+                    .await
+            }
+            Action::RefundInBigCommerce {
+                mirakl_refund_id,
+                items,
+                amount,
+                reason,
+            } => {
+                let Some(side) = bc else {
+                    return Ok(false);
+                };
+                let refund = MiraklRefund {
+                    mirakl_refund_id,
+                    items,
+                    amount,
+                    reason,
+                };
+                self.refund_in_bigcommerce(id, record, side, refund).await
+            }
+            Action::ManualReview { reason } => {
+                tracing::warn!(order = %id, %reason, "order needs manual review");
+                self.shared
+                    .counters()
+                    .manual_review
+                    .insert(id.to_owned(), reason);
+                Ok(false)
+            }
+            other => {
+                tracing::warn!(order = %id, action = ?other, "action not handled by this connector version");
+                Ok(false)
+            }
+        }
+    }
+
+    /// OR21: accept or refuse the lines (a 400 means the order was already decided).
+    async fn accept(
+        &self,
+        order: &MkOrder,
+        record: &mut OrderRecord,
+        decision: AcceptanceDecision,
+    ) -> Result<bool> {
+        let id = order.order_id.as_str();
+        let call = self.store().begin_call(CALL_ACCEPT, id, "{}").await?;
+        let all_refused = decision.lines.iter().all(|l| !l.accept);
+        match self
+            .shared
+            .mirakl
+            .orders()
+            .accept(&order.order_id, decision.request().order_lines)
+            .await
+        {
+            Ok(()) => {}
+            // 400: the order is no longer waiting for acceptance (an earlier accept went
+            // through, or the operator decided): the next poll shows its state.
+            Err(e) if e.status() == Some(400) => {
+                tracing::info!(order = %id, "OR21 refused by Mirakl: order already decided");
+            }
+            Err(e) => return Err(e.into()),
+        }
+        record.acceptance_sent = true;
+        self.save_record(id, record, None).await?;
+        self.store().finish_call(call).await?;
+        {
+            let mut c = self.shared.counters();
+            if all_refused {
+                c.refused.insert(id.to_owned());
+            } else {
+                c.accepted.insert(id.to_owned());
+            }
+        }
+        tracing::info!(order = %id, accepted = !all_refused, "OR21 sent");
+        self.offers.mark_order_products(order);
+        Ok(true)
+    }
+
+    /// Creates the BigCommerce order, `create_started` saved first.
+    async fn create(
+        &self,
+        order: &MkOrder,
+        record: &mut OrderRecord,
+        mapped: &MappedOrder,
+    ) -> Result<bool> {
+        let id = order.order_id.as_str();
+        record.create_started = true;
+        self.save_record(id, record, None).await?;
+        let call = self.store().begin_call(CALL_CREATE, id, "{}").await?;
+        let created = self.shared.bc.orders().create(&mapped.order).await?;
+        record.bigcommerce_order_id = Some(created.id.0);
+        self.save_record(id, record, None).await?;
+        self.store().finish_call(call).await?;
+        self.shared.counters().created.insert(id.to_owned());
+        tracing::info!(order = %id, bigcommerce_order = created.id.0, "order created in BigCommerce");
+        self.offers.mark_order_products(order);
+        Ok(true)
+    }
+
+    /// After an uncertain create: the order is looked up by `external_order_id`; found, its
+    /// id is recorded; not found, the create may run again.
+    async fn look_up(
+        &self,
+        order: &MkOrder,
+        record: &mut OrderRecord,
+        external_order_id: &str,
+    ) -> Result<bool> {
+        let id = order.order_id.as_str();
+        let found = self
+            .shared
+            .bc
+            .orders()
+            .find_by_external_order_id(external_order_id)
+            .await?;
+        let mut ids: Vec<u64> = found.iter().map(|o| o.id.0).collect();
+        ids.sort_unstable();
+        match ids.first() {
+            Some(first) => {
+                if ids.len() > 1 {
+                    self.shared.counters().manual_review.insert(
+                        id.to_owned(),
+                        format!("{} BigCommerce orders carry this external id", ids.len()),
+                    );
+                }
+                record.bigcommerce_order_id = Some(*first);
+                self.save_record(id, record, None).await?;
+                self.shared.counters().recovered.insert(id.to_owned());
+                tracing::info!(order = %id, bigcommerce_order = first, "found after an uncertain create");
+                self.offers.mark_order_products(order);
+            }
+            None => {
+                record.create_started = false;
+                self.save_record(id, record, None).await?;
+            }
+        }
+        for c in self.store().in_flight_calls().await? {
+            if c.kind == CALL_CREATE && c.key == id {
+                self.store().finish_call(c.id).await?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// OR23 with a BigCommerce shipment's tracking.
+    async fn push_tracking(
+        &self,
+        order: &MkOrder,
+        record: &mut OrderRecord,
+        shipment_id: u64,
+        tracking: &Tracking,
+    ) -> Result<bool> {
+        let id = order.order_id.as_str();
+        self.shared
+            .mirakl
+            .orders()
+            .tracking(&order.order_id, tracking)
+            .await?;
+        record.tracking_sent.insert(shipment_id);
+        self.store().mark_shipment_sent(shipment_id, id).await?;
+        self.save_record(id, record, None).await?;
+        Ok(true)
+    }
+
+    /// OR24 (a 400 means an earlier OR24 went through).
+    async fn confirm_shipment(&self, order: &MkOrder, record: &mut OrderRecord) -> Result<bool> {
+        let id = order.order_id.as_str();
+        let call = self.store().begin_call(CALL_SHIP, id, "{}").await?;
+        match self.shared.mirakl.orders().ship(&order.order_id).await {
+            Ok(()) => {}
+            Err(e) if e.status() == Some(400) => {
+                tracing::info!(order = %id, "OR24 refused: order no longer SHIPPING");
+            }
+            Err(e) => return Err(e.into()),
+        }
+        record.ship_confirmed = true;
+        self.save_record(id, record, None).await?;
+        self.store().finish_call(call).await?;
+        self.shared.counters().shipped.insert(id.to_owned());
+        tracing::info!(order = %id, "shipment confirmed on Mirakl");
+        Ok(true)
+    }
+
+    /// Cancels the BigCommerce order (Mirakl cancelled or refused it).
+    async fn cancel_in_bigcommerce(
+        &self,
+        id: &str,
+        record: &mut OrderRecord,
+        reason: &str,
+    ) -> Result<bool> {
+        let Some(bid) = record.bigcommerce_order_id else {
+            return Ok(false);
+        };
+        self.shared
+            .bc
+            .orders()
+            .set_status(OrderId(bid), OrderStatus::Cancelled)
+            .await?;
+        record.bigcommerce_cancelled = true;
+        self.save_record(id, record, Some(reason)).await?;
+        self.shared.counters().cancelled.insert(id.to_owned());
+        Ok(true)
+    }
+
+    /// OR29 (the order was cancelled in BigCommerce).
+    async fn cancel_in_mirakl(&self, order: &MkOrder, record: &mut OrderRecord) -> Result<bool> {
+        let id = order.order_id.as_str();
+        self.shared.mirakl.orders().cancel(&order.order_id).await?;
+        record.mirakl_cancel_sent = true;
+        self.save_record(id, record, None).await?;
+        self.shared.counters().cancelled.insert(id.to_owned());
+        Ok(true)
+    }
+
+    /// OR28 for a BigCommerce refund.
+    async fn refund_in_mirakl(
+        &self,
+        id: &str,
+        record: &mut OrderRecord,
+        bigcommerce_refund_id: u64,
+        request: &MiraklRefundRequest,
+    ) -> Result<bool> {
+        let resp = self.shared.mirakl.orders().refund(request).await?;
+        record
+            .bigcommerce_refunds_handled
+            .insert(bigcommerce_refund_id);
+        for r in resp.refunds.iter().filter_map(|r| r.refund_id.clone()) {
+            record.mirakl_refunds_handled.insert(r);
+        }
+        self.save_record(id, record, None).await?;
+        self.shared.counters().refunds += 1;
+        Ok(true)
+    }
+
+    /// Mirrors a Mirakl refund in BigCommerce (refund quote, then the refund with the first
+    /// method offered).
+    async fn refund_in_bigcommerce(
+        &self,
+        id: &str,
+        record: &mut OrderRecord,
+        side: &BigCommerceSide,
+        refund: MiraklRefund,
+    ) -> Result<bool> {
+        let oid = side.order.id;
+        let orders = self.shared.bc.orders();
+        let quote = orders
+            .refund_quote(
+                oid,
+                &RefundQuoteRequest {
+                    items: refund.items.clone(),
+                },
+            )
+            .await?;
+        let Some(method) = quote.refund_methods.first().and_then(|m| m.first()) else {
+            self.shared.counters().manual_review.insert(
+                id.to_owned(),
+                "BigCommerce offers no refund method for the Mirakl refund".into(),
+            );
+            return Ok(false);
+        };
+        let req = bigcommerce_api::orders::RefundRequest {
+            items: refund.items,
+            payments: vec![RefundPayment {
+                provider_id: method.provider_id.clone().unwrap_or_default(),
+                amount: method.amount.unwrap_or(refund.amount),
+                offline: method.offline.unwrap_or(true),
+            }],
+        };
+        tracing::info!(order = %id, reason = %refund.reason, "mirroring a Mirakl refund in BigCommerce");
+        let created = orders.refund(oid, &req).await?;
+        record
+            .mirakl_refunds_handled
+            .insert(refund.mirakl_refund_id);
+        record.bigcommerce_refunds_handled.insert(created.id);
+        self.save_record(id, record, None).await?;
+        self.shared.counters().refunds += 1;
+        Ok(true)
+    }
+}
+
+/// A Mirakl refund to mirror in BigCommerce (the fields of
+/// [`Action::RefundInBigCommerce`]).
+struct MiraklRefund {
+    mirakl_refund_id: String,
+    items: Vec<bigcommerce_api::orders::RefundItem>,
+    amount: rust_decimal::Decimal,
+    reason: String,
+}
+
+fn is_open(state: &MiraklOrderState) -> bool {
+    matches!(
+        state,
+        MiraklOrderState::Staging
+            | MiraklOrderState::WaitingAcceptance
+            | MiraklOrderState::WaitingDebit
+            | MiraklOrderState::WaitingDebitPayment
+            | MiraklOrderState::Shipping
+    )
+}
+
+fn needs_bigcommerce(order: &MkOrder) -> bool {
+    !matches!(
+        order.order_state,
+        MiraklOrderState::WaitingAcceptance | MiraklOrderState::Staging
+    )
+}
+
+fn describe(a: &Action) -> String {
+    match a {
+        Action::Accept(d) => {
+            let acc = d.lines.iter().filter(|l| l.accept).count();
+            format!("OR21: accept {acc} of {} lines", d.lines.len())
+        }
+        Action::CreateInBigCommerce(m) => format!(
+            "create the BigCommerce order ({} lines)",
+            m.order.products.len()
+        ),
+        Action::LookUpInBigCommerce { external_order_id } => {
+            format!("look up BigCommerce orders with external id {external_order_id}")
+        }
+        Action::RecordBigCommerceId(id) => format!("record BigCommerce order {id}"),
+        Action::PushTracking { shipment_id, .. } => {
+            format!("OR23: send tracking of BigCommerce shipment {shipment_id}")
+        }
+        Action::ConfirmShipment => "OR24: confirm the shipment".into(),
+        Action::CancelInBigCommerce { reason } => format!("cancel in BigCommerce ({reason})"),
+        Action::CancelInMirakl => "OR29: cancel on Mirakl".into(),
+        Action::RefundInMirakl { .. } => "OR28: refund on Mirakl".into(),
+        Action::RefundInBigCommerce { amount, .. } => format!("refund {amount} in BigCommerce"),
+        Action::ManualReview { reason } => format!("flag for manual review: {reason}"),
+        other => format!("{other:?}"),
+    }
+}
