@@ -425,6 +425,25 @@ pub struct ProductImage {
         deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
     )]
     pub url_tiny: Option<String>,
+    /// Source URL, when the image was added by URL.
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
+    pub image_url: Option<String>,
+    /// Stored file path.
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
+    pub image_file: Option<String>,
+    /// Last change.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_datetime",
+        serialize_with = "de::ser_opt_rfc3339"
+    )]
+    pub date_modified: Option<OffsetDateTime>,
 }
 
 /// A product custom field (name/value pair).
@@ -792,4 +811,324 @@ impl Default for InventoryTracking {
     fn default() -> Self {
         InventoryTracking::None
     }
+}
+
+id_type!(
+    /// A product image id.
+    ImageId
+);
+id_type!(
+    /// A product custom field id.
+    CustomFieldId
+);
+id_type!(
+    /// A bulk pricing rule id.
+    BulkPricingRuleId
+);
+id_type!(
+    /// A product option (variant option) or modifier id.
+    OptionId
+);
+id_type!(
+    /// An option value or modifier value id.
+    OptionValueId
+);
+id_type!(
+    /// A category tree id.
+    CategoryTreeId
+);
+
+/// Body of `POST /v3/catalog/products/{id}/images` (an image added by URL; one image per
+/// call, at most 1,000 per product, 8 MB each) or of `PUT .../images/{image_id}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ProductImageWrite {
+    /// Fully qualified URL BigCommerce downloads the image from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// Make it the thumbnail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_thumbnail: Option<bool>,
+    /// Display order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<i64>,
+    /// Alt text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl ProductImageWrite {
+    /// An image to download from `url`.
+    pub fn from_url(url: impl Into<String>) -> Self {
+        ProductImageWrite {
+            image_url: Some(url.into()),
+            ..ProductImageWrite::default()
+        }
+    }
+}
+
+wire_enum!(
+    /// How a bulk pricing rule adjusts the price (`type`).
+    pub enum BulkPricingType {
+        /// Amount off per item.
+        Price = "price",
+        /// Percentage off.
+        Percent = "percent",
+        /// Fixed unit price.
+        Fixed = "fixed",
+    }
+);
+
+/// A bulk (volume) pricing rule of a product.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct BulkPricingRule {
+    /// Id.
+    #[serde(default)]
+    pub id: Option<BulkPricingRuleId>,
+    /// Minimum quantity (inclusive).
+    #[serde(default, deserialize_with = "de::u64_or_zero")]
+    pub quantity_min: u64,
+    /// Maximum quantity (inclusive; 0 = no maximum).
+    #[serde(default, deserialize_with = "de::u64_or_zero")]
+    pub quantity_max: u64,
+    /// Adjustment type.
+    #[serde(default, rename = "type")]
+    pub rule_type: Option<BulkPricingType>,
+    /// Amount: per-item discount (`price`), unit price (`fixed`), or percent (`percent`).
+    #[serde(default, deserialize_with = "de::opt_decimal")]
+    pub amount: Option<Decimal>,
+}
+
+/// Body of `POST` / `PUT .../bulk-pricing-rules`: `price` and `fixed` amounts are sent as
+/// JSON numbers, a `percent` as the fraction in a string (10 % is `".10"`), as
+/// `products_catalog.v3.yml` asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BulkPricingRuleWrite {
+    /// Minimum quantity (inclusive; at least 2 for `fixed`).
+    pub quantity_min: u64,
+    /// Maximum quantity (inclusive; 0 = no maximum).
+    pub quantity_max: u64,
+    /// Adjustment type.
+    pub rule_type: BulkPricingType,
+    /// Amount off per item, unit price, or percent (10 for 10 %).
+    pub amount: Decimal,
+}
+
+impl BulkPricingRuleWrite {
+    /// A rule of `rule_type` for quantities `min..=max` (`max` 0 = unbounded).
+    pub fn new(rule_type: BulkPricingType, min: u64, max: u64, amount: Decimal) -> Self {
+        BulkPricingRuleWrite {
+            quantity_min: min,
+            quantity_max: max,
+            rule_type,
+            amount,
+        }
+    }
+}
+
+impl Serialize for BulkPricingRuleWrite {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Number<'a>(&'a Decimal);
+        impl Serialize for Number<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                de::ser_decimal_number(self.0, s)
+            }
+        }
+        let mut st = s.serialize_struct("BulkPricingRuleWrite", 4)?;
+        st.serialize_field("quantity_min", &self.quantity_min)?;
+        st.serialize_field("quantity_max", &self.quantity_max)?;
+        st.serialize_field("type", &self.rule_type)?;
+        if self.rule_type == BulkPricingType::Percent {
+            let fraction = (self.amount / Decimal::ONE_HUNDRED).normalize();
+            st.serialize_field("amount", &fraction.to_string())?;
+        } else {
+            st.serialize_field("amount", &Number(&self.amount))?;
+        }
+        st.end()
+    }
+}
+
+/// A value of a product option or modifier.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct ProductOptionValue {
+    /// Id.
+    #[serde(default)]
+    pub id: Option<OptionValueId>,
+    /// The option or modifier (modifier values).
+    #[serde(default)]
+    pub option_id: Option<OptionId>,
+    /// Label, e.g. `Beige`.
+    #[serde(default)]
+    pub label: String,
+    /// Display order.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_i64_lenient")]
+    pub sort_order: Option<i64>,
+    /// Whether it is preselected.
+    #[serde(default, deserialize_with = "de::bool_or_false")]
+    pub is_default: bool,
+    /// Type-specific data (swatch `colors`, `checked_value`, ...), as sent.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
+    pub value_data: serde_json::Value,
+    /// Price, weight, image and purchasability adjusters (modifier values), as sent.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub adjusters: serde_json::Value,
+}
+
+/// Body of `POST .../options/{option_id}/values` (and `PUT .../values/{value_id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OptionValueWrite {
+    /// Label.
+    pub label: String,
+    /// Display order.
+    pub sort_order: i64,
+    /// Preselected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// Type-specific data (e.g. `{"colors": ["#FAFAEB"]}` for a swatch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_data: Option<serde_json::Value>,
+}
+
+impl OptionValueWrite {
+    /// A value with a label and position.
+    pub fn new(label: impl Into<String>, sort_order: i64) -> Self {
+        OptionValueWrite {
+            label: label.into(),
+            sort_order,
+            is_default: None,
+            value_data: None,
+        }
+    }
+}
+
+/// A product option that makes variants (`GET /v3/catalog/products/{id}/options`) or a
+/// modifier (`.../modifiers`: options that do not make variants, such as a gift message).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct ProductOption {
+    /// Id.
+    pub id: OptionId,
+    /// Product.
+    #[serde(default)]
+    pub product_id: Option<ProductId>,
+    /// Unique name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Name shown to shoppers, e.g. `Color`.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// Type: `radio_buttons`, `rectangles`, `dropdown`, `product_list`, `swatch`, and for
+    /// modifiers also `checkbox`, `text`, `date`, `file`, ... (kept as sent).
+    #[serde(default, rename = "type")]
+    pub option_type: Option<String>,
+    /// Required (modifiers).
+    #[serde(default)]
+    pub required: Option<bool>,
+    /// Display order.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_i64_lenient")]
+    pub sort_order: Option<i64>,
+    /// Type-specific configuration, as sent.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
+    pub config: serde_json::Value,
+    /// Values.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
+    pub option_values: Vec<ProductOptionValue>,
+}
+
+/// A category tree: the categories of one or more channels (`GET /v3/catalog/trees`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct CategoryTree {
+    /// Id.
+    pub id: CategoryTreeId,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Channels using it.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
+    pub channels: Vec<u64>,
+}
+
+/// A node of a category tree (`GET /v3/catalog/trees/{tree_id}/categories`), with its
+/// children.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct CategoryNode {
+    /// Category id.
+    pub id: CategoryId,
+    /// Parent (0 at the root).
+    #[serde(default, deserialize_with = "de::u64_or_zero")]
+    pub parent_id: u64,
+    /// Depth (1 at the root).
+    #[serde(default, deserialize_with = "de::u64_or_zero")]
+    pub depth: u64,
+    /// Ids from the root to this node.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
+    pub path: Vec<u64>,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Visible on the storefront.
+    #[serde(default)]
+    pub is_visible: Option<bool>,
+    /// Storefront path, e.g. `/bath/`.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Child nodes (entries that are not category objects, as in the spec's example, are
+    /// skipped).
+    #[serde(default, deserialize_with = "child_nodes")]
+    pub children: Vec<CategoryNode>,
+}
+
+fn child_nodes<'d, D: serde::Deserializer<'d>>(d: D) -> Result<Vec<CategoryNode>, D::Error> {
+    use serde::de::Error as _;
+    let v: Option<Vec<serde_json::Value>> = Option::deserialize(d)?;
+    v.unwrap_or_default()
+        .into_iter()
+        .filter(serde_json::Value::is_object)
+        .map(|c| serde_json::from_value(c).map_err(D::Error::custom))
+        .collect()
+}
+
+/// A category as listed across trees (`GET /v3/catalog/trees/categories`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct TreeCategory {
+    /// Category id.
+    pub category_id: CategoryId,
+    /// Category UUID.
+    #[serde(default)]
+    pub category_uuid: Option<String>,
+    /// Tree.
+    #[serde(default)]
+    pub tree_id: Option<CategoryTreeId>,
+    /// Parent (0 at the root).
+    #[serde(default, deserialize_with = "de::u64_or_zero")]
+    pub parent_id: u64,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Description (HTML).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Display order.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_i64_lenient")]
+    pub sort_order: Option<i64>,
+    /// Visible on the storefront.
+    #[serde(default)]
+    pub is_visible: Option<bool>,
+    /// Image URL.
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
+    pub image_url: Option<String>,
+    /// Storefront URL (`path`, `is_customized`), as sent.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
+    pub url: serde_json::Value,
 }

@@ -6,9 +6,9 @@ use crate::pacer::{PacingConfig, RateLimit, RateLimitPacer};
 use crate::page::{Envelope, Page};
 use bc_mirakl_api_core::paging::{Fetched, paginate};
 use bc_mirakl_api_core::retry::RetryPolicy;
+use bc_mirakl_api_core::settings::ClientSettings;
 use bc_mirakl_api_core::transport::{
     HeaderMap, HeaderValue, Method, RawResponse, RequestSpec, StatusCode, Transport,
-    TransportConfig,
 };
 use futures::Stream;
 use serde::de::DeserializeOwned;
@@ -21,6 +21,10 @@ use url::Url;
 
 /// The production API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.bigcommerce.com/";
+
+fn default_base_url() -> Url {
+    Url::parse(DEFAULT_BASE_URL).expect("static URL parses")
+}
 
 /// A BigCommerce client for one store. Cheap to clone (clones share the connection pool,
 /// the rate-limit pacer and the call counts); `Send + Sync`.
@@ -48,11 +52,7 @@ impl fmt::Debug for Client {
 #[derive(Debug)]
 pub struct ClientBuilder {
     credentials: Credentials,
-    base_url: Url,
-    timeout: Duration,
-    connect_timeout: Duration,
-    user_agent: String,
-    retry: RetryPolicy,
+    settings: ClientSettings,
     pacing: PacingConfig,
     pacer: Option<RateLimitPacer>,
 }
@@ -64,28 +64,36 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::BaseUrl`] when the URL is invalid, not https off loopback, or has a query.
     pub fn base_url(mut self, url: &str) -> Result<Self> {
-        self.base_url = bc_mirakl_api_core::base_url::parse_base_url(url)?;
+        self.settings.set_base_url(url)?;
         Ok(self)
+    }
+
+    /// Replaces every shared setting at once (timeouts, user agent, retry policy, base URL),
+    /// e.g. with settings an application keeps for both of its clients.
+    #[must_use]
+    pub fn settings(mut self, settings: ClientSettings) -> Self {
+        self.settings = settings;
+        self
     }
 
     /// Whole-request timeout (default 30 s).
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.settings.timeout = timeout;
         self
     }
 
     /// Connect timeout (default 10 s).
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.settings.connect_timeout = timeout;
         self
     }
 
     /// `User-Agent` (BigCommerce asks integrations to identify themselves).
     #[must_use]
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
+        self.settings.user_agent = user_agent.into();
         self
     }
 
@@ -93,7 +101,7 @@ impl ClientBuilder {
     /// 60 s).
     #[must_use]
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
+        self.settings.retry = policy;
         self
     }
 
@@ -126,7 +134,8 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let store = self.credentials.store_hash().clone();
         let base = self
-            .base_url
+            .settings
+            .base_url_or(default_base_url())
             .join(&format!("stores/{store}/"))
             .map_err(|e| Error::InvalidInput(format!("cannot build the store URL: {e}")))?;
         let mut headers = HeaderMap::new();
@@ -144,10 +153,8 @@ impl ClientBuilder {
             None if self.pacing.enabled => Some(RateLimitPacer::new(self.pacing)),
             None => None,
         };
-        let mut config = TransportConfig::new(base, self.user_agent);
-        config.timeout = self.timeout;
-        config.connect_timeout = self.connect_timeout;
-        config.retry = self.retry;
+        let mut config = self.settings.transport_config(base.clone());
+        config.base_url = base;
         config.default_headers = headers;
         config.pacer = pacer
             .clone()
@@ -165,17 +172,13 @@ impl ClientBuilder {
 
 impl Client {
     /// A builder for `credentials`, with the production base URL.
-    ///
-    /// # Panics
-    /// Never: the production base URL is a valid constant.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         ClientBuilder {
             credentials,
-            base_url: Url::parse(DEFAULT_BASE_URL).expect("static URL parses"),
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            user_agent: format!("bigcommerce-api-rs/{}", env!("CARGO_PKG_VERSION")),
-            retry: RetryPolicy::default(),
+            settings: ClientSettings::new(format!(
+                "bigcommerce-api-rs/{}",
+                env!("CARGO_PKG_VERSION")
+            )),
             pacing: PacingConfig::default(),
             pacer: None,
         }
@@ -495,15 +498,30 @@ pub const MAX_PAGE_SIZE: u32 = 250;
 pub(crate) enum Style {
     /// v3 `{data, meta.pagination}`.
     V3,
+    /// v3 `{data, meta}` on a path that declares no `page` / `limit` (order transactions,
+    /// refunds): one request returns everything, and no paging parameter is sent.
+    V3Unpaged,
+    /// v3 `{data, meta}` paged by `limit` and `after` (the last id of the previous page;
+    /// channel listings): no `page` parameter.
+    V3After,
     /// v2 bare array; 204 = no (more) items.
     V2,
 }
 
+/// Marks a listing whose typed filters differ from those of the resource's main listing:
+/// `List<Variant, ProductScoped>` is `GET /v3/catalog/products/{id}/variants`, which
+/// declares no filters (`product-variants_catalog.v3.yml`), so the filters of
+/// `GET /v3/catalog/variants` (`List<Variant>`) are not offered on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProductScoped;
+
 /// A listing request: filters, page and limit, then [`List::send`] for one page or
 /// [`List::stream`] for every item. Resource-specific filters are methods on
-/// `List<Product>`, `List<Order>`, and so on.
+/// `List<Product>`, `List<Order>`, and so on; each sends only query parameters its path
+/// declares in the spec. `K` tells apart two listings of the same item type with different
+/// declared filters (see [`ProductScoped`]).
 #[derive(Debug)]
-pub struct List<T> {
+pub struct List<T, K = ()> {
     client: Client,
     template: &'static str,
     path: String,
@@ -511,10 +529,12 @@ pub struct List<T> {
     query: Vec<(String, String)>,
     page: Option<u32>,
     limit: Option<u32>,
-    _t: PhantomData<fn() -> T>,
+    after: Option<u64>,
+    cursor_of: Option<fn(&T) -> u64>,
+    _t: PhantomData<fn() -> (T, K)>,
 }
 
-impl<T> Clone for List<T> {
+impl<T, K> Clone for List<T, K> {
     fn clone(&self) -> Self {
         List {
             client: self.client.clone(),
@@ -524,12 +544,14 @@ impl<T> Clone for List<T> {
             query: self.query.clone(),
             page: self.page,
             limit: self.limit,
+            after: self.after,
+            cursor_of: self.cursor_of,
             _t: PhantomData,
         }
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> List<T> {
+impl<T: DeserializeOwned + Send + 'static, K: 'static> List<T, K> {
     pub(crate) fn new(client: &Client, style: Style, template: &'static str, path: String) -> Self {
         List {
             client: client.clone(),
@@ -539,18 +561,41 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
             query: Vec::new(),
             page: None,
             limit: None,
+            after: None,
+            cursor_of: None,
             _t: PhantomData,
         }
     }
 
-    /// Page number (1-based).
+    /// A listing paged by `limit` and `after`, where `cursor_of` gives an item's id (the
+    /// `after` of the page following it).
+    pub(crate) fn new_after(
+        client: &Client,
+        template: &'static str,
+        path: String,
+        cursor_of: fn(&T) -> u64,
+    ) -> Self {
+        let mut list = Self::new(client, Style::V3After, template, path);
+        list.cursor_of = Some(cursor_of);
+        list
+    }
+
+    /// The `after` cursor of listings paged by it (channel listings): items after this id.
+    pub(crate) fn set_after(mut self, after: u64) -> Self {
+        self.after = Some(after);
+        self
+    }
+
+    /// Page number (1-based). Not sent on the listings whose path declares no paging
+    /// (order transactions and refunds answer everything at once).
     #[must_use]
     pub fn page(mut self, page: u32) -> Self {
         self.page = Some(page.max(1));
         self
     }
 
-    /// Page size, clamped to 1..=250 (BigCommerce answers 413 above 250; default 50).
+    /// Page size, clamped to 1..=250 (BigCommerce answers 413 above 250; default 50). Not
+    /// sent on the listings whose path declares no paging.
     #[must_use]
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit.clamp(1, MAX_PAGE_SIZE));
@@ -577,6 +622,15 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
         for (k, v) in &self.query {
             spec = spec.query(k.clone(), v);
         }
+        match self.style {
+            Style::V3Unpaged => return spec,
+            Style::V3After => {
+                return spec
+                    .query("limit", self.limit.unwrap_or(MAX_PAGE_SIZE))
+                    .query_opt("after", self.after);
+            }
+            Style::V3 | Style::V2 => {}
+        }
         spec.query_opt("page", self.page)
             .query_opt("limit", self.limit)
     }
@@ -595,12 +649,46 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
                 let mut p = Page::from_v3(env.data, env.meta, page);
                 // No paging metadata at all (`meta` null or `{}`): a full page may have a
                 // successor, as in v2; an empty page then ends the listing.
-                if p.pagination.is_none() && p.cursor.is_none() {
+                if p.pagination.is_none() {
                     let limit = self.limit.unwrap_or(50) as usize;
-                    if !p.items.is_empty() && p.items.len() >= limit {
+                    let more = match &p.cursor {
+                        // Cursor paging only (order metafields): its `next` link says
+                        // whether another page follows; the path also takes `page`.
+                        Some(c) => c.links.next.is_some(),
+                        None => p.items.len() >= limit,
+                    };
+                    if !p.items.is_empty() && more {
                         p.next_page = page.checked_add(1);
                     }
                 }
+                Ok(p)
+            }
+            Style::V3After => {
+                let env: Envelope<Vec<T>> = decode(&resp.body)?;
+                let limit = self.limit.unwrap_or(MAX_PAGE_SIZE) as usize;
+                // With a pagination block, its `next` link decides; without one (`meta: {}`),
+                // a full page may have a successor after its last item.
+                let next = env
+                    .meta
+                    .pagination
+                    .as_ref()
+                    .map(|pg| pg.links.next.as_deref().and_then(after_of_link));
+                let mut p = Page::from_v3(env.data, env.meta, page);
+                p.next_page = None;
+                p.next_after = match next {
+                    Some(from_link) => from_link,
+                    None => p
+                        .items
+                        .last()
+                        .filter(|_| p.items.len() >= limit)
+                        .and_then(|last| self.cursor_of.map(|f| f(last))),
+                };
+                Ok(p)
+            }
+            Style::V3Unpaged => {
+                let env: Envelope<Vec<T>> = decode(&resp.body)?;
+                let mut p = Page::from_v3(env.data, env.meta, 1);
+                p.next_page = None;
                 Ok(p)
             }
             Style::V2 => {
@@ -619,6 +707,22 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
     /// Streams every item, fetching pages lazily from the requested page (default 1) until
     /// the last page, an empty page (v2: a 204) or a repeated page.
     pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
+        use futures::StreamExt;
+        if self.style == Style::V3After {
+            let first = self.after;
+            return paginate(first, move |after: Option<u64>| {
+                let mut req = self.clone();
+                req.after = after;
+                async move {
+                    let p = req.send().await?;
+                    Ok::<_, Error>(Fetched {
+                        items: p.items,
+                        next: p.next_after.map(Some),
+                    })
+                }
+            })
+            .left_stream();
+        }
         let first = self.page.unwrap_or(1);
         paginate(first, move |page: u32| {
             let req = self.clone().page(page);
@@ -630,6 +734,7 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
                 })
             }
         })
+        .right_stream()
     }
 
     /// Collects every item of every page.
@@ -640,6 +745,15 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
         use futures::TryStreamExt;
         self.stream().try_collect().await
     }
+}
+
+/// The `after` value of a relative next-page link (`"?limit=50&after=882789362"`).
+fn after_of_link(link: &str) -> Option<u64> {
+    let query = link.split_once('?').map_or(link, |(_, q)| q);
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("after="))
+        .and_then(|v| v.parse().ok())
 }
 
 /// Joins ids as a comma-separated list (`id:in=1,2,3`).

@@ -141,17 +141,41 @@ pub fn ser_opt_rfc2822<S: Serializer>(v: &Option<OffsetDateTime>, s: S) -> Resul
     }
 }
 
-/// Serialises a decimal as a JSON number (v3 bodies use numbers). Goes through the shortest
-/// round-trip `f64` text, exact for the up-to-15 significant digits money amounts have.
+/// Serialises a decimal as a JSON number with exactly its decimal digits (`19.99` stays
+/// `19.99`, `1234567.8901` stays `1234567.8901`, `10.00` is sent as `10.00`): the text of
+/// the decimal is written as a raw JSON number, never through `f64`. Used wherever a
+/// contract types a money amount as `number` (v3 bodies, v2 order-line prices).
+///
+/// With a serializer other than `serde_json` the number is handed over as serde_json's raw
+/// value (a JSON-only construct); every request body of this crate is JSON.
+///
+/// # Errors
+/// Never in practice: a decimal's text is always a valid JSON number.
+pub fn ser_decimal_number<S: Serializer>(v: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    let raw = serde_json::value::RawValue::from_string(v.to_string())
+        .map_err(|e| serde::ser::Error::custom(format!("decimal {v} as a JSON number: {e}")))?;
+    raw.serialize(s)
+}
+
+/// Serialises a decimal as a JSON string with its exact digits (`"109.0000"`), as v2 fields
+/// typed `string` expect (order `shipping_cost_ex_tax`, ...). Explicit so that no `rust_decimal`
+/// feature enabled elsewhere in a build can change the wire form.
 ///
 /// # Errors
 /// Never in practice; the signature is serde's.
-pub fn ser_decimal_number<S: Serializer>(v: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    use rust_decimal::prelude::ToPrimitive;
-    match v.to_f64() {
-        Some(f) if v.fract().is_zero() && f.abs() < 9.0e15 => s.serialize_i64(f as i64),
-        Some(f) => s.serialize_f64(f),
-        None => s.serialize_str(&v.to_string()),
+pub fn ser_decimal_string<S: Serializer>(v: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+/// [`ser_decimal_string`] for optional values (`None` as `null`).
+///
+/// # Errors
+/// Never in practice; the signature is serde's.
+pub fn ser_opt_decimal_string<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(d) => ser_decimal_string(d, s),
+        None => s.serialize_none(),
     }
 }
 
@@ -288,5 +312,47 @@ mod tests {
         assert!(serde_json::from_str::<M>(r#"{"a":"abc"}"#).is_err());
         assert!(serde_json::from_str::<M>(r#"{"a":1,"b":{}}"#).is_err());
         assert!(serde_json::from_str::<M>(r#"{"a":1,"d":"yesterday"}"#).is_err());
+    }
+
+    #[derive(serde::Serialize)]
+    struct N {
+        #[serde(serialize_with = "ser_decimal_number")]
+        n: Decimal,
+        #[serde(serialize_with = "ser_opt_decimal_number")]
+        o: Option<Decimal>,
+        #[serde(serialize_with = "ser_opt_decimal_string")]
+        s: Option<Decimal>,
+    }
+
+    fn ser(n: &str, o: Option<&str>, st: Option<&str>) -> String {
+        serde_json::to_string(&N {
+            n: dec(n),
+            o: o.map(dec),
+            s: st.map(dec),
+        })
+        .unwrap()
+    }
+
+    // Issue 10 defect 8: money typed `number` is written with its exact digits, not via f64.
+    #[test]
+    fn decimals_are_written_with_their_exact_digits() {
+        assert_eq!(
+            ser("19.99", Some("1234567.8901"), Some("109.0000")),
+            r#"{"n":19.99,"o":1234567.8901,"s":"109.0000"}"#
+        );
+        // More significant digits than an f64 holds: still exact.
+        assert_eq!(
+            ser("12345678901234.5678", None, None),
+            r#"{"n":12345678901234.5678,"o":null,"s":null}"#
+        );
+        assert_eq!(
+            ser("-0.10", Some("0"), None),
+            r#"{"n":-0.10,"o":0,"s":null}"#
+        );
+        // The output is a number, and reads back to the same decimal.
+        let v: serde_json::Value = serde_json::from_str(&ser("1234567.8901", None, None)).unwrap();
+        assert!(v["n"].is_number());
+        let m: M = serde_json::from_str(r#"{"a":"1234567.8901","b":1234567.8901}"#).unwrap();
+        assert_eq!((m.a, m.b), (dec("1234567.8901"), Some(dec("1234567.8901"))));
     }
 }

@@ -41,7 +41,9 @@
 //!   [`Credentials::from_api_path`], [`Credentials::from_env`],
 //!   [`Credentials::from_api_account_text`]). `Debug` redacts the token and client secret.
 //! * [`Client::builder`] → [`ClientBuilder`]: `base_url` (tests, the sandbox; https except
-//!   on loopback), `timeout`, `user_agent`, `retry_policy`, `pacing` / `disable_pacing`,
+//!   on loopback), `timeout`, `connect_timeout`, `user_agent`, `retry_policy` (all kept in
+//!   one [`ClientSettings`], shared with `mirakl-api`; `settings` sets them at once),
+//!   `pacing` / `disable_pacing`,
 //!   `pacer` (share one budget between clients of a store). Requests go to
 //!   `{base}stores/{store_hash}/v2/...` or `.../v3/...` with `X-Auth-Token` and
 //!   `Accept: application/json`.
@@ -91,9 +93,11 @@
 mod macros;
 
 pub mod catalog;
+pub mod channels;
 pub mod credentials;
 pub mod de;
 pub mod inventory;
+pub mod metafields;
 pub mod orders;
 pub mod page;
 pub mod pricelists;
@@ -115,11 +119,13 @@ pub use page::Page;
 #[cfg(feature = "client")]
 pub use bc_mirakl_api_core::retry::RetryPolicy;
 #[cfg(feature = "client")]
-pub use bc_mirakl_api_core::transport::{Method, RawResponse};
+pub use bc_mirakl_api_core::settings::ClientSettings;
+#[cfg(feature = "client")]
+pub use bc_mirakl_api_core::transport::{Method, RawResponse, RequestSpec};
 #[cfg(feature = "client")]
 pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, List, MAX_PAGE_SIZE, PartialFailure, RawRequest,
-    Written,
+    Client, ClientBuilder, DEFAULT_BASE_URL, List, MAX_PAGE_SIZE, PartialFailure, ProductScoped,
+    RawRequest, Written,
 };
 #[cfg(feature = "client")]
 pub use error::{Error, Result};

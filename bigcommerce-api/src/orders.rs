@@ -682,11 +682,23 @@ pub struct NewOrderProduct {
     pub sku: Option<String>,
     /// Quantity.
     pub quantity: u64,
-    /// Unit price excluding tax (set both prices or neither).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Unit price excluding tax (set both prices or neither). Sent as a JSON number with its
+    /// exact digits (`orders.v2.oas2.yml` types it `number`); strings are accepted on input.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_number",
+        deserialize_with = "de::opt_decimal"
+    )]
     pub price_ex_tax: Option<Decimal>,
-    /// Unit price including tax.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Unit price including tax, sent as a JSON number like
+    /// [`price_ex_tax`](Self::price_ex_tax).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_number",
+        deserialize_with = "de::opt_decimal"
+    )]
     pub price_inc_tax: Option<Decimal>,
 }
 
@@ -771,11 +783,22 @@ pub struct NewOrder {
     /// The other system's order id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_order_id: Option<String>,
-    /// Shipping cost excluding tax.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Shipping cost excluding tax, sent as a string with its exact digits
+    /// (`orders.v2.oas2.yml` types the order's money fields `string`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_string",
+        deserialize_with = "de::opt_decimal"
+    )]
     pub shipping_cost_ex_tax: Option<Decimal>,
-    /// Shipping cost including tax.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Shipping cost including tax, sent as a string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_string",
+        deserialize_with = "de::opt_decimal"
+    )]
     pub shipping_cost_inc_tax: Option<Decimal>,
     /// Payment method name shown on the order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1075,4 +1098,221 @@ pub struct RefundedItem {
     /// Requested amount.
     #[serde(default, deserialize_with = "de::opt_decimal")]
     pub requested_amount: Option<Decimal>,
+}
+
+/// A coupon applied to an order (`GET /v2/orders/{id}/coupons`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct OrderCoupon {
+    /// Id of this application of the coupon.
+    #[serde(default, deserialize_with = "de::u64_or_zero")]
+    pub id: u64,
+    /// The coupon.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
+    pub coupon_id: Option<u64>,
+    /// The order.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
+    pub order_id: Option<u64>,
+    /// Code the customer entered.
+    #[serde(default)]
+    pub code: String,
+    /// Coupon value (a number or a string).
+    #[serde(default, deserialize_with = "de::opt_decimal")]
+    pub amount: Option<Decimal>,
+    /// Coupon type: 0 per item, 1 percent off each item, 2 per total, 3 percent off the
+    /// total, 4 free shipping, 5 free shipping for a method, 6 BOGO (as documented).
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
+    pub r#type: Option<u64>,
+    /// Discount the coupon gave on this order.
+    #[serde(default, deserialize_with = "de::opt_decimal")]
+    pub discount: Option<Decimal>,
+}
+
+/// A tax line of an order (`GET /v2/orders/{id}/taxes`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct OrderTax {
+    /// Id.
+    #[serde(default, deserialize_with = "de::u64_or_zero")]
+    pub id: u64,
+    /// The order.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
+    pub order_id: Option<u64>,
+    /// The shipping address the tax applies to.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
+    pub order_address_id: Option<u64>,
+    /// Tax rate id.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
+    pub tax_rate_id: Option<u64>,
+    /// Tax class id.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
+    pub tax_class_id: Option<u64>,
+    /// Id from a tax provider.
+    #[serde(default, deserialize_with = "de::opt_string_or_number")]
+    pub sales_tax_id: Option<String>,
+    /// Tax name, e.g. `GST`.
+    #[serde(default)]
+    pub name: String,
+    /// Tax class name.
+    #[serde(default)]
+    pub class: Option<String>,
+    /// Rate in percent (`"10.0000"`).
+    #[serde(default, deserialize_with = "de::opt_decimal")]
+    pub rate: Option<Decimal>,
+    /// Priority.
+    #[serde(default, deserialize_with = "de::opt_decimal")]
+    pub priority: Option<Decimal>,
+    /// Tax amount at this priority.
+    #[serde(default, deserialize_with = "de::opt_decimal")]
+    pub priority_amount: Option<Decimal>,
+    /// Tax amount of the line.
+    #[serde(default, deserialize_with = "de::opt_decimal")]
+    pub line_amount: Option<Decimal>,
+    /// Order product the tax belongs to (with `details=true`).
+    #[serde(default, deserialize_with = "de::opt_string_or_number")]
+    pub order_product_id: Option<String>,
+    /// What the line taxes (`item`, `shipping`, `handling`, `gift-wrapping`, with
+    /// `details=true`).
+    #[serde(default)]
+    pub line_item_type: Option<String>,
+}
+
+/// A message on an order (`GET /v2/orders/{id}/messages`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct OrderMessage {
+    /// Id.
+    #[serde(default, deserialize_with = "de::u64_or_zero")]
+    pub id: u64,
+    /// The order.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
+    pub order_id: Option<u64>,
+    /// Staff member who wrote it (0 when the customer did).
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
+    pub staff_id: Option<u64>,
+    /// Customer.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
+    pub customer_id: Option<u64>,
+    /// `admin` or `customer`.
+    #[serde(default)]
+    pub r#type: Option<String>,
+    /// Subject.
+    #[serde(default)]
+    pub subject: String,
+    /// Text.
+    #[serde(default)]
+    pub message: String,
+    /// `read` or `unread`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Flagged by staff.
+    #[serde(default, deserialize_with = "de::bool_or_false")]
+    pub is_flagged: bool,
+    /// Creation time (RFC 2822).
+    #[serde(
+        default,
+        deserialize_with = "de::opt_datetime",
+        serialize_with = "de::ser_opt_rfc2822"
+    )]
+    pub date_created: Option<OffsetDateTime>,
+}
+
+/// An item of a consignment: a link to the order product, or the product itself when the
+/// consignments were read with `include=consignments.line_items`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum ConsignmentLineItem {
+    /// `{"url": ..., "resource": "/orders/129/products/12"}`.
+    Link {
+        /// Absolute URL.
+        url: String,
+        /// Resource path.
+        resource: String,
+    },
+    /// The order product.
+    Product(Box<OrderProduct>),
+}
+
+/// The consignments of an order (`GET /v2/orders/{id}/consignments`): how its items are
+/// fulfilled.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct OrderConsignments {
+    /// Shipping consignments (one per shipping address).
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
+    pub shipping: Vec<ShippingConsignment>,
+    /// Pickup consignments.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
+    pub pickups: Vec<PickupConsignment>,
+    /// Digital downloads (as sent).
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
+    pub downloads: Vec<serde_json::Value>,
+    /// Gift certificates sent by email (as sent).
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
+    pub email: serde_json::Value,
+}
+
+/// A shipping consignment.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct ShippingConsignment {
+    /// Id (the order address id).
+    #[serde(default, deserialize_with = "de::u64_or_zero")]
+    pub id: u64,
+    /// The address.
+    #[serde(flatten)]
+    pub address: Address,
+    /// Items.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
+    pub line_items: Vec<ConsignmentLineItem>,
+    /// Items to ship.
+    #[serde(default, deserialize_with = "de::u64_or_zero")]
+    pub items_total: u64,
+    /// Items shipped.
+    #[serde(default, deserialize_with = "de::u64_or_zero")]
+    pub items_shipped: u64,
+    /// Shipping method name.
+    #[serde(
+        default,
+        deserialize_with = "bc_mirakl_api_core::de::opt_string_empty_none"
+    )]
+    pub shipping_method: Option<String>,
+    /// Shipping cost excluding tax.
+    #[serde(default, deserialize_with = "de::opt_decimal")]
+    pub cost_ex_tax: Option<Decimal>,
+    /// Shipping cost including tax.
+    #[serde(default, deserialize_with = "de::opt_decimal")]
+    pub cost_inc_tax: Option<Decimal>,
+    /// Tax on shipping.
+    #[serde(default, deserialize_with = "de::opt_decimal")]
+    pub cost_tax: Option<Decimal>,
+}
+
+/// A pickup consignment.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct PickupConsignment {
+    /// Id.
+    #[serde(default, deserialize_with = "de::u64_or_zero")]
+    pub id: u64,
+    /// Pickup method id.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::opt_u64_lenient")]
+    pub pickup_method_id: Option<u64>,
+    /// Pickup method name.
+    #[serde(default)]
+    pub pickup_method_display_name: Option<String>,
+    /// Instructions for the customer.
+    #[serde(default)]
+    pub collection_instructions: Option<String>,
+    /// When to collect.
+    #[serde(default)]
+    pub collection_time_description: Option<String>,
+    /// Where to collect (as sent: id, name, code, address lines, city, state, postal code,
+    /// country, email, phone).
+    #[serde(default)]
+    pub location: serde_json::Value,
+    /// Items.
+    #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
+    pub line_items: Vec<ConsignmentLineItem>,
 }

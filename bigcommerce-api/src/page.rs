@@ -99,6 +99,8 @@ pub struct Page<T> {
     pub pagination: Option<Pagination>,
     /// v3 cursor pagination as sent.
     pub cursor: Option<CursorPagination>,
+    /// On listings paged by `after` (channel listings): the `after` value of the next page.
+    pub next_after: Option<u64>,
 }
 
 impl<T> Page<T> {
@@ -124,6 +126,7 @@ impl<T> Page<T> {
             next_page,
             pagination: meta.pagination,
             cursor: meta.cursor_pagination,
+            next_after: None,
         }
     }
 
@@ -136,6 +139,7 @@ impl<T> Page<T> {
             next_page: full.then_some(requested_page + 1),
             pagination: None,
             cursor: None,
+            next_after: None,
         }
     }
 

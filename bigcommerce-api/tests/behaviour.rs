@@ -327,3 +327,35 @@ async fn multi_status_is_a_partial_success() {
         .unwrap();
     assert_eq!(p174.id, ProductId(174));
 }
+
+#[tokio::test]
+async fn shared_settings_set_base_url_user_agent_and_timeout() {
+    use bigcommerce_api::ClientSettings;
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path(p("v2/time")))
+        .and(wiremock::matchers::header(
+            "user-agent",
+            "shared-settings/2.0",
+        ))
+        .respond_with(json(200, json!({"time": 1})).set_delay(Duration::from_millis(400)))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let mut settings = ClientSettings::new("shared-settings/2.0");
+    settings.set_base_url(&server.uri()).unwrap();
+    settings.retry = RetryPolicy::none();
+    let c = Client::builder(credentials())
+        .settings(settings.clone())
+        .build()
+        .unwrap();
+    assert_eq!(c.store().time().await.unwrap().time, 1);
+    // The timeout comes from the same settings: shorter than the server's delay, it fails.
+    settings.timeout = Duration::from_millis(100);
+    let c = Client::builder(credentials())
+        .settings(settings)
+        .build()
+        .unwrap();
+    let err = c.store().time().await.unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+}

@@ -567,3 +567,47 @@ async fn price_record_batch_errors_name_the_record() {
         other => panic!("{other:?}"),
     }
 }
+
+// Variants by SKU and by id use the filters `GET /catalog/variants` declares (`sku`, `id`;
+// product-variants_catalog.v3.yml), and keep exact matches only.
+#[tokio::test]
+async fn variants_found_by_sku_and_by_id_with_declared_filters() {
+    let server = server().await;
+    let variants = fixture("v3_variants_list.json")["data"].clone();
+    let first = variants[0].clone(); // id 382, sku SMIT
+    let mut near = first.clone();
+    near["id"] = json!(999);
+    near["sku"] = json!("SMIT-2");
+    Mock::given(method("GET"))
+        .and(path(p("v3/catalog/variants")))
+        .and(query_param("sku", "SMIT"))
+        .and(query_param("limit", "250"))
+        .and(query_param_is_missing("id:in"))
+        .respond_with(json(200, list(vec![first.clone(), near], 1, 1)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    for (id, body) in [(382, vec![first.clone()]), (5, vec![])] {
+        Mock::given(method("GET"))
+            .and(path(p("v3/catalog/variants")))
+            .and(query_param("id", id.to_string()))
+            .and(query_param_is_missing("id:in"))
+            .respond_with(json(200, list(body, 1, 1)))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let c = client(&server);
+    let found = c.variants().find_by_sku("SMIT").await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, VariantId(382));
+    let found = c
+        .variants()
+        .find_by_ids(&[VariantId(382), VariantId(5)])
+        .await
+        .unwrap();
+    assert_eq!(
+        found.iter().map(|v| v.id).collect::<Vec<_>>(),
+        [VariantId(382)]
+    );
+}

@@ -380,7 +380,7 @@ fn request_types_serialise_as_documented() {
     assert_eq!(v["status_id"], 11);
     assert_eq!(v["external_order_id"], "WF-123-A");
     assert_eq!(v["products"][0]["variant_id"], 2);
-    assert_eq!(v["products"][0]["price_inc_tax"], "11.00");
+    assert_eq!(v["products"][0]["price_inc_tax"], serde_json::json!(11.0));
     assert!(v.get("external_id").is_none());
     assert!(v["billing_address"].get("company").is_none());
     let back: NewOrder = serde_json::from_value(v).unwrap();
@@ -509,4 +509,52 @@ fn webhook_debug_redacts_header_values() {
     let shown = format!("{req:?}");
     assert!(!shown.contains("hook-s3cret-value"), "{shown}");
     assert!(shown.contains("https://example.com/hook"), "{shown}");
+}
+
+// Issue 10 defect 8. `orders.v2.oas2.yml`, `POST /orders` request body: the order-product
+// `price_inc_tax` / `price_ex_tax` are `type: number`, while the order's
+// `shipping_cost_ex_tax` / `shipping_cost_inc_tax` are `type: string`. Numbers carry the
+// exact decimal digits (no f64 rounding); strings are still accepted when decoding.
+#[test]
+fn new_order_money_follows_the_spec_types_exactly() {
+    let line = NewOrderProduct::custom("Gift card", None, 1, dec("19.99"), dec("1234567.8901"));
+    let text = serde_json::to_string(&line).unwrap();
+    assert_eq!(
+        text,
+        r#"{"name":"Gift card","quantity":1,"price_ex_tax":19.99,"price_inc_tax":1234567.8901}"#
+    );
+    let mut o = NewOrder::new(Address::default(), vec![line.clone()]);
+    o.shipping_cost_ex_tax = Some(dec("10.9100"));
+    o.shipping_cost_inc_tax = Some(dec("12.00"));
+    let text = serde_json::to_string(&o).unwrap();
+    assert!(
+        text.contains(r#""shipping_cost_ex_tax":"10.9100","shipping_cost_inc_tax":"12.00""#),
+        "{text}"
+    );
+    assert!(text.contains(r#""price_inc_tax":1234567.8901"#), "{text}");
+    // Decoding keeps accepting strings (and numbers).
+    let back: NewOrderProduct = serde_json::from_str(
+        r#"{"name":"Gift card","quantity":1,"price_ex_tax":"19.99","price_inc_tax":1234567.8901}"#,
+    )
+    .unwrap();
+    assert_eq!(back, line);
+}
+
+// reference/store_information.v2.yml: the GET /store example says
+// `is_price_entered_with_tax: false` (issue 10 defect 5 needs this setting).
+#[test]
+fn store_says_whether_prices_are_entered_with_tax() {
+    let s: StoreInfo = decode("v2_store.json");
+    assert_eq!(s.is_price_entered_with_tax, Some(false));
+    assert_eq!(s.prices_entered_with_tax(), Some(false));
+    assert_eq!(s.features["stencil_enabled"], true);
+    let mut v: serde_json::Value = serde_json::from_slice(&fixture("v2_store.json")).unwrap();
+    v["is_price_entered_with_tax"] = serde_json::json!(true);
+    let s: StoreInfo = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(s.prices_entered_with_tax(), Some(true));
+    v.as_object_mut()
+        .unwrap()
+        .remove("is_price_entered_with_tax");
+    let s: StoreInfo = serde_json::from_value(v).unwrap();
+    assert_eq!(s.prices_entered_with_tax(), None);
 }

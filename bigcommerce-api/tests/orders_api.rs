@@ -100,7 +100,7 @@ async fn orders_crud() {
             "customer_id": 0,
             "status_id": 11,
             "billing_address": {"first_name":"Jane","last_name":"Doe","street_1":"1 George St","city":"Sydney","state":"New South Wales","zip":"2000","country":"Australia","country_iso2":"AU","email":"jane@example.com"},
-            "products": [{"product_id":77,"variant_id":5,"quantity":2,"price_ex_tax":"10.00","price_inc_tax":"11.00"}],
+            "products": [{"product_id":77,"variant_id":5,"quantity":2,"price_ex_tax":10.00,"price_inc_tax":11.00}],
             "external_source": "mirakl-sync",
             "external_order_id": "WF-1001-A"
         })))

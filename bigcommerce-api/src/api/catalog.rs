@@ -1,10 +1,13 @@
 //! Catalog v3 handlers.
 
 use crate::catalog::{
-    Brand, BrandId, Category, CategoryId, NewProduct, Product, ProductId, ProductInclude,
-    ProductUpdate, Variant, VariantId, VariantUpdate,
+    Brand, BrandId, BulkPricingRule, BulkPricingRuleId, BulkPricingRuleWrite, Category, CategoryId,
+    CategoryNode, CategoryTree, CategoryTreeId, CustomField, CustomFieldId, ImageId, NewProduct,
+    OptionId, OptionValueWrite, Product, ProductId, ProductImage, ProductImageWrite,
+    ProductInclude, ProductOption, ProductOptionValue, ProductUpdate, TreeCategory, Variant,
+    VariantId, VariantUpdate,
 };
-use crate::client::{Client, List, Style, Written, csv, with_json};
+use crate::client::{Client, List, ProductScoped, Style, Written, csv, with_json};
 use crate::de::format_rfc3339;
 use crate::error::Result;
 use bc_mirakl_api_core::transport::{Method, RequestSpec};
@@ -17,6 +20,7 @@ pub const VARIANTS_BATCH: usize = 50;
 
 impl Client {
     /// Products (`/v3/catalog/products`).
+    /// Scope of its calls: Products (`store_v2_products`; `store_v2_products_read_only` for reads).
     pub fn products(&self) -> Products {
         Products {
             client: self.clone(),
@@ -24,6 +28,7 @@ impl Client {
     }
 
     /// Variants (`/v3/catalog/variants`, `/v3/catalog/products/{id}/variants`).
+    /// Scope of its calls: Products (`store_v2_products`; `store_v2_products_read_only` for reads).
     pub fn variants(&self) -> Variants {
         Variants {
             client: self.clone(),
@@ -31,6 +36,7 @@ impl Client {
     }
 
     /// Categories (`/v3/catalog/categories`).
+    /// Scope of its calls: Products (`store_v2_products`; `store_v2_products_read_only` for reads).
     pub fn categories(&self) -> Categories {
         Categories {
             client: self.clone(),
@@ -38,6 +44,7 @@ impl Client {
     }
 
     /// Brands (`/v3/catalog/brands`).
+    /// Scope of its calls: Products (`store_v2_products`; `store_v2_products_read_only` for reads).
     pub fn brands(&self) -> Brands {
         Brands {
             client: self.clone(),
@@ -53,6 +60,7 @@ pub struct Products {
 
 impl Products {
     /// Lists products; add filters, then `.send()` or `.stream()`.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     pub fn list(&self) -> List<Product> {
         List::new(
             &self.client,
@@ -67,6 +75,7 @@ impl Products {
     }
 
     /// Reads a product, with optional `include`s.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// [`Error::Api`](crate::Error::Api) with status 404 when absent; otherwise as any call.
@@ -77,6 +86,7 @@ impl Products {
     }
 
     /// Reads a product; `None` when it does not exist.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// As any call, except 404.
@@ -90,6 +100,7 @@ impl Products {
     }
 
     /// Creates a product.
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As any call (409 for a duplicate name or SKU, 422 for invalid fields).
@@ -99,6 +110,7 @@ impl Products {
 
     /// Creates a product and reports a 207 partial success (product saved, inventory or URL
     /// not) in [`Written::failures`](crate::Written) instead of only logging it.
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As [`Products::create`].
@@ -108,6 +120,7 @@ impl Products {
     }
 
     /// Updates one product (only the fields set in `update`; its `id` is ignored).
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -117,6 +130,7 @@ impl Products {
 
     /// Updates one product and reports a 207 partial success in
     /// [`Written::failures`](crate::Written).
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As [`Products::update`].
@@ -133,6 +147,7 @@ impl Products {
 
     /// Updates many products, [`PRODUCTS_BATCH`] per request, in order. Every update must
     /// carry its `id`.
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) when an update has no id (nothing
@@ -143,6 +158,7 @@ impl Products {
 
     /// Like [`Products::update_batch`], and reports every chunk's 207 partial success in
     /// [`Written::failures`](crate::Written) (with the index of the chunk's first update).
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As [`Products::update_batch`].
@@ -164,7 +180,19 @@ impl Products {
         .await
     }
 
+    /// The metafields of a product (`/v3/catalog/products/{id}/metafields`). Scope:
+    /// Products (`store_v2_products`; reads also `store_v2_products_read_only`).
+    pub fn metafields(&self, id: ProductId) -> super::Metafields {
+        super::Metafields::new(
+            &self.client,
+            "/v3/catalog/products/{id}/metafields",
+            "/v3/catalog/products/{id}/metafields/{metafield_id}",
+            format!("v3/catalog/products/{id}/metafields"),
+        )
+    }
+
     /// Deletes a product.
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -274,6 +302,7 @@ pub struct Variants {
 
 impl Variants {
     /// Lists variants of every product (`GET /v3/catalog/variants`).
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     pub fn list(&self) -> List<Variant> {
         List::new(
             &self.client,
@@ -283,8 +312,59 @@ impl Variants {
         )
     }
 
-    /// Lists the variants of one product.
-    pub fn for_product(&self, product: ProductId) -> List<Variant> {
+    /// Finds the variants whose SKU is exactly `sku` (`GET /v3/catalog/variants?sku=`),
+    /// reading every page and keeping exact matches only (a filter the server ignored cannot
+    /// make a wrong variant look found).
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn find_by_sku(&self, sku: &str) -> Result<Vec<Variant>> {
+        let all = self
+            .list()
+            .sku(sku)
+            .limit(crate::MAX_PAGE_SIZE)
+            .all()
+            .await?;
+        Ok(all
+            .into_iter()
+            .filter(|v| v.sku.as_deref() == Some(sku))
+            .collect())
+    }
+
+    /// Finds variants by id, one `GET /v3/catalog/variants?id=` per id (the path declares
+    /// `id` but no `id:in`: `product-variants_catalog.v3.yml`), in the order given; ids that
+    /// do not exist are left out. For many variants of known products prefer
+    /// [`List::product_ids`](crate::List) on [`Variants::list`].
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
+    ///
+    /// # Errors
+    /// The first failing call's error.
+    pub async fn find_by_ids(&self, ids: &[VariantId]) -> Result<Vec<Variant>> {
+        let mut out = Vec::new();
+        for id in ids {
+            let page = self.list().id(*id).send().await?;
+            out.extend(page.items.into_iter().filter(|v| v.id == *id));
+        }
+        Ok(out)
+    }
+
+    /// The metafields of a variant
+    /// (`/v3/catalog/products/{id}/variants/{variant_id}/metafields`). Scope: Products
+    /// (`store_v2_products`; reads also `store_v2_products_read_only`).
+    pub fn metafields(&self, product: ProductId, id: VariantId) -> super::Metafields {
+        super::Metafields::new(
+            &self.client,
+            "/v3/catalog/products/{id}/variants/{variant_id}/metafields",
+            "/v3/catalog/products/{id}/variants/{variant_id}/metafields/{metafield_id}",
+            format!("v3/catalog/products/{product}/variants/{id}/metafields"),
+        )
+    }
+
+    /// Lists the variants of one product (`GET /v3/catalog/products/{id}/variants`; the path
+    /// declares paging only, hence no filters on the returned list).
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
+    pub fn for_product(&self, product: ProductId) -> List<Variant, ProductScoped> {
         List::new(
             &self.client,
             Style::V3,
@@ -294,6 +374,7 @@ impl Variants {
     }
 
     /// Reads one variant.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// As any call (404 when absent).
@@ -302,6 +383,7 @@ impl Variants {
     }
 
     /// Reads one variant; `None` when it (or its product) does not exist.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// As any call, except 404.
@@ -318,6 +400,7 @@ impl Variants {
     }
 
     /// Updates one variant (its `id` in `update` is ignored).
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As any call.
@@ -334,6 +417,7 @@ impl Variants {
 
     /// Updates one variant and reports a 207 partial success in
     /// [`Written::failures`](crate::Written).
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As [`Variants::update`].
@@ -356,6 +440,7 @@ impl Variants {
 
     /// Updates many variants across products, [`VARIANTS_BATCH`] per request, in order.
     /// Every update must carry its `id`.
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) when an update has no id (nothing
@@ -366,6 +451,7 @@ impl Variants {
 
     /// Like [`Variants::update_batch`], and reports every chunk's 207 partial success in
     /// [`Written::failures`](crate::Written) (with the index of the chunk's first update).
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// As [`Variants::update_batch`].
@@ -395,13 +481,15 @@ impl List<Variant> {
         self.set("sku", sku)
     }
 
-    /// `id:in`.
+    /// `id` — the variant with this id. The path declares no `id:in` (BigCommerce ignores
+    /// undeclared filters, so a list of ids would return every variant); for several ids
+    /// see [`Variants::find_by_ids`].
     #[must_use]
-    pub fn ids(self, ids: impl IntoIterator<Item = VariantId>) -> Self {
-        self.set("id:in", csv(ids))
+    pub fn id(self, id: VariantId) -> Self {
+        self.set("id", id)
     }
 
-    /// `product_id:in`.
+    /// `product_id:in` — the variants of these products.
     #[must_use]
     pub fn product_ids(self, ids: impl IntoIterator<Item = ProductId>) -> Self {
         self.set("product_id:in", csv(ids))
@@ -422,6 +510,7 @@ pub struct Categories {
 
 impl Categories {
     /// Lists categories.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     pub fn list(&self) -> List<Category> {
         List::new(
             &self.client,
@@ -432,6 +521,7 @@ impl Categories {
     }
 
     /// Reads a category; `None` when absent.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// As any call, except 404.
@@ -443,6 +533,17 @@ impl Categories {
         );
         self.client.data_opt(&spec).await
     }
+
+    /// The metafields of a category (`/v3/catalog/categories/{id}/metafields`). Scope:
+    /// Products (`store_v2_products`; reads also `store_v2_products_read_only`).
+    pub fn metafields(&self, id: CategoryId) -> super::Metafields {
+        super::Metafields::new(
+            &self.client,
+            "/v3/catalog/categories/{id}/metafields",
+            "/v3/catalog/categories/{id}/metafields/{metafield_id}",
+            format!("v3/catalog/categories/{id}/metafields"),
+        )
+    }
 }
 
 /// Brands handler.
@@ -453,6 +554,7 @@ pub struct Brands {
 
 impl Brands {
     /// Lists brands.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     pub fn list(&self) -> List<Brand> {
         List::new(
             &self.client,
@@ -463,6 +565,7 @@ impl Brands {
     }
 
     /// Reads a brand; `None` when absent.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// As any call, except 404.
@@ -473,6 +576,17 @@ impl Brands {
             format!("v3/catalog/brands/{id}"),
         );
         self.client.data_opt(&spec).await
+    }
+
+    /// The metafields of a brand (`/v3/catalog/brands/{id}/metafields`). Scope: Products
+    /// (`store_v2_products`; reads also `store_v2_products_read_only`).
+    pub fn metafields(&self, id: BrandId) -> super::Metafields {
+        super::Metafields::new(
+            &self.client,
+            "/v3/catalog/brands/{id}/metafields",
+            "/v3/catalog/brands/{id}/metafields/{metafield_id}",
+            format!("v3/catalog/brands/{id}/metafields"),
+        )
     }
 }
 
@@ -489,5 +603,379 @@ impl List<Category> {
     #[must_use]
     pub fn parent_id(self, parent: u64) -> Self {
         self.set("parent_id", parent)
+    }
+}
+
+/// Product sub-resources: images, custom fields, bulk pricing rules, options (that make
+/// variants) and their values, modifiers. Scope: Products (`store_v2_products`; reads also
+/// `store_v2_products_read_only`).
+impl Products {
+    fn sub(template: &'static str, product: ProductId, rest: &str) -> (&'static str, String) {
+        (template, format!("v3/catalog/products/{product}/{rest}"))
+    }
+
+    fn list_of<T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        (template, path): (&'static str, String),
+    ) -> List<T> {
+        List::new(&self.client, Style::V3, template, path)
+    }
+
+    /// Lists a product's images (`GET .../images`). Scope: Products (`store_v2_products_read_only`
+    /// or `store_v2_products`).
+    pub fn images(&self, product: ProductId) -> List<ProductImage> {
+        self.list_of(Self::sub(
+            "/v3/catalog/products/{id}/images",
+            product,
+            "images",
+        ))
+    }
+
+    /// Adds an image by URL (`POST .../images`; one image per call, at most 1,000 per
+    /// product, 8 MB each). Not retried after a 5xx. Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) without an `image_url` (nothing
+    /// is sent); otherwise as any call.
+    pub async fn add_image(
+        &self,
+        product: ProductId,
+        image: &ProductImageWrite,
+    ) -> Result<ProductImage> {
+        if image.image_url.is_none() {
+            return Err(crate::Error::InvalidInput(
+                "an image added by URL needs image_url".into(),
+            ));
+        }
+        let (t, path) = Self::sub("/v3/catalog/products/{id}/images", product, "images");
+        let spec = RequestSpec::new(Method::POST, t, path);
+        self.client.data(&with_json(spec, image)?).await
+    }
+
+    /// Updates an image (`PUT .../images/{image_id}`). Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn update_image(
+        &self,
+        product: ProductId,
+        id: ImageId,
+        image: &ProductImageWrite,
+    ) -> Result<ProductImage> {
+        let spec = RequestSpec::new(
+            Method::PUT,
+            "/v3/catalog/products/{id}/images/{image_id}",
+            format!("v3/catalog/products/{product}/images/{id}"),
+        );
+        self.client.data(&with_json(spec, image)?).await
+    }
+
+    /// Deletes an image. Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn delete_image(&self, product: ProductId, id: ImageId) -> Result<()> {
+        let spec = RequestSpec::new(
+            Method::DELETE,
+            "/v3/catalog/products/{id}/images/{image_id}",
+            format!("v3/catalog/products/{product}/images/{id}"),
+        );
+        self.client.unit(&spec).await
+    }
+
+    /// Lists a product's custom fields (`GET .../custom-fields`). Scope: Products
+    /// (`store_v2_products_read_only` or `store_v2_products`).
+    pub fn custom_fields(&self, product: ProductId) -> List<CustomField> {
+        self.list_of(Self::sub(
+            "/v3/catalog/products/{id}/custom-fields",
+            product,
+            "custom-fields",
+        ))
+    }
+
+    /// Creates a custom field (`POST .../custom-fields`; its `id` is not sent). Scope: Products
+    /// (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call (409 for a duplicate name and value).
+    pub async fn create_custom_field(
+        &self,
+        product: ProductId,
+        field: &CustomField,
+    ) -> Result<CustomField> {
+        let body = CustomField::new(field.name.clone(), field.value.clone());
+        let (t, path) = Self::sub(
+            "/v3/catalog/products/{id}/custom-fields",
+            product,
+            "custom-fields",
+        );
+        let spec = RequestSpec::new(Method::POST, t, path);
+        self.client.data(&with_json(spec, &body)?).await
+    }
+
+    fn custom_field(method: Method, product: ProductId, id: CustomFieldId) -> RequestSpec {
+        RequestSpec::new(
+            method,
+            "/v3/catalog/products/{id}/custom-fields/{custom_field_id}",
+            format!("v3/catalog/products/{product}/custom-fields/{id}"),
+        )
+    }
+
+    /// Updates a custom field (`PUT .../custom-fields/{custom_field_id}`; its `id` is not
+    /// sent). Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn update_custom_field(
+        &self,
+        product: ProductId,
+        id: CustomFieldId,
+        field: &CustomField,
+    ) -> Result<CustomField> {
+        let body = CustomField::new(field.name.clone(), field.value.clone());
+        let spec = Self::custom_field(Method::PUT, product, id);
+        self.client.data(&with_json(spec, &body)?).await
+    }
+
+    /// Deletes a custom field. Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn delete_custom_field(&self, product: ProductId, id: CustomFieldId) -> Result<()> {
+        self.client
+            .unit(&Self::custom_field(Method::DELETE, product, id))
+            .await
+    }
+
+    /// A product's bulk (volume) pricing rules (`GET .../bulk-pricing-rules`; one request:
+    /// the path declares no paging). Scope: Products (`store_v2_products_read_only` or
+    /// `store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn bulk_pricing_rules(&self, product: ProductId) -> Result<Vec<BulkPricingRule>> {
+        let (t, path) = Self::sub(
+            "/v3/catalog/products/{id}/bulk-pricing-rules",
+            product,
+            "bulk-pricing-rules",
+        );
+        let rules: OneOrMany<BulkPricingRule> = self
+            .client
+            .data(&RequestSpec::new(Method::GET, t, path))
+            .await?;
+        Ok(rules.0)
+    }
+
+    /// Creates a bulk pricing rule (`POST .../bulk-pricing-rules`). Scope: Products
+    /// (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call (409 when its quantity range overlaps another rule's).
+    pub async fn create_bulk_pricing_rule(
+        &self,
+        product: ProductId,
+        rule: &BulkPricingRuleWrite,
+    ) -> Result<BulkPricingRule> {
+        let (t, path) = Self::sub(
+            "/v3/catalog/products/{id}/bulk-pricing-rules",
+            product,
+            "bulk-pricing-rules",
+        );
+        let spec = RequestSpec::new(Method::POST, t, path);
+        self.client.data(&with_json(spec, rule)?).await
+    }
+
+    fn bulk_rule(method: Method, product: ProductId, id: BulkPricingRuleId) -> RequestSpec {
+        RequestSpec::new(
+            method,
+            "/v3/catalog/products/{id}/bulk-pricing-rules/{bulk_pricing_rule_id}",
+            format!("v3/catalog/products/{product}/bulk-pricing-rules/{id}"),
+        )
+    }
+
+    /// Updates a bulk pricing rule. Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn update_bulk_pricing_rule(
+        &self,
+        product: ProductId,
+        id: BulkPricingRuleId,
+        rule: &BulkPricingRuleWrite,
+    ) -> Result<BulkPricingRule> {
+        let spec = Self::bulk_rule(Method::PUT, product, id);
+        self.client.data(&with_json(spec, rule)?).await
+    }
+
+    /// Deletes a bulk pricing rule. Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn delete_bulk_pricing_rule(
+        &self,
+        product: ProductId,
+        id: BulkPricingRuleId,
+    ) -> Result<()> {
+        self.client
+            .unit(&Self::bulk_rule(Method::DELETE, product, id))
+            .await
+    }
+
+    /// Lists a product's options, the ones that make variants (`GET .../options`,
+    /// `product-variant-options_catalog.v3.yml`). Scope: Products (`store_v2_products_read_only`
+    /// or `store_v2_products`).
+    pub fn options(&self, product: ProductId) -> List<ProductOption> {
+        self.list_of(Self::sub(
+            "/v3/catalog/products/{id}/options",
+            product,
+            "options",
+        ))
+    }
+
+    /// Lists the values of one option (`GET .../options/{option_id}/values`). Scope: Products
+    /// (`store_v2_products_read_only` or `store_v2_products`).
+    pub fn option_values(&self, product: ProductId, option: OptionId) -> List<ProductOptionValue> {
+        List::new(
+            &self.client,
+            Style::V3,
+            "/v3/catalog/products/{id}/options/{option_id}/values",
+            format!("v3/catalog/products/{product}/options/{option}/values"),
+        )
+    }
+
+    /// Adds a value to an option (`POST .../options/{option_id}/values`). Scope: Products
+    /// (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn create_option_value(
+        &self,
+        product: ProductId,
+        option: OptionId,
+        value: &OptionValueWrite,
+    ) -> Result<ProductOptionValue> {
+        let spec = RequestSpec::new(
+            Method::POST,
+            "/v3/catalog/products/{id}/options/{option_id}/values",
+            format!("v3/catalog/products/{product}/options/{option}/values"),
+        );
+        self.client.data(&with_json(spec, value)?).await
+    }
+
+    /// Lists a product's modifiers, the options that do not make variants (`GET
+    /// .../modifiers`, `product-modifiers_catalog.v3.yml`). Scope: Products
+    /// (`store_v2_products_read_only` or `store_v2_products`).
+    pub fn modifiers(&self, product: ProductId) -> List<ProductOption> {
+        self.list_of(Self::sub(
+            "/v3/catalog/products/{id}/modifiers",
+            product,
+            "modifiers",
+        ))
+    }
+}
+
+/// A `data` that the spec shows as one object where a list is meant (bulk pricing rules).
+struct OneOrMany<T>(Vec<T>);
+
+impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Array(items) => items
+                .into_iter()
+                .map(|v| serde_json::from_value(v).map_err(D::Error::custom))
+                .collect::<std::result::Result<Vec<T>, _>>()
+                .map(OneOrMany),
+            serde_json::Value::Null => Ok(OneOrMany(Vec::new())),
+            one => serde_json::from_value(one)
+                .map(|t| OneOrMany(vec![t]))
+                .map_err(D::Error::custom),
+        }
+    }
+}
+
+/// Category trees (`category-trees_catalog.v3.yml`). Scope: Products (`store_v2_products`;
+/// reads also `store_v2_products_read_only`).
+impl Categories {
+    /// Lists the category trees (`GET /v3/catalog/trees`; one request: the path declares no
+    /// paging). Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
+    pub fn trees(&self) -> List<CategoryTree> {
+        List::new(
+            &self.client,
+            Style::V3Unpaged,
+            "/v3/catalog/trees",
+            "v3/catalog/trees".into(),
+        )
+    }
+
+    /// The categories of one tree, nested (`GET /v3/catalog/trees/{tree_id}/categories`),
+    /// down to `depth` levels when given. Scope: Products (`store_v2_products_read_only` or
+    /// `store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn tree(
+        &self,
+        tree: CategoryTreeId,
+        depth: Option<u32>,
+    ) -> Result<Vec<CategoryNode>> {
+        let spec = RequestSpec::new(
+            Method::GET,
+            "/v3/catalog/trees/{tree_id}/categories",
+            format!("v3/catalog/trees/{tree}/categories"),
+        )
+        .query_opt("depth", depth);
+        self.client.data(&spec).await
+    }
+
+    /// Lists categories across trees, flat (`GET /v3/catalog/trees/categories`). Scope: Products
+    /// (`store_v2_products_read_only` or `store_v2_products`).
+    pub fn tree_categories(&self) -> List<TreeCategory> {
+        List::new(
+            &self.client,
+            Style::V3,
+            "/v3/catalog/trees/categories",
+            "v3/catalog/trees/categories".into(),
+        )
+    }
+}
+
+impl List<CategoryTree> {
+    /// `channel_id:in` — the trees of these channels.
+    #[must_use]
+    pub fn channel_ids(self, ids: impl IntoIterator<Item = crate::channels::ChannelId>) -> Self {
+        self.set("channel_id:in", csv(ids))
+    }
+}
+
+impl List<TreeCategory> {
+    /// `tree_id:in`.
+    #[must_use]
+    pub fn tree_ids(self, ids: impl IntoIterator<Item = CategoryTreeId>) -> Self {
+        self.set("tree_id:in", csv(ids))
+    }
+
+    /// `category_id:in`.
+    #[must_use]
+    pub fn category_ids(self, ids: impl IntoIterator<Item = CategoryId>) -> Self {
+        self.set("category_id:in", csv(ids))
+    }
+
+    /// `parent_id:in`.
+    #[must_use]
+    pub fn parent_ids(self, ids: impl IntoIterator<Item = u64>) -> Self {
+        self.set("parent_id:in", csv(ids))
+    }
+
+    /// `name`.
+    #[must_use]
+    pub fn name(self, name: &str) -> Self {
+        self.set("name", name)
+    }
+
+    /// `is_visible`.
+    #[must_use]
+    pub fn is_visible(self, visible: bool) -> Self {
+        self.set("is_visible", visible)
     }
 }

@@ -11,6 +11,8 @@ use bc_mirakl_api_core::transport::{Method, RequestSpec};
 
 impl Client {
     /// Inventory (`/v3/inventory/...`).
+    /// Scope of its calls: Store Inventory (`store_inventory`; `store_inventory_read_only` for
+    /// reads), and Store Locations (`store_locations_read_only`) for the locations listing.
     pub fn inventory(&self) -> Inventory {
         Inventory {
             client: self.clone(),
@@ -26,6 +28,7 @@ pub struct Inventory {
 
 impl Inventory {
     /// Lists inventory locations.
+    /// Scope: Store Locations (`store_locations_read_only` or `store_locations`).
     pub fn locations(&self) -> List<Location> {
         List::new(
             &self.client,
@@ -36,6 +39,7 @@ impl Inventory {
     }
 
     /// Lists the items at one location.
+    /// Scope: Store Inventory (`store_inventory_read_only` or `store_inventory`).
     pub fn location_items(&self, location: LocationId) -> List<LocationItem> {
         List::new(
             &self.client,
@@ -46,6 +50,7 @@ impl Inventory {
     }
 
     /// Lists items with their stock at every location.
+    /// Scope: Store Inventory (`store_inventory_read_only` or `store_inventory`).
     pub fn items(&self) -> List<InventoryItem> {
         List::new(
             &self.client,
@@ -58,6 +63,7 @@ impl Inventory {
     /// Sets stock levels (`PUT /v3/inventory/adjustments/absolute`), in chunks of
     /// [`MAX_ADJUSTMENT_ITEMS`]; returns one transaction per chunk. Avoid running absolute
     /// adjustments for the same items concurrently (last writer wins, in no set order).
+    /// Scope: Store Inventory (`store_inventory`).
     ///
     /// # Errors
     /// The first failing chunk's error (earlier chunks were applied); 422 when an item is
@@ -79,6 +85,7 @@ impl Inventory {
 
     /// Changes stock levels by deltas (`POST /v3/inventory/adjustments/relative`), in chunks
     /// of [`MAX_ADJUSTMENT_ITEMS`]. Not retried after a 5xx (the change may have applied).
+    /// Scope: Store Inventory (`store_inventory`).
     ///
     /// # Errors
     /// The first failing chunk's error (earlier chunks were applied).

@@ -10,6 +10,7 @@ use bc_mirakl_api_core::transport::{Method, RequestSpec};
 
 impl Client {
     /// Price lists (`/v3/pricelists`).
+    /// Scope of its calls: Products (`store_v2_products`; `store_v2_products_read_only` for reads).
     pub fn price_lists(&self) -> PriceLists {
         PriceLists {
             client: self.clone(),
@@ -25,6 +26,7 @@ pub struct PriceLists {
 
 impl PriceLists {
     /// Lists price lists.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     pub fn list(&self) -> List<PriceList> {
         List::new(
             &self.client,
@@ -35,6 +37,7 @@ impl PriceLists {
     }
 
     /// Reads a price list; `None` when absent.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     ///
     /// # Errors
     /// As any call, except 404.
@@ -48,6 +51,7 @@ impl PriceLists {
     }
 
     /// Lists the records of a price list.
+    /// Scope: Products (`store_v2_products_read_only` or `store_v2_products`).
     pub fn records(&self, id: PriceListId) -> List<PriceListRecord> {
         List::new(
             &self.client,
@@ -59,6 +63,7 @@ impl PriceLists {
 
     /// Creates or updates records (`PUT /v3/pricelists/{id}/records`), in chunks of
     /// [`MAX_UPSERT_RECORDS`], one chunk at a time (the endpoint allows 2 concurrent calls).
+    /// Scope: Products (`store_v2_products`).
     ///
     /// # Errors
     /// The first failing chunk's error (earlier chunks were applied).

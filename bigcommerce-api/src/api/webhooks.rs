@@ -7,6 +7,8 @@ use bc_mirakl_api_core::transport::{Method, RequestSpec};
 
 impl Client {
     /// Webhook subscriptions (`/v3/hooks`).
+    /// Scope of its calls: none: webhooks are in the default scope every API account has
+    /// (`api-accounts.mdx`).
     pub fn webhooks(&self) -> Webhooks {
         Webhooks {
             client: self.clone(),
@@ -22,6 +24,7 @@ pub struct Webhooks {
 
 impl Webhooks {
     /// Lists subscriptions.
+    /// Scope: none beyond the default scope of every API account (`api-accounts.mdx`).
     pub fn list(&self) -> List<Webhook> {
         List::new(&self.client, Style::V3, "/v3/hooks", "v3/hooks".into())
     }
@@ -31,6 +34,7 @@ impl Webhooks {
     }
 
     /// Reads a subscription; `None` when absent.
+    /// Scope: none beyond the default scope of every API account (`api-accounts.mdx`).
     ///
     /// # Errors
     /// As any call, except 404.
@@ -39,6 +43,7 @@ impl Webhooks {
     }
 
     /// Creates a subscription (may take a minute to start firing).
+    /// Scope: none beyond the default scope of every API account (`api-accounts.mdx`).
     ///
     /// # Errors
     /// As any call (422 when the destination is not HTTPS on port 443).
@@ -48,6 +53,7 @@ impl Webhooks {
     }
 
     /// Updates a subscription (e.g. re-activates one BigCommerce deactivated).
+    /// Scope: none beyond the default scope of every API account (`api-accounts.mdx`).
     ///
     /// # Errors
     /// As any call.
@@ -58,6 +64,7 @@ impl Webhooks {
     }
 
     /// Deletes a subscription.
+    /// Scope: none beyond the default scope of every API account (`api-accounts.mdx`).
     ///
     /// # Errors
     /// As any call.
