@@ -303,7 +303,9 @@ class Module:
                 cand = "".join(pascal(s) for s in rest[-k:])
                 if cand not in self.items:
                     return cand
-            return self.unique("".join(pascal(s) for s in rest))
+            # A request and a response type of the same name: say which one this is.
+            side = "Response" if segs[:1] == ["Response"] else "Request"
+            return self.unique(side + "".join(pascal(s) for s in rest))
         return self.unique(fallback)
 
     def enum_for(self, values, field, parent):

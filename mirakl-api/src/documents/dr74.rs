@@ -108,15 +108,15 @@ pub struct Response {
         deserialize_with = "null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
-    pub requests: Vec<Requests2>,
+    pub requests: Vec<ResponseRequests>,
     /// Fields this version does not know, kept as sent (and sent back as given).
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Requests2` of DR74.
+/// `ResponseRequests` of DR74.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Requests2 {
+pub struct ResponseRequests {
     /// Error if upload failed for the corresponding document
     #[serde(
         default,

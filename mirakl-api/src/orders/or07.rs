@@ -134,15 +134,15 @@ pub struct Response {
         deserialize_with = "null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
-    pub order_lines: Vec<OrderLines2>,
+    pub order_lines: Vec<ResponseOrderLines>,
     /// Fields this version does not know, kept as sent (and sent back as given).
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `OrderLines2` of OR07.
+/// `ResponseOrderLines` of OR07.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLines2 {
+pub struct ResponseOrderLines {
     /// List of errors encountered when updating the shipping_from data on order line
     #[serde(
         default,

@@ -181,7 +181,7 @@ pub struct Response {
         deserialize_with = "null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
-    pub cancelations: Vec<Cancelations2>,
+    pub cancelations: Vec<ResponseCancelations>,
     /// Please note: In case there is no tax, the prices will show the same amount in
     /// TAX_EXCLUDED and TAX_INCLUDED mode. The tax mode is only useful if taxes are specified
     /// in the cancelation. Possible values: TAX_EXCLUDED : the price fields (amount, shipping
@@ -194,9 +194,9 @@ pub struct Response {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Cancelations2` of OR30.
+/// `ResponseCancelations` of OR30.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Cancelations2 {
+pub struct ResponseCancelations {
     /// The offer part amount of the cancellation
     #[serde(
         default,

@@ -91,15 +91,15 @@ pub struct Response {
         deserialize_with = "null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
-    pub order_documents: Vec<OrderDocuments2>,
+    pub order_documents: Vec<ResponseOrderDocuments>,
     /// Fields this version does not know, kept as sent (and sent back as given).
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `OrderDocuments2` of OR74.
+/// `ResponseOrderDocuments` of OR74.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderDocuments2 {
+pub struct ResponseOrderDocuments {
     /// Errors about the input object
     #[serde(
         default,
