@@ -225,3 +225,12 @@ pub struct ShipmentFeatures {
     #[serde(default)]
     pub multi_part_item_shipment: Option<bool>,
 }
+
+// @generated operations begin (scripts/gen_ops.py)
+/// A02 - Update shop information.
+pub mod a02;
+/// A21 - Get shop statistics.
+pub mod a21;
+/// RO02 - List shop roles.
+pub mod ro02;
+// @generated operations end

@@ -16,6 +16,13 @@ pub const OF01_WITH_PRODUCTS: &str = "OF01+products";
 /// OF52's once a minute for differential exports.
 pub const OF52_FULL: &str = "OF52+full";
 
+/// The ceiling key of a full OF51 export (no `last_request_date`): once a day.
+pub const OF51_FULL: &str = "OF51+full";
+
+/// The ceiling key of a full OR13 export (no `last_updated_from`-style differential
+/// date): every 24 hours, on top of OR13's every 5 minutes.
+pub const OR13_FULL: &str = "OR13+full";
+
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
 const DAY: Duration = Duration::from_secs(86_400);
@@ -63,13 +70,49 @@ impl CallCeilings {
             ("VL11", HOUR),
             ("A01", DAY),
         ];
+        // The other operations with a published maximum ("Maximum usage" in the spec);
+        // "n per hour" becomes one call every 3600/n seconds.
+        let more: [(&str, Duration); 27] = [
+            ("A02", DAY),
+            ("A21", DAY),
+            ("CH11", DAY),
+            ("CUR01", DAY),
+            ("DO01", DAY),
+            ("IV01", DAY),
+            ("L01", DAY),
+            ("OF51", MINUTE),
+            (OF51_FULL, DAY),
+            ("OF61", DAY),
+            ("OR07", MINUTE),
+            ("OR13", Duration::from_secs(5 * 60)),
+            (OR13_FULL, DAY),
+            ("OR14", Duration::from_secs(2)),
+            ("OR31", Duration::from_millis(200)),
+            ("OR32", MINUTE),
+            ("OR75", DAY),
+            ("PL11", Duration::from_secs(5 * 60)),
+            ("PR03", MINUTE),
+            ("PR04", MINUTE),
+            ("RT11", Duration::from_secs(5 * 60)),
+            ("SBC11", DAY),
+            ("SH11", DAY),
+            ("SH12", DAY),
+            ("SH42", HOUR),
+            ("SH52", HOUR),
+            ("ST12", Duration::from_secs(5 * 60)),
+        ];
         let mut c = CallCeilings::none();
-        for (op, d) in table {
+        for (op, d) in table.into_iter().chain(more) {
             c.intervals.insert(op.to_owned(), d);
         }
         for op in ["AF01", "SH21", "SH31"] {
             c.intervals.insert(op.to_owned(), DAY);
         }
+        // TL02: 20 a minute and 60 an hour, so one a minute; TL03 once a day; TL04 every 10 s.
+        c.intervals.insert("TL02".to_owned(), MINUTE);
+        c.intervals.insert("TL03".to_owned(), DAY);
+        c.intervals
+            .insert("TL04".to_owned(), Duration::from_secs(10));
         c
     }
 
@@ -122,9 +165,23 @@ impl Default for CallCeilings {
     }
 }
 
+#[cfg(feature = "client")]
+fn json_has(body: &bc_mirakl_api_core::transport::Body, key: &str) -> bool {
+    match body {
+        bc_mirakl_api_core::transport::Body::Json(bytes) => {
+            serde_json::from_slice::<serde_json::Value>(bytes)
+                .ok()
+                .and_then(|v| v.get(key).map(|d| !d.is_null()))
+                .unwrap_or(false)
+        }
+        _ => false,
+    }
+}
+
 /// The separately limited variant of a call, if any: [`OF01_WITH_PRODUCTS`] for an OF01
 /// whose multipart form has `with_products=true`, [`OF52_FULL`] for an OF52 whose body has
-/// no `last_request_date`.
+/// no `last_request_date` (likewise [`OF51_FULL`] for OF51's query and [`OR13_FULL`] for an
+/// OR13 without `start_update_date`).
 #[cfg(feature = "client")]
 pub(crate) fn variant(spec: &bc_mirakl_api_core::transport::RequestSpec) -> Option<&'static str> {
     use bc_mirakl_api_core::transport::Body;
@@ -133,14 +190,11 @@ pub(crate) fn variant(spec: &bc_mirakl_api_core::transport::RequestSpec) -> Opti
             .iter()
             .any(|p| p.name == "with_products" && p.data.as_ref() == b"true")
             .then_some(OF01_WITH_PRODUCTS),
-        ("OF52", Body::Json(bytes)) => {
-            let differential = serde_json::from_slice::<serde_json::Value>(bytes)
-                .ok()
-                .and_then(|v| v.get("last_request_date").map(|d| !d.is_null()))
-                .unwrap_or(false);
-            (!differential).then_some(OF52_FULL)
+        ("OF52", body) => (!json_has(body, "last_request_date")).then_some(OF52_FULL),
+        ("OR13", body) => (!json_has(body, "start_update_date")).then_some(OR13_FULL),
+        ("OF51", _) => {
+            (!spec.query.iter().any(|(k, _)| k == "last_request_date")).then_some(OF51_FULL)
         }
-        ("OF52", _) => Some(OF52_FULL),
         _ => None,
     }
 }
@@ -161,6 +215,11 @@ mod tests {
         assert_eq!(p.get(OF01_WITH_PRODUCTS), Some(Duration::from_secs(900)));
         assert_eq!(p.get("OF52"), Some(MINUTE));
         assert_eq!(p.get(OF52_FULL), Some(DAY));
+        assert_eq!(p.get(OR13_FULL), Some(DAY));
+        assert_eq!(p.get("OR13"), Some(Duration::from_secs(300)));
+        assert_eq!(p.get("OR31"), Some(Duration::from_millis(200)));
+        assert_eq!(p.get("TL02"), Some(MINUTE));
+        assert_eq!(p.get("ST01"), None);
         let d = CallCeilings::default();
         assert_eq!(d.get("A01"), None);
         assert_eq!(d.get(OF52_FULL), None);

@@ -875,3 +875,12 @@ pub struct ExportedOffer {
     #[serde(default, deserialize_with = "null_as_default")]
     pub offer_additional_fields: Vec<AdditionalFieldValue>,
 }
+
+// @generated operations begin (scripts/gen_ops.py)
+/// OF26 - Get the quantity of stock available for an offer..
+pub mod of26;
+/// OF51 - Get offers CSV file.
+pub mod of51;
+/// OF61 - List offer conditions.
+pub mod of61;
+// @generated operations end

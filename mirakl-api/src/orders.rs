@@ -875,3 +875,40 @@ pub struct OrderDocument {
     #[serde(default, with = "crate::datetime::optional")]
     pub date_uploaded: Option<OffsetDateTime>,
 }
+
+// @generated operations begin (scripts/gen_ops.py)
+/// OR07 - Update order line shipping origin.
+pub mod or07;
+/// OR12 - Get information about an order.
+pub mod or12;
+/// OR13 - Export orders asynchronously.
+pub mod or13;
+/// OR14 - Get the status of an asynchronous order export..
+pub mod or14;
+/// OR15 - Retrieve order export files once asynchronous export is complete (OR13)..
+pub mod or15;
+/// OR26 - Perform a refund of order lines of an order.
+pub mod or26;
+/// OR30 - Perform cancelations on order lines.
+pub mod or30;
+/// OR31 - Update the custom fields of an order and its order lines.
+pub mod or31;
+/// OR32 - Adjust order line.
+pub mod or32;
+/// OR41 - List messages of an order.
+pub mod or41;
+/// OR42 - Post a message on an order.
+pub mod or42;
+/// OR43 - Create a thread on an order.
+pub mod or43;
+/// OR51 - Get the evaluation of an order.
+pub mod or51;
+/// OR64 - Mark an incident as resolved.
+pub mod or64;
+/// OR74 - Upload documents to attach to an order.
+pub mod or74;
+/// OR75 - List all the order taxes available on the platform.
+pub mod or75;
+/// OR76 - Delete an order document.
+pub mod or76;
+// @generated operations end

@@ -184,3 +184,16 @@ pub struct ListValue {
     #[serde(default, deserialize_with = "null_as_default")]
     pub label_translations: Vec<Translation>,
 }
+
+// @generated operations begin (scripts/gen_ops.py)
+/// P11 - List offers for each given product.
+pub mod p11;
+/// P31 - Get products for a list of product references.
+pub mod p31;
+/// P45 - Get the product integration report file for a product import ("Added products report").
+pub mod p45;
+/// P46 - Get the transformed file for a product import ("File in operator format").
+pub mod p46;
+/// P47 - Get the transformation error report file for a product import ("Source file error report").
+pub mod p47;
+// @generated operations end

@@ -56,3 +56,16 @@ pub struct LogisticClass {
     #[serde(default)]
     pub description: Option<String>,
 }
+
+// @generated operations begin (scripts/gen_ops.py)
+/// PL11 - List picklists.
+pub mod pl11;
+/// SH11 - List all active shipping zones.
+pub mod sh11;
+/// SH12 - List all active shipping methods.
+pub mod sh12;
+/// SH42 - Get shop shipping configuration.
+pub mod sh42;
+/// SH52 - Get shipping charges configured for a shop account.
+pub mod sh52;
+// @generated operations end

@@ -9,7 +9,7 @@ use bc_mirakl_api_core::transport::{Method, RequestSpec};
 /// A01 and AF01. Get it with [`Client::account`].
 #[derive(Debug, Clone)]
 pub struct Account {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Account {
@@ -47,7 +47,7 @@ impl Account {
 /// PC01. Get it with [`Client::platform_configuration`].
 #[derive(Debug, Clone)]
 pub struct Platform {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Platform {
@@ -74,7 +74,7 @@ impl Platform {
 /// SH21. Get it with [`Client::carriers`].
 #[derive(Debug, Clone)]
 pub struct Carriers {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Carriers {
@@ -101,7 +101,7 @@ impl Carriers {
 /// SH31. Get it with [`Client::logistic_classes`].
 #[derive(Debug, Clone)]
 pub struct LogisticClasses {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl LogisticClasses {

@@ -54,7 +54,7 @@ impl ProductImportFile {
 /// Product imports. Get it with [`Client::products`].
 #[derive(Debug, Clone)]
 pub struct Products {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Products {
@@ -258,7 +258,7 @@ impl ProductImportListRequest {
 /// H11 calls. Get it with [`Client::hierarchies`].
 #[derive(Debug, Clone)]
 pub struct Hierarchies {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Hierarchies {
@@ -317,7 +317,7 @@ impl HierarchyListRequest {
 /// PM11 calls. Get it with [`Client::attributes`].
 #[derive(Debug, Clone)]
 pub struct Attributes {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Attributes {
@@ -389,7 +389,7 @@ impl AttributeListRequest {
 /// VL11 calls. Get it with [`Client::value_lists`].
 #[derive(Debug, Clone)]
 pub struct ValueLists {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl ValueLists {

@@ -18,7 +18,7 @@ fn csv_part(bytes: Vec<u8>, name: &str) -> Body {
 /// Stock imports. Get it with [`Client::stock`].
 #[derive(Debug, Clone)]
 pub struct Stock {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Stock {
@@ -113,7 +113,7 @@ impl Stock {
 /// Price imports. Get it with [`Client::prices`].
 #[derive(Debug, Clone)]
 pub struct Prices {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Prices {

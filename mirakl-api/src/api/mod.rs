@@ -20,6 +20,7 @@
 
 mod account;
 mod catalog;
+mod generated;
 mod imports;
 mod offers;
 mod orders;
@@ -28,6 +29,9 @@ pub use account::{Account, Carriers, LogisticClasses, Platform};
 pub use catalog::{
     AttributeListRequest, Attributes, Hierarchies, HierarchyListRequest, ProductImportFile,
     ProductImportListRequest, Products, ValueLists,
+};
+pub use generated::{
+    Accounting, Documents, Messages, Promotions, Reasons, Returns, Shipments, Shipping,
 };
 pub use imports::{PriceImportListRequest, Prices, Stock};
 pub use offers::{OfferImportFile, OfferImportListRequest, OfferListRequest, Offers};

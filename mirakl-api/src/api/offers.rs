@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 /// Offer calls. Get it with [`Client::offers`].
 #[derive(Debug, Clone)]
 pub struct Offers {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Offers {
@@ -241,23 +241,11 @@ impl Offers {
     }
 
     fn export_spec(&self, url: &str) -> Result<RequestSpec> {
-        let base = self.client.base_url();
-        let target = base
-            .join(url)
-            .map_err(|e| Error::InvalidInput(format!("bad export URL {url:?}: {e}")))?;
-        if target.origin() != base.origin() {
-            return Err(Error::InvalidInput(format!(
-                "export URL {url:?} is not on the instance {}",
-                base.origin().ascii_serialization()
-            )));
-        }
-        let path = target.path().strip_prefix(base.path()).ok_or_else(|| {
-            Error::InvalidInput(format!("export URL {url:?} is outside the instance path"))
-        })?;
+        let (path, query) = self.client.instance_target(url, "export")?;
         let mut spec = RequestSpec::new(Method::GET, "/api/offers/export/async/file/{file}", path)
             .operation("OF54");
-        for (k, v) in target.query_pairs() {
-            spec = spec.query(k.into_owned(), v);
+        for (k, v) in query {
+            spec = spec.query(k, v);
         }
         Ok(spec)
     }

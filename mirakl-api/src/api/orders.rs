@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 /// Order calls. Get it with [`Client::orders`].
 #[derive(Debug, Clone)]
 pub struct Orders {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 fn order_path(order_id: &MiraklOrderId, action: &str) -> String {

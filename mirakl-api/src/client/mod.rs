@@ -21,8 +21,9 @@ pub use crate::api::{
 };
 
 use crate::api::{
-    Account, Attributes, Carriers, Hierarchies, LogisticClasses, Offers, Orders, Platform, Prices,
-    Products, Stock, ValueLists,
+    Account, Accounting, Attributes, Carriers, Documents, Hierarchies, LogisticClasses, Messages,
+    Offers, Orders, Platform, Prices, Products, Promotions, Reasons, Returns, Shipments, Shipping,
+    Stock, ValueLists,
 };
 use crate::ceilings::CallCeilings;
 use crate::common::Page;
@@ -307,6 +308,52 @@ impl Client {
         LogisticClasses::new(self.clone())
     }
 
+    /// Shipments (multi-shipment orders): ST01–ST31.
+    pub fn shipments(&self) -> Shipments {
+        Shipments::new(self.clone())
+    }
+
+    /// Messages and inbox threads: M01, M10–M14.
+    pub fn messages(&self) -> Messages {
+        Messages::new(self.clone())
+    }
+
+    /// Returns: RT01–RT29.
+    pub fn returns(&self) -> Returns {
+        Returns::new(self.clone())
+    }
+
+    /// Invoices, transaction logs and billing cycles: IV01, IV02, TL02–TL05, SBC11.
+    pub fn accounting(&self) -> Accounting {
+        Accounting::new(self.clone())
+    }
+
+    /// Documents: DO01, DR11, DR12, DR73, DR74, S30–S33.
+    pub fn documents(&self) -> Documents {
+        Documents::new(self.clone())
+    }
+
+    /// Shipping settings: SH11, SH12, SH42, SH52 and pick lists (PL11).
+    pub fn shipping(&self) -> Shipping {
+        Shipping::new(self.clone())
+    }
+
+    /// Reasons: RE01, RE02, RE11, RE12, RE14.
+    pub fn reasons(&self) -> Reasons {
+        Reasons::new(self.clone())
+    }
+
+    /// Promotions: PR01, PR03, PR04.
+    pub fn promotions(&self) -> Promotions {
+        Promotions::new(self.clone())
+    }
+
+    /// The platform: PC01, V01, L01, CUR01, CH11 (same as
+    /// [`Client::platform_configuration`]).
+    pub fn platform(&self) -> Platform {
+        Platform::new(self.clone())
+    }
+
     /// A call to an endpoint not typed yet, with the same auth, `shop_id`, pacing, retries
     /// and error mapping. `path` is relative to the instance, e.g. `/api/shipping/zones`.
     pub fn raw(&self, method: Method, path: impl Into<String>) -> RawRequest {
@@ -337,6 +384,36 @@ impl Client {
             });
         }
         Err(Error::from_api_response(resp.status.as_u16(), &resp.body))
+    }
+
+    /// The path (relative to the instance) and query of `url`, a file URL an export status
+    /// returned (OF54, OR15, TL05). It must be on this client's instance, so the API key is
+    /// never sent elsewhere.
+    pub(crate) fn instance_target(
+        &self,
+        url: &str,
+        operation: &str,
+    ) -> Result<(String, Vec<(String, String)>)> {
+        let base = self.base_url();
+        let target = base
+            .join(url)
+            .map_err(|e| Error::InvalidInput(format!("bad {operation} URL {url:?}: {e}")))?;
+        if target.origin() != base.origin() {
+            return Err(Error::InvalidInput(format!(
+                "{operation} URL {url:?} is not on the instance {}",
+                base.origin().ascii_serialization()
+            )));
+        }
+        let path = target.path().strip_prefix(base.path()).ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "{operation} URL {url:?} is outside the instance path"
+            ))
+        })?;
+        let query = target
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        Ok((path.to_owned(), query))
     }
 
     pub(crate) async fn json<T: DeserializeOwned>(&self, spec: RequestSpec) -> Result<T> {
