@@ -43,6 +43,105 @@ impl<'de> serde::Deserialize<'de> for Secret {
     }
 }
 
+/// The text that replaces a secret value wherever [`Redactor`] finds one.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// The shortest secret value [`Redactor`] looks for: shorter values (a test key such as
+/// `"k"`) would mangle ordinary text and cannot be real credentials.
+pub const MIN_REDACTED_LEN: usize = 6;
+
+/// Replaces the configured secret values themselves (token, client secret, shop key,
+/// webhook secret) wherever they appear in a text: an error page that quotes the request
+/// header, a proxy's debug body, a log line.
+///
+/// Redacting by JSON key name ([`crate::decode::snippet`]) misses a secret that a server
+/// echoes inside free text; this catches it by value. Cheap to clone.
+///
+/// ```
+/// use bc_mirakl_api_core::secret::{Redactor, Secret};
+/// let mut r = Redactor::default();
+/// r.add(&Secret::new("tok-123456"));
+/// assert_eq!(r.redact("Invalid credentials: x-auth-token=tok-123456"),
+///            "Invalid credentials: x-auth-token=[REDACTED]");
+/// ```
+#[derive(Clone, Default)]
+pub struct Redactor {
+    values: Vec<std::sync::Arc<str>>,
+}
+
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Redactor({} secrets)", self.values.len())
+    }
+}
+
+impl Redactor {
+    /// Adds a secret to look for (ignored when shorter than [`MIN_REDACTED_LEN`]).
+    pub fn add(&mut self, secret: &Secret) {
+        self.add_value(secret.expose());
+    }
+
+    /// Adds a secret value given as text (an auth header's value).
+    pub fn add_value(&mut self, value: &str) {
+        let value = value.trim();
+        if value.len() >= MIN_REDACTED_LEN && !self.values.iter().any(|v| &**v == value) {
+            self.values.push(value.into());
+            // Longest first, so a secret that contains another is replaced whole.
+            self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        }
+    }
+
+    /// Adds every secret of `other`.
+    pub fn extend(&mut self, other: &Redactor) {
+        for v in &other.values {
+            self.add_value(v);
+        }
+    }
+
+    /// Whether no secret is configured.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// `text` with every configured secret value replaced by [`REDACTED`]; borrowed when
+    /// nothing was found.
+    pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        let mut out = std::borrow::Cow::Borrowed(text);
+        for v in &self.values {
+            if out.contains(&**v) {
+                out = std::borrow::Cow::Owned(out.replace(&**v, REDACTED));
+            }
+        }
+        out
+    }
+
+    /// `bytes` with every configured secret value replaced by [`REDACTED`] (the bytes need
+    /// not be UTF-8); `None` when nothing was found.
+    pub fn redact_bytes(&self, bytes: &[u8]) -> Option<Vec<u8>> {
+        let mut current: Option<Vec<u8>> = None;
+        for v in &self.values {
+            let needle = v.as_bytes();
+            let hay = current.as_deref().unwrap_or(bytes);
+            if !hay.windows(needle.len()).any(|w| w == needle) {
+                continue;
+            }
+            let mut out = Vec::with_capacity(hay.len());
+            let mut i = 0;
+            while i < hay.len() {
+                if hay[i..].starts_with(needle) {
+                    out.extend_from_slice(REDACTED.as_bytes());
+                    i += needle.len();
+                } else {
+                    out.push(hay[i]);
+                    i += 1;
+                }
+            }
+            current = Some(out);
+        }
+        current
+    }
+}
+
 /// Byte comparison whose running time does not depend on where the inputs differ
 /// (only on their lengths), for checking shared secrets such as webhook headers.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -63,6 +162,39 @@ mod tests {
         let shown = format!("{s:?} {:#?}", s);
         assert!(!shown.contains("abc123token"), "{shown}");
         assert!(shown.contains("REDACTED"));
+    }
+
+    #[test]
+    fn redactor_replaces_values_wherever_they_appear() {
+        let mut r = Redactor::default();
+        r.add(&Secret::new("tok-abcdef"));
+        r.add_value("shopkey-123456");
+        r.add_value("short"); // too short to be a credential: ignored
+        r.add_value("tok-abcdef"); // duplicates are kept once
+        assert_eq!(format!("{r:?}"), "Redactor(2 secrets)");
+        let text = "401 x-auth-token=tok-abcdef; Authorization: shopkey-123456 (tok-abcdef)";
+        let out = r.redact(text);
+        assert!(
+            !out.contains("tok-abcdef") && !out.contains("shopkey-123456"),
+            "{out}"
+        );
+        assert_eq!(out.matches(REDACTED).count(), 3);
+        assert!(matches!(
+            r.redact("nothing short here"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        let bytes = b"\xff<pre>tok-abcdef</pre>";
+        let red = r.redact_bytes(bytes).expect("found");
+        assert_eq!(red, b"\xff<pre>[REDACTED]</pre>".to_vec());
+        assert_eq!(r.redact_bytes(b"clean"), None);
+    }
+
+    #[test]
+    fn redactor_prefers_the_longest_secret() {
+        let mut r = Redactor::default();
+        r.add_value("abcdef");
+        r.add_value("abcdef-ghijkl");
+        assert_eq!(r.redact("x abcdef-ghijkl y"), "x [REDACTED] y");
     }
 
     #[test]

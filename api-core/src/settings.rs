@@ -39,6 +39,10 @@ pub struct ClientSettings {
     pub retry: RetryPolicy,
     /// A base URL that replaces the client's default one (tests, the sandbox, a proxy).
     pub base_url: Option<Url>,
+    /// How many pages of one listing a stream may fetch at once once it knows the page
+    /// count (default 4; 1 walks the pages one after another). Every fetch still waits for
+    /// the client's pacer, so this never pushes a store past its quota.
+    pub pages_in_flight: usize,
 }
 
 impl ClientSettings {
@@ -51,6 +55,7 @@ impl ClientSettings {
             user_agent: user_agent.into(),
             retry: RetryPolicy::default(),
             base_url: None,
+            pages_in_flight: 4,
         }
     }
 

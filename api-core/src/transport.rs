@@ -7,6 +7,7 @@
 //! client's job, since the error bodies differ per API.
 
 use crate::retry::RetryPolicy;
+use crate::secret::Redactor;
 use bytes::Bytes;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -325,6 +326,9 @@ pub struct TransportConfig {
     pub default_headers: HeaderMap,
     /// Optional pacer.
     pub pacer: Option<Arc<dyn Pacer>>,
+    /// Secret values scrubbed from every error answer's body before anyone sees it. The
+    /// values of `default_headers` marked sensitive are added by [`Transport::new`].
+    pub redactor: Redactor,
 }
 
 impl TransportConfig {
@@ -338,6 +342,7 @@ impl TransportConfig {
             retry: RetryPolicy::default(),
             default_headers: HeaderMap::new(),
             pacer: None,
+            redactor: Redactor::default(),
         }
     }
 }
@@ -354,6 +359,7 @@ struct Inner {
     base_url: Url,
     retry: RetryPolicy,
     pacer: Option<Arc<dyn Pacer>>,
+    redactor: Redactor,
     calls: Mutex<BTreeMap<String, u64>>,
 }
 
@@ -373,6 +379,18 @@ impl Transport {
     /// # Errors
     /// When the HTTP client cannot be built (for example no TLS backend).
     pub fn new(config: TransportConfig) -> Result<Self, reqwest::Error> {
+        let mut redactor = config.redactor;
+        for value in config.default_headers.values() {
+            if value.is_sensitive()
+                && let Ok(text) = value.to_str()
+            {
+                redactor.add_value(text);
+                // `Authorization: Bearer <key>` may be echoed without its scheme.
+                if let Some((_, credential)) = text.split_once(' ') {
+                    redactor.add_value(credential);
+                }
+            }
+        }
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
@@ -385,6 +403,7 @@ impl Transport {
                 base_url: config.base_url,
                 retry: config.retry,
                 pacer: config.pacer,
+                redactor,
                 calls: Mutex::new(BTreeMap::new()),
             }),
         })
@@ -393,6 +412,12 @@ impl Transport {
     /// The base URL.
     pub fn base_url(&self) -> &Url {
         &self.inner.base_url
+    }
+
+    /// The secret values this transport scrubs from error bodies; clients use it for any
+    /// other text built from a response (decode-error snippets).
+    pub fn redactor(&self) -> &Redactor {
+        &self.inner.redactor
     }
 
     /// The retry policy.
@@ -534,11 +559,20 @@ impl Transport {
                     let status = resp.status();
                     let headers = resp.headers().clone();
                     match resp.bytes().await {
-                        Ok(body) => Ok(RawResponse {
-                            status,
-                            headers,
-                            body,
-                            attempts: attempt,
+                        Ok(mut body) => Ok({
+                            // An error page may quote the request's credential: scrub it
+                            // here, so no error, snippet or log line built later holds it.
+                            if !status.is_success()
+                                && let Some(clean) = self.inner.redactor.redact_bytes(&body)
+                            {
+                                body = Bytes::from(clean);
+                            }
+                            RawResponse {
+                                status,
+                                headers,
+                                body,
+                                attempts: attempt,
+                            }
                         }),
                         Err(e) => Err((scrub(e), false)),
                     }

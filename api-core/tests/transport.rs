@@ -301,3 +301,93 @@ async fn a_path_naming_another_origin_is_refused_before_sending() {
     }
     assert!(t.call_counts().is_empty());
 }
+
+/// Issue 11, defect 3: a server that echoes the credential (an error page quoting the request
+/// header) must not put it into any body a client turns into an error or a log line.
+#[tokio::test]
+async fn error_bodies_never_carry_the_configured_secrets() {
+    use bc_mirakl_api_core::secret::Secret;
+    use bc_mirakl_api_core::transport::HeaderValue;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v3/catalog/products"))
+        .respond_with(ResponseTemplate::new(401).set_body_string(
+            "<pre>Invalid credentials: x-auth-token=tok-live-0123456789 client=cs-9876543210</pre>",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v3/echo"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string("{\"headers\":\"tok-live-0123456789\"}"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let base = bc_mirakl_api_core::base_url::parse_base_url(&server.uri()).unwrap();
+    let mut cfg = TransportConfig::new(base, "api-core-tests/1");
+    let mut token = HeaderValue::from_static("tok-live-0123456789");
+    token.set_sensitive(true);
+    cfg.default_headers.insert("x-auth-token", token);
+    cfg.redactor.add(&Secret::new("cs-9876543210"));
+    let t = Transport::new(cfg).unwrap();
+    let resp = t
+        .execute(&RequestSpec::new(
+            Method::GET,
+            "/v3/catalog/products",
+            "v3/catalog/products",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(resp.status.as_u16(), 401);
+    let text = resp.text();
+    assert!(!text.contains("tok-live-0123456789"), "{text}");
+    assert!(!text.contains("cs-9876543210"), "{text}");
+    assert_eq!(
+        text,
+        "<pre>Invalid credentials: x-auth-token=[REDACTED] client=[REDACTED]</pre>"
+    );
+    assert_eq!(t.redactor().redact("x tok-live-0123456789"), "x [REDACTED]");
+    // A successful answer is data the caller asked for (a webhook's own headers): untouched.
+    let ok = t
+        .execute(&RequestSpec::new(Method::GET, "/v3/echo", "v3/echo"))
+        .await
+        .unwrap();
+    assert!(ok.text().contains("tok-live-0123456789"));
+}
+
+/// Issue 13: responses are asked for gzip-compressed and decompressed transparently.
+#[tokio::test]
+async fn asks_for_gzip_and_decodes_it() {
+    // `{"data":[{"id":1}],"compressed":true}` gzip-compressed (Python's gzip, mtime 0).
+    const GZ: &[u8] = &[
+        31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 171, 86, 74, 73, 44, 73, 84, 178, 138, 174, 86, 202, 76,
+        81, 178, 50, 172, 141, 213, 81, 74, 206, 207, 45, 40, 74, 45, 46, 78, 5, 10, 148, 20, 149,
+        166, 214, 2, 0, 89, 222, 128, 224, 37, 0, 0, 0,
+    ];
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v3/catalog/products"))
+        .and(header("accept-encoding", "gzip"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-encoding", "gzip")
+                .insert_header("content-type", "application/json")
+                .set_body_bytes(GZ),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let t = transport(&server, RetryPolicy::fast(0));
+    let resp = t
+        .execute(&RequestSpec::new(
+            Method::GET,
+            "/v3/catalog/products",
+            "v3/catalog/products",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(resp.status.as_u16(), 200);
+    assert_eq!(resp.text(), r#"{"data":[{"id":1}],"compressed":true}"#);
+}

@@ -40,7 +40,7 @@ use sync_core::ShopSku;
 use sync_core::catalog::Catalog;
 use sync_core::coalesce::{Coalescer, DirtyKey, DirtySet};
 use sync_core::lifecycle::{self, Action, BigCommerceOrder, OrderRecord, StepContext};
-use sync_core::offers::{self, CurrentOffer, DesiredOffer, OfferContent, Problem};
+use sync_core::offers::{self, CurrentOffer, DesiredOffer, OfferContent, OfferProblem};
 use sync_core::orders::AcceptanceContext;
 use sync_core::plan::{self, Batch, OfferWrite};
 use sync_core::rules::SyncRules;
@@ -480,7 +480,7 @@ impl Engine {
         &self,
         catalog: &Catalog,
         desired: &BTreeMap<ShopSku, DesiredOffer>,
-        problems: &[Problem],
+        problems: &[OfferProblem],
     ) {
         let mut inner = self.inner();
         for p in &catalog.products {
@@ -578,7 +578,7 @@ impl Engine {
     pub async fn desired_offers(
         &self,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
-    ) -> Result<(BTreeMap<ShopSku, DesiredOffer>, Vec<Problem>, Catalog)> {
+    ) -> Result<(BTreeMap<ShopSku, DesiredOffer>, Vec<OfferProblem>, Catalog)> {
         let currency = self.store_currency().await?;
         let products = self.read_products(None, progress).await?;
         let catalog = self.catalog_of(&products, currency.as_deref()).await?;
@@ -736,13 +736,8 @@ impl Engine {
             })
             .collect();
         if !unknown.is_empty() {
-            let vs = self
-                .bc
-                .variants()
-                .list()
-                .ids(unknown.iter().map(|v| VariantId(*v)))
-                .all()
-                .await?;
+            let unknown: Vec<VariantId> = unknown.iter().map(|v| VariantId(*v)).collect();
+            let vs = self.bc.variants().find_by_ids(&unknown).await?;
             ids.extend(vs.iter().map(|v| v.product_id.0));
         }
         if ids.is_empty() {

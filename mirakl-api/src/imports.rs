@@ -4,7 +4,7 @@
 
 pub use crate::common::ShopSku;
 use crate::common::open_enum;
-use crate::offers::{OfferUpdate, UpdateDelete};
+use crate::offers::{Offer, OfferUpdate, PriceRange, UpdateDelete};
 use crate::orders::u64_lenient_default;
 use crate::{Error, Result};
 use bc_mirakl_api_core::de::{null_as_default, opt_u64_lenient};
@@ -492,12 +492,17 @@ pub fn write_stock_csv(lines: &[StockLine], options: &CsvOptions) -> Result<Vec<
     finish(w)
 }
 
-/// One line of a PRI01 price file.
+/// One line of a PRI01 price file: one price of an offer (an offer may have up to 50 lines:
+/// its default price plus channel, customer-group and scheduled prices).
+///
+/// PRI01 is **delete and replace**: every price of the offer not in the file is deleted.
+/// Send all of an offer's prices at once; [`PriceLine::for_offer`] rebuilds them from the
+/// last OF21 read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PriceLine {
     /// The offer's SKU.
     pub offer_sku: ShopSku,
-    /// Price.
+    /// Price (the unit origin price).
     pub price: Decimal,
     /// Discounted price.
     pub discount_price: Option<Decimal>,
@@ -505,6 +510,20 @@ pub struct PriceLine {
     pub discount_start_date: Option<OffsetDateTime>,
     /// Discount end.
     pub discount_end_date: Option<OffsetDateTime>,
+    /// Volume prices (`price-ranges`, `quantity|price` pairs).
+    pub price_ranges: Vec<PriceRange>,
+    /// Volume discount prices (`discount-ranges`).
+    pub discount_ranges: Vec<PriceRange>,
+    /// Channels the price applies to (`channels`, codes joined with `|`); empty for all.
+    pub channels: Vec<String>,
+    /// Start of a scheduled price (`start-date`).
+    pub start_date: Option<OffsetDateTime>,
+    /// End of a scheduled price (`end-date`).
+    pub end_date: Option<OffsetDateTime>,
+    /// Customer organizations (`customer-organization-ids`).
+    pub customer_organization_ids: Vec<String>,
+    /// Customer groups (`customer-group-ids`).
+    pub customer_group_ids: Vec<String>,
 }
 
 impl PriceLine {
@@ -516,34 +535,140 @@ impl PriceLine {
             discount_price: None,
             discount_start_date: None,
             discount_end_date: None,
+            price_ranges: Vec::new(),
+            discount_ranges: Vec::new(),
+            channels: Vec::new(),
+            start_date: None,
+            end_date: None,
+            customer_organization_ids: Vec::new(),
+            customer_group_ids: Vec::new(),
         }
+    }
+
+    /// One line per price of `offer` (OF21 `all_prices`, with their volume prices,
+    /// channels, customer groups and scheduled periods), so a PRI01 file keeps every
+    /// price; change the default line's price to what the sync manages. An offer read
+    /// without `all_prices` gives one line from its `price` and `discount` (with ranges).
+    pub fn for_offer(offer: &Offer) -> Vec<PriceLine> {
+        if offer.all_prices.is_empty() {
+            let origin = offer
+                .discount
+                .as_ref()
+                .and_then(|d| d.origin_price)
+                .or(offer.price)
+                .unwrap_or_default();
+            let mut line = PriceLine::new(offer.shop_sku.clone(), origin);
+            if let Some(d) = &offer.discount {
+                line.discount_price = d.discount_price;
+                line.discount_start_date = d.start_date;
+                line.discount_end_date = d.end_date;
+                line.discount_ranges = d.ranges.clone();
+            }
+            return vec![line];
+        }
+        offer
+            .all_prices
+            .iter()
+            .map(|p| {
+                let mut line = PriceLine::new(
+                    offer.shop_sku.clone(),
+                    p.unit_origin_price.or(p.price).unwrap_or_default(),
+                );
+                line.discount_price = p.unit_discount_price;
+                line.discount_start_date = p.discount_start_date;
+                line.discount_end_date = p.discount_end_date;
+                for v in &p.volume_prices {
+                    if let Some(price) = v.unit_origin_price.or(v.price) {
+                        line.price_ranges.push(PriceRange {
+                            price,
+                            quantity_threshold: v.quantity_threshold,
+                        });
+                    }
+                    if let Some(price) = v.unit_discount_price {
+                        line.discount_ranges.push(PriceRange {
+                            price,
+                            quantity_threshold: v.quantity_threshold,
+                        });
+                    }
+                }
+                line.channels.extend(p.channel_code.clone());
+                if let Some(c) = &p.context {
+                    for ch in &c.channel_codes {
+                        if !line.channels.contains(ch) {
+                            line.channels.push(ch.clone());
+                        }
+                    }
+                    line.start_date = c.start_date;
+                    line.end_date = c.end_date;
+                    line.customer_organization_ids = c.customer_organization_ids.clone();
+                    line.customer_group_ids = c.customer_group_ids.clone();
+                }
+                line
+            })
+            .collect()
     }
 }
 
+fn ranges(r: &[PriceRange]) -> String {
+    r.iter()
+        .map(|r| format!("{}|{}", r.quantity_threshold, r.price))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Writes a PRI01 price file:
-/// `"offer-sku";"price";"discount-price";"discount-start-date";"discount-end-date"`.
+/// `"offer-sku";"price";"discount-price";"discount-start-date";"discount-end-date"`, plus
+/// `"price-ranges"`, `"discount-ranges"`, `"channels"`, `"start-date"`, `"end-date"`,
+/// `"customer-organization-ids"`, `"customer-group-ids"` when any line uses them. Lines of
+/// one offer are kept together (stable).
 ///
 /// # Errors
 /// [`Error::InvalidInput`] when the CSV cannot be written.
 pub fn write_prices_csv(lines: &[PriceLine], options: &CsvOptions) -> Result<Vec<u8>> {
+    type Column = (&'static str, fn(&PriceLine) -> String);
+    let optional: [Column; 7] = [
+        ("price-ranges", |l| ranges(&l.price_ranges)),
+        ("discount-ranges", |l| ranges(&l.discount_ranges)),
+        ("channels", |l| l.channels.join("|")),
+        ("start-date", |l| date(&l.start_date)),
+        ("end-date", |l| date(&l.end_date)),
+        ("customer-organization-ids", |l| {
+            l.customer_organization_ids.join("|")
+        }),
+        ("customer-group-ids", |l| l.customer_group_ids.join("|")),
+    ];
+    let used: Vec<&Column> = optional
+        .iter()
+        .filter(|(_, get)| lines.iter().any(|l| !get(l).is_empty()))
+        .collect();
     let mut w = writer(options);
-    w.write_record([
+    let mut header = vec![
         "offer-sku",
         "price",
         "discount-price",
         "discount-start-date",
         "discount-end-date",
-    ])
-    .map_err(csv_err)?;
+    ];
+    header.extend(used.iter().map(|(name, _)| *name));
+    w.write_record(&header).map_err(csv_err)?;
+    let mut order: Vec<&ShopSku> = Vec::new();
     for l in lines {
-        w.write_record([
-            l.offer_sku.to_string(),
-            l.price.to_string(),
-            opt(&l.discount_price),
-            date(&l.discount_start_date),
-            date(&l.discount_end_date),
-        ])
-        .map_err(csv_err)?;
+        if !order.contains(&&l.offer_sku) {
+            order.push(&l.offer_sku);
+        }
+    }
+    for sku in order {
+        for l in lines.iter().filter(|l| &l.offer_sku == sku) {
+            let mut rec = vec![
+                l.offer_sku.to_string(),
+                l.price.to_string(),
+                opt(&l.discount_price),
+                date(&l.discount_start_date),
+                date(&l.discount_end_date),
+            ];
+            rec.extend(used.iter().map(|(_, get)| get(l)));
+            w.write_record(&rec).map_err(csv_err)?;
+        }
     }
     finish(w)
 }

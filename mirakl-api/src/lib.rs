@@ -82,19 +82,24 @@
 #![deny(missing_docs)]
 
 pub mod account;
+#[cfg(feature = "client")]
+pub mod api;
 pub mod ceilings;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod common;
 pub mod datetime;
-mod error;
+pub mod error;
 pub mod imports;
+pub mod money;
 pub mod offers;
 pub mod orders;
+pub mod page;
 pub mod products;
 pub mod shipping;
 
 #[cfg(feature = "client")]
 pub use client::{Client, ClientBuilder};
-pub use common::{MiraklOrderId, Page, ShopSku};
+pub use common::{MiraklOrderId, ShopSku};
 pub use error::{Error, Result};
+pub use page::Page;

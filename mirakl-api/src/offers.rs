@@ -147,9 +147,12 @@ pub struct Offer {
     /// Favorite rank.
     #[serde(default, deserialize_with = "opt_u64_lenient")]
     pub favorite_rank: Option<u64>,
-    /// Eco-contributions, kept as JSON.
+    /// Eco-contributions (carried over into OF24 by [`OfferUpdate::carry_over`]).
     #[serde(default, deserialize_with = "null_as_default")]
-    pub eco_contributions: Vec<serde_json::Value>,
+    pub eco_contributions: Vec<EcoContribution>,
+    /// Pricing unit (price per measurement unit), when the operator uses it.
+    #[serde(default)]
+    pub pricing_unit: Option<String>,
     /// Fulfillment block, kept as JSON.
     #[serde(default)]
     pub fulfillment: Option<serde_json::Value>,
@@ -209,9 +212,65 @@ pub struct OfferPrice {
     /// Volume prices.
     #[serde(default, deserialize_with = "null_as_default")]
     pub volume_prices: Vec<VolumePrice>,
-    /// Pricing context, kept as JSON.
+    /// Where the price applies (channels, customer groups, a scheduled period); `None` or
+    /// an empty context is the default price.
     #[serde(default)]
-    pub context: Option<serde_json::Value>,
+    pub context: Option<PriceContext>,
+}
+
+/// The context of an offer price (OF21 `all_prices[].context`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct PriceContext {
+    /// Channels the price applies to.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub channel_codes: Vec<String>,
+    /// Customer groups the price applies to.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub customer_group_ids: Vec<String>,
+    /// Customer organizations the price applies to.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub customer_organization_ids: Vec<String>,
+    /// Start of a scheduled price.
+    #[serde(default, with = "crate::datetime::optional")]
+    pub start_date: Option<OffsetDateTime>,
+    /// End of a scheduled price.
+    #[serde(default, with = "crate::datetime::optional")]
+    pub end_date: Option<OffsetDateTime>,
+}
+
+impl PriceContext {
+    /// Whether the context restricts the price to customers or a period, which OF24's
+    /// `all_prices` cannot express (only PRI01 can).
+    pub fn is_beyond_of24(&self) -> bool {
+        !self.customer_group_ids.is_empty()
+            || !self.customer_organization_ids.is_empty()
+            || self.start_date.is_some()
+            || self.end_date.is_some()
+    }
+}
+
+impl OfferPrice {
+    /// Whether this is the default price: no channel and no restricting context.
+    pub fn is_default(&self) -> bool {
+        self.channel_code.is_none()
+            && self
+                .context
+                .as_ref()
+                .is_none_or(|c| c.channel_codes.is_empty() && !c.is_beyond_of24())
+    }
+
+    /// Whether OF24 can send this price back (PRI01 can send every price).
+    pub fn fits_of24(&self) -> bool {
+        self.context.as_ref().is_none_or(|c| !c.is_beyond_of24())
+    }
+}
+
+impl Offer {
+    /// Whether the offer has prices that only PRI01 can carry over (customer-group,
+    /// organization or scheduled prices): an OF24 update would wipe them.
+    pub fn has_prices_beyond_of24(&self) -> bool {
+        self.all_prices.iter().any(|p| !p.fits_of24())
+    }
 }
 
 /// A volume price tier.
@@ -221,13 +280,25 @@ pub struct VolumePrice {
     #[serde(deserialize_with = "u64_lenient")]
     pub quantity_threshold: u64,
     /// Effective price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::money::option"
+    )]
     pub price: Option<Decimal>,
     /// Unit origin price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::money::option"
+    )]
     pub unit_origin_price: Option<Decimal>,
     /// Unit discount price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::money::option"
+    )]
     pub unit_discount_price: Option<Decimal>,
 }
 
@@ -252,9 +323,10 @@ pub struct OfferDiscount {
 }
 
 /// A `{price, quantity_threshold}` range.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceRange {
     /// Price.
+    #[serde(serialize_with = "crate::money::number")]
     pub price: Decimal,
     /// Quantity from which the price applies.
     #[serde(deserialize_with = "u64_lenient")]
@@ -294,6 +366,7 @@ pub struct OfferUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id_type: Option<String>,
     /// Price.
+    #[serde(serialize_with = "crate::money::number")]
     pub price: Decimal,
     /// Quantity; not sent means 0.
     #[serde(
@@ -387,7 +460,11 @@ pub struct OfferUpdate {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub eco_contributions: Vec<EcoContribution>,
     /// Manufacturer's suggested retail price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::money::option"
+    )]
     pub msrp: Option<Decimal>,
     /// Pricing unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -438,7 +515,11 @@ impl OfferUpdate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DiscountUpdate {
     /// Discounted price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::money::option"
+    )]
     pub price: Option<Decimal>,
     /// Start.
     #[serde(
@@ -466,10 +547,18 @@ pub struct OfferPriceUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_code: Option<String>,
     /// Unit origin price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::money::option"
+    )]
     pub unit_origin_price: Option<Decimal>,
     /// Unit discount price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::money::option"
+    )]
     pub unit_discount_price: Option<Decimal>,
     /// Discount start.
     #[serde(
@@ -498,6 +587,164 @@ pub struct AdditionalFieldInput {
     /// Value as text.
     #[serde(default)]
     pub value: String,
+}
+
+impl From<&AdditionalFieldValue> for AdditionalFieldInput {
+    /// The value as OF24 takes it: text as is, numbers and booleans as text, lists joined
+    /// with `,`.
+    fn from(v: &AdditionalFieldValue) -> Self {
+        fn text(v: &serde_json::Value) -> String {
+            match v {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Array(a) => a.iter().map(text).collect::<Vec<_>>().join(","),
+                other => other.to_string(),
+            }
+        }
+        AdditionalFieldInput {
+            code: v.code.clone(),
+            value: text(&v.value),
+        }
+    }
+}
+
+impl From<&OfferDiscount> for DiscountUpdate {
+    fn from(d: &OfferDiscount) -> Self {
+        DiscountUpdate {
+            price: d.discount_price,
+            start_date: d.start_date,
+            end_date: d.end_date,
+            ranges: d.ranges.clone(),
+        }
+    }
+}
+
+impl From<&OfferPrice> for OfferPriceUpdate {
+    /// The price as OF24 takes it back. The context's customer groups and dates are not
+    /// part of OF24 (check [`OfferPrice::fits_of24`]); a single context channel becomes the
+    /// channel code.
+    fn from(p: &OfferPrice) -> Self {
+        let channel_code = p.channel_code.clone().or_else(|| {
+            p.context
+                .as_ref()
+                .filter(|c| c.channel_codes.len() == 1)
+                .map(|c| c.channel_codes[0].clone())
+        });
+        OfferPriceUpdate {
+            channel_code,
+            unit_origin_price: p.unit_origin_price.or(p.price),
+            unit_discount_price: p.unit_discount_price,
+            discount_start_date: p.discount_start_date,
+            discount_end_date: p.discount_end_date,
+            volume_prices: p
+                .volume_prices
+                .iter()
+                .map(|v| VolumePrice {
+                    quantity_threshold: v.quantity_threshold,
+                    price: None,
+                    unit_origin_price: v.unit_origin_price.or(v.price),
+                    unit_discount_price: v.unit_discount_price,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl OfferUpdate {
+    /// The offer as OF24 would re-create it: every field OF21 returns that OF24 takes,
+    /// including channel and volume prices, the discount with its ranges,
+    /// eco-contributions, the pricing unit and the custom fields. Change what you manage
+    /// (price, quantity, …) on the result and send it: nothing else is reset.
+    ///
+    /// Prices restricted to customer groups, organizations or a period
+    /// ([`Offer::has_prices_beyond_of24`]) cannot go through OF24; send those offers'
+    /// prices with PRI01 ([`crate::imports::PriceLine::for_offer`]).
+    pub fn from_offer(offer: &Offer) -> Self {
+        let mut u = OfferUpdate::new(
+            offer.shop_sku.clone(),
+            offer
+                .all_prices
+                .iter()
+                .find(|p| p.is_default())
+                .and_then(|p| p.unit_origin_price)
+                .or(offer.discount.as_ref().and_then(|d| d.origin_price))
+                .or(offer.price)
+                .unwrap_or_default(),
+            offer.quantity,
+            offer.state_code.clone().unwrap_or_default(),
+        );
+        u.description = offer.description.clone();
+        u.internal_description = offer.internal_description.clone();
+        u.price_additional_info = offer.price_additional_info.clone();
+        u.min_quantity_alert = offer.min_quantity_alert;
+        u.leadtime_to_ship = offer.leadtime_to_ship;
+        u.logistic_class = offer.logistic_class.as_ref().map(|l| l.code.clone());
+        u.min_order_quantity = offer.min_order_quantity;
+        u.max_order_quantity = offer.max_order_quantity;
+        u.package_quantity = offer.package_quantity;
+        u.available_started = offer.available_start_date;
+        u.available_ended = offer.available_end_date;
+        u.product_tax_code = offer.product_tax_code.clone();
+        u.allow_quote_requests = offer.allow_quote_requests;
+        u.msrp = offer.msrp;
+        u.discount = offer.discount.as_ref().map(DiscountUpdate::from);
+        if let Some(sku) = &offer.product_sku {
+            u.product_id = Some(sku.clone());
+            u.product_id_type = Some("SKU".to_owned());
+        }
+        u.carry_over(offer);
+        u
+    }
+
+    /// Copies from `offer` (the last OF21/OF22 read) what a sync that manages only price,
+    /// quantity and the default discount must send back so OF24 does not reset it:
+    /// channel and volume prices (`all_prices`, the default entry's volume prices with this
+    /// update's price and discount), the discount ranges (when this update has a discount),
+    /// eco-contributions, the pricing unit and the custom fields this update does not set
+    /// itself. Fields this update already sets win; the default discount stays this
+    /// update's to decide.
+    pub fn carry_over(&mut self, offer: &Offer) {
+        if self.all_prices.is_empty() {
+            self.all_prices = offer
+                .all_prices
+                .iter()
+                .filter(|p| p.fits_of24())
+                .map(|p| {
+                    let mut u = OfferPriceUpdate::from(p);
+                    if p.is_default() {
+                        u.unit_origin_price = Some(self.price);
+                        if let Some(d) = &self.discount {
+                            u.unit_discount_price = d.price;
+                            u.discount_start_date = d.start_date;
+                            u.discount_end_date = d.end_date;
+                        }
+                    }
+                    u
+                })
+                .collect();
+        }
+        if let (Some(mine), Some(d)) = (&mut self.discount, &offer.discount)
+            && mine.ranges.is_empty()
+        {
+            mine.ranges = d.ranges.clone();
+        }
+        if self.eco_contributions.is_empty() {
+            self.eco_contributions = offer.eco_contributions.clone();
+        }
+        if self.pricing_unit.is_none() {
+            self.pricing_unit = offer.pricing_unit.clone();
+        }
+        for f in &offer.offer_additional_fields {
+            if !self
+                .offer_additional_fields
+                .iter()
+                .any(|m| m.code == f.code)
+            {
+                self.offer_additional_fields
+                    .push(AdditionalFieldInput::from(f));
+            }
+        }
+    }
 }
 
 /// OF52 request body: start an asynchronous export of the shop's offers.

@@ -636,9 +636,10 @@ pub struct RefundRequest {
 pub struct RefundLine {
     /// Order line to refund.
     pub order_line_id: String,
-    /// Amount to refund.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<Decimal>,
+    /// Amount to refund (of the product part; `0` for a shipping-only refund). Follows the
+    /// order's tax mode: without tax on `TAX_EXCLUDED` orders, with `taxes` beside it.
+    #[serde(serialize_with = "crate::money::number")]
+    pub amount: Decimal,
     /// Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_iso_code: Option<String>,
@@ -651,9 +652,10 @@ pub struct RefundLine {
     pub quantity: Option<u64>,
     /// Reason code (RE01).
     pub reason_code: String,
-    /// Shipping amount to refund.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_amount: Option<Decimal>,
+    /// Shipping amount to refund: required by OR28 on every line, `0` when no shipping is
+    /// refunded. Send `shipping_taxes` with it when the order has shipping taxes.
+    #[serde(serialize_with = "crate::money::number")]
+    pub shipping_amount: Decimal,
     /// Tax amounts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub taxes: Vec<TaxInput>,
@@ -671,12 +673,38 @@ pub struct RefundLine {
     pub tax_legal_notice: Option<String>,
 }
 
+impl RefundLine {
+    /// A refund of `amount` (product part) and `shipping_amount` on one line, with no
+    /// taxes, fees or currency; add those before sending when the order has them.
+    pub fn new(
+        order_line_id: impl Into<String>,
+        amount: Decimal,
+        shipping_amount: Decimal,
+        reason_code: impl Into<String>,
+    ) -> Self {
+        RefundLine {
+            order_line_id: order_line_id.into(),
+            amount,
+            currency_iso_code: None,
+            quantity: None,
+            reason_code: reason_code.into(),
+            shipping_amount,
+            taxes: Vec::new(),
+            shipping_taxes: Vec::new(),
+            fees: Vec::new(),
+            excluded_from_shipment: None,
+            tax_legal_notice: None,
+        }
+    }
+}
+
 /// A `{code, amount}` pair in a request (taxes, fees).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaxInput {
     /// Code.
     pub code: String,
     /// Amount.
+    #[serde(serialize_with = "crate::money::number")]
     pub amount: Decimal,
 }
 
@@ -771,10 +799,18 @@ pub struct EcoContribution {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub producer_id: Option<String>,
     /// Unit amount (OR04).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::money::option"
+    )]
     pub unit_amount: Option<Decimal>,
     /// Amount (OF24).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::money::option"
+    )]
     pub eco_contribution_amount: Option<Decimal>,
 }
 

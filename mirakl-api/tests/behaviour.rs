@@ -431,3 +431,31 @@ async fn limiter_spaces_listing_passes_not_the_pages_of_one_pass() {
     );
     assert_eq!(c.call_counts().get("OR11"), Some(&4));
 }
+
+/// The builder keeps one shared `ClientSettings`: its base-URL override replaces the
+/// instance URL, and its user agent reaches the wire.
+#[tokio::test]
+async fn shared_settings_override_base_url_and_user_agent() {
+    let s = server().await;
+    call("GET", "/api/version")
+        .and(wiremock::matchers::header("user-agent", "settings-test/1"))
+        .respond_with(json_value(200, json!({"version": "3.210.0"})))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let mut settings = mirakl_api::client::ClientSettings::new("settings-test/1");
+    settings.set_base_url(&s.uri()).unwrap();
+    settings.retry = RetryPolicy::fast(1);
+    let c = Client::builder("https://unused.mirakl.net")
+        .api_key(KEY)
+        .shop_id(Some(SHOP))
+        .without_limiter()
+        .settings(settings)
+        .build()
+        .unwrap();
+    assert_eq!(c.base_url().as_str(), format!("{}/", s.uri()));
+    c.raw(mirakl_api::client::Method::GET, "/api/version")
+        .send()
+        .await
+        .unwrap();
+}

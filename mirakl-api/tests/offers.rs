@@ -136,10 +136,11 @@ async fn of24_upsert_sends_full_offers() {
     call("POST", "/api/offers")
         .and(body_json(json!({"offers": [{
             "shop_sku": "BC-SKU-1", "product_id": "9312345678907", "product_id_type": "EAN",
-            "price": "59.90", "quantity": 12, "state_code": "11", "update_delete": "update",
+            "price": 59.90, "quantity": 12, "state_code": "11", "update_delete": "update",
             "leadtime_to_ship": 2, "logistic_class": "M",
-            "discount": {"price": "49.90", "start_date": "2024-05-01T00:00:00Z"}
+            "discount": {"price": 49.90, "start_date": "2024-05-01T00:00:00Z"}
         }]})))
+        .and(body_string_contains(r#""price":59.90"#))
         .respond_with(json(201, fixture("OF24-response-201-0.json")))
         .expect(1)
         .mount(&s)

@@ -224,11 +224,11 @@ async fn order_goes_through_the_lifecycle_to_shipped() {
             order_tax_mode: None,
             refunds: vec![RefundLine {
                 order_line_id: line_id.clone(),
-                amount: Some(Decimal::new(2500, 2)),
+                amount: Decimal::new(2500, 2),
                 currency_iso_code: Some("AUD".into()),
                 quantity: Some(1),
                 reason_code: "15".into(),
-                shipping_amount: None,
+                shipping_amount: Decimal::ZERO,
                 taxes: Vec::new(),
                 shipping_taxes: Vec::new(),
                 fees: Vec::new(),

@@ -11,43 +11,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
-/// BigCommerce `inventory_tracking`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
-#[non_exhaustive]
-pub enum InventoryTracking {
-    /// `none`: stock is not tracked.
-    #[default]
-    None,
-    /// `product`: one level for the product (shared by its variants).
-    Product,
-    /// `variant`: one level per variant.
-    Variant,
-    /// A value this crate does not know, kept as sent.
-    Other(String),
-}
-
-impl From<String> for InventoryTracking {
-    fn from(s: String) -> Self {
-        match s.as_str() {
-            "none" => Self::None,
-            "product" => Self::Product,
-            "variant" => Self::Variant,
-            _ => Self::Other(s),
-        }
-    }
-}
-
-impl From<InventoryTracking> for String {
-    fn from(t: InventoryTracking) -> Self {
-        match t {
-            InventoryTracking::None => "none".into(),
-            InventoryTracking::Product => "product".into(),
-            InventoryTracking::Variant => "variant".into(),
-            InventoryTracking::Other(s) => s,
-        }
-    }
-}
+/// BigCommerce `inventory_tracking`: the `bigcommerce-api` model's type (`none`, `product`,
+/// `variant`, or an unknown value kept as sent), re-exported here beside [`CatalogProduct`].
+pub use bigcommerce_api::catalog::InventoryTracking;
 
 /// A BigCommerce variant (v3 `variants[]`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -76,7 +42,8 @@ pub struct CatalogVariant {
 }
 
 /// A BigCommerce product with its variants (v3 `catalog/products?include=variants,custom_fields`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// The default is an empty product with untracked inventory (`none`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CatalogProduct {
     /// Product id.
@@ -113,6 +80,73 @@ pub struct CatalogProduct {
     pub custom_fields: Vec<(String, String)>,
     /// Variants. Empty means the product is sold as one item.
     pub variants: Vec<CatalogVariant>,
+    /// Bulk-pricing rules (v3 `bulk_pricing_rules`), for
+    /// [`crate::rules::OfferRules::volume_prices_from_bulk_pricing`].
+    pub bulk_pricing: Vec<BulkPricingTier>,
+}
+
+/// How a BigCommerce bulk-pricing rule adjusts the unit price (products_catalog.v3.yml
+/// `bulkPricingRule_Full.type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkPricingKind {
+    /// `price`: this amount off each unit.
+    Price,
+    /// `percent`: this percentage off each unit (10 = 10 %).
+    Percent,
+    /// `fixed`: this unit price.
+    Fixed,
+}
+
+/// One BigCommerce bulk-pricing rule: from `quantity_min` units, the unit price is adjusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BulkPricingTier {
+    /// Smallest quantity the rule applies to.
+    pub quantity_min: u64,
+    /// The adjustment.
+    pub kind: BulkPricingKind,
+    /// Its amount (a currency amount, a percentage, or a unit price).
+    pub amount: Decimal,
+}
+
+impl BulkPricingTier {
+    /// The adjusted unit price of `price` (not below 0).
+    pub fn apply(&self, price: Decimal) -> Decimal {
+        let out = match self.kind {
+            BulkPricingKind::Price => price.saturating_sub(self.amount),
+            BulkPricingKind::Percent => {
+                let keep = Decimal::ONE_HUNDRED.saturating_sub(self.amount);
+                price.saturating_mul(keep) / Decimal::ONE_HUNDRED
+            }
+            BulkPricingKind::Fixed => self.amount,
+        };
+        out.max(Decimal::ZERO)
+    }
+}
+
+impl Default for CatalogProduct {
+    fn default() -> Self {
+        CatalogProduct {
+            id: 0,
+            name: String::new(),
+            sku: None,
+            price: None,
+            sale_price: None,
+            weight: None,
+            gtin: None,
+            upc: None,
+            mpn: None,
+            brand_id: None,
+            categories: Vec::new(),
+            is_visible: false,
+            availability: String::new(),
+            inventory_tracking: InventoryTracking::None,
+            inventory_level: None,
+            custom_fields: Vec::new(),
+            variants: Vec::new(),
+            bulk_pricing: Vec::new(),
+        }
+    }
 }
 
 /// A price-list record (v3 `pricelists/{id}/records`) overriding a variant's prices.
@@ -146,6 +180,9 @@ pub struct Catalog {
     pub price_list: BTreeMap<u64, PriceRecord>,
     /// Units held by marketplace orders not yet created in BigCommerce, by SKU.
     pub held: BTreeMap<ShopSku, u64>,
+    /// Whether the store enters prices with tax (`/v2/store` `is_price_entered_with_tax`);
+    /// checked against the rules' `price.marketplace_tax_basis` (default none: not checked).
+    pub prices_include_tax: Option<bool>,
 }
 
 fn blank_none(v: &Option<String>) -> Option<&str> {

@@ -11,7 +11,7 @@
 //!    returns at most one batch per operation whose window is open. A failed batch goes back
 //!    with [`Coalescer::requeue`] unless newer data superseded it. Nothing is ever dropped.
 
-use crate::plan::{Batch, OfferWrite, Operation, PriceLine, StockLine};
+use crate::plan::{Batch, OfferWrite, Operation, PriceWrite, StockWrite};
 use crate::rules::{CallWindows, SyncRules};
 use crate::types::ShopSku;
 use bigcommerce_api::webhooks::{EventData, EventObject, WebhookEvent};
@@ -151,8 +151,8 @@ pub struct Coalescer {
     first_dirty: Option<OffsetDateTime>,
     last_dirty: Option<OffsetDateTime>,
     offers: BTreeMap<ShopSku, OfferWrite>,
-    stock: BTreeMap<ShopSku, StockLine>,
-    prices: BTreeMap<ShopSku, PriceLine>,
+    stock: BTreeMap<ShopSku, StockWrite>,
+    prices: BTreeMap<ShopSku, PriceWrite>,
     last_sent: BTreeMap<Operation, OffsetDateTime>,
 }
 
@@ -262,6 +262,7 @@ impl Coalescer {
                             Some(o) if !o.delete => {
                                 o.content.price = l.price;
                                 o.content.discount = l.discount;
+                                o.content.volume_prices = l.volume_prices;
                             }
                             _ => {
                                 self.prices.insert(l.shop_sku.clone(), l);
@@ -289,6 +290,7 @@ impl Coalescer {
                         if let Some(p) = self.prices.remove(&w.shop_sku) {
                             w.content.price = p.price;
                             w.content.discount = p.discount;
+                            w.content.volume_prices = p.volume_prices;
                         }
                     }
                     self.offers.insert(w.shop_sku.clone(), w);
@@ -526,23 +528,24 @@ mod tests {
         let mut rules = SyncRules::default();
         rules.plan.batch_size = 2;
         let mut c = Coalescer::new(&rules);
-        c.push([Batch::Stock(vec![StockLine {
+        c.push([Batch::Stock(vec![StockWrite {
             shop_sku: sku("A"),
             quantity: 1,
         }])]);
-        c.push([Batch::Stock(vec![StockLine {
+        c.push([Batch::Stock(vec![StockWrite {
             shop_sku: sku("A"),
             quantity: 2,
         }])]);
         c.push([Batch::Offers(vec![offer("B", 10, 5)])]);
-        c.push([Batch::Stock(vec![StockLine {
+        c.push([Batch::Stock(vec![StockWrite {
             shop_sku: sku("B"),
             quantity: 4,
         }])]);
-        c.push([Batch::Prices(vec![PriceLine {
+        c.push([Batch::Prices(vec![PriceWrite {
             shop_sku: sku("B"),
             price: d("9"),
             discount: None,
+            volume_prices: None,
         }])]);
         assert_eq!(
             c.pending_lines(),
@@ -555,7 +558,7 @@ mod tests {
         let Batch::Stock(s) = &sent[1] else { panic!() };
         assert_eq!(s[0].quantity, 2);
         // window closed for a minute
-        c.push([Batch::Stock(vec![StockLine {
+        c.push([Batch::Stock(vec![StockWrite {
             shop_sku: sku("A"),
             quantity: 7,
         }])]);
@@ -566,16 +569,16 @@ mod tests {
         );
         assert_eq!(c.take_ready(T0 + Duration::seconds(60)).len(), 1);
         // requeue: superseded lines are dropped, others come back
-        c.push([Batch::Stock(vec![StockLine {
+        c.push([Batch::Stock(vec![StockWrite {
             shop_sku: sku("A"),
             quantity: 8,
         }])]);
         c.requeue(Batch::Stock(vec![
-            StockLine {
+            StockWrite {
                 shop_sku: sku("A"),
                 quantity: 7,
             },
-            StockLine {
+            StockWrite {
                 shop_sku: sku("C"),
                 quantity: 3,
             },
@@ -584,18 +587,18 @@ mod tests {
         assert_eq!(
             sent,
             [Batch::Stock(vec![
-                StockLine {
+                StockWrite {
                     shop_sku: sku("A"),
                     quantity: 8
                 },
-                StockLine {
+                StockWrite {
                     shop_sku: sku("C"),
                     quantity: 3
                 }
             ])]
         );
         // a failed full offer absorbs a newer stock line
-        c.push([Batch::Stock(vec![StockLine {
+        c.push([Batch::Stock(vec![StockWrite {
             shop_sku: sku("B"),
             quantity: 1,
         }])]);
@@ -672,8 +675,8 @@ mod tests {
             let name = |s: u8| format!("S{s}");
             for st in steps {
                 match st {
-                    Step::Stock(s, q) => { want.entry(name(s)).or_default().1 = Some(q); c.push([Batch::Stock(vec![StockLine { shop_sku: sku(&name(s)), quantity: q }])]); }
-                    Step::Price(s, p) => { want.entry(name(s)).or_default().0 = Some(p); c.push([Batch::Prices(vec![PriceLine { shop_sku: sku(&name(s)), price: Decimal::from(p), discount: None }])]); }
+                    Step::Stock(s, q) => { want.entry(name(s)).or_default().1 = Some(q); c.push([Batch::Stock(vec![StockWrite { shop_sku: sku(&name(s)), quantity: q }])]); }
+                    Step::Price(s, p) => { want.entry(name(s)).or_default().0 = Some(p); c.push([Batch::Prices(vec![PriceWrite { shop_sku: sku(&name(s)), price: Decimal::from(p), discount: None, volume_prices: None }])]); }
                     Step::Full(s, p, q) => { want.insert(name(s), (Some(p), Some(q))); c.push([Batch::Offers(vec![offer(&name(s), p, q)])]); }
                     Step::Tick(dt) => {
                         now += Duration::seconds(dt);

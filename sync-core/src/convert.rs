@@ -1,19 +1,23 @@
 //! Conversions at the edges, between the client models (`bigcommerce-api`, `mirakl-api`) and
 //! this crate's plain types.
 
-use crate::catalog::{Catalog, CatalogProduct, CatalogVariant, InventoryTracking, PriceRecord};
+use crate::catalog::{Catalog, CatalogProduct, CatalogVariant, PriceRecord};
 use crate::offers::{CurrentOffer, DesiredOffer, OfferContent};
 use crate::plan::OfferWrite;
-use crate::pricing::Discount;
+use crate::plan::PriceWrite;
+use crate::pricing::{Discount, VolumeTier};
 use crate::rules::OfferRules;
 use crate::types::ShopSku;
 use bigcommerce_api::catalog::{Product, Variant};
 use bigcommerce_api::inventory::InventoryItem;
 use bigcommerce_api::pricelists::PriceListRecord;
 use mirakl_api::offers::{
-    AdditionalFieldInput, DiscountUpdate, Offer, OfferPrice, OfferUpdate, UpdateDelete,
+    AdditionalFieldInput, DiscountUpdate, Offer, OfferPrice, OfferPriceUpdate, OfferUpdate,
+    PriceRange, UpdateDelete, VolumePrice,
 };
+use rust_decimal::Decimal;
 use std::collections::BTreeMap;
+use time::OffsetDateTime;
 
 impl From<&Variant> for CatalogVariant {
     fn from(v: &Variant) -> Self {
@@ -51,7 +55,7 @@ impl From<&Product> for CatalogProduct {
                 .availability
                 .as_ref()
                 .map_or_else(|| "available".to_owned(), |a| a.as_str().to_owned()),
-            inventory_tracking: InventoryTracking::from(p.inventory_tracking.as_str().to_owned()),
+            inventory_tracking: p.inventory_tracking.clone(),
             inventory_level: Some(p.inventory_level),
             custom_fields: p
                 .custom_fields
@@ -59,6 +63,8 @@ impl From<&Product> for CatalogProduct {
                 .map(|c| (c.name.clone(), c.value.clone()))
                 .collect(),
             variants: p.variants.iter().map(CatalogVariant::from).collect(),
+            // the client model does not carry `bulk_pricing_rules` yet
+            bulk_pricing: Vec::new(),
         }
     }
 }
@@ -156,6 +162,7 @@ pub fn current_offer(o: &Offer, rules: &OfferRules) -> Option<CurrentOffer> {
                 })
         }),
     };
+    let discounted = discount.is_some();
     let additional_fields = o
         .offer_additional_fields
         .iter()
@@ -188,8 +195,32 @@ pub fn current_offer(o: &Offer, rules: &OfferRules) -> Option<CurrentOffer> {
             leadtime_to_ship: o.leadtime_to_ship.and_then(|l| u32::try_from(l).ok()),
             logistic_class: o.logistic_class.as_ref().map(|l| l.code.clone()),
             additional_fields,
+            volume_prices: rules
+                .volume_prices_from_bulk_pricing
+                .then(|| volume_tiers_of(pricing, discounted)),
         },
     })
+}
+
+/// The default price's volume tiers above 1 unit as Mirakl holds them (tier discounts only
+/// while the offer has a discount).
+fn volume_tiers_of(pricing: Option<&OfferPrice>, discounted: bool) -> Vec<VolumeTier> {
+    let mut out: Vec<VolumeTier> = pricing
+        .map(|p| &p.volume_prices[..])
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| t.quantity_threshold > 1)
+        .filter_map(|t| {
+            let price = t.unit_origin_price.or(t.price)?;
+            Some(VolumeTier {
+                quantity_threshold: t.quantity_threshold,
+                price,
+                discount_price: t.unit_discount_price.filter(|d| discounted && *d < price),
+            })
+        })
+        .collect();
+    out.sort_by_key(|t| t.quantity_threshold);
+    out
 }
 
 /// [`current_offer`] for a page or export of offers, keyed by SKU (offers without a price
@@ -250,7 +281,46 @@ pub fn offer_update(w: &OfferWrite) -> OfferUpdate {
             value: v.clone(),
         })
         .collect();
+    if let Some(tiers) = c.volume_prices.as_ref().filter(|t| !t.is_empty()) {
+        u.all_prices = vec![default_price_update(c, as_volume_prices(tiers))];
+    }
     u
+}
+
+fn as_volume_prices(tiers: &[VolumeTier]) -> Vec<VolumePrice> {
+    tiers
+        .iter()
+        .map(|t| VolumePrice {
+            quantity_threshold: t.quantity_threshold,
+            price: None,
+            unit_origin_price: Some(t.price),
+            unit_discount_price: t.discount_price,
+        })
+        .collect()
+}
+
+/// The default `all_prices` entry of an OF24 line: the content's price and discount, 1 unit,
+/// then `upper` tiers.
+fn default_price_update(
+    content: &crate::offers::OfferContent,
+    upper: Vec<VolumePrice>,
+) -> OfferPriceUpdate {
+    let discount = content.discount.as_ref();
+    let mut tiers = vec![VolumePrice {
+        quantity_threshold: 1,
+        price: None,
+        unit_origin_price: Some(content.price),
+        unit_discount_price: discount.map(|d| d.price),
+    }];
+    tiers.extend(upper);
+    OfferPriceUpdate {
+        channel_code: None,
+        unit_origin_price: Some(content.price),
+        unit_discount_price: discount.map(|d| d.price),
+        discount_start_date: discount.and_then(|d| d.start_date),
+        discount_end_date: discount.and_then(|d| d.end_date),
+        volume_prices: tiers,
+    }
 }
 
 /// [`offer_update`], plus every field the sync does not manage copied from the offer as Mirakl
@@ -258,9 +328,19 @@ pub fn offer_update(w: &OfferWrite) -> OfferUpdate {
 /// elsewhere (notes/connectors.md A3, F4: "offer fields that are not sent are reset"):
 /// description, internal description, price additional info, minimum quantity alert,
 /// minimum/maximum order quantity, package quantity, availability dates, product tax code,
-/// MSRP, quote requests, and the `offer_additional_fields` the rules do not set. A lead time
-/// or logistic class the write leaves unset is kept too. Nothing is copied into a delete, or
-/// when `current` is `None` (a new offer) or names another SKU.
+/// MSRP, quote requests, eco-contributions, and the `offer_additional_fields` the rules do not
+/// set. A lead time or logistic class the write leaves unset is kept too.
+///
+/// Prices the sync does not manage are kept as well (PRI01 and OF24 delete what is not sent):
+/// the volume tiers above 1 unit of the default price, the channel prices (`all_prices`
+/// entries with a `channel_code`) and the discount `ranges` above 1 unit; see
+/// [`kept_all_prices`] and [`kept_discount`]. Prices scoped to customer groups, organisations
+/// or dates cannot be expressed in OF24 (its `all_prices` has only `channel_code`); PRI01
+/// keeps them ([`price_rows_keeping`]; [`has_prices_only_pri01_can_keep`] tells such offers).
+///
+/// Nothing is copied into a delete, or when `current` is `None` (a new offer) or names
+/// another SKU. `pricing_unit` cannot be carried: OF21 does not return it
+/// (mirakl-mmp-seller-openapi.json, OF21 response `offers[]`).
 pub fn offer_update_keeping(w: &OfferWrite, current: Option<&Offer>) -> OfferUpdate {
     let mut u = offer_update(w);
     let Some(o) = current.filter(|o| o.shop_sku == w.shop_sku && !w.delete) else {
@@ -304,7 +384,269 @@ pub fn offer_update_keeping(w: &OfferWrite, current: Option<&Offer>) -> OfferUpd
     u.offer_additional_fields.append(&mut kept);
     u.offer_additional_fields
         .sort_by(|a, b| a.code.cmp(&b.code));
+    u.eco_contributions.clone_from(&o.eco_contributions);
+    u.all_prices = kept_all_prices(&w.content, o);
+    u.discount = kept_discount(&w.content, o);
     u
+}
+
+/// Whether an OF21 `all_prices` entry is the plain default price (no channel, no customer
+/// or date context).
+fn is_default_price(p: &OfferPrice) -> bool {
+    p.channel_code.is_none()
+        && p.context
+            .as_ref()
+            .is_none_or(|c| c.channel_codes.is_empty() && !c.is_beyond_of24())
+}
+
+/// Whether an entry is scoped to customers or dates (beyond channels): OF24 cannot say so.
+fn has_customer_or_date_context(p: &OfferPrice) -> bool {
+    p.context.as_ref().is_some_and(|c| c.is_beyond_of24())
+}
+
+/// Whether the offer holds prices an OF24 update cannot carry (customer-group, organisation
+/// or date-scoped entries of `all_prices`; OF24 `all_prices` has only `channel_code`), which
+/// an OF24 update would therefore delete. Route price changes of such offers through PRI01
+/// ([`price_rows_keeping`] keeps them), and prefer STO01 for their stock.
+pub fn has_prices_only_pri01_can_keep(o: &Offer) -> bool {
+    o.all_prices.iter().any(has_customer_or_date_context)
+}
+
+/// Volume tiers above 1 unit whose prices stay below the 1-unit price (a tier dearer than a
+/// single unit would be rejected), sorted by threshold. A tier's discount price is kept only
+/// while a 1-unit discount runs, below it.
+fn upper_tiers(
+    tiers: &[VolumePrice],
+    unit: Decimal,
+    unit_discount: Option<Decimal>,
+) -> Vec<VolumePrice> {
+    let mut out: Vec<VolumePrice> = tiers
+        .iter()
+        .filter(|t| t.quantity_threshold > 1)
+        .filter(|t| t.unit_origin_price.is_none_or(|p| p < unit))
+        .map(|t| VolumePrice {
+            quantity_threshold: t.quantity_threshold,
+            price: None,
+            unit_origin_price: t.unit_origin_price,
+            unit_discount_price: t
+                .unit_discount_price
+                .filter(|d| unit_discount.is_some_and(|u| *d < u)),
+        })
+        .collect();
+    out.sort_by_key(|t| t.quantity_threshold);
+    out
+}
+
+/// The OF24 `all_prices` keeping what the sync does not manage: the default entry carries
+/// the write's price and discount plus its volume tiers when the sync manages them
+/// ([`crate::offers::OfferContent::volume_prices`]), else the current ones above 1 unit; every channel
+/// entry (`channel_code` set, no customer or date context) is copied as Mirakl holds it.
+/// Empty when the offer has nothing beyond a plain default price (then `price` and
+/// `discount` say it all).
+pub fn kept_all_prices(content: &crate::offers::OfferContent, o: &Offer) -> Vec<OfferPriceUpdate> {
+    let discount = content.discount.as_ref();
+    let default_tiers = match &content.volume_prices {
+        Some(managed) => as_volume_prices(managed),
+        None => o
+            .all_prices
+            .iter()
+            .find(|p| is_default_price(p))
+            .map(|p| upper_tiers(&p.volume_prices, content.price, discount.map(|d| d.price)))
+            .unwrap_or_default(),
+    };
+    let channels: Vec<OfferPriceUpdate> = o
+        .all_prices
+        .iter()
+        .filter(|p| p.channel_code.is_some() && !has_customer_or_date_context(p))
+        .filter_map(|p| {
+            let unit = p.unit_origin_price.or(p.price)?;
+            let mut tiers = vec![VolumePrice {
+                quantity_threshold: 1,
+                price: None,
+                unit_origin_price: Some(unit),
+                unit_discount_price: p.unit_discount_price,
+            }];
+            tiers.extend(upper_tiers(&p.volume_prices, unit, p.unit_discount_price));
+            Some(OfferPriceUpdate {
+                channel_code: p.channel_code.clone(),
+                unit_origin_price: Some(unit),
+                unit_discount_price: p.unit_discount_price,
+                discount_start_date: p.discount_start_date,
+                discount_end_date: p.discount_end_date,
+                volume_prices: tiers,
+            })
+        })
+        .collect();
+    if default_tiers.is_empty() && channels.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![default_price_update(content, default_tiers)];
+    out.extend(channels);
+    out
+}
+
+/// The OF24 `discount` keeping the current discount `ranges` above 1 unit. Without such
+/// ranges it is the write's discount. With them, the discount is sent as ranges only (OF24:
+/// `price` is "not to be used when ranges are specified"): 1 unit at the write's discount
+/// price (or at the price when the write has no discount), then the kept ranges below it.
+pub fn kept_discount(content: &crate::offers::OfferContent, o: &Offer) -> Option<DiscountUpdate> {
+    let write = content.discount.as_ref();
+    let first = write.map_or(content.price, |d| d.price);
+    let mut ranges: Vec<PriceRange> = o
+        .discount
+        .as_ref()
+        .map(|d| {
+            d.ranges
+                .iter()
+                .filter(|r| r.quantity_threshold > 1 && r.price < first)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if ranges.is_empty() {
+        return write.map(|d| DiscountUpdate {
+            price: Some(d.price),
+            start_date: d.start_date,
+            end_date: d.end_date,
+            ranges: Vec::new(),
+        });
+    }
+    ranges.sort_by_key(|r| r.quantity_threshold);
+    ranges.insert(
+        0,
+        PriceRange {
+            price: first,
+            quantity_threshold: 1,
+        },
+    );
+    let current = o.discount.as_ref();
+    Some(DiscountUpdate {
+        price: None,
+        start_date: write.map_or(current.and_then(|d| d.start_date), |d| d.start_date),
+        end_date: write.map_or(current.and_then(|d| d.end_date), |d| d.end_date),
+        ranges,
+    })
+}
+
+/// One row of a PRI01 price file with every column of the format
+/// (mirakl-mmp-seller-openapi.json, PRI01 request examples: `offer-sku;price;price-ranges;
+/// discount-price;discount-ranges;channels;customer-organization-ids;customer-group-ids;
+/// start-date;end-date;discount-start-date;discount-end-date`). Ranges are
+/// `(quantity_threshold, price)` pairs, written `1|20,10|15`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceFileRow {
+    /// `offer-sku`.
+    pub offer_sku: ShopSku,
+    /// `price` (1 unit, before discount).
+    pub price: Decimal,
+    /// `price-ranges` (empty: none).
+    pub price_ranges: Vec<(u64, Decimal)>,
+    /// `discount-price`.
+    pub discount_price: Option<Decimal>,
+    /// `discount-ranges` (empty: none).
+    pub discount_ranges: Vec<(u64, Decimal)>,
+    /// `channels` (empty: every channel).
+    pub channels: Vec<String>,
+    /// `customer-organization-ids`.
+    pub customer_organization_ids: Vec<String>,
+    /// `customer-group-ids`.
+    pub customer_group_ids: Vec<String>,
+    /// `start-date` of a scheduled price.
+    pub start_date: Option<OffsetDateTime>,
+    /// `end-date` of a scheduled price.
+    pub end_date: Option<OffsetDateTime>,
+    /// `discount-start-date`.
+    pub discount_start_date: Option<OffsetDateTime>,
+    /// `discount-end-date`.
+    pub discount_end_date: Option<OffsetDateTime>,
+}
+
+fn ranges(
+    first: Decimal,
+    tiers: &[VolumePrice],
+    pick: fn(&VolumePrice) -> Option<Decimal>,
+) -> Vec<(u64, Decimal)> {
+    let upper: Vec<(u64, Decimal)> = tiers
+        .iter()
+        .filter(|t| t.quantity_threshold > 1)
+        .filter_map(|t| pick(t).map(|p| (t.quantity_threshold, p)))
+        .filter(|(_, p)| *p < first)
+        .collect();
+    if upper.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![(1, first)];
+    out.extend(upper);
+    out.sort_by_key(|(q, _)| *q);
+    out
+}
+
+/// The PRI01 rows for one price change, keeping every price of the offer the sync does not
+/// manage (PRI01 is delete-and-replace: "any existing price that is not submitted will be
+/// deleted", mirakl-mmp-seller-openapi.json PRI01 description). The first row is the default
+/// price from `line`, with its volume prices (when managed) or the current default volume
+/// tiers above 1 unit as ranges; then one
+/// row per other OF21 `all_prices` entry (channel, customer and scheduled prices) as Mirakl
+/// holds it. Without `current` (or for another SKU) it is the one default row.
+pub fn price_rows_keeping(line: &PriceWrite, current: Option<&Offer>) -> Vec<PriceFileRow> {
+    let discount = line.discount.as_ref();
+    let current = current.filter(|o| o.shop_sku == line.shop_sku);
+    let managed = line.volume_prices.as_deref().map(as_volume_prices);
+    let default_tiers: &[VolumePrice] = match &managed {
+        Some(t) => t,
+        None => current
+            .and_then(|o| o.all_prices.iter().find(|p| is_default_price(p)))
+            .map_or(&[], |p| &p.volume_prices),
+    };
+    let mut rows = vec![PriceFileRow {
+        offer_sku: line.shop_sku.clone(),
+        price: line.price,
+        price_ranges: ranges(line.price, default_tiers, |t| t.unit_origin_price),
+        discount_price: discount.map(|d| d.price),
+        discount_ranges: discount.map_or_else(Vec::new, |d| {
+            ranges(d.price, default_tiers, |t| t.unit_discount_price)
+        }),
+        channels: Vec::new(),
+        customer_organization_ids: Vec::new(),
+        customer_group_ids: Vec::new(),
+        start_date: None,
+        end_date: None,
+        discount_start_date: discount.and_then(|d| d.start_date),
+        discount_end_date: discount.and_then(|d| d.end_date),
+    }];
+    for p in current
+        .map_or(&[][..], |o| &o.all_prices[..])
+        .iter()
+        .filter(|p| !is_default_price(p))
+    {
+        let Some(price) = p.unit_origin_price.or(p.price) else {
+            continue;
+        };
+        let ctx = p.context.as_ref();
+        let mut channels = ctx.map_or_else(Vec::new, |c| c.channel_codes.clone());
+        if channels.is_empty() {
+            channels.extend(p.channel_code.clone());
+        }
+        let discount_price = p.unit_discount_price.filter(|d| *d < price);
+        rows.push(PriceFileRow {
+            offer_sku: line.shop_sku.clone(),
+            price,
+            price_ranges: ranges(price, &p.volume_prices, |t| t.unit_origin_price),
+            discount_price,
+            discount_ranges: discount_price.map_or_else(Vec::new, |d| {
+                ranges(d, &p.volume_prices, |t| t.unit_discount_price)
+            }),
+            channels,
+            customer_organization_ids: ctx
+                .map_or_else(Vec::new, |c| c.customer_organization_ids.clone()),
+            customer_group_ids: ctx.map_or_else(Vec::new, |c| c.customer_group_ids.clone()),
+            start_date: ctx.and_then(|c| c.start_date),
+            end_date: ctx.and_then(|c| c.end_date),
+            discount_start_date: discount_price.and(p.discount_start_date),
+            discount_end_date: discount_price.and(p.discount_end_date),
+        });
+    }
+    rows
 }
 
 impl From<&OfferWrite> for OfferUpdate {
@@ -323,6 +665,7 @@ impl From<&DesiredOffer> for OfferUpdate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::InventoryTracking;
     use crate::offers::desired;
     use crate::plan::plan;
     use crate::rules::SyncRules;
@@ -474,6 +817,255 @@ mod tests {
             ..o.clone()
         };
         assert_eq!(offer_update_keeping(&w, Some(&other)), offer_update(&w));
+    }
+
+    /// Issue 10 defect 4: OF24 resets what is not sent, so an update of the OF21 spec offer
+    /// (../shared/specs/mirakl/mirakl-mmp-seller-openapi.json, `GET /api/offers`
+    /// `application/json-0`) keeps its volume tiers, its US channel price, its discount ranges
+    /// and its eco-contributions (OF24 `eco_contributions`: "if not provided, existing data
+    /// will be deleted"), while price and discount come from the write.
+    #[test]
+    fn offer_update_keeping_carries_unmanaged_prices_and_eco_contributions() {
+        let offers = spec_offers();
+        let o = &offers[0];
+        let cur = current_offer(o, &OfferRules::default()).unwrap();
+        let w = OfferWrite {
+            shop_sku: cur.shop_sku.clone(),
+            product_id: cur.product_id.clone(),
+            product_id_type: cur.product_id_type.clone(),
+            content: cur.content.clone(),
+            delete: false,
+        };
+        let u = offer_update_keeping(&w, Some(o));
+        let tiers = |p: &OfferPriceUpdate| -> Vec<(u64, Option<Decimal>, Option<Decimal>)> {
+            p.volume_prices
+                .iter()
+                .map(|t| {
+                    (
+                        t.quantity_threshold,
+                        t.unit_origin_price,
+                        t.unit_discount_price,
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(u.all_prices.len(), 2, "{:?}", u.all_prices);
+        // the third entry (customer groups, dates) only PRI01 can keep: said so
+        assert!(has_prices_only_pri01_can_keep(o));
+        let plain = Offer {
+            all_prices: o.all_prices[..2].to_vec(),
+            ..o.clone()
+        };
+        assert!(!has_prices_only_pri01_can_keep(&plain));
+        let default = &u.all_prices[0];
+        assert_eq!(default.channel_code, None);
+        assert_eq!(
+            (default.unit_origin_price, default.unit_discount_price),
+            (Some(d("50")), Some(d("49")))
+        );
+        assert_eq!(
+            tiers(default),
+            [
+                (1, Some(d("50")), Some(d("49"))),
+                (50, Some(d("45")), Some(d("44"))),
+                (100, Some(d("40")), Some(d("39")))
+            ]
+        );
+        let us = &u.all_prices[1];
+        assert_eq!(us.channel_code.as_deref(), Some("US"));
+        assert_eq!(tiers(us)[1], (50, Some(d("50")), Some(d("49"))));
+        let discount = u.discount.as_ref().unwrap();
+        assert_eq!(discount.price, None, "OF24: no price when ranges are sent");
+        let ranges: Vec<(u64, Decimal)> = discount
+            .ranges
+            .iter()
+            .map(|r| (r.quantity_threshold, r.price))
+            .collect();
+        assert_eq!(ranges, [(1, d("49")), (50, d("44")), (100, d("39"))]);
+        assert_eq!(
+            discount.start_date,
+            cur.content.discount.unwrap().start_date
+        );
+        let eco: Vec<(&str, Option<Decimal>)> = u
+            .eco_contributions
+            .iter()
+            .map(|e| (e.epr_category_code.as_str(), e.eco_contribution_amount))
+            .collect();
+        assert_eq!(
+            eco,
+            [("FR-DEA", Some(d("3.59"))), ("DE-WEEE", Some(d("0.99")))]
+        );
+        // a price cut below a tier drops that tier rather than selling dearer in bulk
+        let mut cheaper = w.clone();
+        cheaper.content.price = d("42");
+        cheaper.content.discount = None;
+        let u = offer_update_keeping(&cheaper, Some(o));
+        assert_eq!(
+            tiers(&u.all_prices[0]),
+            [(1, Some(d("42")), None), (100, Some(d("40")), None)]
+        );
+    }
+
+    /// Issue 10 defect 4: PRI01 is delete-and-replace ("any existing price that is not
+    /// submitted will be deleted", mirakl-mmp-seller-openapi.json PRI01), so a price change of
+    /// the OF21 spec offer carries its volume ranges, its channel price and its customer /
+    /// scheduled price as rows of their own.
+    #[test]
+    fn price_rows_carry_every_price_of_the_offer() {
+        let offers = spec_offers();
+        let o = &offers[0];
+        let start = time::macros::datetime!(2026-01-01 00:00 UTC);
+        let line = PriceWrite {
+            volume_prices: None,
+            shop_sku: o.shop_sku.clone(),
+            price: d("48"),
+            discount: Some(Discount {
+                price: d("45"),
+                start_date: Some(start),
+                end_date: None,
+            }),
+        };
+        let rows = price_rows_keeping(&line, Some(o));
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        let r = &rows[0];
+        assert_eq!(
+            (r.price, r.discount_price, r.discount_start_date),
+            (d("48"), Some(d("45")), Some(start))
+        );
+        assert_eq!(
+            r.price_ranges,
+            [(1, d("48")), (50, d("45")), (100, d("40"))]
+        );
+        assert_eq!(
+            r.discount_ranges,
+            [(1, d("45")), (50, d("44")), (100, d("39"))]
+        );
+        assert!(r.channels.is_empty() && r.customer_group_ids.is_empty());
+        let us = &rows[1];
+        assert_eq!(
+            (us.channels.clone(), us.price),
+            (vec!["US".to_owned()], d("60"))
+        );
+        assert_eq!(us.price_ranges[1], (50, d("50")));
+        let scoped = &rows[2];
+        assert_eq!(scoped.customer_organization_ids, ["Org1"]);
+        assert_eq!(scoped.customer_group_ids, ["Group2", "Group3"]);
+        assert_eq!(
+            (scoped.start_date, scoped.end_date),
+            (
+                Some(time::macros::datetime!(2023-01-01 00:00 UTC)),
+                Some(time::macros::datetime!(2023-12-31 23:59:59 UTC))
+            )
+        );
+        assert_eq!(scoped.price, d("30"));
+        // a new offer (nothing read yet) is the one default row
+        assert_eq!(price_rows_keeping(&line, None).len(), 1);
+    }
+
+    /// Issue 10 defect 4, optional rule (`offer.volume_prices_from_bulk_pricing`, off by
+    /// default): BigCommerce bulk-pricing rules (products_catalog.v3.yml
+    /// `bulkPricingRule_Full`: `price` = amount off, `percent`, `fixed` = unit price) become
+    /// volume prices through the price rules; OF24 and PRI01 carry them, and Mirakl's view of
+    /// them reads back as no change.
+    #[test]
+    fn bulk_pricing_rules_become_volume_prices_when_enabled() {
+        use crate::catalog::{BulkPricingKind, BulkPricingTier};
+        let tier = |quantity_min, kind, amount: &str| BulkPricingTier {
+            quantity_min,
+            kind,
+            amount: d(amount),
+        };
+        let cat = Catalog {
+            products: vec![CatalogProduct {
+                id: 1,
+                sku: Some("B1".into()),
+                price: Some(d("20")),
+                sale_price: Some(d("18")),
+                is_visible: true,
+                availability: "available".into(),
+                inventory_tracking: InventoryTracking::Product,
+                inventory_level: Some(3),
+                bulk_pricing: vec![
+                    tier(10, BulkPricingKind::Price, "2"),
+                    tier(50, BulkPricingKind::Percent, "25"),
+                    tier(100, BulkPricingKind::Fixed, "19"), // dearer than 50+: dropped
+                    tier(1, BulkPricingKind::Fixed, "5"),    // not a volume price
+                ],
+                ..CatalogProduct::default()
+            }],
+            ..Catalog::default()
+        };
+        let mut rules = SyncRules::default();
+        rules.price.markup_percent = d("10");
+        let sku = ShopSku::new("B1").unwrap();
+        assert_eq!(desired(&cat, &rules).0[&sku].content.volume_prices, None);
+        rules.offer.volume_prices_from_bulk_pricing = true;
+        let want = desired(&cat, &rules).0;
+        let c = &want[&sku].content;
+        let tiers: Vec<(u64, Decimal, Option<Decimal>)> = c
+            .volume_prices
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|t| (t.quantity_threshold, t.price, t.discount_price))
+            .collect();
+        assert_eq!(
+            tiers,
+            [
+                (10, d("19.8"), Some(d("17.6"))),
+                (50, d("16.5"), Some(d("14.85")))
+            ]
+        );
+        let u = OfferUpdate::from(&want[&sku]);
+        let sent: Vec<(u64, Option<Decimal>, Option<Decimal>)> = u.all_prices[0]
+            .volume_prices
+            .iter()
+            .map(|t| {
+                (
+                    t.quantity_threshold,
+                    t.unit_origin_price,
+                    t.unit_discount_price,
+                )
+            })
+            .collect();
+        assert_eq!(
+            sent,
+            [
+                (1, Some(d("22")), Some(d("19.8"))),
+                (10, Some(d("19.8")), Some(d("17.6"))),
+                (50, Some(d("16.5")), Some(d("14.85")))
+            ]
+        );
+        // Mirakl's view of that offer (OF21 shape) reads back as no change
+        let of21: Offer = serde_json::from_value(serde_json::json!({
+            "offer_id": 1, "shop_sku": "B1", "quantity": 3, "price": 19.8, "state_code": "11",
+            "all_prices": [{"channel_code": null, "price": 19.8, "unit_origin_price": 22, "unit_discount_price": 19.8,
+                "volume_prices": [
+                    {"quantity_threshold": 1, "price": 19.8, "unit_origin_price": 22, "unit_discount_price": 19.8},
+                    {"quantity_threshold": 10, "price": 17.6, "unit_origin_price": 19.8, "unit_discount_price": 17.6},
+                    {"quantity_threshold": 50, "price": 14.85, "unit_origin_price": 16.5, "unit_discount_price": 14.85}]}]
+        }))
+        .unwrap();
+        let current = current_offers([&of21], &rules.offer);
+        let p = plan(&want, &current, &BTreeSet::new(), &rules.plan);
+        assert!(p.changed.is_empty(), "{:?}", p.changed);
+        // a changed bulk rule is a price change; PRI01 carries the tiers as ranges
+        let mut cat2 = cat.clone();
+        cat2.products[0].bulk_pricing[0].amount = d("3");
+        let want2 = desired(&cat2, &rules).0;
+        let p = plan(&want2, &current, &BTreeSet::new(), &rules.plan);
+        assert_eq!(p.changed[0].kind, crate::plan::ChangeKind::PriceOnly);
+        let line = PriceWrite {
+            shop_sku: sku.clone(),
+            price: d("22"),
+            discount: want2[&sku].content.discount.clone(),
+            volume_prices: want2[&sku].content.volume_prices.clone(),
+        };
+        let rows = price_rows_keeping(&line, Some(&of21));
+        assert_eq!(
+            rows[0].price_ranges,
+            [(1, d("22")), (10, d("18.7")), (50, d("16.5"))]
+        );
     }
 
     #[test]

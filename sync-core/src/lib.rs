@@ -10,9 +10,9 @@
 //! |---|---|---|
 //! | configuration | [`rules::SyncRules`] | TOML/JSON with defaults |
 //! | catalog input | [`catalog::Catalog::from_products`], [`catalog::Catalog::add_inventory`], [`catalog::Catalog::add_price_records`] | BigCommerce models → [`catalog::Catalog`] |
-//! | desired offers | [`offers::desired`] | catalog + rules → offers by [`ShopSku`] + [`offers::Problem`]s |
+//! | desired offers | [`offers::desired`] | catalog + rules → offers by [`ShopSku`] + [`offers::OfferProblem`]s |
 //! | current offers | [`convert::current_offers`] | Mirakl OF21/OF52 offers → [`offers::CurrentOffer`]s |
-//! | diff | [`plan::plan`], then [`plan::Plan::batches`] | → OF24 / STO01 / PRI01 [`plan::Batch`]es; [`convert::offer_update_keeping`] gives the OF24 line (keeping the fields the sync does not manage) |
+//! | diff | [`plan::plan`], then [`plan::Plan::batches`] | → OF24 / STO01 / PRI01 [`plan::Batch`]es; [`convert::offer_update_keeping`] gives the OF24 line and [`convert::price_rows_keeping`] the PRI01 rows, both keeping the fields and prices the sync does not manage |
 //! | near real time | [`coalesce::Coalescer`] | webhooks → dirty keys; batches → at most one call per window |
 //! | stock held | [`orders::held_units`] | open Mirakl orders not yet in BigCommerce → units per SKU |
 //! | orders | [`lifecycle::step`] | Mirakl order + [`lifecycle::OrderRecord`] + BigCommerce order → [`lifecycle::Action`]s (OR21, create, OR23/OR24, cancel, refund) |
@@ -75,6 +75,7 @@ pub mod rules;
 pub mod shipments;
 pub mod stock;
 pub mod types;
+pub mod units;
 
 pub use types::{CatalogRef, InvalidValue, ShopSku};
 
@@ -97,6 +98,7 @@ pub(crate) mod test_util {
             leadtime_to_ship: None,
             logistic_class: None,
             additional_fields: std::collections::BTreeMap::new(),
+            volume_prices: None,
         }
     }
 }

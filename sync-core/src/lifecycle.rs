@@ -11,10 +11,11 @@ use crate::shipments::{latest_tracked, progress, tracking};
 use crate::types::{CatalogRef, ShopSku};
 use bigcommerce_api::orders::{
     Order as BcOrder, OrderProduct, OrderStatus, Refund as BcRefund, RefundItem, RefundItemType,
-    Shipment,
+    RefundMethodOption, RefundPayment, RefundQuote, Shipment,
 };
 use mirakl_api::orders::{
-    Order, OrderLine, OrderState, RefundLine, RefundRequest, RefundState, TaxInput, Tracking,
+    Order, OrderLine, OrderState, RefundLine, RefundRequest, RefundState, TaxAmount, TaxInput,
+    TaxMode, Tracking,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -116,15 +117,17 @@ pub enum Action {
         /// OR28 body.
         request: RefundRequest,
     },
-    /// Refund in BigCommerce (quote, then `payment_actions/refunds`); then add the Mirakl refund
-    /// id (and the created BigCommerce refund id) to the handled sets. Also used for units
-    /// Mirakl cancelled after the order was created in BigCommerce (Mirakl refunds those).
+    /// Refund in BigCommerce (quote, then `payment_actions/refunds` with the payment from
+    /// [`offline_refund_payment`]: offline, never store credit or a card); then add the Mirakl
+    /// refund id (and the created BigCommerce refund id) to the handled sets. Also used for
+    /// units Mirakl cancelled after the order was created in BigCommerce (Mirakl refunds those).
     RefundInBigCommerce {
         /// Mirakl refund id, or [`CANCELATION_KEY_PREFIX`] + cancelation id.
         mirakl_refund_id: String,
-        /// Items to refund.
+        /// Items to refund: the product units, the shipping and any order-level part, so that
+        /// BigCommerce refunds exactly `amount`; never empty.
         items: Vec<RefundItem>,
-        /// Amount Mirakl refunded (including shipping).
+        /// Amount Mirakl refunded (product and shipping parts, taxes included).
         amount: Decimal,
         /// Reason text.
         reason: String,
@@ -322,11 +325,19 @@ fn refunds_from_mirakl(
             if record.mirakl_refunds_handled.contains(&id) || !refund_done(r) {
                 continue;
             }
+            let back = MiraklMoneyBack {
+                quantity: r.quantity,
+                amount: r.amount,
+                shipping_amount: r.shipping_amount,
+                taxes: &r.taxes,
+                shipping_taxes: &r.shipping_taxes,
+            };
             out.push(mirror_in_bigcommerce(
+                order,
                 id,
                 l,
                 b,
-                (r.quantity, r.amount, r.shipping_amount),
+                back,
                 reason_text(r.reason_code.as_deref(), rules),
             ));
         }
@@ -334,31 +345,204 @@ fn refunds_from_mirakl(
     }
 }
 
-/// The BigCommerce refund of units Mirakl refunded or cancelled on a line: the order product
-/// with the line's SKU and the quantity (when both are known), for the amount plus shipping.
+/// What Mirakl refunded or cancelled on one line: the product part, the shipping part and
+/// their taxes, as OR11 reports them (`refunds[]` / `cancelations[]`).
+#[derive(Debug, Clone, Copy)]
+struct MiraklMoneyBack<'a> {
+    quantity: Option<u64>,
+    amount: Option<Decimal>,
+    shipping_amount: Option<Decimal>,
+    taxes: &'a [TaxAmount],
+    shipping_taxes: &'a [TaxAmount],
+}
+
+impl MiraklMoneyBack<'_> {
+    /// (product part, shipping part) the customer got back: on a `TAX_EXCLUDED` order the
+    /// amounts exclude tax and the taxes are added; otherwise the amounts include it.
+    fn paid(&self, order: &Order) -> (Decimal, Decimal) {
+        let tax = |t: &[TaxAmount]| crate::orders::sum(t.iter().filter_map(|t| t.amount));
+        let (mut product, mut shipping) = (
+            self.amount.unwrap_or_default(),
+            self.shipping_amount.unwrap_or_default(),
+        );
+        if tax_excluded(order) {
+            product = product.saturating_add(tax(self.taxes));
+            shipping = shipping.saturating_add(tax(self.shipping_taxes));
+        }
+        (money(product), money(shipping))
+    }
+}
+
+/// The BigCommerce refund mirroring money Mirakl gave back on a line, for exactly Mirakl's
+/// amount (product part + shipping part, taxes included):
+///
+/// - the product part is a `PRODUCT` item (the order product with the line's SKU, for the
+///   quantity) when it equals what BigCommerce would refund for those units
+///   (`price_inc_tax` × quantity), else an `ORDER` item (`item_id` = order id) of the amount,
+///   which BigCommerce refunds as is (orders.v3.yml `TaxExemptItem`);
+/// - the shipping part is a `SHIPPING` item of the amount on the order address of the line's
+///   product (`item_id` = `order_address_id`, docs/store-operations/orders/refunds.mdx), or an
+///   `ORDER` item when that address is unknown.
+///
+/// A shipping-only refund therefore never gives an empty item list; a refund without any
+/// amount asks for a manual review instead.
 fn mirror_in_bigcommerce(
+    order: &Order,
     mirakl_refund_id: String,
     l: &OrderLine,
     b: &BigCommerceOrder<'_>,
-    (quantity, amount, shipping): (Option<u64>, Option<Decimal>, Option<Decimal>),
+    back: MiraklMoneyBack<'_>,
     reason: String,
 ) -> Action {
+    let (product_paid, shipping_paid) = back.paid(order);
     let product = b
         .products
         .iter()
         .find(|p| p.sku.as_deref().map(str::trim) == Some(l.offer_sku.as_str()));
-    let items = match (product, quantity.filter(|q| *q > 0)) {
-        (Some(p), Some(q)) => vec![RefundItem::product(p.id, q)],
-        _ => Vec::new(),
-    };
+    let mut items = Vec::new();
+    let mut order_level = Decimal::ZERO;
+    match (product, back.quantity.filter(|q| *q > 0)) {
+        (Some(p), Some(q))
+            if money(p.price_inc_tax.saturating_mul(Decimal::from(q))) == product_paid =>
+        {
+            items.push(RefundItem::product(p.id, q));
+        }
+        _ => order_level = product_paid,
+    }
+    if shipping_paid > Decimal::ZERO {
+        let address = product
+            .and_then(|p| p.order_address_id)
+            .or_else(|| b.products.iter().find_map(|p| p.order_address_id));
+        match address {
+            Some(a) => items.push(RefundItem::shipping(a, shipping_paid)),
+            None => order_level = order_level.saturating_add(shipping_paid),
+        }
+    }
+    if order_level > Decimal::ZERO {
+        items.push(RefundItem {
+            item_type: RefundItemType::Order,
+            item_id: b.order.id.0,
+            quantity: None,
+            amount: Some(order_level),
+            reason: None,
+        });
+    }
+    if items.is_empty() {
+        return Action::ManualReview {
+            reason: format!(
+                "Mirakl refund {mirakl_refund_id} of line {} carries no amount to mirror in BigCommerce",
+                l.order_line_id
+            ),
+        };
+    }
     Action::RefundInBigCommerce {
         mirakl_refund_id,
         items,
-        amount: amount
-            .unwrap_or_default()
-            .saturating_add(shipping.unwrap_or_default()),
+        amount: product_paid.saturating_add(shipping_paid),
         reason,
     }
+}
+
+/// Why no BigCommerce refund payment can mirror a Mirakl refund.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RefundMethodError {
+    /// The quote offers no offline method: the marketplace already paid the customer, so a
+    /// card refund or store credit would pay them twice.
+    #[error(
+        "BigCommerce offers no offline refund method (offered: {offered:?}); the marketplace already refunded the customer, so only an offline (`custom`, \"refunded externally\") refund may be recorded"
+    )]
+    NoOfflineMethod {
+        /// The provider ids offered, in quote order.
+        offered: Vec<String>,
+    },
+    /// BigCommerce quotes another total for the items than Mirakl refunded.
+    #[error("BigCommerce quotes {quoted} for the refund items, Mirakl refunded {mirakl}")]
+    QuoteDiffers {
+        /// `total_refund_amount` of the quote.
+        quoted: Decimal,
+        /// The amount Mirakl refunded.
+        mirakl: Decimal,
+    },
+    /// The offline method cannot take the whole amount.
+    #[error(
+        "the offline refund method {provider_id} takes at most {available}, Mirakl refunded {mirakl}"
+    )]
+    OfflineLimit {
+        /// The provider.
+        provider_id: String,
+        /// What the quote allows through it.
+        available: Decimal,
+        /// The amount Mirakl refunded.
+        mirakl: Decimal,
+    },
+}
+
+/// The payment of a BigCommerce refund that mirrors a Mirakl refund
+/// ([`Action::RefundInBigCommerce`]): always offline, for Mirakl's `amount`, never store
+/// credit or a card (the marketplace already paid the customer back).
+///
+/// The method is picked explicitly from the quote's `refund_methods`
+/// (orders.v3.yml `RefundQuote_Full`: each method is a list of payment options): a
+/// single-option method with `provider_id` `custom` ("refunded externally") first, else
+/// another single-option offline method that is not store credit.
+///
+/// # Errors
+/// [`RefundMethodError::NoOfflineMethod`] when none is offered;
+/// [`RefundMethodError::QuoteDiffers`] when the quote's total differs from `amount` by more
+/// than a cent; [`RefundMethodError::OfflineLimit`] when the method's quoted amount is below
+/// `amount`.
+pub fn offline_refund_payment(
+    quote: &RefundQuote,
+    amount: Decimal,
+) -> Result<RefundPayment, RefundMethodError> {
+    let provider = |o: &RefundMethodOption| o.provider_id.clone().unwrap_or_default();
+    let single: Vec<&RefundMethodOption> = quote
+        .refund_methods
+        .iter()
+        .filter_map(|m| match &m[..] {
+            [only] => Some(only),
+            _ => None,
+        })
+        .collect();
+    let is_custom = |o: &&RefundMethodOption| provider(o).trim().eq_ignore_ascii_case("custom");
+    let offline = |o: &&RefundMethodOption| {
+        o.offline == Some(true) && !provider(o).trim().eq_ignore_ascii_case("storecredit")
+    };
+    let chosen = single
+        .iter()
+        .find(|o| is_custom(o) && o.offline != Some(false))
+        .or_else(|| single.iter().find(|o| offline(o)))
+        .ok_or_else(|| RefundMethodError::NoOfflineMethod {
+            offered: quote
+                .refund_methods
+                .iter()
+                .flatten()
+                .map(provider)
+                .collect(),
+        })?;
+    if let Some(quoted) = quote.total_refund_amount
+        && (quoted - amount).abs() > Decimal::new(1, 2)
+    {
+        return Err(RefundMethodError::QuoteDiffers {
+            quoted,
+            mirakl: amount,
+        });
+    }
+    if let Some(available) = chosen.amount
+        && available < amount
+    {
+        return Err(RefundMethodError::OfflineLimit {
+            provider_id: provider(chosen),
+            available,
+            mirakl: amount,
+        });
+    }
+    Ok(RefundPayment {
+        provider_id: provider(chosen),
+        amount,
+        offline: true,
+    })
 }
 
 /// Prefix of the [`OrderRecord::mirakl_refunds_handled`] key of a Mirakl line cancelation
@@ -404,11 +588,19 @@ fn cancelations_from_mirakl(
                 continue;
             }
         }
+        let back = MiraklMoneyBack {
+            quantity: c.quantity,
+            amount: c.amount,
+            shipping_amount: c.shipping_amount,
+            taxes: &c.taxes,
+            shipping_taxes: &c.shipping_taxes,
+        };
         out.push(mirror_in_bigcommerce(
+            order,
             key,
             l,
             b,
-            (c.quantity, c.amount, c.shipping_amount),
+            back,
             format!(
                 "Mirakl cancelation: {}",
                 reason_text(c.reason_code.as_deref(), rules)
@@ -417,6 +609,83 @@ fn cancelations_from_mirakl(
     }
 }
 
+/// Tax codes present on the order's lines (`shipping: false`: product taxes, `true`: shipping
+/// taxes). OR28 requires `taxes` when the order has taxes and `shipping_taxes` when it has
+/// shipping taxes, so every refund line lists each code, with 0 where nothing is refunded.
+fn order_tax_codes(order: &Order, shipping: bool) -> BTreeSet<&str> {
+    order
+        .order_lines
+        .iter()
+        .flat_map(|l| {
+            if shipping {
+                l.shipping_taxes.iter()
+            } else {
+                l.taxes.iter()
+            }
+        })
+        .map(|t| t.code.as_str())
+        .collect()
+}
+
+/// The refunded share of each tax code: the line's tax amounts × `share`, rounded to cents;
+/// every code of `codes` is listed (0 when the line has no such tax).
+fn refunded_taxes(
+    line_taxes: &[mirakl_api::orders::TaxAmount],
+    codes: &BTreeSet<&str>,
+    share: Decimal,
+) -> Vec<TaxInput> {
+    codes
+        .iter()
+        .map(|code| TaxInput {
+            code: (*code).to_owned(),
+            amount: money(
+                crate::orders::sum(
+                    line_taxes
+                        .iter()
+                        .filter(|t| t.code == *code)
+                        .filter_map(|t| t.amount),
+                )
+                .saturating_mul(share),
+            ),
+        })
+        .collect()
+}
+
+fn tax_excluded(order: &Order) -> bool {
+    matches!(order.order_tax_mode, Some(TaxMode::TaxExcluded))
+}
+
+/// An OR28 line refunding nothing yet: `shipping_amount` 0 and every tax code at 0, so the
+/// line satisfies OR28's required fields whatever is added to it.
+fn empty_refund_line(
+    order: &Order,
+    line: &OrderLine,
+    reason_code: &str,
+    codes: (&BTreeSet<&str>, &BTreeSet<&str>),
+) -> RefundLine {
+    RefundLine {
+        order_line_id: line.order_line_id.clone(),
+        amount: Decimal::ZERO,
+        currency_iso_code: order.currency_iso_code.clone(),
+        quantity: None,
+        reason_code: reason_code.to_owned(),
+        shipping_amount: Decimal::ZERO,
+        taxes: refunded_taxes(&[], codes.0, Decimal::ZERO),
+        shipping_taxes: refunded_taxes(&[], codes.1, Decimal::ZERO),
+        fees: Vec::new(),
+        excluded_from_shipment: None,
+        tax_legal_notice: None,
+    }
+}
+
+/// BigCommerce refunds → OR28. Amounts follow the Mirakl order's `order_tax_mode`
+/// (mirakl-mmp-seller-openapi.json, OR28 `order_tax_mode`): on `TAX_EXCLUDED` orders `amount`
+/// and `shipping_amount` exclude tax and `taxes` / `shipping_taxes` carry it; otherwise the
+/// amounts include tax. BigCommerce refund amounts are read as what the customer got back
+/// (tax included); without one, the order product's `price_ex_tax` / `price_inc_tax` give it.
+/// Every line carries `shipping_amount` (0 when no shipping is refunded) and every tax code of
+/// the order (OR28 `refunds[].required`, and `taxes` / `shipping_taxes` "required if the order
+/// has (shipping) taxes").
 fn refunds_to_mirakl(
     order: &Order,
     record: &OrderRecord,
@@ -430,6 +699,10 @@ fn refunds_to_mirakl(
         .filter(|r| !record.bigcommerce_refunds_handled.contains(&r.id))
         .collect();
     refunds.sort_by_key(|r| r.id);
+    let tax_codes = order_tax_codes(order, false);
+    let shipping_tax_codes = order_tax_codes(order, true);
+    let codes = (&tax_codes, &shipping_tax_codes);
+    let excluded = tax_excluded(order);
     for r in refunds {
         if !matches!(
             order.order_state,
@@ -441,7 +714,8 @@ fn refunds_to_mirakl(
             continue;
         }
         let code = reason_code(r.reason.as_deref(), rules);
-        let mut lines = Vec::new();
+        // (refund line, Mirakl order line) pairs
+        let mut lines: Vec<(RefundLine, &OrderLine)> = Vec::new();
         for it in r
             .items
             .iter()
@@ -458,39 +732,30 @@ fn refunds_to_mirakl(
                 continue;
             };
             let qty = it.quantity.unwrap_or(p.quantity).min(l.quantity);
-            let amount = it
-                .requested_amount
-                .unwrap_or(p.price_inc_tax.saturating_mul(Decimal::from(qty)));
             let share = if l.quantity > 0 {
                 Decimal::from(qty) / Decimal::from(l.quantity)
             } else {
                 Decimal::ZERO
             };
-            let taxes = l
-                .taxes
-                .iter()
-                .filter_map(|t| {
-                    t.amount.map(|a| TaxInput {
-                        code: t.code.clone(),
-                        amount: money(a.saturating_mul(share)),
-                    })
-                })
-                .collect();
-            lines.push(RefundLine {
-                order_line_id: l.order_line_id.clone(),
-                amount: Some(money(amount)),
-                currency_iso_code: order.currency_iso_code.clone(),
-                quantity: Some(qty),
-                reason_code: code.clone(),
-                shipping_amount: None,
-                taxes,
-                shipping_taxes: Vec::new(),
-                fees: Vec::new(),
-                excluded_from_shipment: None,
-                tax_legal_notice: None,
-            });
+            let taxes = refunded_taxes(&l.taxes, &tax_codes, share);
+            let tax = crate::orders::sum(taxes.iter().map(|t| t.amount));
+            let units = Decimal::from(qty);
+            let amount = match (it.requested_amount, excluded) {
+                (Some(paid), false) => paid,
+                (Some(paid), true) => paid.saturating_sub(tax).max(Decimal::ZERO),
+                (None, false) => p.price_inc_tax.saturating_mul(units),
+                (None, true) => p.price_ex_tax.saturating_mul(units),
+            };
+            let mut line = empty_refund_line(order, l, &code, codes);
+            line.amount = money(amount);
+            line.quantity = Some(qty);
+            line.taxes = taxes;
+            lines.push((line, l));
         }
-        // Refunded shipping goes on the first line (OR28 carries shipping per line).
+        // Refunded shipping (OR28 carries shipping per line) is spread over the lines, those
+        // refunded above first, then by line index, each up to the shipping it was charged;
+        // its taxes are the line's shipping taxes in proportion. What no line can take (or
+        // shipping charged at the order level only) goes on the first line.
         let shipping = crate::orders::sum(
             r.items
                 .iter()
@@ -498,30 +763,65 @@ fn refunds_to_mirakl(
                 .filter_map(|i| i.requested_amount),
         );
         if shipping > Decimal::ZERO {
-            if lines.is_empty()
-                && let Some(first) = order.order_lines.iter().min_by(|a, b| {
-                    a.order_line_index
-                        .cmp(&b.order_line_index)
-                        .then_with(|| a.order_line_id.cmp(&b.order_line_id))
-                })
+            let mut by_index: Vec<&OrderLine> = order.order_lines.iter().collect();
+            by_index.sort_by(|a, b| {
+                a.order_line_index
+                    .cmp(&b.order_line_index)
+                    .then_with(|| a.order_line_id.cmp(&b.order_line_id))
+            });
+            for l in by_index {
+                if !lines
+                    .iter()
+                    .any(|(_, x)| x.order_line_id == l.order_line_id)
+                {
+                    lines.push((empty_refund_line(order, l, &code, codes), l));
+                }
+            }
+            let paid = |l: &OrderLine| {
+                let price = l.shipping_price.unwrap_or_default();
+                if excluded {
+                    price.saturating_add(crate::orders::sum(
+                        l.shipping_taxes.iter().filter_map(|t| t.amount),
+                    ))
+                } else {
+                    price
+                }
+            };
+            let mut taken: Vec<Decimal> = lines.iter().map(|_| Decimal::ZERO).collect();
+            let mut remaining = shipping;
+            for (i, (_, l)) in lines.iter().enumerate() {
+                let take = remaining.min(paid(l).max(Decimal::ZERO));
+                taken[i] = take;
+                remaining = remaining.saturating_sub(take);
+            }
+            if remaining > Decimal::ZERO
+                && let Some(first) = taken.first_mut()
             {
-                lines.push(RefundLine {
-                    order_line_id: first.order_line_id.clone(),
-                    amount: Some(Decimal::ZERO),
-                    currency_iso_code: order.currency_iso_code.clone(),
-                    quantity: None,
-                    reason_code: code.clone(),
-                    shipping_amount: None,
-                    taxes: Vec::new(),
-                    shipping_taxes: Vec::new(),
-                    fees: Vec::new(),
-                    excluded_from_shipment: None,
-                    tax_legal_notice: None,
-                });
+                *first = first.saturating_add(remaining);
             }
-            if let Some(l) = lines.first_mut() {
-                l.shipping_amount = Some(money(shipping));
+            for ((line, l), take) in lines.iter_mut().zip(taken) {
+                if take.is_zero() {
+                    continue;
+                }
+                let line_paid = paid(l);
+                let share = if line_paid > Decimal::ZERO {
+                    (take / line_paid).min(Decimal::ONE)
+                } else {
+                    Decimal::ZERO
+                };
+                line.shipping_taxes = refunded_taxes(&l.shipping_taxes, &shipping_tax_codes, share);
+                let tax = crate::orders::sum(line.shipping_taxes.iter().map(|t| t.amount));
+                let amount = if excluded {
+                    take.saturating_sub(tax).max(Decimal::ZERO)
+                } else {
+                    take
+                };
+                line.shipping_amount = money(amount);
             }
+            // lines added for shipping that took none are not sent
+            lines.retain(|(line, _)| {
+                line.quantity.is_some() || line.shipping_amount != Decimal::ZERO
+            });
         }
         if lines.is_empty() {
             out.push(Action::ManualReview {
@@ -535,7 +835,7 @@ fn refunds_to_mirakl(
                 bigcommerce_refund_id: r.id,
                 request: RefundRequest {
                     order_tax_mode: order.order_tax_mode.clone(),
-                    refunds: lines,
+                    refunds: lines.into_iter().map(|(line, _)| line).collect(),
                 },
             });
         }
@@ -618,6 +918,7 @@ mod tests {
             sku: Some("S1".into()),
             quantity: 2,
             price_inc_tax: d("10"),
+            order_address_id: Some(5),
             ..OrderProduct::default()
         }]
     }
@@ -932,7 +1233,7 @@ mod tests {
                 l.amount,
                 l.reason_code.as_str()
             ),
-            ("M1-1", Some(1), Some(d("10")), "31")
+            ("M1-1", Some(1), d("10"), "31")
         );
         assert_eq!(
             l.taxes,
@@ -972,7 +1273,10 @@ mod tests {
             (mirakl_refund_id.as_str(), *amount, reason.as_str()),
             ("R9", d("12"), "Customer changed their mind")
         );
-        assert_eq!(items, &[RefundItem::product(900, 1)]);
+        assert_eq!(
+            items,
+            &[RefundItem::product(900, 1), RefundItem::shipping(5, d("2"))]
+        );
         let handled = OrderRecord {
             mirakl_refunds_handled: ["R9".to_owned()].into(),
             ..rec
@@ -1035,8 +1339,8 @@ mod tests {
             panic!("{a:?}")
         };
         assert_eq!(request.refunds[0].taxes[0].amount, d("0.13"));
-        assert_eq!(request.refunds[0].amount, Some(d("4.01")));
-        assert_eq!(request.refunds[0].shipping_amount, None);
+        assert_eq!(request.refunds[0].amount, d("4.01"));
+        assert_eq!(request.refunds[0].shipping_amount, d("0"));
 
         // refunded shipping: with a product line it rides on it; alone it gets the first line
         let ship = RefundedItem {
@@ -1064,7 +1368,7 @@ mod tests {
         let mut v: Value = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
         v["order_state"] = json!("SHIPPED");
         let a = step(&order(v), &rec, Some(&side), &env.ctx());
-        type Line = (u64, Option<u64>, Option<Decimal>, Option<Decimal>);
+        type Line = (u64, Option<u64>, Decimal, Decimal);
         let got: Vec<Line> = a
             .iter()
             .filter_map(|a| match a {
@@ -1083,10 +1387,369 @@ mod tests {
         assert_eq!(
             got,
             [
-                (56, Some(1), Some(d("4.01")), Some(d("7.5"))),
-                (57, None, Some(d("0")), Some(d("7.5")))
+                (56, Some(1), d("4.01"), d("7.5")),
+                (57, None, d("0"), d("7.5"))
             ]
         );
+    }
+
+    /// A shipped Mirakl order with one line of 2 units at 10 (tax 1 per unit, shipping 5 with
+    /// 0.5 tax) in `mode`, and its BigCommerce side.
+    fn taxed_shipped(mode: &str) -> Order {
+        let mut v: Value = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
+        v["order_state"] = json!("SHIPPED");
+        v["order_tax_mode"] = json!(mode);
+        v["order_lines"][0]["taxes"] = json!([{"code": "GST", "amount": 2}]);
+        v["order_lines"][0]["shipping_price"] = json!(5);
+        v["order_lines"][0]["shipping_taxes"] = json!([{"code": "GST", "amount": 0.5}]);
+        order(v)
+    }
+
+    fn refund_of(r: &BcRefund, o: &Order, prods: &[OrderProduct]) -> RefundRequest {
+        let env = Env::new();
+        let rec = OrderRecord {
+            bigcommerce_order_id: Some(100),
+            ship_confirmed: true,
+            ..OrderRecord::default()
+        };
+        let bo = bc_order(OrderStatus::Shipped);
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: prods,
+            shipments: &[],
+            refunds: std::slice::from_ref(r),
+        };
+        let a = step(o, &rec, Some(&side), &env.ctx());
+        let [Action::RefundInMirakl { request, .. }] = &a[..] else {
+            panic!("{a:?}")
+        };
+        request.clone()
+    }
+
+    /// Issue 10 defect 1: OR28 requires `shipping_amount` on every refund line
+    /// (../shared/specs/mirakl/mirakl-mmp-seller-openapi.json,
+    /// `/paths/~1api~1orders~1refund/put/requestBody/content/application~1json/schema/properties/refunds/items/required`),
+    /// and `shipping_taxes` when the order has shipping taxes (same schema,
+    /// `…/items/properties/shipping_taxes/description`): a product-only refund sends 0 and a
+    /// zero tax per shipping tax code.
+    #[test]
+    fn or28_lines_always_carry_shipping_amount_and_shipping_taxes() {
+        let o = taxed_shipped("TAX_INCLUDED");
+        let request = refund_of(&product_refund(60, 1, "10"), &o, &products());
+        let line = &request.refunds[0];
+        assert_eq!(line.shipping_amount, d("0"));
+        assert_eq!(
+            line.shipping_taxes,
+            [TaxInput {
+                code: "GST".into(),
+                amount: d("0")
+            }]
+        );
+        let body = serde_json::to_value(&request).unwrap();
+        for field in ["amount", "order_line_id", "reason_code", "shipping_amount"] {
+            assert!(
+                body["refunds"][0].get(field).is_some(),
+                "{field} missing: {body}"
+            );
+        }
+        // a shipping-only refund lists the product tax codes too (0 refunded)
+        let ship = BcRefund {
+            id: 61,
+            items: vec![RefundedItem {
+                item_type: RefundItemType::Shipping,
+                item_id: 0,
+                quantity: None,
+                requested_amount: Some(d("5")),
+            }],
+            ..BcRefund::default()
+        };
+        let request = refund_of(&ship, &o, &products());
+        let line = &request.refunds[0];
+        assert_eq!((line.amount, line.shipping_amount), (d("0"), d("5")));
+        assert_eq!(line.taxes[0].amount, d("0"));
+        assert_eq!(line.shipping_taxes[0].amount, d("0.5"));
+    }
+
+    /// OR28 carries shipping per line: a shipping refund larger than one line's shipping is
+    /// spread over the lines (the refunded line first, then by index), each up to what it was
+    /// charged, so no line is refunded more shipping than it paid.
+    #[test]
+    fn or28_spreads_refunded_shipping_over_the_lines() {
+        let mut v: Value = waiting(
+            "M1",
+            vec![
+                line("M1-1", 1, "S0", 1, "10"),
+                line("M1-2", 2, "S1", 2, "10"),
+            ],
+        );
+        v["order_state"] = json!("SHIPPED");
+        v["order_lines"][0]["shipping_price"] = json!(5);
+        v["order_lines"][1]["shipping_price"] = json!(5);
+        let o = order(v);
+        let refund = BcRefund {
+            items: vec![
+                product_refund(80, 1, "10").items[0].clone(),
+                RefundedItem {
+                    item_type: RefundItemType::Shipping,
+                    item_id: 0,
+                    quantity: None,
+                    requested_amount: Some(d("8")),
+                },
+            ],
+            ..product_refund(80, 1, "10")
+        };
+        let request = refund_of(&refund, &o, &products());
+        type Line<'a> = (&'a str, Option<u64>, Decimal, Decimal);
+        let got: Vec<Line<'_>> = request
+            .refunds
+            .iter()
+            .map(|l| {
+                (
+                    l.order_line_id.as_str(),
+                    l.quantity,
+                    l.amount,
+                    l.shipping_amount,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("M1-2", Some(1), d("10"), d("5")),
+                ("M1-1", None, d("0"), d("3"))
+            ]
+        );
+    }
+
+    /// Issue 10 defect 2: OR28 amounts follow the order's tax mode
+    /// (../shared/specs/mirakl/mirakl-mmp-seller-openapi.json, OR28 request
+    /// `order_tax_mode`: "TAX_EXCLUDED: the price fields … do not include taxes"): on a
+    /// TAX_EXCLUDED order the amount is ex tax and `taxes` carries the tax; on TAX_INCLUDED the
+    /// amount includes it. Never both (tax counted twice).
+    #[test]
+    fn or28_amounts_follow_the_order_tax_mode() {
+        let prods = vec![OrderProduct {
+            id: 900,
+            sku: Some("S1".into()),
+            quantity: 2,
+            price_ex_tax: d("10"),
+            price_inc_tax: d("11"),
+            ..OrderProduct::default()
+        }];
+        let without_amount = BcRefund {
+            items: vec![RefundedItem {
+                requested_amount: None,
+                ..product_refund(70, 1, "0").items[0].clone()
+            }],
+            ..product_refund(70, 1, "0")
+        };
+        let with_shipping = BcRefund {
+            items: vec![
+                product_refund(71, 1, "11").items[0].clone(),
+                RefundedItem {
+                    item_type: RefundItemType::Shipping,
+                    item_id: 0,
+                    quantity: None,
+                    requested_amount: Some(d("5.5")),
+                },
+            ],
+            ..product_refund(71, 1, "11")
+        };
+        let gst = |a: &str| {
+            vec![TaxInput {
+                code: "GST".into(),
+                amount: d(a),
+            }]
+        };
+        // TAX_EXCLUDED: 10 + tax 1 (never 11 + tax 1)
+        let excluded = taxed_shipped("TAX_EXCLUDED");
+        for r in [&without_amount, &with_shipping] {
+            let request = refund_of(r, &excluded, &prods);
+            assert_eq!(request.order_tax_mode, Some(TaxMode::TaxExcluded));
+            let line = &request.refunds[0];
+            assert_eq!((line.amount, &line.taxes), (d("10"), &gst("1")));
+        }
+        let line = &refund_of(&with_shipping, &excluded, &prods).refunds[0];
+        assert_eq!(
+            (line.shipping_amount, &line.shipping_taxes),
+            (d("5"), &gst("0.5"))
+        );
+        // TAX_INCLUDED: the amount includes the tax it lists
+        let included = taxed_shipped("TAX_INCLUDED");
+        let line = &refund_of(&without_amount, &included, &prods).refunds[0];
+        assert_eq!((line.amount, &line.taxes), (d("11"), &gst("1")));
+        let line = &refund_of(&with_shipping, &included, &prods).refunds[0];
+        assert_eq!((line.amount, &line.taxes), (d("11"), &gst("1")));
+        assert_eq!(
+            (line.shipping_amount, &line.shipping_taxes),
+            (d("5.5"), &gst("0.5"))
+        );
+    }
+
+    fn mirrored(o: &Order, prods: &[OrderProduct]) -> (Vec<RefundItem>, Decimal) {
+        let env = Env::new();
+        let rec = OrderRecord {
+            bigcommerce_order_id: Some(100),
+            ship_confirmed: true,
+            ..OrderRecord::default()
+        };
+        let bo = bc_order(OrderStatus::Shipped);
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: prods,
+            shipments: &[],
+            refunds: &[],
+        };
+        let a = step(o, &rec, Some(&side), &env.ctx());
+        let [Action::RefundInBigCommerce { items, amount, .. }] = &a[..] else {
+            panic!("{a:?}")
+        };
+        (items.clone(), *amount)
+    }
+
+    fn order_item(amount: &str) -> RefundItem {
+        RefundItem {
+            item_type: RefundItemType::Order,
+            item_id: 100,
+            quantity: None,
+            amount: Some(d(amount)),
+            reason: None,
+        }
+    }
+
+    /// Issue 10 defect 10: a Mirakl refund mirrored to BigCommerce includes its SHIPPING (and
+    /// ORDER) parts and totals Mirakl's amount; a shipping-only refund is a SHIPPING item on
+    /// the order address (docs/store-operations/orders/refunds.mdx: `item_id` = order address
+    /// id), never an empty item list (which BigCommerce answers with 422).
+    #[test]
+    fn mirakl_refunds_mirror_shipping_and_order_parts_for_mirakl_amount() {
+        let mut v: Value = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
+        v["order_state"] = json!("SHIPPED");
+        v["order_lines"][0]["refunds"] = json!([{"id": "R1", "amount": 0, "shipping_amount": 7, "quantity": 0, "refund_state": "REFUNDED"}]);
+        let (items, amount) = mirrored(&order(v.clone()), &products());
+        assert_eq!(
+            (items, amount),
+            (vec![RefundItem::shipping(5, d("7"))], d("7"))
+        );
+        // nothing to mirror: a human looks, never an empty refund
+        let mut zero = v.clone();
+        zero["order_lines"][0]["refunds"][0]["shipping_amount"] = json!(0);
+        let env = Env::new();
+        let rec = OrderRecord {
+            bigcommerce_order_id: Some(100),
+            ship_confirmed: true,
+            ..OrderRecord::default()
+        };
+        let bo = bc_order(OrderStatus::Shipped);
+        let prods = products();
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &[],
+            refunds: &[],
+        };
+        let a = step(&order(zero), &rec, Some(&side), &env.ctx());
+        assert!(matches!(&a[..], [Action::ManualReview { .. }]), "{a:?}");
+        // no order address known: the shipping part is refunded at the order level
+        let mut no_address = products();
+        no_address[0].order_address_id = None;
+        assert_eq!(
+            mirrored(&order(v.clone()), &no_address),
+            (vec![order_item("7")], d("7"))
+        );
+        // a partial amount on a unit: BigCommerce would refund the unit's full price, so the
+        // product part goes at the order level for exactly Mirakl's amount
+        v["order_lines"][0]["refunds"] = json!([{"id": "R2", "amount": 4, "shipping_amount": 1, "quantity": 1, "refund_state": "REFUNDED"}]);
+        assert_eq!(
+            mirrored(&order(v.clone()), &products()),
+            (
+                vec![RefundItem::shipping(5, d("1")), order_item("4")],
+                d("5")
+            )
+        );
+        // TAX_EXCLUDED: Mirakl's amounts exclude tax; the customer got the taxes back too
+        v["order_tax_mode"] = json!("TAX_EXCLUDED");
+        v["order_lines"][0]["refunds"] = json!([{"id": "R3", "amount": 10, "shipping_amount": 5, "quantity": 1, "refund_state": "REFUNDED",
+            "taxes": [{"code": "GST", "amount": 1}], "shipping_taxes": [{"code": "GST", "amount": 0.5}]}]);
+        let mut prods = products();
+        prods[0].price_inc_tax = d("11");
+        assert_eq!(
+            mirrored(&order(v), &prods),
+            (
+                vec![
+                    RefundItem::product(900, 1),
+                    RefundItem::shipping(5, d("5.5"))
+                ],
+                d("16.5")
+            )
+        );
+    }
+
+    /// The refund methods of the orders.v3.yml `RefundQuote_Full` example: store credit,
+    /// custom (offline, "refunded externally"), bank deposit + store credit.
+    fn spec_quote(total: &str) -> RefundQuote {
+        let option = |p: &str, offline: bool| RefundMethodOption {
+            provider_id: Some(p.into()),
+            provider_description: None,
+            amount: Some(d(total)),
+            offline: Some(offline),
+        };
+        RefundQuote {
+            order_id: Some(100),
+            total_refund_amount: Some(d(total)),
+            total_refund_tax_amount: None,
+            rounding: None,
+            tax_inclusive: Some(true),
+            refund_methods: vec![
+                vec![option("storecredit", false)],
+                vec![option("custom", true)],
+                vec![option("bankdeposit", true), option("storecredit", false)],
+            ],
+        }
+    }
+
+    /// Issue 10 defect 10: the payment is the offline `custom` method, picked explicitly (the
+    /// first offered method here is store credit), for Mirakl's amount; without an offline
+    /// method the error says why.
+    #[test]
+    fn mirrored_refunds_are_paid_offline_never_store_credit() {
+        let quote = spec_quote("119.35");
+        assert_eq!(
+            offline_refund_payment(&quote, d("119.35")),
+            Ok(RefundPayment {
+                provider_id: "custom".into(),
+                amount: d("119.35"),
+                offline: true
+            })
+        );
+        let mut only_bank = quote.clone();
+        only_bank.refund_methods.remove(1);
+        only_bank.refund_methods.push(vec![RefundMethodOption {
+            provider_id: Some("bankdeposit".into()),
+            provider_description: None,
+            amount: Some(d("119.35")),
+            offline: Some(true),
+        }]);
+        assert_eq!(
+            offline_refund_payment(&only_bank, d("119.35"))
+                .unwrap()
+                .provider_id,
+            "bankdeposit"
+        );
+        let mut online = quote.clone();
+        online.refund_methods.truncate(1);
+        let err = offline_refund_payment(&online, d("119.35")).unwrap_err();
+        assert_eq!(
+            err,
+            RefundMethodError::NoOfflineMethod {
+                offered: vec!["storecredit".into()]
+            }
+        );
+        assert!(err.to_string().contains("offline"), "{err}");
+        assert!(matches!(
+            offline_refund_payment(&quote, d("100")),
+            Err(RefundMethodError::QuoteDiffers { .. })
+        ));
     }
 
     /// Cancellations both ways (notes/connectors.md §5.12): a Mirakl line cancelation after the
@@ -1131,7 +1794,10 @@ mod tests {
             panic!("{a:?}")
         };
         assert_eq!(mirakl_refund_id, "cancelation:C2");
-        assert_eq!(items, &[RefundItem::product(900, 1)]);
+        assert_eq!(
+            items,
+            &[RefundItem::product(900, 1), RefundItem::shipping(5, d("1"))]
+        );
         assert_eq!(*amount, d("11"));
         assert!(reason.starts_with("Mirakl cancelation"), "{reason}");
         let handled = OrderRecord {

@@ -1,7 +1,7 @@
 //! Desired offers: what Mirakl should show for every selected BigCommerce item.
 
 use crate::catalog::{self, Catalog, CatalogProduct, CatalogVariant, InventoryTracking, SkuCheck};
-use crate::pricing::{self, Discount, PriceError};
+use crate::pricing::{self, Discount, PriceError, TaxBasisConversion, TaxBasisError, VolumeTier};
 use crate::rules::{OfferRules, SyncRules};
 use crate::stock;
 use crate::types::{CatalogRef, InvalidValue, ShopSku};
@@ -26,6 +26,11 @@ pub struct OfferContent {
     pub logistic_class: Option<String>,
     /// `offer_additional_fields` code → value.
     pub additional_fields: BTreeMap<String, String>,
+    /// Volume prices above 1 unit when the sync manages them
+    /// ([`crate::rules::OfferRules::volume_prices_from_bulk_pricing`]); `None`: not managed,
+    /// Mirakl's are kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_prices: Option<Vec<VolumeTier>>,
 }
 
 /// One offer as it should be on Mirakl: the full content an OF24 update must carry.
@@ -60,7 +65,7 @@ pub struct CurrentOffer {
 /// Why an item did not become an offer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ProblemReason {
+pub enum OfferProblemReason {
     /// The item has no SKU.
     #[error("missing SKU")]
     MissingSku,
@@ -88,6 +93,10 @@ pub enum ProblemReason {
     /// Stock is not tracked and the rules give no default quantity.
     #[error("inventory tracking is `{0}`")]
     InventoryNotTracked(String),
+    /// The store's price tax basis differs from the marketplace's and no conversion is
+    /// configured ([`crate::pricing::check_tax_basis`]).
+    #[error("{0}")]
+    TaxBasis(TaxBasisError),
     /// The catalog currency differs from the Mirakl shop currency.
     #[error("catalog currency {found:?} differs from shop currency {expected}")]
     CurrencyMismatch {
@@ -100,18 +109,18 @@ pub enum ProblemReason {
 
 /// An item that did not become an offer, with the reason. Never silently dropped.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub struct OfferProblem {
     /// The SKU, when the item has a valid one.
     pub sku: Option<ShopSku>,
     /// The item.
     pub source: CatalogRef,
     /// Why.
-    pub reason: ProblemReason,
+    pub reason: OfferProblemReason,
 }
 
 /// The SKUs named by problems: [`crate::plan::plan`] never removes these from Mirakl (their state
 /// is unknown, not gone).
-pub fn problem_skus(problems: &[Problem]) -> BTreeSet<ShopSku> {
+pub fn problem_skus(problems: &[OfferProblem]) -> BTreeSet<ShopSku> {
     problems.iter().filter_map(|p| p.sku.clone()).collect()
 }
 
@@ -139,13 +148,15 @@ struct Candidate<'a> {
 ///
 /// One offer per variant (or per product without variants), keyed by shop SKU. Items excluded by
 /// the selection rules are simply absent. Items that are selected but cannot be offered yield a
-/// [`Problem`] (missing, invalid or duplicate SKU, missing GTIN when required, missing or
-/// non-positive price, untracked inventory without a default, currency mismatch). Output order
+/// [`OfferProblem`] (missing, invalid or duplicate SKU, missing GTIN when required, missing or
+/// non-positive price, untracked inventory without a default, currency or tax-basis mismatch).
+/// Store prices are converted to the marketplace's tax basis first when the rules say how
+/// ([`crate::pricing::check_tax_basis`] with [`Catalog::prices_include_tax`]). Output order
 /// is deterministic (`BTreeMap`; problems sorted by product, variant).
 pub fn desired(
     catalog: &Catalog,
     rules: &SyncRules,
-) -> (BTreeMap<ShopSku, DesiredOffer>, Vec<Problem>) {
+) -> (BTreeMap<ShopSku, DesiredOffer>, Vec<OfferProblem>) {
     let mut problems = Vec::new();
     let mut candidates: Vec<Candidate<'_>> = Vec::new();
     let mut products: Vec<&CatalogProduct> = catalog.products.iter().collect();
@@ -176,8 +187,8 @@ pub fn desired(
                 variant_id: variant.map(|v| v.id),
             };
             let reason = match catalog::check_sku(sku, &rules.selection) {
-                SkuCheck::Missing => ProblemReason::MissingSku,
-                SkuCheck::Invalid(e) => ProblemReason::InvalidSku(e),
+                SkuCheck::Missing => OfferProblemReason::MissingSku,
+                SkuCheck::Invalid(e) => OfferProblemReason::InvalidSku(e),
                 SkuCheck::Excluded => continue,
                 SkuCheck::Selected(sku) => {
                     candidates.push(Candidate {
@@ -189,7 +200,7 @@ pub fn desired(
                     continue;
                 }
             };
-            problems.push(Problem {
+            problems.push(OfferProblem {
                 sku: None,
                 source,
                 reason,
@@ -213,16 +224,25 @@ pub fn desired(
             .currency
             .as_ref()
             .is_some_and(|c| c.trim().eq_ignore_ascii_case(want.trim()));
-        (!ok).then(|| ProblemReason::CurrencyMismatch {
+        (!ok).then(|| OfferProblemReason::CurrencyMismatch {
             expected: want.clone(),
             found: catalog.currency.clone(),
         })
     });
 
+    let (tax, tax_problem) = match catalog
+        .prices_include_tax
+        .map(|with_tax| pricing::check_tax_basis(&rules.price, with_tax))
+    {
+        Some(Ok(conversion)) => (conversion, None),
+        Some(Err(e)) => (None, Some(OfferProblemReason::TaxBasis(e))),
+        None => (None, None),
+    };
+
     let mut offers = BTreeMap::new();
     for c in candidates {
         let mut fail = |reason| {
-            problems.push(Problem {
+            problems.push(OfferProblem {
                 sku: Some(c.sku.clone()),
                 source: c.source,
                 reason,
@@ -234,14 +254,14 @@ pub fn desired(
                 .find(|r| **r != c.source)
                 .copied()
                 .unwrap_or(c.source);
-            fail(ProblemReason::DuplicateSku { other });
+            fail(OfferProblemReason::DuplicateSku { other });
             continue;
         }
-        if let Some(reason) = &currency_problem {
+        if let Some(reason) = currency_problem.as_ref().or(tax_problem.as_ref()) {
             fail(reason.clone());
             continue;
         }
-        match build(&c, catalog, rules, &held_by_product) {
+        match build(&c, catalog, rules, &held_by_product, tax.as_ref()) {
             Ok(offer) => {
                 offers.insert(c.sku.clone(), offer);
             }
@@ -257,19 +277,20 @@ fn build(
     catalog: &Catalog,
     rules: &SyncRules,
     held_by_product: &BTreeMap<u64, u64>,
-) -> Result<DesiredOffer, ProblemReason> {
+    tax: Option<&TaxBasisConversion>,
+) -> Result<DesiredOffer, OfferProblemReason> {
     let (p, v) = (c.product, c.variant);
     if rules.identity.require_gtin && !catalog::has_gtin(p, v) {
-        return Err(ProblemReason::MissingGtin);
+        return Err(OfferProblemReason::MissingGtin);
     }
     let ident = catalog::identity(p, v, &c.sku, &rules.identity)
-        .ok_or(ProblemReason::MissingProductReference)?;
+        .ok_or(OfferProblemReason::MissingProductReference)?;
     let record = v.and_then(|v| catalog.price_list.get(&v.id));
     let price = record
         .and_then(|r| r.price)
         .or_else(|| v.and_then(|v| v.price))
         .or(p.price)
-        .ok_or(ProblemReason::MissingPrice)?;
+        .ok_or(OfferProblemReason::MissingPrice)?;
     let sale = match record {
         Some(r) if r.price.is_some() || r.sale_price.is_some() => r.sale_price,
         _ => v.and_then(|v| v.sale_price).or(p.sale_price),
@@ -277,9 +298,32 @@ fn build(
     let (start, end) = record
         .map(|r| (r.sale_start, r.sale_end))
         .unwrap_or((None, None));
-    let (price, discount) =
-        pricing::offer_price_and_discount(price, sale, start, end, &rules.price)
-            .map_err(ProblemReason::Price)?;
+    let (base, sale) = match tax {
+        Some(t) => (t.apply(price), sale.map(|s| t.apply(s))),
+        None => (price, sale),
+    };
+    let (price, discount) = pricing::offer_price_and_discount(base, sale, start, end, &rules.price)
+        .map_err(OfferProblemReason::Price)?;
+    let bulk = |b: &crate::catalog::BulkPricingTier| match tax {
+        Some(t) if b.kind == crate::catalog::BulkPricingKind::Fixed => {
+            crate::catalog::BulkPricingTier {
+                amount: t.apply(b.amount),
+                ..*b
+            }
+        }
+        _ => *b,
+    };
+    let volume_prices = rules.offer.volume_prices_from_bulk_pricing.then(|| {
+        let tiers: Vec<_> = p.bulk_pricing.iter().map(bulk).collect();
+        pricing::volume_tiers(
+            base,
+            sale,
+            &tiers,
+            price,
+            discount.as_ref().map(|d| d.price),
+            &rules.price,
+        )
+    });
 
     let held_sku = catalog.held.get(&c.sku).copied().unwrap_or(0);
     let quantity = match &p.inventory_tracking {
@@ -299,9 +343,9 @@ fn build(
                 stock::available(i64::try_from(q).unwrap_or(i64::MAX), held_sku, &rules.stock)
             }
             None => {
-                return Err(ProblemReason::InventoryNotTracked(String::from(
-                    other.clone(),
-                )));
+                return Err(OfferProblemReason::InventoryNotTracked(
+                    other.as_str().to_owned(),
+                ));
             }
         },
     };
@@ -319,6 +363,7 @@ fn build(
             leadtime_to_ship: rules.offer.leadtime_to_ship,
             logistic_class: logistic_class(weight, &rules.offer),
             additional_fields: rules.offer.additional_fields.clone(),
+            volume_prices,
         },
     })
 }
@@ -450,13 +495,13 @@ mod tests {
             .iter()
             .map(|p| (p.source.product_id, p.source.variant_id, p.reason.clone()))
             .collect();
-        assert_eq!(reasons[0], (4, Some(41), ProblemReason::MissingSku));
+        assert_eq!(reasons[0], (4, Some(41), OfferProblemReason::MissingSku));
         assert_eq!(
             reasons[1],
             (
                 4,
                 Some(42),
-                ProblemReason::Price(PriceError::NotPositive(d("0")))
+                OfferProblemReason::Price(PriceError::NotPositive(d("0")))
             )
         );
         assert_eq!(
@@ -464,7 +509,7 @@ mod tests {
             (
                 4,
                 Some(43),
-                ProblemReason::DuplicateSku {
+                OfferProblemReason::DuplicateSku {
                     other: CatalogRef {
                         product_id: 7,
                         variant_id: Some(71)
@@ -474,13 +519,17 @@ mod tests {
         );
         assert!(matches!(
             reasons[3].2,
-            ProblemReason::InvalidSku(InvalidValue::SkuControlChar(_))
+            OfferProblemReason::InvalidSku(InvalidValue::SkuControlChar(_))
         ));
         assert_eq!(
             reasons[4],
-            (5, None, ProblemReason::InventoryNotTracked("none".into()))
+            (
+                5,
+                None,
+                OfferProblemReason::InventoryNotTracked("none".into())
+            )
         );
-        assert_eq!(reasons[5], (6, None, ProblemReason::MissingPrice));
+        assert_eq!(reasons[5], (6, None, OfferProblemReason::MissingPrice));
         assert_eq!(
             problems[2].reason.to_string(),
             "duplicate SKU, also used by product 7 variant 71"
@@ -517,7 +566,7 @@ mod tests {
         rules.identity.require_gtin = true;
         let (offers, problems) = desired(&cat, &rules);
         assert!(offers.is_empty());
-        assert_eq!(problems[0].reason, ProblemReason::MissingGtin);
+        assert_eq!(problems[0].reason, OfferProblemReason::MissingGtin);
 
         rules.identity.require_gtin = false;
         rules.price.currency = Some("NZD".into());
@@ -525,13 +574,45 @@ mod tests {
         assert!(offers.is_empty());
         assert_eq!(
             problems[0].reason,
-            ProblemReason::CurrencyMismatch {
+            OfferProblemReason::CurrencyMismatch {
                 expected: "NZD".into(),
                 found: Some("AUD".into())
             }
         );
         rules.price.currency = Some("aud".into());
         assert_eq!(desired(&cat, &rules).0.len(), 1);
+    }
+
+    /// Issue 10 defect 5: a store entering prices ex GST publishes GST-inclusive prices on a
+    /// tax-included marketplace when the rate is configured, and every SKU is a problem naming
+    /// the setting when it is not (never ~10% too cheap in silence).
+    #[test]
+    fn store_prices_follow_the_marketplace_tax_basis() {
+        let mut p = product(20, vec![]);
+        p.inventory_tracking = InventoryTracking::Product;
+        p.sale_price = Some(d("10"));
+        let mut cat = Catalog {
+            products: vec![p],
+            prices_include_tax: Some(false),
+            ..Catalog::default()
+        };
+        let mut rules = SyncRules::default();
+        rules.price.marketplace_tax_basis = Some(crate::rules::TaxBasis::TaxIncluded);
+        let (offers, problems) = desired(&cat, &rules);
+        assert!(offers.is_empty());
+        assert!(
+            matches!(&problems[0].reason, OfferProblemReason::TaxBasis(e) if e.to_string().contains("store_tax_rate_percent")),
+            "{problems:?}"
+        );
+        rules.price.store_tax_rate_percent = Some(d("10"));
+        let (offers, problems) = desired(&cat, &rules);
+        assert!(problems.is_empty(), "{problems:?}");
+        let o = &offers[&sku("P20")];
+        assert_eq!(o.content.price, d("22"));
+        assert_eq!(o.content.discount.as_ref().map(|d| d.price), Some(d("11")));
+        // a store already entering prices with tax is published as is
+        cat.prices_include_tax = Some(true);
+        assert_eq!(desired(&cat, &rules).0[&sku("P20")].content.price, d("20"));
     }
 
     #[test]

@@ -338,6 +338,60 @@ pub struct MappedOrder {
     /// `default_currency_code`, which BigCommerce accepts on `POST /v2/orders` when
     /// multi-currency is enabled (orders.v2.oas2.yml `order_Post`).
     pub currency: Option<String>,
+    /// Mirakl promotions on the created lines (line prices below unit price × quantity, and
+    /// any `promotions.total_deduced_amount` the line prices do not show): send it as the
+    /// order's `discount_amount` (orders.v2.oas2.yml `order_Post`), so the lines keep their
+    /// unit prices and the total drops by the promotion.
+    pub discount_amount: Decimal,
+    /// Mirakl fees on the created lines (line `total_price` beyond price and shipping): send
+    /// them as the order's `fees[]` (orders.v2.oas2.yml `orderFees_Post`, `custom_fee`).
+    pub fees: Vec<OrderFee>,
+    /// What Mirakl charged the customer for the created part of the order, tax included
+    /// (lines, shipping, fees, less promotions; plus the taxes on a `TAX_EXCLUDED` order). The
+    /// BigCommerce order must total exactly this ([`MappedOrder::bigcommerce_total`]).
+    pub charged_total: Decimal,
+}
+
+/// A fee line for the BigCommerce order (`fees[]` of `POST /v2/orders`, type `custom_fee`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderFee {
+    /// Display name (`display_name_customer` and `display_name_merchant`).
+    pub name: String,
+    /// `cost_ex_tax`.
+    pub cost_ex_tax: Decimal,
+    /// `cost_inc_tax`.
+    pub cost_inc_tax: Decimal,
+}
+
+impl MappedOrder {
+    /// The total, tax included, BigCommerce computes for this order once created with its
+    /// [`discount_amount`](Self::discount_amount) and [`fees`](Self::fees): lines (quantity ×
+    /// `price_inc_tax`) + shipping + fees − discount, to the cent. It equals
+    /// [`charged_total`](Self::charged_total) for every mapped order.
+    pub fn bigcommerce_total(&self) -> Decimal {
+        let lines = sum(self.order.products.iter().map(|p| {
+            p.price_inc_tax
+                .unwrap_or_default()
+                .saturating_mul(Decimal::from(p.quantity))
+        }));
+        let total = lines
+            .saturating_add(self.order.shipping_cost_inc_tax.unwrap_or_default())
+            .saturating_add(sum(self.fees.iter().map(|f| f.cost_inc_tax)))
+            .saturating_sub(self.discount_amount);
+        total.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    }
+}
+
+/// Reads a JSON number or numeric string as a decimal.
+fn json_decimal(v: Option<&serde_json::Value>) -> Option<Decimal> {
+    let text = match v? {
+        serde_json::Value::String(s) => s.trim().to_owned(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    text.parse::<Decimal>()
+        .ok()
+        .or_else(|| Decimal::from_scientific(&text).ok())
 }
 
 fn text(v: &Option<String>) -> String {
@@ -418,7 +472,9 @@ fn split_tax(amount: Decimal, tax: Decimal, mode: Option<&TaxMode>) -> (Decimal,
 /// billing falls back to shipping and vice versa; email = the anonymised
 /// `customer_notification_email`. Lines: open quantity (ordered − cancelled), linked by SKU to
 /// product/variant ids (so BigCommerce stock moves), unit prices with and without tax from the
-/// line taxes and `order_tax_mode`. Shipping cost likewise; shipping method = Mirakl shipping
+/// line taxes and `order_tax_mode`. Promotions become [`MappedOrder::discount_amount`] and
+/// fees [`MappedOrder::fees`], so the order totals what Mirakl charged
+/// ([`MappedOrder::charged_total`]). Shipping cost likewise; shipping method = Mirakl shipping
 /// type label. `external_source` from the rules, `external_order_id` = Mirakl order id, status
 /// from the rules. `store_currency` (when given) must equal the order currency. `date_created`
 /// is left to BigCommerce: [`crate::lifecycle::step`] compares it with Mirakl cancelation dates
@@ -467,8 +523,11 @@ pub fn to_bigcommerce(
     if email.is_empty() {
         warnings.push(MappingWarning::MissingEmail);
     }
+    let excluded = matches!(mode, Some(TaxMode::TaxExcluded));
     let mut products = Vec::new();
     let (mut ship_amount, mut ship_tax) = (Decimal::ZERO, Decimal::ZERO);
+    // what Mirakl charged for the created lines, their promotions and fees
+    let (mut charged, mut discount, mut fees) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     let mut lines: Vec<&OrderLine> = order.order_lines.iter().collect();
     lines.sort_by(|a, b| {
         a.order_line_index
@@ -491,8 +550,48 @@ pub fn to_bigcommerce(
             Decimal::ZERO
         };
         let (ex, inc) = split_tax(unit, unit_tax, mode);
-        ship_amount = ship_amount.saturating_add(l.shipping_price.unwrap_or_default());
-        ship_tax = ship_tax.saturating_add(sum(l.shipping_taxes.iter().filter_map(|t| t.amount)));
+        // What Mirakl charged for the line: its price (after promotions) less cancelled
+        // amounts, plus on a TAX_EXCLUDED order its taxes less cancelled taxes.
+        let taxes = |t: &[mirakl_api::orders::TaxAmount]| sum(t.iter().filter_map(|t| t.amount));
+        let cancels = &l.cancelations;
+        let goods = l.price.map_or_else(
+            || unit.saturating_mul(Decimal::from(qty)),
+            |p| p.saturating_sub(sum(cancels.iter().filter_map(|c| c.amount))),
+        );
+        let paid = if excluded {
+            goods.saturating_add(tax.saturating_sub(sum(cancels.iter().map(|c| taxes(&c.taxes)))))
+        } else {
+            goods
+        };
+        // The BigCommerce line totals quantity × price_inc_tax; the difference is a discount
+        // (promotions, amount-only cancelations) or, if Mirakl charged more, an adjustment fee.
+        let line_total = inc.saturating_mul(Decimal::from(qty));
+        if line_total >= paid {
+            discount = discount.saturating_add(line_total.saturating_sub(paid));
+        } else {
+            fees = fees.saturating_add(paid.saturating_sub(line_total));
+        }
+        charged = charged.saturating_add(paid);
+        // fees: the line total beyond its price and shipping (OR11 `total_price`: "price with
+        // shipping price and fees")
+        if let (Some(total), Some(price)) = (l.total_price, l.price) {
+            let fee = total
+                .saturating_sub(price)
+                .saturating_sub(l.shipping_price.unwrap_or_default());
+            fees = fees.saturating_add(fee.max(Decimal::ZERO));
+        }
+        let cancelled_shipping = sum(cancels.iter().filter_map(|c| c.shipping_amount));
+        ship_amount = ship_amount.saturating_add(
+            l.shipping_price
+                .unwrap_or_default()
+                .saturating_sub(cancelled_shipping)
+                .max(Decimal::ZERO),
+        );
+        ship_tax = ship_tax.saturating_add(
+            taxes(&l.shipping_taxes)
+                .saturating_sub(sum(cancels.iter().map(|c| taxes(&c.shipping_taxes))))
+                .max(Decimal::ZERO),
+        );
         let line = match links.get(&l.offer_sku) {
             Some(r) => NewOrderProduct {
                 product_id: Some(ProductId(r.product_id)),
@@ -517,10 +616,33 @@ pub fn to_bigcommerce(
     if products.is_empty() {
         return Err(MappingError::NoLines);
     }
+    // A promotion total the line prices do not show (lines at full price) is deducted at the
+    // order level.
+    let implied = sum(order.order_lines.iter().filter_map(|l| {
+        let unit = unit_price(l)?;
+        Some(
+            unit.saturating_mul(Decimal::from(l.quantity))
+                .saturating_sub(l.price?)
+                .max(Decimal::ZERO),
+        )
+    }));
+    let declared = json_decimal(
+        order
+            .promotions
+            .as_ref()
+            .and_then(|p| p.get("total_deduced_amount")),
+    )
+    .unwrap_or_default();
+    let unshown = declared.saturating_sub(implied);
+    if unshown > Decimal::new(1, 2) {
+        discount = discount.saturating_add(unshown);
+        charged = charged.saturating_sub(unshown);
+    }
     if ship_amount.is_zero() {
         ship_amount = order.shipping_price.unwrap_or_default();
     }
     let (ship_ex, ship_inc) = split_tax(ship_amount, ship_tax, mode);
+    charged = charged.saturating_add(ship_inc).saturating_add(fees);
     let method = order
         .shipping_type_label
         .clone()
@@ -553,6 +675,17 @@ pub fn to_bigcommerce(
         order: new,
         warnings,
         currency: order.currency_iso_code.clone(),
+        discount_amount: round4(discount),
+        fees: if fees > Decimal::ZERO {
+            vec![OrderFee {
+                name: "Marketplace fees".to_owned(),
+                cost_ex_tax: round4(fees),
+                cost_inc_tax: round4(fees),
+            }]
+        } else {
+            Vec::new()
+        },
+        charged_total: charged.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
     })
 }
 
@@ -713,6 +846,7 @@ pub(crate) mod tests {
                 state_code: "11".into(),
                 leadtime_to_ship: None,
                 logistic_class: None,
+                volume_prices: None,
                 additional_fields: BTreeMap::new(),
             },
         };
@@ -776,6 +910,115 @@ pub(crate) mod tests {
         assert_eq!(body["default_currency_code"], "USD");
         assert_eq!(body["billing_address"]["country_iso2"], "US");
         assert_eq!(n.date_created, None);
+    }
+
+    /// The promotion-carrying OR11 example of ../shared/specs/mirakl/mirakl-mmp-seller-openapi.json
+    /// (`GET /api/orders`, `application/json-auto`: "Complete example with value types"), released
+    /// (SHIPPING) and given amounts: 2 units at 10 with a promotion deducing 3 (line price 17),
+    /// shipping 5 and a fee of 1 (line total 23).
+    fn promotion_order() -> Value {
+        let all: Value = serde_json::from_str(include_str!(
+            "../tests/fixtures/or11_orders_value_types.json"
+        ))
+        .unwrap();
+        let mut v = all["orders"][0].clone();
+        v["order_state"] = json!("SHIPPING");
+        v["order_tax_mode"] = json!("TAX_INCLUDED");
+        v["currency_iso_code"] = json!("AUD");
+        v["promotions"]["total_deduced_amount"] = json!(3);
+        v["promotions"]["applied_promotions"][0]["deduced_amount"] = json!(3);
+        let l = &mut v["order_lines"][0];
+        l["order_line_state"] = json!("SHIPPING");
+        l["quantity"] = json!(2);
+        l["price_unit"] = json!(10);
+        l["origin_unit_price"] = json!(10);
+        l["price"] = json!(17);
+        l["promotions"][0]["deduced_amount"] = json!(3);
+        l["shipping_price"] = json!(5);
+        l["fees"] = json!([{"amount": 1, "code": "fee1"}]);
+        l["total_price"] = json!(23);
+        l["taxes"] = json!([{"code": "GST", "amount": 1.55}]);
+        l["shipping_taxes"] = json!([]);
+        l["cancelations"] = json!([]);
+        l["refunds"] = json!([]);
+        v
+    }
+
+    /// Issue 10 defect 6: the BigCommerce order built from a Mirakl order totals exactly what
+    /// Mirakl charged: promotions become `discount_amount` and fees `fees[]`
+    /// (orders.v2.oas2.yml `order_Post`), lines keep their unit prices.
+    #[test]
+    fn promotions_and_fees_make_the_bigcommerce_total_what_mirakl_charged() {
+        let o = order(promotion_order());
+        let m = to_bigcommerce(&o, &BTreeMap::new(), &OrderRules::default(), None).unwrap();
+        assert_eq!(m.charged_total, d("23"));
+        assert_eq!(m.discount_amount, d("3"));
+        assert_eq!(
+            m.fees,
+            [OrderFee {
+                name: "Marketplace fees".into(),
+                cost_ex_tax: d("1"),
+                cost_inc_tax: d("1")
+            }]
+        );
+        assert_eq!(m.order.products[0].price_inc_tax, Some(d("10")));
+        assert_eq!(m.bigcommerce_total(), m.charged_total);
+
+        // TAX_EXCLUDED (the spec's application/json-0 order: total_price 173 = 165 + 8, so no
+        // fee beyond it; an amount-only cancelation of 12.34 + 1.5 tax, shipping 1.23 + 3.08
+        // tax): (165 − 12.34) + (20 − 1.5) + (8 − 1.23) + (20 − 3.08)
+        let mut v = spec_order();
+        v["order_state"] = json!("SHIPPING");
+        let m = to_bigcommerce(&order(v), &BTreeMap::new(), &OrderRules::default(), None).unwrap();
+        assert_eq!(m.charged_total, d("194.85"));
+        assert_eq!(m.bigcommerce_total(), d("194.85"));
+        assert!(m.fees.is_empty());
+
+        // a promotion the line prices do not show is deducted at the order level
+        let mut v = promotion_order();
+        v["order_lines"][0]["price"] = json!(20);
+        v["order_lines"][0]["total_price"] = json!(25);
+        let m = to_bigcommerce(&order(v), &BTreeMap::new(), &OrderRules::default(), None).unwrap();
+        assert_eq!((m.discount_amount, m.charged_total), (d("3"), d("22")));
+        assert_eq!(m.bigcommerce_total(), m.charged_total);
+
+        // a cancelled unit leaves the promotion on the units created
+        let mut v = promotion_order();
+        v["order_lines"][0]["cancelations"] =
+            json!([{"id": "C1", "quantity": 1, "amount": 8.5, "shipping_amount": 0}]);
+        let m = to_bigcommerce(&order(v), &BTreeMap::new(), &OrderRules::default(), None).unwrap();
+        assert_eq!(m.order.products[0].quantity, 1);
+        assert_eq!((m.discount_amount, m.charged_total), (d("1.5"), d("14.5")));
+        assert_eq!(m.bigcommerce_total(), m.charged_total);
+    }
+
+    proptest::proptest! {
+        /// Whatever the prices, promotions, fees, taxes and tax mode, the BigCommerce total
+        /// equals what Mirakl charged, to the cent.
+        #[test]
+        fn bigcommerce_total_is_always_what_mirakl_charged(
+            unit in 1u32..100_000, qty in 1u64..20, promo in 0u32..100, fee in 0u32..1_000,
+            ship in 0u32..5_000, tax in 0u32..5_000, ship_tax in 0u32..500, excluded in proptest::prelude::any::<bool>(),
+        ) {
+            let unit = Decimal::new(i64::from(unit), 2);
+            let gross = unit * Decimal::from(qty);
+            let price = gross - gross * Decimal::new(i64::from(promo), 2) / Decimal::from(2);
+            let price = price.round_dp(2);
+            let mut v = promotion_order();
+            v["order_tax_mode"] = json!(if excluded { "TAX_EXCLUDED" } else { "TAX_INCLUDED" });
+            let l = &mut v["order_lines"][0];
+            l["quantity"] = json!(qty);
+            l["price_unit"] = json!(unit.to_string());
+            l["price"] = json!(price.to_string());
+            l["shipping_price"] = json!(Decimal::new(i64::from(ship), 2).to_string());
+            l["total_price"] = json!((price + Decimal::new(i64::from(ship), 2) + Decimal::new(i64::from(fee), 2)).to_string());
+            l["taxes"] = json!([{"code": "GST", "amount": Decimal::new(i64::from(tax), 2).to_string()}]);
+            l["shipping_taxes"] = json!([{"code": "GST", "amount": Decimal::new(i64::from(ship_tax), 2).to_string()}]);
+            v["promotions"]["total_deduced_amount"] = json!((gross - price).to_string());
+            let m = to_bigcommerce(&order(v), &BTreeMap::new(), &OrderRules::default(), None).unwrap();
+            let diff = (m.bigcommerce_total() - m.charged_total).abs();
+            proptest::prop_assert!(diff <= Decimal::new(1, 2), "{} vs {}", m.bigcommerce_total(), m.charged_total);
+        }
     }
 
     #[test]

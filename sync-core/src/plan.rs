@@ -1,7 +1,7 @@
 //! Plans: what to send to Mirakl so that the current offers become the desired ones.
 
 use crate::offers::{CurrentOffer, DesiredOffer, OfferContent};
-use crate::pricing::Discount;
+use crate::pricing::{Discount, VolumeTier};
 use crate::rules::{PlanRules, RemovalPolicy};
 use crate::types::ShopSku;
 use rust_decimal::Decimal;
@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub enum ChangeKind {
     /// Only the quantity: STO01 can carry it.
     StockOnly,
-    /// Only the price and/or discount: PRI01 can carry it.
+    /// Only the price, discount and/or volume prices: PRI01 can carry it.
     PriceOnly,
     /// Anything else (or several kinds): OF24 with the full offer.
     Other,
@@ -26,7 +26,9 @@ pub fn classify(before: &OfferContent, after: &OfferContent) -> Option<ChangeKin
         return None;
     }
     let stock = before.quantity != after.quantity;
-    let price = before.price != after.price || before.discount != after.discount;
+    let price = before.price != after.price
+        || before.discount != after.discount
+        || before.volume_prices != after.volume_prices;
     let other = before.state_code != after.state_code
         || before.leadtime_to_ship != after.leadtime_to_ship
         || before.logistic_class != after.logistic_class
@@ -40,7 +42,7 @@ pub fn classify(before: &OfferContent, after: &OfferContent) -> Option<ChangeKin
 
 /// A changed offer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Change {
+pub struct OfferChange {
     /// The full desired offer.
     pub offer: DesiredOffer,
     /// The current content.
@@ -73,7 +75,7 @@ pub struct Plan {
     /// Offers to create.
     pub new: Vec<DesiredOffer>,
     /// Offers to update.
-    pub changed: Vec<Change>,
+    pub changed: Vec<OfferChange>,
     /// SKUs already as desired.
     pub unchanged: Vec<ShopSku>,
     /// Offers to delete or zero.
@@ -106,24 +108,29 @@ pub struct OfferWrite {
     pub delete: bool,
 }
 
-/// One STO01 line.
+/// One STO01 line (a stock write; the `mirakl-api` file line is `imports::StockLine`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StockLine {
+pub struct StockWrite {
     /// Key.
     pub shop_sku: ShopSku,
     /// New quantity.
     pub quantity: u64,
 }
 
-/// One PRI01 line.
+/// One PRI01 price write (the `mirakl-api` file line is `imports::PriceLine`; see
+/// [`crate::convert::price_rows_keeping`] for the rows).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PriceLine {
+pub struct PriceWrite {
     /// Key.
     pub shop_sku: ShopSku,
     /// New price.
     pub price: Decimal,
     /// New discount (none clears it: PRI01 replaces all prices of the offer).
     pub discount: Option<Discount>,
+    /// Volume prices when the sync manages them (`None`: Mirakl's are kept, see
+    /// [`crate::convert::price_rows_keeping`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_prices: Option<Vec<VolumeTier>>,
 }
 
 /// A batch for one call, at most `batch_size` lines, sorted by SKU.
@@ -132,9 +139,9 @@ pub enum Batch {
     /// OF24.
     Offers(Vec<OfferWrite>),
     /// STO01.
-    Stock(Vec<StockLine>),
+    Stock(Vec<StockWrite>),
     /// PRI01.
-    Prices(Vec<PriceLine>),
+    Prices(Vec<PriceWrite>),
 }
 
 impl Batch {
@@ -184,7 +191,10 @@ fn effective<'a>(
     let w = &want.content;
     let fill = (w.leadtime_to_ship.is_none() && current.leadtime_to_ship.is_some())
         || (w.logistic_class.is_none() && current.logistic_class.is_some())
-        || (!rules.sync_prices && (w.price != current.price || w.discount != current.discount));
+        || (!rules.sync_prices
+            && (w.price != current.price
+                || w.discount != current.discount
+                || w.volume_prices != current.volume_prices));
     if !fill {
         return Cow::Borrowed(want);
     }
@@ -193,6 +203,9 @@ fn effective<'a>(
     if !rules.sync_prices {
         want.content.price = current.price;
         want.content.discount.clone_from(&current.discount);
+        want.content
+            .volume_prices
+            .clone_from(&current.volume_prices);
     }
     Cow::Owned(want)
 }
@@ -220,7 +233,7 @@ pub fn plan(
                 let want = effective(want, &cur.content, rules);
                 match classify(&cur.content, &want.content) {
                     None => out.unchanged.push(sku.clone()),
-                    Some(kind) => out.changed.push(Change {
+                    Some(kind) => out.changed.push(OfferChange {
                         offer: want.into_owned(),
                         before: cur.content.clone(),
                         kind,
@@ -259,8 +272,8 @@ impl Plan {
     /// offer. Batches come ordered by operation (OF24, STO01, PRI01), lines by SKU.
     pub fn batches(&self, rules: &PlanRules) -> Vec<Batch> {
         let mut offers: BTreeMap<ShopSku, OfferWrite> = BTreeMap::new();
-        let mut stock: BTreeMap<ShopSku, StockLine> = BTreeMap::new();
-        let mut prices: BTreeMap<ShopSku, PriceLine> = BTreeMap::new();
+        let mut stock: BTreeMap<ShopSku, StockWrite> = BTreeMap::new();
+        let mut prices: BTreeMap<ShopSku, PriceWrite> = BTreeMap::new();
         let full = |o: &DesiredOffer| OfferWrite {
             shop_sku: o.shop_sku.clone(),
             product_id: o.product_id.clone(),
@@ -277,17 +290,18 @@ impl Plan {
                 ChangeKind::StockOnly if rules.stock_import => {
                     stock.insert(
                         sku.clone(),
-                        StockLine {
+                        StockWrite {
                             shop_sku: sku,
                             quantity: c.offer.content.quantity,
                         },
                     );
                 }
                 ChangeKind::PriceOnly if rules.price_import => {
-                    let line = PriceLine {
+                    let line = PriceWrite {
                         shop_sku: sku.clone(),
                         price: c.offer.content.price,
                         discount: c.offer.content.discount.clone(),
+                        volume_prices: c.offer.content.volume_prices.clone(),
                     };
                     prices.insert(sku, line);
                 }
@@ -306,7 +320,7 @@ impl Plan {
                 RemovalAction::ZeroStock if rules.stock_import => {
                     stock.insert(
                         sku.clone(),
-                        StockLine {
+                        StockWrite {
                             shop_sku: sku,
                             quantity: 0,
                         },

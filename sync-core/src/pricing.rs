@@ -1,6 +1,6 @@
 //! Price rules: markup, rounding to an ending or a step, bounds, and the sale price → discount.
 
-use crate::rules::{OutOfRange, PriceRules, RoundDirection, Rounding};
+use crate::rules::{OutOfRange, PriceRules, RoundDirection, Rounding, TaxBasis};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -16,6 +16,62 @@ pub struct Discount {
     /// End of the discount (`None`: never ends).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub end_date: Option<OffsetDateTime>,
+}
+
+/// A Mirakl volume price of an offer above 1 unit (`all_prices[].volume_prices`, PRI01
+/// `price-ranges` / `discount-ranges`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct VolumeTier {
+    /// Quantity from which the tier applies (above 1).
+    pub quantity_threshold: u64,
+    /// Unit price from that quantity.
+    pub price: Decimal,
+    /// Unit discount price from that quantity while the offer's discount runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_price: Option<Decimal>,
+}
+
+/// Volume tiers from BigCommerce bulk-pricing rules: each rule adjusts the source price (and
+/// the sale price) from its `quantity_min` (products_catalog.v3.yml `bulkPricingRule_Full`),
+/// then the price rules apply as to any price ([`offer_price`]). A tier is kept only when its
+/// price is below the offer price and below every smaller tier (a dearer bulk price would be
+/// rejected); its discount price only while below its price and the offer's discount. Sorted
+/// by threshold; rules from 0 or 1 unit are not volume prices and are left out.
+pub fn volume_tiers(
+    base: Decimal,
+    sale_price: Option<Decimal>,
+    bulk: &[crate::catalog::BulkPricingTier],
+    unit_price: Decimal,
+    offer_discount: Option<Decimal>,
+    rules: &PriceRules,
+) -> Vec<VolumeTier> {
+    let mut bulk: Vec<_> = bulk.iter().filter(|t| t.quantity_min > 1).collect();
+    bulk.sort_by_key(|t| t.quantity_min);
+    let mut out: Vec<VolumeTier> = Vec::new();
+    let mut ceiling = unit_price;
+    for t in bulk {
+        let Ok(price) =
+            offer_price_and_discount(t.apply(base), None, None, None, rules).map(|(p, _)| p)
+        else {
+            continue;
+        };
+        if price >= ceiling {
+            continue;
+        }
+        ceiling = price;
+        let discount_price = offer_discount.and_then(|d| {
+            let s = sale_price.filter(|s| *s > Decimal::ZERO)?;
+            offer_price(t.apply(s), rules)
+                .ok()
+                .filter(|p| *p < price && *p < d)
+        });
+        out.push(VolumeTier {
+            quantity_threshold: t.quantity_min,
+            price,
+            discount_price,
+        });
+    }
+    out
 }
 
 /// Why a price could not be computed.
@@ -171,6 +227,98 @@ pub fn offer_price_and_discount(
             end_date,
         });
     Ok((price, discount))
+}
+
+/// A conversion of store prices to the marketplace's tax basis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaxBasisConversion {
+    /// The store's basis.
+    pub from: TaxBasis,
+    /// The marketplace's basis.
+    pub to: TaxBasis,
+    /// The store's tax rate in percent (e.g. 10 for GST).
+    pub rate_percent: Decimal,
+}
+
+impl TaxBasisConversion {
+    /// Converts one price ([`convert_tax_basis`]).
+    pub fn apply(&self, price: Decimal) -> Decimal {
+        convert_tax_basis(price, self.from, self.to, self.rate_percent)
+    }
+}
+
+/// Why store prices cannot be published on the marketplace's tax basis.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TaxBasisError {
+    /// The bases differ and the rules give no tax rate to convert with.
+    #[error(
+        "the BigCommerce store enters prices {} (/v2/store is_price_entered_with_tax) but the marketplace prices {} (rules `price.marketplace_tax_basis`); set `price.store_tax_rate_percent` to convert, or align the store's tax setting",
+        store.words(),
+        marketplace.words()
+    )]
+    Mismatch {
+        /// The store's basis.
+        store: TaxBasis,
+        /// The marketplace's basis.
+        marketplace: TaxBasis,
+    },
+    /// The configured tax rate is negative.
+    #[error("`price.store_tax_rate_percent` is {0}; a tax rate cannot be negative")]
+    NegativeRate(Decimal),
+}
+
+/// Converts a price between tax bases at `rate_percent`: excluded → included multiplies by
+/// `1 + rate/100`, included → excluded divides by it; the same basis returns the price. Not
+/// rounded (the price rules round afterwards); an overflow saturates.
+pub fn convert_tax_basis(
+    price: Decimal,
+    from: TaxBasis,
+    to: TaxBasis,
+    rate_percent: Decimal,
+) -> Decimal {
+    let factor = Decimal::ONE_HUNDRED
+        .saturating_add(rate_percent)
+        .checked_div(Decimal::ONE_HUNDRED)
+        .unwrap_or(Decimal::ONE);
+    match (from, to) {
+        (TaxBasis::TaxExcluded, TaxBasis::TaxIncluded) => price.saturating_mul(factor),
+        (TaxBasis::TaxIncluded, TaxBasis::TaxExcluded) if factor > Decimal::ZERO => {
+            price.checked_div(factor).unwrap_or(price)
+        }
+        _ => price,
+    }
+}
+
+/// Checks the store's price basis against the marketplace's (`rules.marketplace_tax_basis`).
+///
+/// `Ok(None)`: nothing to convert (same basis, or the rules name no marketplace basis);
+/// `Ok(Some(conversion))`: the bases differ and `rules.store_tax_rate_percent` converts.
+///
+/// # Errors
+/// [`TaxBasisError::Mismatch`] when the bases differ and no tax rate is configured (the
+/// connector refuses to start with this message, which names the settings);
+/// [`TaxBasisError::NegativeRate`] for a negative rate.
+pub fn check_tax_basis(
+    rules: &PriceRules,
+    store_prices_include_tax: bool,
+) -> Result<Option<TaxBasisConversion>, TaxBasisError> {
+    let store = TaxBasis::from_price_entered_with_tax(store_prices_include_tax);
+    let Some(marketplace) = rules.marketplace_tax_basis else {
+        return Ok(None);
+    };
+    if store == marketplace {
+        return Ok(None);
+    }
+    match rules.store_tax_rate_percent {
+        Some(r) if r.is_sign_negative() && !r.is_zero() => Err(TaxBasisError::NegativeRate(r)),
+        Some(rate_percent) => Ok(Some(TaxBasisConversion {
+            from: store,
+            to: marketplace,
+            rate_percent,
+        })),
+        None => Err(TaxBasisError::Mismatch { store, marketplace }),
+    }
 }
 
 #[cfg(test)]
@@ -408,6 +556,66 @@ mod tests {
         assert_eq!(
             offer_price_and_discount(d("10"), Some(d("8")), None, None, &min).unwrap(),
             (d("10"), None)
+        );
+    }
+
+    /// Issue 10 defect 5: a store entering prices ex GST on a marketplace pricing GST
+    /// included (Westfield) is refused with a message naming the settings, unless the rules
+    /// give the store's rate; then prices convert (20 ex 10% GST → 22).
+    #[test]
+    fn tax_basis_is_checked_and_converted() {
+        let mut rules = PriceRules::default();
+        // not configured: nothing checked
+        assert_eq!(check_tax_basis(&rules, false), Ok(None));
+        rules.marketplace_tax_basis = Some(TaxBasis::TaxIncluded);
+        assert_eq!(check_tax_basis(&rules, true), Ok(None));
+        let err = check_tax_basis(&rules, false).unwrap_err();
+        assert_eq!(
+            err,
+            TaxBasisError::Mismatch {
+                store: TaxBasis::TaxExcluded,
+                marketplace: TaxBasis::TaxIncluded
+            }
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("price.marketplace_tax_basis")
+                && text.contains("price.store_tax_rate_percent")
+                && text.contains("is_price_entered_with_tax"),
+            "{text}"
+        );
+        rules.store_tax_rate_percent = Some(d("10"));
+        let conv = check_tax_basis(&rules, false).unwrap().unwrap();
+        assert_eq!(conv.apply(d("20")), d("22"));
+        rules.marketplace_tax_basis = Some(TaxBasis::TaxExcluded);
+        let conv = check_tax_basis(&rules, true).unwrap().unwrap();
+        assert_eq!(conv.apply(d("22")), d("20"));
+        rules.store_tax_rate_percent = Some(d("-1"));
+        assert!(matches!(
+            check_tax_basis(&rules, true),
+            Err(TaxBasisError::NegativeRate(_))
+        ));
+        assert_eq!(
+            convert_tax_basis(
+                d("10"),
+                TaxBasis::TaxIncluded,
+                TaxBasis::TaxIncluded,
+                d("10")
+            ),
+            d("10")
+        );
+        // extreme values never panic
+        let _ = convert_tax_basis(
+            Decimal::MAX,
+            TaxBasis::TaxExcluded,
+            TaxBasis::TaxIncluded,
+            d("10"),
+        );
+        let _ = convert_tax_basis(
+            d("1"),
+            TaxBasis::TaxIncluded,
+            TaxBasis::TaxExcluded,
+            d("-100"),
         );
     }
 }

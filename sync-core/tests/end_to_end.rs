@@ -144,7 +144,7 @@ fn offers_converge_through_the_client_models() {
     let p = plan(&want2, &current, &BTreeSet::new(), &routing);
     assert_eq!(
         p.batches(&routing),
-        [Batch::Stock(vec![sync_core::plan::StockLine {
+        [Batch::Stock(vec![sync_core::plan::StockWrite {
             shop_sku: sync_core::ShopSku::new("MUG").unwrap(),
             quantity: 9
         }])]
@@ -322,5 +322,5 @@ fn offers_and_product_rows_agree_on_skus() {
     let missing = |p: &sync_core::products::ProductProblem| p.source.variant_id == Some(22);
     assert!(batch.problems.iter().any(missing), "{:?}", batch.problems);
     assert!(problems.iter().any(|p| p.source.variant_id == Some(22)
-        && p.reason == sync_core::offers::ProblemReason::MissingSku));
+        && p.reason == sync_core::offers::OfferProblemReason::MissingSku));
 }

@@ -14,8 +14,8 @@ use mirakl_api::products::{AttributeList, HierarchyList, ValueListList};
 use std::collections::BTreeMap;
 use sync_core::ShopSku;
 use sync_core::products::{
-    self, AttributeRule, AttributeType, CategoryRule, Change, FieldSource, OperatorCatalog,
-    ProblemReason, ProductProblem, ProductRules, ProductSource, RequirementLevel, Unit,
+    self, AttributeRule, AttributeType, CategoryRule, FieldSource, OperatorCatalog, ProductProblem,
+    ProductProblemReason, ProductRules, ProductSource, RequirementLevel, RowChange, Unit,
 };
 use sync_core::rules::SelectionRules;
 use sync_core::types::CatalogRef;
@@ -263,7 +263,7 @@ fn prepare(products: Vec<Product>) -> products::ProductBatch {
 fn reasons_for<'a>(
     problems: &'a [ProductProblem],
     s: &str,
-) -> Vec<(Option<&'a str>, &'a ProblemReason)> {
+) -> Vec<(Option<&'a str>, &'a ProductProblemReason)> {
     problems
         .iter()
         .filter(|p| p.sku.as_ref().is_some_and(|k| k.as_str() == s))
@@ -360,7 +360,7 @@ fn spec_example_attribute_rules_are_checked() {
         reasons_for(&batch.problems, "B"),
         vec![(
             Some("washingInstructions3"),
-            &ProblemReason::TooShort { length: 4, min: 10 }
+            &ProductProblemReason::TooShort { length: 4, min: 10 }
         )]
     );
 }
@@ -418,7 +418,7 @@ fn variants_become_rows_with_a_variant_group_and_mapped_values() {
     assert_eq!(batch.rejected().count(), 0);
     assert_eq!(
         reasons_for(&batch.problems, "KNIFE"),
-        vec![(Some("ean"), &ProblemReason::MissingRecommended)]
+        vec![(Some("ean"), &ProductProblemReason::MissingRecommended)]
     );
 }
 
@@ -460,7 +460,7 @@ fn value_list_matching_exact_case_insensitive_and_table() {
         reasons_for(&batch.problems, "DRESS-BLK-M"),
         vec![(
             Some("colour"),
-            &ProblemReason::NotInList {
+            &ProductProblemReason::NotInList {
                 value: "Teal".into(),
                 list: "colours".into()
             }
@@ -479,7 +479,7 @@ fn value_list_matching_exact_case_insensitive_and_table() {
     );
     assert!(batch.rows.is_empty());
     assert!(batch.problems.iter().any(|p| p.reason
-        == ProblemReason::NotInList {
+        == ProductProblemReason::NotInList {
             value: "navy blue".into(),
             list: "colours".into()
         }));
@@ -499,8 +499,8 @@ fn missing_required_attributes_are_reported_per_sku_and_attribute() {
     assert_eq!(
         reasons_for(&batch.problems, "DRESS-WHT-S"),
         vec![
-            (Some("image-1"), &ProblemReason::MissingRequired),
-            (Some("size"), &ProblemReason::MissingRequired),
+            (Some("image-1"), &ProductProblemReason::MissingRequired),
+            (Some("size"), &ProductProblemReason::MissingRequired),
         ]
     );
     assert_eq!(
@@ -549,7 +549,7 @@ fn categories_by_path_id_ancestor_rule_order_and_default() {
         reasons_for(&problems, "P4"),
         vec![(
             None,
-            &ProblemReason::UnmappedCategory {
+            &ProductProblemReason::UnmappedCategory {
                 categories: vec![40]
             }
         )]
@@ -558,7 +558,7 @@ fn categories_by_path_id_ancestor_rule_order_and_default() {
         reasons_for(&problems, "P5"),
         vec![(
             None,
-            &ProblemReason::UnmappedCategory { categories: vec![] }
+            &ProductProblemReason::UnmappedCategory { categories: vec![] }
         )]
     );
     // A default category catches the rest.
@@ -602,14 +602,14 @@ fn unknown_and_non_leaf_categories_are_rejected() {
         reasons_for(&batch.problems, "KNIFE"),
         vec![(
             None,
-            &ProblemReason::UnknownCategory {
+            &ProductProblemReason::UnknownCategory {
                 code: "9999".into()
             }
         )]
     );
     assert!(
         reasons_for(&batch.problems, "DRESS-WHT-S")
-            .contains(&(None, &ProblemReason::NotALeaf { code: "10".into() }))
+            .contains(&(None, &ProductProblemReason::NotALeaf { code: "10".into() }))
     );
     // Without the leaf requirement the dress is accepted on the root category.
     r.require_leaf_category = false;
@@ -650,28 +650,28 @@ fn types_units_and_lengths_are_checked() {
     let got = reasons_for(&batch.problems, "KNIFE");
     assert!(got.contains(&(
         Some("release-date"),
-        &ProblemReason::InvalidType {
+        &ProductProblemReason::InvalidType {
             value: "2026-02-30".into(),
             expected: AttributeType::Date
         }
     )));
     assert!(got.contains(&(
         Some("pack-count"),
-        &ProblemReason::InvalidType {
+        &ProductProblemReason::InvalidType {
             value: "six".into(),
             expected: AttributeType::Integer
         }
     )));
     assert!(got.contains(&(
         Some("image-1"),
-        &ProblemReason::InvalidType {
+        &ProductProblemReason::InvalidType {
             value: "ftp://cdn.example/knife.jpg".into(),
             expected: AttributeType::Media
         }
     )));
     assert!(got.contains(&(
         Some("title"),
-        &ProblemReason::TooLong {
+        &ProductProblemReason::TooLong {
             length: 41,
             max: 40
         }
@@ -721,7 +721,7 @@ fn unit_conversion_problems_block_the_row() {
         reasons_for(&batch.problems, "KNIFE"),
         vec![(
             Some("length-cm"),
-            &ProblemReason::NotANumber {
+            &ProductProblemReason::NotANumber {
                 value: "20 cm".into(),
                 to: Unit::Cm
             }
@@ -743,7 +743,7 @@ fn unit_conversion_problems_block_the_row() {
         reasons_for(&batch.problems, "KNIFE"),
         vec![(
             Some("weight-kg"),
-            &ProblemReason::UnitMismatch {
+            &ProductProblemReason::UnitMismatch {
                 from: Unit::Kg,
                 to: Unit::Cm
             }
@@ -772,7 +772,7 @@ fn skus_missing_duplicate_and_selection() {
     );
     let skus: Vec<&str> = rows.iter().map(|r| r.sku.as_str()).collect();
     assert_eq!(skus, ["DRESS-WHT-S"]);
-    let summary: Vec<(u64, Option<&str>, &ProblemReason)> = problems
+    let summary: Vec<(u64, Option<&str>, &ProductProblemReason)> = problems
         .iter()
         .map(|p| {
             (
@@ -785,9 +785,9 @@ fn skus_missing_duplicate_and_selection() {
     assert_eq!(
         summary,
         vec![
-            (2, Some("KNIFE"), &ProblemReason::DuplicateSku),
-            (3, Some("KNIFE"), &ProblemReason::DuplicateSku),
-            (4, None, &ProblemReason::MissingSku),
+            (2, Some("KNIFE"), &ProductProblemReason::DuplicateSku),
+            (3, Some("KNIFE"), &ProductProblemReason::DuplicateSku),
+            (4, None, &ProductProblemReason::MissingSku),
         ]
     );
 }
@@ -811,7 +811,7 @@ fn unknown_columns_are_warnings_only() {
             .problems
             .iter()
             .any(|p| p.attribute.as_deref() == Some("gift-wrap")
-                && p.reason == ProblemReason::UnknownAttribute
+                && p.reason == ProductProblemReason::UnknownAttribute
                 && !p.is_blocking())
     );
 }
@@ -841,13 +841,19 @@ fn unchanged_rows_are_not_sent_again() {
         .map(|r| r.sku.as_str())
         .collect();
     assert_eq!(sent, ["DRESS-BLK-M", "DRESS-WHT-S"]);
-    assert_eq!(products::change(&changed.rows[0], &last), Change::Changed);
-    assert_eq!(products::change(&changed.rows[2], &last), Change::Unchanged);
+    assert_eq!(
+        products::change(&changed.rows[0], &last),
+        RowChange::Changed
+    );
+    assert_eq!(
+        products::change(&changed.rows[2], &last),
+        RowChange::Unchanged
+    );
     let mut k2 = knives();
     k2.id = ProductId(9);
     k2.sku = Some("KNIFE-2".into());
     let more = prepare(vec![k2]);
-    assert_eq!(products::change(&more.rows[0], &last), Change::New);
+    assert_eq!(products::change(&more.rows[0], &last), RowChange::New);
 }
 
 #[test]
@@ -1160,11 +1166,14 @@ fn role_columns_gtin_check_and_disabled_attributes() {
     assert_eq!(batch.rows[0].values["cat"], "9010");
     assert_eq!(
         reasons_for(&batch.problems, "G1"),
-        vec![(Some("legacy-code"), &ProblemReason::DisabledAttribute)]
+        vec![(
+            Some("legacy-code"),
+            &ProductProblemReason::DisabledAttribute
+        )]
     );
     assert!(reasons_for(&batch.problems, "G2").contains(&(
         Some("ean"),
-        &ProblemReason::InvalidGtin {
+        &ProductProblemReason::InvalidGtin {
             value: "9300000000005".into()
         }
     )));
@@ -1172,11 +1181,11 @@ fn role_columns_gtin_check_and_disabled_attributes() {
     assert_eq!(
         reasons_for(&batch.problems, "G3")
             .into_iter()
-            .filter(|(_, r)| **r != ProblemReason::DisabledAttribute)
+            .filter(|(_, r)| **r != ProductProblemReason::DisabledAttribute)
             .collect::<Vec<_>>(),
         vec![(
             Some("launch"),
-            &ProblemReason::InvalidType {
+            &ProductProblemReason::InvalidType {
                 value: "2026-03-01T00:00:00Z".into(),
                 expected: AttributeType::Date
             }
@@ -1314,7 +1323,7 @@ fn bigcommerce_spec_examples_map_to_rows() {
         reasons_for(&batch.problems, "SMIT-2"),
         vec![(
             Some("colour"),
-            &ProblemReason::NotInList {
+            &ProductProblemReason::NotInList {
                 value: "Black".into(),
                 list: "colours".into()
             }

@@ -50,18 +50,28 @@ impl CallLimiter {
         })
     }
 
-    fn key(spec: &RequestSpec) -> Option<(String, String)> {
+    /// The ceiling keys a call counts against, per shop: its operation code, plus the
+    /// variant Mirakl limits separately ([`crate::ceilings::OF01_WITH_PRODUCTS`] for an
+    /// OF01 with `with_products=true`, [`crate::ceilings::OF52_FULL`] for an OF52 without
+    /// `last_request_date`).
+    fn keys(spec: &RequestSpec) -> Vec<(String, String)> {
         if Self::is_continuation_page(spec) {
-            return None;
+            return Vec::new();
         }
-        let op = spec.operation?;
+        let Some(op) = spec.operation else {
+            return Vec::new();
+        };
         let shop = spec
             .query
             .iter()
             .find(|(k, _)| k == "shop_id")
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
-        Some((shop, op.to_owned()))
+        let mut keys = vec![(shop.clone(), op.to_owned())];
+        if let Some(variant) = crate::ceilings::variant(spec) {
+            keys.push((shop, variant.to_owned()));
+        }
+        keys
     }
 }
 
@@ -74,21 +84,32 @@ impl Default for CallLimiter {
 #[async_trait::async_trait]
 impl Pacer for CallLimiter {
     async fn before_send(&self, spec: &RequestSpec) {
-        let Some(key) = Self::key(spec) else { return };
-        let Some(interval) = self.inner.ceilings.get(&key.1) else {
+        let keys: Vec<_> = Self::keys(spec)
+            .into_iter()
+            .filter_map(|k| self.inner.ceilings.get(&k.1).map(|d| (k, d)))
+            .collect();
+        if keys.is_empty() {
             return;
-        };
+        }
+        // The call waits for the latest of its keys, then occupies every one of them.
         let start = {
             let Ok(mut map) = self.inner.next_free.lock() else {
                 return;
             };
             let now = Instant::now();
-            let start = map.get(&key).copied().filter(|t| *t > now).unwrap_or(now);
-            map.insert(key.clone(), start + interval);
+            let start = keys
+                .iter()
+                .filter_map(|(k, _)| map.get(k).copied())
+                .filter(|t| *t > now)
+                .max()
+                .unwrap_or(now);
+            for (k, interval) in &keys {
+                map.insert(k.clone(), start + *interval);
+            }
             start
         };
         if start > Instant::now() {
-            tracing::debug!(operation = %key.1, wait_ms = (start - Instant::now()).as_millis() as u64, "waiting for Mirakl call ceiling");
+            tracing::debug!(operation = %keys[0].0.1, wait_ms = (start - Instant::now()).as_millis() as u64, "waiting for Mirakl call ceiling");
             tokio::time::sleep_until(start).await;
         }
     }
@@ -97,9 +118,11 @@ impl Pacer for CallLimiter {
         if response.status != StatusCode::TOO_MANY_REQUESTS {
             return;
         }
-        let Some(key) = Self::key(spec) else { return };
+        let keys = Self::keys(spec);
         if let Ok(mut map) = self.inner.next_free.lock() {
-            map.remove(&key);
+            for key in &keys {
+                map.remove(key);
+            }
         }
     }
 }

@@ -1,37 +1,35 @@
-//! The HTTP client (feature `client`).
+//! The HTTP client (feature `client`): [`Client`], its builder, the call limiter and raw
+//! calls. The resource handlers live in [`crate::api`].
 
-mod account;
-mod catalog;
-mod imports;
 mod limiter;
-mod offers;
-mod orders;
 
-pub use account::{
-    AccountHandler, CarriersHandler, LogisticClassesHandler, PlatformConfigurationHandler,
-};
-pub use catalog::{
-    AttributeListRequest, AttributesHandler, HierarchiesHandler, HierarchyListRequest,
-    ProductImportFile, ProductImportListRequest, ProductsHandler, ValueListsHandler,
-};
-pub use imports::{PriceImportListRequest, PricesHandler, StockHandler};
 pub use limiter::CallLimiter;
 
 /// Re-exported so callers need not depend on `api-core` for raw calls and retry settings.
 pub use bc_mirakl_api_core::retry::RetryPolicy;
+/// Re-exported so callers can adjust every shared builder setting at once.
+pub use bc_mirakl_api_core::settings::ClientSettings;
 /// Re-exported for [`Client::raw`] and [`Client::execute`].
 pub use bc_mirakl_api_core::transport::{Body, Method, Part, RawResponse, RequestSpec};
-pub use offers::{OfferImportFile, OfferImportListRequest, OfferListRequest, OffersHandler};
-pub use orders::{DocumentSelection, OrderListRequest, OrdersHandler};
 
+// The request builders and handlers moved to `crate::api`; these names stay here for
+// existing callers.
+pub use crate::api::{
+    AttributeListRequest, DocumentSelection, HierarchyListRequest, OfferImportFile,
+    OfferImportListRequest, OfferListRequest, OrderListRequest, PriceImportListRequest,
+    ProductImportFile, ProductImportListRequest,
+};
+
+use crate::api::{
+    Account, Attributes, Carriers, Hierarchies, LogisticClasses, Offers, Orders, Platform, Prices,
+    Products, Stock, ValueLists,
+};
 use crate::ceilings::CallCeilings;
 use crate::common::Page;
 use crate::imports::{CsvOptions, ErrorReport, ImportStatus, WaitOptions};
 use crate::{Error, Result};
 use bc_mirakl_api_core::secret::Secret;
-use bc_mirakl_api_core::transport::{
-    HeaderMap, HeaderValue, StatusCode, Transport, TransportConfig,
-};
+use bc_mirakl_api_core::transport::{HeaderMap, HeaderValue, StatusCode, Transport};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -45,10 +43,7 @@ pub struct ClientBuilder {
     instance_url: String,
     api_key: Option<Secret>,
     shop_id: Option<u64>,
-    timeout: Duration,
-    connect_timeout: Duration,
-    user_agent: String,
-    retry: RetryPolicy,
+    settings: ClientSettings,
     limiter: Option<CallLimiter>,
     csv: CsvOptions,
 }
@@ -59,9 +54,7 @@ impl fmt::Debug for ClientBuilder {
             .field("instance_url", &self.instance_url)
             .field("api_key", &self.api_key)
             .field("shop_id", &self.shop_id)
-            .field("timeout", &self.timeout)
-            .field("user_agent", &self.user_agent)
-            .field("retry", &self.retry)
+            .field("settings", &self.settings)
             .field("limiter", &self.limiter)
             .finish_non_exhaustive()
     }
@@ -87,29 +80,42 @@ impl ClientBuilder {
     /// Whole-request timeout (default 30 s).
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.settings.timeout = timeout;
         self
     }
 
     /// Connect timeout (default 10 s).
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.settings.connect_timeout = timeout;
         self
     }
 
     /// `User-Agent` header.
     #[must_use]
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
+        self.settings.user_agent = user_agent.into();
         self
     }
 
     /// Retry policy (bounded, exponential backoff with jitter; 429 honours `Retry-After`).
     #[must_use]
     pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
+        self.settings.retry = retry;
         self
+    }
+
+    /// Replaces every shared setting (timeouts, user agent, retry policy, base-URL
+    /// override) at once. A base URL set there replaces the instance URL.
+    #[must_use]
+    pub fn settings(mut self, settings: ClientSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// The shared settings as they stand.
+    pub fn current_settings(&self) -> &ClientSettings {
+        &self.settings
     }
 
     /// Uses `limiter` to enforce call ceilings (default: [`CallCeilings::default`]).
@@ -147,8 +153,11 @@ impl ClientBuilder {
     /// loopback only), the API key is missing, empty or not a valid header value, or the
     /// HTTP stack cannot be initialised.
     pub fn build(self) -> Result<Client> {
-        let base_url = bc_mirakl_api_core::base_url::parse_base_url(&self.instance_url)
-            .map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let base_url = match &self.settings.base_url {
+            Some(url) => url.clone(),
+            None => bc_mirakl_api_core::base_url::parse_base_url(&self.instance_url)
+                .map_err(|e| Error::InvalidInput(e.to_string()))?,
+        };
         let key = self
             .api_key
             .filter(|k| !k.expose().trim().is_empty())
@@ -159,10 +168,7 @@ impl ClientBuilder {
         let mut headers = HeaderMap::new();
         headers.insert("authorization", auth);
         headers.insert("accept", HeaderValue::from_static("application/json"));
-        let mut config = TransportConfig::new(base_url.clone(), self.user_agent);
-        config.timeout = self.timeout;
-        config.connect_timeout = self.connect_timeout;
-        config.retry = self.retry;
+        let mut config = self.settings.transport_config(base_url.clone());
         config.default_headers = headers;
         config.pacer = self
             .limiter
@@ -215,10 +221,7 @@ impl Client {
             instance_url: instance_url.into(),
             api_key: None,
             shop_id: None,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            user_agent: concat!("mirakl-api-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
-            retry: RetryPolicy::default(),
+            settings: ClientSettings::new(concat!("mirakl-api-rust/", env!("CARGO_PKG_VERSION"))),
             limiter: Some(CallLimiter::default()),
             csv: CsvOptions::default(),
         }
@@ -245,63 +248,63 @@ impl Client {
     }
 
     /// Offers: OF21, OF22, OF24, OF01–OF04, OF52–OF54.
-    pub fn offers(&self) -> OffersHandler {
-        OffersHandler::new(self.clone())
+    pub fn offers(&self) -> Offers {
+        Offers::new(self.clone())
     }
 
     /// Stock imports: STO01–STO03.
-    pub fn stock(&self) -> StockHandler {
-        StockHandler::new(self.clone())
+    pub fn stock(&self) -> Stock {
+        Stock::new(self.clone())
     }
 
     /// Price imports: PRI01–PRI03.
-    pub fn prices(&self) -> PricesHandler {
-        PricesHandler::new(self.clone())
+    pub fn prices(&self) -> Prices {
+        Prices::new(self.clone())
     }
 
     /// Orders: OR11, OR21, OR23, OR24, OR28, OR29, OR04, OR72, OR73.
-    pub fn orders(&self) -> OrdersHandler {
-        OrdersHandler::new(self.clone())
+    pub fn orders(&self) -> Orders {
+        Orders::new(self.clone())
     }
 
     /// Product imports: P41, P42, P44, P51.
-    pub fn products(&self) -> ProductsHandler {
-        ProductsHandler::new(self.clone())
+    pub fn products(&self) -> Products {
+        Products::new(self.clone())
     }
 
     /// Catalog categories: H11.
-    pub fn hierarchies(&self) -> HierarchiesHandler {
-        HierarchiesHandler::new(self.clone())
+    pub fn hierarchies(&self) -> Hierarchies {
+        Hierarchies::new(self.clone())
     }
 
     /// Product attributes: PM11.
-    pub fn attributes(&self) -> AttributesHandler {
-        AttributesHandler::new(self.clone())
+    pub fn attributes(&self) -> Attributes {
+        Attributes::new(self.clone())
     }
 
     /// Value lists: VL11.
-    pub fn value_lists(&self) -> ValueListsHandler {
-        ValueListsHandler::new(self.clone())
+    pub fn value_lists(&self) -> ValueLists {
+        ValueLists::new(self.clone())
     }
 
     /// The shop account: A01, AF01.
-    pub fn account(&self) -> AccountHandler {
-        AccountHandler::new(self.clone())
+    pub fn account(&self) -> Account {
+        Account::new(self.clone())
     }
 
     /// The platform configuration: PC01.
-    pub fn platform_configuration(&self) -> PlatformConfigurationHandler {
-        PlatformConfigurationHandler::new(self.clone())
+    pub fn platform_configuration(&self) -> Platform {
+        Platform::new(self.clone())
     }
 
     /// Carriers: SH21.
-    pub fn carriers(&self) -> CarriersHandler {
-        CarriersHandler::new(self.clone())
+    pub fn carriers(&self) -> Carriers {
+        Carriers::new(self.clone())
     }
 
     /// Logistic classes: SH31.
-    pub fn logistic_classes(&self) -> LogisticClassesHandler {
-        LogisticClassesHandler::new(self.clone())
+    pub fn logistic_classes(&self) -> LogisticClasses {
+        LogisticClasses::new(self.clone())
     }
 
     /// A call to an endpoint not typed yet, with the same auth, `shop_id`, pacing, retries

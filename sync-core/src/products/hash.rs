@@ -62,7 +62,7 @@ impl ProductRow {
 
 /// Whether a row is new, changed or the same as last sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
+pub enum RowChange {
     /// Never sent.
     New,
     /// Sent with other content.
@@ -72,11 +72,11 @@ pub enum Change {
 }
 
 /// Compares a row with the hash last sent for its SKU.
-pub fn change(row: &ProductRow, last_sent: &BTreeMap<ShopSku, RowHash>) -> Change {
+pub fn change(row: &ProductRow, last_sent: &BTreeMap<ShopSku, RowHash>) -> RowChange {
     match last_sent.get(&row.sku) {
-        None => Change::New,
-        Some(h) if *h == row.content_hash() => Change::Unchanged,
-        Some(_) => Change::Changed,
+        None => RowChange::New,
+        Some(h) if *h == row.content_hash() => RowChange::Unchanged,
+        Some(_) => RowChange::Changed,
     }
 }
 
@@ -86,6 +86,6 @@ pub fn changed_rows<'a>(
     last_sent: &BTreeMap<ShopSku, RowHash>,
 ) -> Vec<&'a ProductRow> {
     rows.iter()
-        .filter(|r| change(r, last_sent) != Change::Unchanged)
+        .filter(|r| change(r, last_sent) != RowChange::Unchanged)
         .collect()
 }

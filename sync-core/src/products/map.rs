@@ -2,12 +2,12 @@
 
 use super::ProductRow;
 use super::operator::{OperatorAttribute, OperatorCatalog};
-use super::problems::{ProblemReason, ProductProblem};
-use super::rules::{AttributeRule, FieldSource, ProductRules, VariantGroupSource};
-use super::units::{self, Dimension};
+use super::problems::{ProductProblem, ProductProblemReason};
 use crate::catalog::{self, CatalogProduct, SkuCheck};
 use crate::rules::SelectionRules;
+use crate::rules::{AttributeRule, FieldSource, ProductRules, VariantGroupSource};
 use crate::types::{CatalogRef, ShopSku};
+use crate::units::{self, Dimension};
 use bigcommerce_api::catalog::{Brand, Category, Product, Variant};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -240,7 +240,7 @@ fn convert_unit(
     value: String,
     rule: &AttributeRule,
     rules: &ProductRules,
-) -> Result<String, ProblemReason> {
+) -> Result<String, ProductProblemReason> {
     let Some(to) = rule.unit else {
         return Ok(value);
     };
@@ -248,13 +248,13 @@ fn convert_unit(
         Dimension::Weight => rules.weight_unit,
         Dimension::Length => rules.dimension_unit,
     });
-    let n = Decimal::from_str(value.trim()).map_err(|_| ProblemReason::NotANumber {
+    let n = Decimal::from_str(value.trim()).map_err(|_| ProductProblemReason::NotANumber {
         value: value.clone(),
         to,
     })?;
     units::convert(n, from, to, rules.unit_decimals)
         .map(|d| d.to_string())
-        .ok_or(ProblemReason::UnitMismatch { from, to })
+        .ok_or(ProductProblemReason::UnitMismatch { from, to })
 }
 
 /// Computes one attribute value: source, HTML stripping, default; then for a list attribute
@@ -267,7 +267,7 @@ fn attribute_value(
     rule: &AttributeRule,
     attrs: &BTreeMap<&str, &OperatorAttribute>,
     ctx: &Ctx<'_>,
-) -> Result<Option<String>, ProblemReason> {
+) -> Result<Option<String>, ProductProblemReason> {
     let rules = ctx.rules;
     let ci = rules.case_insensitive_values;
     let raw = raw_value(item, &rule.from, &ctx.brands)
@@ -388,8 +388,8 @@ pub fn map_products(
                 reason,
             };
             match catalog::check_sku(sku, selection) {
-                SkuCheck::Missing => problems.push(problem(ProblemReason::MissingSku)),
-                SkuCheck::Invalid(e) => problems.push(problem(ProblemReason::InvalidSku(e))),
+                SkuCheck::Missing => problems.push(problem(ProductProblemReason::MissingSku)),
+                SkuCheck::Invalid(e) => problems.push(problem(ProductProblemReason::InvalidSku(e))),
                 SkuCheck::Excluded => {}
                 SkuCheck::Selected(sku) => items.push(Item {
                     product: p,
@@ -412,7 +412,7 @@ pub fn map_products(
             reason,
         };
         if dupes.contains_key(&item.sku) {
-            problems.push(problem(None, ProblemReason::DuplicateSku));
+            problems.push(problem(None, ProductProblemReason::DuplicateSku));
             continue;
         }
         let Some(category) = category_code(item.product, &index, rules) else {
@@ -420,7 +420,7 @@ pub fn map_products(
             categories.sort_unstable();
             problems.push(problem(
                 None,
-                ProblemReason::UnmappedCategory { categories },
+                ProductProblemReason::UnmappedCategory { categories },
             ));
             continue;
         };

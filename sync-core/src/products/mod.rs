@@ -57,20 +57,23 @@ mod map;
 mod operator;
 mod problems;
 mod report;
-mod rules;
-pub mod units;
 mod validate;
 
-pub use hash::{Change, RowHash, change, changed_rows, hash_columns};
+/// The product rules live with the other rules ([`crate::rules`]); re-exported here beside the
+/// functions that read them.
+pub use crate::rules::{
+    AttributeRule, CategoryRule, FieldSource, ProductRules, VariantGroupSource,
+};
+/// Units of weight and length ([`crate::units`]), re-exported beside the product rules.
+pub use crate::units::{self, Unit};
+pub use hash::{RowChange, RowHash, change, changed_rows, hash_columns};
 pub use map::{ProductSource, map_products, strip_html};
 pub use operator::{
     AttributeType, CategoryNode, ListEntry, OperatorAttribute, OperatorCatalog, ROLE_CATEGORY,
     ROLE_SHOP_SKU, ROLE_UNIQUE_IDENTIFIER, ROLE_VARIANT_GROUP_CODE, RequirementLevel,
 };
-pub use problems::{ProblemReason, ProductProblem};
+pub use problems::{ProductProblem, ProductProblemReason};
 pub use report::{RejectedProduct, map_error_report, record_sent};
-pub use rules::{AttributeRule, CategoryRule, FieldSource, ProductRules, VariantGroupSource};
-pub use units::Unit;
 pub use validate::{is_gtin, validate};
 
 use crate::rules::SelectionRules;

@@ -1,6 +1,7 @@
 //! The operator's catalog structure (H11 hierarchies, PM11 attributes, VL11 value lists),
 //! indexed for mapping and validation.
 
+use crate::rules::ProductRules;
 use mirakl_api::products::{Attribute, Hierarchy, ValueList};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -389,5 +390,23 @@ impl OperatorCatalog {
                     .find(|e| e.labels.iter().any(|l| fold(l) == v))
             })
             .map(|e| e.code.as_str())
+    }
+}
+
+impl ProductRules {
+    /// A copy whose SKU, category and variant group columns are the operator's attributes with
+    /// the roles `SHOP_SKU`, `CATEGORY` and `VARIANT_GROUP_CODE` (PM11 `roles`), where it
+    /// declares them; other columns stay as configured.
+    pub fn with_role_columns(&self, operator: &OperatorCatalog) -> ProductRules {
+        let mut out = self.clone();
+        let set = |field: &mut String, role: &str| {
+            if let Some(code) = operator.role_column(role) {
+                *field = code.to_owned();
+            }
+        };
+        set(&mut out.sku_column, ROLE_SHOP_SKU);
+        set(&mut out.category_column, ROLE_CATEGORY);
+        set(&mut out.variant_group_column, ROLE_VARIANT_GROUP_CODE);
+        out
     }
 }

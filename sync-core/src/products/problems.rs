@@ -1,8 +1,8 @@
 //! Why a product row cannot be sent, per SKU and attribute.
 
 use super::operator::AttributeType;
-use super::units::Unit;
 use crate::types::{CatalogRef, InvalidValue, ShopSku};
+use crate::units::Unit;
 
 /// One problem with one catalog item, found while mapping or validating.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,19 +14,19 @@ pub struct ProductProblem {
     /// The Mirakl attribute concerned, if any.
     pub attribute: Option<String>,
     /// Why.
-    pub reason: ProblemReason,
+    pub reason: ProductProblemReason,
 }
 
 impl ProductProblem {
     /// Whether the row is kept out of the upload (every reason except
-    /// the warnings [`ProblemReason::UnknownAttribute`], [`ProblemReason::MissingRecommended`]
-    /// and [`ProblemReason::DisabledAttribute`]).
+    /// the warnings [`ProductProblemReason::UnknownAttribute`], [`ProductProblemReason::MissingRecommended`]
+    /// and [`ProductProblemReason::DisabledAttribute`]).
     pub fn is_blocking(&self) -> bool {
         !matches!(
             self.reason,
-            ProblemReason::UnknownAttribute
-                | ProblemReason::MissingRecommended
-                | ProblemReason::DisabledAttribute
+            ProductProblemReason::UnknownAttribute
+                | ProductProblemReason::MissingRecommended
+                | ProductProblemReason::DisabledAttribute
         )
     }
 }
@@ -50,7 +50,7 @@ impl std::fmt::Display for ProductProblem {
 /// The reason of a [`ProductProblem`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ProblemReason {
+pub enum ProductProblemReason {
     /// The item has no SKU.
     #[error("no SKU")]
     MissingSku,

@@ -2,7 +2,7 @@
 
 use super::ProductRow;
 use super::hash::RowHash;
-use super::rules::ProductRules;
+use crate::rules::ProductRules;
 use crate::types::{CatalogRef, ShopSku};
 use mirakl_api::imports::ErrorReport;
 use std::borrow::Borrow;

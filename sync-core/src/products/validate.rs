@@ -4,8 +4,8 @@ use super::ProductRow;
 use super::operator::{
     AttributeType, OperatorAttribute, OperatorCatalog, ROLE_UNIQUE_IDENTIFIER, RequirementLevel,
 };
-use super::problems::{ProblemReason, ProductProblem};
-use super::rules::ProductRules;
+use super::problems::{ProductProblem, ProductProblemReason};
+use crate::rules::ProductRules;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -61,25 +61,25 @@ fn check_value(
     value: &str,
     operator: &OperatorCatalog,
     rules: &ProductRules,
-) -> Vec<ProblemReason> {
+) -> Vec<ProductProblemReason> {
     let mut out = Vec::new();
     if attr.has_role(ROLE_UNIQUE_IDENTIFIER) && !is_gtin(value) {
-        out.push(ProblemReason::InvalidGtin {
+        out.push(ProductProblemReason::InvalidGtin {
             value: value.to_owned(),
         });
     }
     if !type_ok(&attr.kind, value) {
-        out.push(ProblemReason::InvalidType {
+        out.push(ProductProblemReason::InvalidType {
             value: value.to_owned(),
             expected: attr.kind.clone(),
         });
     }
     let length = value.chars().count();
     if let Some(min) = attr.min_length.filter(|m| length < *m) {
-        out.push(ProblemReason::TooShort { length, min });
+        out.push(ProductProblemReason::TooShort { length, min });
     }
     if let Some(max) = attr.max_length.filter(|m| length > *m) {
-        out.push(ProblemReason::TooLong { length, max });
+        out.push(ProductProblemReason::TooLong { length, max });
     }
     if attr.kind.is_list() {
         match attr
@@ -87,7 +87,7 @@ fn check_value(
             .as_ref()
             .and_then(|l| operator.value_lists.get(l).map(|e| (l, e)))
         {
-            None => out.push(ProblemReason::UnknownValueList {
+            None => out.push(ProductProblemReason::UnknownValueList {
                 list: attr.value_list.clone().unwrap_or_default(),
             }),
             Some((list, entries)) => {
@@ -101,7 +101,7 @@ fn check_value(
                 };
                 for part in parts {
                     if !entries.iter().any(|e| e.code == part) {
-                        out.push(ProblemReason::NotInList {
+                        out.push(ProductProblemReason::NotInList {
                             value: part.to_owned(),
                             list: list.clone(),
                         });
@@ -148,7 +148,7 @@ pub(crate) fn validate_in(
     let Some(node) = operator.categories.get(&row.category) else {
         return vec![problem(
             None,
-            ProblemReason::UnknownCategory {
+            ProductProblemReason::UnknownCategory {
                 code: row.category.clone(),
             },
         )];
@@ -157,7 +157,7 @@ pub(crate) fn validate_in(
     if rules.require_leaf_category && !node.is_leaf() {
         out.push(problem(
             None,
-            ProblemReason::NotALeaf {
+            ProductProblemReason::NotALeaf {
                 code: row.category.clone(),
             },
         ));
@@ -171,15 +171,18 @@ pub(crate) fn validate_in(
         match value {
             None => match attr.requirement {
                 RequirementLevel::Required => {
-                    out.push(problem(Some(code), ProblemReason::MissingRequired));
+                    out.push(problem(Some(code), ProductProblemReason::MissingRequired));
                 }
                 RequirementLevel::Recommended => {
-                    out.push(problem(Some(code), ProblemReason::MissingRecommended));
+                    out.push(problem(
+                        Some(code),
+                        ProductProblemReason::MissingRecommended,
+                    ));
                 }
                 _ => {}
             },
             Some(_) if attr.requirement == RequirementLevel::Disabled => {
-                out.push(problem(Some(code), ProblemReason::DisabledAttribute));
+                out.push(problem(Some(code), ProductProblemReason::DisabledAttribute));
             }
             Some(v) => {
                 for reason in check_value(attr, v, operator, rules) {
@@ -191,7 +194,7 @@ pub(crate) fn validate_in(
     let keys = rules.key_columns();
     for code in row.values.keys() {
         if !attrs.contains_key(code.as_str()) && !keys.contains(&code.as_str()) {
-            out.push(problem(Some(code), ProblemReason::UnknownAttribute));
+            out.push(problem(Some(code), ProductProblemReason::UnknownAttribute));
         }
     }
     out

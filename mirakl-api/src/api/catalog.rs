@@ -1,6 +1,6 @@
 //! Product imports (P41/P42/P44/P51) and the operator catalog (H11, PM11, VL11).
 
-use super::{Client, wait_until_final};
+use crate::client::{Client, wait_until_final};
 use crate::common::Page;
 use crate::imports::{ErrorReport, ImportOutcome, ImportStatus, WaitOptions};
 use crate::products::{
@@ -38,17 +38,28 @@ impl ProductImportFile {
             conversion_type: None,
         }
     }
+
+    /// A CSV file named `products.csv` whose columns are the **operator's** attribute
+    /// codes (PM11), as rows built from the operator's data model are: sends
+    /// `operator_format=true`, without which Mirakl reads the columns as the shop's own
+    /// format and maps them through the shop's mapping.
+    pub fn operator_csv(bytes: Vec<u8>) -> Self {
+        ProductImportFile {
+            operator_format: Some(true),
+            ..ProductImportFile::csv(bytes)
+        }
+    }
 }
 
 /// Product imports. Get it with [`Client::products`].
 #[derive(Debug, Clone)]
-pub struct ProductsHandler {
+pub struct Products {
     client: Client,
 }
 
-impl ProductsHandler {
+impl Products {
     pub(crate) fn new(client: Client) -> Self {
-        ProductsHandler { client }
+        Products { client }
     }
 
     /// P41: imports a product file. Mirakl allows one P41 every 15 minutes; the limiter
@@ -147,7 +158,7 @@ impl ProductsHandler {
     }
 }
 
-/// P51 request builder. Get it with [`ProductsHandler::imports`].
+/// P51 request builder. Get it with [`Products::imports`].
 #[derive(Debug, Clone)]
 pub struct ProductImportListRequest {
     client: Client,
@@ -236,7 +247,7 @@ impl ProductImportListRequest {
     /// Every import, fetching pages lazily.
     pub fn stream(self) -> impl Stream<Item = Result<ProductImport>> + Send + 'static {
         let start = self.offset;
-        super::stream_pages(
+        crate::client::stream_pages(
             self,
             start,
             |req, offset| async move { req.fetch(offset).await },
@@ -246,13 +257,13 @@ impl ProductImportListRequest {
 
 /// H11 calls. Get it with [`Client::hierarchies`].
 #[derive(Debug, Clone)]
-pub struct HierarchiesHandler {
+pub struct Hierarchies {
     client: Client,
 }
 
-impl HierarchiesHandler {
+impl Hierarchies {
     pub(crate) fn new(client: Client) -> Self {
-        HierarchiesHandler { client }
+        Hierarchies { client }
     }
 
     /// H11: lists catalog categories (all, or under one with [`HierarchyListRequest::hierarchy`]).
@@ -305,13 +316,13 @@ impl HierarchyListRequest {
 
 /// PM11 calls. Get it with [`Client::attributes`].
 #[derive(Debug, Clone)]
-pub struct AttributesHandler {
+pub struct Attributes {
     client: Client,
 }
 
-impl AttributesHandler {
+impl Attributes {
     pub(crate) fn new(client: Client) -> Self {
-        AttributesHandler { client }
+        Attributes { client }
     }
 
     /// PM11: the product attribute configuration.
@@ -377,13 +388,13 @@ impl AttributeListRequest {
 
 /// VL11 calls. Get it with [`Client::value_lists`].
 #[derive(Debug, Clone)]
-pub struct ValueListsHandler {
+pub struct ValueLists {
     client: Client,
 }
 
-impl ValueListsHandler {
+impl ValueLists {
     pub(crate) fn new(client: Client) -> Self {
-        ValueListsHandler { client }
+        ValueLists { client }
     }
 
     /// VL11: every value list, or only the one with `code`.

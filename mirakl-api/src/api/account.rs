@@ -1,20 +1,20 @@
 //! Account and platform configuration calls.
 
-use super::Client;
 use crate::Result;
 use crate::account::{AdditionalField, AdditionalFieldList, PlatformConfiguration, Shop};
+use crate::client::Client;
 use crate::shipping::{Carrier, CarrierList, LogisticClass, LogisticClassList};
 use bc_mirakl_api_core::transport::{Method, RequestSpec};
 
 /// A01 and AF01. Get it with [`Client::account`].
 #[derive(Debug, Clone)]
-pub struct AccountHandler {
+pub struct Account {
     client: Client,
 }
 
-impl AccountHandler {
+impl Account {
     pub(crate) fn new(client: Client) -> Self {
-        AccountHandler { client }
+        Account { client }
     }
 
     /// A01: the shop (Mirakl allows one call a day; cache it).
@@ -38,7 +38,7 @@ impl AccountHandler {
             "api/additional_fields",
         )
         .operation("AF01")
-        .query_opt("entities", super::join(entities));
+        .query_opt("entities", crate::client::join(entities));
         let list: AdditionalFieldList = self.client.json(spec).await?;
         Ok(list.additional_fields)
     }
@@ -46,13 +46,13 @@ impl AccountHandler {
 
 /// PC01. Get it with [`Client::platform_configuration`].
 #[derive(Debug, Clone)]
-pub struct PlatformConfigurationHandler {
+pub struct Platform {
     client: Client,
 }
 
-impl PlatformConfigurationHandler {
+impl Platform {
     pub(crate) fn new(client: Client) -> Self {
-        PlatformConfigurationHandler { client }
+        Platform { client }
     }
 
     /// PC01: the operator's platform features (acceptance mode, multi-shipment, price
@@ -73,13 +73,13 @@ impl PlatformConfigurationHandler {
 
 /// SH21. Get it with [`Client::carriers`].
 #[derive(Debug, Clone)]
-pub struct CarriersHandler {
+pub struct Carriers {
     client: Client,
 }
 
-impl CarriersHandler {
+impl Carriers {
     pub(crate) fn new(client: Client) -> Self {
-        CarriersHandler { client }
+        Carriers { client }
     }
 
     /// SH21: carriers registered on the operator.
@@ -100,13 +100,13 @@ impl CarriersHandler {
 
 /// SH31. Get it with [`Client::logistic_classes`].
 #[derive(Debug, Clone)]
-pub struct LogisticClassesHandler {
+pub struct LogisticClasses {
     client: Client,
 }
 
-impl LogisticClassesHandler {
+impl LogisticClasses {
     pub(crate) fn new(client: Client) -> Self {
-        LogisticClassesHandler { client }
+        LogisticClasses { client }
     }
 
     /// SH31: logistic classes.

@@ -1,6 +1,6 @@
 //! Order calls.
 
-use super::{Client, Download, join, json_spec, seg};
+use crate::client::{Client, Download, join, json_spec, seg};
 use crate::common::{MiraklOrderId, Page, SortOrder};
 use crate::orders::{
     AcceptRequest, Order, OrderDocument, OrderDocumentList, OrderLineAcceptance, OrderList,
@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 /// Order calls. Get it with [`Client::orders`].
 #[derive(Debug, Clone)]
-pub struct OrdersHandler {
+pub struct Orders {
     client: Client,
 }
 
@@ -22,9 +22,9 @@ fn order_path(order_id: &MiraklOrderId, action: &str) -> String {
     format!("api/orders/{}/{action}", seg(order_id.as_str()))
 }
 
-impl OrdersHandler {
+impl Orders {
     pub(crate) fn new(client: Client) -> Self {
-        OrdersHandler { client }
+        Orders { client }
     }
 
     /// OR11: lists orders (offset paging, `max` ≤ 100). Mirakl allows one OR11 a minute
@@ -151,7 +151,7 @@ impl OrdersHandler {
     /// Per-order errors come back as data in [`OrderUpdateResponse`].
     ///
     /// # Errors
-    /// As [`OrdersHandler::update`].
+    /// As [`Orders::update`].
     pub async fn set_reference(
         &self,
         order_id: &MiraklOrderId,
@@ -238,7 +238,7 @@ pub struct DocumentSelection {
     pub document_codes: Vec<String>,
 }
 
-/// OR11 request builder. Get it with [`OrdersHandler::list`].
+/// OR11 request builder. Get it with [`Orders::list`].
 #[derive(Debug, Clone)]
 pub struct OrderListRequest {
     client: Client,
@@ -414,7 +414,7 @@ impl OrderListRequest {
     /// page, or at the first error.
     pub fn stream(self) -> impl Stream<Item = Result<Order>> + Send + 'static {
         let start = self.offset;
-        super::stream_pages(
+        crate::client::stream_pages(
             self,
             start,
             |req, offset| async move { req.fetch(offset).await },

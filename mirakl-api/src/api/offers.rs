@@ -1,7 +1,7 @@
 //! Offer calls.
 
-use super::{Client, Download, join, json_spec, seg, wait_until_final};
-use crate::common::{Page, SeekPage, SortOrder};
+use crate::client::{Client, Download, join, json_spec, seg, wait_until_final};
+use crate::common::SortOrder;
 use crate::imports::{
     ErrorReport, ImportMode, ImportOutcome, ImportStatus, OfferImport, OfferImportCreated,
     WaitOptions, write_offers_csv,
@@ -10,6 +10,7 @@ use crate::offers::{
     ExportStarted, ExportStatus, ExportedOffer, Offer, OfferExportRequest, OfferList, OfferUpdate,
     OfferUpsertRequest,
 };
+use crate::page::{Page, SeekPage};
 use crate::{Error, Result};
 use bc_mirakl_api_core::transport::{Body, Method, Part, RequestSpec};
 use futures::Stream;
@@ -17,13 +18,13 @@ use time::OffsetDateTime;
 
 /// Offer calls. Get it with [`Client::offers`].
 #[derive(Debug, Clone)]
-pub struct OffersHandler {
+pub struct Offers {
     client: Client,
 }
 
-impl OffersHandler {
+impl Offers {
     pub(crate) fn new(client: Client) -> Self {
-        OffersHandler { client }
+        Offers { client }
     }
 
     /// OF21: lists the shop's offers (offset paging).
@@ -58,7 +59,7 @@ impl OffersHandler {
     /// OF22, with a 404 returned as `None`.
     ///
     /// # Errors
-    /// As [`OffersHandler::get`], except 404.
+    /// As [`Offers::get`], except 404.
     pub async fn get_opt(&self, offer_id: u64) -> Result<Option<Offer>> {
         match self.get(offer_id).await {
             Ok(o) => Ok(Some(o)),
@@ -68,7 +69,7 @@ impl OffersHandler {
     }
 
     /// OF24: creates, updates or deletes offers from JSON, asynchronously; poll the returned
-    /// import with [`OffersHandler::import_status`] or [`OffersHandler::wait_for_import`].
+    /// import with [`Offers::import_status`] or [`Offers::wait_for_import`].
     ///
     /// **OF24 replaces each offer whole: every field not sent is reset to its default**
     /// (quantity 0, no discount, …). Send the full desired offer every time. Mirakl allows
@@ -110,7 +111,7 @@ impl OffersHandler {
     /// CSV options.
     ///
     /// # Errors
-    /// As [`OffersHandler::import_file`], plus [`Error::InvalidInput`] for the CSV.
+    /// As [`Offers::import_file`], plus [`Error::InvalidInput`] for the CSV.
     pub async fn import_offers(
         &self,
         offers: &[OfferUpdate],
@@ -233,7 +234,7 @@ impl OffersHandler {
     /// OF54 for a JSON export: the offers of one chunk.
     ///
     /// # Errors
-    /// As [`OffersHandler::export_file`], plus [`Error::Decode`].
+    /// As [`Offers::export_file`], plus [`Error::Decode`].
     pub async fn export_file_json(&self, url: &str) -> Result<Vec<ExportedOffer>> {
         let spec = self.export_spec(url)?;
         self.client.json(spec).await
@@ -293,7 +294,7 @@ impl OfferImportFile {
     }
 }
 
-/// OF21 request builder. Get it with [`OffersHandler::list`].
+/// OF21 request builder. Get it with [`Offers::list`].
 #[derive(Debug, Clone)]
 pub struct OfferListRequest {
     client: Client,
@@ -404,7 +405,7 @@ impl OfferListRequest {
     /// empty page, or at the first error.
     pub fn stream(self) -> impl Stream<Item = Result<Offer>> + Send + 'static {
         let start = self.offset;
-        super::stream_pages(
+        crate::client::stream_pages(
             self,
             start,
             |req, offset| async move { req.fetch(offset).await },
@@ -412,7 +413,7 @@ impl OfferListRequest {
     }
 }
 
-/// OF04 request builder. Get it with [`OffersHandler::imports`].
+/// OF04 request builder. Get it with [`Offers::imports`].
 #[derive(Debug, Clone)]
 pub struct OfferImportListRequest {
     client: Client,
@@ -516,7 +517,7 @@ impl OfferImportListRequest {
     /// Every import, following `next_page_token` lazily.
     pub fn stream(self) -> impl Stream<Item = Result<OfferImport>> + Send + 'static {
         let first = self.page_token.clone();
-        super::stream_pages(
+        crate::client::stream_pages(
             self,
             first,
             |req, token| async move { req.fetch(token).await },

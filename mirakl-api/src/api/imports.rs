@@ -1,11 +1,11 @@
 //! Stock (STO01–STO03) and price (PRI01–PRI03) imports.
 
-use super::{Client, seg, wait_until_final};
-use crate::common::{Page, SeekPage};
+use crate::client::{Client, seg, wait_until_final};
 use crate::imports::{
     ErrorReport, ImportOutcome, ImportStatus, PriceImport, PriceImportCreated, PriceLine,
     StockImport, StockImportCreated, StockLine, WaitOptions, write_prices_csv, write_stock_csv,
 };
+use crate::page::{Page, SeekPage};
 use crate::{Error, Result};
 use bc_mirakl_api_core::transport::{Body, Method, Part, RequestSpec};
 use futures::Stream;
@@ -17,13 +17,13 @@ fn csv_part(bytes: Vec<u8>, name: &str) -> Body {
 
 /// Stock imports. Get it with [`Client::stock`].
 #[derive(Debug, Clone)]
-pub struct StockHandler {
+pub struct Stock {
     client: Client,
 }
 
-impl StockHandler {
+impl Stock {
     pub(crate) fn new(client: Client) -> Self {
-        StockHandler { client }
+        Stock { client }
     }
 
     /// STO01: imports stock quantities, written as a CSV file with the client's CSV options.
@@ -112,13 +112,13 @@ impl StockHandler {
 
 /// Price imports. Get it with [`Client::prices`].
 #[derive(Debug, Clone)]
-pub struct PricesHandler {
+pub struct Prices {
     client: Client,
 }
 
-impl PricesHandler {
+impl Prices {
     pub(crate) fn new(client: Client) -> Self {
-        PricesHandler { client }
+        Prices { client }
     }
 
     /// PRI01: imports prices, written as a CSV file with the client's CSV options.
@@ -220,7 +220,7 @@ impl PricesHandler {
     }
 }
 
-/// PRI02 request builder. Get it with [`PricesHandler::imports`].
+/// PRI02 request builder. Get it with [`Prices::imports`].
 #[derive(Debug, Clone)]
 pub struct PriceImportListRequest {
     client: Client,
@@ -330,7 +330,7 @@ impl PriceImportListRequest {
     /// Every import, following `next_page_token` lazily.
     pub fn stream(self) -> impl Stream<Item = Result<PriceImport>> + Send + 'static {
         let first = self.page_token.clone();
-        super::stream_pages(
+        crate::client::stream_pages(
             self,
             first,
             |req, token| async move { req.fetch(token).await },
