@@ -1,5 +1,8 @@
-//! Typed async client for the BigCommerce REST API: v3 catalog, inventory, price lists,
-//! webhooks and order payments; v2 orders, shipments and store information.
+//! Typed async client for the BigCommerce REST API: v3 catalog (with images, custom fields,
+//! options, modifiers, bulk pricing rules, metafields, category trees), inventory, price
+//! lists, channels and listings, webhooks, order payments, refunds and metafields, store
+//! settings; v2 orders (with coupons, taxes, messages, consignments), shipments and store
+//! information.
 //!
 //! ```no_run
 //! use bigcommerce_api::{Client, Credentials};
@@ -43,19 +46,26 @@
 //! * [`Client::builder`] → [`ClientBuilder`]: `base_url` (tests, the sandbox; https except
 //!   on loopback), `timeout`, `connect_timeout`, `user_agent`, `retry_policy` (all kept in
 //!   one [`ClientSettings`], shared with `mirakl-api`; `settings` sets them at once),
-//!   `pacing` / `disable_pacing`,
-//!   `pacer` (share one budget between clients of a store). Requests go to
-//!   `{base}stores/{store_hash}/v2/...` or `.../v3/...` with `X-Auth-Token` and
-//!   `Accept: application/json`.
-//! * One handler per resource (see [`api`]): [`Client::products`], [`Client::variants`],
-//!   [`Client::categories`], [`Client::brands`], [`Client::inventory`],
-//!   [`Client::price_lists`], [`Client::orders`], [`Client::shipments`],
-//!   [`Client::webhooks`], [`Client::store`], and [`Client::raw`] for endpoints not typed
-//!   yet (same auth, pacing and retries).
-//! * Listings return a [`List`] builder: typed filters, then [`List::send`] for one
-//!   [`Page`] or [`List::stream`] for every item (v3 `meta.pagination`; v2 `page`/`limit`
-//!   where a 204 ends the listing).
+//!   `pacing` / `disable_pacing`, `pacer` (share one budget between clients of a store).
+//!   Requests go to `{base}stores/{store_hash}/v2/...` or `.../v3/...` with `X-Auth-Token`
+//!   and `Accept: application/json`.
+//! * One handler per resource (see [`api`], whose table lists every endpoint covered):
+//!   [`Client::products`], [`Client::variants`], [`Client::categories`],
+//!   [`Client::brands`], [`Client::inventory`], [`Client::price_lists`],
+//!   [`Client::channels`], [`Client::orders`], [`Client::shipments`], [`Client::webhooks`],
+//!   [`Client::store`]; metafields of orders, products, variants, categories and brands
+//!   ([`api::Metafields`]); and [`Client::raw`] for endpoints not typed yet (same auth,
+//!   pacing and retries).
+//! * Every handler method's documentation names the OAuth scope its call needs (from the
+//!   `X-Auth-Token` security scheme of BigCommerce's OpenAPI files).
+//! * Listings return a [`List`] builder: typed filters (only those the path declares in the
+//!   spec: BigCommerce ignores the others), then [`List::send`] for one [`Page`] or
+//!   [`List::stream`] for every item (v3 `meta.pagination`, cursor links or `after` ids;
+//!   v2 `page`/`limit` where a 204 ends the listing).
 //! * `get_opt` calls return `Ok(None)` on 404.
+//! * Money is [`rust_decimal::Decimal`]: read from strings or numbers, written as the type
+//!   the spec names, with its exact digits (numbers through [`de::ser_decimal_number`],
+//!   never `f64`).
 //! * Batch helpers chunk to the documented limits: products 10, variants 50, inventory
 //!   adjustments 2,000, price-list records 1,000.
 //! * Catalog writes can answer `207 Multi-Status` (saved, but inventory or URL not): the
@@ -87,7 +97,16 @@
 //!
 //! `client` (default) enables the HTTP client. With `default-features = false` the crate is
 //! the models and [`Credentials`] only.
+//!
+//! # MSRV
+//!
+//! Rust 1.88 (edition 2024).
 #![deny(missing_docs)]
+
+/// The examples of the crate's README, compiled as doctests so that they cannot go stale.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 #[macro_use]
 mod macros;

@@ -558,3 +558,25 @@ fn store_says_whether_prices_are_entered_with_tax() {
     let s: StoreInfo = serde_json::from_value(v).unwrap();
     assert_eq!(s.prices_entered_with_tax(), None);
 }
+
+// orders.v3.yml (`RefundRequest_Post`: items[].amount, payments[].amount are `number`) and
+// price_lists.v3.yml (records `price` is `number`): v3 money is written with its exact
+// digits, even past what an f64 holds.
+#[test]
+fn v3_money_keeps_its_exact_digits() {
+    use bigcommerce_api::orders::{RefundItem, RefundPayment, RefundRequest};
+    let r = RefundRequest {
+        items: vec![RefundItem::shipping(7, dec("19.99"))],
+        payments: vec![RefundPayment {
+            provider_id: "custom".into(),
+            amount: dec("1234567.8901"),
+            offline: true,
+        }],
+    };
+    let text = serde_json::to_string(&r).unwrap();
+    assert!(text.contains(r#""amount":19.99"#), "{text}");
+    assert!(text.contains(r#""amount":1234567.8901"#), "{text}");
+    let rec = PriceListRecordUpsert::new(VariantId(9), "AUD", dec("12345678901234.5678"));
+    let text = serde_json::to_string(&rec).unwrap();
+    assert!(text.contains(r#""price":12345678901234.5678"#), "{text}");
+}
