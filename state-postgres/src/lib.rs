@@ -46,6 +46,8 @@
 //! Connections are made without TLS (`NoTls`): run the database on the same host or a private
 //! network, or through a TLS-terminating proxy.
 
+#![deny(missing_docs)]
+
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;

@@ -10,6 +10,7 @@
 //! * Without PostgreSQL, [`database`] prints why and returns `None`; the test then passes
 //!   without running. With `SYNC_REQUIRE_POSTGRES=1` (set by `.ci/run`) it panics instead.
 
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -210,11 +211,23 @@ fn watchdog(c: &Cluster) {
 }
 
 static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+
+fn start_or_explain() -> Result<Cluster, String> {
+    let started = start();
+    if let Err(why) = &started {
+        // once per test binary, straight to the terminal (the test harness captures `print!`)
+        let _ = writeln!(
+            std::io::stderr(),
+            "PostgreSQL not installed: PostgreSQL store tests not run ({why})"
+        );
+    }
+    started
+}
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 
 /// The cluster, started on first use.
 pub fn cluster() -> Option<&'static Cluster> {
-    match CLUSTER.get_or_init(start) {
+    match CLUSTER.get_or_init(start_or_explain) {
         Ok(c) => Some(c),
         Err(why) => {
             if std::env::var(REQUIRE_ENV).is_ok_and(|v| v == "1") {
