@@ -39,8 +39,8 @@
 //!   refused with an error (the connector never writes one).
 //!
 //! # Errors
-//! Until [`StateError`] gains a variant for other databases, a PostgreSQL or pool error is
-//! carried in [`StateError::Sqlite`] (as a wrapped error whose message is PostgreSQL's).
+//! A PostgreSQL or pool error is a [`StateError::Backend`] whose message is PostgreSQL's and
+//! whose source is the driver's error.
 //!
 //! # TLS
 //! Connections are made without TLS (`NoTls`): run the database on the same host or a private
@@ -75,7 +75,7 @@ pub const MAX_CONNECTION_ID_LEN: usize = 200;
 
 /// A database or pool error as a [`StateError`].
 pub(crate) fn db_error(e: impl std::error::Error + Send + Sync + 'static) -> StateError {
-    StateError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+    StateError::Backend(Box::new(e))
 }
 
 /// Why a store could not be set up (wrapped in a [`StateError`]).
@@ -136,7 +136,7 @@ impl PostgresStore {
     /// migrations it lacks, and returns a store for `connection_id`.
     ///
     /// # Errors
-    /// [`StateError::Sqlite`] wrapping the cause for an invalid URL or connection id, an
+    /// [`StateError::Backend`] wrapping the cause for an invalid URL or connection id, an
     /// unreachable database or a failed migration; [`StateError::NewerSchema`] for a database
     /// migrated by a newer build.
     pub async fn connect(url: &str, connection_id: &str) -> Result<PostgresStore> {
@@ -147,7 +147,7 @@ impl PostgresStore {
     /// (no connection is made yet).
     ///
     /// # Errors
-    /// [`StateError::Sqlite`] wrapping the cause for an invalid URL.
+    /// [`StateError::Backend`] wrapping the cause for an invalid URL.
     pub fn pool(url: &str, max_size: usize) -> Result<Pool> {
         let config = tokio_postgres::Config::from_str(url).map_err(db_error)?;
         let manager = Manager::from_config(
@@ -179,7 +179,7 @@ impl PostgresStore {
     /// Another store on the same pool (and database) for `connection_id`.
     ///
     /// # Errors
-    /// [`StateError::Sqlite`] wrapping the cause for an empty or over-long id.
+    /// [`StateError::Backend`] wrapping the cause for an empty or over-long id.
     pub fn for_connection(&self, connection_id: &str) -> Result<PostgresStore> {
         Ok(PostgresStore {
             pool: self.pool.clone(),
@@ -790,6 +790,6 @@ mod tests {
         let err = PostgresStore::connect("postgres://[::1", "c")
             .await
             .unwrap_err();
-        assert!(matches!(err, StateError::Sqlite(_)), "{err:?}");
+        assert!(matches!(err, StateError::Backend(_)), "{err:?}");
     }
 }

@@ -250,5 +250,5 @@ async fn an_unreachable_database_is_an_error() {
         .port();
     let url = format!("postgres://postgres@127.0.0.1:{port}/x?connect_timeout=5");
     let err = PostgresStore::connect(&url, "c").await.unwrap_err();
-    assert!(matches!(err, StateError::Sqlite(_)), "{err:?}");
+    assert!(matches!(err, StateError::Backend(_)), "{err:?}");
 }

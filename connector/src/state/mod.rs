@@ -46,6 +46,9 @@ pub enum StateError {
     /// SQLite refused an operation (I/O error, corrupt file, constraint, …).
     #[error("state database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Another database behind a [`StateStore`] (PostgreSQL, …) or its connection pool failed.
+    #[error("state database error: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A stored value could not be understood (written by a newer version, or edited by hand).
     #[error("state database holds an invalid value in {column}: {value:?}")]
     Invalid {
