@@ -6,10 +6,14 @@
 //! repeats, and steps each changed order: `sync_core::lifecycle::step` says what to do next
 //! from the Mirakl order, the stored [`OrderRecord`] and the BigCommerce side, and
 //! [`OrdersFlow::step_order`] does it — OR21 accept or refuse; create once in BigCommerce when
-//! Mirakl releases the order (SHIPPING): the record is saved with `create_started` *before*
-//! the create call, and after any uncertain failure the order is looked up by
-//! `external_order_id` instead of created again; then shipments (OR23 tracking + OR24),
-//! cancellations and refunds both ways.
+//! Mirakl releases the order (SHIPPING): before every create the order is looked up in
+//! BigCommerce by `external_order_id` and one found is adopted (so a new, lost or restored
+//! state file never duplicates an order); the record is saved with `create_started` *before*
+//! the create call, and after any uncertain failure the order is looked up instead of created
+//! again; then shipments (OR23 tracking + OR24), cancellations and refunds both ways. Order
+//! lines link to their BigCommerce product and variant: from the desired offers in memory,
+//! else resolved by SKU through BigCommerce (cached); a SKU the catalog lacks becomes a custom
+//! line and a reported problem.
 //!
 //! Its own state ([`OrderBook`], one small lock): the latest version of each open order, the
 //! version last stepped, and when each order's BigCommerce side was last read.
