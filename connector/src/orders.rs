@@ -6,10 +6,14 @@
 //! repeats, and steps each changed order: `sync_core::lifecycle::step` says what to do next
 //! from the Mirakl order, the stored [`OrderRecord`] and the BigCommerce side, and
 //! [`OrdersFlow::step_order`] does it — OR21 accept or refuse; create once in BigCommerce when
-//! Mirakl releases the order (SHIPPING): the record is saved with `create_started` *before*
-//! the create call, and after any uncertain failure the order is looked up by
-//! `external_order_id` instead of created again; then shipments (OR23 tracking + OR24),
-//! cancellations and refunds both ways.
+//! Mirakl releases the order (SHIPPING): before every create the order is looked up in
+//! BigCommerce by `external_order_id` and one found is adopted (so a new, lost or restored
+//! state file never duplicates an order); the record is saved with `create_started` *before*
+//! the create call, and after any uncertain failure the order is looked up instead of created
+//! again; then shipments (OR23 tracking + OR24), cancellations and refunds both ways. Order
+//! lines link to their BigCommerce product and variant: from the desired offers in memory,
+//! else resolved by SKU through BigCommerce (cached); a SKU the catalog lacks becomes a custom
+//! line and a reported problem.
 //!
 //! Its own state ([`OrderBook`], one small lock): the latest version of each open order, the
 //! version last stepped, and when each order's BigCommerce side was last read.
@@ -24,6 +28,7 @@ use mirakl_api::orders::{Order as MkOrder, OrderState as MiraklOrderState, Track
 use sync_core::ShopSku;
 use sync_core::lifecycle::{self, Action, BigCommerceOrder, OrderRecord, StepContext};
 use sync_core::orders::{AcceptanceContext, AcceptanceDecision, MappedOrder};
+use sync_core::types::CatalogRef;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
@@ -127,6 +132,9 @@ pub struct OrdersFlow {
     catalog: Arc<CatalogReader>,
     book: Arc<OrderBook>,
     offers: Arc<OffersFlow>,
+    /// SKU → product/variant found in BigCommerce for SKUs the desired offers in memory do
+    /// not name (e.g. right after a restart, before the catalog is read).
+    resolved: Mutex<HashMap<ShopSku, CatalogRef>>,
 }
 
 impl std::fmt::Debug for OrdersFlow {
@@ -147,6 +155,7 @@ impl OrdersFlow {
             catalog,
             book,
             offers,
+            resolved: Mutex::new(HashMap::new()),
         }
     }
 
@@ -499,7 +508,14 @@ impl OrdersFlow {
             AcceptanceContext::default()
         };
         let currency = self.catalog.store_currency().await?;
-        let links = sync_core::orders::links(&self.catalog.desired());
+        let mut links = sync_core::orders::links(&self.catalog.desired());
+        if order.order_state == MiraklOrderState::Shipping
+            && record.bigcommerce_order_id.is_none()
+            && !record.create_started
+        {
+            // a create may follow: every line needs its product and variant
+            self.complete_links(order, &mut links).await?;
+        }
         let ctx = StepContext {
             rules: &self.shared.rules,
             acceptance: &acceptance,
@@ -531,10 +547,15 @@ impl OrdersFlow {
                 action,
                 Action::LookUpInBigCommerce { .. } | Action::RecordBigCommerceId(_)
             );
+            let is_create = matches!(action, Action::CreateInBigCommerce(_));
             let moved = self
                 .perform(order, &mut record, bc.as_ref(), action)
                 .await?;
-            again |= moved && learned;
+            // a create that found the order already in BigCommerce adopted it (no create
+            // was started): its side is known now, so shipments and refunds can be judged
+            let adopted =
+                is_create && !record.create_started && record.bigcommerce_order_id.is_some();
+            again |= moved && (learned || adopted);
         }
         Ok(again)
     }
@@ -588,6 +609,78 @@ impl OrdersFlow {
             held,
             prices,
         })
+    }
+
+    /// Adds to `links` the SKUs of `order` they lack, resolved through BigCommerce: a
+    /// variant with that SKU (`/v3/catalog/variants?sku=`), else a product with that SKU
+    /// (`/v3/catalog/products?sku=`, a product sold without variants). Found links are
+    /// cached; a SKU the catalog truly lacks stays unlinked (the order gets a custom line for
+    /// it) and is reported as a problem.
+    async fn complete_links(
+        &self,
+        order: &MkOrder,
+        links: &mut BTreeMap<ShopSku, CatalogRef>,
+    ) -> Result<()> {
+        let missing: BTreeSet<ShopSku> = order
+            .order_lines
+            .iter()
+            .map(|l| l.offer_sku.clone())
+            .filter(|s| !links.contains_key(s))
+            .collect();
+        for sku in missing {
+            let cached = lock(&self.resolved).get(&sku).copied();
+            let found = match cached {
+                Some(r) => Some(r),
+                None => self.resolve_sku(&sku).await?,
+            };
+            match found {
+                Some(r) => {
+                    lock(&self.resolved).insert(sku.clone(), r);
+                    links.insert(sku, r);
+                }
+                None => {
+                    let id = order.order_id.as_str();
+                    tracing::warn!(order = %id, sku = %sku, "SKU not in the BigCommerce catalog: the order line is created as a custom product");
+                    self.shared.counters().problems.insert(
+                        sku.as_str().to_owned(),
+                        format!(
+                            "ordered on Mirakl (order {id}) but not in the BigCommerce catalog: \
+                             created as a custom line, not taken out of stock"
+                        ),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The BigCommerce product/variant of `sku` (exact matches only; the lowest ids when
+    /// several share it), or `None` when the catalog has none.
+    async fn resolve_sku(&self, sku: &ShopSku) -> Result<Option<CatalogRef>> {
+        let bc = &self.shared.bc;
+        let mut variants = bc.variants().find_by_sku(sku.as_str()).await?;
+        variants.sort_by_key(|v| (v.product_id.0, v.id.0));
+        if let Some(v) = variants.first() {
+            return Ok(Some(CatalogRef {
+                product_id: v.product_id.0,
+                variant_id: Some(v.id.0),
+            }));
+        }
+        let mut products: Vec<u64> = bc
+            .products()
+            .list()
+            .sku(sku.as_str())
+            .all()
+            .await?
+            .into_iter()
+            .filter(|p| p.sku.as_deref() == Some(sku.as_str()))
+            .map(|p| p.id.0)
+            .collect();
+        products.sort_unstable();
+        Ok(products.first().map(|p| CatalogRef {
+            product_id: *p,
+            variant_id: None,
+        }))
     }
 
     // ------------------------------------------------------------------ actions
@@ -704,7 +797,10 @@ impl OrdersFlow {
         Ok(true)
     }
 
-    /// Creates the BigCommerce order, `create_started` saved first.
+    /// Creates the BigCommerce order, `create_started` saved first. The local record is not
+    /// trusted to say the order does not exist yet (a new, lost or restored state file): the
+    /// order is first looked up by `external_order_id`, and one found is adopted (its id is
+    /// recorded, `create_started` stays unset) instead of created again.
     async fn create(
         &self,
         order: &MkOrder,
@@ -712,6 +808,12 @@ impl OrdersFlow {
         mapped: &MappedOrder,
     ) -> Result<bool> {
         let id = order.order_id.as_str();
+        if self
+            .adopt_existing(order, record, order.order_id.as_str())
+            .await?
+        {
+            return Ok(true);
+        }
         record.create_started = true;
         self.save_record(id, record, None).await?;
         let call = self.store().begin_call(CALL_CREATE, id, "{}").await?;
@@ -725,9 +827,11 @@ impl OrdersFlow {
         Ok(true)
     }
 
-    /// After an uncertain create: the order is looked up by `external_order_id`; found, its
-    /// id is recorded; not found, the create may run again.
-    async fn look_up(
+    /// Looks the order up in BigCommerce by `external_order_id` (the Mirakl order id:
+    /// `GET /v2/orders?external_order_id=`, a filter the v2 orders listing declares); one
+    /// found is adopted: the lowest id is recorded (more than one goes to manual review).
+    /// Returns whether one was found.
+    async fn adopt_existing(
         &self,
         order: &MkOrder,
         record: &mut OrderRecord,
@@ -742,24 +846,38 @@ impl OrdersFlow {
             .await?;
         let mut ids: Vec<u64> = found.iter().map(|o| o.id.0).collect();
         ids.sort_unstable();
-        match ids.first() {
-            Some(first) => {
-                if ids.len() > 1 {
-                    self.shared.counters().manual_review.insert(
-                        id.to_owned(),
-                        format!("{} BigCommerce orders carry this external id", ids.len()),
-                    );
-                }
-                record.bigcommerce_order_id = Some(*first);
-                self.save_record(id, record, None).await?;
-                self.shared.counters().recovered.insert(id.to_owned());
-                tracing::info!(order = %id, bigcommerce_order = first, "found after an uncertain create");
-                self.offers.mark_order_products(order);
-            }
-            None => {
-                record.create_started = false;
-                self.save_record(id, record, None).await?;
-            }
+        let Some(first) = ids.first().copied() else {
+            return Ok(false);
+        };
+        if ids.len() > 1 {
+            self.shared.counters().manual_review.insert(
+                id.to_owned(),
+                format!("{} BigCommerce orders carry this external id", ids.len()),
+            );
+        }
+        record.bigcommerce_order_id = Some(first);
+        self.save_record(id, record, None).await?;
+        self.shared.counters().recovered.insert(id.to_owned());
+        tracing::info!(order = %id, bigcommerce_order = first, "order found in BigCommerce by its external id; adopted");
+        self.offers.mark_order_products(order);
+        Ok(true)
+    }
+
+    /// After an uncertain create: the order is looked up by `external_order_id`; found, its
+    /// id is recorded; not found, the create may run again.
+    async fn look_up(
+        &self,
+        order: &MkOrder,
+        record: &mut OrderRecord,
+        external_order_id: &str,
+    ) -> Result<bool> {
+        let id = order.order_id.as_str();
+        if !self
+            .adopt_existing(order, record, external_order_id)
+            .await?
+        {
+            record.create_started = false;
+            self.save_record(id, record, None).await?;
         }
         for c in self.store().in_flight_calls().await? {
             if c.kind == CALL_CREATE && c.key == id {
