@@ -197,3 +197,117 @@ pub mod p46;
 /// P47 - Get the transformation error report file for a product import ("Source file error report").
 pub mod p47;
 // @generated operations end
+
+/// PM11 attribute `type`. Unknown types keep their text and are not type-checked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AttributeType {
+    /// `TEXT`.
+    Text,
+    /// `LONG_TEXT`.
+    LongText,
+    /// `INTEGER`.
+    Integer,
+    /// `DECIMAL`.
+    Decimal,
+    /// `NUMERIC` (a number, integer or decimal).
+    Numeric,
+    /// `DATE` (`YYYY-MM-DD` or RFC 3339).
+    Date,
+    /// `MEDIA` (an http(s) URL).
+    Media,
+    /// `LINK` (an http(s) URL).
+    Link,
+    /// `BOOLEAN` (`true` / `false`).
+    Boolean,
+    /// `LIST`: one code of the value list named by `type_parameter`.
+    List,
+    /// `LIST_MULTIPLE_VALUES`: several codes of the value list.
+    ListMultipleValues,
+    /// Any other type, kept as sent.
+    Other(String),
+}
+
+impl AttributeType {
+    /// Parses PM11 `type` (case-insensitive).
+    pub fn parse(s: &str) -> AttributeType {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "TEXT" => AttributeType::Text,
+            "LONG_TEXT" => AttributeType::LongText,
+            "INTEGER" => AttributeType::Integer,
+            "DECIMAL" => AttributeType::Decimal,
+            "NUMERIC" => AttributeType::Numeric,
+            "DATE" => AttributeType::Date,
+            "MEDIA" => AttributeType::Media,
+            "LINK" => AttributeType::Link,
+            "BOOLEAN" => AttributeType::Boolean,
+            "LIST" => AttributeType::List,
+            "LIST_MULTIPLE_VALUES" => AttributeType::ListMultipleValues,
+            _ => AttributeType::Other(s.to_owned()),
+        }
+    }
+
+    /// The wire text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            AttributeType::Text => "TEXT",
+            AttributeType::LongText => "LONG_TEXT",
+            AttributeType::Integer => "INTEGER",
+            AttributeType::Decimal => "DECIMAL",
+            AttributeType::Numeric => "NUMERIC",
+            AttributeType::Date => "DATE",
+            AttributeType::Media => "MEDIA",
+            AttributeType::Link => "LINK",
+            AttributeType::Boolean => "BOOLEAN",
+            AttributeType::List => "LIST",
+            AttributeType::ListMultipleValues => "LIST_MULTIPLE_VALUES",
+            AttributeType::Other(s) => s,
+        }
+    }
+
+    /// Whether values must come from a value list.
+    pub fn is_list(&self) -> bool {
+        matches!(
+            self,
+            AttributeType::List | AttributeType::ListMultipleValues
+        )
+    }
+}
+
+impl std::fmt::Display for AttributeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod attribute_type_tests {
+    use super::AttributeType;
+
+    /// PM11 `type` values round-trip; a type Mirakl adds later is kept, not refused.
+    #[test]
+    fn known_and_unknown_types() {
+        for t in [
+            "TEXT",
+            "LONG_TEXT",
+            "INTEGER",
+            "DECIMAL",
+            "NUMERIC",
+            "DATE",
+            "MEDIA",
+            "LINK",
+            "BOOLEAN",
+            "LIST",
+            "LIST_MULTIPLE_VALUES",
+        ] {
+            assert_eq!(AttributeType::parse(t).as_str(), t);
+        }
+        assert_eq!(AttributeType::parse("list"), AttributeType::List);
+        assert!(AttributeType::parse("LIST_MULTIPLE_VALUES").is_list());
+        assert_eq!(
+            AttributeType::parse("GEO_POINT"),
+            AttributeType::Other("GEO_POINT".into())
+        );
+        assert_eq!(AttributeType::parse("GEO_POINT").to_string(), "GEO_POINT");
+    }
+}

@@ -12,7 +12,7 @@ use mirakl_api::offers::OfferUpdate;
 use mirakl_api::{Client, Error, ShopSku};
 use rust_decimal::Decimal;
 use sync_sandbox::mirakl::{
-    AttributeRole, AttributeType, CatalogAttribute, Category, MiraklConfig, MiraklSandbox,
+    AttributeKind, AttributeRole, CatalogAttribute, Category, MiraklConfig, MiraklSandbox,
     OperatorCatalog, ValueList,
 };
 
@@ -427,24 +427,24 @@ fn furniture_catalog() -> OperatorCatalog {
             Category::child("FURN-CHAIR", "Chairs", "FURN"),
         ],
         attributes: vec![
-            CatalogAttribute::new("sku", "Seller SKU", AttributeType::Text)
+            CatalogAttribute::new("sku", "Seller SKU", AttributeKind::Text)
                 .required()
                 .role(AttributeRole::ShopSku),
-            CatalogAttribute::new("cat", "Category", AttributeType::Text)
+            CatalogAttribute::new("cat", "Category", AttributeKind::Text)
                 .required()
                 .role(AttributeRole::Category),
-            CatalogAttribute::new("name", "Name", AttributeType::Text)
+            CatalogAttribute::new("name", "Name", AttributeKind::Text)
                 .required()
                 .role(AttributeRole::Title),
-            CatalogAttribute::new("seats", "Seats", AttributeType::Integer)
+            CatalogAttribute::new("seats", "Seats", AttributeKind::Integer)
                 .required()
                 .in_hierarchy("FURN-CHAIR"),
-            CatalogAttribute::new("finish", "Finish", AttributeType::List("finishes".into()))
+            CatalogAttribute::new("finish", "Finish", AttributeKind::List("finishes".into()))
                 .in_hierarchy("FURN"),
             CatalogAttribute::new(
                 "tags",
                 "Tags",
-                AttributeType::Other("MULTIPLE_VALUES".into()),
+                AttributeKind::Other("MULTIPLE_VALUES".into()),
             ),
         ],
         value_lists: vec![ValueList::new(

@@ -62,7 +62,7 @@ use crate::faults::{FaultConfig, Faults, RequestLog};
 
 pub use limits::{Ceiling, published_ceilings};
 pub use operator::{
-    AttributeRole, AttributeType, CatalogAttribute, Category, ListValue, OperatorCatalog,
+    AttributeKind, AttributeRole, CatalogAttribute, Category, ListValue, OperatorCatalog,
     Requirement, ValueList,
 };
 pub use script::OrderScript;

@@ -57,10 +57,12 @@ impl Category {
     }
 }
 
-/// The type of an attribute (PM11 `type`, with its `type_parameter`).
+/// How the sandbox models an attribute's type: the PM11 `type` together with its
+/// `type_parameter` (the value list of `LIST` types). The wire type itself is
+/// `mirakl_api::products::AttributeType`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AttributeType {
+pub enum AttributeKind {
     /// Free text.
     Text,
     /// Long free text.
@@ -84,20 +86,20 @@ pub enum AttributeType {
     Other(String),
 }
 
-impl AttributeType {
+impl AttributeKind {
     /// The PM11 `type`.
     pub fn as_str(&self) -> &str {
         match self {
-            AttributeType::Text => "TEXT",
-            AttributeType::LongText => "LONG_TEXT",
-            AttributeType::Integer => "INTEGER",
-            AttributeType::Decimal => "DECIMAL",
-            AttributeType::Boolean => "BOOLEAN",
-            AttributeType::Date => "DATE",
-            AttributeType::Media => "MEDIA",
-            AttributeType::List(_) => "LIST",
-            AttributeType::ListMultiple(_) => "LIST_MULTIPLE_VALUES",
-            AttributeType::Other(other) => other,
+            AttributeKind::Text => "TEXT",
+            AttributeKind::LongText => "LONG_TEXT",
+            AttributeKind::Integer => "INTEGER",
+            AttributeKind::Decimal => "DECIMAL",
+            AttributeKind::Boolean => "BOOLEAN",
+            AttributeKind::Date => "DATE",
+            AttributeKind::Media => "MEDIA",
+            AttributeKind::List(_) => "LIST",
+            AttributeKind::ListMultiple(_) => "LIST_MULTIPLE_VALUES",
+            AttributeKind::Other(other) => other,
         }
     }
 
@@ -105,8 +107,8 @@ impl AttributeType {
     /// `DATE`, else empty.
     pub fn parameter(&self) -> &str {
         match self {
-            AttributeType::List(list) | AttributeType::ListMultiple(list) => list,
-            AttributeType::Date => DATE_FORMAT,
+            AttributeKind::List(list) | AttributeKind::ListMultiple(list) => list,
+            AttributeKind::Date => DATE_FORMAT,
             _ => "",
         }
     }
@@ -195,7 +197,7 @@ pub struct CatalogAttribute {
     /// Label.
     pub label: String,
     /// Type.
-    pub kind: AttributeType,
+    pub kind: AttributeKind,
     /// Requirement level.
     pub requirement: Requirement,
     /// The category it belongs to (it then applies to that category and every category
@@ -209,7 +211,7 @@ pub struct CatalogAttribute {
 
 impl CatalogAttribute {
     /// An optional attribute shared by all categories, without role.
-    pub fn new(code: &str, label: &str, kind: AttributeType) -> Self {
+    pub fn new(code: &str, label: &str, kind: AttributeKind) -> Self {
         CatalogAttribute {
             code: code.into(),
             label: label.into(),
@@ -308,7 +310,7 @@ impl Default for OperatorCatalog {
     /// fashion requires `gender`, `colour` and `size` (from the value lists `genders`, `colours`
     /// and `sizes`, the last two variation axes); electronics requires `warranty-months`.
     fn default() -> Self {
-        use AttributeType as T;
+        use AttributeKind as T;
         let hierarchies = vec![
             Category::root("10", "Fashion"),
             Category::child("1010", "Womens Clothing", "10"),
@@ -705,11 +707,11 @@ impl OperatorCatalog {
             format!("2010|The value '{value}' of the attribute '{code}' is not a valid {what}")
         };
         match &attribute.kind {
-            AttributeType::Integer => value
+            AttributeKind::Integer => value
                 .parse::<i64>()
                 .map(drop)
                 .map_err(|_| wrong_type("integer")),
-            AttributeType::Decimal => {
+            AttributeKind::Decimal => {
                 if value.contains(',') {
                     return Err(wrong_type("decimal (use '.' as decimal separator)"));
                 }
@@ -718,28 +720,28 @@ impl OperatorCatalog {
                     .map(drop)
                     .map_err(|_| wrong_type("decimal"))
             }
-            AttributeType::Boolean => match value {
+            AttributeKind::Boolean => match value {
                 "true" | "false" => Ok(()),
                 _ => Err(wrong_type("boolean (true or false)")),
             },
-            AttributeType::Date => {
+            AttributeKind::Date => {
                 let format = time::macros::format_description!("[year]-[month]-[day]");
                 time::Date::parse(value, &format)
                     .map(drop)
                     .map_err(|_| wrong_type(&format!("date ({DATE_FORMAT})")))
             }
-            AttributeType::Media => match url::Url::parse(value) {
+            AttributeKind::Media => match url::Url::parse(value) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
                 _ => Err(format!(
                     "2020|The media '{value}' of the attribute '{code}' is not a valid URL (absolute http or https URL expected)"
                 )),
             },
-            AttributeType::List(list) => self.check_list(code, list, value),
-            AttributeType::ListMultiple(list) => value
+            AttributeKind::List(list) => self.check_list(code, list, value),
+            AttributeKind::ListMultiple(list) => value
                 .split('|')
                 .map(str::trim)
                 .try_for_each(|one| self.check_list(code, list, one)),
-            AttributeType::Text | AttributeType::LongText | AttributeType::Other(_) => {
+            AttributeKind::Text | AttributeKind::LongText | AttributeKind::Other(_) => {
                 if attribute.role == Some(AttributeRole::UniqueIdentifier) && !is_gtin(value) {
                     Err(format!(
                         "3000|The product identifier '{value}' of the attribute '{code}' is not a valid GTIN (8, 12, 13 or 14 digits with a valid check digit)"
@@ -783,7 +785,7 @@ fn attribute_json(a: &CatalogAttribute) -> Value {
         "type": a.kind.as_str(),
         "type_parameter": a.kind.parameter(),
         "type_parameters": match &a.kind {
-            AttributeType::Date => json!([{ "name": "PATTERN", "value": DATE_FORMAT }]),
+            AttributeKind::Date => json!([{ "name": "PATTERN", "value": DATE_FORMAT }]),
             _ => json!([]),
         },
         "validations": null,
@@ -926,15 +928,15 @@ mod tests {
         let c = OperatorCatalog {
             hierarchies: vec![Category::root("ALL", "All")],
             attributes: vec![
-                CatalogAttribute::new("sku", "SKU", AttributeType::Text)
+                CatalogAttribute::new("sku", "SKU", AttributeKind::Text)
                     .required()
                     .role(AttributeRole::ShopSku),
-                CatalogAttribute::new("cat", "Category", AttributeType::Text)
+                CatalogAttribute::new("cat", "Category", AttributeKind::Text)
                     .role(AttributeRole::Category),
-                CatalogAttribute::new("launch", "Launch", AttributeType::Date),
-                CatalogAttribute::new("vegan", "Vegan", AttributeType::Boolean),
-                CatalogAttribute::new("tags", "Tags", AttributeType::ListMultiple("tags".into())),
-                CatalogAttribute::new("legacy", "Legacy", AttributeType::Text)
+                CatalogAttribute::new("launch", "Launch", AttributeKind::Date),
+                CatalogAttribute::new("vegan", "Vegan", AttributeKind::Boolean),
+                CatalogAttribute::new("tags", "Tags", AttributeKind::ListMultiple("tags".into())),
+                CatalogAttribute::new("legacy", "Legacy", AttributeKind::Text)
                     .requirement(Requirement::Disabled),
             ],
             value_lists: vec![ValueList::new("tags", "Tags", &[("A", "A"), ("B", "B")])],
@@ -965,7 +967,7 @@ mod tests {
         assert!(bad.contains("'yes' of the attribute 'vegan' is not a valid boolean"));
         assert!(bad.contains("'C' of the attribute 'tags' is not in the value list 'tags'"));
         assert_eq!(
-            AttributeType::ListMultiple("tags".into()).as_str(),
+            AttributeKind::ListMultiple("tags".into()).as_str(),
             "LIST_MULTIPLE_VALUES"
         );
     }
@@ -981,8 +983,8 @@ mod tests {
 
     #[test]
     fn wire_names_keep_unknown_values() {
-        assert_eq!(AttributeType::Other("MULTIPLE".into()).as_str(), "MULTIPLE");
-        assert_eq!(AttributeType::List("sizes".into()).parameter(), "sizes");
+        assert_eq!(AttributeKind::Other("MULTIPLE".into()).as_str(), "MULTIPLE");
+        assert_eq!(AttributeKind::List("sizes".into()).parameter(), "sizes");
         assert_eq!(Requirement::Other("HIDDEN".into()).as_str(), "HIDDEN");
         assert_eq!(AttributeRole::Other("SEO".into()).as_str(), "SEO");
         assert_eq!(AttributeRole::ShopSku.as_str(), "SHOP_SKU");
