@@ -251,6 +251,24 @@ async fn run_with_state(
             ..ConnectorOptions::default()
         },
     ));
+    // the store's price tax basis against the marketplace's, before anything is sent
+    match engine.check_tax_basis().await {
+        Ok(Ok(None)) => {}
+        Ok(Ok(Some(c))) => tracing::info!(
+            from = ?c.from,
+            to = ?c.to,
+            rate_percent = %c.rate_percent,
+            "store prices are converted to the marketplace's tax basis"
+        ),
+        Ok(Err(e)) => {
+            eprintln!("error: refusing to start: {e}");
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("error: cannot read the store's tax setting (/v2/store): {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     match engine.in_flight_on_start().await {
         Ok(0) => {}
         Ok(n) => tracing::info!(pending = n, "resuming unconfirmed calls from the last run"),
