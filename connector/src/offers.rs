@@ -224,7 +224,10 @@ impl OffersFlow {
         let rules = &self.shared.rules;
         let keep = offers::problem_skus(&problems);
         let plan = plan::plan(&desired, &current, &keep, &rules.plan);
-        let batches = plan.batches(&rules.plan);
+        let batches = {
+            let s = lock(&self.state);
+            batches_keeping_prices(&plan, &rules.plan, &s.mirakl_offers)
+        };
         let summary = PlanSummary {
             held,
             ..summarize(&plan, problems.len(), &batches)
@@ -410,7 +413,10 @@ impl OffersFlow {
             &offers::problem_skus(&problems),
             &rules.plan,
         );
-        let batches = plan.batches(&rules.plan);
+        let batches = {
+            let s = lock(&self.state);
+            batches_keeping_prices(&plan, &rules.plan, &s.mirakl_offers)
+        };
         if self.shared.dry_run() {
             print_plan(&plan, &batches);
         } else if batches.is_empty() {
@@ -788,6 +794,47 @@ fn print_plan(plan: &plan::Plan, batches: &[Batch]) {
     }
 }
 
+/// The plan's batches, except that price-only changes of offers holding prices an OF24 update
+/// would delete ([`sync_core::convert::has_prices_only_pri01_can_keep`]: customer-group,
+/// organisation or date-scoped prices) go through PRI01 even when the rules send price
+/// changes by OF24 (`plan.price_import = false`); PRI01 then carries their full price set
+/// ([`price_lines`]).
+fn batches_keeping_prices(
+    plan: &plan::Plan,
+    rules: &sync_core::rules::PlanRules,
+    current: &HashMap<String, mirakl_api::offers::Offer>,
+) -> Vec<Batch> {
+    if rules.price_import {
+        return plan.batches(rules);
+    }
+    let (pri01, rest): (Vec<_>, Vec<_>) = plan.changed.iter().cloned().partition(|c| {
+        c.kind == plan::ChangeKind::PriceOnly
+            && current
+                .get(c.offer.shop_sku.as_str())
+                .is_some_and(sync_core::convert::has_prices_only_pri01_can_keep)
+    });
+    if pri01.is_empty() {
+        return plan.batches(rules);
+    }
+    let mut batches = plan::Plan {
+        changed: rest,
+        ..plan.clone()
+    }
+    .batches(rules);
+    let prices_rules = sync_core::rules::PlanRules {
+        price_import: true,
+        ..rules.clone()
+    };
+    batches.extend(
+        plan::Plan {
+            changed: pri01,
+            ..plan::Plan::default()
+        }
+        .batches(&prices_rules),
+    );
+    batches
+}
+
 /// The PRI01 lines of a price batch. PRI01 is delete-and-replace ("any existing price that is
 /// not submitted will be deleted"), so each offer's line set is its full price set as last read
 /// from OF21 (`current`: channel, customer-group, organisation and scheduled prices, volume
@@ -830,6 +877,73 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn price_changes_of_offers_with_customer_prices_go_through_pri01() {
+        let of21 = |sku: &str, context: serde_json::Value| -> mirakl_api::offers::Offer {
+            serde_json::from_value(serde_json::json!({
+                "offer_id": 1, "shop_sku": sku, "quantity": 3, "price": 20, "state_code": "11",
+                "all_prices": [
+                    {"channel_code": null, "price": 20, "unit_origin_price": 20},
+                    {"channel_code": null, "price": 15, "unit_origin_price": 15, "context": context}
+                ]
+            }))
+            .unwrap()
+        };
+        let current: HashMap<String, mirakl_api::offers::Offer> = [
+            (
+                "VIP".to_owned(),
+                of21("VIP", serde_json::json!({"customer_group_ids": ["G1"]})),
+            ),
+            (
+                "CHAN".to_owned(),
+                of21("CHAN", serde_json::json!({"channel_codes": ["WEB"]})),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let content = |price: &str| OfferContent {
+            price: d(price),
+            discount: None,
+            quantity: 3,
+            state_code: "11".into(),
+            leadtime_to_ship: None,
+            logistic_class: None,
+            additional_fields: BTreeMap::new(),
+            volume_prices: None,
+        };
+        let change = |sku: &str| plan::OfferChange {
+            offer: DesiredOffer {
+                shop_sku: ShopSku::new(sku).unwrap(),
+                product_id: sku.into(),
+                product_id_type: "SHOP_SKU".into(),
+                source: sync_core::CatalogRef {
+                    product_id: 1,
+                    variant_id: None,
+                },
+                content: content("25"),
+            },
+            before: content("20"),
+            kind: plan::ChangeKind::PriceOnly,
+        };
+        let p = plan::Plan {
+            changed: vec![change("CHAN"), change("VIP")],
+            ..plan::Plan::default()
+        };
+        let rules = sync_core::rules::PlanRules::default();
+        assert!(!rules.price_import);
+        let batches = batches_keeping_prices(&p, &rules, &current);
+        let skus = |want: &str| -> Vec<String> {
+            batches
+                .iter()
+                .filter(|b| offer_kind(b) == want)
+                .flat_map(batch_skus)
+                .map(|s| s.as_str().to_owned())
+                .collect()
+        };
+        assert_eq!(skus("OF24"), ["CHAN"], "{batches:?}");
+        assert_eq!(skus("PRI01"), ["VIP"], "{batches:?}");
     }
 
     #[test]
