@@ -52,6 +52,16 @@ pub enum ConfigError {
         /// Where it can be given.
         hint: &'static str,
     },
+    /// A key the connector does not know (usually a typo), with the closest valid name.
+    #[error("unknown key `{key}` in {table}{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    UnknownKey {
+        /// The key as written.
+        key: String,
+        /// Where it was found: `[mirakl]`, or `the top level`.
+        table: String,
+        /// The valid name closest to `key`, when one is close enough to be a likely typo.
+        suggestion: Option<&'static str>,
+    },
     /// A value is present but unusable.
     #[error("invalid {what}: {reason}")]
     Invalid {
@@ -62,9 +72,143 @@ pub enum ConfigError {
     },
 }
 
+/// Every key the file may hold outside `[rules]`, by table (`""` is the top level). Kept next to
+/// the `Raw*` structs below, which also deny unknown fields; this list is what lets an unknown
+/// key be reported with its table and the nearest valid name.
+const KNOWN_KEYS: &[(&str, &[&str])] = &[
+    (
+        "",
+        &[
+            "bigcommerce",
+            "mirakl",
+            "webhooks",
+            "poll",
+            "state",
+            "products",
+            "rules",
+        ],
+    ),
+    (
+        "bigcommerce",
+        &[
+            "credentials_file",
+            "api_path",
+            "store_hash",
+            "access_token",
+            "api_base",
+            "channel_id",
+            "price_list_id",
+            "location_inventory",
+        ],
+    ),
+    (
+        "mirakl",
+        &[
+            "base_url",
+            "api_key",
+            "shop_id",
+            "external_partner",
+            "enforce_ceilings",
+        ],
+    ),
+    ("webhooks", &["enabled", "listen", "public_url", "secret"]),
+    (
+        "poll",
+        &[
+            "bigcommerce_secs",
+            "mirakl_orders_secs",
+            "full_reconcile_secs",
+            "order_overlap_secs",
+            "import_status_secs",
+        ],
+    ),
+    ("state", &["path"]),
+    (
+        "products",
+        &[
+            "enabled",
+            "hold_offers",
+            "import_secs",
+            "operator_cache_secs",
+            "import_status_secs",
+        ],
+    ),
+];
+
+/// Rejects any key outside `[rules]` that the connector does not know, naming the key, its table
+/// and the closest valid name. `[rules]` is checked by `sync-core` when the rules are built.
+fn check_known_keys(doc: &toml::Table) -> Result<(), ConfigError> {
+    let unknown =
+        |key: &str, table: &str, valid: &'static [&'static str]| ConfigError::UnknownKey {
+            key: key.to_owned(),
+            table: if table.is_empty() {
+                "the top level".to_owned()
+            } else {
+                format!("[{table}]")
+            },
+            suggestion: nearest(key, valid),
+        };
+    let valid = |table: &str| {
+        KNOWN_KEYS
+            .iter()
+            .find(|(t, _)| *t == table)
+            .map(|(_, keys)| *keys)
+            .unwrap_or(&[])
+    };
+    for (key, value) in doc {
+        if !valid("").contains(&key.as_str()) {
+            return Err(unknown(key, "", valid("")));
+        }
+        if key == "rules" {
+            continue;
+        }
+        if let toml::Value::Table(inner) = value {
+            for inner_key in inner.keys() {
+                if !valid(key).contains(&inner_key.as_str()) {
+                    return Err(unknown(inner_key, key, valid(key)));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The name in `valid` closest to `key` by edit distance, when it is close enough to be a typo
+/// (at most a third of the key's length, and at least two edits allowed, so a swapped pair of
+/// letters is still recognised).
+fn nearest(key: &str, valid: &'static [&'static str]) -> Option<&'static str> {
+    let limit = (key.chars().count() / 3).max(2);
+    valid
+        .iter()
+        .map(|v| (edit_distance(key, v), *v))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, v)| v)
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions) between two strings, by chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                diag
+            } else {
+                1 + diag.min(above).min(row[j])
+            };
+            diag = above;
+        }
+    }
+    row[b.len()]
+}
+
 /// The file as written (every field optional, so the environment can complete it).
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct RawConfig {
     bigcommerce: RawBigCommerce,
     mirakl: RawMirakl,
@@ -86,7 +230,7 @@ struct RawProducts {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct RawBigCommerce {
     credentials_file: Option<PathBuf>,
     api_path: Option<String>,
@@ -99,7 +243,7 @@ struct RawBigCommerce {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct RawMirakl {
     base_url: Option<String>,
     api_key: Option<Secret>,
@@ -109,7 +253,7 @@ struct RawMirakl {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct RawWebhooks {
     enabled: Option<bool>,
     listen: Option<String>,
@@ -118,7 +262,7 @@ struct RawWebhooks {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct RawPoll {
     bigcommerce_secs: Option<u64>,
     mirakl_orders_secs: Option<u64>,
@@ -128,7 +272,7 @@ struct RawPoll {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct RawState {
     path: Option<PathBuf>,
 }
@@ -271,10 +415,13 @@ impl Config {
     /// # Errors
     /// [`ConfigError`] naming the missing or invalid value.
     pub fn from_toml(text: &str, dir: &Path, env: &dyn Env) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let parse_error = |e: toml::de::Error| ConfigError::Parse {
             path: PathBuf::from("<config>"),
             message: e.message().to_owned(),
-        })?;
+        };
+        let doc: toml::Table = toml::from_str(text).map_err(parse_error)?;
+        check_known_keys(&doc)?;
+        let raw: RawConfig = toml::from_str(text).map_err(parse_error)?;
         let resolve = |p: &Path| {
             if p.is_absolute() {
                 p.to_owned()
@@ -622,6 +769,83 @@ mod tests {
         assert!(!cfg.bigcommerce.location_inventory);
         // a typo in [products] is an error, not silently ignored
         assert!(load("[products]\nenable = true\n").is_err());
+    }
+
+    #[test]
+    fn unknown_keys_everywhere_are_named_with_table_and_nearest_name() {
+        let load = |text: &str| Config::from_toml(text, Path::new("."), &no_env).unwrap_err();
+        for (text, key, table, near) in [
+            (
+                "[stat]\npath = \"x\"\n",
+                "stat",
+                "the top level",
+                Some("state"),
+            ),
+            (
+                "[mirakl]\nexternal_partnr = true\n",
+                "external_partnr",
+                "[mirakl]",
+                Some("external_partner"),
+            ),
+            (
+                "[mirakl]\nenforce_celings = false\n",
+                "enforce_celings",
+                "[mirakl]",
+                Some("enforce_ceilings"),
+            ),
+            ("[state]\npaht = \"x\"\n", "paht", "[state]", Some("path")),
+            (
+                "[poll]\nmirakl_order_secs = 60\n",
+                "mirakl_order_secs",
+                "[poll]",
+                Some("mirakl_orders_secs"),
+            ),
+            (
+                "[bigcommerce]\nchanel_id = 1\n",
+                "chanel_id",
+                "[bigcommerce]",
+                Some("channel_id"),
+            ),
+            (
+                "[webhooks]\nlistn = \"x\"\n",
+                "listn",
+                "[webhooks]",
+                Some("listen"),
+            ),
+            (
+                "[products]\nenable = true\n",
+                "enable",
+                "[products]",
+                Some("enabled"),
+            ),
+            ("colour = \"red\"\n", "colour", "the top level", None),
+        ] {
+            let err = load(text);
+            match &err {
+                ConfigError::UnknownKey {
+                    key: k,
+                    table: t,
+                    suggestion,
+                } => {
+                    assert_eq!((k.as_str(), t.as_str(), *suggestion), (key, table, near));
+                }
+                other => panic!("{text}: {other}"),
+            }
+            let shown = err.to_string();
+            assert!(shown.contains(key) && shown.contains(table), "{shown}");
+            if let Some(near) = near {
+                assert!(shown.contains(near), "{shown}");
+            }
+        }
+    }
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("stat", "state"), 1);
+        assert_eq!(edit_distance("paht", "path"), 2);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(nearest("zzzzzz", &["state"]), None);
     }
 
     #[test]

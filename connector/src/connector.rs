@@ -209,6 +209,39 @@ impl Connector {
         self.offers.reconcile(progress).await
     }
 
+    /// Checks, before anything is sent, that the store's prices can be published on the
+    /// marketplace's tax basis: reads `/v2/store` (`is_price_entered_with_tax`) and applies
+    /// [`sync_core::pricing::check_tax_basis`] with the rules `price.marketplace_tax_basis` and
+    /// `price.store_tax_rate_percent`. The inner `Ok` is the conversion to apply (`None`: none
+    /// needed, or the store does not say and the rules name no basis); the inner `Err` is why
+    /// the connector must not start, naming the settings.
+    ///
+    /// # Errors
+    /// [`crate::Error::BigCommerce`] when `/v2/store` cannot be read.
+    pub async fn check_tax_basis(
+        &self,
+    ) -> Result<
+        std::result::Result<
+            Option<sync_core::pricing::TaxBasisConversion>,
+            sync_core::pricing::TaxBasisError,
+        >,
+    > {
+        let price = &self.shared.rules.price;
+        if price.marketplace_tax_basis.is_none() {
+            return Ok(Ok(None));
+        }
+        let info = self.shared.bc.store().info().await?;
+        match info.prices_entered_with_tax() {
+            Some(with_tax) => Ok(sync_core::pricing::check_tax_basis(price, with_tax)),
+            None => {
+                tracing::warn!(
+                    "/v2/store does not say whether prices are entered with tax; the rules' price.marketplace_tax_basis is not checked"
+                );
+                Ok(Ok(None))
+            }
+        }
+    }
+
     /// See [`OffersFlow::desired_offers`].
     ///
     /// # Errors

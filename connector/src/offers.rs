@@ -224,7 +224,10 @@ impl OffersFlow {
         let rules = &self.shared.rules;
         let keep = offers::problem_skus(&problems);
         let plan = plan::plan(&desired, &current, &keep, &rules.plan);
-        let batches = plan.batches(&rules.plan);
+        let batches = {
+            let s = lock(&self.state);
+            batches_keeping_prices(&plan, &rules.plan, &s.mirakl_offers)
+        };
         let summary = PlanSummary {
             held,
             ..summarize(&plan, problems.len(), &batches)
@@ -410,7 +413,10 @@ impl OffersFlow {
             &offers::problem_skus(&problems),
             &rules.plan,
         );
-        let batches = plan.batches(&rules.plan);
+        let batches = {
+            let s = lock(&self.state);
+            batches_keeping_prices(&plan, &rules.plan, &s.mirakl_offers)
+        };
         if self.shared.dry_run() {
             print_plan(&plan, &batches);
         } else if batches.is_empty() {
@@ -583,23 +589,15 @@ impl OffersFlow {
         Ok((out.error_report, out.status.status))
     }
 
-    /// PRI01 prices (with their discount).
+    /// PRI01 prices (with their discount), each offer's full price set kept from OF21.
     async fn send_prices(
         &self,
         lines: &[PriceWrite],
     ) -> Result<(Option<ErrorReport>, ImportStatus)> {
-        let l: Vec<MkPriceLine> = lines
-            .iter()
-            .map(|l| {
-                let mut p = MkPriceLine::new(l.shop_sku.clone(), l.price);
-                if let Some(d) = &l.discount {
-                    p.discount_price = Some(d.price);
-                    p.discount_start_date = d.start_date;
-                    p.discount_end_date = d.end_date;
-                }
-                p
-            })
-            .collect();
+        let l = {
+            let s = lock(&self.state);
+            price_lines(lines, &s.mirakl_offers)
+        };
         let prices = self.shared.mirakl.prices();
         let created = prices.import(&l).await?;
         let out = prices
@@ -793,5 +791,206 @@ fn print_plan(plan: &plan::Plan, batches: &[Batch]) {
     }
     for b in batches {
         println!("  would send {} with {} lines", offer_kind(b), b.len());
+    }
+}
+
+/// The plan's batches, except that price-only changes of offers holding prices an OF24 update
+/// would delete ([`sync_core::convert::has_prices_only_pri01_can_keep`]: customer-group,
+/// organisation or date-scoped prices) go through PRI01 even when the rules send price
+/// changes by OF24 (`plan.price_import = false`); PRI01 then carries their full price set
+/// ([`price_lines`]).
+fn batches_keeping_prices(
+    plan: &plan::Plan,
+    rules: &sync_core::rules::PlanRules,
+    current: &HashMap<String, mirakl_api::offers::Offer>,
+) -> Vec<Batch> {
+    if rules.price_import {
+        return plan.batches(rules);
+    }
+    let (pri01, rest): (Vec<_>, Vec<_>) = plan.changed.iter().cloned().partition(|c| {
+        c.kind == plan::ChangeKind::PriceOnly
+            && current
+                .get(c.offer.shop_sku.as_str())
+                .is_some_and(sync_core::convert::has_prices_only_pri01_can_keep)
+    });
+    if pri01.is_empty() {
+        return plan.batches(rules);
+    }
+    let mut batches = plan::Plan {
+        changed: rest,
+        ..plan.clone()
+    }
+    .batches(rules);
+    let prices_rules = sync_core::rules::PlanRules {
+        price_import: true,
+        ..rules.clone()
+    };
+    batches.extend(
+        plan::Plan {
+            changed: pri01,
+            ..plan::Plan::default()
+        }
+        .batches(&prices_rules),
+    );
+    batches
+}
+
+/// The PRI01 lines of a price batch. PRI01 is delete-and-replace ("any existing price that is
+/// not submitted will be deleted"), so each offer's line set is its full price set as last read
+/// from OF21 (`current`: channel, customer-group, organisation and scheduled prices, volume
+/// and discount ranges), with the default price replaced by what the sync manages
+/// ([`sync_core::convert::price_rows_keeping`]). An offer not read yet gets its one default line.
+fn price_lines(
+    lines: &[PriceWrite],
+    current: &HashMap<String, mirakl_api::offers::Offer>,
+) -> Vec<MkPriceLine> {
+    let range = |(quantity_threshold, price): (u64, rust_decimal::Decimal)| {
+        mirakl_api::offers::PriceRange {
+            price,
+            quantity_threshold,
+        }
+    };
+    lines
+        .iter()
+        .flat_map(|l| sync_core::convert::price_rows_keeping(l, current.get(l.shop_sku.as_str())))
+        .map(|r| {
+            let mut p = MkPriceLine::new(r.offer_sku, r.price);
+            p.discount_price = r.discount_price;
+            p.discount_start_date = r.discount_start_date;
+            p.discount_end_date = r.discount_end_date;
+            p.price_ranges = r.price_ranges.into_iter().map(range).collect();
+            p.discount_ranges = r.discount_ranges.into_iter().map(range).collect();
+            p.channels = r.channels;
+            p.start_date = r.start_date;
+            p.end_date = r.end_date;
+            p.customer_organization_ids = r.customer_organization_ids;
+            p.customer_group_ids = r.customer_group_ids;
+            p
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn price_changes_of_offers_with_customer_prices_go_through_pri01() {
+        let of21 = |sku: &str, context: serde_json::Value| -> mirakl_api::offers::Offer {
+            serde_json::from_value(serde_json::json!({
+                "offer_id": 1, "shop_sku": sku, "quantity": 3, "price": 20, "state_code": "11",
+                "all_prices": [
+                    {"channel_code": null, "price": 20, "unit_origin_price": 20},
+                    {"channel_code": null, "price": 15, "unit_origin_price": 15, "context": context}
+                ]
+            }))
+            .unwrap()
+        };
+        let current: HashMap<String, mirakl_api::offers::Offer> = [
+            (
+                "VIP".to_owned(),
+                of21("VIP", serde_json::json!({"customer_group_ids": ["G1"]})),
+            ),
+            (
+                "CHAN".to_owned(),
+                of21("CHAN", serde_json::json!({"channel_codes": ["WEB"]})),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let content = |price: &str| OfferContent {
+            price: d(price),
+            discount: None,
+            quantity: 3,
+            state_code: "11".into(),
+            leadtime_to_ship: None,
+            logistic_class: None,
+            additional_fields: BTreeMap::new(),
+            volume_prices: None,
+        };
+        let change = |sku: &str| plan::OfferChange {
+            offer: DesiredOffer {
+                shop_sku: ShopSku::new(sku).unwrap(),
+                product_id: sku.into(),
+                product_id_type: "SHOP_SKU".into(),
+                source: sync_core::CatalogRef {
+                    product_id: 1,
+                    variant_id: None,
+                },
+                content: content("25"),
+            },
+            before: content("20"),
+            kind: plan::ChangeKind::PriceOnly,
+        };
+        let p = plan::Plan {
+            changed: vec![change("CHAN"), change("VIP")],
+            ..plan::Plan::default()
+        };
+        let rules = sync_core::rules::PlanRules::default();
+        assert!(!rules.price_import);
+        let batches = batches_keeping_prices(&p, &rules, &current);
+        let skus = |want: &str| -> Vec<String> {
+            batches
+                .iter()
+                .filter(|b| offer_kind(b) == want)
+                .flat_map(batch_skus)
+                .map(|s| s.as_str().to_owned())
+                .collect()
+        };
+        assert_eq!(skus("OF24"), ["CHAN"], "{batches:?}");
+        assert_eq!(skus("PRI01"), ["VIP"], "{batches:?}");
+    }
+
+    #[test]
+    fn pri01_lines_carry_the_full_price_set_of_each_offer() {
+        // Mirakl holds a default price, a channel price and a customer-group price for A1
+        let of21: mirakl_api::offers::Offer = serde_json::from_value(serde_json::json!({
+            "offer_id": 1, "shop_sku": "A1", "quantity": 3, "price": 20, "state_code": "11",
+            "all_prices": [
+                {"channel_code": null, "price": 20, "unit_origin_price": 20},
+                {"channel_code": "WEB", "price": 18, "unit_origin_price": 18},
+                {"channel_code": null, "price": 15, "unit_origin_price": 15,
+                 "context": {"customer_group_ids": ["VIP"]}}
+            ]
+        }))
+        .unwrap();
+        let current: HashMap<String, mirakl_api::offers::Offer> =
+            [("A1".to_owned(), of21)].into_iter().collect();
+        let write = |sku: &str| PriceWrite {
+            shop_sku: ShopSku::new(sku).unwrap(),
+            price: d("25"),
+            discount: None,
+            volume_prices: None,
+        };
+        let lines = price_lines(&[write("A1"), write("NEW")], &current);
+        let a1: Vec<&MkPriceLine> = lines
+            .iter()
+            .filter(|l| l.offer_sku.as_str() == "A1")
+            .collect();
+        assert_eq!(a1.len(), 3, "{lines:?}");
+        assert_eq!(a1[0].price, d("25"));
+        assert!(a1[0].channels.is_empty());
+        assert!(
+            a1.iter()
+                .any(|l| l.channels == ["WEB"] && l.price == d("18")),
+            "{a1:?}"
+        );
+        assert!(
+            a1.iter()
+                .any(|l| l.customer_group_ids == ["VIP"] && l.price == d("15")),
+            "{a1:?}"
+        );
+        // an offer not read from OF21 yet: its one default line
+        let new: Vec<&MkPriceLine> = lines
+            .iter()
+            .filter(|l| l.offer_sku.as_str() == "NEW")
+            .collect();
+        assert_eq!(new.len(), 1);
+        assert_eq!(new[0].price, d("25"));
     }
 }

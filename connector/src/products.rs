@@ -184,6 +184,13 @@ impl Default for ProductState {
     }
 }
 
+/// The P41 upload of [`csv_bytes`]: its columns are the operator's attribute codes (PM11, the
+/// rules' `code`s), so it goes as the operator's format (`operator_format=true`); without it
+/// Mirakl reads the columns through the shop's own mapping.
+fn import_file(bytes: Vec<u8>) -> ProductImportFile {
+    ProductImportFile::operator_csv(bytes)
+}
+
 /// The P41 file: `;`-separated CSV (Mirakl's default), header first.
 fn csv_bytes(rows: &[ProductRow], rules: &ProductRules) -> Result<Vec<u8>> {
     let (header, records) = products::to_csv_records(rows, rules);
@@ -488,7 +495,7 @@ impl ProductsFlow {
             .shared
             .mirakl
             .products()
-            .import(ProductImportFile::csv(bytes))
+            .import(import_file(bytes))
             .await?;
         let rows = to_send.len();
         tracing::info!(
@@ -754,6 +761,14 @@ impl ProductsFlow {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn p41_file_is_sent_in_the_operator_format() {
+        let file = import_file(b"shop-sku;category\nA;9010\n".to_vec());
+        assert_eq!(file.operator_format, Some(true));
+        assert_eq!(file.file_name, "products.csv");
+        assert_eq!(file.bytes, b"shop-sku;category\nA;9010\n");
+    }
 
     fn row(sku: &str, title: &str) -> ProductRow {
         let mut values = BTreeMap::new();

@@ -348,6 +348,9 @@ pub struct Verdict {
     pub expected_problems: Vec<String>,
     /// Rejected SKUs that nevertheless have an offer on the marketplace.
     pub offered_despite_rejection: Vec<String>,
+    /// Requests that broke the official API contracts, as both sandboxes recorded them (one
+    /// line each: service, operation, rule broken). Must be empty for "both sides agree".
+    pub contract_violations: Vec<String>,
 }
 
 impl Verdict {
@@ -360,6 +363,7 @@ impl Verdict {
             && self.oversold.is_empty()
             && self.tracking_mismatches.is_empty()
             && self.offered_despite_rejection.is_empty()
+            && self.contract_violations.is_empty()
     }
 }
 
@@ -746,7 +750,16 @@ impl Demo {
     /// # Errors
     /// The catalog could not be read (as text).
     pub async fn verify(&self) -> Result<Verdict, String> {
-        let mut v = Verdict::default();
+        let mut v = Verdict {
+            contract_violations: self
+                .bc
+                .contract_violations()
+                .into_iter()
+                .chain(self.mirakl.contract_violations())
+                .map(|c| c.to_string())
+                .collect(),
+            ..Verdict::default()
+        };
         let mut last = String::new();
         let mut desired = None;
         for _ in 0..10 {
@@ -1032,6 +1045,14 @@ impl Demo {
             verdict.oversold,
             verdict.offered_despite_rejection
         );
+        let _ = writeln!(
+            out,
+            "contract violations (requests the official API documents reject, both sandboxes): {}",
+            verdict.contract_violations.len()
+        );
+        for c in verdict.contract_violations.iter().take(10) {
+            let _ = writeln!(out, "  {c}");
+        }
         let _ = writeln!(
             out,
             "result: {}",

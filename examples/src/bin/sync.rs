@@ -3,7 +3,9 @@
 //! * `sync` (no arguments): starts the embedded sandboxes with demo data and runs the scripted
 //!   demo, then prints a summary; exits 0 only when both sides agree.
 //! * `sync --config connector.toml [--once] [--dry-run]`: runs against real stores (see
-//!   `connector/connector.example.toml`).
+//!   `connector/connector.example.toml`). `--once` exits non-zero when any step failed (order
+//!   poll, product sync, offer reconciliation), after the steps that could still run safely,
+//!   naming each failed step and why.
 //!
 //! * The demo needs the default `demo` feature (the embedded sandboxes);
 //!   `cargo build -p examples --no-default-features --bin sync` builds the production binary
@@ -249,6 +251,24 @@ async fn run_with_state(
             ..ConnectorOptions::default()
         },
     ));
+    // the store's price tax basis against the marketplace's, before anything is sent
+    match engine.check_tax_basis().await {
+        Ok(Ok(None)) => {}
+        Ok(Ok(Some(c))) => tracing::info!(
+            from = ?c.from,
+            to = ?c.to,
+            rate_percent = %c.rate_percent,
+            "store prices are converted to the marketplace's tax basis"
+        ),
+        Ok(Err(e)) => {
+            eprintln!("error: refusing to start: {e}");
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("error: cannot read the store's tax setting (/v2/store): {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     match engine.in_flight_on_start().await {
         Ok(0) => {}
         Ok(n) => tracing::info!(pending = n, "resuming unconfirmed calls from the last run"),
@@ -276,9 +296,13 @@ async fn run_with_state(
             }
         }
     }
+    // steps of a --once run that failed: the run goes on with what it safely can, then exits
+    // non-zero naming each of them
+    let mut failed: Vec<(&str, String)> = Vec::new();
     // orders first: units held by open orders are subtracted from the stock offered
     if let Err(e) = engine.poll_orders().await {
         tracing::warn!(error = %e, "order poll failed");
+        failed.push(("order poll (OR11 and the order steps)", e.to_string()));
     }
     if engine.products_enabled() && (args.once || args.dry_run) {
         // one product cycle first: products the operator integrates can be offered below
@@ -288,7 +312,10 @@ async fn run_with_state(
             .map_or(Duration::from_secs(3600), |p| p.status_poll * p.max_polls);
         match engine.sync_products_until_idle(wait).await {
             Ok(step) => println!("products: {step:?}"),
-            Err(e) => eprintln!("product sync failed: {e}"),
+            Err(e) => {
+                eprintln!("product sync failed: {e}");
+                failed.push(("product sync (P41)", e.to_string()));
+            }
         }
         let r = engine.product_report();
         for (sku, why) in &r.rejected {
@@ -314,16 +341,30 @@ async fn run_with_state(
         ),
         Err(e) => {
             eprintln!("reconciliation failed: {e}");
-            if args.once {
-                return ExitCode::FAILURE;
-            }
+            failed.push(("offer reconciliation", e.to_string()));
         }
     }
     if args.once || args.dry_run {
-        engine.flush().await;
+        // offers are only sent from a reconciliation that completed
+        if summary.is_ok() {
+            engine.flush().await;
+        }
         let problems = engine.with_counters(|s| s.problems.len());
-        println!("done ({problems} SKUs with problems)");
-        return ExitCode::SUCCESS;
+        if failed.is_empty() {
+            println!("done ({problems} SKUs with problems)");
+            return ExitCode::SUCCESS;
+        }
+        println!(
+            "done with {} failed step(s) ({problems} SKUs with problems)",
+            failed.len()
+        );
+        for (step, why) in &failed {
+            eprintln!("error: {step} failed: {why}");
+        }
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = &summary {
+        tracing::warn!(error = %e, "start-up reconciliation failed; the runner retries it");
     }
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
@@ -343,7 +384,7 @@ async fn run_with_state(
             bigcommerce_poll: Some(bc_poll),
             full_reconcile: Some(cfg.poll.full_reconcile),
             tick: Duration::from_secs(1),
-            reconcile_on_start: false,
+            reconcile_on_start: summary.is_err(),
         },
         rx,
         stop_rx,
