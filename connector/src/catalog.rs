@@ -31,6 +31,11 @@ struct CatalogCache {
     desired: BTreeMap<ShopSku, DesiredOffer>,
     /// Store currency.
     currency: Option<String>,
+    /// Whether the store's prices are entered with tax (`/v2/store`), for the tax-basis
+    /// conversion of sync-core's `desired()`.
+    prices_with_tax: Option<bool>,
+    /// Whether `/v2/store` was read (the two fields above hold its answer).
+    store_read: bool,
     /// `date_modified` of each product as last read, so the fallback poll only marks
     /// products that changed since (not every product in its overlap window).
     modified: HashMap<u64, OffsetDateTime>,
@@ -68,13 +73,24 @@ impl CatalogReader {
     }
 
     pub(crate) async fn store_currency(&self) -> Result<Option<String>> {
-        if let Some(c) = lock(&self.cache).currency.clone() {
-            return Ok(Some(c));
+        Ok(self.store_settings().await?.0)
+    }
+
+    /// The store's currency and whether its prices are entered with tax, read from
+    /// `/v2/store` once per process.
+    async fn store_settings(&self) -> Result<(Option<String>, Option<bool>)> {
+        {
+            let cache = lock(&self.cache);
+            if cache.store_read {
+                return Ok((cache.currency.clone(), cache.prices_with_tax));
+            }
         }
         let info = self.shared.bc.store().info().await?;
-        let cur = info.currency.clone();
-        lock(&self.cache).currency = cur.clone();
-        Ok(cur)
+        let mut cache = lock(&self.cache);
+        cache.currency = info.currency.clone();
+        cache.prices_with_tax = info.prices_entered_with_tax();
+        cache.store_read = true;
+        Ok((cache.currency.clone(), cache.prices_with_tax))
     }
 
     /// Reads products (all of them, or only `ids`) with their variants, page by page,
@@ -146,6 +162,8 @@ impl CatalogReader {
         const CHUNK: usize = 100;
         let opts = &self.shared.opts;
         let mut catalog = Catalog::from_products(products, currency);
+        // The rules' tax basis converts prices only when the store's basis is known.
+        catalog.prices_include_tax = self.store_settings().await?.1;
         catalog.held = self.book.held_units(self.shared.store.as_ref()).await?;
         if let (Some(list), Some(cur)) = (opts.price_list_id, currency) {
             let variants: Vec<VariantId> = products

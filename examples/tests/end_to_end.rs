@@ -77,6 +77,8 @@ async fn twenty_percent_faults_on_both_services() {
     assert!(verdict.unconfirmed_shipments.is_empty(), "{summary}");
     assert!(verdict.oversold.is_empty(), "{summary}");
     assert!(verdict.tracking_mismatches.is_empty(), "{summary}");
+    // Issue 10: every request of the run conformed to the official contracts.
+    assert!(verdict.contract_violations.is_empty(), "{summary}");
     // the independent stock check had material: the operator recorded every applied quantity
     // with the store's fillable units at that moment (probe installed by the demo)
     let history = demo.mirakl.quantity_history();
