@@ -24,7 +24,7 @@
 //! an async driver) plugs in without touching them. Each method is one short transaction.
 //! [`SqliteStore`] is the embedded default (one process, one file); its trait methods run
 //! the (sub-millisecond, WAL) SQLite calls inline. Every store must pass the shared suite in
-//! [`conformance`] (feature `conformance`).
+//! `state::conformance` (compiled with the `conformance` feature).
 
 use std::fmt;
 use std::time::Duration;
