@@ -158,6 +158,12 @@ async fn sync_once_with_a_config_file() {
     .await;
     assert!(ok, "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(stdout.contains("reconciliation:"), "{stdout}");
+    // Issue 11: logs written to a pipe or file carry no ANSI colour codes.
+    assert!(stderr.contains("INFO"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "ANSI codes in piped logs:\n{stderr}"
+    );
     for secret in [demo.bc.access_token(), demo.mirakl.api_key()] {
         assert!(
             !stdout.contains(secret) && !stderr.contains(secret),
