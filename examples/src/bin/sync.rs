@@ -18,9 +18,10 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use bc_mirakl_api_core::secret::{RedactingWriter, Redactor};
 use clap::Parser;
 #[cfg(feature = "demo")]
 use examples::demo::{Demo, DemoConfig};
@@ -53,6 +54,46 @@ struct Args {
     demo_faults: f64,
 }
 
+/// The configured secret values (access token, client secret, shop API key, webhook secret),
+/// scrubbed from every log line, message and panic this process prints, wherever a server's
+/// echo put them. Set once the configuration is read; empty before (and in the demo).
+static SECRETS: OnceLock<Redactor> = OnceLock::new();
+
+fn secrets() -> Redactor {
+    SECRETS.get().cloned().unwrap_or_default()
+}
+
+/// `println!` with the configured secrets scrubbed.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        let text = format!($($arg)*);
+        println!("{}", secrets().redact(&text));
+    }};
+}
+
+/// `eprintln!` with the configured secrets scrubbed.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        let text = format!($($arg)*);
+        eprintln!("{}", secrets().redact(&text));
+    }};
+}
+
+/// Every secret value of `cfg`, for [`SECRETS`].
+fn config_secrets(cfg: &Config) -> Redactor {
+    let mut r = Redactor::default();
+    let creds = &cfg.bigcommerce.credentials;
+    r.add(creds.access_token());
+    if let Some(s) = creds.client_secret() {
+        r.add(s);
+    }
+    r.add(&cfg.mirakl.api_key);
+    if let Some(w) = &cfg.webhooks {
+        r.add(&w.secret);
+    }
+    r
+}
+
 fn init_logs(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
@@ -60,8 +101,15 @@ fn init_logs(default: &str) {
         // colour only on a terminal: piped or redirected logs stay plain text
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        // one writer per event: the whole line is scrubbed of the configured secrets
+        .with_writer(|| RedactingWriter::new(secrets(), std::io::stderr()))
         .init();
+    // a panic message is scrubbed too
+    std::panic::set_hook(Box::new(|info| {
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or("<unnamed>");
+        errln!("thread '{name}' {info}");
+    }));
 }
 
 fn progress_bar() -> ProgressBar {
@@ -77,7 +125,7 @@ fn progress_bar() -> ProgressBar {
 
 #[cfg(feature = "demo")]
 async fn demo(args: &Args) -> ExitCode {
-    println!("Starting the embedded BigCommerce store and Mirakl operator with demo data…");
+    outln!("Starting the embedded BigCommerce store and Mirakl operator with demo data…");
     let started = std::time::Instant::now();
     let mut demo = match Demo::start(DemoConfig {
         products: args.demo_products,
@@ -88,11 +136,11 @@ async fn demo(args: &Args) -> ExitCode {
     {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    println!(
+    outln!(
         "  BigCommerce store at {} ({} SKUs), Mirakl operator at {} (clock ×{}), webhooks on {}",
         demo.bc.base_url(),
         demo.catalog.sku_count(),
@@ -106,17 +154,17 @@ async fn demo(args: &Args) -> ExitCode {
         bar.set_length(total);
         bar.set_position(read);
     };
-    println!(
+    outln!(
         "Closed operator catalog: products go first (P41, validated against H11/PM11/VL11), then their offers;"
     );
-    println!(
+    outln!(
         "full offer reconciliation, new products created in BigCommerce, live changes, orders and shipments…"
     );
     let result = demo.run_script(&progress).await;
     pb.finish_with_message("catalog read");
     match result {
         Ok((plan, verdict)) => {
-            println!("{}", demo.summary(&verdict, Some(&plan), started.elapsed()));
+            outln!("{}", demo.summary(&verdict, Some(&plan), started.elapsed()));
             if verdict.ok() {
                 ExitCode::SUCCESS
             } else {
@@ -124,9 +172,9 @@ async fn demo(args: &Args) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("demo failed: {e}");
+            errln!("demo failed: {e}");
             if let Ok(v) = demo.verify().await {
-                println!("{}", demo.summary(&v, None, started.elapsed()));
+                outln!("{}", demo.summary(&v, None, started.elapsed()));
             }
             ExitCode::FAILURE
         }
@@ -137,21 +185,22 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
     let cfg = match Config::load(path) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
+    let _ = SECRETS.set(config_secrets(&cfg));
     let rules = match sync_connector::tools::rules(&cfg) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
     let (bc, mirakl) = match sync_connector::tools::clients(&cfg) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -162,14 +211,14 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
     } {
         Ok(s) => Arc::new(s),
         Err(e) => {
-            eprintln!("error: {}: {e}", cfg.state_path.display());
+            errln!("error: {}: {e}", cfg.state_path.display());
             return ExitCode::FAILURE;
         }
     };
     // one instance per state: a second `sync` on the same file stops here, naming the holder
     let holder = LeaseHolder::this_process();
     if let Err(e) = take_lease(&state, &holder) {
-        eprintln!("error: {}: {e}", cfg.state_path.display());
+        errln!("error: {}: {e}", cfg.state_path.display());
         return ExitCode::FAILURE;
     }
     let lease = keep_lease(state.clone(), holder.clone());
@@ -217,9 +266,7 @@ fn keep_lease(state: Arc<SqliteStore>, holder: LeaseHolder) -> tokio::task::Join
             match state.renew_lease(&holder) {
                 Ok(()) => {}
                 Err(StateError::LeaseLost) => {
-                    eprintln!(
-                        "error: the lease on the state was lost to another instance; stopping"
-                    );
+                    errln!("error: the lease on the state was lost to another instance; stopping");
                     std::process::exit(1);
                 }
                 Err(e) => tracing::warn!(error = %e, "lease renewal failed; retrying"),
@@ -263,11 +310,11 @@ async fn run_with_state(
             "store prices are converted to the marketplace's tax basis"
         ),
         Ok(Err(e)) => {
-            eprintln!("error: refusing to start: {e}");
+            errln!("error: refusing to start: {e}");
             return ExitCode::FAILURE;
         }
         Err(e) => {
-            eprintln!("error: cannot read the store's tax setting (/v2/store): {e}");
+            errln!("error: cannot read the store's tax setting (/v2/store): {e}");
             return ExitCode::FAILURE;
         }
     }
@@ -275,7 +322,7 @@ async fn run_with_state(
         Ok(0) => {}
         Ok(n) => tracing::info!(pending = n, "resuming unconfirmed calls from the last run"),
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::FAILURE;
         }
     }
@@ -287,7 +334,7 @@ async fn run_with_state(
         match webhooks::serve(w.listen, w.secret.clone(), tx.clone()).await {
             Ok(r) => _receiver = Some(r),
             Err(e) => {
-                eprintln!("error: cannot listen on {}: {e}", w.listen);
+                errln!("error: cannot listen on {}: {e}", w.listen);
                 return ExitCode::FAILURE;
             }
         }
@@ -313,17 +360,18 @@ async fn run_with_state(
             .as_ref()
             .map_or(Duration::from_secs(3600), |p| p.status_poll * p.max_polls);
         match engine.sync_products_until_idle(wait).await {
-            Ok(step) => println!("products: {step:?}"),
+            Ok(step) => outln!("products: {step:?}"),
             Err(e) => {
-                eprintln!("product sync failed: {e}");
+                errln!("product sync failed: {e}");
                 failed.push(("product sync (P41)", e.to_string()));
             }
         }
         let r = engine.product_report();
         for (sku, why) in &r.rejected {
-            println!(
+            outln!(
                 "product not on the marketplace: {sku}: {} ({})",
-                why.reason, why.stage
+                why.reason,
+                why.stage
             );
         }
     }
@@ -337,12 +385,17 @@ async fn run_with_state(
         .await;
     pb.finish_and_clear();
     match &summary {
-        Ok(s) => println!(
+        Ok(s) => outln!(
             "reconciliation: {} new, {} changed, {} unchanged, {} removed, {} problems, {} held until their product is on the marketplace",
-            s.new, s.changed, s.unchanged, s.removed, s.problems, s.held
+            s.new,
+            s.changed,
+            s.unchanged,
+            s.removed,
+            s.problems,
+            s.held
         ),
         Err(e) => {
-            eprintln!("reconciliation failed: {e}");
+            errln!("reconciliation failed: {e}");
             failed.push(("offer reconciliation", e.to_string()));
         }
     }
@@ -353,15 +406,15 @@ async fn run_with_state(
         }
         let problems = engine.with_counters(|s| s.problems.len());
         if failed.is_empty() {
-            println!("done ({problems} SKUs with problems)");
+            outln!("done ({problems} SKUs with problems)");
             return ExitCode::SUCCESS;
         }
-        println!(
+        outln!(
             "done with {} failed step(s) ({problems} SKUs with problems)",
             failed.len()
         );
         for (step, why) in &failed {
-            eprintln!("error: {step} failed: {why}");
+            errln!("error: {step} failed: {why}");
         }
         return ExitCode::FAILURE;
     }
@@ -429,7 +482,7 @@ async fn main() -> ExitCode {
         }
         #[cfg(not(feature = "demo"))]
         None => {
-            eprintln!(
+            errln!(
                 "error: no --config given, and this build has no demo (built without the `demo` feature)"
             );
             ExitCode::FAILURE
