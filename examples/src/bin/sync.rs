@@ -10,13 +10,17 @@
 //! * The demo needs the default `demo` feature (the embedded sandboxes);
 //!   `cargo build -p examples --no-default-features --bin sync` builds the production binary
 //!   without the sandbox.
+//! * `sync --config connector.toml --rebuild-state` rebuilds the state file (order map, sent
+//!   offers) from both services, reading only (orders by `external_order_id`, offers from
+//!   OF21), then exits; an unreadable file is moved aside first. A state file that cannot be
+//!   read otherwise stops `sync` with a message naming it and this way out.
 //! * A second `sync` on the same state file exits non-zero at once, naming the holder (host,
 //!   PID, start time); the lease of a process that is gone from this host is taken over at
 //!   once, any other after a minute without renewal.
 //!
 //! Logs go through `tracing`; set the level with `RUST_LOG` (e.g. `RUST_LOG=info`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -28,7 +32,7 @@ use examples::demo::{Demo, DemoConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 use sync_connector::config::Config;
 use sync_connector::runner::{self, RunOptions};
-use sync_connector::state::{LeaseHolder, SqliteStore, StateError};
+use sync_connector::state::{LeaseHolder, SqliteStore, StateError, rebuild};
 use sync_connector::webhooks;
 use sync_connector::{Connector, ConnectorOptions};
 use tokio::sync::{mpsc, watch};
@@ -46,6 +50,10 @@ struct Args {
     /// Print what would be sent; write nothing (neither to the stores nor to the state file).
     #[arg(long)]
     dry_run: bool,
+    /// Rebuild the state (order map, sent offers) from both services, reading only, then exit.
+    /// An unreadable state file is kept beside the new one (`<file>.unreadable-<unix time>`).
+    #[arg(long, conflicts_with_all = ["dry_run", "once"])]
+    rebuild_state: bool,
     /// Demo: number of products (3 variants each).
     #[arg(long, default_value_t = 120)]
     demo_products: usize,
@@ -204,21 +212,17 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let state = match if args.dry_run {
-        SqliteStore::open_in_memory()
-    } else {
-        SqliteStore::open(&cfg.state_path)
-    } {
+    let state = match open_state(args, &cfg.state_path) {
         Ok(s) => Arc::new(s),
         Err(e) => {
-            errln!("error: {}: {e}", cfg.state_path.display());
+            state_error(&cfg.state_path, path, &e);
             return ExitCode::FAILURE;
         }
     };
     // one instance per state: a second `sync` on the same file stops here, naming the holder
     let holder = LeaseHolder::this_process();
     if let Err(e) = take_lease(&state, &holder) {
-        errln!("error: {}: {e}", cfg.state_path.display());
+        state_error(&cfg.state_path, path, &e);
         return ExitCode::FAILURE;
     }
     let lease = keep_lease(state.clone(), holder.clone());
@@ -228,6 +232,77 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
         tracing::warn!(error = %e, "could not release the lease");
     }
     code
+}
+
+/// Opens the state file (in memory for `--dry-run`). With `--rebuild-state`, an unreadable
+/// file is moved aside (kept for inspection) and a new one started.
+fn open_state(args: &Args, path: &Path) -> Result<SqliteStore, StateError> {
+    if args.dry_run {
+        return SqliteStore::open_in_memory();
+    }
+    match SqliteStore::open(path) {
+        Err(e) if args.rebuild_state && e.is_unreadable() => {
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let aside = PathBuf::from(format!("{}.unreadable-{stamp}", path.display()));
+            std::fs::rename(path, &aside).map_err(|io| StateError::Backend(Box::new(io)))?;
+            for suffix in ["-wal", "-shm"] {
+                let side = PathBuf::from(format!("{}{suffix}", path.display()));
+                let _ = std::fs::rename(&side, format!("{}{suffix}", aside.display()));
+            }
+            errln!(
+                "the state file {} could not be read ({e}); it was moved to {} and a new one is rebuilt",
+                path.display(),
+                aside.display()
+            );
+            SqliteStore::open(path)
+        }
+        other => other,
+    }
+}
+
+/// Reports a state error; for a file that cannot be read, says what to do about it.
+fn state_error(state_path: &Path, config_path: &Path, e: &StateError) {
+    if !e.is_unreadable() {
+        errln!("error: {}: {e}", state_path.display());
+        return;
+    }
+    errln!(
+        "error: the state file {state} cannot be read: {e}\n\
+         It is damaged, not a connector state file, or not accessible to this user; nothing was sent.\n\
+         To go on, either restore a good copy of it, or rebuild it from both services with\n\
+         \x20   sync --config {config} --rebuild-state\n\
+         which keeps the unreadable file beside the new one ({state}.unreadable-<time>), reads\n\
+         BigCommerce and Mirakl (orders by external_order_id, offers from OF21) and writes nothing to either.",
+        state = state_path.display(),
+        config = config_path.display(),
+    );
+}
+
+/// How far back `--rebuild-state` reads Mirakl orders besides the open ones.
+const REBUILD_LOOKBACK: Duration = Duration::from_secs(90 * 24 * 3600);
+
+/// `--rebuild-state`: the order map and sent offers from both services, then exit.
+async fn rebuild_state(engine: &Connector) -> ExitCode {
+    match rebuild::rebuild(engine, REBUILD_LOOKBACK).await {
+        Ok(r) => {
+            outln!(
+                "state rebuilt from both services: {} Mirakl orders ({} found in BigCommerce), {} offers",
+                r.orders,
+                r.linked,
+                r.offers
+            );
+            for (order, why) in &r.review {
+                outln!("to check: order {order}: {why}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            errln!("error: rebuilding the state failed (run it again; nothing was sent): {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// A lease not renewed for this long is taken over by the next instance.
@@ -300,6 +375,9 @@ async fn run_with_state(
             ..ConnectorOptions::default()
         },
     ));
+    if args.rebuild_state {
+        return rebuild_state(&engine).await;
+    }
     // the store's price tax basis against the marketplace's, before anything is sent
     match engine.check_tax_basis().await {
         Ok(Ok(None)) => {}
