@@ -35,6 +35,7 @@ use time::OffsetDateTime;
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+pub mod pause;
 pub mod rebuild;
 mod sqlite;
 
