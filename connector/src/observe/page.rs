@@ -95,6 +95,9 @@ pub(crate) fn render(
             match w.last.get(&service) {
                 Some(c) => {
                     let result = match (c.ok, c.status) {
+                        (true, Some(429)) => {
+                            "<span class=\"warn\">Answering, rate limited (HTTP 429): the call is retried</span>".to_owned()
+                        }
                         (true, Some(st)) => format!("<span class=\"ok\">OK (HTTP {st})</span>"),
                         (false, Some(st)) => format!(
                             "<span class=\"bad\">Failing (HTTP {st}{})</span>",
