@@ -5,13 +5,14 @@
 //! so the defaults, the validation of the base URL and the hand-over to the transport are
 //! written once.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use url::Url;
 
 use crate::base_url::{BaseUrlError, parse_base_url};
 use crate::retry::RetryPolicy;
-use crate::transport::TransportConfig;
+use crate::transport::{CallObserver, TransportConfig};
 
 /// Settings shared by the `bigcommerce-api` and `mirakl-api` client builders.
 ///
@@ -43,6 +44,8 @@ pub struct ClientSettings {
     /// count (default 4; 1 walks the pages one after another). Every fetch still waits for
     /// the client's pacer, so this never pushes a store past its quota.
     pub pages_in_flight: usize,
+    /// Sees every call's outcome (metrics, health checks); `None` by default.
+    pub observer: Option<Arc<dyn CallObserver>>,
 }
 
 impl ClientSettings {
@@ -56,6 +59,7 @@ impl ClientSettings {
             retry: RetryPolicy::default(),
             base_url: None,
             pages_in_flight: 4,
+            observer: None,
         }
     }
 
@@ -82,6 +86,7 @@ impl ClientSettings {
         config.timeout = self.timeout;
         config.connect_timeout = self.connect_timeout;
         config.retry = self.retry.clone();
+        config.observer = self.observer.clone();
         config
     }
 }

@@ -309,6 +309,21 @@ pub trait Pacer: Send + Sync + fmt::Debug {
     fn after_response(&self, spec: &RequestSpec, response: &RawResponse);
 }
 
+/// Sees every call's outcome, for metrics and health checks; it never changes the call.
+///
+/// Called on the sending task: keep each method short and never block. Every method has an
+/// empty default, so an observer implements only what it counts.
+pub trait CallObserver: Send + Sync + fmt::Debug {
+    /// An attempt got an HTTP response (any status, before any retry of it).
+    fn response(&self, _spec: &RequestSpec, _response: &RawResponse) {}
+    /// An attempt got no HTTP response (connection, timeout or body-read failure).
+    fn failure(&self, _spec: &RequestSpec, _attempt: u32, _error: &reqwest::Error) {}
+    /// The attempt that just failed or was answered 429/5xx is sent again after `wait`.
+    fn retry(&self, _spec: &RequestSpec, _status: Option<StatusCode>, _wait: Duration) {}
+    /// The pacer held the call back for `waited` before sending it.
+    fn paced(&self, _spec: &RequestSpec, _waited: Duration) {}
+}
+
 /// Settings for a [`Transport`].
 #[derive(Debug, Clone)]
 pub struct TransportConfig {
@@ -326,6 +341,8 @@ pub struct TransportConfig {
     pub default_headers: HeaderMap,
     /// Optional pacer.
     pub pacer: Option<Arc<dyn Pacer>>,
+    /// Optional observer of every call's outcome (metrics, health).
+    pub observer: Option<Arc<dyn CallObserver>>,
     /// Secret values scrubbed from every error answer's body before anyone sees it. The
     /// values of `default_headers` marked sensitive are added by [`Transport::new`].
     pub redactor: Redactor,
@@ -342,6 +359,7 @@ impl TransportConfig {
             retry: RetryPolicy::default(),
             default_headers: HeaderMap::new(),
             pacer: None,
+            observer: None,
             redactor: Redactor::default(),
         }
     }
@@ -359,6 +377,7 @@ struct Inner {
     base_url: Url,
     retry: RetryPolicy,
     pacer: Option<Arc<dyn Pacer>>,
+    observer: Option<Arc<dyn CallObserver>>,
     redactor: Redactor,
     calls: Mutex<BTreeMap<String, u64>>,
 }
@@ -403,6 +422,7 @@ impl Transport {
                 base_url: config.base_url,
                 retry: config.retry,
                 pacer: config.pacer,
+                observer: config.observer,
                 redactor,
                 calls: Mutex::new(BTreeMap::new()),
             }),
@@ -548,7 +568,14 @@ impl Transport {
         loop {
             attempt += 1;
             if let Some(p) = &self.inner.pacer {
+                let asked = std::time::Instant::now();
                 p.before_send(spec).await;
+                if let Some(o) = &self.inner.observer {
+                    let waited = asked.elapsed();
+                    if waited >= Duration::from_millis(1) {
+                        o.paced(spec, waited);
+                    }
+                }
             }
             let rb = self.build(spec)?;
             self.count(spec);
@@ -594,6 +621,9 @@ impl Transport {
                     if let Some(p) = &self.inner.pacer {
                         p.after_response(spec, &resp);
                     }
+                    if let Some(o) = &self.inner.observer {
+                        o.response(spec, &resp);
+                    }
                     let status = resp.status;
                     let wait = if status == StatusCode::TOO_MANY_REQUESTS {
                         let asked = resp.retry_after();
@@ -617,6 +647,9 @@ impl Transport {
                                 wait_ms = w.as_millis() as u64,
                                 "retrying"
                             );
+                            if let Some(o) = &self.inner.observer {
+                                o.retry(spec, Some(status), w);
+                            }
                             tokio::time::sleep(w).await;
                         }
                         _ => return Ok(resp),
@@ -630,8 +663,15 @@ impl Transport {
                         error = %e,
                         "http call failed"
                     );
+                    if let Some(o) = &self.inner.observer {
+                        o.failure(spec, attempt, &e);
+                    }
                     if can_retry && (idempotent || connect_failed) {
-                        tokio::time::sleep(policy.backoff(attempt, fastrand::f64())).await;
+                        let wait = policy.backoff(attempt, fastrand::f64());
+                        if let Some(o) = &self.inner.observer {
+                            o.retry(spec, None, wait);
+                        }
+                        tokio::time::sleep(wait).await;
                     } else {
                         return Err(SendError::Transport {
                             method: spec.method.clone(),

@@ -391,3 +391,88 @@ async fn asks_for_gzip_and_decodes_it() {
     assert_eq!(resp.status.as_u16(), 200);
     assert_eq!(resp.text(), r#"{"data":[{"id":1}],"compressed":true}"#);
 }
+
+/// Records what a [`bc_mirakl_api_core::transport::CallObserver`] is told, in order.
+#[derive(Debug, Default)]
+struct RecordingObserver {
+    seen: std::sync::Mutex<Vec<String>>,
+}
+
+impl bc_mirakl_api_core::transport::CallObserver for RecordingObserver {
+    fn response(&self, spec: &RequestSpec, response: &RawResponse) {
+        self.seen.lock().unwrap().push(format!(
+            "response {} {} #{}",
+            spec.count_key(),
+            response.status.as_u16(),
+            response.attempts
+        ));
+    }
+    fn failure(&self, spec: &RequestSpec, attempt: u32, _error: &reqwest::Error) {
+        self.seen
+            .lock()
+            .unwrap()
+            .push(format!("failure {} #{attempt}", spec.count_key()));
+    }
+    fn retry(
+        &self,
+        spec: &RequestSpec,
+        status: Option<bc_mirakl_api_core::transport::StatusCode>,
+        _wait: Duration,
+    ) {
+        self.seen.lock().unwrap().push(format!(
+            "retry {} {}",
+            spec.count_key(),
+            status.map_or(0, |s| s.as_u16())
+        ));
+    }
+}
+
+#[tokio::test]
+async fn the_observer_sees_every_attempt_and_retry() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/orders"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/orders"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let observer = Arc::new(RecordingObserver::default());
+    let base = bc_mirakl_api_core::base_url::parse_base_url(&server.uri()).unwrap();
+    let mut settings = bc_mirakl_api_core::settings::ClientSettings::new("api-core-tests/1");
+    settings.retry = RetryPolicy::fast(2);
+    settings.observer = Some(observer.clone());
+    let t = Transport::new(settings.transport_config(base)).unwrap();
+    let spec = RequestSpec::new(Method::GET, "/api/orders", "api/orders").operation("OR11");
+    assert_eq!(t.execute(&spec).await.unwrap().status.as_u16(), 200);
+    // nothing listens on a port that was just released: a connection failure, then its retry
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let mut cfg = TransportConfig::new(
+        bc_mirakl_api_core::base_url::parse_base_url(&format!("http://{closed}")).unwrap(),
+        "api-core-tests/1",
+    );
+    cfg.retry = RetryPolicy::fast(1);
+    cfg.observer = Some(observer.clone());
+    let down = Transport::new(cfg).unwrap();
+    assert!(down.execute(&spec).await.is_err());
+    assert_eq!(
+        *observer.seen.lock().unwrap(),
+        vec![
+            "response OR11 429 #1",
+            "retry OR11 429",
+            "response OR11 200 #2",
+            "failure OR11 #1",
+            "retry OR11 0",
+            "failure OR11 #2",
+        ]
+    );
+}

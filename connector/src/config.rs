@@ -86,6 +86,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "state",
             "products",
             "rules",
+            "observe",
         ],
     ),
     (
@@ -123,6 +124,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
         ],
     ),
     ("state", &["path"]),
+    ("observe", &["listen", "token"]),
     (
         "products",
         &[
@@ -217,6 +219,14 @@ struct RawConfig {
     state: RawState,
     products: RawProducts,
     rules: Option<toml::Table>,
+    observe: RawObserve,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawObserve {
+    listen: Option<String>,
+    token: Option<Secret>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -320,6 +330,16 @@ pub struct WebhookConfig {
     pub secret: Secret,
 }
 
+/// The operability endpoint (`/healthz`, `/metrics`, the status page), from `[observe]`.
+#[derive(Debug, Clone)]
+pub struct ObserveConfig {
+    /// Where to listen (e.g. `127.0.0.1:9464`).
+    pub listen: SocketAddr,
+    /// Bearer token every request must carry (`Authorization: Bearer …`); required when
+    /// `listen` is not a loopback address.
+    pub token: Option<Secret>,
+}
+
 /// Poll intervals and windows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PollConfig {
@@ -364,6 +384,8 @@ pub struct Config {
     pub products: Option<crate::products::ProductSyncOptions>,
     /// The `[rules]` table, passed to `sync-core`.
     pub rules: toml::Table,
+    /// The operability endpoint, when `[observe] listen` is set.
+    pub observe: Option<ObserveConfig>,
 }
 
 /// Source of environment variables (so tests do not touch the process environment).
@@ -573,6 +595,36 @@ impl Config {
             None
         };
 
+        let observe = match raw.observe.listen.as_deref() {
+            None => {
+                if raw.observe.token.is_some() {
+                    return Err(ConfigError::Invalid {
+                        what: "observe.token",
+                        reason: "set without observe.listen (the endpoint is off)".into(),
+                    });
+                }
+                None
+            }
+            Some(text) => {
+                let listen: SocketAddr = text.parse().map_err(|_| ConfigError::Invalid {
+                    what: "observe.listen",
+                    reason: format!("{text:?} is not an address:port"),
+                })?;
+                let token = raw
+                    .observe
+                    .token
+                    .filter(|t| !t.is_empty())
+                    .or_else(|| env.var("CONNECTOR_OBSERVE_TOKEN").map(Secret::new));
+                if !listen.ip().is_loopback() && token.is_none() {
+                    return Err(ConfigError::Missing {
+                        what: "observe token",
+                        hint: "observe.listen is not a loopback address: set observe.token or CONNECTOR_OBSERVE_TOKEN (any long random string), or listen on 127.0.0.1",
+                    });
+                }
+                Some(ObserveConfig { listen, token })
+            }
+        };
+
         let d = PollConfig::default();
         let p = raw.poll;
         let secs = |v: Option<u64>, def: Duration| v.map(Duration::from_secs).unwrap_or(def);
@@ -624,6 +676,7 @@ impl Config {
             ),
             products,
             rules: raw.rules.unwrap_or_default(),
+            observe,
         })
     }
 }
@@ -920,5 +973,50 @@ mod tests {
         let err =
             Config::from_toml("[mirakl]\nshop_id = \"x\"\n", Path::new("."), &no_env).unwrap_err();
         assert!(matches!(err, ConfigError::Parse { .. }), "{err}");
+    }
+
+    #[test]
+    fn observe_is_off_by_default_loopback_without_token_and_elsewhere_only_with_one() {
+        let base = format!(
+            "[bigcommerce]\nstore_hash = \"h\"\naccess_token = \"{TOKEN}\"\n[mirakl]\nbase_url = \"https://m.example.com\"\napi_key = \"{KEY}\"\n"
+        );
+        let load = |extra: &str, env: &dyn Env| {
+            Config::from_toml(&format!("{base}{extra}"), Path::new("."), env)
+        };
+        assert!(load("", &no_env).unwrap().observe.is_none());
+        let o = load("[observe]\nlisten = \"127.0.0.1:9464\"\n", &no_env)
+            .unwrap()
+            .observe
+            .unwrap();
+        assert_eq!(o.listen.port(), 9464);
+        assert!(o.token.is_none());
+        let err = load("[observe]\nlisten = \"0.0.0.0:9464\"\n", &no_env).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::Missing {
+                    what: "observe token",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("127.0.0.1"), "{err}");
+        let env = |name: &str| (name == "CONNECTOR_OBSERVE_TOKEN").then(|| "from-env".to_owned());
+        let o = load("[observe]\nlisten = \"0.0.0.0:9464\"\n", &env)
+            .unwrap()
+            .observe
+            .unwrap();
+        assert_eq!(o.token.as_ref().map(Secret::expose), Some("from-env"));
+        assert!(
+            !format!("{o:?}").contains("from-env"),
+            "the token is redacted"
+        );
+        let err = load("[observe]\nlisten = \"nowhere\"\n", &no_env).unwrap_err();
+        assert!(err.to_string().contains("observe.listen"), "{err}");
+        let err = load("[observe]\ntoken = \"t\"\n", &no_env).unwrap_err();
+        assert!(err.to_string().contains("observe.token"), "{err}");
+        let err = load("[observe]\nlistn = \"127.0.0.1:1\"\n", &no_env).unwrap_err();
+        assert!(err.to_string().contains("listen"), "{err}");
     }
 }

@@ -49,6 +49,9 @@ pub struct ConnectorOptions {
     /// Read stock per inventory location (`/v3/inventory/items`, enabled locations summed)
     /// instead of the catalog's `inventory_level`.
     pub location_inventory: bool,
+    /// Call metrics and flow progress shared with the clients' observers (see
+    /// [`crate::observe`]); `None`: the connector keeps its own.
+    pub telemetry: Option<Arc<crate::observe::Telemetry>>,
 }
 
 impl Default for ConnectorOptions {
@@ -65,6 +68,7 @@ impl Default for ConnectorOptions {
             products: None,
             price_list_id: None,
             location_inventory: false,
+            telemetry: None,
         }
     }
 }
@@ -79,6 +83,7 @@ pub struct Connector {
     offers: Arc<OffersFlow>,
     orders: OrdersFlow,
     products: ProductsFlow,
+    telemetry: Arc<crate::observe::Telemetry>,
 }
 
 impl std::fmt::Debug for Connector {
@@ -99,6 +104,7 @@ impl Connector {
         opts: ConnectorOptions,
     ) -> Connector {
         let hold_offers = opts.products.as_ref().is_some_and(|p| p.hold_offers);
+        let telemetry = opts.telemetry.clone().unwrap_or_default();
         let shared = Arc::new(Shared::new(bc, mirakl, store, rules, opts));
         let book = Arc::new(OrderBook::default());
         let catalog = Arc::new(CatalogReader::new(shared.clone(), book.clone()));
@@ -115,6 +121,7 @@ impl Connector {
             offers,
             orders,
             products,
+            telemetry,
         }
     }
 
@@ -151,6 +158,11 @@ impl Connector {
     /// The rules.
     pub fn rules(&self) -> &SyncRules {
         &self.shared.rules
+    }
+
+    /// Call metrics and flow progress (see [`crate::observe`]).
+    pub fn telemetry(&self) -> &Arc<crate::observe::Telemetry> {
+        &self.telemetry
     }
 
     /// Runs `f` over the counters.

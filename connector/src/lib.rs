@@ -52,6 +52,7 @@ mod connector;
 mod context;
 mod error;
 pub mod metrics;
+pub mod observe;
 pub mod offers;
 pub mod orders;
 pub mod products;

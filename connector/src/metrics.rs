@@ -1,24 +1,144 @@
-//! Counters and latency figures the connector reports in its summary.
+//! Counters and latency figures the connector reports in its summary, on `/metrics` and on
+//! the status page.
+//!
+//! Everything here is bounded, so a process that runs for months does not grow: order ids
+//! are remembered in a window of the most recent [`RecentIds::CAPACITY`] (with an exact
+//! count of everything seen), orders needing review in a [`CappedMap`], and latencies as a
+//! fixed-bucket histogram plus a window of the latest [`Latencies::WINDOW`] samples for
+//! percentiles. Problems are kept per SKU (bounded by the catalog) and dropped when solved.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// What the flows counted, for the summary.
+/// Distinct ids seen, counted exactly, with the most recent ones kept for look-ups and
+/// de-duplication. An id seen again after it left the window counts again.
+#[derive(Debug, Clone, Default)]
+pub struct RecentIds {
+    recent: VecDeque<String>,
+    members: HashSet<String>,
+    total: u64,
+}
+
+impl RecentIds {
+    /// How many ids the window keeps.
+    pub const CAPACITY: usize = 10_000;
+
+    /// Records `id`; `false` when it is already in the window.
+    pub fn insert(&mut self, id: String) -> bool {
+        if self.members.contains(&id) {
+            return false;
+        }
+        if self.recent.len() == Self::CAPACITY
+            && let Some(old) = self.recent.pop_front()
+        {
+            self.members.remove(&old);
+        }
+        self.members.insert(id.clone());
+        self.recent.push_back(id);
+        self.total += 1;
+        true
+    }
+
+    /// Whether `id` is in the window.
+    pub fn contains(&self, id: &str) -> bool {
+        self.members.contains(id)
+    }
+
+    /// Distinct ids recorded since the start.
+    pub fn len(&self) -> usize {
+        usize::try_from(self.total).unwrap_or(usize::MAX)
+    }
+
+    /// Whether none was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// The ids in the window, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &String> {
+        self.recent.iter()
+    }
+}
+
+/// A map that keeps at most [`CappedMap::CAPACITY`] entries, dropping the oldest inserted
+/// key first; re-inserting a key replaces its value and makes it the newest.
+#[derive(Clone, Default)]
+pub struct CappedMap {
+    map: BTreeMap<String, String>,
+    order: VecDeque<String>,
+}
+
+impl std::fmt::Debug for CappedMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.map.iter()).finish()
+    }
+}
+
+impl CappedMap {
+    /// How many entries are kept.
+    pub const CAPACITY: usize = 1_000;
+
+    /// Sets `key` to `value`; returns the previous value.
+    pub fn insert(&mut self, key: String, value: String) -> Option<String> {
+        let old = self.map.insert(key.clone(), value);
+        if old.is_some() {
+            self.order.retain(|k| k != &key);
+        }
+        self.order.push_back(key);
+        while self.order.len() > Self::CAPACITY {
+            if let Some(k) = self.order.pop_front() {
+                self.map.remove(&k);
+            }
+        }
+        old
+    }
+
+    /// Removes `key`.
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        let old = self.map.remove(key);
+        if old.is_some() {
+            self.order.retain(|k| k != key);
+        }
+        old
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.map.get(key)
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The entries, by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.map.iter()
+    }
+}
+
+/// What the flows counted, for the summary, `/metrics` and the status page.
 #[derive(Debug, Default)]
 pub struct Counters {
     /// Orders whose OR21 accepted at least one line.
-    pub accepted: BTreeSet<String>,
+    pub accepted: RecentIds,
     /// Orders whose OR21 refused every line.
-    pub refused: BTreeSet<String>,
+    pub refused: RecentIds,
     /// Orders created in BigCommerce by this connector.
-    pub created: BTreeSet<String>,
+    pub created: RecentIds,
     /// Orders found in BigCommerce by a look-up after an uncertain create.
-    pub recovered: BTreeSet<String>,
+    pub recovered: RecentIds,
     /// Orders whose shipment was confirmed (OR24).
-    pub shipped: BTreeSet<String>,
+    pub shipped: RecentIds,
     /// Orders cancelled on one side because of the other.
-    pub cancelled: BTreeSet<String>,
+    pub cancelled: RecentIds,
     /// Refunds mirrored.
     pub refunds: u64,
     /// Offer lines sent (OF24/STO01/PRI01) and confirmed applied.
@@ -27,32 +147,72 @@ pub struct Counters {
     pub offer_lines_rejected: u64,
     /// Import calls made per operation.
     pub imports: BTreeMap<&'static str, u64>,
-    /// Problems per SKU (or per catalog item when it has no SKU), latest reason.
+    /// Problems per SKU (or per catalog item when it has no SKU), latest reason; a SKU
+    /// leaves when its problem is solved, so this is bounded by the catalog.
     pub problems: BTreeMap<String, String>,
-    /// Orders that need a human.
-    pub manual_review: BTreeMap<String, String>,
+    /// Orders that need a human (the latest [`CappedMap::CAPACITY`]).
+    pub manual_review: CappedMap,
     /// The largest quantity sent per SKU with the on-hand stock it was computed from.
     pub max_sent_vs_on_hand: BTreeMap<String, (u64, i64)>,
 }
 
-/// Latency samples (change seen in BigCommerce → confirmed applied on Mirakl).
+/// Upper bounds (seconds) of the latency histogram's buckets.
+pub const LATENCY_BUCKETS: [f64; 12] = [
+    0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0,
+];
+
+/// A latency histogram at one moment: cumulative counts per [`LATENCY_BUCKETS`] bound.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencyHistogram {
+    /// `(upper bound in seconds, samples at or below it)`, cumulative, ascending.
+    pub buckets: Vec<(f64, u64)>,
+    /// All samples.
+    pub count: u64,
+    /// Sum of all samples, in seconds.
+    pub sum: f64,
+}
+
+#[derive(Debug, Default)]
+struct LatencyState {
+    window: VecDeque<Duration>,
+    per_bucket: [u64; LATENCY_BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+/// Latency samples (change seen in BigCommerce → confirmed applied on Mirakl): a histogram
+/// of every sample, and the latest [`Latencies::WINDOW`] samples for percentiles.
 #[derive(Debug, Default)]
 pub struct Latencies {
-    samples: Mutex<Vec<Duration>>,
+    state: Mutex<LatencyState>,
 }
 
 impl Latencies {
-    /// Records one sample.
-    pub fn record(&self, d: Duration) {
-        self.samples
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(d);
+    /// How many of the latest samples the percentiles are computed from.
+    pub const WINDOW: usize = 4_096;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LatencyState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Number of samples.
+    /// Records one sample.
+    pub fn record(&self, d: Duration) {
+        let mut s = self.lock();
+        if s.window.len() == Self::WINDOW {
+            s.window.pop_front();
+        }
+        s.window.push_back(d);
+        let secs = d.as_secs_f64();
+        if let Some(i) = LATENCY_BUCKETS.iter().position(|b| secs <= *b) {
+            s.per_bucket[i] += 1;
+        }
+        s.count += 1;
+        s.sum += secs;
+    }
+
+    /// Number of samples recorded since the start.
     pub fn len(&self) -> usize {
-        self.samples.lock().unwrap_or_else(|p| p.into_inner()).len()
+        usize::try_from(self.lock().count).unwrap_or(usize::MAX)
     }
 
     /// Whether there is no sample.
@@ -60,14 +220,30 @@ impl Latencies {
         self.len() == 0
     }
 
-    /// The `p`-th percentile (0–100, nearest rank), `None` without samples.
+    /// The `p`-th percentile (0–100, nearest rank) of the latest [`Latencies::WINDOW`]
+    /// samples, `None` without samples.
     pub fn percentile(&self, p: f64) -> Option<Duration> {
-        let mut v = self
-            .samples
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
+        let mut v: Vec<Duration> = self.lock().window.iter().copied().collect();
         percentile(&mut v, p)
+    }
+
+    /// The histogram of every sample so far.
+    pub fn histogram(&self) -> LatencyHistogram {
+        let s = self.lock();
+        let mut acc = 0;
+        let buckets = LATENCY_BUCKETS
+            .iter()
+            .zip(s.per_bucket.iter())
+            .map(|(b, n)| {
+                acc += n;
+                (*b, acc)
+            })
+            .collect();
+        LatencyHistogram {
+            buckets,
+            count: s.count,
+            sum: s.sum,
+        }
     }
 }
 
@@ -143,5 +319,63 @@ mod tests {
         assert_eq!(c.per_endpoint["GET /a"], 3);
         assert_eq!(human(Duration::from_millis(850)), "850 ms");
         assert_eq!(human(Duration::from_millis(12_340)), "12.3 s");
+    }
+
+    #[test]
+    fn order_ids_stay_bounded_and_are_counted_exactly() {
+        let mut ids = RecentIds::default();
+        assert!(ids.insert("A".into()));
+        assert!(
+            !ids.insert("A".into()),
+            "a repeat in the window is not counted"
+        );
+        for i in 0..(RecentIds::CAPACITY + 500) {
+            ids.insert(format!("o{i}"));
+        }
+        assert_eq!(ids.len(), RecentIds::CAPACITY + 501);
+        assert_eq!(ids.iter().count(), RecentIds::CAPACITY);
+        assert!(!ids.contains("A"), "the oldest id left the window");
+        assert!(ids.contains(&format!("o{}", RecentIds::CAPACITY + 499)));
+        assert_eq!(ids.members.len(), RecentIds::CAPACITY);
+    }
+
+    #[test]
+    fn capped_map_drops_the_oldest_entries() {
+        let mut m = CappedMap::default();
+        for i in 0..(CappedMap::CAPACITY + 10) {
+            m.insert(format!("k{i}"), "why".into());
+        }
+        assert_eq!(m.len(), CappedMap::CAPACITY);
+        assert!(m.get("k0").is_none());
+        assert!(m.get(&format!("k{}", CappedMap::CAPACITY + 9)).is_some());
+        // a replaced key becomes the newest and survives the next eviction
+        m.insert("k10".into(), "again".into());
+        m.insert("new".into(), "x".into());
+        assert_eq!(m.get("k10").map(String::as_str), Some("again"));
+        assert!(m.get("k11").is_none());
+        assert_eq!(m.order.len(), m.len());
+        assert_eq!(m.remove("new").as_deref(), Some("x"));
+        assert_eq!(format!("{m:?}").matches("\"k10\"").count(), 1);
+    }
+
+    #[test]
+    fn latencies_keep_a_window_and_a_histogram_of_everything() {
+        let l = Latencies::default();
+        for _ in 0..Latencies::WINDOW {
+            l.record(Duration::from_secs(100));
+        }
+        for _ in 0..Latencies::WINDOW {
+            l.record(Duration::from_millis(300));
+        }
+        assert_eq!(l.len(), 2 * Latencies::WINDOW);
+        assert_eq!(l.lock().window.len(), Latencies::WINDOW);
+        // the percentiles see only the latest window
+        assert_eq!(l.percentile(100.0), Some(Duration::from_millis(300)));
+        let h = l.histogram();
+        assert_eq!(h.count, 2 * Latencies::WINDOW as u64);
+        assert_eq!(h.buckets[0], (0.5, Latencies::WINDOW as u64));
+        assert_eq!(h.buckets[6], (60.0, Latencies::WINDOW as u64));
+        assert_eq!(h.buckets[7], (120.0, 2 * Latencies::WINDOW as u64));
+        assert!((h.sum - (100.0 + 0.3) * Latencies::WINDOW as f64).abs() < 1e-6);
     }
 }

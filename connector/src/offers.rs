@@ -129,6 +129,28 @@ impl OffersFlow {
         lock(&self.state).coalescer.is_idle()
     }
 
+    /// What is waiting, for metrics and the status page: offer lines queued for their call
+    /// window per operation code (`OF24`, `STO01`, `PRI01`), and products changed in
+    /// BigCommerce whose change Mirakl has not applied yet.
+    pub fn pending(&self) -> (BTreeMap<&'static str, usize>, usize) {
+        use sync_core::plan::Operation;
+        let s = lock(&self.state);
+        let lines = s
+            .coalescer
+            .pending_lines()
+            .into_iter()
+            .map(|(op, n)| {
+                let code = match op {
+                    Operation::Offers => "OF24",
+                    Operation::Stock => "STO01",
+                    Operation::Prices => "PRI01",
+                };
+                (code, n)
+            })
+            .collect();
+        (lines, s.dirty_since.len())
+    }
+
     /// When the flow next has work due (coalescer wake-up), if any.
     pub fn next_wakeup(&self) -> Option<OffsetDateTime> {
         lock(&self.state).coalescer.next_wakeup(now_utc())

@@ -78,6 +78,20 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) {
     let start = Instant::now();
+    // what /healthz checks: each flow reports its progress against its interval
+    let telemetry = engine.telemetry().clone();
+    telemetry.expect("orders", opts.order_poll);
+    if let Some(d) = opts.bigcommerce_poll {
+        telemetry.expect("bigcommerce_poll", d);
+    }
+    if let Some(d) = opts.full_reconcile {
+        telemetry.expect("reconcile", d);
+    }
+    let step_every = opts.tick.max(Duration::from_secs(60));
+    telemetry.expect("offers", step_every);
+    if engine.products_enabled() {
+        telemetry.expect("products", step_every);
+    }
     let mut next_orders = start;
     let mut next_bc = opts.bigcommerce_poll.map(|d| start + d);
     let mut next_full = opts.full_reconcile.map(|d| start + d);
@@ -94,14 +108,24 @@ pub async fn run(
         let now = Instant::now();
         if now >= next_orders {
             next_orders = now + opts.order_poll;
-            if let Err(e) = engine.poll_orders().await {
-                tracing::warn!(error = %e, "order poll failed");
+            match engine.poll_orders().await {
+                Ok(_) => telemetry.progress("orders"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "order poll failed");
+                    telemetry.failed("orders", &e);
+                }
             }
         }
         if start_reconcile {
             match engine.reconcile(&|_, _| {}).await {
-                Ok(_) => start_reconcile = false,
-                Err(e) => tracing::warn!(error = %e, "start-up reconciliation failed; retrying"),
+                Ok(_) => {
+                    start_reconcile = false;
+                    telemetry.progress("reconcile");
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "start-up reconciliation failed; retrying");
+                    telemetry.failed("reconcile", &e);
+                }
             }
         }
         for (id, closing) in order_ids {
@@ -113,25 +137,43 @@ pub async fn run(
             && now >= at
         {
             next_bc = opts.bigcommerce_poll.map(|d| now + d);
-            if let Err(e) = engine.poll_bigcommerce().await {
-                tracing::warn!(error = %e, "BigCommerce poll failed");
+            match engine.poll_bigcommerce().await {
+                Ok(_) => telemetry.progress("bigcommerce_poll"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "BigCommerce poll failed");
+                    telemetry.failed("bigcommerce_poll", &e);
+                }
             }
         }
         if let Some(at) = next_full
             && now >= at
         {
             next_full = opts.full_reconcile.map(|d| now + d);
-            if let Err(e) = engine.reconcile(&|_, _| {}).await {
-                tracing::warn!(error = %e, "full reconciliation failed");
+            match engine.reconcile(&|_, _| {}).await {
+                Ok(_) => telemetry.progress("reconcile"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "full reconciliation failed");
+                    telemetry.failed("reconcile", &e);
+                }
             }
         }
         // product sync (P41): poll the running import, or send new and changed products
         // once a P41 window is open; integrated products mark their offers dirty
-        if let Err(e) = engine.sync_products().await {
-            tracing::warn!(error = %e, "product sync step failed");
+        if engine.products_enabled() {
+            match engine.sync_products().await {
+                Ok(_) => telemetry.progress("products"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "product sync step failed");
+                    telemetry.failed("products", &e);
+                }
+            }
         }
-        if let Err(e) = engine.offers().step().await {
-            tracing::warn!(error = %e, "re-reading changed products failed");
+        match engine.offers().step().await {
+            Ok(_) => telemetry.progress("offers"),
+            Err(e) => {
+                tracing::warn!(error = %e, "re-reading changed products failed");
+                telemetry.failed("offers", &e);
+            }
         }
 
         // sleep until the next due time, a webhook, or stop

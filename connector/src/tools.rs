@@ -23,12 +23,31 @@ pub fn user_agent() -> String {
 /// # Errors
 /// A builder refused a setting (the message names it, never a secret).
 pub fn clients(cfg: &Config) -> Result<(BcClient, MkClient), String> {
-    let mut bc = BcClient::builder(cfg.bigcommerce.credentials.clone()).user_agent(user_agent());
+    clients_observed(cfg, None)
+}
+
+/// Both clients for a configuration, their calls observed by `telemetry` when given (call
+/// metrics, `/healthz`, the status page: see [`crate::observe`]).
+///
+/// # Errors
+/// A builder refused a setting (the message names it, never a secret).
+pub fn clients_observed(
+    cfg: &Config,
+    telemetry: Option<&crate::observe::Telemetry>,
+) -> Result<(BcClient, MkClient), String> {
+    use crate::observe::wire::Service;
+    let settings = |service| match telemetry {
+        Some(t) => t.settings(service, user_agent()),
+        None => bc_mirakl_api_core::settings::ClientSettings::new(user_agent()),
+    };
+    let mut bc = BcClient::builder(cfg.bigcommerce.credentials.clone())
+        .settings(settings(Service::BigCommerce));
     if let Some(base) = &cfg.bigcommerce.api_base {
         bc = bc.base_url(base.as_str()).map_err(|e| e.to_string())?;
     }
     let bc = bc.build().map_err(|e| e.to_string())?;
     let mut mk = MkClient::builder(cfg.mirakl.base_url.as_str())
+        .settings(settings(Service::Mirakl))
         .api_key(cfg.mirakl.api_key.expose())
         .shop_id(cfg.mirakl.shop_id)
         .user_agent(user_agent());

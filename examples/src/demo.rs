@@ -251,6 +251,7 @@ pub fn sandbox_engine_options(clock_scale: u32) -> ConnectorOptions {
         products: None,
         price_list_id: None,
         location_inventory: false,
+        telemetry: None,
     }
 }
 

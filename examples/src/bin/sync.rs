@@ -205,7 +205,8 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let (bc, mirakl) = match sync_connector::tools::clients(&cfg) {
+    let telemetry = Arc::new(sync_connector::observe::Telemetry::new());
+    let (bc, mirakl) = match sync_connector::tools::clients_observed(&cfg, Some(&telemetry)) {
         Ok(c) => c,
         Err(e) => {
             errln!("error: {e}");
@@ -226,7 +227,7 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
         return ExitCode::FAILURE;
     }
     let lease = keep_lease(state.clone(), holder.clone());
-    let code = run_with_state(args, &cfg, rules, bc, mirakl, state.clone()).await;
+    let code = run_with_state(args, &cfg, rules, (bc, mirakl, telemetry), state.clone()).await;
     lease.abort();
     if let Err(e) = state.release_lease(&holder) {
         tracing::warn!(error = %e, "could not release the lease");
@@ -354,8 +355,11 @@ async fn run_with_state(
     args: &Args,
     cfg: &Config,
     rules: sync_core::rules::SyncRules,
-    bc: bigcommerce_api::Client,
-    mirakl: mirakl_api::Client,
+    (bc, mirakl, telemetry): (
+        bigcommerce_api::Client,
+        mirakl_api::Client,
+        Arc<sync_connector::observe::Telemetry>,
+    ),
     state: Arc<SqliteStore>,
 ) -> ExitCode {
     let engine = Arc::new(Connector::new(
@@ -372,6 +376,7 @@ async fn run_with_state(
             products: cfg.products.clone(),
             price_list_id: cfg.bigcommerce.price_list_id,
             location_inventory: cfg.bigcommerce.location_inventory,
+            telemetry: Some(telemetry),
             ..ConnectorOptions::default()
         },
     ));
@@ -423,6 +428,17 @@ async fn run_with_state(
             }
         }
     }
+    // /healthz, /metrics and the status page, while the connector runs
+    let _observe = match &cfg.observe {
+        Some(o) if !args.once => match sync_connector::observe::serve(o, engine.clone()).await {
+            Ok(server) => Some(server),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => None,
+    };
     // steps of a --once run that failed: the run goes on with what it safely can, then exits
     // non-zero naming each of them
     let mut failed: Vec<(&str, String)> = Vec::new();
