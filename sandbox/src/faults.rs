@@ -94,6 +94,10 @@ pub struct FaultConfig {
     pub slow_delay: Duration,
     /// Wait announced by injected `429`s (default 1 s).
     pub retry_after: Duration,
+    /// Simulated network latency added to every request, faulty or not (default 0): half
+    /// before the request reaches the stand-in (so rate-limit headers age in transit, as
+    /// on a real network), half before the answer leaves.
+    pub latency: Duration,
 }
 
 impl Default for FaultConfig {
@@ -108,6 +112,7 @@ impl Default for FaultConfig {
             truncated: 0.0,
             slow_delay: Duration::from_secs(2),
             retry_after: Duration::from_secs(1),
+            latency: Duration::ZERO,
         }
     }
 }
@@ -131,6 +136,13 @@ impl FaultConfig {
             truncated: each,
             ..FaultConfig::default()
         }
+    }
+
+    /// The same configuration with `latency` added to every request.
+    #[must_use]
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
     }
 
     /// Every request gets `kind` (handy in tests).
@@ -495,6 +507,24 @@ async fn fault_middleware(State(faults): State<Faults>, request: Request, next: 
         fault,
     };
     faults.log().record(&info);
+    let half = config.latency / 2;
+    if !half.is_zero() {
+        tokio::time::sleep(half).await;
+    }
+    let response = answer(fault, &config, request, next).await;
+    if !half.is_zero() {
+        tokio::time::sleep(config.latency - half).await;
+    }
+    response
+}
+
+/// The answer to one request: the handler's, or the injected fault.
+async fn answer(
+    fault: Option<FaultKind>,
+    config: &FaultConfig,
+    request: Request,
+    next: Next,
+) -> Response {
     match fault {
         None => next.run(request).await,
         Some(FaultKind::RateLimited) => rate_limited(config.retry_after),

@@ -4,13 +4,14 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::App;
 use super::model::{Brand, Category, Event, ItemKey, Product, Store, Tracking, Variant};
 use super::wire::{
-    ApiError, ApiResult, Query, decode, now, num, opt_num, v3_date, v3_page, v3_page_map, v3_single,
+    ApiError, ApiResult, Query, decode, now, v3_date, v3_page, v3_page_map, v3_single,
 };
 
 /// The largest product batch update.
@@ -18,150 +19,378 @@ pub const PRODUCT_BATCH_LIMIT: usize = 10;
 /// The largest variant batch update.
 pub const VARIANT_BATCH_LIMIT: usize = 50;
 
+/// A v3 number: an integer when the value has no fraction, else a float (`null` when it
+/// fits neither), written straight to the output.
+#[derive(Clone, Copy)]
+struct Num(Decimal);
+
+impl Serialize for Num {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let n = self.0.normalize();
+        if n.scale() == 0
+            && let Some(i) = n.to_i64()
+        {
+            return s.serialize_i64(i);
+        }
+        match n.to_f64() {
+            Some(f) => s.serialize_f64(f),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+/// An optional v3 number (`null` when absent).
+#[derive(Clone, Copy)]
+struct OptNum(Option<Decimal>);
+
+impl Serialize for OptNum {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(d) => Num(d).serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+/// A v3 date-time (RFC 3339 with a numeric offset).
+#[derive(Clone, Copy)]
+struct Date(time::OffsetDateTime);
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match v3_date(self.0) {
+            Value::String(text) => s.serialize_str(&text),
+            _ => s.serialize_none(),
+        }
+    }
+}
+
+/// One `option_values[]` entry of a v3 variant.
+#[derive(Serialize)]
+struct OptionValueOut<'a> {
+    id: u64,
+    label: &'a str,
+    option_id: u64,
+    option_display_name: &'a str,
+}
+
+/// A variant as v3 JSON, borrowed from the store and serialised straight to the response
+/// (no `serde_json::Value` tree is built for listings).
+#[derive(Serialize)]
+pub(crate) struct VariantOut<'a> {
+    id: u64,
+    product_id: u64,
+    sku: &'a str,
+    sku_id: u64,
+    price: OptNum,
+    calculated_price: Num,
+    sale_price: OptNum,
+    retail_price: OptNum,
+    map_price: Option<()>,
+    weight: OptNum,
+    calculated_weight: Num,
+    width: u8,
+    height: u8,
+    depth: u8,
+    is_free_shipping: bool,
+    fixed_cost_shipping_price: Option<()>,
+    purchasing_disabled: bool,
+    purchasing_disabled_message: &'static str,
+    image_url: &'static str,
+    cost_price: OptNum,
+    upc: &'a str,
+    mpn: &'a str,
+    gtin: &'a str,
+    inventory_level: i64,
+    inventory_warning_level: i64,
+    bin_picking_number: &'static str,
+    option_values: Vec<OptionValueOut<'a>>,
+}
+
+impl<'a> VariantOut<'a> {
+    pub(crate) fn new(store: &'a Store, v: &'a Variant) -> Self {
+        let product = store.products.get(&v.product_id);
+        let (price, sale) = store.variant_prices(v);
+        let weight = v.weight.or(product.map(|p| p.weight)).unwrap_or_default();
+        VariantOut {
+            id: v.id,
+            product_id: v.product_id,
+            sku: &v.sku,
+            sku_id: v.sku_id,
+            price: OptNum(v.price),
+            calculated_price: Num(sale.unwrap_or(price)),
+            sale_price: OptNum(v.sale_price),
+            retail_price: OptNum(v.retail_price),
+            map_price: None,
+            weight: OptNum(v.weight),
+            calculated_weight: Num(weight),
+            width: 0,
+            height: 0,
+            depth: 0,
+            is_free_shipping: false,
+            fixed_cost_shipping_price: None,
+            purchasing_disabled: v.purchasing_disabled,
+            purchasing_disabled_message: "",
+            image_url: "",
+            cost_price: OptNum(v.cost_price),
+            upc: &v.upc,
+            mpn: &v.mpn,
+            gtin: &v.gtin,
+            inventory_level: store.variant_level(v),
+            inventory_warning_level: v.inventory_warning_level,
+            bin_picking_number: "",
+            option_values: v
+                .option_values
+                .iter()
+                .enumerate()
+                .map(|(i, (label, name))| OptionValueOut {
+                    id: v.id * 10 + i as u64,
+                    label,
+                    option_id: i as u64 + 1,
+                    option_display_name: name,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Renders a variant as v3 JSON.
 pub fn variant_json(store: &Store, v: &Variant) -> Value {
-    let product = store.products.get(&v.product_id);
-    let (price, sale) = store.variant_prices(v);
-    let weight = v.weight.or(product.map(|p| p.weight)).unwrap_or_default();
-    let option_values: Vec<Value> = v
-        .option_values
-        .iter()
-        .enumerate()
-        .map(|(i, (label, name))| {
-            json!({"id": v.id * 10 + i as u64, "label": label, "option_id": i as u64 + 1, "option_display_name": name})
-        })
-        .collect();
-    json!({
-        "id": v.id,
-        "product_id": v.product_id,
-        "sku": v.sku,
-        "sku_id": v.sku_id,
-        "price": opt_num(v.price),
-        "calculated_price": num(sale.unwrap_or(price)),
-        "sale_price": opt_num(v.sale_price),
-        "retail_price": opt_num(v.retail_price),
-        "map_price": Value::Null,
-        "weight": opt_num(v.weight),
-        "calculated_weight": num(weight),
-        "width": 0, "height": 0, "depth": 0,
-        "is_free_shipping": false,
-        "fixed_cost_shipping_price": Value::Null,
-        "purchasing_disabled": v.purchasing_disabled,
-        "purchasing_disabled_message": "",
-        "image_url": "",
-        "cost_price": opt_num(v.cost_price),
-        "upc": v.upc,
-        "mpn": v.mpn,
-        "gtin": v.gtin,
-        "inventory_level": store.variant_level(v),
-        "inventory_warning_level": v.inventory_warning_level,
-        "bin_picking_number": "",
-        "option_values": option_values,
-    })
+    serde_json::to_value(VariantOut::new(store, v)).unwrap_or(Value::Null)
+}
+
+/// `custom_url` of a v3 product.
+#[derive(Serialize)]
+struct CustomUrl {
+    url: String,
+    is_customized: bool,
+}
+
+/// One `images[]` entry of a v3 product.
+#[derive(Serialize)]
+struct ImageOut<'a> {
+    id: u64,
+    product_id: u64,
+    is_thumbnail: bool,
+    sort_order: usize,
+    description: &'static str,
+    image_file: &'static str,
+    url_zoom: &'a str,
+    url_standard: &'a str,
+    url_thumbnail: &'a str,
+    url_tiny: &'a str,
+    date_modified: Date,
+}
+
+/// One `custom_fields[]` entry of a v3 product.
+#[derive(Serialize)]
+struct CustomFieldOut<'a> {
+    id: u64,
+    name: &'a str,
+    value: &'a str,
+}
+
+/// A product as v3 JSON with the requested `include`s, borrowed from the store and
+/// serialised straight to the response (no `serde_json::Value` tree per product).
+#[derive(Serialize)]
+pub(crate) struct ProductOut<'a> {
+    id: u64,
+    name: &'a str,
+    #[serde(rename = "type")]
+    product_type: &'a str,
+    sku: &'a str,
+    description: &'a str,
+    weight: Num,
+    width: u8,
+    depth: u8,
+    height: u8,
+    price: Num,
+    cost_price: Num,
+    retail_price: Num,
+    sale_price: Num,
+    map_price: u8,
+    tax_class_id: u8,
+    product_tax_code: &'static str,
+    calculated_price: Num,
+    categories: &'a [u64],
+    brand_id: u64,
+    option_set_id: Option<()>,
+    option_set_display: &'static str,
+    inventory_level: i64,
+    inventory_warning_level: i64,
+    inventory_tracking: &'a str,
+    reviews_rating_sum: u8,
+    reviews_count: u8,
+    total_sold: u64,
+    fixed_cost_shipping_price: u8,
+    is_free_shipping: bool,
+    is_visible: bool,
+    is_featured: bool,
+    related_products: [i8; 1],
+    warranty: &'static str,
+    bin_picking_number: &'static str,
+    layout_file: &'static str,
+    upc: &'a str,
+    mpn: &'a str,
+    gtin: &'a str,
+    search_keywords: &'static str,
+    availability: &'a str,
+    availability_description: &'static str,
+    gift_wrapping_options_type: &'static str,
+    gift_wrapping_options_list: [u8; 0],
+    sort_order: u8,
+    condition: &'static str,
+    is_condition_shown: bool,
+    order_quantity_minimum: u8,
+    order_quantity_maximum: u8,
+    page_title: &'static str,
+    meta_keywords: [u8; 0],
+    meta_description: &'static str,
+    date_created: Date,
+    date_modified: Date,
+    view_count: u8,
+    preorder_release_date: Option<()>,
+    preorder_message: &'static str,
+    is_preorder_only: bool,
+    is_price_hidden: bool,
+    price_hidden_label: &'static str,
+    custom_url: CustomUrl,
+    base_variant_id: Option<u64>,
+    open_graph_type: &'static str,
+    open_graph_title: &'static str,
+    open_graph_description: &'static str,
+    open_graph_use_meta_description: bool,
+    open_graph_use_product_name: bool,
+    open_graph_use_image: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variants: Option<Vec<VariantOut<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    images: Option<Vec<ImageOut<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    custom_fields: Option<Vec<CustomFieldOut<'a>>>,
+}
+
+impl<'a> ProductOut<'a> {
+    pub(crate) fn new(store: &'a Store, p: &'a Product, include: &[String]) -> Self {
+        let wants = |what: &str| include.iter().any(|i| i == what);
+        let calculated = if p.sale_price > Decimal::ZERO {
+            p.sale_price
+        } else {
+            p.price
+        };
+        ProductOut {
+            id: p.id,
+            name: &p.name,
+            product_type: &p.product_type,
+            sku: &p.sku,
+            description: &p.description,
+            weight: Num(p.weight),
+            width: 0,
+            depth: 0,
+            height: 0,
+            price: Num(p.price),
+            cost_price: Num(p.cost_price),
+            retail_price: Num(p.retail_price),
+            sale_price: Num(p.sale_price),
+            map_price: 0,
+            tax_class_id: 0,
+            product_tax_code: "",
+            calculated_price: Num(calculated),
+            categories: &p.categories,
+            brand_id: p.brand_id,
+            option_set_id: None,
+            option_set_display: "right",
+            inventory_level: store.product_level(p),
+            inventory_warning_level: p.inventory_warning_level,
+            inventory_tracking: p.inventory_tracking.as_str(),
+            reviews_rating_sum: 0,
+            reviews_count: 0,
+            total_sold: p.total_sold,
+            fixed_cost_shipping_price: 0,
+            is_free_shipping: false,
+            is_visible: p.is_visible,
+            is_featured: false,
+            related_products: [-1],
+            warranty: "",
+            bin_picking_number: "",
+            layout_file: "product.html",
+            upc: &p.upc,
+            mpn: &p.mpn,
+            gtin: &p.gtin,
+            search_keywords: "",
+            availability: &p.availability,
+            availability_description: "",
+            gift_wrapping_options_type: "any",
+            gift_wrapping_options_list: [],
+            sort_order: 0,
+            condition: "New",
+            is_condition_shown: false,
+            order_quantity_minimum: 0,
+            order_quantity_maximum: 0,
+            page_title: "",
+            meta_keywords: [],
+            meta_description: "",
+            date_created: Date(p.date_created),
+            date_modified: Date(p.date_modified),
+            view_count: 0,
+            preorder_release_date: None,
+            preorder_message: "",
+            is_preorder_only: false,
+            is_price_hidden: false,
+            price_hidden_label: "",
+            custom_url: CustomUrl {
+                url: format!("/product-{}/", p.id),
+                is_customized: false,
+            },
+            base_variant_id: p.base_variant_id,
+            open_graph_type: "product",
+            open_graph_title: "",
+            open_graph_description: "",
+            open_graph_use_meta_description: true,
+            open_graph_use_product_name: true,
+            open_graph_use_image: true,
+            variants: wants("variants").then(|| {
+                store
+                    .variants_of(p.id)
+                    .map(|v| VariantOut::new(store, v))
+                    .collect()
+            }),
+            images: wants("images").then(|| {
+                p.images
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (id, url))| ImageOut {
+                        id: *id,
+                        product_id: p.id,
+                        is_thumbnail: i == 0,
+                        sort_order: i,
+                        description: "",
+                        image_file: "",
+                        url_zoom: url,
+                        url_standard: url,
+                        url_thumbnail: url,
+                        url_tiny: url,
+                        date_modified: Date(p.date_modified),
+                    })
+                    .collect()
+            }),
+            custom_fields: wants("custom_fields").then(|| {
+                p.custom_fields
+                    .iter()
+                    .map(|(id, name, value)| CustomFieldOut {
+                        id: *id,
+                        name,
+                        value,
+                    })
+                    .collect()
+            }),
+        }
+    }
 }
 
 /// Renders a product as v3 JSON, with the requested `include`s.
 pub fn product_json(store: &Store, p: &Product, include: &[String]) -> Value {
-    let calculated = if p.sale_price > Decimal::ZERO {
-        p.sale_price
-    } else {
-        p.price
-    };
-    let mut v = json!({
-        "id": p.id,
-        "name": p.name,
-        "type": p.product_type,
-        "sku": p.sku,
-        "description": p.description,
-        "weight": num(p.weight),
-        "width": 0, "depth": 0, "height": 0,
-        "price": num(p.price),
-        "cost_price": num(p.cost_price),
-        "retail_price": num(p.retail_price),
-        "sale_price": num(p.sale_price),
-        "map_price": 0,
-        "tax_class_id": 0,
-        "product_tax_code": "",
-        "calculated_price": num(calculated),
-        "categories": p.categories,
-        "brand_id": p.brand_id,
-        "option_set_id": Value::Null,
-        "option_set_display": "right",
-        "inventory_level": store.product_level(p),
-        "inventory_warning_level": p.inventory_warning_level,
-        "inventory_tracking": p.inventory_tracking.as_str(),
-        "reviews_rating_sum": 0,
-        "reviews_count": 0,
-        "total_sold": p.total_sold,
-        "fixed_cost_shipping_price": 0,
-        "is_free_shipping": false,
-        "is_visible": p.is_visible,
-        "is_featured": false,
-        "related_products": [-1],
-        "warranty": "",
-        "bin_picking_number": "",
-        "layout_file": "product.html",
-        "upc": p.upc,
-        "mpn": p.mpn,
-        "gtin": p.gtin,
-        "search_keywords": "",
-        "availability": p.availability,
-        "availability_description": "",
-        "gift_wrapping_options_type": "any",
-        "gift_wrapping_options_list": [],
-        "sort_order": 0,
-        "condition": "New",
-        "is_condition_shown": false,
-        "order_quantity_minimum": 0,
-        "order_quantity_maximum": 0,
-        "page_title": "",
-        "meta_keywords": [],
-        "meta_description": "",
-        "date_created": v3_date(p.date_created),
-        "date_modified": v3_date(p.date_modified),
-        "view_count": 0,
-        "preorder_release_date": Value::Null,
-        "preorder_message": "",
-        "is_preorder_only": false,
-        "is_price_hidden": false,
-        "price_hidden_label": "",
-        "custom_url": {"url": format!("/product-{}/", p.id), "is_customized": false},
-        "base_variant_id": p.base_variant_id,
-        "open_graph_type": "product",
-        "open_graph_title": "",
-        "open_graph_description": "",
-        "open_graph_use_meta_description": true,
-        "open_graph_use_product_name": true,
-        "open_graph_use_image": true,
-    });
-    if include.iter().any(|i| i == "variants") {
-        v["variants"] = Value::Array(
-            store
-                .variants_of(p.id)
-                .map(|var| variant_json(store, var))
-                .collect(),
-        );
-    }
-    if include.iter().any(|i| i == "images") {
-        v["images"] = Value::Array(
-            p.images
-                .iter()
-                .enumerate()
-                .map(|(i, (id, url))| {
-                    json!({"id": id, "product_id": p.id, "is_thumbnail": i == 0, "sort_order": i, "description": "", "image_file": "", "url_zoom": url, "url_standard": url, "url_thumbnail": url, "url_tiny": url, "date_modified": v3_date(p.date_modified)})
-                })
-                .collect(),
-        );
-    }
-    if include.iter().any(|i| i == "custom_fields") {
-        v["custom_fields"] = Value::Array(
-            p.custom_fields
-                .iter()
-                .map(|(id, name, value)| json!({"id": id, "name": name, "value": value}))
-                .collect(),
-        );
-    }
-    v
+    serde_json::to_value(ProductOut::new(store, p, include)).unwrap_or(Value::Null)
 }
 
 fn category_json(c: &Category) -> Value {
@@ -729,7 +958,9 @@ pub async fn list_products(State(app): State<App>, RawQuery(raw): RawQuery) -> A
         })
         .filter(|p| visible.is_none_or(|v| p.is_visible == v))
         .collect();
-    v3_page_map(items, &q, |p: &Product| product_json(&store, p, &include))
+    v3_page_map(items, &q, |p: &Product| {
+        ProductOut::new(&store, p, &include)
+    })
 }
 
 /// `GET /v3/catalog/products/{id}`.
@@ -836,7 +1067,7 @@ pub async fn list_all_variants(State(app): State<App>, RawQuery(raw): RawQuery) 
         .filter(|v| skus.as_ref().is_none_or(|l| l.contains(&v.sku)))
         .filter(|v| upc.as_deref().is_none_or(|u| v.upc == u))
         .collect();
-    v3_page_map(items, &q, |v: &Variant| variant_json(&store, v))
+    v3_page_map(items, &q, |v: &Variant| VariantOut::new(&store, v))
 }
 
 /// `GET /v3/catalog/products/{id}/variants`.
@@ -1103,4 +1334,55 @@ pub async fn create_brand(State(app): State<App>, body: Bytes) -> ApiResult {
     let body = brand_json(&b);
     store.brands.insert(id, b);
     Ok(v3_single(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // products_catalog.v3.yml (../shared/specs/bigcommerce/bigcommerce-docs/reference/):
+    // v3 money and weights are JSON numbers, dates RFC 3339, `variants` only when included.
+    #[test]
+    fn listing_views_write_v3_numbers_dates_and_includes() {
+        let mut store = Store::new(false);
+        let input: ProductInput = serde_json::from_value(json!({
+            "name": "Tee", "type": "physical", "sku": "TEE", "weight": 1.5, "price": 10,
+            "variants": [{"sku": "TEE-R", "price": 12.25,
+                          "option_values": [{"label": "Red", "option_display_name": "Colour"}]}]
+        }))
+        .unwrap();
+        let (id, _) = create_product(&mut store, input).unwrap();
+        let product = &store.products[&id];
+        let v =
+            serde_json::to_value(ProductOut::new(&store, product, &["variants".into()])).unwrap();
+        assert!(
+            v["price"].is_i64() && v["price"] == json!(10),
+            "{}",
+            v["price"]
+        );
+        assert_eq!(v["weight"], json!(1.5));
+        assert_eq!(v["type"], json!("physical"));
+        assert_eq!(v["option_set_id"], Value::Null);
+        assert_eq!(v["related_products"], json!([-1]));
+        assert_eq!(v["custom_url"]["url"], json!(format!("/product-{id}/")));
+        let created = v["date_created"].as_str().unwrap();
+        assert!(
+            time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339)
+                .is_ok(),
+            "{created}"
+        );
+        let variant = &v["variants"][0];
+        assert_eq!(variant["sku"], json!("TEE-R"));
+        assert_eq!(variant["price"], json!(12.25));
+        assert_eq!(variant["sale_price"], Value::Null);
+        assert_eq!(variant["calculated_price"], json!(12.25));
+        assert_eq!(variant["option_values"][0]["label"], json!("Red"));
+        assert!(v.get("images").is_none() && v.get("custom_fields").is_none());
+        // The single-item renderings are the same views.
+        assert_eq!(product_json(&store, product, &["variants".into()]), v);
+        assert_eq!(
+            variant_json(&store, &store.variants[&variant["id"].as_u64().unwrap()]),
+            *variant
+        );
+    }
 }

@@ -83,6 +83,20 @@ impl Default for RateLimitConfig {
 }
 
 impl RateLimitConfig {
+    /// 150 requests per 30 s: the Standard and Plus plans (the default).
+    pub fn standard() -> Self {
+        RateLimitConfig::default()
+    }
+
+    /// 450 requests per 30 s: the Pro plan (`docs/api-docs/getting-started/api-rate-limits.mdx`
+    /// under ../shared/specs/bigcommerce/bigcommerce-docs/).
+    pub fn pro() -> Self {
+        RateLimitConfig {
+            quota: 450,
+            window: Duration::from_secs(30),
+        }
+    }
+
     /// A quota that is never reached in practice.
     pub fn unlimited() -> Self {
         RateLimitConfig {

@@ -276,14 +276,19 @@ pub fn v3_page(items: Vec<Value>, query: &Query) -> ApiResult {
     v3_page_map(items, query, |v| v)
 }
 
-/// One v3 page, rendering only the items on the page.
-pub fn v3_page_map<T>(items: Vec<T>, query: &Query, render: impl Fn(T) -> Value) -> ApiResult {
+/// One v3 page, rendering only the items on the page (to any serialisable value, so
+/// listings can write typed views straight to the body instead of building `Value` trees).
+pub fn v3_page_map<T, R: serde::Serialize>(
+    items: Vec<T>,
+    query: &Query,
+    render: impl Fn(T) -> R,
+) -> ApiResult {
     let (page, limit) = query.paging()?;
     let total = items.len() as u64;
     let total_pages = total.div_ceil(limit);
     let start = ((page - 1) * limit).min(total) as usize;
     let end = (start + limit as usize).min(items.len());
-    let data: Vec<Value> = items
+    let data: Vec<R> = items
         .into_iter()
         .skip(start)
         .take(end - start)
@@ -311,17 +316,22 @@ pub fn v3_page_map<T>(items: Vec<T>, query: &Query, render: impl Fn(T) -> Value)
     if page < total_pages {
         links["next"] = json!(link(page + 1));
     }
-    Ok(Json(json!({
-        "data": data,
-        "meta": {"pagination": {
+    #[derive(serde::Serialize)]
+    struct Envelope<R> {
+        data: Vec<R>,
+        meta: Value,
+    }
+    Ok(Json(Envelope {
+        data,
+        meta: json!({"pagination": {
             "total": total,
             "count": end - start,
             "per_page": limit,
             "current_page": page,
             "total_pages": total_pages,
             "links": links,
-        }}
-    }))
+        }}),
+    })
     .into_response())
 }
 

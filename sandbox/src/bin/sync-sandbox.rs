@@ -9,20 +9,22 @@
 //! ```text
 //! sync-sandbox [--bc-port 8081] [--mirakl-port 8082] [--seed 1] [--products 100]
 //!              [--variants 3] [--faults 0.0] [--seed-offers] [--orders 0]
+//!              [--latency-ms 0] [--rate-limit off|standard|pro]
 //! ```
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use sync_sandbox::bigcommerce::BigCommerceConfig;
+use sync_sandbox::bigcommerce::{BigCommerceConfig, RateLimitConfig};
 use sync_sandbox::demo::DemoCatalog;
 use sync_sandbox::mirakl::{MiraklConfig, OfferSeed, order_catalog};
 use sync_sandbox::{BigCommerceSandbox, FaultConfig, MiraklSandbox};
 
 const USAGE: &str =
     "usage: sync-sandbox [--bc-port N] [--mirakl-port N] [--seed N] [--products N] \
-[--variants N] [--faults SHARE] [--seed-offers] [--orders N]
+[--variants N] [--faults SHARE] [--seed-offers] [--orders N] [--latency-ms N] \
+[--rate-limit off|standard|pro]
 
   --bc-port N      port of the BigCommerce stand-in (default 8081; 0 = any free port)
   --mirakl-port N  port of the Mirakl stand-in (default 8082; 0 = any free port)
@@ -31,7 +33,11 @@ const USAGE: &str =
   --variants N     variants per product (default 3)
   --faults SHARE   share of requests (0..1) answered with an injected fault (default 0)
   --seed-offers    also create the demo SKUs as Mirakl offers
-  --orders N       place N scripted Mirakl orders (needs --seed-offers)";
+  --orders N       place N scripted Mirakl orders (needs --seed-offers)
+  --latency-ms N   simulated network latency added to every request of both stand-ins
+                   (default 0; half before the handler, half after)
+  --rate-limit Q   BigCommerce quota: standard (150 requests / 30 s, the default),
+                   pro (450 / 30 s) or off";
 
 struct Args {
     bc_port: u16,
@@ -42,6 +48,8 @@ struct Args {
     faults: f64,
     seed_offers: bool,
     orders: usize,
+    latency_ms: u64,
+    rate_limit: RateLimitConfig,
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -54,6 +62,8 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
         faults: 0.0,
         seed_offers: false,
         orders: 0,
+        latency_ms: 0,
+        rate_limit: RateLimitConfig::standard(),
     };
     let mut args = args.peekable();
     while let Some(flag) = args.next() {
@@ -73,6 +83,15 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--products" => out.products = value.parse().map_err(bad)?,
             "--variants" => out.variants = value.parse().map_err(bad)?,
             "--orders" => out.orders = value.parse().map_err(bad)?,
+            "--latency-ms" => out.latency_ms = value.parse().map_err(bad)?,
+            "--rate-limit" => {
+                out.rate_limit = match value.as_str() {
+                    "standard" => RateLimitConfig::standard(),
+                    "pro" => RateLimitConfig::pro(),
+                    "off" => RateLimitConfig::unlimited(),
+                    _ => return Err(format!("{flag}: off, standard or pro, not {value:?}")),
+                }
+            }
             "--faults" => {
                 out.faults = value
                     .parse()
@@ -108,11 +127,13 @@ async fn main() -> ExitCode {
     };
     let started = Instant::now();
     let catalog = DemoCatalog::generate(args.seed, args.products, args.variants);
-    let faults = FaultConfig::uniform(args.seed, args.faults);
+    let faults = FaultConfig::uniform(args.seed, args.faults)
+        .with_latency(std::time::Duration::from_millis(args.latency_ms));
 
     let bc = match BigCommerceSandbox::start(BigCommerceConfig {
         bind: SocketAddr::from(([127, 0, 0, 1], args.bc_port)),
         faults: faults.clone(),
+        rate_limit: args.rate_limit.clone(),
         ..BigCommerceConfig::default()
     })
     .await
@@ -186,6 +207,24 @@ async fn main() -> ExitCode {
         }
     );
     println!("  orders        {}", orders.len());
+    println!(
+        "  rate limit    {}",
+        if args.rate_limit.quota == u32::MAX {
+            "off".to_owned()
+        } else {
+            format!(
+                "{} requests / {} s",
+                args.rate_limit.quota,
+                args.rate_limit.window.as_secs()
+            )
+        }
+    );
+    if args.latency_ms > 0 {
+        println!(
+            "  latency       {} ms per request (both stand-ins)",
+            args.latency_ms
+        );
+    }
     if args.faults > 0.0 {
         println!();
         println!(
@@ -230,6 +269,14 @@ mod tests {
         assert!(a.seed_offers);
         assert_eq!(a.orders, 3);
         assert!((a.faults - 0.2).abs() < 1e-9);
+        assert_eq!(a.latency_ms, 0, "no latency unless asked");
+        assert_eq!(a.rate_limit, RateLimitConfig::standard());
+        let b = args("--latency-ms 50 --rate-limit pro").unwrap();
+        assert_eq!(b.latency_ms, 50);
+        assert_eq!(b.rate_limit.quota, 450);
+        assert_eq!(args("--rate-limit off").unwrap().rate_limit.quota, u32::MAX);
+        assert!(args("--rate-limit gold").is_err());
+        assert!(args("--latency-ms -1").is_err());
         assert!(args("--faults 2").is_err());
         assert!(args("--orders 3").is_err(), "orders need offers");
         assert!(args("--bc-port").is_err());
