@@ -2,6 +2,8 @@
 //!
 //! * `sync` (no arguments): starts the embedded sandboxes with demo data and runs the scripted
 //!   demo, then prints a summary; exits 0 only when both sides agree.
+//! * `sync audit --config connector.toml [--json]`: compares both sides, writing nothing
+//!   (exit 0: they agree, 1: they drift, 2: the audit could not finish).
 //! * `sync --config connector.toml [--once] [--dry-run]`: runs against real stores (see
 //!   `connector/connector.example.toml`). `--once` exits non-zero when any step failed (order
 //!   poll, product sync, offer reconciliation), after the steps that could still run safely,
@@ -51,6 +53,23 @@ struct Args {
     /// Demo: share of requests faulted on both sandboxes (0.0–1.0).
     #[arg(long, default_value_t = 0.0)]
     demo_faults: f64,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Tools beside the connector itself.
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Reads both sides and reports where they differ, writing nothing; exits 0 when they
+    /// agree, 1 when they drift, 2 when the audit could not finish.
+    Audit {
+        /// Configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn init_logs(default: &str) {
@@ -437,6 +456,10 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(Command::Audit { config, json }) = &args.command {
+        init_logs("warn");
+        return ExitCode::from(sync_connector::audit::run_cli(config, *json).await);
+    }
     match &args.config {
         #[cfg(feature = "demo")]
         None => {

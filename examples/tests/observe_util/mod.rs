@@ -33,6 +33,16 @@ pub fn config_text(demo: &Demo, extra: &str) -> String {
     )
 }
 
+/// The demo's rules as a `[rules]` table, for a `connector.toml`.
+pub fn rules_toml() -> String {
+    let mut t = toml::Table::new();
+    t.insert(
+        "rules".into(),
+        toml::Value::try_from(demo_rules(60)).expect("the rules serialise"),
+    );
+    toml::to_string(&t).expect("the rules serialise")
+}
+
 /// The configuration for the demo's sandboxes, with `extra` TOML appended.
 pub fn config(demo: &Demo, extra: &str) -> Config {
     let none = |_: &str| None;
