@@ -52,6 +52,7 @@ pub mod config;
 mod connector;
 mod context;
 mod error;
+pub mod explain;
 pub mod metrics;
 pub mod observe;
 pub mod offers;

@@ -4,6 +4,7 @@
 //!   demo, then prints a summary; exits 0 only when both sides agree.
 //! * `sync audit --config connector.toml [--json]`: compares both sides, writing nothing
 //!   (exit 0: they agree, 1: they drift, 2: the audit could not finish).
+//! * `sync explain --config connector.toml SKU|ORDER`: the trail of one SKU or order.
 //! * `sync --config connector.toml [--once] [--dry-run]`: runs against real stores (see
 //!   `connector/connector.example.toml`). `--once` exits non-zero when any step failed (order
 //!   poll, product sync, offer reconciliation), after the steps that could still run safely,
@@ -69,6 +70,15 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// The trail of one SKU or Mirakl order: values read, desired offer and rules, what was
+    /// sent and when, import results and error lines; for an order each step and its call.
+    Explain {
+        /// Configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// A shop SKU or a Mirakl order id.
+        target: String,
     },
 }
 
@@ -456,9 +466,16 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    if let Some(Command::Audit { config, json }) = &args.command {
-        init_logs("warn");
-        return ExitCode::from(sync_connector::audit::run_cli(config, *json).await);
+    match &args.command {
+        Some(Command::Audit { config, json }) => {
+            init_logs("warn");
+            return ExitCode::from(sync_connector::audit::run_cli(config, *json).await);
+        }
+        Some(Command::Explain { config, target }) => {
+            init_logs("warn");
+            return ExitCode::from(sync_connector::explain::run_cli(config, target).await);
+        }
+        None => {}
     }
     match &args.config {
         #[cfg(feature = "demo")]

@@ -60,12 +60,21 @@ impl Running {
     /// Builds the connector as `sync` does (observed clients, in-memory state) and starts
     /// the runner with the sandbox intervals (clock ×60).
     pub fn start(cfg: &Config, rules: sync_core::rules::SyncRules) -> Running {
+        Running::start_on(cfg, rules, Arc::new(SqliteStore::open_in_memory().unwrap()))
+    }
+
+    /// As [`Running::start`], on `store`.
+    pub fn start_on(
+        cfg: &Config,
+        rules: sync_core::rules::SyncRules,
+        store: Arc<SqliteStore>,
+    ) -> Running {
         let telemetry = Arc::new(Telemetry::new());
         let (bc, mirakl) = sync_connector::tools::clients_observed(cfg, Some(&telemetry)).unwrap();
         let engine = Arc::new(Connector::new(
             bc,
             mirakl,
-            Arc::new(SqliteStore::open_in_memory().unwrap()),
+            store,
             rules,
             ConnectorOptions {
                 telemetry: Some(telemetry),
