@@ -18,6 +18,7 @@
 
 pub mod base_url;
 pub mod de;
+pub mod decimal;
 pub mod decode;
 pub mod enums;
 pub mod secret;

@@ -1,6 +1,7 @@
 //! A lazy stream over every item of a paged listing, whatever the paging style.
 
-use futures::stream::{self, Stream, TryStreamExt};
+use futures::stream::{self, FuturesOrdered, Stream, TryStreamExt};
+use std::collections::VecDeque;
 use std::future::Future;
 
 /// One fetched page: its items and the cursor of the next page, if any.
@@ -56,20 +57,26 @@ where
 pub struct NumberedPage<T> {
     /// Items of this page.
     pub items: Vec<T>,
-    /// The number of the last page, when known. `None` walks the pages one after another.
+    /// The number of the last page, when known: a page that knows it is the last one names
+    /// itself (a short BigCommerce v2 page). `None` means "more may follow" (a full v2 page).
     pub last_page: Option<u64>,
 }
 
-/// Streams every item of a numbered listing, fetching up to `ahead` pages at once once the
-/// first page has told how many pages there are.
+/// Streams every item of a numbered listing, fetching up to `ahead` pages at once.
 ///
 /// Items come out in page order whatever order the pages arrive in, and never more than
 /// `ahead` fetches are in flight (`ahead` of 0 is taken as 1, which is the sequential walk).
 /// Each fetch still goes through the transport's pacer, so the concurrency stays within the
-/// quota the pacer allows. The stream ends after the last page, after an empty page, or at
-/// the first error, which it yields; pages already in flight then are dropped, not read.
-/// When the first page does not tell the last page, the pages are walked one after another
-/// until an empty page or a page that says it is the last.
+/// quota the pacer allows.
+///
+/// When the first page tells the last page, pages up to it are fetched `ahead` at a time.
+/// When no page tells it (BigCommerce v2 arrays), the pages are fetched ahead with a window
+/// that starts at one and doubles after every page that says more may follow, up to
+/// `ahead`: a listing of one page costs one call, and a long one at most `ahead - 1`
+/// speculative calls past its end (answered empty, their results dropped).
+///
+/// The stream ends after the last page, after an empty page, or at the first error, which
+/// it yields; pages in flight then are dropped, not read.
 pub fn paginate_numbered<T, E, F, Fut>(
     first: u64,
     ahead: usize,
@@ -79,83 +86,149 @@ where
     F: Fn(u64) -> Fut,
     Fut: Future<Output = Result<NumberedPage<T>, E>>,
 {
-    use futures::StreamExt as _;
-    let ahead = ahead.max(1);
-    let fetch = std::sync::Arc::new(fetch);
-    let first_fetch = fetch.clone();
-    stream::once(async move { first_fetch(first).await })
-        .map(move |page| {
-            let fetch = fetch.clone();
-            match page {
-                Err(e) => stream::iter(vec![Err(e)]).left_stream(),
-                Ok(page) => {
-                    let first_empty = page.items.is_empty();
-                    // An empty first page ends the listing: nothing more to fetch.
-                    let last = if first_empty {
-                        Some(first)
-                    } else {
-                        page.last_page
-                    };
-                    let rest = match last {
-                        Some(last) => stream::iter(first.saturating_add(1)..=last)
-                            .map(move |n| {
-                                let f = fetch.clone();
-                                async move { f(n).await.map(|p| (n, p)) }
-                            })
-                            .buffered(ahead)
-                            .left_stream(),
-                        None => sequential(first.saturating_add(1), fetch).right_stream(),
-                    }
-                    .map(|r| {
-                        r.map(|(n, p): (u64, NumberedPage<T>)| (n, p.items.is_empty(), p.items))
-                    });
-                    let head = stream::iter(vec![Ok((first, first_empty, page.items))]);
-                    head.chain(rest).right_stream()
-                }
-            }
-        })
-        .flatten()
-        // End at the first empty page or the first error (yielded, then nothing more).
-        .scan(false, |done, r: Result<(u64, bool, Vec<T>), E>| {
-            if *done {
-                return futures::future::ready(None);
-            }
-            let out = match r {
-                Err(e) => {
-                    *done = true;
-                    Some(stream::iter(vec![Err(e)]).left_stream())
-                }
-                Ok((_, empty, items)) => {
-                    if empty {
-                        *done = true;
-                    }
-                    Some(stream::iter(items.into_iter().map(Ok)).right_stream())
-                }
-            };
-            futures::future::ready(out)
-        })
-        .flatten()
+    let walk = Walk {
+        fetch,
+        ahead: ahead.max(1),
+        window: 1,
+        next: first,
+        last: None,
+        ended: false,
+        in_flight: FuturesOrdered::new(),
+        numbers: VecDeque::new(),
+        ready: Vec::new().into_iter(),
+    };
+    stream::unfold(walk, |mut w| async move {
+        let item = w.next_item().await?;
+        Some((item, w))
+    })
 }
 
-/// Pages `from`, `from + 1`, … one after another, until an empty page or one that names
-/// itself (or an earlier page) as the last.
-fn sequential<T, E, F, Fut>(
-    from: u64,
-    fetch: std::sync::Arc<F>,
-) -> impl Stream<Item = Result<(u64, NumberedPage<T>), E>>
+/// Like [`paginate_numbered`], for a caller that has already read page `first` (to decide
+/// how to page on): its items come first, then pages `first + 1`, … as
+/// [`paginate_numbered`] would fetch them after it.
+pub fn paginate_numbered_after<T, E, F, Fut>(
+    first: u64,
+    first_page: NumberedPage<T>,
+    ahead: usize,
+    fetch: F,
+) -> impl Stream<Item = Result<T, E>>
 where
     F: Fn(u64) -> Fut,
     Fut: Future<Output = Result<NumberedPage<T>, E>>,
 {
-    stream::try_unfold(Some(from), move |next| {
-        let fetch = fetch.clone();
-        async move {
-            let Some(n) = next else { return Ok(None) };
-            let page = fetch(n).await?;
-            let more = !page.items.is_empty() && page.last_page.is_none_or(|last| n < last);
-            Ok(Some(((n, page), more.then(|| n + 1))))
-        }
+    let mut walk = Walk {
+        fetch,
+        ahead: ahead.max(1),
+        window: 1,
+        next: first.saturating_add(1),
+        last: None,
+        ended: first == u64::MAX,
+        in_flight: FuturesOrdered::new(),
+        numbers: VecDeque::new(),
+        ready: Vec::new().into_iter(),
+    };
+    walk.take(first, first_page);
+    stream::unfold(walk, |mut w| async move {
+        let item = w.next_item().await?;
+        Some((item, w))
     })
+}
+
+/// The state of [`paginate_numbered`].
+struct Walk<T, F, Fut: Future> {
+    fetch: F,
+    /// Most fetches in flight.
+    ahead: usize,
+    /// Fetches in flight allowed now: 1 until the first page is read, then `ahead` when the
+    /// last page is known, else a window doubling up to `ahead`.
+    window: usize,
+    /// The next page number to request.
+    next: u64,
+    /// The last page, once a page told it.
+    last: Option<u64>,
+    /// Nothing more is requested or read (end of listing, error).
+    ended: bool,
+    in_flight: FuturesOrdered<Fut>,
+    /// The page numbers of `in_flight`, in the same order.
+    numbers: VecDeque<u64>,
+    /// Items of the page being read out.
+    ready: std::vec::IntoIter<T>,
+}
+
+impl<T, E, F, Fut> Walk<T, F, Fut>
+where
+    F: Fn(u64) -> Fut,
+    Fut: Future<Output = Result<NumberedPage<T>, E>>,
+{
+    /// Requests pages until the window is full or the last page is requested.
+    fn fill(&mut self) {
+        while !self.ended
+            && self.in_flight.len() < self.window
+            && self.last.is_none_or(|last| self.next <= last)
+        {
+            self.in_flight.push_back((self.fetch)(self.next));
+            self.numbers.push_back(self.next);
+            let Some(next) = self.next.checked_add(1) else {
+                self.ended = true;
+                break;
+            };
+            self.next = next;
+        }
+    }
+
+    async fn next_item(&mut self) -> Option<Result<T, E>> {
+        use futures::StreamExt as _;
+        loop {
+            if let Some(item) = self.ready.next() {
+                return Some(Ok(item));
+            }
+            if self.ended && self.in_flight.is_empty() {
+                return None;
+            }
+            self.fill();
+            let page = self.in_flight.next().await?;
+            let n = self.numbers.pop_front()?;
+            let page = match page {
+                Ok(page) => page,
+                Err(e) => {
+                    self.end();
+                    return Some(Err(e));
+                }
+            };
+            self.take(n, page);
+        }
+    }
+
+    /// Reads page `n` (pages come here in order): its items become ready, and what it says
+    /// about the last page sets what is fetched next.
+    fn take(&mut self, n: u64, page: NumberedPage<T>) {
+        if self.last.is_some_and(|last| n > last) {
+            // Fetched ahead past the end a later page revealed: not part of the listing.
+            return;
+        }
+        if page.items.is_empty() {
+            self.end();
+            return;
+        }
+        match page.last_page {
+            Some(last) => {
+                self.last = Some(last.max(n));
+                self.window = self.ahead;
+            }
+            None => self.window = (self.window * 2).min(self.ahead),
+        }
+        if self.last == Some(n) {
+            self.end();
+        }
+        self.ready = page.items.into_iter();
+    }
+
+    /// Requests nothing more and drops the pages in flight.
+    fn end(&mut self) {
+        self.ended = true;
+        self.in_flight = FuturesOrdered::new();
+        self.numbers.clear();
+    }
 }
 
 #[cfg(test)]
@@ -290,25 +363,97 @@ mod tests {
             assert_eq!(err, vec![Err("page 5 failed".to_string())]);
         }
 
-        #[tokio::test]
-        async fn unknown_last_page_walks_until_an_empty_page() {
-            let calls = Arc::new(AtomicUsize::new(0));
-            let c = calls.clone();
-            let out: Vec<u64> = paginate_numbered(1, 5, move |n| {
-                let c = c.clone();
+        /// A listing that never tells its last page (BigCommerce v2): `full` pages of one
+        /// item that say more may follow, then empty pages. Returns the items, the calls
+        /// and the most calls seen in flight.
+        async fn unknown_last(
+            full: u64,
+            ahead: usize,
+            short_last: bool,
+        ) -> (Vec<u64>, usize, usize) {
+            let fake = Arc::new(Fake::default());
+            let f = fake.clone();
+            let out: Vec<u64> = paginate_numbered(1, ahead, move |n| {
+                let f = f.clone();
                 async move {
-                    c.fetch_add(1, Ordering::SeqCst);
+                    let now = f.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    f.max_in_flight.fetch_max(now, Ordering::SeqCst);
+                    f.calls.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    f.in_flight.fetch_sub(1, Ordering::SeqCst);
+                    let last_short = short_last && n == full + 1;
                     Ok::<_, String>(NumberedPage {
-                        items: if n <= 3 { vec![n] } else { vec![] },
-                        last_page: None,
+                        items: if n <= full || last_short {
+                            vec![n]
+                        } else {
+                            vec![]
+                        },
+                        last_page: last_short.then_some(n),
                     })
                 }
             })
             .map(Result::unwrap)
             .collect()
             .await;
-            assert_eq!(out, vec![1, 2, 3]);
-            assert_eq!(calls.load(Ordering::SeqCst), 4);
+            (
+                out,
+                fake.calls.load(Ordering::SeqCst),
+                fake.max_in_flight.load(Ordering::SeqCst),
+            )
+        }
+
+        #[tokio::test]
+        async fn unknown_last_page_fetches_ahead_until_an_empty_page() {
+            let (out, calls, max) = unknown_last(12, 4, false).await;
+            assert_eq!(out, (1..=12).collect::<Vec<_>>());
+            assert_eq!(max, 4, "the window grows to `ahead` and never beyond");
+            assert!(
+                (13..=12 + 4).contains(&calls),
+                "at most `ahead` calls past the end, got {calls}"
+            );
+        }
+
+        #[tokio::test]
+        async fn unknown_last_page_stops_at_a_page_that_names_itself_last() {
+            let (out, calls, _) = unknown_last(6, 4, true).await;
+            assert_eq!(
+                out,
+                (1..=7).collect::<Vec<_>>(),
+                "speculative pages dropped"
+            );
+            assert!(calls <= 7 + 3, "{calls}");
+            // A one-page listing costs one call: the window starts at one.
+            let (out, calls, max) = unknown_last(0, 4, true).await;
+            assert_eq!((out, calls, max), (vec![1], 1, 1));
+        }
+
+        #[tokio::test]
+        async fn a_page_already_read_comes_first_then_the_rest() {
+            let fake = Arc::new(Fake::default());
+            let f = fake.clone();
+            let first = NumberedPage {
+                items: vec![10, 11],
+                last_page: Some(5),
+            };
+            let out: Vec<u64> = paginate_numbered_after(1, first, 2, move |n| {
+                let f = f.clone();
+                async move { f.page(n, 5, None).await }
+            })
+            .map(Result::unwrap)
+            .collect()
+            .await;
+            assert_eq!(
+                out,
+                (1..=5)
+                    .flat_map(|n| [n * 10, n * 10 + 1])
+                    .collect::<Vec<_>>()
+            );
+            assert_eq!(
+                fake.calls.load(Ordering::SeqCst),
+                4,
+                "page 1 is not fetched again"
+            );
+            assert_eq!(fake.max_in_flight.load(Ordering::SeqCst), 2);
         }
 
         #[tokio::test]

@@ -978,7 +978,8 @@ pub struct ProductOptionValue {
     pub adjusters: serde_json::Value,
 }
 
-/// Body of `POST .../options/{option_id}/values` (and `PUT .../values/{value_id}`).
+/// Body of `POST .../options/{option_id}/values` (and `PUT .../values/{value_id}`), and of
+/// the modifier values (`.../modifiers/{modifier_id}/values`), which may carry `adjusters`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OptionValueWrite {
@@ -992,6 +993,10 @@ pub struct OptionValueWrite {
     /// Type-specific data (e.g. `{"colors": ["#FAFAEB"]}` for a swatch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_data: Option<serde_json::Value>,
+    /// Modifier values only: price, weight, image and purchasability adjusters, e.g.
+    /// `{"price": {"adjuster": "relative", "adjuster_value": 5}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjusters: Option<serde_json::Value>,
 }
 
 impl OptionValueWrite {
@@ -1002,7 +1007,107 @@ impl OptionValueWrite {
             sort_order,
             is_default: None,
             value_data: None,
+            adjusters: None,
         }
+    }
+
+    /// With type-specific data (`value_data`).
+    #[must_use]
+    pub fn value_data(mut self, data: serde_json::Value) -> Self {
+        self.value_data = Some(data);
+        self
+    }
+
+    /// With modifier adjusters (`adjusters`).
+    #[must_use]
+    pub fn adjusters(mut self, adjusters: serde_json::Value) -> Self {
+        self.adjusters = Some(adjusters);
+        self
+    }
+}
+
+/// Body of `POST` / `PUT /v3/catalog/products/{id}/options` (an option that makes variants;
+/// `product-variant-options_catalog.v3.yml`) and of `.../modifiers`
+/// (`product-modifiers_catalog.v3.yml`). A create needs `display_name` and `type`; an option
+/// also its `option_values`, a modifier `required`. Only one option or modifier per call.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ProductOptionWrite {
+    /// Name shown to shoppers (at most 255 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Type: `radio_buttons`, `rectangles`, `dropdown`, `product_list`,
+    /// `product_list_with_images`, `swatch`; modifiers also `date`, `checkbox`, `file`,
+    /// `text`, `multi_line_text`, `numbers_only_text`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub option_type: Option<String>,
+    /// Modifiers: whether the shopper must fill it in (required on create).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// Display order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<i64>,
+    /// Type-specific configuration (`config`), as the spec describes it per type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<serde_json::Value>,
+    /// Values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub option_values: Vec<OptionValueWrite>,
+}
+
+impl ProductOptionWrite {
+    /// A new option that makes variants: its display name, type and values.
+    pub fn option(
+        display_name: impl Into<String>,
+        option_type: impl Into<String>,
+        values: Vec<OptionValueWrite>,
+    ) -> Self {
+        ProductOptionWrite {
+            display_name: Some(display_name.into()),
+            option_type: Some(option_type.into()),
+            option_values: values,
+            ..ProductOptionWrite::default()
+        }
+    }
+
+    /// A new modifier (no variants): its display name, type and whether it is required.
+    pub fn modifier(
+        display_name: impl Into<String>,
+        option_type: impl Into<String>,
+        required: bool,
+    ) -> Self {
+        ProductOptionWrite {
+            display_name: Some(display_name.into()),
+            option_type: Some(option_type.into()),
+            required: Some(required),
+            ..ProductOptionWrite::default()
+        }
+    }
+
+    /// An update that changes only what is set afterwards.
+    pub fn change() -> Self {
+        ProductOptionWrite::default()
+    }
+
+    /// With these values.
+    #[must_use]
+    pub fn values(mut self, values: Vec<OptionValueWrite>) -> Self {
+        self.option_values = values;
+        self
+    }
+
+    /// With this display order.
+    #[must_use]
+    pub fn sort_order(mut self, sort_order: i64) -> Self {
+        self.sort_order = Some(sort_order);
+        self
+    }
+
+    /// With this display name.
+    #[must_use]
+    pub fn display_name(mut self, name: impl Into<String>) -> Self {
+        self.display_name = Some(name.into());
+        self
     }
 }
 
@@ -1131,4 +1236,193 @@ pub struct TreeCategory {
     /// Storefront URL (`path`, `is_customized`), as sent.
     #[serde(default, deserialize_with = "bc_mirakl_api_core::de::null_as_default")]
     pub url: serde_json::Value,
+}
+
+/// Most category trees one `PUT /v3/catalog/trees` may carry ("Batches are limited to 50
+/// trees", `category-trees_catalog.v3.yml`).
+pub const TREES_BATCH: usize = 50;
+
+/// One item of `PUT /v3/catalog/trees` (upsert): with an `id` it updates that tree (and must
+/// not name `channels`), without one it creates a tree (a `name` and exactly one channel).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CategoryTreeWrite {
+    /// The tree to update; `None` creates one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<CategoryTreeId>,
+    /// Name (required to create).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The channel of a new tree (exactly one; absent on updates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<crate::channels::ChannelId>,
+}
+
+impl CategoryTreeWrite {
+    /// A new tree for `channel`.
+    pub fn create(name: impl Into<String>, channel: crate::channels::ChannelId) -> Self {
+        CategoryTreeWrite {
+            id: None,
+            name: Some(name.into()),
+            channels: vec![channel],
+        }
+    }
+
+    /// Renames tree `id`.
+    pub fn rename(id: CategoryTreeId, name: impl Into<String>) -> Self {
+        CategoryTreeWrite {
+            id: Some(id),
+            name: Some(name.into()),
+            channels: Vec::new(),
+        }
+    }
+
+    /// What the spec's usage notes forbid, as a message (`None` when the item is valid).
+    pub fn problem(&self) -> Option<&'static str> {
+        match self.id {
+            None if self.name.as_deref().is_none_or(str::is_empty) => {
+                Some("a new category tree needs a name")
+            }
+            None if self.channels.len() != 1 => {
+                Some("a new category tree needs exactly one channel")
+            }
+            Some(_) if !self.channels.is_empty() => {
+                Some("channels must be absent when updating a category tree")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A category's storefront URL in a write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CategoryUrlWrite {
+    /// Path, e.g. `/bath/`.
+    pub path: String,
+    /// Whether the path was set by hand.
+    pub is_customized: bool,
+}
+
+impl CategoryUrlWrite {
+    /// A path set by hand.
+    pub fn custom(path: impl Into<String>) -> Self {
+        CategoryUrlWrite {
+            path: path.into(),
+            is_customized: true,
+        }
+    }
+}
+
+/// One item of `POST /v3/catalog/trees/categories` (create: a `name` and a `tree_id` or a
+/// `parent_id`) or `PUT /v3/catalog/trees/categories` (update: a `category_id`);
+/// `category-trees_catalog.v3.yml`. Documented limits: 50-character names, 8 levels of
+/// depth, 16,000 categories per store.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TreeCategoryWrite {
+    /// The category to update; `None` in a create.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<CategoryId>,
+    /// Name (required to create; at most 50 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Tree (a create needs this or `parent_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tree_id: Option<CategoryTreeId>,
+    /// Parent category (0 at the root).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<u64>,
+    /// Description (HTML).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Display order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<i64>,
+    /// Visible on the storefront.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_visible: Option<bool>,
+    /// Page title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_title: Option<String>,
+    /// Image URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// Storefront URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<CategoryUrlWrite>,
+    /// Other documented fields (`meta_keywords`, `meta_description`, `search_keywords`,
+    /// `layout_file`, `default_product_sort`, ...), sent as given.
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl TreeCategoryWrite {
+    /// A new top-level category of `tree`.
+    pub fn in_tree(name: impl Into<String>, tree: CategoryTreeId) -> Self {
+        TreeCategoryWrite {
+            name: Some(name.into()),
+            tree_id: Some(tree),
+            ..TreeCategoryWrite::default()
+        }
+    }
+
+    /// A new child of category `parent`.
+    pub fn under(name: impl Into<String>, parent: CategoryId) -> Self {
+        TreeCategoryWrite {
+            name: Some(name.into()),
+            parent_id: Some(parent.0),
+            ..TreeCategoryWrite::default()
+        }
+    }
+
+    /// An update of category `id` that changes only what is set afterwards.
+    pub fn update(id: CategoryId) -> Self {
+        TreeCategoryWrite {
+            category_id: Some(id),
+            ..TreeCategoryWrite::default()
+        }
+    }
+
+    /// What keeps this item from being a valid create (`None` when it is one).
+    pub fn create_problem(&self) -> Option<&'static str> {
+        if self.category_id.is_some() {
+            Some("a category to create has no category_id (use update_tree_categories)")
+        } else if self.name.as_deref().is_none_or(str::is_empty) {
+            Some("a new category needs a name")
+        } else if self.tree_id.is_none() && self.parent_id.is_none() {
+            Some("a new category needs a tree_id or a parent_id")
+        } else {
+            None
+        }
+    }
+}
+
+/// Largest image file BigCommerce takes (8 MB, `products_catalog.v3.yml`).
+pub const IMAGE_MAX_BYTES: usize = 8 * 1024 * 1024;
+
+/// An image file to upload with `Products::upload_image`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageFile {
+    /// File name sent with the part, e.g. `mug.jpg`.
+    pub file_name: String,
+    /// MIME type, e.g. `image/jpeg`.
+    pub content_type: String,
+    /// The image.
+    pub bytes: Vec<u8>,
+}
+
+impl ImageFile {
+    /// A file from its name, MIME type and bytes.
+    pub fn new(
+        file_name: impl Into<String>,
+        content_type: impl Into<String>,
+        bytes: impl Into<Vec<u8>>,
+    ) -> Self {
+        ImageFile {
+            file_name: file_name.into(),
+            content_type: content_type.into(),
+            bytes: bytes.into(),
+        }
+    }
 }

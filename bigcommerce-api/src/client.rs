@@ -4,7 +4,7 @@ use crate::credentials::{Credentials, StoreHash};
 use crate::error::{Error, Result};
 use crate::pacer::{PacingConfig, RateLimit, RateLimitPacer};
 use crate::page::{Envelope, Page};
-use bc_mirakl_api_core::paging::{Fetched, paginate};
+use bc_mirakl_api_core::paging::{Fetched, NumberedPage, paginate, paginate_numbered};
 use bc_mirakl_api_core::retry::RetryPolicy;
 use bc_mirakl_api_core::settings::ClientSettings;
 use bc_mirakl_api_core::transport::{
@@ -37,6 +37,7 @@ struct Inner {
     transport: Transport,
     store_hash: StoreHash,
     pacer: Option<RateLimitPacer>,
+    pages_in_flight: usize,
 }
 
 impl fmt::Debug for Client {
@@ -105,6 +106,15 @@ impl ClientBuilder {
         self
     }
 
+    /// How many pages of one listing [`List::stream`] fetches at once (default 4; 1 reads
+    /// the pages one after another). Every page still waits for the pacer, so more pages in
+    /// flight never push the store past its quota; they hide the round trips.
+    #[must_use]
+    pub fn pages_in_flight(mut self, pages: usize) -> Self {
+        self.settings.pages_in_flight = pages.max(1);
+        self
+    }
+
     /// Pacing settings (default: wait when no requests are left, up to 30 s).
     #[must_use]
     pub fn pacing(mut self, pacing: PacingConfig) -> Self {
@@ -165,6 +175,7 @@ impl ClientBuilder {
                 transport,
                 store_hash: store,
                 pacer,
+                pages_in_flight: self.settings.pages_in_flight.max(1),
             }),
         })
     }
@@ -704,8 +715,15 @@ impl<T: DeserializeOwned + Send + 'static, K: 'static> List<T, K> {
         }
     }
 
-    /// Streams every item, fetching pages lazily from the requested page (default 1) until
-    /// the last page, an empty page (v2: a 204) or a repeated page.
+    /// Streams every item from the requested page (default 1) until the last page, an
+    /// empty page (v2: a 204) or a repeated page, in page order.
+    ///
+    /// Pages are fetched ahead, up to the client's
+    /// [`pages_in_flight`](ClientBuilder::pages_in_flight) at once: on v3 once the first
+    /// page has told the page count, on v2 (which never tells it) with a window that grows
+    /// while pages come back full, so a long v2 listing costs at most `pages_in_flight - 1`
+    /// calls past its end. Every fetch goes through the pacer. Listings paged by `after`
+    /// (channel listings) are read one page after another. The first error ends the stream.
     pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
         use futures::StreamExt;
         if self.style == Style::V3After {
@@ -723,15 +741,13 @@ impl<T: DeserializeOwned + Send + 'static, K: 'static> List<T, K> {
             })
             .left_stream();
         }
-        let first = self.page.unwrap_or(1);
-        paginate(first, move |page: u32| {
-            let req = self.clone().page(page);
+        let first = u64::from(self.page.unwrap_or(1));
+        let ahead = self.client.inner.pages_in_flight;
+        paginate_numbered(first, ahead, move |n: u64| {
+            let req = self.clone().page(u32::try_from(n).unwrap_or(u32::MAX));
             async move {
                 let p = req.send().await?;
-                Ok::<_, Error>(Fetched {
-                    items: p.items,
-                    next: p.next_page,
-                })
+                Ok::<_, Error>(numbered(p, n))
             }
         })
         .right_stream()
@@ -744,6 +760,21 @@ impl<T: DeserializeOwned + Send + 'static, K: 'static> List<T, K> {
     pub async fn all(self) -> Result<Vec<T>> {
         use futures::TryStreamExt;
         self.stream().try_collect().await
+    }
+}
+
+/// A page as [`paginate_numbered`] reads it: the last page from v3 `meta.pagination`;
+/// without it, this page when it has no successor (a short v2 page, a cursor page without a
+/// `next` link), else unknown (a full page: more may follow).
+fn numbered<T>(p: Page<T>, n: u64) -> NumberedPage<T> {
+    let last_page = match (&p.pagination, p.next_page) {
+        (Some(pg), _) if pg.total_pages > 0 => Some(pg.total_pages),
+        (_, None) => Some(n),
+        (_, Some(_)) => None,
+    };
+    NumberedPage {
+        items: p.items,
+        last_page,
     }
 }
 

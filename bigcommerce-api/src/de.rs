@@ -142,21 +142,10 @@ pub fn ser_opt_rfc2822<S: Serializer>(v: &Option<OffsetDateTime>, s: S) -> Resul
 }
 
 /// Serialises a decimal as a JSON number with exactly its decimal digits (`19.99` stays
-/// `19.99`, `1234567.8901` stays `1234567.8901`, `10.00` is sent as `10.00`): the text of
-/// the decimal is written as a raw JSON number, never through `f64`. Used wherever a
-/// contract types a money amount as `number` (v3 bodies, v2 order-line prices).
-///
-/// With a serializer other than `serde_json` the number is handed over as serde_json's raw
-/// value (a JSON-only construct); every request body of this crate is JSON.
-///
-/// # Errors
-/// Never in practice: a decimal's text is always a valid JSON number.
-pub fn ser_decimal_number<S: Serializer>(v: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    use serde::Serialize;
-    let raw = serde_json::value::RawValue::from_string(v.to_string())
-        .map_err(|e| serde::ser::Error::custom(format!("decimal {v} as a JSON number: {e}")))?;
-    raw.serialize(s)
-}
+/// `19.99`, `10.00` is sent as `10.00`), never through `f64`: wherever a contract types a
+/// money amount as `number` (v3 bodies, v2 order-line prices). The shared helper
+/// [`bc_mirakl_api_core::decimal::number`]; [`ser_opt_decimal_number`] is its `Option` form.
+pub use bc_mirakl_api_core::decimal::number as ser_decimal_number;
 
 /// Serialises a decimal as a JSON string with its exact digits (`"109.0000"`), as v2 fields
 /// typed `string` expect (order `shipping_cost_ex_tax`, ...). Explicit so that no `rust_decimal`
@@ -179,16 +168,9 @@ pub fn ser_opt_decimal_string<S: Serializer>(v: &Option<Decimal>, s: S) -> Resul
     }
 }
 
-/// [`ser_decimal_number`] for optional values (`None` as `null`).
-///
-/// # Errors
-/// Never in practice; the signature is serde's.
-pub fn ser_opt_decimal_number<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(d) => ser_decimal_number(d, s),
-        None => s.serialize_none(),
-    }
-}
+/// [`ser_decimal_number`] for optional values (`None` as `null`): the shared
+/// [`bc_mirakl_api_core::decimal::option`].
+pub use bc_mirakl_api_core::decimal::option as ser_opt_decimal_number;
 
 /// Serialises an optional date as RFC 3339 (v3 format).
 ///

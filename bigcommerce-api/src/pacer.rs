@@ -171,18 +171,48 @@ impl Pacer for RateLimitPacer {
 
     fn after_response(&self, _spec: &RequestSpec, response: &RawResponse) {
         let now = Instant::now();
-        let Some(rl) = RateLimit::from_headers(&response.headers, now) else {
+        if let Some(rl) = RateLimit::from_headers(&response.headers, now) {
+            self.observe(rl, now);
+        }
+    }
+}
+
+impl RateLimitPacer {
+    /// Learns from one response's headers.
+    ///
+    /// With several requests in flight (a listing fetching pages ahead), answers arrive
+    /// out of order and each reports the count at the moment the store received it, so a
+    /// report can be older than requests already sent. Within one window the pacer keeps
+    /// the lower of the reported count and its own count-down (which includes its sends
+    /// in flight); a report from a later window (its reset further away by more than half
+    /// a window) starts afresh, and one from an earlier window is ignored.
+    fn observe(&self, rl: RateLimit, now: Instant) {
+        let Ok(mut s) = self.state.lock() else {
             return;
         };
-        if let Ok(mut s) = self.state.lock() {
-            if rl.requests_left.is_some() {
-                s.left = rl.requests_left;
+        let reset_at = rl.reset_in.map(|r| now + r);
+        let tolerance = rl.window.map_or(Duration::from_secs(1), |w| w / 2);
+        match (s.reset_at, reset_at) {
+            // An answer from an earlier window, arriving late: nothing to learn.
+            (Some(known), Some(new)) if new + tolerance < known => return,
+            (Some(known), Some(new)) if new <= known + tolerance => {
+                // The same window: the lower count is the safe one.
+                s.left = match (s.left, rl.requests_left) {
+                    (Some(ours), Some(theirs)) => Some(ours.min(theirs)),
+                    (ours, theirs) => theirs.or(ours),
+                };
+                s.reset_at = Some(new);
             }
-            if let Some(r) = rl.reset_in {
-                s.reset_at = Some(now + r);
+            _ => {
+                if rl.requests_left.is_some() {
+                    s.left = rl.requests_left;
+                }
+                if reset_at.is_some() {
+                    s.reset_at = reset_at;
+                }
             }
-            s.last = Some(rl);
         }
+        s.last = Some(rl);
     }
 }
 
@@ -234,6 +264,44 @@ mod tests {
         observe(&p, headers(5, 20_000), t0);
         assert_eq!(p.reserve_or_wait(t0), Some(Duration::from_millis(100)));
         assert_eq!(p.last().unwrap().requests_left, Some(5));
+    }
+
+    #[test]
+    fn answers_out_of_order_never_raise_the_count_within_a_window() {
+        let p = RateLimitPacer::new(PacingConfig::default());
+        let t0 = Instant::now();
+        p.observe(
+            RateLimit::from_headers(&headers(10, 20_000), t0).unwrap(),
+            t0,
+        );
+        // Four pages sent at once: the pacer counts them down.
+        for _ in 0..4 {
+            assert_eq!(p.reserve_or_wait(t0), None);
+        }
+        assert_eq!(p.state.lock().unwrap().left, Some(6));
+        // The first answer reports the count when the store received it, before the other
+        // three arrived: it must not give them back.
+        let t1 = t0 + Duration::from_millis(50);
+        p.observe(
+            RateLimit::from_headers(&headers(9, 19_950), t1).unwrap(),
+            t1,
+        );
+        assert_eq!(p.state.lock().unwrap().left, Some(6));
+        // A lower report (another app on the store) wins.
+        p.observe(
+            RateLimit::from_headers(&headers(2, 19_940), t1).unwrap(),
+            t1,
+        );
+        assert_eq!(p.state.lock().unwrap().left, Some(2));
+        // A new window starts afresh; a late answer of the old one changes nothing.
+        let t2 = t0 + Duration::from_secs(21);
+        p.observe(
+            RateLimit::from_headers(&headers(149, 30_000), t2).unwrap(),
+            t2,
+        );
+        p.observe(RateLimit::from_headers(&headers(1, 10), t2).unwrap(), t2);
+        assert_eq!(p.state.lock().unwrap().left, Some(149));
+        assert_eq!(p.last().unwrap().requests_left, Some(149));
     }
 
     #[test]

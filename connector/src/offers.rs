@@ -762,6 +762,21 @@ fn sent_offer(w: &OfferWrite, product_id: Option<u64>) -> Result<SentOffer> {
     })
 }
 
+/// The "last sent" record of an offer as Mirakl holds it now (OF21 read), for rebuilding the
+/// state from the services (`state::rebuild`): what Mirakl has is, in effect, what was sent.
+pub(crate) fn sent_record_of_current(c: &CurrentOffer) -> Result<SentOffer> {
+    sent_offer(
+        &OfferWrite {
+            shop_sku: c.shop_sku.clone(),
+            product_id: c.product_id.clone(),
+            product_id_type: c.product_id_type.clone(),
+            content: c.content.clone(),
+            delete: false,
+        },
+        None,
+    )
+}
+
 fn summarize(plan: &plan::Plan, problems: usize, batches: &[Batch]) -> PlanSummary {
     let mut b = BTreeMap::new();
     for x in batches {

@@ -167,6 +167,43 @@ KEYWORDS = {"type", "match", "ref", "self", "mod", "use", "fn", "loop", "move", 
 
 spec = None
 
+# Shapes (object schemas and enums) that several operations repeat under their own component
+# names: canonical key -> the operations using it. Their types are generated once in
+# `src/shared.rs`; each operation module re-exports them under its own names.
+SHARED_KEYS = {}
+SHARED_MOD = None
+SHARED_OP = "shared"
+SHAPE_NOISE = {"description", "example", "examples", "title"}
+
+
+def canon(x, depth=0):
+    """The shape of a schema with every `$ref` inlined and the prose left out: two schemas
+    with the same canonical form generate the same Rust type."""
+    x, _ = resolve(x)
+    if depth > 14:
+        return None
+    if isinstance(x, dict):
+        out = {}
+        for k, v in x.items():
+            if k in SHAPE_NOISE or k.startswith("x-"):
+                continue
+            if k == "properties":
+                out[k] = [(pk, canon(pv, depth + 1)) for pk, pv in v.items()]
+            elif isinstance(v, (dict, list)):
+                out[k] = canon(v, depth + 1)
+            else:
+                out[k] = v
+        if isinstance(x.get("description"), str) and "Enum:" in x["description"]:
+            out["enum (from the description)"] = enum_values(x)
+        return out
+    if isinstance(x, list):
+        return [canon(v, depth + 1) for v in x]
+    return x
+
+
+def shape_key(sch, mode):
+    return ("object", mode, json.dumps(canon(sch), sort_keys=True))
+
 
 def resolve(x):
     name = None
@@ -265,8 +302,11 @@ class Module:
     def __init__(self, op):
         self.op = op
         self.items = OrderedDict()      # rust name -> code
+        self.by_key = {}                # shape key -> rust name
         self.by_component = {}          # (component, mode) -> rust name
+        self.keys_used = set()          # shape keys this operation reaches (shared or not)
         self.enums = {}                 # tuple(values) -> name
+        self.variants = {}              # enum name -> [(variant, wire value)]
         self.date_keys = set()
         self.uses_decimal = False
         self.uses_datetime = False
@@ -285,18 +325,22 @@ class Module:
     def name_for(self, comp, fallback):
         if comp:
             segs = comp.split("_")
-            if segs and segs[0] == self.op:
+            owner = ""
+            if segs and (segs[0] == self.op
+                         or (self.op == SHARED_OP and re.fullmatch(r"[A-Z]+[0-9]+", segs[0]))):
+                # In the shared module a whole body or answer is named after its first user.
+                owner = pascal(segs[0]) if self.op == SHARED_OP else ""
                 segs = segs[1:]
             if segs[:1] == ["Request"]:
                 rest = segs[1:]
                 if rest[:1] and rest[0] in ("MultipartFormData", "ApplicationJson"):
                     rest = rest[1:]
                 if not rest:
-                    return "Body"
+                    return self.unique(owner + "Body")
             elif segs[:1] == ["Response"]:
                 rest = segs[2:] if len(segs) > 1 and segs[1].isdigit() else segs[1:]
                 if not rest:
-                    return "Response"
+                    return self.unique(owner + "Response")
             else:
                 rest = segs
             for k in range(1, len(rest) + 1):
@@ -306,16 +350,35 @@ class Module:
             # A request and a response type of the same name: say which one this is.
             side = "Response" if segs[:1] == ["Response"] else "Request"
             return self.unique(side + "".join(pascal(s) for s in rest))
+        if self.op == SHARED_OP and fallback in ("Body", "Response"):
+            # An inline body or answer the spec repeats: named after its first user.
+            fallback = pascal(self.owner) + fallback
         return self.unique(fallback)
+
+    def shares(self, key):
+        return self.op != SHARED_OP and key in SHARED_KEYS
+
+    def alias(self, shared_name, name):
+        if shared_name == name:
+            return f"pub use crate::shared::{name};\n"
+        return f"pub use crate::shared::{shared_name} as {name};\n"
 
     def enum_for(self, values, field, parent):
         key = tuple(values)
+        self.keys_used.add(("enum", key))
         if key in self.enums:
             return self.enums[key]
         name = pascal(field)
         if name in self.items:
             name = parent + name
         name = self.unique(name)
+        if self.shares(("enum", key)):
+            shared_name = SHARED_MOD.enum_for(values, field, parent)
+            self.items[name] = self.alias(shared_name, name)
+            self.enums[key] = name
+            self.variants[name] = SHARED_MOD.variants[shared_name]
+            self.defaultable[name] = False
+            return name
         variants = []
         seen = set()
         for v in values:
@@ -327,12 +390,14 @@ class Module:
             seen.add(vn)
             variants.append((vn, v))
         self.items[name] = None
-        code = f"open_enum! {{\n    /// `{field}` values (`{self.op}`); unknown values are kept in `Other`.\n    pub enum {name} {{\n"
+        users = self.op if self.op != SHARED_OP else ", ".join(SHARED_KEYS[("enum", key)])
+        code = f"open_enum! {{\n    /// `{field}` values (`{users}`); unknown values are kept in `Other`.\n    pub enum {name} {{\n"
         for vn, v in variants:
             code += f"        /// `{v}`\n        {vn} => {json.dumps(v)},\n"
         code += "    }\n}\n"
         self.items[name] = code
         self.enums[key] = name
+        self.variants[name] = variants
         self.defaultable[name] = False
         return name
 
@@ -355,14 +420,35 @@ class Module:
         if t == "object" or "properties" in sch:
             if not sch.get("properties"):
                 return "serde_json::Value", "json"
-            key = (comp, mode) if comp else None
-            if key and key in self.by_component:
-                return self.by_component[key], "struct"
+            key = shape_key(sch, mode)
+            self.keys_used.add(key)
+            if comp and (comp, mode) in self.by_component:
+                return self.by_component[(comp, mode)], "struct"
+            if key in self.by_key:
+                first = self.by_key[key]
+                if self.op == SHARED_OP or not comp:
+                    return first, "struct"
+                # The same shape again under another component name: an alias keeps the name.
+                name = self.name_for(comp, parent + pascal(field))
+                self.by_component[(comp, mode)] = name
+                self.items[name] = f"/// The same shape as [`{first}`].\npub type {name} = {first};\n"
+                self.defaultable[name] = self.defaultable.get(first, False)
+                return name, "struct"
             name = self.name_for(comp, parent + pascal(field))
             self.items[name] = None
-            if key:
-                self.by_component[key] = name
-            self.items[name] = self.struct(name, sch, mode, depth)
+            self.by_key[key] = name
+            if comp:
+                self.by_component[(comp, mode)] = name
+            # Walked even for a shared shape: the operation module re-exports the inner types
+            # under its own names, and learns which keys hold dates.
+            code = self.struct(name, sch, mode, depth, key)
+            if self.shares(key):
+                SHARED_MOD.owner = self.op
+                shared_name, _ = SHARED_MOD.type_of(sch, field, parent, mode, depth)
+                self.items[name] = self.alias(shared_name, name)
+                self.defaultable[name] = SHARED_MOD.defaultable[shared_name]
+            else:
+                self.items[name] = code
             return name, "struct"
         if t == "string":
             if sch.get("format") == "date-time":
@@ -382,9 +468,11 @@ class Module:
             return "bool", "bool"
         return "serde_json::Value", "json"
 
-    def struct(self, name, sch, mode, depth):
+    def struct(self, name, sch, mode, depth, key):
         req = set(sch.get("required", []))
         desc = clean_doc(sch.get("description"))
+        if self.op == SHARED_OP:
+            desc = (desc + " " if desc else "") + "Shared by " + ", ".join(SHARED_KEYS[key]) + "."
         fields = []
         all_default = True
         for key, fs in sch["properties"].items():
@@ -514,6 +602,22 @@ def generate(path):
         for oid, m, p, _ in sorted(rows):
             f.write(f"{oid}\t{m}\t{p}\n")
     by_id = {r[0]: r for r in rows}
+    global SHARED_MOD
+    # First pass: which shapes does each operation reach? Those reached by two or more
+    # operations are generated once, in the shared module.
+    SHARED_KEYS.clear()
+    users = {}
+    for oid, mod in generate_ops(by_id, dry=True):
+        for key in mod.keys_used:
+            users.setdefault(key, []).append(oid)
+    SHARED_KEYS.update({k: v for k, v in users.items() if len(v) > 1})
+    SHARED_MOD = Module(SHARED_OP)
+    list(generate_ops(by_id, dry=False))
+    write_shared()
+
+
+def generate_ops(by_id, dry):
+    """Builds (and unless `dry`, writes) every generated operation; yields (op, module)."""
     area_mods = OrderedDict()
     handler_methods = OrderedDict()
     tests = []
@@ -585,6 +689,26 @@ def generate(path):
                 sort = re.search(r"sort field can have the following values:(.*?)(</ul>|Call Frequency)", desc, re.S)
                 mod.sort_doc = clean_doc(sort.group(1), 300) if sort else ""
                 mod.resp_props = set(props)
+        # query parameters the spec gives an enum: typed, through the module's enums
+        mod.query_enums = {}
+        for p in query:
+            psch, _ = resolve(p.get("schema", {}))
+            if psch.get("type") == "array":
+                psch, _ = resolve(psch.get("items", {}))
+            vals = enum_values(psch) if psch.get("type") == "string" else None
+            # Currency codes stay strings, as in the models (`currency_iso_code`).
+            if vals and len(vals) <= 60 and "currency" not in p["name"]:
+                name = mod.enum_for(vals, p["name"], "Query")
+                own = pascal(p["name"])
+                if own != name and own not in mod.items:
+                    # The same values as another parameter's enum: an alias keeps this name.
+                    mod.items[own] = f"/// `{p['name']}` values: the same as [`{name}`].\npub type {own} = {name};\n"
+                    mod.variants[own] = mod.variants[name]
+                    name = own
+                mod.query_enums[p["name"]] = name
+        if dry:
+            yield oid, mod
+            continue
         write_module(mod, area, modname, oid, method, path, op, path_params, query, header_params,
                      dynamic, body_kind, body_type, json_part, resp_kind, resp_type, paging,
                      item_type, list_field)
@@ -592,14 +716,35 @@ def generate(path):
             (mname, area, modname, oid, op, path_params, body_kind, body_type, json_part, dynamic))
         tests.append(make_test(oid, area, handler, mname, modname, method, path, op, path_params,
                                query, dynamic, body_kind, body_type, json_part, resp_kind,
-                               resp_type, resp_status, paging, list_field))
+                               resp_type, resp_status, paging, list_field, mod))
         example_arms.append(make_example_arm(oid, area, modname, body_kind, body_type, json_part,
                                              resp_kind, resp_type, mod.date_keys))
-    write_coverage(rows)
+    if dry:
+        return
+    write_coverage(list(by_id.values()))
     write_area_modules(area_mods)
     write_handlers(handler_methods)
     write_tests(tests)
     write_examples(example_arms)
+
+
+def write_shared():
+    out = HEADER
+    out += "//! Types that several operations share: the spec repeats these shapes under each\n"
+    out += "//! operation's own component names (`OR15_Response_200_…`, `OR30_Request_…`), so each is\n"
+    out += "//! generated here once. Every operation module re-exports the ones it uses under its own\n"
+    out += "//! names (for example `orders::or15` and `orders::or30`), so either path names the same\n"
+    out += "//! type. Each type's docs list the operations that use it.\n"
+    out += "//!\n//! Responses are tolerant: every field is optional, unknown enum values are kept in\n"
+    out += "//! `Other`, numbers may come as strings, dates with or without milliseconds.\n"
+    out += "#![allow(clippy::doc_markdown)]\n\n"
+    out += "use crate::common::open_enum;\n"
+    out += "#[allow(unused_imports)]\nuse bc_mirakl_api_core::de::{i64_lenient, null_as_default, opt_i64_lenient};\n"
+    out += "use rust_decimal::Decimal;\nuse serde::{Deserialize, Serialize};\nuse time::OffsetDateTime;\n\n"
+    for name, code in SHARED_MOD.items.items():
+        out += code + "\n"
+    with open(os.path.join(CRATE, "src", "shared.rs"), "w") as f:
+        f.write(out)
 
 
 HEADER = "// @generated by scripts/gen_ops.py from ../shared/specs/mirakl/mirakl-mmp-seller-openapi.json; do not edit.\n"
@@ -637,7 +782,7 @@ def write_module(mod, area, modname, oid, method, path, op, path_params, query, 
         f.write(out)
 
 
-def query_setter(p):
+def query_setter(p, enum=None):
     name = p["name"]
     sch, _ = resolve(p.get("schema", {}))
     t = sch.get("type")
@@ -647,6 +792,11 @@ def query_setter(p):
         fn = fn + "_param"
     code = doc_lines(doc, "    ")
     code += "    #[must_use]\n"
+    if enum and t == "array":
+        code += f"    pub fn {fn}<I: IntoIterator<Item = {enum}>>(mut self, values: I) -> Self {{\n"
+        code += f"        self.query.retain(|(k, _)| *k != {json.dumps(name)});\n"
+        code += f"        for v in values {{\n            self.query.push(({json.dumps(name)}, v.to_string()));\n        }}\n        self\n    }}\n"
+        return code
     if t == "array":
         it, _ = resolve(sch.get("items", {}))
         if it.get("type") == "integer":
@@ -658,7 +808,9 @@ def query_setter(p):
             code += f"        self.query.retain(|(k, _)| *k != {json.dumps(name)});\n"
             code += f"        for v in values {{\n            self.query.push(({json.dumps(name)}, v.into()));\n        }}\n        self\n    }}\n"
         return code
-    if t == "integer":
+    if enum:
+        arg, conv = f"value: {enum}", "value.to_string()"
+    elif t == "integer":
         arg, conv = "value: i64", "value.to_string()"
     elif t == "number":
         arg, conv = "value: Decimal", "value.to_string()"
@@ -733,7 +885,7 @@ def builder_code(mod, oid, method, path, op, path_params, query, header_params, 
         out += "                url_query,\n"
     out += "            })\n        }\n\n"
     for p in setters:
-        out += query_setter(p) + "\n"
+        out += query_setter(p, mod.query_enums.get(p["name"])) + "\n"
     sort_doc = getattr(mod, "sort_doc", "")
     if paging == "seek":
         out += "        /// Page size (`limit`).\n        #[must_use]\n        pub fn limit(mut self, limit: u32) -> Self {\n            self.query.retain(|(k, _)| *k != \"limit\");\n            self.query.push((\"limit\", limit.to_string()));\n            self\n        }\n\n"
@@ -945,13 +1097,23 @@ def examples_for(oid):
     return out
 
 
-def sample_query(p):
+def sample_query(p, enum=None):
+    """The setter call of a test and the query pairs it must produce. `enum`: (the enum's
+    path, its variants) when the parameter is typed."""
     sch, _ = resolve(p.get("schema", {}))
     t = sch.get("type")
     fn = ident(p["name"])
     if fn in ("send", "spec", "stream", "new", "client", "send_response", "file", "header"):
         fn = fn + "_param"
     name = p["name"]
+    if enum:
+        path, variants = enum
+        if t == "array":
+            picked = variants[-2:]
+            calls = ", ".join(f"{path}::{vn}" for vn, _ in picked)
+            return f".{fn}([{calls}])", [(name, v) for _, v in picked]
+        vn, v = variants[-1]
+        return f".{fn}({path}::{vn})", [(name, v)]
     if t == "array":
         it, _ = resolve(sch.get("items", {}))
         if it.get("type") == "integer":
@@ -972,7 +1134,7 @@ def sample_query(p):
 
 def make_test(oid, area, handler, mname, modname, method, path, op, path_params, query, dynamic,
               body_kind, body_type, json_part, resp_kind, resp_type, resp_status, paging,
-              list_field):
+              list_field, mod):
     exs = examples_for(oid)
     t = f"/// {oid}: `{method} {path}`.\n#[tokio::test]\nasync fn {oid.lower()}_{mname}() {{\n    let s = server().await;\n"
     # path
@@ -988,7 +1150,9 @@ def make_test(oid, area, handler, mname, modname, method, path, op, path_params,
     for p in query:
         if p["name"] in managed:
             continue
-        code, pairs = sample_query(p)
+        enum = mod.query_enums.get(p["name"])
+        info = (f"mirakl_api::{area}::{modname}::{enum}", mod.variants[enum]) if enum else None
+        code, pairs = sample_query(p, info)
         setter_calls += code
         for k, v in pairs:
             t += f"\n        .and(query_param({json.dumps(k)}, {json.dumps(v)}))"

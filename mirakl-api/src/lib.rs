@@ -56,7 +56,10 @@
 //! with helpers (import waiting, CSV writers, error reports, OR11 polling); 85 are
 //! generated from the spec (`scripts/gen_ops.py`) into one module per operation
 //! ([`shipments::st11`], [`returns::rt11`], [`orders::or30`], …) with the same conventions:
-//! typed request bodies and query setters, tolerant responses, `send()` / `stream()`.
+//! typed request bodies and query setters (enums where the spec declares one, open to
+//! values this version does not know), tolerant responses, `send()` / `stream()`. A shape
+//! the spec repeats across operations is generated once, in [`shared`], and each operation
+//! module re-exports it under its own name.
 //!
 //! - [`Client`] (feature `client`, on by default): built from the operator's instance URL
 //!   (https, or http on loopback), the shop API key (sent raw in `Authorization`, redacted
@@ -130,6 +133,7 @@ pub mod products;
 pub mod promotions;
 pub mod reasons;
 pub mod returns;
+pub mod shared;
 pub mod shipments;
 pub mod shipping;
 

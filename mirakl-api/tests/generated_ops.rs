@@ -221,9 +221,9 @@ async fn or32_adjust_lines() {
 async fn or41_messages() {
     let s = server().await;
     let mock = call("GET", "/api/orders/order_id-9/messages")
-        .and(query_param("read", "TRUE"))
-        .and(query_param("archived", "TRUE"))
-        .and(query_param("received", "TRUE"))
+        .and(query_param("read", "ALL"))
+        .and(query_param("archived", "ALL"))
+        .and(query_param("received", "ALL"))
         .and(query_param("offset", "0"))
         .and(query_param("max", "5"));
     // /paths/~1api~1orders~1{order_id}~1messages/get/responses/200/content/application~1json/examples/application~1json-0/value
@@ -236,9 +236,9 @@ async fn or41_messages() {
         .orders()
         .messages("order_id-9")
         .unwrap()
-        .read("TRUE")
-        .archived("TRUE")
-        .received("TRUE")
+        .read(mirakl_api::orders::or41::Read::All)
+        .archived(mirakl_api::orders::or41::Archived::All)
+        .received(mirakl_api::orders::or41::Received::All)
         .max(5)
         .send()
         .await
@@ -677,14 +677,14 @@ async fn m01_list() {
     let s = server().await;
     let mock = call("GET", "/api/messages")
         .and(query_param("customer_id", "customer_id-x"))
-        .and(query_param("received", "TRUE"))
-        .and(query_param("read", "TRUE"))
+        .and(query_param("received", "ALL"))
+        .and(query_param("read", "ALL"))
         .and(query_param("order_id", "order_id-x"))
         .and(query_param("offer_id", "7"))
         .and(query_param("start_date", "2024-05-01T10:00:00Z"))
         .and(query_param("end_date", "2024-05-01T10:00:00Z"))
-        .and(query_param("archived", "TRUE"))
-        .and(query_param("visible", "TRUE"))
+        .and(query_param("archived", "ALL"))
+        .and(query_param("visible", "ALL"))
         .and(query_param("offset", "0"))
         .and(query_param("max", "5"));
     // /paths/~1api~1messages/get/responses/200/content/application~1json/examples/application~1json-0/value
@@ -698,14 +698,14 @@ async fn m01_list() {
         .list()
         .unwrap()
         .customer_id("customer_id-x")
-        .received("TRUE")
-        .read("TRUE")
+        .received(mirakl_api::messages::m01::Received::All)
+        .read(mirakl_api::messages::m01::Read::All)
         .order_id("order_id-x")
         .offer_id(7)
         .start_date(mirakl_api::datetime::parse("2024-05-01T10:00:00Z").unwrap())
         .end_date(mirakl_api::datetime::parse("2024-05-01T10:00:00Z").unwrap())
-        .archived("TRUE")
-        .visible("TRUE")
+        .archived(mirakl_api::messages::m01::Archived::All)
+        .visible(mirakl_api::messages::m01::Visible::All)
         .max(5)
         .send()
         .await
@@ -1227,10 +1227,10 @@ async fn sbc11_billing_cycles() {
         .and(query_param("end_date", "2024-05-01T10:00:00Z"))
         .and(query_param("id", "id-a"))
         .and(query_param("id", "id-b"))
-        .and(query_param("pay_out_psp_code", "pay_out_psp_code-a"))
-        .and(query_param("pay_out_psp_code", "pay_out_psp_code-b"))
-        .and(query_param("pay_out_state", "pay_out_state-a"))
-        .and(query_param("pay_out_state", "pay_out_state-b"))
+        .and(query_param("pay_out_psp_code", "MIRAKL_PAYOUT"))
+        .and(query_param("pay_out_psp_code", "OPERATOR"))
+        .and(query_param("pay_out_state", "PAID"))
+        .and(query_param("pay_out_state", "FAILED"))
         .and(query_param("start_date", "2024-05-01T10:00:00Z"))
         .and(query_param("limit", "5"))
         .and(wiremock::matchers::query_param_is_missing("page_token"));
@@ -1247,8 +1247,14 @@ async fn sbc11_billing_cycles() {
         .currency(["currency-a", "currency-b"])
         .end_date(mirakl_api::datetime::parse("2024-05-01T10:00:00Z").unwrap())
         .id(["id-a", "id-b"])
-        .pay_out_psp_code(["pay_out_psp_code-a", "pay_out_psp_code-b"])
-        .pay_out_state(["pay_out_state-a", "pay_out_state-b"])
+        .pay_out_psp_code([
+            mirakl_api::accounting::sbc11::PayOutPspCode::MiraklPayout,
+            mirakl_api::accounting::sbc11::PayOutPspCode::Operator,
+        ])
+        .pay_out_state([
+            mirakl_api::accounting::sbc11::PayOutState::Paid,
+            mirakl_api::accounting::sbc11::PayOutState::Failed,
+        ])
         .start_date(mirakl_api::datetime::parse("2024-05-01T10:00:00Z").unwrap())
         .limit(5)
         .send()
@@ -1847,11 +1853,11 @@ async fn iv01_invoices() {
         .and(query_param("end_date", "2024-05-01T10:00:00Z"))
         .and(query_param("invoice_id", "4"))
         .and(query_param("invoice_id", "5"))
-        .and(query_param("issuing_user_types", "issuing_user_types-a"))
-        .and(query_param("issuing_user_types", "issuing_user_types-b"))
-        .and(query_param("pay_out_psp_codes", "pay_out_psp_codes-a"))
-        .and(query_param("pay_out_psp_codes", "pay_out_psp_codes-b"))
-        .and(query_param("payment_status", "PENDING"))
+        .and(query_param("issuing_user_types", "BATCH"))
+        .and(query_param("issuing_user_types", "PARTNER"))
+        .and(query_param("pay_out_psp_codes", "MIRAKL_PAYOUT"))
+        .and(query_param("pay_out_psp_codes", "OPERATOR"))
+        .and(query_param("payment_status", "FAILED"))
         .and(query_param(
             "seller_billing_cycle_id",
             "seller_billing_cycle_id-a",
@@ -1861,7 +1867,7 @@ async fn iv01_invoices() {
             "seller_billing_cycle_id-b",
         ))
         .and(query_param("start_date", "2024-05-01T10:00:00Z"))
-        .and(query_param("type", "ALL"))
+        .and(query_param("type", "MANUAL_CREDIT"))
         .and(query_param("offset", "0"))
         .and(query_param("max", "5"));
     // /paths/~1api~1invoices/get/responses/200/content/application~1json/examples/application~1json-0/value
@@ -1877,12 +1883,18 @@ async fn iv01_invoices() {
         .currency("AED")
         .end_date(mirakl_api::datetime::parse("2024-05-01T10:00:00Z").unwrap())
         .invoice_id([4, 5])
-        .issuing_user_types(["issuing_user_types-a", "issuing_user_types-b"])
-        .pay_out_psp_codes(["pay_out_psp_codes-a", "pay_out_psp_codes-b"])
-        .payment_status("PENDING")
+        .issuing_user_types([
+            mirakl_api::accounting::iv01::IssuingUserTypes::Batch,
+            mirakl_api::accounting::iv01::IssuingUserTypes::Partner,
+        ])
+        .pay_out_psp_codes([
+            mirakl_api::accounting::iv01::PayOutPspCodes::MiraklPayout,
+            mirakl_api::accounting::iv01::PayOutPspCodes::Operator,
+        ])
+        .payment_status(mirakl_api::accounting::iv01::PaymentStatus::Failed)
         .seller_billing_cycle_id(["seller_billing_cycle_id-a", "seller_billing_cycle_id-b"])
         .start_date(mirakl_api::datetime::parse("2024-05-01T10:00:00Z").unwrap())
-        .r#type("ALL")
+        .r#type(mirakl_api::accounting::iv01::InvoicesType::ManualCredit)
         .max(5)
         .send()
         .await
@@ -1934,10 +1946,10 @@ async fn tl02_transactions() {
         .and(query_param("transaction_date_from", "2024-05-01T10:00:00Z"))
         .and(query_param("transaction_date_to", "2024-05-01T10:00:00Z"))
         .and(query_param("last_updated_from", "2024-05-01T10:00:00Z"))
-        .and(query_param("payment_state", "payment_state-a"))
-        .and(query_param("payment_state", "payment_state-b"))
-        .and(query_param("transaction_type", "transaction_type-a"))
-        .and(query_param("transaction_type", "transaction_type-b"))
+        .and(query_param("payment_state", "NOT_APPLICABLE"))
+        .and(query_param("payment_state", "RESERVE"))
+        .and(query_param("transaction_type", "SELLER_PENALTY_FEE"))
+        .and(query_param("transaction_type", "SELLER_PENALTY_FEE_TAX"))
         .and(query_param(
             "accounting_document_number",
             "accounting_document_number-x",
@@ -1966,10 +1978,10 @@ async fn tl02_transactions() {
             "accounting_document_id",
             "accounting_document_id-x",
         ))
-        .and(query_param("shop_model", "shop_model-a"))
-        .and(query_param("shop_model", "shop_model-b"))
-        .and(query_param("pay_out_psp_codes", "pay_out_psp_codes-a"))
-        .and(query_param("pay_out_psp_codes", "pay_out_psp_codes-b"))
+        .and(query_param("shop_model", "DROPSHIP"))
+        .and(query_param("shop_model", "ONE_CREDITOR"))
+        .and(query_param("pay_out_psp_codes", "MIRAKL_PAYOUT"))
+        .and(query_param("pay_out_psp_codes", "OPERATOR"))
         .and(query_param("other_reference", "other_reference-a"))
         .and(query_param("other_reference", "other_reference-b"))
         .and(query_param("limit", "5"))
@@ -1990,8 +2002,14 @@ async fn tl02_transactions() {
         .transaction_date_from(mirakl_api::datetime::parse("2024-05-01T10:00:00Z").unwrap())
         .transaction_date_to(mirakl_api::datetime::parse("2024-05-01T10:00:00Z").unwrap())
         .last_updated_from(mirakl_api::datetime::parse("2024-05-01T10:00:00Z").unwrap())
-        .payment_state(["payment_state-a", "payment_state-b"])
-        .transaction_type(["transaction_type-a", "transaction_type-b"])
+        .payment_state([
+            mirakl_api::accounting::tl02::PaymentState::NotApplicable,
+            mirakl_api::accounting::tl02::PaymentState::Reserve,
+        ])
+        .transaction_type([
+            mirakl_api::accounting::tl02::TransactionType::SellerPenaltyFee,
+            mirakl_api::accounting::tl02::TransactionType::SellerPenaltyFeeTax,
+        ])
         .accounting_document_number("accounting_document_number-x")
         .order_id(["order_id-a", "order_id-b"])
         .order_line_id(["order_line_id-a", "order_line_id-b"])
@@ -2004,8 +2022,14 @@ async fn tl02_transactions() {
             "order_reference_for_seller-b",
         ])
         .accounting_document_id("accounting_document_id-x")
-        .shop_model(["shop_model-a", "shop_model-b"])
-        .pay_out_psp_codes(["pay_out_psp_codes-a", "pay_out_psp_codes-b"])
+        .shop_model([
+            mirakl_api::accounting::tl02::ShopModel::Dropship,
+            mirakl_api::accounting::tl02::ShopModel::OneCreditor,
+        ])
+        .pay_out_psp_codes([
+            mirakl_api::accounting::tl02::PayOutPspCodes::MiraklPayout,
+            mirakl_api::accounting::tl02::PayOutPspCodes::Operator,
+        ])
         .other_reference(["other_reference-a", "other_reference-b"])
         .limit(5)
         .send()
@@ -2121,16 +2145,16 @@ async fn dr11_requests() {
         .and(query_param("last_updated_to", "2024-05-01T10:00:00Z"))
         .and(query_param("issue_date_from", "2024-05-01T10:00:00Z"))
         .and(query_param("issue_date_to", "2024-05-01T10:00:00Z"))
-        .and(query_param("state", "state-a"))
-        .and(query_param("state", "state-b"))
-        .and(query_param("type", "type-a"))
-        .and(query_param("type", "type-b"))
-        .and(query_param("issuer_type", "issuer_type-a"))
-        .and(query_param("issuer_type", "issuer_type-b"))
+        .and(query_param("state", "ISSUED"))
+        .and(query_param("state", "CANCELED"))
+        .and(query_param("type", "INVOICE"))
+        .and(query_param("type", "CREDIT_NOTE"))
+        .and(query_param("issuer_type", "OPERATOR"))
+        .and(query_param("issuer_type", "SHOP"))
         .and(query_param("entity_id", "entity_id-a"))
         .and(query_param("entity_id", "entity_id-b"))
-        .and(query_param("entity_type", "entity_type-a"))
-        .and(query_param("entity_type", "entity_type-b"))
+        .and(query_param("entity_type", "FEES"))
+        .and(query_param("entity_type", "ONE_OFF_FEES"))
         .and(query_param(
             "shop_billing_cycle_id",
             "shop_billing_cycle_id-x",
@@ -2140,7 +2164,7 @@ async fn dr11_requests() {
             "2024-05-01T10:00:00Z",
         ))
         .and(query_param("shop_billing_cycle_to", "2024-05-01T10:00:00Z"))
-        .and(query_param("payment_state", "PAID"))
+        .and(query_param("payment_state", "PENDING"))
         .and(query_param("limit", "5"))
         .and(wiremock::matchers::query_param_is_missing("page_token"));
     // /paths/~1api~1document-request~1requests/get/responses/200/content/application~1json/examples/application~1json-0/value
@@ -2161,15 +2185,27 @@ async fn dr11_requests() {
         .last_updated_to(mirakl_api::datetime::parse("2024-05-01T10:00:00Z").unwrap())
         .issue_date_from(mirakl_api::datetime::parse("2024-05-01T10:00:00Z").unwrap())
         .issue_date_to(mirakl_api::datetime::parse("2024-05-01T10:00:00Z").unwrap())
-        .state(["state-a", "state-b"])
-        .r#type(["type-a", "type-b"])
-        .issuer_type(["issuer_type-a", "issuer_type-b"])
+        .state([
+            mirakl_api::documents::dr11::DataState::Issued,
+            mirakl_api::documents::dr11::DataState::Canceled,
+        ])
+        .r#type([
+            mirakl_api::documents::dr11::Type::Invoice,
+            mirakl_api::documents::dr11::Type::CreditNote,
+        ])
+        .issuer_type([
+            mirakl_api::documents::dr11::IssuerType::Operator,
+            mirakl_api::documents::dr11::IssuerType::Shop,
+        ])
         .entity_id(["entity_id-a", "entity_id-b"])
-        .entity_type(["entity_type-a", "entity_type-b"])
+        .entity_type([
+            mirakl_api::documents::dr11::EntityType::Fees,
+            mirakl_api::documents::dr11::EntityType::OneOffFees,
+        ])
         .shop_billing_cycle_id("shop_billing_cycle_id-x")
         .shop_billing_cycle_from(mirakl_api::datetime::parse("2024-05-01T10:00:00Z").unwrap())
         .shop_billing_cycle_to(mirakl_api::datetime::parse("2024-05-01T10:00:00Z").unwrap())
-        .payment_state("PAID")
+        .payment_state(mirakl_api::documents::dr11::PaymentState::Pending)
         .limit(5)
         .send()
         .await
@@ -2214,12 +2250,12 @@ async fn dr73_download_requested() {
         .and(query_param("document_request_id", "document_request_id-b"))
         .and(query_param("document_id", "document_id-a"))
         .and(query_param("document_id", "document_id-b"))
-        .and(query_param("document_format", "document_format-a"))
-        .and(query_param("document_format", "document_format-b"))
+        .and(query_param("document_format", "PDF"))
+        .and(query_param("document_format", "cXML"))
         .and(query_param("entity_id", "entity_id-a"))
         .and(query_param("entity_id", "entity_id-b"))
-        .and(query_param("entity_type", "entity_type-a"))
-        .and(query_param("entity_type", "entity_type-b"));
+        .and(query_param("entity_type", "FEES"))
+        .and(query_param("entity_type", "ONE_OFF_FEES"));
     mock.respond_with(
         ResponseTemplate::new(200).set_body_raw(b"DR73 file".to_vec(), "application/octet-stream"),
     )
@@ -2232,9 +2268,15 @@ async fn dr73_download_requested() {
         .unwrap()
         .document_request_id(["document_request_id-a", "document_request_id-b"])
         .document_id(["document_id-a", "document_id-b"])
-        .document_format(["document_format-a", "document_format-b"])
+        .document_format([
+            mirakl_api::documents::dr73::DocumentFormat::Pdf,
+            mirakl_api::documents::dr73::DocumentFormat::CXml,
+        ])
         .entity_id(["entity_id-a", "entity_id-b"])
-        .entity_type(["entity_type-a", "entity_type-b"])
+        .entity_type([
+            mirakl_api::documents::dr73::EntityType::Fees,
+            mirakl_api::documents::dr73::EntityType::OneOffFees,
+        ])
         .send()
         .await
         .unwrap();

@@ -2,15 +2,16 @@
 
 use crate::catalog::{
     Brand, BrandId, BulkPricingRule, BulkPricingRuleId, BulkPricingRuleWrite, Category, CategoryId,
-    CategoryNode, CategoryTree, CategoryTreeId, CustomField, CustomFieldId, ImageId, NewProduct,
-    OptionId, OptionValueWrite, Product, ProductId, ProductImage, ProductImageWrite,
-    ProductInclude, ProductOption, ProductOptionValue, ProductUpdate, TreeCategory, Variant,
-    VariantId, VariantUpdate,
+    CategoryNode, CategoryTree, CategoryTreeId, CategoryTreeWrite, CustomField, CustomFieldId,
+    IMAGE_MAX_BYTES, ImageFile, ImageId, NewProduct, OptionId, OptionValueId, OptionValueWrite,
+    Product, ProductId, ProductImage, ProductImageWrite, ProductInclude, ProductOption,
+    ProductOptionValue, ProductOptionWrite, ProductUpdate, TREES_BATCH, TreeCategory,
+    TreeCategoryWrite, Variant, VariantId, VariantUpdate,
 };
 use crate::client::{Client, List, ProductScoped, Style, Written, csv, with_json};
 use crate::de::format_rfc3339;
 use crate::error::Result;
-use bc_mirakl_api_core::transport::{Method, RequestSpec};
+use bc_mirakl_api_core::transport::{Body, Method, Part, RequestSpec};
 use time::OffsetDateTime;
 
 /// Most products one batch update may carry (`products_catalog.v3.yml`).
@@ -872,6 +873,308 @@ impl Products {
             "modifiers",
         ))
     }
+
+    /// Uploads an image file (`POST .../images` as `multipart/form-data`, the file in the
+    /// `image_file` part, `is_thumbnail`, `sort_order` and `description` from `image` as
+    /// text parts; `products_catalog.v3.yml`). One image per call, at most 8 MB, BMP, GIF,
+    /// JPEG, PNG, WBMP, XBM or WEBP; to add an image by URL use [`Products::add_image`]. Not
+    /// retried after a 5xx. Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) when the file is empty or over
+    /// 8 MB, or `image` also names an `image_url` (the spec forbids both; nothing is sent);
+    /// otherwise as any call.
+    pub async fn upload_image(
+        &self,
+        product: ProductId,
+        file: ImageFile,
+        image: &ProductImageWrite,
+    ) -> Result<ProductImage> {
+        if image.image_url.is_some() {
+            return Err(crate::Error::InvalidInput(
+                "an uploaded image cannot also name an image_url".into(),
+            ));
+        }
+        if file.bytes.is_empty() || file.bytes.len() > IMAGE_MAX_BYTES {
+            return Err(crate::Error::InvalidInput(format!(
+                "an image file must hold 1 to {IMAGE_MAX_BYTES} bytes, not {}",
+                file.bytes.len()
+            )));
+        }
+        let mut parts = vec![Part::file(
+            "image_file",
+            file.file_name,
+            file.content_type,
+            file.bytes,
+        )];
+        if let Some(v) = image.is_thumbnail {
+            parts.push(Part::text("is_thumbnail", v.to_string()));
+        }
+        if let Some(v) = image.sort_order {
+            parts.push(Part::text("sort_order", v.to_string()));
+        }
+        if let Some(v) = &image.description {
+            parts.push(Part::text("description", v.clone()));
+        }
+        let (t, path) = Self::sub("/v3/catalog/products/{id}/images", product, "images");
+        let spec = RequestSpec::new(Method::POST, t, path).body(Body::Multipart(parts));
+        self.client.data(&spec).await
+    }
+
+    /// Creates an option that makes variants (`POST .../options`), with its values; the
+    /// variants themselves are created separately. Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) without `display_name`, `type` or
+    /// values (nothing is sent); otherwise as any call (409 for a duplicate name).
+    pub async fn create_option(
+        &self,
+        product: ProductId,
+        option: &ProductOptionWrite,
+    ) -> Result<ProductOption> {
+        if option.option_values.is_empty() {
+            return Err(crate::Error::InvalidInput(
+                "a new option needs option_values".into(),
+            ));
+        }
+        OptionKind::Variant
+            .create(&self.client, product, option)
+            .await
+    }
+
+    /// Updates an option (`PUT .../options/{option_id}`). Scope: Products
+    /// (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn update_option(
+        &self,
+        product: ProductId,
+        id: OptionId,
+        option: &ProductOptionWrite,
+    ) -> Result<ProductOption> {
+        OptionKind::Variant
+            .update(&self.client, product, id, option)
+            .await
+    }
+
+    /// Deletes an option (`DELETE .../options/{option_id}`). Scope: Products
+    /// (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn delete_option(&self, product: ProductId, id: OptionId) -> Result<()> {
+        let spec = OptionKind::Variant.one(Method::DELETE, product, id);
+        self.client.unit(&spec).await
+    }
+
+    /// Updates a value of an option (`PUT .../options/{option_id}/values/{value_id}`). Scope:
+    /// Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn update_option_value(
+        &self,
+        product: ProductId,
+        option: OptionId,
+        id: OptionValueId,
+        value: &OptionValueWrite,
+    ) -> Result<ProductOptionValue> {
+        let spec = OptionKind::Variant.value(Method::PUT, product, option, id);
+        self.client.data(&with_json(spec, value)?).await
+    }
+
+    /// Deletes a value of an option (`DELETE .../options/{option_id}/values/{value_id}`).
+    /// Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn delete_option_value(
+        &self,
+        product: ProductId,
+        option: OptionId,
+        id: OptionValueId,
+    ) -> Result<()> {
+        let spec = OptionKind::Variant.value(Method::DELETE, product, option, id);
+        self.client.unit(&spec).await
+    }
+
+    /// Creates a modifier (`POST .../modifiers`; a checkbox modifier's values take a second
+    /// call). Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) without `display_name`, `type` or
+    /// `required` (nothing is sent); otherwise as any call.
+    pub async fn create_modifier(
+        &self,
+        product: ProductId,
+        modifier: &ProductOptionWrite,
+    ) -> Result<ProductOption> {
+        if modifier.required.is_none() {
+            return Err(crate::Error::InvalidInput(
+                "a new modifier needs required".into(),
+            ));
+        }
+        OptionKind::Modifier
+            .create(&self.client, product, modifier)
+            .await
+    }
+
+    /// Updates a modifier (`PUT .../modifiers/{modifier_id}`). Scope: Products
+    /// (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn update_modifier(
+        &self,
+        product: ProductId,
+        id: OptionId,
+        modifier: &ProductOptionWrite,
+    ) -> Result<ProductOption> {
+        OptionKind::Modifier
+            .update(&self.client, product, id, modifier)
+            .await
+    }
+
+    /// Deletes a modifier (`DELETE .../modifiers/{modifier_id}`). Scope: Products
+    /// (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn delete_modifier(&self, product: ProductId, id: OptionId) -> Result<()> {
+        let spec = OptionKind::Modifier.one(Method::DELETE, product, id);
+        self.client.unit(&spec).await
+    }
+
+    /// Adds a value to a modifier (`POST .../modifiers/{modifier_id}/values`; `label` and
+    /// `sort_order` required, `adjusters` optional). Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn create_modifier_value(
+        &self,
+        product: ProductId,
+        modifier: OptionId,
+        value: &OptionValueWrite,
+    ) -> Result<ProductOptionValue> {
+        let spec = RequestSpec::new(
+            Method::POST,
+            "/v3/catalog/products/{id}/modifiers/{modifier_id}/values",
+            format!("v3/catalog/products/{product}/modifiers/{modifier}/values"),
+        );
+        self.client.data(&with_json(spec, value)?).await
+    }
+
+    /// Updates a value of a modifier (`PUT .../modifiers/{modifier_id}/values/{value_id}`).
+    /// Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn update_modifier_value(
+        &self,
+        product: ProductId,
+        modifier: OptionId,
+        id: OptionValueId,
+        value: &OptionValueWrite,
+    ) -> Result<ProductOptionValue> {
+        let spec = OptionKind::Modifier.value(Method::PUT, product, modifier, id);
+        self.client.data(&with_json(spec, value)?).await
+    }
+
+    /// Deletes a value of a modifier (`DELETE .../modifiers/{modifier_id}/values/{value_id}`).
+    /// Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// As any call.
+    pub async fn delete_modifier_value(
+        &self,
+        product: ProductId,
+        modifier: OptionId,
+        id: OptionValueId,
+    ) -> Result<()> {
+        let spec = OptionKind::Modifier.value(Method::DELETE, product, modifier, id);
+        self.client.unit(&spec).await
+    }
+}
+
+/// Options (that make variants) and modifiers share their write shapes; only the path
+/// segment differs.
+#[derive(Clone, Copy)]
+enum OptionKind {
+    Variant,
+    Modifier,
+}
+
+impl OptionKind {
+    fn segment(self) -> &'static str {
+        match self {
+            OptionKind::Variant => "options",
+            OptionKind::Modifier => "modifiers",
+        }
+    }
+
+    fn one(self, method: Method, product: ProductId, id: OptionId) -> RequestSpec {
+        let template = match self {
+            OptionKind::Variant => "/v3/catalog/products/{id}/options/{option_id}",
+            OptionKind::Modifier => "/v3/catalog/products/{id}/modifiers/{modifier_id}",
+        };
+        let path = format!("v3/catalog/products/{product}/{}/{id}", self.segment());
+        RequestSpec::new(method, template, path)
+    }
+
+    fn value(
+        self,
+        method: Method,
+        product: ProductId,
+        option: OptionId,
+        id: OptionValueId,
+    ) -> RequestSpec {
+        let template = match self {
+            OptionKind::Variant => {
+                "/v3/catalog/products/{id}/options/{option_id}/values/{value_id}"
+            }
+            OptionKind::Modifier => {
+                "/v3/catalog/products/{id}/modifiers/{modifier_id}/values/{value_id}"
+            }
+        };
+        let path = format!(
+            "v3/catalog/products/{product}/{}/{option}/values/{id}",
+            self.segment()
+        );
+        RequestSpec::new(method, template, path)
+    }
+
+    async fn create(
+        self,
+        client: &Client,
+        product: ProductId,
+        body: &ProductOptionWrite,
+    ) -> Result<ProductOption> {
+        if body.display_name.as_deref().is_none_or(str::is_empty) || body.option_type.is_none() {
+            return Err(crate::Error::InvalidInput(format!(
+                "a new product {} entry needs display_name and type",
+                self.segment()
+            )));
+        }
+        let template = match self {
+            OptionKind::Variant => "/v3/catalog/products/{id}/options",
+            OptionKind::Modifier => "/v3/catalog/products/{id}/modifiers",
+        };
+        let path = format!("v3/catalog/products/{product}/{}", self.segment());
+        let spec = RequestSpec::new(Method::POST, template, path);
+        client.data(&with_json(spec, body)?).await
+    }
+
+    async fn update(
+        self,
+        client: &Client,
+        product: ProductId,
+        id: OptionId,
+        body: &ProductOptionWrite,
+    ) -> Result<ProductOption> {
+        let spec = self.one(Method::PUT, product, id);
+        client.data(&with_json(spec, body)?).await
+    }
 }
 
 /// A `data` that the spec shows as one object where a list is meant (bulk pricing rules).
@@ -936,6 +1239,134 @@ impl Categories {
             Style::V3,
             "/v3/catalog/trees/categories",
             "v3/catalog/trees/categories".into(),
+        )
+    }
+
+    /// Creates or updates category trees (`PUT /v3/catalog/trees`, upsert): items with an
+    /// `id` update that tree, items without one create a tree. Sent in batches of
+    /// [`TREES_BATCH`] (50, the documented limit), in order; returns the trees as saved.
+    /// Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) when an item breaks the usage notes
+    /// (see [`CategoryTreeWrite::problem`]; nothing is sent); otherwise as any call, after the
+    /// batches before the failing one were saved.
+    pub async fn upsert_trees(&self, trees: &[CategoryTreeWrite]) -> Result<Vec<CategoryTree>> {
+        if let Some((i, why)) = trees
+            .iter()
+            .enumerate()
+            .find_map(|(i, t)| t.problem().map(|w| (i, w)))
+        {
+            return Err(crate::Error::InvalidInput(format!("tree {i}: {why}")));
+        }
+        super::in_chunks(trees, TREES_BATCH, |chunk| {
+            let client = self.client.clone();
+            let spec = with_json(
+                RequestSpec::new(Method::PUT, "/v3/catalog/trees", "v3/catalog/trees"),
+                chunk,
+            );
+            async move { client.data(&spec?).await }
+        })
+        .await
+    }
+
+    /// Deletes category trees (`DELETE /v3/catalog/trees?id:in=...`). Scope: Products
+    /// (`store_v2_products`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty list (the endpoint
+    /// needs a filter; nothing is sent); otherwise as any call.
+    pub async fn delete_trees(&self, ids: &[CategoryTreeId]) -> Result<()> {
+        if ids.is_empty() {
+            return Err(crate::Error::InvalidInput(
+                "deleting category trees needs at least one tree id".into(),
+            ));
+        }
+        let spec = RequestSpec::new(Method::DELETE, "/v3/catalog/trees", "v3/catalog/trees")
+            .query("id:in", csv(ids.iter().copied()));
+        self.client.unit(&spec).await
+    }
+
+    /// Creates categories in trees (`POST /v3/catalog/trees/categories`), in one request (the
+    /// spec documents no batch limit for it, only 16,000 categories per store). A `207`
+    /// partial success comes back as [`Written::failures`](crate::client::Written). Scope:
+    /// Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty list or an item that
+    /// is no valid create (see [`TreeCategoryWrite::create_problem`]; nothing is sent);
+    /// otherwise as any call.
+    pub async fn create_tree_categories(
+        &self,
+        categories: &[TreeCategoryWrite],
+    ) -> Result<Written<Vec<TreeCategory>>> {
+        if categories.is_empty() {
+            return Err(crate::Error::InvalidInput("no category to create".into()));
+        }
+        if let Some((i, why)) = categories
+            .iter()
+            .enumerate()
+            .find_map(|(i, c)| c.create_problem().map(|w| (i, w)))
+        {
+            return Err(crate::Error::InvalidInput(format!("category {i}: {why}")));
+        }
+        let spec = Self::tree_categories_spec(Method::POST);
+        self.client.written(&with_json(spec, categories)?, 0).await
+    }
+
+    /// Updates categories in trees (`PUT /v3/catalog/trees/categories`; each item names its
+    /// `category_id`). The answer carries no data; a `207` partial success comes back as
+    /// [`Written::failures`](crate::client::Written). Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty list or an item
+    /// without `category_id` (nothing is sent); otherwise as any call.
+    pub async fn update_tree_categories(
+        &self,
+        categories: &[TreeCategoryWrite],
+    ) -> Result<Written<()>> {
+        if categories.is_empty() {
+            return Err(crate::Error::InvalidInput("no category to update".into()));
+        }
+        if let Some(i) = categories.iter().position(|c| c.category_id.is_none()) {
+            return Err(crate::Error::InvalidInput(format!(
+                "category {i}: an update needs a category_id"
+            )));
+        }
+        let spec = Self::tree_categories_spec(Method::PUT);
+        let w: Written<Option<serde_json::Value>> = self
+            .client
+            .written(&with_json(spec, categories)?, 0)
+            .await?;
+        Ok(Written {
+            data: (),
+            status: w.status,
+            failures: w.failures,
+        })
+    }
+
+    /// Deletes categories from their trees (`DELETE /v3/catalog/trees/categories?category_id:in=...`;
+    /// answered `202 Accepted`). Scope: Products (`store_v2_products`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty list (nothing is
+    /// sent); otherwise as any call.
+    pub async fn delete_tree_categories(&self, ids: &[CategoryId]) -> Result<()> {
+        if ids.is_empty() {
+            return Err(crate::Error::InvalidInput(
+                "deleting categories needs at least one category id".into(),
+            ));
+        }
+        let spec = Self::tree_categories_spec(Method::DELETE)
+            .query("category_id:in", csv(ids.iter().copied()));
+        self.client.unit(&spec).await
+    }
+
+    fn tree_categories_spec(method: Method) -> RequestSpec {
+        RequestSpec::new(
+            method,
+            "/v3/catalog/trees/categories",
+            "v3/catalog/trees/categories",
         )
     }
 }

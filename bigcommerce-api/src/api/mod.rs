@@ -2,9 +2,9 @@
 //!
 //! | handler | from | endpoints |
 //! |---|---|---|
-//! | [`Products`] | [`Client::products`] | `/v3/catalog/products` list, get, create, update, batch update (10 per call), delete; per product: images (list, add by URL — one per call, 1,000 per product —, update, delete), custom fields, bulk pricing rules (list, create, update, delete), options and option values (list, add value), modifiers (list), metafields |
+//! | [`Products`] | [`Client::products`] | `/v3/catalog/products` list, get, create, update, batch update (10 per call), delete; per product: images (list, add by URL or upload a file as `multipart/form-data` — one per call, 1,000 per product, 8 MB each —, update, delete), custom fields, bulk pricing rules (list, create, update, delete), options and option values (list, create, update, delete), modifiers and modifier values (list, create, update, delete), metafields |
 //! | [`Variants`] | [`Client::variants`] | `/v3/catalog/variants` list (declared filters: `id`, `sku`, `upc`, `product_id:in`), find by SKU / ids, batch update (50 per call); per-product list, get, update; metafields |
-//! | [`Categories`] | [`Client::categories`] | `/v3/catalog/categories` list, get, metafields; `/v3/catalog/trees` list, one tree's nested categories, categories across trees |
+//! | [`Categories`] | [`Client::categories`] | `/v3/catalog/categories` list, get, metafields; `/v3/catalog/trees` list, upsert (50 per call), delete, one tree's nested categories; `/v3/catalog/trees/categories` list, create, update, delete |
 //! | [`Brands`] | [`Client::brands`] | `/v3/catalog/brands` list, get, metafields |
 //! | [`Channels`] | [`Client::channels`] | `/v3/channels` list, get, create, update; listings list (by `after`), get, create, update; currency assignments (all channels, one channel: get, create, update, delete) |
 //! | [`Inventory`] | [`Client::inventory`] | `/v3/inventory/locations`, items, absolute / relative adjustments (2,000 per call) |

@@ -35,6 +35,8 @@ use time::OffsetDateTime;
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+pub mod pause;
+pub mod rebuild;
 mod sqlite;
 
 pub use sqlite::SqliteStore;
@@ -84,6 +86,29 @@ pub enum StateError {
         /// Latest version this build knows.
         known: i64,
     },
+}
+
+impl StateError {
+    /// Whether the store itself cannot be read: a file that is damaged, not a state file at
+    /// all, or not readable or writable by this user (as opposed to a value or a lease). The
+    /// way out is a good backup, or `sync --rebuild-state`.
+    pub fn is_unreadable(&self) -> bool {
+        use rusqlite::ErrorCode as C;
+        match self {
+            StateError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                C::NotADatabase
+                    | C::DatabaseCorrupt
+                    | C::CannotOpen
+                    | C::PermissionDenied
+                    | C::ReadOnly
+                    | C::SystemIoFailure
+                    | C::NoLargeFileSupport
+            ),
+            StateError::Invalid { .. } => true,
+            _ => false,
+        }
+    }
 }
 
 /// Result alias for the state store.

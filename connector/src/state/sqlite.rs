@@ -823,7 +823,20 @@ impl StateStore for SqliteStore {
         record: &OrderRecord,
         note: Option<&str>,
     ) -> Result<()> {
-        SqliteStore::save_order(self, mirakl_order_id, record, note)
+        // crash tests: the BigCommerce order exists, the state does not know it yet
+        let new_id = super::pause::enabled()
+            && record.bigcommerce_order_id.is_some()
+            && SqliteStore::order(self, mirakl_order_id)?
+                .and_then(|e| e.bigcommerce_order_id())
+                .is_none();
+        if new_id {
+            super::pause::point(super::pause::CREATED_UNRECORDED);
+        }
+        SqliteStore::save_order(self, mirakl_order_id, record, note)?;
+        if new_id {
+            super::pause::point(super::pause::ID_RECORDED);
+        }
+        Ok(())
     }
     async fn shipment_sent(&self, shipment_id: u64) -> Result<bool> {
         SqliteStore::shipment_sent(self, shipment_id)
@@ -838,7 +851,11 @@ impl StateStore for SqliteStore {
         SqliteStore::set_cursor(self, name, value)
     }
     async fn begin_call(&self, kind: &str, key: &str, payload: &str) -> Result<i64> {
-        SqliteStore::begin_call(self, kind, key, payload)
+        let id = SqliteStore::begin_call(self, kind, key, payload)?;
+        if super::pause::enabled() {
+            super::pause::point(&format!("{}{kind}", super::pause::CALL_BEGUN_PREFIX));
+        }
+        Ok(id)
     }
     async fn count_attempt(&self, id: i64) -> Result<()> {
         SqliteStore::count_attempt(self, id)

@@ -13,24 +13,29 @@
 //! * The demo needs the default `demo` feature (the embedded sandboxes);
 //!   `cargo build -p examples --no-default-features --bin sync` builds the production binary
 //!   without the sandbox.
+//! * `sync --config connector.toml --rebuild-state` rebuilds the state file (order map, sent
+//!   offers) from both services, reading only (orders by `external_order_id`, offers from
+//!   OF21), then exits; an unreadable file is moved aside first. A state file that cannot be
+//!   read otherwise stops `sync` with a message naming it and this way out.
 //! * A second `sync` on the same state file exits non-zero at once, naming the holder (host,
 //!   PID, start time); the lease of a process that is gone from this host is taken over at
 //!   once, any other after a minute without renewal.
 //!
 //! Logs go through `tracing`; set the level with `RUST_LOG` (e.g. `RUST_LOG=info`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use bc_mirakl_api_core::secret::{RedactingWriter, Redactor};
 use clap::Parser;
 #[cfg(feature = "demo")]
 use examples::demo::{Demo, DemoConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 use sync_connector::config::Config;
 use sync_connector::runner::{self, RunOptions};
-use sync_connector::state::{LeaseHolder, SqliteStore, StateError};
+use sync_connector::state::{LeaseHolder, SqliteStore, StateError, rebuild};
 use sync_connector::webhooks;
 use sync_connector::{Connector, ConnectorOptions};
 use tokio::sync::{mpsc, watch};
@@ -48,6 +53,10 @@ struct Args {
     /// Print what would be sent; write nothing (neither to the stores nor to the state file).
     #[arg(long)]
     dry_run: bool,
+    /// Rebuild the state (order map, sent offers) from both services, reading only, then exit.
+    /// An unreadable state file is kept beside the new one (`<file>.unreadable-<unix time>`).
+    #[arg(long, conflicts_with_all = ["dry_run", "once"])]
+    rebuild_state: bool,
     /// Demo: number of products (3 variants each).
     #[arg(long, default_value_t = 120)]
     demo_products: usize,
@@ -82,6 +91,46 @@ enum Command {
     },
 }
 
+/// The configured secret values (access token, client secret, shop API key, webhook secret),
+/// scrubbed from every log line, message and panic this process prints, wherever a server's
+/// echo put them. Set once the configuration is read; empty before (and in the demo).
+static SECRETS: OnceLock<Redactor> = OnceLock::new();
+
+fn secrets() -> Redactor {
+    SECRETS.get().cloned().unwrap_or_default()
+}
+
+/// `println!` with the configured secrets scrubbed.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        let text = format!($($arg)*);
+        println!("{}", secrets().redact(&text));
+    }};
+}
+
+/// `eprintln!` with the configured secrets scrubbed.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        let text = format!($($arg)*);
+        eprintln!("{}", secrets().redact(&text));
+    }};
+}
+
+/// Every secret value of `cfg`, for [`SECRETS`].
+fn config_secrets(cfg: &Config) -> Redactor {
+    let mut r = Redactor::default();
+    let creds = &cfg.bigcommerce.credentials;
+    r.add(creds.access_token());
+    if let Some(s) = creds.client_secret() {
+        r.add(s);
+    }
+    r.add(&cfg.mirakl.api_key);
+    if let Some(w) = &cfg.webhooks {
+        r.add(&w.secret);
+    }
+    r
+}
+
 fn init_logs(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
@@ -89,8 +138,15 @@ fn init_logs(default: &str) {
         // colour only on a terminal: piped or redirected logs stay plain text
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        // one writer per event: the whole line is scrubbed of the configured secrets
+        .with_writer(|| RedactingWriter::new(secrets(), std::io::stderr()))
         .init();
+    // a panic message is scrubbed too
+    std::panic::set_hook(Box::new(|info| {
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or("<unnamed>");
+        errln!("thread '{name}' {info}");
+    }));
 }
 
 fn progress_bar() -> ProgressBar {
@@ -106,7 +162,7 @@ fn progress_bar() -> ProgressBar {
 
 #[cfg(feature = "demo")]
 async fn demo(args: &Args) -> ExitCode {
-    println!("Starting the embedded BigCommerce store and Mirakl operator with demo data…");
+    outln!("Starting the embedded BigCommerce store and Mirakl operator with demo data…");
     let started = std::time::Instant::now();
     let mut demo = match Demo::start(DemoConfig {
         products: args.demo_products,
@@ -117,11 +173,11 @@ async fn demo(args: &Args) -> ExitCode {
     {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    println!(
+    outln!(
         "  BigCommerce store at {} ({} SKUs), Mirakl operator at {} (clock ×{}), webhooks on {}",
         demo.bc.base_url(),
         demo.catalog.sku_count(),
@@ -135,17 +191,17 @@ async fn demo(args: &Args) -> ExitCode {
         bar.set_length(total);
         bar.set_position(read);
     };
-    println!(
+    outln!(
         "Closed operator catalog: products go first (P41, validated against H11/PM11/VL11), then their offers;"
     );
-    println!(
+    outln!(
         "full offer reconciliation, new products created in BigCommerce, live changes, orders and shipments…"
     );
     let result = demo.run_script(&progress).await;
     pb.finish_with_message("catalog read");
     match result {
         Ok((plan, verdict)) => {
-            println!("{}", demo.summary(&verdict, Some(&plan), started.elapsed()));
+            outln!("{}", demo.summary(&verdict, Some(&plan), started.elapsed()));
             if verdict.ok() {
                 ExitCode::SUCCESS
             } else {
@@ -153,9 +209,9 @@ async fn demo(args: &Args) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("demo failed: {e}");
+            errln!("demo failed: {e}");
             if let Ok(v) = demo.verify().await {
-                println!("{}", demo.summary(&v, None, started.elapsed()));
+                outln!("{}", demo.summary(&v, None, started.elapsed()));
             }
             ExitCode::FAILURE
         }
@@ -166,14 +222,15 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
     let cfg = match Config::load(path) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
+    let _ = SECRETS.set(config_secrets(&cfg));
     let rules = match sync_connector::tools::rules(&cfg) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -181,25 +238,21 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
     let (bc, mirakl) = match sync_connector::tools::clients_observed(&cfg, Some(&telemetry)) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let state = match if args.dry_run {
-        SqliteStore::open_in_memory()
-    } else {
-        SqliteStore::open(&cfg.state_path)
-    } {
+    let state = match open_state(args, &cfg.state_path) {
         Ok(s) => Arc::new(s),
         Err(e) => {
-            eprintln!("error: {}: {e}", cfg.state_path.display());
+            state_error(&cfg.state_path, path, &e);
             return ExitCode::FAILURE;
         }
     };
     // one instance per state: a second `sync` on the same file stops here, naming the holder
     let holder = LeaseHolder::this_process();
     if let Err(e) = take_lease(&state, &holder) {
-        eprintln!("error: {}: {e}", cfg.state_path.display());
+        state_error(&cfg.state_path, path, &e);
         return ExitCode::FAILURE;
     }
     let lease = keep_lease(state.clone(), holder.clone());
@@ -209,6 +262,77 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
         tracing::warn!(error = %e, "could not release the lease");
     }
     code
+}
+
+/// Opens the state file (in memory for `--dry-run`). With `--rebuild-state`, an unreadable
+/// file is moved aside (kept for inspection) and a new one started.
+fn open_state(args: &Args, path: &Path) -> Result<SqliteStore, StateError> {
+    if args.dry_run {
+        return SqliteStore::open_in_memory();
+    }
+    match SqliteStore::open(path) {
+        Err(e) if args.rebuild_state && e.is_unreadable() => {
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let aside = PathBuf::from(format!("{}.unreadable-{stamp}", path.display()));
+            std::fs::rename(path, &aside).map_err(|io| StateError::Backend(Box::new(io)))?;
+            for suffix in ["-wal", "-shm"] {
+                let side = PathBuf::from(format!("{}{suffix}", path.display()));
+                let _ = std::fs::rename(&side, format!("{}{suffix}", aside.display()));
+            }
+            errln!(
+                "the state file {} could not be read ({e}); it was moved to {} and a new one is rebuilt",
+                path.display(),
+                aside.display()
+            );
+            SqliteStore::open(path)
+        }
+        other => other,
+    }
+}
+
+/// Reports a state error; for a file that cannot be read, says what to do about it.
+fn state_error(state_path: &Path, config_path: &Path, e: &StateError) {
+    if !e.is_unreadable() {
+        errln!("error: {}: {e}", state_path.display());
+        return;
+    }
+    errln!(
+        "error: the state file {state} cannot be read: {e}\n\
+         It is damaged, not a connector state file, or not accessible to this user; nothing was sent.\n\
+         To go on, either restore a good copy of it, or rebuild it from both services with\n\
+         \x20   sync --config {config} --rebuild-state\n\
+         which keeps the unreadable file beside the new one ({state}.unreadable-<time>), reads\n\
+         BigCommerce and Mirakl (orders by external_order_id, offers from OF21) and writes nothing to either.",
+        state = state_path.display(),
+        config = config_path.display(),
+    );
+}
+
+/// How far back `--rebuild-state` reads Mirakl orders besides the open ones.
+const REBUILD_LOOKBACK: Duration = Duration::from_secs(90 * 24 * 3600);
+
+/// `--rebuild-state`: the order map and sent offers from both services, then exit.
+async fn rebuild_state(engine: &Connector) -> ExitCode {
+    match rebuild::rebuild(engine, REBUILD_LOOKBACK).await {
+        Ok(r) => {
+            outln!(
+                "state rebuilt from both services: {} Mirakl orders ({} found in BigCommerce), {} offers",
+                r.orders,
+                r.linked,
+                r.offers
+            );
+            for (order, why) in &r.review {
+                outln!("to check: order {order}: {why}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            errln!("error: rebuilding the state failed (run it again; nothing was sent): {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// A lease not renewed for this long is taken over by the next instance.
@@ -247,9 +371,7 @@ fn keep_lease(state: Arc<SqliteStore>, holder: LeaseHolder) -> tokio::task::Join
             match state.renew_lease(&holder) {
                 Ok(()) => {}
                 Err(StateError::LeaseLost) => {
-                    eprintln!(
-                        "error: the lease on the state was lost to another instance; stopping"
-                    );
+                    errln!("error: the lease on the state was lost to another instance; stopping");
                     std::process::exit(1);
                 }
                 Err(e) => tracing::warn!(error = %e, "lease renewal failed; retrying"),
@@ -287,6 +409,9 @@ async fn run_with_state(
             ..ConnectorOptions::default()
         },
     ));
+    if args.rebuild_state {
+        return rebuild_state(&engine).await;
+    }
     // the store's price tax basis against the marketplace's, before anything is sent
     match engine.check_tax_basis().await {
         Ok(Ok(None)) => {}
@@ -297,11 +422,11 @@ async fn run_with_state(
             "store prices are converted to the marketplace's tax basis"
         ),
         Ok(Err(e)) => {
-            eprintln!("error: refusing to start: {e}");
+            errln!("error: refusing to start: {e}");
             return ExitCode::FAILURE;
         }
         Err(e) => {
-            eprintln!("error: cannot read the store's tax setting (/v2/store): {e}");
+            errln!("error: cannot read the store's tax setting (/v2/store): {e}");
             return ExitCode::FAILURE;
         }
     }
@@ -309,7 +434,7 @@ async fn run_with_state(
         Ok(0) => {}
         Ok(n) => tracing::info!(pending = n, "resuming unconfirmed calls from the last run"),
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::FAILURE;
         }
     }
@@ -321,7 +446,7 @@ async fn run_with_state(
         match webhooks::serve(w.listen, w.secret.clone(), tx.clone()).await {
             Ok(r) => _receiver = Some(r),
             Err(e) => {
-                eprintln!("error: cannot listen on {}: {e}", w.listen);
+                errln!("error: cannot listen on {}: {e}", w.listen);
                 return ExitCode::FAILURE;
             }
         }
@@ -358,17 +483,18 @@ async fn run_with_state(
             .as_ref()
             .map_or(Duration::from_secs(3600), |p| p.status_poll * p.max_polls);
         match engine.sync_products_until_idle(wait).await {
-            Ok(step) => println!("products: {step:?}"),
+            Ok(step) => outln!("products: {step:?}"),
             Err(e) => {
-                eprintln!("product sync failed: {e}");
+                errln!("product sync failed: {e}");
                 failed.push(("product sync (P41)", e.to_string()));
             }
         }
         let r = engine.product_report();
         for (sku, why) in &r.rejected {
-            println!(
+            outln!(
                 "product not on the marketplace: {sku}: {} ({})",
-                why.reason, why.stage
+                why.reason,
+                why.stage
             );
         }
     }
@@ -382,12 +508,17 @@ async fn run_with_state(
         .await;
     pb.finish_and_clear();
     match &summary {
-        Ok(s) => println!(
+        Ok(s) => outln!(
             "reconciliation: {} new, {} changed, {} unchanged, {} removed, {} problems, {} held until their product is on the marketplace",
-            s.new, s.changed, s.unchanged, s.removed, s.problems, s.held
+            s.new,
+            s.changed,
+            s.unchanged,
+            s.removed,
+            s.problems,
+            s.held
         ),
         Err(e) => {
-            eprintln!("reconciliation failed: {e}");
+            errln!("reconciliation failed: {e}");
             failed.push(("offer reconciliation", e.to_string()));
         }
     }
@@ -398,15 +529,15 @@ async fn run_with_state(
         }
         let problems = engine.with_counters(|s| s.problems.len());
         if failed.is_empty() {
-            println!("done ({problems} SKUs with problems)");
+            outln!("done ({problems} SKUs with problems)");
             return ExitCode::SUCCESS;
         }
-        println!(
+        outln!(
             "done with {} failed step(s) ({problems} SKUs with problems)",
             failed.len()
         );
         for (step, why) in &failed {
-            eprintln!("error: {step} failed: {why}");
+            errln!("error: {step} failed: {why}");
         }
         return ExitCode::FAILURE;
     }
@@ -485,7 +616,7 @@ async fn main() -> ExitCode {
         }
         #[cfg(not(feature = "demo"))]
         None => {
-            eprintln!(
+            errln!(
                 "error: no --config given, and this build has no demo (built without the `demo` feature)"
             );
             ExitCode::FAILURE

@@ -338,71 +338,7 @@ pub struct ProducerIdentifiers {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `epr_category_code` values (`A02`); unknown values are kept in `Other`.
-    pub enum EprCategoryCode {
-        /// `FR-AGROPACK`
-        FrAgropack => "FR-AGROPACK",
-        /// `FR-ASL`
-        FrAsl => "FR-ASL",
-        /// `FR-DASRIPAT`
-        FrDasripat => "FR-DASRIPAT",
-        /// `FR-DBPS`
-        FrDbps => "FR-DBPS",
-        /// `FR-DDS`
-        FrDds => "FR-DDS",
-        /// `FR-DEA`
-        FrDea => "FR-DEA",
-        /// `FR-DEEE`
-        FrDeee => "FR-DEEE",
-        /// `FR-DISPMED`
-        FrDispmed => "FR-DISPMED",
-        /// `FR-DIY`
-        FrDiy => "FR-DIY",
-        /// `FR-EMBM`
-        FrEmbm => "FR-EMBM",
-        /// `FR-GF`
-        FrGf => "FR-GF",
-        /// `FR-JOUETS`
-        FrJouets => "FR-JOUETS",
-        /// `FR-LUB`
-        FrLub => "FR-LUB",
-        /// `FR-MH`
-        FrMh => "FR-MH",
-        /// `FR-MNU`
-        FrMnu => "FR-MNU",
-        /// `FR-PA`
-        FrPa => "FR-PA",
-        /// `FR-PAP`
-        FrPap => "FR-PAP",
-        /// `FR-PCHIM`
-        FrPchim => "FR-PCHIM",
-        /// `FR-PMCB`
-        FrPmcb => "FR-PMCB",
-        /// `FR-PNEU`
-        FrPneu => "FR-PNEU",
-        /// `FR-TABAC`
-        FrTabac => "FR-TABAC",
-        /// `FR-TLC`
-        FrTlc => "FR-TLC",
-        /// `FR-VEHICULE`
-        FrVehicule => "FR-VEHICULE",
-        /// `FR-VHU`
-        FrVhu => "FR-VHU",
-        /// `DE-BATTG`
-        DeBattg => "DE-BATTG",
-        /// `DE-PACK`
-        DePack => "DE-PACK",
-        /// `DE-WEEE`
-        DeWeee => "DE-WEEE",
-        /// `ES-PACK`
-        EsPack => "ES-PACK",
-        /// `ES-GPACK`
-        EsGpack => "ES-GPACK",
-        /// `ES-WEEE`
-        EsWeee => "ES-WEEE",
-    }
-}
+pub use crate::shared::EprCategoryCode;
 
 /// Additional fields of the shop. Note that if the 'value' field in the child structure is
 /// absent, the corresponding additional field value will be removed for this shop. Nullable.
@@ -419,29 +355,7 @@ pub struct ShopAdditionalFields {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`A02`); unknown values are kept in `Other`.
-    pub enum ShopAdditionalFieldsType {
-        /// `STRING`
-        String => "STRING",
-        /// `DATE`
-        Date => "DATE",
-        /// `NUMERIC`
-        Numeric => "NUMERIC",
-        /// `BOOLEAN`
-        Boolean => "BOOLEAN",
-        /// `LINK`
-        Link => "LINK",
-        /// `REGEX`
-        Regex => "REGEX",
-        /// `TEXTAREA`
-        Textarea => "TEXTAREA",
-        /// `LIST`
-        List => "LIST",
-        /// `MULTIPLE_VALUES_LIST`
-        MultipleValuesList => "MULTIPLE_VALUES_LIST",
-    }
-}
+pub use crate::shared::Type as ShopAdditionalFieldsType;
 
 /// `Response` of A02.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -461,34 +375,7 @@ pub struct Response {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Errors` of A02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Errors {
-    /// Error code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Name of the field on the input object. Can be composed, e.g.: address.zip_code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub field: Option<String>,
-    /// Error message
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub message: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseOrderLinesErrors as Errors;
 
 /// `Updated` of A02.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1094,17 +981,7 @@ pub struct RegistrationAddress {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `model` values (`A02`); unknown values are kept in `Other`.
-    pub enum Model {
-        /// `MARKETPLACE`
-        Marketplace => "MARKETPLACE",
-        /// `DROPSHIP`
-        Dropship => "DROPSHIP",
-        /// `ONE_CREDITOR`
-        OneCreditor => "ONE_CREDITOR",
-    }
-}
+pub use crate::shared::Model;
 
 /// `UpdatedPaymentInfo` of A02.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1240,343 +1117,20 @@ pub struct SpecificBillingInformations {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `SpecificBillingInformationsCorporateInformation` of A02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct SpecificBillingInformationsCorporateInformation {
-    /// The name of the shop company, as registered in the business registry of the shop country
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company_registration_name: Option<String>,
-    /// The unique code used to identify the shop company and verify its legal existence as an
-    /// incorporated entity
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company_registration_number: Option<String>,
-    /// `complementary_information`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub complementary_information: Option<CorporateInformationComplementaryInformation>,
-    /// The electronic address (e-invoicing routing code) of the billing entity, used for
-    /// e-invoice routing and transmission
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub electronic_address: Option<String>,
-    /// The phone number of the billing entity, used for e-invoicing purposes
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub phone_number: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`CorporateInformation`].
+pub type SpecificBillingInformationsCorporateInformation = CorporateInformation;
 
-/// `CorporateInformationComplementaryInformation` of A02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct CorporateInformationComplementaryInformation {
-    /// The business activity code of the company, known as APE code in France. Applies only
-    /// when the operator is registered in the EU , and the seller is registered in France .
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub business_activity_code: Option<String>,
-    /// The city of the company's registry office. Applies only when the operator is registered
-    /// in the EU and the seller is registered in France or Luxembourg .
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company_registration_city: Option<String>,
-    /// The initials of the company’s registry office province. Known as Ufficio in Italy.
-    /// Applies only when the operator is registered in the EU and the seller is registered in
-    /// Italy .
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company_registration_province: Option<String>,
-    /// Indicates if there is a single shareholder or several shareholders. Known as Socio Unico
-    /// in Italy. Applies only when the operator is registered in the EU and the seller is
-    /// registered in Italy .
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company_shareholders: Option<CompanyShareholders>,
-    /// Indicates whether the company is in liquidation or not. Applies only when the operator
-    /// is registered in the EU
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_in_liquidation: Option<bool>,
-    /// The legal form of the company. Applies only when the operator is registered in the EU
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub legal_form: Option<String>,
-    /// The share capital of the company. Applies only when the operator is registered in the EU
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub share_capital: Option<Decimal>,
-    /// The share capital currency of the company. Applies only when the operator is registered
-    /// in the EU
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub share_capital_currency: Option<String>,
-    /// Defines if the shop is a sole trader. When this option is set to true, additional
-    /// information is asked to the shop. Applies only when the operator is registered in the EU
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sole_trader: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`FiscalInformation`].
+pub type SpecificBillingInformationsFiscalInformation = FiscalInformation;
 
-/// `SpecificBillingInformationsFiscalInformation` of A02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct SpecificBillingInformationsFiscalInformation {
-    /// The VAT or GST number of the shop
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub local_tax_number: Option<String>,
-    /// The country of issuance of the tax identification number
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub tax_identification_country: Option<String>,
-    /// The identifying number issued by the tax administration of the shop country
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub tax_identification_number: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`FiscalRepresentative`].
+pub type SpecificBillingInformationsFiscalRepresentative = FiscalRepresentative;
 
-/// `SpecificBillingInformationsFiscalRepresentative` of A02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct SpecificBillingInformationsFiscalRepresentative {
-    /// The city where the fiscal representative is located.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// Civility of the fiscal representative
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub civility: Option<String>,
-    /// The name of the fiscal representative, as registered if the business registry of the
-    /// fiscal representative's country
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company_registration_name: Option<String>,
-    /// The unique code used to identify the fiscal representative and verify its legal
-    /// existence as an incorporated entity
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company_registration_number: Option<String>,
-    /// Country ISO 3166-1 code of the fiscal representative address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// First name of the fiscal representative
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub first_name: Option<String>,
-    /// Last name of the fiscal representative
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub last_name: Option<String>,
-    /// The identifying number of the fiscal representative for VAT or GST purposes
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub local_tax_number: Option<String>,
-    /// The state/province/region where the fiscal representative is located.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// The first line of address of the fiscal representative
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_1: Option<String>,
-    /// The second line of address of the fiscal representative
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_2: Option<String>,
-    /// The Zip/Postal code corresponding to the fiscal representative location
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`PersonalInformation`].
+pub type SpecificBillingInformationsPersonalInformation = PersonalInformation;
 
-/// `SpecificBillingInformationsPersonalInformation` of A02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct SpecificBillingInformationsPersonalInformation {
-    /// The city of birth of the shop owner. Applies only when the shop is non professional or
-    /// professional sole trader .
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub birth_city: Option<String>,
-    /// The country of birth of the shop owner. Applies only when the shop is non professional
-    /// or professional sole trader .
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub birth_country: Option<String>,
-    /// The birth date of the shop owner. Applies only when the shop is non professional or
-    /// professional sole trader .
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub birth_date: Option<String>,
-    /// The civility of the shop owner. Applies only when the shop is non professional or
-    /// professional sole trader .
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub civility: Option<String>,
-    /// The first name of the shop owner. Applies only when the shop is non professional or
-    /// professional sole trader .
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub first_name: Option<String>,
-    /// The last name of the shop owner. Applies only when the shop is non professional or
-    /// professional sole trader .
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub last_name: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `SpecificBillingInformationsRegistrationAddress` of A02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct SpecificBillingInformationsRegistrationAddress {
-    /// The city where the shop company is located.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// Country ISO 3166-1 code of the shop company address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// The state/province/region where the shop company is located.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// The first line of the address of the shop company
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_1: Option<String>,
-    /// The second line of the address of the shop company
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_2: Option<String>,
-    /// The Zip/Postal code corresponding to the shop company location
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`RegistrationAddress`].
+pub type SpecificBillingInformationsRegistrationAddress = RegistrationAddress;
 
 #[cfg(feature = "client")]
 pub use call::Request;

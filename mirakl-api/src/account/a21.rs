@@ -248,311 +248,56 @@ pub struct ApprovalRate {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `AutoRefusedRate` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct AutoRefusedRate {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub value: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalRate`].
+pub type AutoRefusedRate = ApprovalRate;
 
-/// `AverageCart` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct AverageCart {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub value: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalRate`].
+pub type AverageCart = ApprovalRate;
 
-/// `AverageCartWithShipping` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct AverageCartWithShipping {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub value: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalRate`].
+pub type AverageCartWithShipping = ApprovalRate;
 
-/// `CancelationRate` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct CancelationRate {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub value: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalRate`].
+pub type CancelationRate = ApprovalRate;
 
-/// `ConsecutiveRefusedOrdersCount` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ConsecutiveRefusedOrdersCount {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub value: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalDelay`].
+pub type ConsecutiveRefusedOrdersCount = ApprovalDelay;
 
-/// `EvaluationsCount` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct EvaluationsCount {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub value: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalDelay`].
+pub type EvaluationsCount = ApprovalDelay;
 
-/// `Grade` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Grade {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub value: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalRate`].
+pub type Grade = ApprovalRate;
 
-/// `IncidentRate` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct IncidentRate {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub value: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalRate`].
+pub type IncidentRate = ApprovalRate;
 
-/// `LateShipmentRate` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct LateShipmentRate {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub value: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalRate`].
+pub type LateShipmentRate = ApprovalRate;
 
-/// `OffersCount` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OffersCount {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub value: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalDelay`].
+pub type OffersCount = ApprovalDelay;
 
-/// `OrderMessagesResponseDelay` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderMessagesResponseDelay {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub value: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalDelay`].
+pub type OrderMessagesResponseDelay = ApprovalDelay;
 
-/// `OrdersCount` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrdersCount {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub value: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalDelay`].
+pub type OrdersCount = ApprovalDelay;
 
-/// `RefundRate` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundRate {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub value: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalRate`].
+pub type RefundRate = ApprovalRate;
 
-/// `ReturnRate` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ReturnRate {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub value: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalRate`].
+pub type ReturnRate = ApprovalRate;
 
-/// `ShippingDelay` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingDelay {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub value: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalDelay`].
+pub type ShippingDelay = ApprovalDelay;
 
-/// `TotalRevenue` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct TotalRevenue {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub value: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalRate`].
+pub type TotalRevenue = ApprovalRate;
 
-/// `ValidTrackingRate` of A21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ValidTrackingRate {
-    /// The statistic period
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// The statistic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub value: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ApprovalRate`].
+pub type ValidTrackingRate = ApprovalRate;
 
 #[cfg(feature = "client")]
 pub use call::Request;

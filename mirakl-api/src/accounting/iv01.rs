@@ -239,27 +239,7 @@ pub struct Details {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Taxes` of IV01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Taxes {
-    /// Tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Tax code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseCancelationsFees as Taxes;
 
 /// `IssuingUser` of IV01.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -291,19 +271,7 @@ open_enum! {
     }
 }
 
-open_enum! {
-    /// `pay_out_psp_code` values (`IV01`); unknown values are kept in `Other`.
-    pub enum PayOutPspCode {
-        /// `NOT_SPECIFIED`
-        NotSpecified => "NOT_SPECIFIED",
-        /// `MANGOPAY`
-        Mangopay => "MANGOPAY",
-        /// `MIRAKL_PAYOUT`
-        MiraklPayout => "MIRAKL_PAYOUT",
-        /// `OPERATOR`
-        Operator => "OPERATOR",
-    }
-}
+pub use crate::shared::PayOutPspCode;
 
 /// `Payment` of IV01.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -333,15 +301,7 @@ pub struct Payment {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `failure_reason` values (`IV01`); unknown values are kept in `Other`.
-    pub enum FailureReason {
-        /// `INCOMPLETE_KYC`
-        IncompleteKyc => "INCOMPLETE_KYC",
-        /// `AWAITING_INVOICE_CHECK`
-        AwaitingInvoiceCheck => "AWAITING_INVOICE_CHECK",
-    }
-}
+pub use crate::shared::FailureReason;
 
 open_enum! {
     /// `state` values (`IV01`); unknown values are kept in `Other`.
@@ -457,39 +417,10 @@ pub struct ShopAddress {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `shop_model` values (`IV01`); unknown values are kept in `Other`.
-    pub enum ShopModel {
-        /// `MARKETPLACE`
-        Marketplace => "MARKETPLACE",
-        /// `DROPSHIP`
-        Dropship => "DROPSHIP",
-        /// `ONE_CREDITOR`
-        OneCreditor => "ONE_CREDITOR",
-    }
-}
+pub use crate::shared::Model as ShopModel;
 
-/// `TotalTaxes` of IV01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct TotalTaxes {
-    /// Tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Tax code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`Taxes`].
+pub type TotalTaxes = Taxes;
 
 open_enum! {
     /// `type` values (`IV01`); unknown values are kept in `Other`.
@@ -504,6 +435,15 @@ open_enum! {
         ManualCredit => "MANUAL_CREDIT",
     }
 }
+
+/// `issuing_user_types` values: the same as [`Type`].
+pub type IssuingUserTypes = Type;
+
+/// `pay_out_psp_codes` values: the same as [`PayOutPspCode`].
+pub type PayOutPspCodes = PayOutPspCode;
+
+/// `payment_status` values: the same as [`State`].
+pub type PaymentStatus = State;
 
 #[cfg(feature = "client")]
 pub use call::Request;
@@ -568,13 +508,13 @@ mod call {
         /// A comma separated list of issuing user type for filtering. By default all types are
         /// returned
         #[must_use]
-        pub fn issuing_user_types<I: IntoIterator<Item = S>, S: Into<String>>(
+        pub fn issuing_user_types<I: IntoIterator<Item = IssuingUserTypes>>(
             mut self,
             values: I,
         ) -> Self {
             self.query.retain(|(k, _)| *k != "issuing_user_types");
             for v in values {
-                self.query.push(("issuing_user_types", v.into()));
+                self.query.push(("issuing_user_types", v.to_string()));
             }
             self
         }
@@ -582,22 +522,22 @@ mod call {
         /// A comma-separated list of pay-out PSP codes for filtering. This parameter requires the
         /// Hybrid pay-out PSP feature to be enabled.
         #[must_use]
-        pub fn pay_out_psp_codes<I: IntoIterator<Item = S>, S: Into<String>>(
+        pub fn pay_out_psp_codes<I: IntoIterator<Item = PayOutPspCodes>>(
             mut self,
             values: I,
         ) -> Self {
             self.query.retain(|(k, _)| *k != "pay_out_psp_codes");
             for v in values {
-                self.query.push(("pay_out_psp_codes", v.into()));
+                self.query.push(("pay_out_psp_codes", v.to_string()));
             }
             self
         }
 
         /// Accounting document payment state
         #[must_use]
-        pub fn payment_status(mut self, value: impl Into<String>) -> Self {
+        pub fn payment_status(mut self, value: PaymentStatus) -> Self {
             self.query.retain(|(k, _)| *k != "payment_status");
-            self.query.push(("payment_status", value.into()));
+            self.query.push(("payment_status", value.to_string()));
             self
         }
 
@@ -627,9 +567,9 @@ mod call {
         /// Accounting document type for filtering. By default only invoices by the shop payment
         /// process are returned.
         #[must_use]
-        pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        pub fn r#type(mut self, value: InvoicesType) -> Self {
             self.query.retain(|(k, _)| *k != "type");
-            self.query.push(("type", value.into()));
+            self.query.push(("type", value.to_string()));
             self
         }
 

@@ -142,15 +142,7 @@ pub struct PayOut {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `failure_reason` values (`SBC11`); unknown values are kept in `Other`.
-    pub enum FailureReason {
-        /// `INCOMPLETE_KYC`
-        IncompleteKyc => "INCOMPLETE_KYC",
-        /// `AWAITING_INVOICE_CHECK`
-        AwaitingInvoiceCheck => "AWAITING_INVOICE_CHECK",
-    }
-}
+pub use crate::shared::FailureReason;
 
 open_enum! {
     /// `state` values (`SBC11`); unknown values are kept in `Other`.
@@ -164,19 +156,7 @@ open_enum! {
     }
 }
 
-open_enum! {
-    /// `pay_out_psp_code` values (`SBC11`); unknown values are kept in `Other`.
-    pub enum PayOutPspCode {
-        /// `NOT_SPECIFIED`
-        NotSpecified => "NOT_SPECIFIED",
-        /// `MANGOPAY`
-        Mangopay => "MANGOPAY",
-        /// `MIRAKL_PAYOUT`
-        MiraklPayout => "MIRAKL_PAYOUT",
-        /// `OPERATOR`
-        Operator => "OPERATOR",
-    }
-}
+pub use crate::shared::PayOutPspCode;
 
 /// `Shop` of SBC11.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -217,17 +197,7 @@ pub struct Shop {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `shop_model` values (`SBC11`); unknown values are kept in `Other`.
-    pub enum ShopModel {
-        /// `MARKETPLACE`
-        Marketplace => "MARKETPLACE",
-        /// `DROPSHIP`
-        Dropship => "DROPSHIP",
-        /// `ONE_CREDITOR`
-        OneCreditor => "ONE_CREDITOR",
-    }
-}
+pub use crate::shared::Model as ShopModel;
 
 /// `Summary` of SBC11.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -522,6 +492,9 @@ pub struct Summary {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// `pay_out_state` values: the same as [`State`].
+pub type PayOutState = State;
+
 #[cfg(feature = "client")]
 pub use call::Request;
 
@@ -586,26 +559,23 @@ mod call {
         /// A comma-separated list of pay-out PSP codes for filtering. This parameter requires the
         /// Hybrid pay-out PSP feature to be enabled.
         #[must_use]
-        pub fn pay_out_psp_code<I: IntoIterator<Item = S>, S: Into<String>>(
+        pub fn pay_out_psp_code<I: IntoIterator<Item = PayOutPspCode>>(
             mut self,
             values: I,
         ) -> Self {
             self.query.retain(|(k, _)| *k != "pay_out_psp_code");
             for v in values {
-                self.query.push(("pay_out_psp_code", v.into()));
+                self.query.push(("pay_out_psp_code", v.to_string()));
             }
             self
         }
 
         /// Pay-out state for filtering. This parameter can be supplied multiple times.
         #[must_use]
-        pub fn pay_out_state<I: IntoIterator<Item = S>, S: Into<String>>(
-            mut self,
-            values: I,
-        ) -> Self {
+        pub fn pay_out_state<I: IntoIterator<Item = PayOutState>>(mut self, values: I) -> Self {
             self.query.retain(|(k, _)| *k != "pay_out_state");
             for v in values {
-                self.query.push(("pay_out_state", v.into()));
+                self.query.push(("pay_out_state", v.to_string()));
             }
             self
         }

@@ -52,697 +52,66 @@ pub struct Response {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Data` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Data {
-    /// The related accounting document creation date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub accounting_document_creation_date: Option<OffsetDateTime>,
-    /// The related accounting document request id. This field is available for documents
-    /// requests with these entity types: SHOP_BILLING_CYCLE_PURCHASE_ORDER , FEES or
-    /// ONE_OFF_FEES .
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub accounting_document_id: Option<String>,
-    /// The related accounting document number
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub accounting_document_number: Option<String>,
-    /// The amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// The amount credited.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount_credited: Option<Decimal>,
-    /// The amount debited.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount_debited: Option<Decimal>,
-    /// The balance of the transaction.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub balance: Option<Decimal>,
-    /// The currency of the shop (iso format)
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub currency_iso_code: Option<String>,
-    /// Creation date of the transaction line
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub date_created: Option<OffsetDateTime>,
-    /// `entities`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entities: Option<Entities>,
-    /// Identifier of the transaction
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Date of last update of the transaction line
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub last_updated: Option<OffsetDateTime>,
-    /// Pay-out PSP code associated with the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pay_out_psp_code: Option<PayOutPspCode>,
-    /// The payment state of the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_state: Option<PaymentState>,
-    /// The Pay-out balance of the transaction.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub psp_balance: Option<Decimal>,
-    /// The Seller Billing Cycle ID associated with the transaction.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub seller_billing_cycle_id: Option<String>,
-    /// Type of transaction (refund, transaction fee, etc ...)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseData as Data;
 
-/// `Entities` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Entities {
-    /// `channel`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<Channel>,
-    /// `debit`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debit: Option<Debit>,
-    /// The domain of the entities related to the transaction line (PRODUCT or SERVICE)
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub domain: Option<String>,
-    /// `fee`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fee: Option<Fee>,
-    /// `manual_accounting_document`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manual_accounting_document: Option<ManualAccountingDocument>,
-    /// `one_off_item`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub one_off_item: Option<OneOffItem>,
-    /// `order`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<Order>,
-    /// `order_fee`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_fee: Option<OrderFee>,
-    /// `order_line`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_line: Option<OrderLine>,
-    /// `order_tax`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_tax: Option<OrderTax>,
-    /// `refund`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refund: Option<Refund>,
-    /// `shipment`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipment: Option<Shipment>,
-    /// `shop_tax`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shop_tax: Option<ShopTax>,
-    /// `transaction_info`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_info: Option<TransactionInfo>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::DataEntities as Entities;
 
-/// `Channel` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Channel {
-    /// The channel code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::UpdatedWarehouse as Channel;
 
-/// `Debit` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Debit {
-    /// The debit id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::EntitiesDebit as Debit;
 
-/// `Fee` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Fee {
-    /// The list of cancelations information if any
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub cancelations: Vec<Cancelations>,
-    /// The code of the seller additional fee
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// The list of refunds information if any
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub refunds: Vec<Refunds>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::EntitiesFee as Fee;
 
-/// `Cancelations` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Cancelations {
-    /// The Cancelation id if the transaction log is relative to a cancelation
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`Debit`].
+pub type Cancelations = Debit;
 
-/// `Refunds` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Refunds {
-    /// The refund id if the transaction log is relative to a refund
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`Debit`].
+pub type Refunds = Debit;
 
-/// `ManualAccountingDocument` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ManualAccountingDocument {
-    /// The manual accounting document emission date.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub emission_date: Option<OffsetDateTime>,
-    /// The manual accounting document number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub number: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::EntitiesManualAccountingDocument as ManualAccountingDocument;
 
-/// `OneOffItem` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OneOffItem {
-    /// The description of the invoiceable one-off item
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub description: Option<String>,
-    /// The operation date of the invoiceable one-off item
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub operation_date: Option<String>,
-    /// The quantity of the invoiceable one-off item
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub quantity: Option<i64>,
-    /// The references of the invoiceable one-off item
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub references: Vec<References>,
-    /// The unit price of the invoiceable one-off item
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub unit_price: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::EntitiesOneOffItem as OneOffItem;
 
-/// `References` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct References {
-    /// The type of the reference
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub r#type: Option<String>,
-    /// The value of the reference
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub value: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OneOffItemReferences as References;
 
-/// `Order` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Order {
-    /// The order commercial id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub commercial_id: Option<String>,
-    /// The order creation date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub creation_date: Option<OffsetDateTime>,
-    /// The order id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// `payment_info`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_info: Option<PaymentInfo>,
-    /// `references`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub references: Option<OrderReferences>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::EntitiesOrder as Order;
 
-/// `PaymentInfo` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct PaymentInfo {
-    /// The payment imprint number received by OR01 or SOR01
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub imprint_number: Option<String>,
-    /// The payment's type used by the customer to pay this order
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub payment_type: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrderPaymentInfo as PaymentInfo;
 
-/// `OrderReferences` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderReferences {
-    /// Order reference for customer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub order_reference_for_customer: Option<String>,
-    /// Order reference for seller.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub order_reference_for_seller: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrdersReferences as OrderReferences;
 
-/// `OrderFee` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderFee {
-    /// The code of the transaction log fee
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`Channel`].
+pub type OrderFee = Channel;
 
-/// `OrderLine` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLine {
-    /// The order line id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`Debit`].
+pub type OrderLine = Debit;
 
-/// `OrderTax` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderTax {
-    /// The code of the transaction log tax
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Tax rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::EntitiesOrderTax as OrderTax;
 
-/// `Refund` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Refund {
-    /// The refund id if the transaction log is relative to a refund
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`Debit`].
+pub type Refund = Debit;
 
-/// `Shipment` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Shipment {
-    /// The shipment id if the transaction log is relative to a shipment
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`Debit`].
+pub type Shipment = Debit;
 
-/// `ShopTax` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShopTax {
-    /// The code of the shop tax applied. Nb: This field will be set for line of type
-    /// COMMISSION_VAT , MANUAL_CREDIT_VAT , MANUAL_INVOICE_VAT , REFUND_COMMISSION_VAT ,
-    /// SUBSCRIPTION_VAT
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Shop tax rate applied Nb: This field will be set for line of type COMMISSION_VAT ,
-    /// MANUAL_CREDIT_VAT , MANUAL_INVOICE_VAT , REFUND_COMMISSION_VAT , SUBSCRIPTION_VAT For
-    /// backward-compatibility reason, this field will be filled for lines of type
-    /// COMMISSION_FEE with the rate of the first taxapplied to the shop. In this case, the
-    /// value should be ignored.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`OrderTax`].
+pub type ShopTax = OrderTax;
 
-/// `TransactionInfo` of TL02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct TransactionInfo {
-    /// The transaction date.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub date: Option<OffsetDateTime>,
-    /// Transaction number
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub number: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::EntitiesTransactionInfo as TransactionInfo;
 
-open_enum! {
-    /// `pay_out_psp_code` values (`TL02`); unknown values are kept in `Other`.
-    pub enum PayOutPspCode {
-        /// `NOT_SPECIFIED`
-        NotSpecified => "NOT_SPECIFIED",
-        /// `MANGOPAY`
-        Mangopay => "MANGOPAY",
-        /// `MIRAKL_PAYOUT`
-        MiraklPayout => "MIRAKL_PAYOUT",
-        /// `OPERATOR`
-        Operator => "OPERATOR",
-    }
-}
+pub use crate::shared::PayOutPspCode;
 
-open_enum! {
-    /// `payment_state` values (`TL02`); unknown values are kept in `Other`.
-    pub enum PaymentState {
-        /// `PENDING`
-        Pending => "PENDING",
-        /// `PAYABLE`
-        Payable => "PAYABLE",
-        /// `PAID`
-        Paid => "PAID",
-        /// `NOT_APPLICABLE`
-        NotApplicable => "NOT_APPLICABLE",
-        /// `RESERVE`
-        Reserve => "RESERVE",
-    }
-}
+pub use crate::shared::PaymentState;
 
-open_enum! {
-    /// `type` values (`TL02`); unknown values are kept in `Other`.
-    pub enum Type {
-        /// `MANUAL_CREDIT`
-        ManualCredit => "MANUAL_CREDIT",
-        /// `MANUAL_CREDIT_VAT`
-        ManualCreditVat => "MANUAL_CREDIT_VAT",
-        /// `MANUAL_INVOICE`
-        ManualInvoice => "MANUAL_INVOICE",
-        /// `MANUAL_INVOICE_VAT`
-        ManualInvoiceVat => "MANUAL_INVOICE_VAT",
-        /// `INVOICEABLE_ONE_OFF_DEBIT`
-        InvoiceableOneOffDebit => "INVOICEABLE_ONE_OFF_DEBIT",
-        /// `INVOICEABLE_ONE_OFF_DEBIT_TAX`
-        InvoiceableOneOffDebitTax => "INVOICEABLE_ONE_OFF_DEBIT_TAX",
-        /// `INVOICEABLE_ONE_OFF_CREDIT`
-        InvoiceableOneOffCredit => "INVOICEABLE_ONE_OFF_CREDIT",
-        /// `INVOICEABLE_ONE_OFF_CREDIT_TAX`
-        InvoiceableOneOffCreditTax => "INVOICEABLE_ONE_OFF_CREDIT_TAX",
-        /// `ORDER_AMOUNT`
-        OrderAmount => "ORDER_AMOUNT",
-        /// `ORDER_AMOUNT_TAX`
-        OrderAmountTax => "ORDER_AMOUNT_TAX",
-        /// `ORDER_SHIPPING_AMOUNT`
-        OrderShippingAmount => "ORDER_SHIPPING_AMOUNT",
-        /// `ORDER_SHIPPING_AMOUNT_TAX`
-        OrderShippingAmountTax => "ORDER_SHIPPING_AMOUNT_TAX",
-        /// `COMMISSION_FEE`
-        CommissionFee => "COMMISSION_FEE",
-        /// `COMMISSION_VAT`
-        CommissionVat => "COMMISSION_VAT",
-        /// `REFUND_ORDER_AMOUNT`
-        RefundOrderAmount => "REFUND_ORDER_AMOUNT",
-        /// `REFUND_ORDER_AMOUNT_TAX`
-        RefundOrderAmountTax => "REFUND_ORDER_AMOUNT_TAX",
-        /// `REFUND_ORDER_SHIPPING_AMOUNT`
-        RefundOrderShippingAmount => "REFUND_ORDER_SHIPPING_AMOUNT",
-        /// `REFUND_ORDER_SHIPPING_AMOUNT_TAX`
-        RefundOrderShippingAmountTax => "REFUND_ORDER_SHIPPING_AMOUNT_TAX",
-        /// `REFUND_COMMISSION_FEE`
-        RefundCommissionFee => "REFUND_COMMISSION_FEE",
-        /// `REFUND_COMMISSION_VAT`
-        RefundCommissionVat => "REFUND_COMMISSION_VAT",
-        /// `SUBSCRIPTION_FEE`
-        SubscriptionFee => "SUBSCRIPTION_FEE",
-        /// `SUBSCRIPTION_VAT`
-        SubscriptionVat => "SUBSCRIPTION_VAT",
-        /// `OPERATOR_REMITTED_ORDER_AMOUNT_TAX`
-        OperatorRemittedOrderAmountTax => "OPERATOR_REMITTED_ORDER_AMOUNT_TAX",
-        /// `OPERATOR_REMITTED_ORDER_SHIPPING_AMOUNT_TAX`
-        OperatorRemittedOrderShippingAmountTax => "OPERATOR_REMITTED_ORDER_SHIPPING_AMOUNT_TAX",
-        /// `OPERATOR_REMITTED_REFUND_ORDER_AMOUNT_TAX`
-        OperatorRemittedRefundOrderAmountTax => "OPERATOR_REMITTED_REFUND_ORDER_AMOUNT_TAX",
-        /// `OPERATOR_REMITTED_REFUND_ORDER_SHIPPING_AMOUNT_TAX`
-        OperatorRemittedRefundOrderShippingAmountTax => "OPERATOR_REMITTED_REFUND_ORDER_SHIPPING_AMOUNT_TAX",
-        /// `OPERATOR_PAID_ORDER_SHIPPING_AMOUNT`
-        OperatorPaidOrderShippingAmount => "OPERATOR_PAID_ORDER_SHIPPING_AMOUNT",
-        /// `OPERATOR_PAID_ORDER_SHIPPING_AMOUNT_TAX`
-        OperatorPaidOrderShippingAmountTax => "OPERATOR_PAID_ORDER_SHIPPING_AMOUNT_TAX",
-        /// `OPERATOR_PAID_REFUND_ORDER_SHIPPING_AMOUNT`
-        OperatorPaidRefundOrderShippingAmount => "OPERATOR_PAID_REFUND_ORDER_SHIPPING_AMOUNT",
-        /// `OPERATOR_PAID_REFUND_ORDER_SHIPPING_AMOUNT_TAX`
-        OperatorPaidRefundOrderShippingAmountTax => "OPERATOR_PAID_REFUND_ORDER_SHIPPING_AMOUNT_TAX",
-        /// `PAYMENT`
-        Payment => "PAYMENT",
-        /// `PURCHASE_COMMISSION_FEE`
-        PurchaseCommissionFee => "PURCHASE_COMMISSION_FEE",
-        /// `PURCHASE_SHIPPING_COMMISSION_FEE`
-        PurchaseShippingCommissionFee => "PURCHASE_SHIPPING_COMMISSION_FEE",
-        /// `PURCHASE_ORDER_AMOUNT_TAX`
-        PurchaseOrderAmountTax => "PURCHASE_ORDER_AMOUNT_TAX",
-        /// `PURCHASE_ORDER_SHIPPING_AMOUNT_TAX`
-        PurchaseOrderShippingAmountTax => "PURCHASE_ORDER_SHIPPING_AMOUNT_TAX",
-        /// `REFUND_PURCHASE_COMMISSION_FEE`
-        RefundPurchaseCommissionFee => "REFUND_PURCHASE_COMMISSION_FEE",
-        /// `REFUND_PURCHASE_SHIPPING_COMMISSION_FEE`
-        RefundPurchaseShippingCommissionFee => "REFUND_PURCHASE_SHIPPING_COMMISSION_FEE",
-        /// `REFUND_PURCHASE_ORDER_AMOUNT_TAX`
-        RefundPurchaseOrderAmountTax => "REFUND_PURCHASE_ORDER_AMOUNT_TAX",
-        /// `REFUND_PURCHASE_ORDER_SHIPPING_AMOUNT_TAX`
-        RefundPurchaseOrderShippingAmountTax => "REFUND_PURCHASE_ORDER_SHIPPING_AMOUNT_TAX",
-        /// `ORDER_FEE_AMOUNT`
-        OrderFeeAmount => "ORDER_FEE_AMOUNT",
-        /// `OPERATOR_REMITTED_ORDER_FEE_AMOUNT`
-        OperatorRemittedOrderFeeAmount => "OPERATOR_REMITTED_ORDER_FEE_AMOUNT",
-        /// `REFUND_ORDER_FEE_AMOUNT`
-        RefundOrderFeeAmount => "REFUND_ORDER_FEE_AMOUNT",
-        /// `OPERATOR_REMITTED_REFUND_ORDER_FEE_AMOUNT`
-        OperatorRemittedRefundOrderFeeAmount => "OPERATOR_REMITTED_REFUND_ORDER_FEE_AMOUNT",
-        /// `PURCHASE_FEE_COMMISSION_FEE`
-        PurchaseFeeCommissionFee => "PURCHASE_FEE_COMMISSION_FEE",
-        /// `REFUND_PURCHASE_FEE_COMMISSION_FEE`
-        RefundPurchaseFeeCommissionFee => "REFUND_PURCHASE_FEE_COMMISSION_FEE",
-        /// `RESERVE_FUNDING`
-        ReserveFunding => "RESERVE_FUNDING",
-        /// `RESERVE_SETTLEMENT`
-        ReserveSettlement => "RESERVE_SETTLEMENT",
-        /// `SELLER_FEE_ON_ORDER`
-        SellerFeeOnOrder => "SELLER_FEE_ON_ORDER",
-        /// `SELLER_FEE_ON_ORDER_TAX`
-        SellerFeeOnOrderTax => "SELLER_FEE_ON_ORDER_TAX",
-        /// `SELLER_PENALTY_FEE`
-        SellerPenaltyFee => "SELLER_PENALTY_FEE",
-        /// `SELLER_PENALTY_FEE_TAX`
-        SellerPenaltyFeeTax => "SELLER_PENALTY_FEE_TAX",
-    }
-}
+pub use crate::shared::DataType as Type;
+
+/// `transaction_type` values: the same as [`Type`].
+pub type TransactionType = Type;
+
+pub use crate::shared::Model as ShopModel;
+
+/// `pay_out_psp_codes` values: the same as [`PayOutPspCode`].
+pub type PayOutPspCodes = PayOutPspCode;
 
 #[cfg(feature = "client")]
 pub use call::Request;
@@ -839,26 +208,23 @@ mod call {
 
         /// Payment state. This parameter can be supplied multiple times.
         #[must_use]
-        pub fn payment_state<I: IntoIterator<Item = S>, S: Into<String>>(
-            mut self,
-            values: I,
-        ) -> Self {
+        pub fn payment_state<I: IntoIterator<Item = PaymentState>>(mut self, values: I) -> Self {
             self.query.retain(|(k, _)| *k != "payment_state");
             for v in values {
-                self.query.push(("payment_state", v.into()));
+                self.query.push(("payment_state", v.to_string()));
             }
             self
         }
 
         /// Transaction type. This parameter can be supplied multiple times.
         #[must_use]
-        pub fn transaction_type<I: IntoIterator<Item = S>, S: Into<String>>(
+        pub fn transaction_type<I: IntoIterator<Item = TransactionType>>(
             mut self,
             values: I,
         ) -> Self {
             self.query.retain(|(k, _)| *k != "transaction_type");
             for v in values {
-                self.query.push(("transaction_type", v.into()));
+                self.query.push(("transaction_type", v.to_string()));
             }
             self
         }
@@ -935,10 +301,10 @@ mod call {
 
         /// Shop model. This parameter can be supplied multiple times.
         #[must_use]
-        pub fn shop_model<I: IntoIterator<Item = S>, S: Into<String>>(mut self, values: I) -> Self {
+        pub fn shop_model<I: IntoIterator<Item = ShopModel>>(mut self, values: I) -> Self {
             self.query.retain(|(k, _)| *k != "shop_model");
             for v in values {
-                self.query.push(("shop_model", v.into()));
+                self.query.push(("shop_model", v.to_string()));
             }
             self
         }
@@ -946,13 +312,13 @@ mod call {
         /// A comma-separated list of pay-out PSP codes. This parameter requires the Hybrid pay-out
         /// PSP feature to be enabled.
         #[must_use]
-        pub fn pay_out_psp_codes<I: IntoIterator<Item = S>, S: Into<String>>(
+        pub fn pay_out_psp_codes<I: IntoIterator<Item = PayOutPspCodes>>(
             mut self,
             values: I,
         ) -> Self {
             self.query.retain(|(k, _)| *k != "pay_out_psp_codes");
             for v in values {
-                self.query.push(("pay_out_psp_codes", v.into()));
+                self.query.push(("pay_out_psp_codes", v.to_string()));
             }
             self
         }

@@ -389,15 +389,16 @@ impl OfferListRequest {
         self.fetch(self.offset).await
     }
 
-    /// Every offer from the offset on, fetching pages lazily; ends at `total_count`, on an
-    /// empty page, or at the first error.
+    /// Every offer from the offset on, in order; ends at `total_count`, on an empty page, or at
+    /// the first error. Once the first page has told `total_count`, up to
+    /// [`Client::pages_in_flight`](crate::Client::pages_in_flight) pages are fetched at once
+    /// (later pages of one pass do not count against the call ceiling).
     pub fn stream(self) -> impl Stream<Item = Result<Offer>> + Send + 'static {
-        let start = self.offset;
-        crate::client::stream_pages(
-            self,
-            start,
-            |req, offset| async move { req.fetch(offset).await },
-        )
+        let (start, max) = (self.offset, self.max);
+        let ahead = self.client.pages_in_flight();
+        crate::client::stream_offset_pages(self, start, max, ahead, |req, offset| async move {
+            req.fetch(offset).await
+        })
     }
 }
 

@@ -140,6 +140,15 @@ impl ClientBuilder {
         self
     }
 
+    /// How many pages of one offset-paged listing (OF21, OR11) a stream fetches at once
+    /// once the first page has told the total (default 4; 1 reads them one after
+    /// another). Later pages of one pass do not count against the call ceilings.
+    #[must_use]
+    pub fn pages_in_flight(mut self, pages: usize) -> Self {
+        self.settings.pages_in_flight = pages.max(1);
+        self
+    }
+
     /// CSV options for STO01/PRI01/OF01 files (default `;`; PC01 may say otherwise).
     #[must_use]
     pub fn csv_options(mut self, csv: CsvOptions) -> Self {
@@ -184,6 +193,7 @@ impl ClientBuilder {
                 shop_id: self.shop_id,
                 csv: self.csv,
                 limiter: self.limiter,
+                pages_in_flight: self.settings.pages_in_flight.max(1),
             }),
         })
     }
@@ -202,6 +212,7 @@ struct Inner {
     shop_id: Option<u64>,
     csv: CsvOptions,
     limiter: Option<CallLimiter>,
+    pages_in_flight: usize,
 }
 
 impl fmt::Debug for Client {
@@ -236,6 +247,11 @@ impl Client {
     /// The shop id added to every call, if any.
     pub fn shop_id(&self) -> Option<u64> {
         self.inner.shop_id
+    }
+
+    /// How many pages of one offset-paged listing a stream fetches at once.
+    pub fn pages_in_flight(&self) -> usize {
+        self.inner.pages_in_flight
     }
 
     /// The CSV options used for generated import files.
@@ -619,4 +635,86 @@ where
             })
         }
     })
+}
+
+/// Streams every item of an offset-paged listing (`max`/`offset`/`total_count`: OF21,
+/// OR11) from `start`, in order, ending at `total_count`, on an empty page or at the first
+/// error.
+///
+/// When the first page is full and tells `total_count`, the other pages are fetched up to
+/// `ahead` at once (see [`bc_mirakl_api_core::paging::paginate_numbered_after`]). Without a
+/// total (an operator that omits it) or when the first page is shorter than `max` although
+/// more follow (an operator capping the page size), the offsets come from the items
+/// actually read, one page after another, so nothing is skipped.
+pub(crate) fn stream_offset_pages<R, T, F, Fut>(
+    request: R,
+    start: u64,
+    max: u32,
+    ahead: usize,
+    fetch: F,
+) -> impl futures::Stream<Item = Result<T>> + Send + 'static
+where
+    R: Clone + Send + Sync + 'static,
+    T: Send + 'static,
+    F: Fn(R, u64) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
+    use futures::StreamExt as _;
+    let max = u64::from(max.max(1));
+    let first = fetch(request.clone(), start);
+    futures::stream::once(first)
+        .map(move |first| match first {
+            Err(e) => futures::stream::iter([Err(e)]).left_stream(),
+            Ok(page) => {
+                let next = page.next_offset();
+                let counted = page.total_count.is_some_and(|t| t > 0);
+                let full = page.items.len() as u64 == max;
+                if counted && full {
+                    let fetch = fetch.clone();
+                    let request = request.clone();
+                    let first = offset_numbered(page, 0, start, max);
+                    bc_mirakl_api_core::paging::paginate_numbered_after(
+                        0,
+                        first,
+                        ahead,
+                        move |n: u64| {
+                            let offset = start.saturating_add(n.saturating_mul(max));
+                            let page = fetch(request.clone(), offset);
+                            async move { Ok(offset_numbered(page.await?, n, start, max)) }
+                        },
+                    )
+                    .left_stream()
+                    .right_stream()
+                } else {
+                    let head = futures::stream::iter(page.items.into_iter().map(Ok));
+                    let rest = match next {
+                        Some(offset) => {
+                            stream_pages(request.clone(), offset, fetch.clone()).left_stream()
+                        }
+                        None => futures::stream::empty().right_stream(),
+                    };
+                    head.chain(rest).right_stream().right_stream()
+                }
+            }
+        })
+        .flatten()
+}
+
+/// An offset page as [`bc_mirakl_api_core::paging::paginate_numbered`] reads it: the last
+/// page number from `total_count` (known to be above 0 here).
+fn offset_numbered<T>(
+    page: Page<T>,
+    n: u64,
+    start: u64,
+    max: u64,
+) -> bc_mirakl_api_core::paging::NumberedPage<T> {
+    let last_page = match page.total_count {
+        Some(total) if total > 0 => Some(total.saturating_sub(start).div_ceil(max).max(1) - 1),
+        _ if page.items.is_empty() => Some(n),
+        _ => None,
+    };
+    bc_mirakl_api_core::paging::NumberedPage {
+        items: page.items,
+        last_page,
+    }
 }

@@ -215,15 +215,7 @@ pub struct DocumentDetails {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `format` values (`DR11`); unknown values are kept in `Other`.
-    pub enum Format {
-        /// `PDF`
-        Pdf => "PDF",
-        /// `cXML`
-        CXml => "cXML",
-    }
-}
+pub use crate::shared::Format;
 
 /// `Entities` of DR11.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -255,27 +247,7 @@ pub struct Entities {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `DeliveryBillInformation` of DR11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct DeliveryBillInformation {
-    /// The delivery bill date.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub delivery_bill_date: Option<String>,
-    /// The delivery bill identifier.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub delivery_bill_id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::EntitiesDeliveryBillInformation as DeliveryBillInformation;
 
 /// `ShippingInformation` of DR11.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -288,107 +260,7 @@ pub struct ShippingInformation {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `ShipToAddress` of DR11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipToAddress {
-    /// The city of the shipping destination address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// The civility or title of the recipient (e.g., Mr., Mrs., Dr.).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub civility: Option<String>,
-    /// The company or organization name of the shipping destination.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company: Option<String>,
-    /// The secondary company or organization name of the shipping destination (e.g., department
-    /// or subsidiary).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company2: Option<String>,
-    /// The ISO 3166-1 alpha-3 country code of the shipping destination address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// The first name of the recipient.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub firstname: Option<String>,
-    /// The last name of the recipient.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub lastname: Option<String>,
-    /// The primary phone number of the recipient.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub phone: Option<String>,
-    /// The secondary phone number of the recipient.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub phone_secondary: Option<String>,
-    /// The state, province, or region of the shipping destination address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// The primary line of the shipping destination street address (e.g., street number and
-    /// name).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street1: Option<String>,
-    /// The secondary line of the shipping destination street address (e.g., building, floor, or
-    /// suite number).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street2: Option<String>,
-    /// The postal or zip code of the shipping destination address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShippingInformationShipToAddress as ShipToAddress;
 
 /// `ShopBillingCycle` of DR11.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -419,21 +291,7 @@ pub struct ShopBillingCycle {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `entity_type` values (`DR11`); unknown values are kept in `Other`.
-    pub enum EntityType {
-        /// `PRODUCT_LOGISTIC_ORDER`
-        ProductLogisticOrder => "PRODUCT_LOGISTIC_ORDER",
-        /// `SHOP_BILLING_CYCLE_PURCHASE_ORDER`
-        ShopBillingCyclePurchaseOrder => "SHOP_BILLING_CYCLE_PURCHASE_ORDER",
-        /// `LOGISTIC_PURCHASE_ORDER`
-        LogisticPurchaseOrder => "LOGISTIC_PURCHASE_ORDER",
-        /// `FEES`
-        Fees => "FEES",
-        /// `ONE_OFF_FEES`
-        OneOffFees => "ONE_OFF_FEES",
-    }
-}
+pub use crate::shared::EntityType;
 
 /// `InitialDocuments` of DR11.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -809,15 +667,7 @@ pub struct PersonalInformation {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`DR11`); unknown values are kept in `Other`.
-    pub enum IssuerType {
-        /// `OPERATOR`
-        Operator => "OPERATOR",
-        /// `SHOP`
-        Shop => "SHOP",
-    }
-}
+pub use crate::shared::ReplyType as IssuerType;
 
 /// `Payment` of DR11.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -900,15 +750,7 @@ pub struct PaymentTerms {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`DR11`); unknown values are kept in `Other`.
-    pub enum PaymentTermsType {
-        /// `END_OF_MONTH`
-        EndOfMonth => "END_OF_MONTH",
-        /// `NET`
-        Net => "NET",
-    }
-}
+pub use crate::shared::PaymentTermsType;
 
 /// `Recipient` of DR11.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1158,147 +1000,11 @@ pub struct RecipientOrganization {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `OrganizationAddress` of DR11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrganizationAddress {
-    /// Address city
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// Country ISO 3166-1 code of the address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// Address state
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// First information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_1: Option<String>,
-    /// Second information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_2: Option<String>,
-    /// Address zip code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`Address`].
+pub type OrganizationAddress = Address;
 
-/// `ShippingAddress` of DR11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingAddress {
-    /// The address city.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// The civility of the person associated with the address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub civility: Option<String>,
-    /// The company name.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company: Option<String>,
-    /// The secondary company information of the person associated with the address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company_2: Option<String>,
-    /// The address country.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country: Option<String>,
-    /// The ISO 3166-1 country code of the address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// The first name of the person associated with the address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub firstname: Option<String>,
-    /// The last name of the person associated with the address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub lastname: Option<String>,
-    /// The address state.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// The first line of the address street.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_1: Option<String>,
-    /// The second line of the address street.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_2: Option<String>,
-    /// The address zip code.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`BillingAddress`].
+pub type ShippingAddress = BillingAddress;
 
 open_enum! {
     /// `type` values (`DR11`); unknown values are kept in `Other`.
@@ -1326,34 +1032,10 @@ open_enum! {
     }
 }
 
-/// `Taxes` of DR11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Taxes {
-    /// The tax code.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// The tax rate.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub rate: Option<Decimal>,
-    /// The total tax amount, aggregated by tax code and rate.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub total_amount: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrderRefundsTaxes as Taxes;
+
+/// `payment_state` values: the same as [`State`].
+pub type PaymentState = State;
 
 #[cfg(feature = "client")]
 pub use call::Request;
@@ -1460,10 +1142,10 @@ mod call {
         /// Filter by accounting document request state. This parameter can be supplied multiple
         /// times.
         #[must_use]
-        pub fn state<I: IntoIterator<Item = S>, S: Into<String>>(mut self, values: I) -> Self {
+        pub fn state<I: IntoIterator<Item = DataState>>(mut self, values: I) -> Self {
             self.query.retain(|(k, _)| *k != "state");
             for v in values {
-                self.query.push(("state", v.into()));
+                self.query.push(("state", v.to_string()));
             }
             self
         }
@@ -1471,10 +1153,10 @@ mod call {
         /// Filter by accounting document request type. This parameter can be supplied multiple
         /// times.
         #[must_use]
-        pub fn r#type<I: IntoIterator<Item = S>, S: Into<String>>(mut self, values: I) -> Self {
+        pub fn r#type<I: IntoIterator<Item = Type>>(mut self, values: I) -> Self {
             self.query.retain(|(k, _)| *k != "type");
             for v in values {
-                self.query.push(("type", v.into()));
+                self.query.push(("type", v.to_string()));
             }
             self
         }
@@ -1482,13 +1164,10 @@ mod call {
         /// Filter by accounting document request issuer type. This parameter can be supplied
         /// multiple times.
         #[must_use]
-        pub fn issuer_type<I: IntoIterator<Item = S>, S: Into<String>>(
-            mut self,
-            values: I,
-        ) -> Self {
+        pub fn issuer_type<I: IntoIterator<Item = IssuerType>>(mut self, values: I) -> Self {
             self.query.retain(|(k, _)| *k != "issuer_type");
             for v in values {
-                self.query.push(("issuer_type", v.into()));
+                self.query.push(("issuer_type", v.to_string()));
             }
             self
         }
@@ -1509,13 +1188,10 @@ mod call {
         /// Filter by accounting document request entity type. This parameter can be supplied
         /// multiple times.
         #[must_use]
-        pub fn entity_type<I: IntoIterator<Item = S>, S: Into<String>>(
-            mut self,
-            values: I,
-        ) -> Self {
+        pub fn entity_type<I: IntoIterator<Item = EntityType>>(mut self, values: I) -> Self {
             self.query.retain(|(k, _)| *k != "entity_type");
             for v in values {
-                self.query.push(("entity_type", v.into()));
+                self.query.push(("entity_type", v.to_string()));
             }
             self
         }
@@ -1562,9 +1238,9 @@ mod call {
         /// document requests of the type: 'SHOP_BILLING_CYCLE_PURCHASE_ORDER',
         /// 'LOGISTIC_PURCHASE_ORDER', 'FEES'.
         #[must_use]
-        pub fn payment_state(mut self, value: impl Into<String>) -> Self {
+        pub fn payment_state(mut self, value: PaymentState) -> Self {
             self.query.retain(|(k, _)| *k != "payment_state");
-            self.query.push(("payment_state", value.into()));
+            self.query.push(("payment_state", value.to_string()));
             self
         }
 

@@ -191,27 +191,7 @@ pub struct Data {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `DeliveryBillInformation` of DR12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct DeliveryBillInformation {
-    /// The delivery bill date.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub delivery_bill_date: Option<String>,
-    /// The delivery bill identifier.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub delivery_bill_id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::EntitiesDeliveryBillInformation as DeliveryBillInformation;
 
 /// `EcoContributions` of DR12.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -391,20 +371,7 @@ pub struct TransactionInfo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `OrderLine` of DR12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLine {
-    /// The order line identifier.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::DataOrderLines as OrderLine;
 
 /// `Product` of DR12.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -559,151 +526,12 @@ pub struct ShippingTo {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `ShippingToAddress` of DR12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingToAddress {
-    /// The city of the shipping destination address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// The civility or title of the recipient (e.g., Mr., Mrs., Dr.).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub civility: Option<String>,
-    /// The company or organization name of the shipping destination.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company: Option<String>,
-    /// The secondary company or organization name of the shipping destination (e.g., department
-    /// or subsidiary).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company2: Option<String>,
-    /// The ISO 3166-1 alpha-3 country code of the shipping destination address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// The first name of the recipient.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub firstname: Option<String>,
-    /// The last name of the recipient.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub lastname: Option<String>,
-    /// The primary phone number of the recipient.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub phone: Option<String>,
-    /// The secondary phone number of the recipient.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub phone_secondary: Option<String>,
-    /// The state, province, or region of the shipping destination address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// The primary line of the shipping destination street address (e.g., street number and
-    /// name).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street1: Option<String>,
-    /// The secondary line of the shipping destination street address (e.g., building, floor, or
-    /// suite number).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street2: Option<String>,
-    /// The postal or zip code of the shipping destination address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShippingInformationShipToAddress as ShippingToAddress;
 
-/// `Shop` of DR12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Shop {
-    /// The shop identifier.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub id: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::Or42Response as Shop;
 
-/// `Taxes` of DR12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Taxes {
-    /// The tax amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// The tax code.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// The tax rate.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ShippingTaxes`].
+pub type Taxes = ShippingTaxes;
 
 #[cfg(feature = "client")]
 pub use call::Request;

@@ -22,6 +22,10 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use time::OffsetDateTime;
 
+pub use crate::shared::Format as DocumentFormat;
+
+pub use crate::shared::EntityType;
+
 #[cfg(feature = "client")]
 pub use call::Request;
 
@@ -82,13 +86,13 @@ mod call {
 
         /// Document formats. This parameter can be supplied multiple times.
         #[must_use]
-        pub fn document_format<I: IntoIterator<Item = S>, S: Into<String>>(
+        pub fn document_format<I: IntoIterator<Item = DocumentFormat>>(
             mut self,
             values: I,
         ) -> Self {
             self.query.retain(|(k, _)| *k != "document_format");
             for v in values {
-                self.query.push(("document_format", v.into()));
+                self.query.push(("document_format", v.to_string()));
             }
             self
         }
@@ -109,13 +113,10 @@ mod call {
         /// Entity types related to the documents to download. This parameter can be supplied
         /// multiple times.
         #[must_use]
-        pub fn entity_type<I: IntoIterator<Item = S>, S: Into<String>>(
-            mut self,
-            values: I,
-        ) -> Self {
+        pub fn entity_type<I: IntoIterator<Item = EntityType>>(mut self, values: I) -> Self {
             self.query.retain(|(k, _)| *k != "entity_type");
             for v in values {
-                self.query.push(("entity_type", v.into()));
+                self.query.push(("entity_type", v.to_string()));
             }
             self
         }

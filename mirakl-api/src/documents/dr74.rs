@@ -89,15 +89,7 @@ pub struct Files {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `format` values (`DR74`); unknown values are kept in `Other`.
-    pub enum Format {
-        /// `PDF`
-        Pdf => "PDF",
-        /// `cXML`
-        CXml => "cXML",
-    }
-}
+pub use crate::shared::Format;
 
 /// `Response` of DR74.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -132,34 +124,7 @@ pub struct ResponseRequests {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Errors` of DR74.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Errors {
-    /// Error code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Name of the field on the input object
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub field: Option<String>,
-    /// Error message
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub message: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseOrderLinesErrors as Errors;
 
 /// `Input` of DR74.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

@@ -86,34 +86,7 @@ pub struct Documents {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Errors` of S32.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Errors {
-    /// Error code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Name of the field on the input object. Can be composed, e.g.: address.zip_code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub field: Option<String>,
-    /// Error message
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub message: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseOrderLinesErrors as Errors;
 
 #[cfg(feature = "client")]
 pub use call::Request;

@@ -96,411 +96,43 @@ pub struct Response {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `AuthorizedParticipants` of M10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct AuthorizedParticipants {
-    /// Participant display name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub display_name: Option<String>,
-    /// Participant id When type equals OPERATOR , no id will be returned.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Participant type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseAuthorizedParticipants as AuthorizedParticipants;
 
-open_enum! {
-    /// `type` values (`M10`); unknown values are kept in `Other`.
-    pub enum Type {
-        /// `OPERATOR`
-        Operator => "OPERATOR",
-        /// `SHOP`
-        Shop => "SHOP",
-        /// `CUSTOMER`
-        Customer => "CUSTOMER",
-    }
-}
+pub use crate::shared::FromType as Type;
 
-/// `CurrentParticipants` of M10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct CurrentParticipants {
-    /// Participant display name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub display_name: Option<String>,
-    /// Participant id When type equals OPERATOR , no id will be returned.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Participant type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`AuthorizedParticipants`].
+pub type CurrentParticipants = AuthorizedParticipants;
 
-/// `CustomerOrganization` of M10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct CustomerOrganization {
-    /// Customer organization name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub display_name: Option<String>,
-    /// Customer organization id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseCustomerOrganization as CustomerOrganization;
 
-/// `Entities` of M10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Entities {
-    /// Entity id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Entity label
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub label: Option<String>,
-    /// Entity type
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub r#type: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseEntities as Entities;
 
-/// `Messages` of M10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Messages {
-    /// Message attachments
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub attachments: Vec<Attachments>,
-    /// Message body
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub body: Option<String>,
-    /// Message creation date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub date_created: Option<OffsetDateTime>,
-    /// `from`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<From>,
-    /// Message id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Message recipients
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub to: Vec<To>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseMessages2 as Messages;
 
-/// `Attachments` of M10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Attachments {
-    /// Attachment id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Attachment file name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub name: Option<String>,
-    /// Attachment size
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub size: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::MessagesAttachments as Attachments;
 
-/// `From` of M10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct From {
-    /// Sender display name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub display_name: Option<String>,
-    /// `organization_details`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_details: Option<OrganizationDetails>,
-    /// Sender type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<FromType>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::MessagesFrom as From;
 
-/// `OrganizationDetails` of M10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrganizationDetails {
-    /// Participant display name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub display_name: Option<String>,
-    /// Participant id When type equals OPERATOR , no id will be returned.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Participant type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`AuthorizedParticipants`].
+pub type OrganizationDetails = AuthorizedParticipants;
 
-open_enum! {
-    /// `type` values (`M10`); unknown values are kept in `Other`.
-    pub enum FromType {
-        /// `OPERATOR_USER`
-        OperatorUser => "OPERATOR_USER",
-        /// `SHOP_USER`
-        ShopUser => "SHOP_USER",
-        /// `CUSTOMER_USER`
-        CustomerUser => "CUSTOMER_USER",
-    }
-}
+pub use crate::shared::FromType2 as FromType;
 
-/// `To` of M10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct To {
-    /// Participant display name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub display_name: Option<String>,
-    /// Participant id When type equals OPERATOR , no id will be returned.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Participant type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`AuthorizedParticipants`].
+pub type To = AuthorizedParticipants;
 
-/// `Metadata` of M10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Metadata {
-    /// Date of the last message
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub last_message_date: Option<OffsetDateTime>,
-    /// `last_sender`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_sender: Option<LastSender>,
-    /// Date since the latest unanswered message awaiting a shop reply. Null when the shop has
-    /// replied.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub shop_reply_needed_since: Option<OffsetDateTime>,
-    /// Number of messages in the thread
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub total_count: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseMetadata as Metadata;
 
-/// `LastSender` of M10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct LastSender {
-    /// Sender display name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub display_name: Option<String>,
-    /// `organization_details`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_details: Option<LastSenderOrganizationDetails>,
-    /// Sender type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<FromType>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`From`].
+pub type LastSender = From;
 
-/// `LastSenderOrganizationDetails` of M10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct LastSenderOrganizationDetails {
-    /// Participant display name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub display_name: Option<String>,
-    /// Participant id When type equals OPERATOR , no id will be returned.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Participant type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseNoStoreReplyNeeded as NoStoreReplyNeeded;
 
-/// `NoStoreReplyNeeded` of M10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct NoStoreReplyNeeded {
-    /// No store reply needed action date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub date: Option<OffsetDateTime>,
-    /// Entity that operated "no store reply needed" action.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_type: Option<UserType>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ReplyType as UserType;
 
-open_enum! {
-    /// `user_type` values (`M10`); unknown values are kept in `Other`.
-    pub enum UserType {
-        /// `OPERATOR`
-        Operator => "OPERATOR",
-        /// `SHOP`
-        Shop => "SHOP",
-    }
-}
+pub use crate::shared::ResponseTopic as Topic;
 
-/// `Topic` of M10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Topic {
-    /// Topic type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<TopicType>,
-    /// Topic value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub value: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-open_enum! {
-    /// `type` values (`M10`); unknown values are kept in `Other`.
-    pub enum TopicType {
-        /// `FREE_TEXT`
-        FreeText => "FREE_TEXT",
-        /// `REASON_CODE`
-        ReasonCode => "REASON_CODE",
-    }
-}
+pub use crate::shared::TopicType;
 
 #[cfg(feature = "client")]
 pub use call::Request;

@@ -66,37 +66,9 @@ pub struct Topic {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`M14`); unknown values are kept in `Other`.
-    pub enum Type {
-        /// `FREE_TEXT`
-        FreeText => "FREE_TEXT",
-        /// `REASON_CODE`
-        ReasonCode => "REASON_CODE",
-    }
-}
+pub use crate::shared::TopicType as Type;
 
-/// `Response` of M14.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Response {
-    /// Id of the message
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub message_id: Option<String>,
-    /// Id of the thread
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub thread_id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::M12Response as Response;
 
 #[cfg(feature = "client")]
 pub use call::Request;

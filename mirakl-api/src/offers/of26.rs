@@ -19,28 +19,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use time::OffsetDateTime;
 
-/// `Response` of OF26.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Response {
-    /// Offer identifier
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub offer_id: Option<i64>,
-    /// Get the quantity of stock available for this offer. Quantity return rules: 0: if
-    /// quantity = 0 or the offer is not available x: quantity available
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub quantity: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::DataPicklistLines as Response;
 
 #[cfg(feature = "client")]
 pub use call::Request;

@@ -43,27 +43,7 @@ pub struct Response {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `OfferStates` of OF61.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OfferStates {
-    /// Offer condition code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Offer condition label
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub label: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrdersChannel as OfferStates;
 
 #[cfg(feature = "client")]
 pub use call::Request;

@@ -109,20 +109,7 @@ pub struct Address {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The warehouse from where the offer is shipped
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Warehouse {
-    /// The code of the warehouse
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShippingFromWarehouse as Warehouse;
 
 /// `Response` of OR07.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -165,113 +152,13 @@ pub struct ResponseOrderLines {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Errors` of OR07.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Errors {
-    /// Error code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Name of the field on the input object. Can be composed, e.g.: address.zip_code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub field: Option<String>,
-    /// Error message
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub message: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseOrderLinesErrors as Errors;
 
-/// `Updated` of OR07.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Updated {
-    /// `address`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<UpdatedAddress>,
-    /// `warehouse`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse: Option<UpdatedWarehouse>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseOrderLinesUpdated as Updated;
 
-/// `UpdatedAddress` of OR07.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct UpdatedAddress {
-    /// Address City
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// Address Country ISO 3166-1 alpha-3 code (3 letters country code)
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// Address State
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// First information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_1: Option<String>,
-    /// Second information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_2: Option<String>,
-    /// Address zip code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::UpdatedAddress;
 
-/// `UpdatedWarehouse` of OR07.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct UpdatedWarehouse {
-    /// The code of the warehouse
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::UpdatedWarehouse;
 
 #[cfg(feature = "client")]
 pub use call::Request;

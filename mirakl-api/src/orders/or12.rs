@@ -681,89 +681,11 @@ pub struct OrderLineAdditionalFields {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`OR12`); unknown values are kept in `Other`.
-    pub enum Type {
-        /// `STRING`
-        String => "STRING",
-        /// `DATE`
-        Date => "DATE",
-        /// `NUMERIC`
-        Numeric => "NUMERIC",
-        /// `BOOLEAN`
-        Boolean => "BOOLEAN",
-        /// `LINK`
-        Link => "LINK",
-        /// `REGEX`
-        Regex => "REGEX",
-        /// `TEXTAREA`
-        Textarea => "TEXTAREA",
-        /// `LIST`
-        List => "LIST",
-        /// `MULTIPLE_VALUES_LIST`
-        MultipleValuesList => "MULTIPLE_VALUES_LIST",
-    }
-}
+pub use crate::shared::Type;
 
-open_enum! {
-    /// `order_line_state` values (`OR12`); unknown values are kept in `Other`.
-    pub enum OrderLineState {
-        /// `STAGING`
-        Staging => "STAGING",
-        /// `WAITING_ACCEPTANCE`
-        WaitingAcceptance => "WAITING_ACCEPTANCE",
-        /// `WAITING_DEBIT`
-        WaitingDebit => "WAITING_DEBIT",
-        /// `WAITING_DEBIT_PAYMENT`
-        WaitingDebitPayment => "WAITING_DEBIT_PAYMENT",
-        /// `SHIPPING`
-        Shipping => "SHIPPING",
-        /// `SHIPPED`
-        Shipped => "SHIPPED",
-        /// `TO_COLLECT`
-        ToCollect => "TO_COLLECT",
-        /// `RECEIVED`
-        Received => "RECEIVED",
-        /// `CLOSED`
-        Closed => "CLOSED",
-        /// `REFUSED`
-        Refused => "REFUSED",
-        /// `CANCELED`
-        Canceled => "CANCELED",
-        /// `INCIDENT_OPEN`
-        IncidentOpen => "INCIDENT_OPEN",
-        /// `REFUNDED`
-        Refunded => "REFUNDED",
-    }
-}
+pub use crate::shared::OrderLineState;
 
-open_enum! {
-    /// `order_state` values (`OR12`); unknown values are kept in `Other`.
-    pub enum OrderState {
-        /// `STAGING`
-        Staging => "STAGING",
-        /// `WAITING_ACCEPTANCE`
-        WaitingAcceptance => "WAITING_ACCEPTANCE",
-        /// `WAITING_DEBIT`
-        WaitingDebit => "WAITING_DEBIT",
-        /// `WAITING_DEBIT_PAYMENT`
-        WaitingDebitPayment => "WAITING_DEBIT_PAYMENT",
-        /// `SHIPPING`
-        Shipping => "SHIPPING",
-        /// `SHIPPED`
-        Shipped => "SHIPPED",
-        /// `TO_COLLECT`
-        ToCollect => "TO_COLLECT",
-        /// `RECEIVED`
-        Received => "RECEIVED",
-        /// `CLOSED`
-        Closed => "CLOSED",
-        /// `REFUSED`
-        Refused => "REFUSED",
-        /// `CANCELED`
-        Canceled => "CANCELED",
-    }
-}
+pub use crate::shared::OrderState;
 
 #[cfg(feature = "client")]
 pub use call::Request;

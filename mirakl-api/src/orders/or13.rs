@@ -107,43 +107,9 @@ pub struct Body {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `order_state_codes` values (`OR13`); unknown values are kept in `Other`.
-    pub enum OrderStateCodes {
-        /// `STAGING`
-        Staging => "STAGING",
-        /// `WAITING_ACCEPTANCE`
-        WaitingAcceptance => "WAITING_ACCEPTANCE",
-        /// `WAITING_DEBIT`
-        WaitingDebit => "WAITING_DEBIT",
-        /// `WAITING_DEBIT_PAYMENT`
-        WaitingDebitPayment => "WAITING_DEBIT_PAYMENT",
-        /// `SHIPPING`
-        Shipping => "SHIPPING",
-        /// `SHIPPED`
-        Shipped => "SHIPPED",
-        /// `TO_COLLECT`
-        ToCollect => "TO_COLLECT",
-        /// `RECEIVED`
-        Received => "RECEIVED",
-        /// `CLOSED`
-        Closed => "CLOSED",
-        /// `REFUSED`
-        Refused => "REFUSED",
-        /// `CANCELED`
-        Canceled => "CANCELED",
-    }
-}
+pub use crate::shared::OrderState as OrderStateCodes;
 
-open_enum! {
-    /// `order_tax_mode` values (`OR13`); unknown values are kept in `Other`.
-    pub enum OrderTaxMode {
-        /// `TAX_INCLUDED`
-        TaxIncluded => "TAX_INCLUDED",
-        /// `TAX_EXCLUDED`
-        TaxExcluded => "TAX_EXCLUDED",
-    }
-}
+pub use crate::shared::OrderTaxMode;
 
 /// `Response` of OR13.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

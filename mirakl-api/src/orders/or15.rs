@@ -372,27 +372,7 @@ pub struct Orders {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Channel` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Channel {
-    /// Channel code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Channel label
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub label: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrdersChannel as Channel;
 
 /// `Customer` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -601,48 +581,8 @@ pub struct BillingAddress {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `DeliveryContact` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct DeliveryContact {
-    /// Customer contact's civility
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub civility: Option<String>,
-    /// Customer contact's identifier
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub customer_id: Option<String>,
-    /// Customer contact's firstname
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub firstname: Option<String>,
-    /// Customer contact's lastname
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub lastname: Option<String>,
-    /// Customer contact's locale
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub locale: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`AccountingContact`].
+pub type DeliveryContact = AccountingContact;
 
 /// `Organization` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -740,118 +680,7 @@ pub struct Address {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `ShippingAddress` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingAddress {
-    /// Additional information for the shipping address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub additional_info: Option<String>,
-    /// Address city
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// Civility of the person associated with the address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub civility: Option<String>,
-    /// Company of the person associated with the address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company: Option<String>,
-    /// Second company information of the person associated with the address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company_2: Option<String>,
-    /// Address country
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country: Option<String>,
-    /// Country ISO 3166-1 code of the address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// First name of the person associated with the address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub firstname: Option<String>,
-    /// Last name of the person associated with the address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub lastname: Option<String>,
-    /// Phone
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub phone: Option<String>,
-    /// Phone secondary
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub phone_secondary: Option<String>,
-    /// Address state
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// First information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_1: Option<String>,
-    /// Second information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_2: Option<String>,
-    /// Address zip code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::CustomerShippingAddress as ShippingAddress;
 
 /// `DeliveryDate` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -875,46 +704,11 @@ pub struct DeliveryDate {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `DiscountCampaigns` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct DiscountCampaigns {
-    /// The unique identifier of the discount campaign
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub identifier: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrdersDiscountCampaigns as DiscountCampaigns;
 
-/// `Fulfillment` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Fulfillment {
-    /// `center`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub center: Option<Center>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrdersFulfillment as Fulfillment;
 
-/// `Center` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Center {
-    /// Center code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::FulfillmentCenter as Center;
 
 /// `InvoiceDetails` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -945,15 +739,7 @@ pub struct DocumentDetails {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `format` values (`OR15`); unknown values are kept in `Other`.
-    pub enum Format {
-        /// `PDF`
-        Pdf => "PDF",
-        /// `cXML`
-        CXml => "cXML",
-    }
-}
+pub use crate::shared::Format;
 
 /// `PaymentTerms` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -975,15 +761,7 @@ pub struct PaymentTerms {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`OR15`); unknown values are kept in `Other`.
-    pub enum Type {
-        /// `END_OF_MONTH`
-        EndOfMonth => "END_OF_MONTH",
-        /// `NET`
-        Net => "NET",
-    }
-}
+pub use crate::shared::PaymentTermsType as Type;
 
 /// `OrderAdditionalFields` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1003,29 +781,7 @@ pub struct OrderAdditionalFields {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`OR15`); unknown values are kept in `Other`.
-    pub enum OrderAdditionalFieldsType {
-        /// `STRING`
-        String => "STRING",
-        /// `DATE`
-        Date => "DATE",
-        /// `NUMERIC`
-        Numeric => "NUMERIC",
-        /// `BOOLEAN`
-        Boolean => "BOOLEAN",
-        /// `LINK`
-        Link => "LINK",
-        /// `REGEX`
-        Regex => "REGEX",
-        /// `TEXTAREA`
-        Textarea => "TEXTAREA",
-        /// `LIST`
-        List => "LIST",
-        /// `MULTIPLE_VALUES_LIST`
-        MultipleValuesList => "MULTIPLE_VALUES_LIST",
-    }
-}
+pub use crate::shared::Type as OrderAdditionalFieldsType;
 
 /// `OrderLines` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1466,50 +1222,9 @@ pub struct Cancelations {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `AmountBreakdown` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct AmountBreakdown {
-    /// The parts which constitute the total amount. Each part can have different invoicing
-    /// rules. The sum of the amount of each part is equal to the total amount. Multiple parts
-    /// can be returned in tax mode TAX_INCLUDED.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub parts: Vec<Parts>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::CancelationsAmountBreakdown as AmountBreakdown;
 
-/// `Parts` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Parts {
-    /// Part's amount. The sum of each part's amount is equal to the total amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Should this amount be applied to the sellers commissions calculation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commissionable: Option<bool>,
-    /// Should this amount be debited to the customer. If true, the amount is taken into account
-    /// when generating the debit file. If false, the amount is not taken into account when
-    /// generating the debit file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debitable_from_customer: Option<bool>,
-    /// Should this amount be paid to the shop. If true, the amount is taken into account when
-    /// generating the shop payment voucher. If false, the amount is not taken into account when
-    /// generating the shop payment voucher.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payable_to_shop: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::AmountBreakdownParts as Parts;
 
 /// `CommissionTaxes` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1533,392 +1248,30 @@ pub struct CommissionTaxes {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `EcoContributions` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct EcoContributions {
-    /// Extended Producer Responsibility category
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub epr_category_code: Option<String>,
-    /// Producer identifier of the eco-contribution. Not present if the producer identifier
-    /// belongs to the operator.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub producer_id: Option<String>,
-    /// Owner of the producerId
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub producer_id_owner: Option<String>,
-    /// Total amount of the eco-contribution
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub total_amount: Option<Decimal>,
-    /// Unit amount of the eco-contribution
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub unit_amount: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::CancelationsEcoContributions as EcoContributions;
 
-/// `Fees` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Fees {
-    /// Fee amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Fee code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`CommissionTaxes`].
+pub type Fees = CommissionTaxes;
 
-/// `PurchaseInformation` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct PurchaseInformation {
-    /// `purchase_commission_on_fees`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_commission_on_fees: Option<PurchaseCommissionOnFees>,
-    /// Cancelation’s purchase commission amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_commission_on_price: Option<Decimal>,
-    /// Cancelation’s purchase commission amount on shipping
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_commission_on_shipping: Option<Decimal>,
-    /// `purchase_fee_amount`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_fee_amount: Option<PurchaseFeeAmount>,
-    /// Cancelation’s purchase price excluding shipping charges and fees
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_price: Option<Decimal>,
-    /// Cancelation’s purchase shipping charges
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_shipping_price: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::CancelationsPurchaseInformation as PurchaseInformation;
 
-/// `PurchaseCommissionOnFees` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct PurchaseCommissionOnFees {
-    /// Cancelation’s purchase commission total amount on fees
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub total_amount: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::PurchaseInformationPurchaseCommissionOnFees as PurchaseCommissionOnFees;
 
-/// `PurchaseFeeAmount` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct PurchaseFeeAmount {
-    /// Cancelation’s purchase fee total amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub total_amount: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`PurchaseCommissionOnFees`].
+pub type PurchaseFeeAmount = PurchaseCommissionOnFees;
 
-/// `ShippingAmountBreakdown` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingAmountBreakdown {
-    /// The parts which constitute the total amount. Each part can have different invoicing
-    /// rules. The sum of the amount of each part is equal to the total amount. Multiple parts
-    /// can be returned in tax mode TAX_INCLUDED.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub parts: Vec<ShippingAmountBreakdownParts>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`AmountBreakdown`].
+pub type ShippingAmountBreakdown = AmountBreakdown;
 
-/// `ShippingAmountBreakdownParts` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingAmountBreakdownParts {
-    /// Part's amount. The sum of each part's amount is equal to the total amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Should this amount be applied to the sellers commissions calculation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commissionable: Option<bool>,
-    /// Should this amount be debited to the customer. If true, the amount is taken into account
-    /// when generating the debit file. If false, the amount is not taken into account when
-    /// generating the debit file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debitable_from_customer: Option<bool>,
-    /// Should this amount be paid to the shop. If true, the amount is taken into account when
-    /// generating the shop payment voucher. If false, the amount is not taken into account when
-    /// generating the shop payment voucher.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payable_to_shop: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::CancelationsShippingTaxes as ShippingTaxes;
 
-/// `ShippingTaxes` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingTaxes {
-    /// Tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// `amount_breakdown`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_breakdown: Option<ShippingTaxesAmountBreakdown>,
-    /// Tax code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// `purchase_tax`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_tax: Option<PurchaseTax>,
-    /// Tax rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`AmountBreakdown`].
+pub type ShippingTaxesAmountBreakdown = AmountBreakdown;
 
-/// `ShippingTaxesAmountBreakdown` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingTaxesAmountBreakdown {
-    /// The parts which constitute the total amount. Each part can have different invoicing
-    /// rules. The sum of the amount of each part is equal to the total amount. Multiple parts
-    /// can be returned in tax mode TAX_INCLUDED.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub parts: Vec<AmountBreakdownParts>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShippingTaxesPurchaseTax as PurchaseTax;
 
-/// `AmountBreakdownParts` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct AmountBreakdownParts {
-    /// Part's amount. The sum of each part's amount is equal to the total amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Should this amount be applied to the sellers commissions calculation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commissionable: Option<bool>,
-    /// Should this amount be debited to the customer. If true, the amount is taken into account
-    /// when generating the debit file. If false, the amount is not taken into account when
-    /// generating the debit file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debitable_from_customer: Option<bool>,
-    /// Should this amount be paid to the shop. If true, the amount is taken into account when
-    /// generating the shop payment voucher. If false, the amount is not taken into account when
-    /// generating the shop payment voucher.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payable_to_shop: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `PurchaseTax` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct PurchaseTax {
-    /// Purchase tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_amount: Option<Decimal>,
-    /// Purchase tax rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `Taxes` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Taxes {
-    /// Tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// `amount_breakdown`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_breakdown: Option<TaxesAmountBreakdown>,
-    /// Tax code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// `purchase_tax`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_tax: Option<TaxesPurchaseTax>,
-    /// Tax rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `TaxesAmountBreakdown` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct TaxesAmountBreakdown {
-    /// The parts which constitute the total amount. Each part can have different invoicing
-    /// rules. The sum of the amount of each part is equal to the total amount. Multiple parts
-    /// can be returned in tax mode TAX_INCLUDED.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub parts: Vec<TaxesAmountBreakdownParts>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `TaxesAmountBreakdownParts` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct TaxesAmountBreakdownParts {
-    /// Part's amount. The sum of each part's amount is equal to the total amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Should this amount be applied to the sellers commissions calculation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commissionable: Option<bool>,
-    /// Should this amount be debited to the customer. If true, the amount is taken into account
-    /// when generating the debit file. If false, the amount is not taken into account when
-    /// generating the debit file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debitable_from_customer: Option<bool>,
-    /// Should this amount be paid to the shop. If true, the amount is taken into account when
-    /// generating the shop payment voucher. If false, the amount is not taken into account when
-    /// generating the shop payment voucher.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payable_to_shop: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `TaxesPurchaseTax` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct TaxesPurchaseTax {
-    /// Purchase tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_amount: Option<Decimal>,
-    /// Purchase tax rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ShippingTaxes`].
+pub type Taxes = ShippingTaxes;
 
 /// `OrderLinesCommissionTaxes` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1949,168 +1302,18 @@ pub struct OrderLinesCommissionTaxes {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `DiscountCampaign` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct DiscountCampaign {
-    /// The unique identifier of the discount campaign
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub identifier: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`DiscountCampaigns`].
+pub type DiscountCampaign = DiscountCampaigns;
 
-/// `OrderLinesEcoContributions` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLinesEcoContributions {
-    /// Extended Producer Responsibility category
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub epr_category_code: Option<String>,
-    /// Producer identifier of the eco-contribution. Not present if the producer identifier
-    /// belongs to the operator.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub producer_id: Option<String>,
-    /// Owner of the producerId
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub producer_id_owner: Option<String>,
-    /// Total amount of the eco-contribution
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub total_amount: Option<Decimal>,
-    /// Unit amount of the eco-contribution
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub unit_amount: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`EcoContributions`].
+pub type OrderLinesEcoContributions = EcoContributions;
 
-/// `OrderLinesFees` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLinesFees {
-    /// Fee amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Fee code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`CommissionTaxes`].
+pub type OrderLinesFees = CommissionTaxes;
 
-/// `Measurement` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Measurement {
-    /// Actual measurement on the order line
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub actual_measurement: Option<Decimal>,
-    /// Adjustment limit of the order line
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub adjustment_limit: Option<Decimal>,
-    /// Measurement unit of the order line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub measurement_unit: Option<MeasurementUnit>,
-    /// Total measurement ordered on the order line
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub ordered_measurement: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrderLinesMeasurement as Measurement;
 
-open_enum! {
-    /// `measurement_unit` values (`OR15`); unknown values are kept in `Other`.
-    pub enum MeasurementUnit {
-        /// `GRAM`
-        Gram => "GRAM",
-        /// `KILOGRAM`
-        Kilogram => "KILOGRAM",
-        /// `TON`
-        Ton => "TON",
-        /// `POUND`
-        Pound => "POUND",
-        /// `OUNCE`
-        Ounce => "OUNCE",
-        /// `MILLILITER`
-        Milliliter => "MILLILITER",
-        /// `CENTILITER`
-        Centiliter => "CENTILITER",
-        /// `CUBIC_METER`
-        CubicMeter => "CUBIC_METER",
-        /// `LITER`
-        Liter => "LITER",
-        /// `GALLON`
-        Gallon => "GALLON",
-        /// `FLUID_OUNCE`
-        FluidOunce => "FLUID_OUNCE",
-        /// `PINT`
-        Pint => "PINT",
-        /// `BARREL`
-        Barrel => "BARREL",
-        /// `CENTIMETER`
-        Centimeter => "CENTIMETER",
-        /// `METER`
-        Meter => "METER",
-        /// `INCH`
-        Inch => "INCH",
-        /// `FEET`
-        Feet => "FEET",
-        /// `SQUARE_CENTIMETER`
-        SquareCentimeter => "SQUARE_CENTIMETER",
-        /// `SQUARE_METER`
-        SquareMeter => "SQUARE_METER",
-        /// `SQUARE_INCH`
-        SquareInch => "SQUARE_INCH",
-        /// `SQUARE_FOOT`
-        SquareFoot => "SQUARE_FOOT",
-        /// `PIECE`
-        Piece => "PIECE",
-    }
-}
+pub use crate::shared::MeasurementUnit;
 
 /// `OrderLineAdditionalFields` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -2130,82 +1333,10 @@ pub struct OrderLineAdditionalFields {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `order_line_state` values (`OR15`); unknown values are kept in `Other`.
-    pub enum OrderLineState {
-        /// `STAGING`
-        Staging => "STAGING",
-        /// `WAITING_ACCEPTANCE`
-        WaitingAcceptance => "WAITING_ACCEPTANCE",
-        /// `WAITING_DEBIT`
-        WaitingDebit => "WAITING_DEBIT",
-        /// `WAITING_DEBIT_PAYMENT`
-        WaitingDebitPayment => "WAITING_DEBIT_PAYMENT",
-        /// `SHIPPING`
-        Shipping => "SHIPPING",
-        /// `SHIPPED`
-        Shipped => "SHIPPED",
-        /// `TO_COLLECT`
-        ToCollect => "TO_COLLECT",
-        /// `RECEIVED`
-        Received => "RECEIVED",
-        /// `CLOSED`
-        Closed => "CLOSED",
-        /// `REFUSED`
-        Refused => "REFUSED",
-        /// `CANCELED`
-        Canceled => "CANCELED",
-        /// `INCIDENT_OPEN`
-        IncidentOpen => "INCIDENT_OPEN",
-        /// `REFUNDED`
-        Refunded => "REFUNDED",
-    }
-}
+pub use crate::shared::OrderLineState;
 
-/// `PriceAmountBreakdown` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct PriceAmountBreakdown {
-    /// The parts which constitute the total amount. Each part can have different invoicing
-    /// rules. The sum of the amount of each part is equal to the total amount. Multiple parts
-    /// can be returned in tax mode TAX_INCLUDED.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub parts: Vec<PriceAmountBreakdownParts>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `PriceAmountBreakdownParts` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct PriceAmountBreakdownParts {
-    /// Part's amount. The sum of each part's amount is equal to the total amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Should this amount be applied to the sellers commissions calculation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commissionable: Option<bool>,
-    /// Should this amount be debited to the customer. If true, the amount is taken into account
-    /// when generating the debit file. If false, the amount is not taken into account when
-    /// generating the debit file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debitable_from_customer: Option<bool>,
-    /// Should this amount be paid to the shop. If true, the amount is taken into account when
-    /// generating the shop payment voucher. If false, the amount is not taken into account when
-    /// generating the shop payment voucher.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payable_to_shop: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`AmountBreakdown`].
+pub type PriceAmountBreakdown = AmountBreakdown;
 
 /// `ProductMedias` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -2285,20 +1416,8 @@ pub struct Promotions {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Campaign` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Campaign {
-    /// The identifier of the promotion campaign.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub identifier: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`DiscountCampaigns`].
+pub type Campaign = DiscountCampaigns;
 
 /// `Configuration` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -2351,19 +1470,7 @@ pub struct Configuration {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`OR15`); unknown values are kept in `Other`.
-    pub enum ConfigurationType {
-        /// `AMOUNT_OFF`
-        AmountOff => "AMOUNT_OFF",
-        /// `FREE_ITEMS`
-        FreeItems => "FREE_ITEMS",
-        /// `PERCENTAGE_OFF`
-        PercentageOff => "PERCENTAGE_OFF",
-        /// `REDUCED_UNIT_PRICE`
-        ReducedUnitPrice => "REDUCED_UNIT_PRICE",
-    }
-}
+pub use crate::shared::ConfigurationType;
 
 /// `OrderLinesPurchaseInformation` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -2414,35 +1521,11 @@ pub struct OrderLinesPurchaseInformation {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `PurchaseInformationPurchaseCommissionOnFees` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct PurchaseInformationPurchaseCommissionOnFees {
-    /// Purchase order line’s commission total amount on fees
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub total_amount: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`PurchaseCommissionOnFees`].
+pub type PurchaseInformationPurchaseCommissionOnFees = PurchaseCommissionOnFees;
 
-/// `PurchaseInformationPurchaseFeeAmount` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct PurchaseInformationPurchaseFeeAmount {
-    /// Purchase order line’s fee total amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub total_amount: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`PurchaseCommissionOnFees`].
+pub type PurchaseInformationPurchaseFeeAmount = PurchaseCommissionOnFees;
 
 /// `Refunds` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -2597,210 +1680,20 @@ pub struct Refunds {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `RefundsAmountBreakdown` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsAmountBreakdown {
-    /// The parts which constitute the total amount. Each part can have different invoicing
-    /// rules. The sum of the amount of each part is equal to the total amount. Multiple parts
-    /// can be returned in tax mode TAX_INCLUDED.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub parts: Vec<RefundsAmountBreakdownParts>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`AmountBreakdown`].
+pub type RefundsAmountBreakdown = AmountBreakdown;
 
-/// `RefundsAmountBreakdownParts` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsAmountBreakdownParts {
-    /// Part's amount. The sum of each part's amount is equal to the total amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Should this amount be applied to the sellers commissions calculation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commissionable: Option<bool>,
-    /// Should this amount be debited to the customer. If true, the amount is taken into account
-    /// when generating the debit file. If false, the amount is not taken into account when
-    /// generating the debit file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debitable_from_customer: Option<bool>,
-    /// Should this amount be paid to the shop. If true, the amount is taken into account when
-    /// generating the shop payment voucher. If false, the amount is not taken into account when
-    /// generating the shop payment voucher.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payable_to_shop: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`CommissionTaxes`].
+pub type RefundsCommissionTaxes = CommissionTaxes;
 
-/// `RefundsCommissionTaxes` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsCommissionTaxes {
-    /// Tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Tax code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`EcoContributions`].
+pub type RefundsEcoContributions = EcoContributions;
 
-/// `RefundsEcoContributions` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsEcoContributions {
-    /// Extended Producer Responsibility category
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub epr_category_code: Option<String>,
-    /// Producer identifier of the eco-contribution. Not present if the producer identifier
-    /// belongs to the operator.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub producer_id: Option<String>,
-    /// Owner of the producerId
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub producer_id_owner: Option<String>,
-    /// Total amount of the eco-contribution
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub total_amount: Option<Decimal>,
-    /// Unit amount of the eco-contribution
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub unit_amount: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`CommissionTaxes`].
+pub type RefundsFees = CommissionTaxes;
 
-/// `RefundsFees` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsFees {
-    /// Fee amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Fee code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `RefundsPurchaseInformation` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsPurchaseInformation {
-    /// `purchase_commission_on_fees`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_commission_on_fees: Option<RefundsPurchaseInformationPurchaseCommissionOnFees>,
-    /// Refund’s purchase commission amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_commission_on_price: Option<Decimal>,
-    /// Refund’s purchase commission amount on shipping
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_commission_on_shipping: Option<Decimal>,
-    /// `purchase_fee_amount`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_fee_amount: Option<RefundsPurchaseInformationPurchaseFeeAmount>,
-    /// Refund’s purchase price excluding shipping charges and fees
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_price: Option<Decimal>,
-    /// Refund’s purchase shipping charges
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_shipping_price: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `RefundsPurchaseInformationPurchaseCommissionOnFees` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsPurchaseInformationPurchaseCommissionOnFees {
-    /// Refund’s purchase commission total amount on fees
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub total_amount: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `RefundsPurchaseInformationPurchaseFeeAmount` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsPurchaseInformationPurchaseFeeAmount {
-    /// Refund’s purchase fee total amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub total_amount: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`PurchaseInformation`].
+pub type RefundsPurchaseInformation = PurchaseInformation;
 
 open_enum! {
     /// `refund_state` values (`OR15`); unknown values are kept in `Other`.
@@ -2816,152 +1709,11 @@ open_enum! {
     }
 }
 
-/// `RefundsShippingAmountBreakdown` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsShippingAmountBreakdown {
-    /// The parts which constitute the total amount. Each part can have different invoicing
-    /// rules. The sum of the amount of each part is equal to the total amount. Multiple parts
-    /// can be returned in tax mode TAX_INCLUDED.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub parts: Vec<RefundsShippingAmountBreakdownParts>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`AmountBreakdown`].
+pub type RefundsShippingAmountBreakdown = AmountBreakdown;
 
-/// `RefundsShippingAmountBreakdownParts` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsShippingAmountBreakdownParts {
-    /// Part's amount. The sum of each part's amount is equal to the total amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Should this amount be applied to the sellers commissions calculation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commissionable: Option<bool>,
-    /// Should this amount be debited to the customer. If true, the amount is taken into account
-    /// when generating the debit file. If false, the amount is not taken into account when
-    /// generating the debit file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debitable_from_customer: Option<bool>,
-    /// Should this amount be paid to the shop. If true, the amount is taken into account when
-    /// generating the shop payment voucher. If false, the amount is not taken into account when
-    /// generating the shop payment voucher.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payable_to_shop: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `RefundsShippingTaxes` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsShippingTaxes {
-    /// Tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// `amount_breakdown`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_breakdown: Option<RefundsShippingTaxesAmountBreakdown>,
-    /// Tax code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// `purchase_tax`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_tax: Option<ShippingTaxesPurchaseTax>,
-    /// Tax rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `RefundsShippingTaxesAmountBreakdown` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsShippingTaxesAmountBreakdown {
-    /// The parts which constitute the total amount. Each part can have different invoicing
-    /// rules. The sum of the amount of each part is equal to the total amount. Multiple parts
-    /// can be returned in tax mode TAX_INCLUDED.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub parts: Vec<ShippingTaxesAmountBreakdownParts>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `ShippingTaxesAmountBreakdownParts` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingTaxesAmountBreakdownParts {
-    /// Part's amount. The sum of each part's amount is equal to the total amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Should this amount be applied to the sellers commissions calculation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commissionable: Option<bool>,
-    /// Should this amount be debited to the customer. If true, the amount is taken into account
-    /// when generating the debit file. If false, the amount is not taken into account when
-    /// generating the debit file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debitable_from_customer: Option<bool>,
-    /// Should this amount be paid to the shop. If true, the amount is taken into account when
-    /// generating the shop payment voucher. If false, the amount is not taken into account when
-    /// generating the shop payment voucher.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payable_to_shop: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `ShippingTaxesPurchaseTax` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingTaxesPurchaseTax {
-    /// Purchase tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_amount: Option<Decimal>,
-    /// Purchase tax rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ShippingTaxes`].
+pub type RefundsShippingTaxes = ShippingTaxes;
 
 open_enum! {
     /// `state` values (`OR15`); unknown values are kept in `Other`.
@@ -2975,231 +1727,17 @@ open_enum! {
     }
 }
 
-/// `RefundsTaxes` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsTaxes {
-    /// Tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// `amount_breakdown`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_breakdown: Option<RefundsTaxesAmountBreakdown>,
-    /// Tax code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// `purchase_tax`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_tax: Option<RefundsTaxesPurchaseTax>,
-    /// Tax rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`ShippingTaxes`].
+pub type RefundsTaxes = ShippingTaxes;
 
-/// `RefundsTaxesAmountBreakdown` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsTaxesAmountBreakdown {
-    /// The parts which constitute the total amount. Each part can have different invoicing
-    /// rules. The sum of the amount of each part is equal to the total amount. Multiple parts
-    /// can be returned in tax mode TAX_INCLUDED.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub parts: Vec<RefundsTaxesAmountBreakdownParts>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseOrderLinesUpdated as ShippingFrom;
 
-/// `RefundsTaxesAmountBreakdownParts` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsTaxesAmountBreakdownParts {
-    /// Part's amount. The sum of each part's amount is equal to the total amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Should this amount be applied to the sellers commissions calculation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commissionable: Option<bool>,
-    /// Should this amount be debited to the customer. If true, the amount is taken into account
-    /// when generating the debit file. If false, the amount is not taken into account when
-    /// generating the debit file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debitable_from_customer: Option<bool>,
-    /// Should this amount be paid to the shop. If true, the amount is taken into account when
-    /// generating the shop payment voucher. If false, the amount is not taken into account when
-    /// generating the shop payment voucher.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payable_to_shop: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::UpdatedAddress as ShippingFromAddress;
 
-/// `RefundsTaxesPurchaseTax` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RefundsTaxesPurchaseTax {
-    /// Purchase tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_amount: Option<Decimal>,
-    /// Purchase tax rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::UpdatedWarehouse as Warehouse;
 
-/// `ShippingFrom` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingFrom {
-    /// `address`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<ShippingFromAddress>,
-    /// `warehouse`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse: Option<Warehouse>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `ShippingFromAddress` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingFromAddress {
-    /// Address City
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// Address Country ISO 3166-1 alpha-3 code (3 letters country code)
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// Address State
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// First information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_1: Option<String>,
-    /// Second information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_2: Option<String>,
-    /// Address zip code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `Warehouse` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Warehouse {
-    /// The code of the warehouse
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `ShippingPriceAmountBreakdown` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingPriceAmountBreakdown {
-    /// The parts which constitute the total amount. Each part can have different invoicing
-    /// rules. The sum of the amount of each part is equal to the total amount. Multiple parts
-    /// can be returned in tax mode TAX_INCLUDED.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub parts: Vec<ShippingPriceAmountBreakdownParts>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `ShippingPriceAmountBreakdownParts` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingPriceAmountBreakdownParts {
-    /// Part's amount. The sum of each part's amount is equal to the total amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Should this amount be applied to the sellers commissions calculation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commissionable: Option<bool>,
-    /// Should this amount be debited to the customer. If true, the amount is taken into account
-    /// when generating the debit file. If false, the amount is not taken into account when
-    /// generating the debit file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debitable_from_customer: Option<bool>,
-    /// Should this amount be paid to the shop. If true, the amount is taken into account when
-    /// generating the shop payment voucher. If false, the amount is not taken into account when
-    /// generating the shop payment voucher.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payable_to_shop: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`AmountBreakdown`].
+pub type ShippingPriceAmountBreakdown = AmountBreakdown;
 
 /// `OrderLinesShippingTaxes` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -3223,7 +1761,7 @@ pub struct OrderLinesShippingTaxes {
     pub code: Option<String>,
     /// `purchase_tax`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_tax: Option<OrderLinesShippingTaxesPurchaseTax>,
+    pub purchase_tax: Option<ShippingTaxesPurchaseTax>,
     /// Tax rate
     #[serde(
         default,
@@ -3242,82 +1780,13 @@ pub struct OrderLinesShippingTaxes {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `OrderLinesShippingTaxesAmountBreakdown` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLinesShippingTaxesAmountBreakdown {
-    /// The parts which constitute the total amount. Each part can have different invoicing
-    /// rules. The sum of the amount of each part is equal to the total amount. Multiple parts
-    /// can be returned in tax mode TAX_INCLUDED.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub parts: Vec<OrderLinesShippingTaxesAmountBreakdownParts>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`AmountBreakdown`].
+pub type OrderLinesShippingTaxesAmountBreakdown = AmountBreakdown;
 
-/// `OrderLinesShippingTaxesAmountBreakdownParts` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLinesShippingTaxesAmountBreakdownParts {
-    /// Part's amount. The sum of each part's amount is equal to the total amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Should this amount be applied to the sellers commissions calculation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commissionable: Option<bool>,
-    /// Should this amount be debited to the customer. If true, the amount is taken into account
-    /// when generating the debit file. If false, the amount is not taken into account when
-    /// generating the debit file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debitable_from_customer: Option<bool>,
-    /// Should this amount be paid to the shop. If true, the amount is taken into account when
-    /// generating the shop payment voucher. If false, the amount is not taken into account when
-    /// generating the shop payment voucher.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payable_to_shop: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`PurchaseTax`].
+pub type ShippingTaxesPurchaseTax = PurchaseTax;
 
-/// `OrderLinesShippingTaxesPurchaseTax` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLinesShippingTaxesPurchaseTax {
-    /// Purchase tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_amount: Option<Decimal>,
-    /// Purchase tax rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-open_enum! {
-    /// `tax_calculation_rule` values (`OR15`); unknown values are kept in `Other`.
-    pub enum TaxCalculationRule {
-        /// `PROPORTIONAL_TO_AMOUNT`
-        ProportionalToAmount => "PROPORTIONAL_TO_AMOUNT",
-        /// `NONE`
-        None => "NONE",
-    }
-}
+pub use crate::shared::TaxCalculationRule;
 
 /// `OrderLinesTaxes` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -3331,7 +1800,7 @@ pub struct OrderLinesTaxes {
     pub amount: Option<Decimal>,
     /// `amount_breakdown`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_breakdown: Option<OrderLinesTaxesAmountBreakdown>,
+    pub amount_breakdown: Option<TaxesAmountBreakdown>,
     /// Tax code
     #[serde(
         default,
@@ -3349,7 +1818,7 @@ pub struct OrderLinesTaxes {
     pub origin_unit_amount: Option<Decimal>,
     /// `purchase_tax`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_tax: Option<OrderLinesTaxesPurchaseTax>,
+    pub purchase_tax: Option<TaxesPurchaseTax>,
     /// Tax rate
     #[serde(
         default,
@@ -3368,72 +1837,11 @@ pub struct OrderLinesTaxes {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `OrderLinesTaxesAmountBreakdown` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLinesTaxesAmountBreakdown {
-    /// The parts which constitute the total amount. Each part can have different invoicing
-    /// rules. The sum of the amount of each part is equal to the total amount. Multiple parts
-    /// can be returned in tax mode TAX_INCLUDED.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub parts: Vec<OrderLinesTaxesAmountBreakdownParts>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`AmountBreakdown`].
+pub type TaxesAmountBreakdown = AmountBreakdown;
 
-/// `OrderLinesTaxesAmountBreakdownParts` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLinesTaxesAmountBreakdownParts {
-    /// Part's amount. The sum of each part's amount is equal to the total amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Should this amount be applied to the sellers commissions calculation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commissionable: Option<bool>,
-    /// Should this amount be debited to the customer. If true, the amount is taken into account
-    /// when generating the debit file. If false, the amount is not taken into account when
-    /// generating the debit file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debitable_from_customer: Option<bool>,
-    /// Should this amount be paid to the shop. If true, the amount is taken into account when
-    /// generating the shop payment voucher. If false, the amount is not taken into account when
-    /// generating the shop payment voucher.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payable_to_shop: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `OrderLinesTaxesPurchaseTax` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLinesTaxesPurchaseTax {
-    /// Purchase tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_amount: Option<Decimal>,
-    /// Purchase tax rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub purchase_rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`PurchaseTax`].
+pub type TaxesPurchaseTax = PurchaseTax;
 
 /// `OrderRefunds` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -3457,102 +1865,14 @@ pub struct OrderRefunds {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `OrderRefundsTaxes` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderRefundsTaxes {
-    /// Order tax code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Order tax rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub rate: Option<Decimal>,
-    /// Order total refunded tax amount for product and shipping, for a defined tax code and
-    /// rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub total_amount: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrderRefundsTaxes;
 
-open_enum! {
-    /// `order_state` values (`OR15`); unknown values are kept in `Other`.
-    pub enum OrderState {
-        /// `STAGING`
-        Staging => "STAGING",
-        /// `WAITING_ACCEPTANCE`
-        WaitingAcceptance => "WAITING_ACCEPTANCE",
-        /// `WAITING_DEBIT`
-        WaitingDebit => "WAITING_DEBIT",
-        /// `WAITING_DEBIT_PAYMENT`
-        WaitingDebitPayment => "WAITING_DEBIT_PAYMENT",
-        /// `SHIPPING`
-        Shipping => "SHIPPING",
-        /// `SHIPPED`
-        Shipped => "SHIPPED",
-        /// `TO_COLLECT`
-        ToCollect => "TO_COLLECT",
-        /// `RECEIVED`
-        Received => "RECEIVED",
-        /// `CLOSED`
-        Closed => "CLOSED",
-        /// `REFUSED`
-        Refused => "REFUSED",
-        /// `CANCELED`
-        Canceled => "CANCELED",
-    }
-}
+pub use crate::shared::OrderState;
 
-open_enum! {
-    /// `order_tax_mode` values (`OR15`); unknown values are kept in `Other`.
-    pub enum OrderTaxMode {
-        /// `TAX_INCLUDED`
-        TaxIncluded => "TAX_INCLUDED",
-        /// `TAX_EXCLUDED`
-        TaxExcluded => "TAX_EXCLUDED",
-    }
-}
+pub use crate::shared::OrderTaxMode;
 
-/// `OrderTaxes` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderTaxes {
-    /// Order tax code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Order tax rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub rate: Option<Decimal>,
-    /// Order total tax amount for product and shipping, for a defined tax code and rate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub total_amount: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`OrderRefundsTaxes`].
+pub type OrderTaxes = OrderRefundsTaxes;
 
 open_enum! {
     /// `payment_workflow` values (`OR15`); unknown values are kept in `Other`.
@@ -3592,142 +1912,10 @@ pub struct OrdersPromotions {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `AppliedPromotions` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct AppliedPromotions {
-    /// true when the promotion's reward amount is divided and allocated proportionally to
-    /// multiple order lines. false when the entire reward amount is allocated to one order
-    /// line, or when the same discount percentage is applied to several order lines (one-step
-    /// percentage off promotions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apportioned: Option<bool>,
-    /// `campaign`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub campaign: Option<AppliedPromotionsCampaign>,
-    /// `configuration`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<AppliedPromotionsConfiguration>,
-    /// Promotion's amount for this line.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub deduced_amount: Option<Decimal>,
-    /// Promotion's id, defined by the shop
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// The quantity of free items offered by the promotion for this line. Only applicable when
-    /// promotion is of type FREE_ITEMS , null otherwise.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub offered_quantity: Option<i64>,
-    /// Promo code associated to the promotion
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub promo_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`Promotions`].
+pub type AppliedPromotions = Promotions;
 
-/// `AppliedPromotionsCampaign` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct AppliedPromotionsCampaign {
-    /// The identifier of the promotion campaign.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub identifier: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `AppliedPromotionsConfiguration` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct AppliedPromotionsConfiguration {
-    /// The amount off of the promotion. Only applicable when promotion is of type AMOUNT_OFF ,
-    /// null otherwise.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount_off: Option<Decimal>,
-    /// The free item target quantity of the promotion. Only applicable when promotion is of
-    /// type FREE_ITEMS , null otherwise.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub free_items_quantity: Option<i64>,
-    /// Promotion's Internal description, set by the shop at creation
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub internal_description: Option<String>,
-    /// The percentage off of the promotion. Only applicable when promotion is of type
-    /// PERCENTAGE_OFF , null otherwise.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub percentage_off: Option<Decimal>,
-    /// The new offer’s unit price triggered by the promotion. Only applicable when promotion is
-    /// of type REDUCED_UNIT_PRICE , null otherwise.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub reduced_unit_price: Option<Decimal>,
-    /// Promotion's type, whether it is applied to this item ( ITEM ), or every items in the
-    /// basket for this shop ( BASKET )
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ConfigurationType>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `References` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct References {
-    /// Order reference for customer
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub order_reference_for_customer: Option<String>,
-    /// Order reference for seller
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub order_reference_for_seller: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrdersReferences as References;
 
 #[cfg(feature = "client")]
 pub use call::Request;

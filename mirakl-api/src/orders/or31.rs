@@ -60,29 +60,7 @@ pub struct OrderAdditionalFields {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`OR31`); unknown values are kept in `Other`.
-    pub enum Type {
-        /// `STRING`
-        String => "STRING",
-        /// `DATE`
-        Date => "DATE",
-        /// `NUMERIC`
-        Numeric => "NUMERIC",
-        /// `BOOLEAN`
-        Boolean => "BOOLEAN",
-        /// `LINK`
-        Link => "LINK",
-        /// `REGEX`
-        Regex => "REGEX",
-        /// `TEXTAREA`
-        Textarea => "TEXTAREA",
-        /// `LIST`
-        List => "LIST",
-        /// `MULTIPLE_VALUES_LIST`
-        MultipleValuesList => "MULTIPLE_VALUES_LIST",
-    }
-}
+pub use crate::shared::Type;
 
 /// Order lines custom fields
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -148,34 +126,7 @@ pub struct OrderUpdateErrors {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Errors` of OR31.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Errors {
-    /// Error code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Name of the field on the input object. Can be composed, e.g.: address.zip_code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub field: Option<String>,
-    /// Error message
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub message: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseOrderLinesErrors as Errors;
 
 /// `Input` of OR31.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

@@ -23,213 +23,21 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use time::OffsetDateTime;
 
-/// `Response` of OR41.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Response {
-    /// List of messages
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub messages: Vec<Messages>,
-    /// Total count of messages
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub total_count: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::Or41Response as Response;
 
-/// `Messages` of OR41.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Messages {
-    /// Will be removed in next version
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub archived: Option<bool>,
-    /// Message body
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub body: Option<String>,
-    /// Order commercial ID. Used only when retrieving messages of an order.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub commercial_id: Option<String>,
-    /// Message creation date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub date_created: Option<OffsetDateTime>,
-    /// Documents list
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub documents: Vec<Documents>,
-    /// Sender user identifier
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub from_id: Option<String>,
-    /// Sender user name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub from_name: Option<String>,
-    /// Sender user type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_type: Option<FromType>,
-    /// Message identifier
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub id: Option<i64>,
-    /// Identifier of offer : this value is not fixed and can changed after a long period
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub offer_id: Option<i64>,
-    /// Order ID. Used only when retrieving messages of an order.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub order_id: Option<String>,
-    /// Will be removed in next version
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub read: Option<bool>,
-    /// Message subject
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub subject: Option<String>,
-    /// Will be removed in next version
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to_customer_archived: Option<bool>,
-    /// Recipient customer ID
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub to_customer_id: Option<String>,
-    /// Recipient customer name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub to_customer_name: Option<String>,
-    /// Indicates the message sent to operator. Used only when retrieving messages of an order .
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to_operator: Option<bool>,
-    /// Will be removed in next version
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to_operator_archived: Option<bool>,
-    /// Will be removed in next version
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to_shop_archived: Option<bool>,
-    /// Recipient shop ID
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub to_shop_id: Option<i64>,
-    /// Recipient shop name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub to_shop_name: Option<String>,
-    /// States whether or not the message is visible (public). Only relevant for messages on
-    /// offers and always null for messages on orders.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visible: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseMessages as Messages;
 
-/// `Documents` of OR41.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Documents {
-    /// Document uploaded date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub date_uploaded: Option<OffsetDateTime>,
-    /// Document file name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub file_name: Option<String>,
-    /// File size
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub file_size: Option<i64>,
-    /// Document identifier
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub id: Option<i64>,
-    /// Document type code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub r#type: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::MessagesDocuments as Documents;
 
-open_enum! {
-    /// `from_type` values (`OR41`); unknown values are kept in `Other`.
-    pub enum FromType {
-        /// `OPERATOR`
-        Operator => "OPERATOR",
-        /// `SHOP`
-        Shop => "SHOP",
-        /// `CUSTOMER`
-        Customer => "CUSTOMER",
-    }
-}
+pub use crate::shared::FromType;
+
+pub use crate::shared::Read;
+
+/// `archived` values: the same as [`Read`].
+pub type Archived = Read;
+
+/// `received` values: the same as [`Read`].
+pub type Received = Read;
 
 #[cfg(feature = "client")]
 pub use call::Request;
@@ -268,25 +76,25 @@ mod call {
 
         /// Ignored, will be removed in a future version
         #[must_use]
-        pub fn read(mut self, value: impl Into<String>) -> Self {
+        pub fn read(mut self, value: Read) -> Self {
             self.query.retain(|(k, _)| *k != "read");
-            self.query.push(("read", value.into()));
+            self.query.push(("read", value.to_string()));
             self
         }
 
         /// Ignored, will be removed in a future version
         #[must_use]
-        pub fn archived(mut self, value: impl Into<String>) -> Self {
+        pub fn archived(mut self, value: Archived) -> Self {
             self.query.retain(|(k, _)| *k != "archived");
-            self.query.push(("archived", value.into()));
+            self.query.push(("archived", value.to_string()));
             self
         }
 
         /// If "TRUE" ("FALSE") returns only messages received by (sent to) shop.
         #[must_use]
-        pub fn received(mut self, value: impl Into<String>) -> Self {
+        pub fn received(mut self, value: Received) -> Self {
             self.query.retain(|(k, _)| *k != "received");
-            self.query.push(("received", value.into()));
+            self.query.push(("received", value.to_string()));
             self
         }
 

@@ -55,20 +55,7 @@ pub struct Body {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Response` of OR42.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Response {
-    /// Identifier of the message created
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub id: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::Or42Response as Response;
 
 #[cfg(feature = "client")]
 pub use call::Request;

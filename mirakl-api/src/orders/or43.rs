@@ -37,17 +37,7 @@ pub struct ThreadInput {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `to` values (`OR43`); unknown values are kept in `Other`.
-    pub enum To {
-        /// `OPERATOR`
-        Operator => "OPERATOR",
-        /// `SHOP`
-        Shop => "SHOP",
-        /// `CUSTOMER`
-        Customer => "CUSTOMER",
-    }
-}
+pub use crate::shared::FromType as To;
 
 /// Thread topic The topic can either have a free or a fixed value depending on the topic type
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,15 +52,7 @@ pub struct Topic {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`OR43`); unknown values are kept in `Other`.
-    pub enum Type {
-        /// `FREE_TEXT`
-        FreeText => "FREE_TEXT",
-        /// `REASON_CODE`
-        ReasonCode => "REASON_CODE",
-    }
-}
+pub use crate::shared::TopicType as Type;
 
 /// `Response` of OR43.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

@@ -144,15 +144,7 @@ pub struct Reply {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`OR51`); unknown values are kept in `Other`.
-    pub enum Type {
-        /// `OPERATOR`
-        Operator => "OPERATOR",
-        /// `SHOP`
-        Shop => "SHOP",
-    }
-}
+pub use crate::shared::ReplyType as Type;
 
 #[cfg(feature = "client")]
 pub use call::Request;

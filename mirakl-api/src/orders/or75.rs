@@ -63,15 +63,7 @@ pub struct Taxes {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `tax_calculation_rule` values (`OR75`); unknown values are kept in `Other`.
-    pub enum TaxCalculationRule {
-        /// `PROPORTIONAL_TO_AMOUNT`
-        ProportionalToAmount => "PROPORTIONAL_TO_AMOUNT",
-        /// `NONE`
-        None => "NONE",
-    }
-}
+pub use crate::shared::TaxCalculationRule;
 
 #[cfg(feature = "client")]
 pub use call::Request;

@@ -36,30 +36,7 @@ pub struct Response {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Currencies` of CUR01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Currencies {
-    /// Currency code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Currency label
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub label: Option<String>,
-    /// Default currency of the platform
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub platform_default: Option<bool>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseLocales as Currencies;
 
 #[cfg(feature = "client")]
 pub use call::Request;

@@ -229,42 +229,9 @@ pub struct ApplicationToCart {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Campaign` of PR01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Campaign {
-    /// Identifier of the campaign
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub identifier: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrdersDiscountCampaigns as Campaign;
 
-/// `Channels` of PR01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Channels {
-    /// Channel code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Channel label
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub label: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrdersChannel as Channels;
 
 /// `Medias` of PR01.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -371,19 +338,7 @@ open_enum! {
     }
 }
 
-open_enum! {
-    /// `type` values (`PR01`); unknown values are kept in `Other`.
-    pub enum PromotionsType {
-        /// `AMOUNT_OFF`
-        AmountOff => "AMOUNT_OFF",
-        /// `FREE_ITEMS`
-        FreeItems => "FREE_ITEMS",
-        /// `PERCENTAGE_OFF`
-        PercentageOff => "PERCENTAGE_OFF",
-        /// `REDUCED_UNIT_PRICE`
-        ReducedUnitPrice => "REDUCED_UNIT_PRICE",
-    }
-}
+pub use crate::shared::ConfigurationType as PromotionsType;
 
 #[cfg(feature = "client")]
 pub use call::Request;

@@ -83,30 +83,9 @@ pub struct Body {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// If applicable, promo code to associate to the promotion
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ApplicationToCart {
-    /// Promo code associated to the promotion Required by the API.
-    #[serde(default, deserialize_with = "crate::lenient::string")]
-    pub promo_code: String,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::BodyApplicationToCart as ApplicationToCart;
 
-/// The public descriptions of the promotion, with the locales they apply to
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct PublicDescriptions {
-    /// Description's locale Required by the API.
-    #[serde(default, deserialize_with = "crate::lenient::string")]
-    pub locale: String,
-    /// The description itself Required by the API.
-    #[serde(default, deserialize_with = "crate::lenient::string")]
-    pub value: String,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::BodyPublicDescriptions as PublicDescriptions;
 
 /// Defines the reward applied when promotion is triggered
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,21 +109,7 @@ pub struct Selection {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`PR03`); unknown values are kept in `Other`.
-    pub enum Type {
-        /// `PURCHASED_ITEMS`
-        PurchasedItems => "PURCHASED_ITEMS",
-        /// `OFFER`
-        Offer => "OFFER",
-        /// `PRODUCT`
-        Product => "PRODUCT",
-        /// `CATEGORY`
-        Category => "CATEGORY",
-        /// `BRAND`
-        Brand => "BRAND",
-    }
-}
+pub use crate::shared::SelectionType as Type;
 
 open_enum! {
     /// `type` values (`PR03`); unknown values are kept in `Other`.
@@ -183,21 +148,7 @@ pub struct TriggerSelection {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`PR03`); unknown values are kept in `Other`.
-    pub enum TriggerSelectionType {
-        /// `ALL`
-        All => "ALL",
-        /// `OFFER`
-        Offer => "OFFER",
-        /// `PRODUCT`
-        Product => "PRODUCT",
-        /// `CATEGORY`
-        Category => "CATEGORY",
-        /// `BRAND`
-        Brand => "BRAND",
-    }
-}
+pub use crate::shared::TriggerSelectionType;
 
 open_enum! {
     /// `type` values (`PR03`); unknown values are kept in `Other`.

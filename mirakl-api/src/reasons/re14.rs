@@ -22,49 +22,9 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use time::OffsetDateTime;
 
-/// `Response` of RE14.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Response {
-    /// List of reasons
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub reasons: Vec<Reasons>,
-    /// Total count of elements returned by the query (No pagination)
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub total_count: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::Re02Response as Response;
 
-/// `Reasons` of RE14.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Reasons {
-    /// Reason code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Reason label
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub label: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrdersChannel as Reasons;
 
 #[cfg(feature = "client")]
 pub use call::Request;

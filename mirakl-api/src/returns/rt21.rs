@@ -46,76 +46,13 @@ pub struct Returns {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `rejection_reason_code` values (`RT21`); unknown values are kept in `Other`.
-    pub enum RejectionReasonCode {
-        /// `RETURN_REJECTION_NOT_ELIGIBLE`
-        ReturnRejectionNotEligible => "RETURN_REJECTION_NOT_ELIGIBLE",
-        /// `RETURN_REJECTION_NOT_NEEDED`
-        ReturnRejectionNotNeeded => "RETURN_REJECTION_NOT_NEEDED",
-        /// `RETURN_REJECTION_WINDOW_CLOSED`
-        ReturnRejectionWindowClosed => "RETURN_REJECTION_WINDOW_CLOSED",
-    }
-}
+pub use crate::shared::RejectionReasonCode;
 
-/// `Response` of RT21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Response {
-    /// Returns update errors
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub return_errors: Vec<ReturnErrors>,
-    /// Returns update success
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub return_success: Vec<ReturnSuccess>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::Rt21Response as Response;
 
-/// `ReturnErrors` of RT21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ReturnErrors {
-    /// Return id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Error message
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub message: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseShipmentErrors as ReturnErrors;
 
-/// `ReturnSuccess` of RT21.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ReturnSuccess {
-    /// Return id, must be a valid UUID
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseReturnSuccess2 as ReturnSuccess;
 
 #[cfg(feature = "client")]
 pub use call::Request;

@@ -18,86 +18,15 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use time::OffsetDateTime;
 
-/// `Body` of RT27.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Body {
-    /// Return ids Required by the API.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub returns: Vec<Returns>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::Rt25Body as Body;
 
-/// Return ids
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Returns {
-    /// Return id, must be a valid UUID Required by the API.
-    #[serde(default, deserialize_with = "crate::lenient::string")]
-    pub id: String,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::BodyReturns as Returns;
 
-/// `Response` of RT27.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Response {
-    /// Returns update errors
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub return_errors: Vec<ReturnErrors>,
-    /// Returns update success
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub return_success: Vec<ReturnSuccess>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::Rt21Response as Response;
 
-/// `ReturnErrors` of RT27.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ReturnErrors {
-    /// Return id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Error message
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub message: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseShipmentErrors as ReturnErrors;
 
-/// `ReturnSuccess` of RT27.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ReturnSuccess {
-    /// Return id, must be a valid UUID
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseReturnSuccess2 as ReturnSuccess;
 
 #[cfg(feature = "client")]
 pub use call::Request;

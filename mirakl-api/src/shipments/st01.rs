@@ -86,15 +86,7 @@ pub struct ShipmentAdditionalInformation {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`ST01`); unknown values are kept in `Other`.
-    pub enum Type {
-        /// `STRING`
-        String => "STRING",
-        /// `DATE`
-        Date => "DATE",
-    }
-}
+pub use crate::shared::ShipmentAdditionalInformationType as Type;
 
 /// Shipment lines
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -139,66 +131,9 @@ pub struct ShippingFrom {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The warehouse from where the shipment is shipped
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Warehouse {
-    /// The code of the warehouse
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShippingFromWarehouse as Warehouse;
 
-/// Shipment tracking details
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Tracking {
-    /// The code of a carrier. This information is mandatory for a registered carrier.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub carrier_code: Option<String>,
-    /// The name of a carrier. This information is mandatory for an unregistered carrier.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub carrier_name: Option<String>,
-    /// The standard code of a carrier based on mirakl carrier referential
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub carrier_standard_code: Option<String>,
-    /// The carrier tracking number. This information is mandatory for a registered carrier with
-    /// a URL requiring a tracking number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub tracking_number: Option<String>,
-    /// The tracking url of a carrier. This information is unused for registered carriers
-    /// (because computed automatically). This information is optional for unregistered
-    /// carriers.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub tracking_url: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentsTracking as Tracking;
 
 /// `Response` of ST01.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -323,34 +258,7 @@ pub struct ShipmentSuccess {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `PaymentDetails` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct PaymentDetails {
-    /// Payment's date of the shipment by the customer
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub customer_debited_date: Option<OffsetDateTime>,
-    /// Payment transaction date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub transaction_date: Option<OffsetDateTime>,
-    /// Payment transaction number
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub transaction_number: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentSuccessPaymentDetails as PaymentDetails;
 
 /// `ShipmentSuccessShipmentAdditionalInformation` of ST01.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -370,497 +278,47 @@ pub struct ShipmentSuccessShipmentAdditionalInformation {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `ShipmentSuccessShipmentLines` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipmentSuccessShipmentLines {
-    /// Offer sku Use order_line_id instead
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub offer_sku: Option<String>,
-    /// Order line id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub order_line_id: Option<String>,
-    /// Package reference
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub package_reference: Option<String>,
-    /// Quantity
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub quantity: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentSuccessShipmentLines;
 
-/// `ShipmentSuccessShippingFrom` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipmentSuccessShippingFrom {
-    /// `address`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<Address>,
-    /// `warehouse`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse: Option<ShippingFromWarehouse>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentSuccessShippingFrom;
 
-/// `Address` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Address {
-    /// City
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// Country ISO code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// State
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// First information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_1: Option<String>,
-    /// Second information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_2: Option<String>,
-    /// Address zip code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentSuccessShippingFromAddress as Address;
 
-/// `ShippingFromWarehouse` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingFromWarehouse {
-    /// Warehouse's code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::UpdatedWarehouse as ShippingFromWarehouse;
 
-open_enum! {
-    /// `status` values (`ST01`); unknown values are kept in `Other`.
-    pub enum Status {
-        /// `SHIPPING`
-        Shipping => "SHIPPING",
-        /// `READY_FOR_PICK_UP`
-        ReadyForPickUp => "READY_FOR_PICK_UP",
-        /// `SHIPMENT_PREPARED`
-        ShipmentPrepared => "SHIPMENT_PREPARED",
-        /// `SHIPPED`
-        Shipped => "SHIPPED",
-        /// `TO_COLLECT`
-        ToCollect => "TO_COLLECT",
-        /// `RECEIVED`
-        Received => "RECEIVED",
-        /// `CANCELED`
-        Canceled => "CANCELED",
-        /// `CLOSED`
-        Closed => "CLOSED",
-    }
-}
+pub use crate::shared::Status;
 
-open_enum! {
-    /// `status_customer_debit` values (`ST01`); unknown values are kept in `Other`.
-    pub enum StatusCustomerDebit {
-        /// `NO_DEBIT`
-        NoDebit => "NO_DEBIT",
-        /// `NOT_STARTED`
-        NotStarted => "NOT_STARTED",
-        /// `WAITING_TAX_CONFIRMATION`
-        WaitingTaxConfirmation => "WAITING_TAX_CONFIRMATION",
-        /// `WAITING_OPERATOR_SYSTEM_CONTACT`
-        WaitingOperatorSystemContact => "WAITING_OPERATOR_SYSTEM_CONTACT",
-        /// `WAITING_DEBIT_CONFIRMATION`
-        WaitingDebitConfirmation => "WAITING_DEBIT_CONFIRMATION",
-        /// `DEBIT_OK`
-        DebitOk => "DEBIT_OK",
-        /// `CANCELED`
-        Canceled => "CANCELED",
-    }
-}
+pub use crate::shared::StatusCustomerDebit;
 
-/// `ShipmentSuccessTracking` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipmentSuccessTracking {
-    /// The code of a carrier. This information is mandatory for a registered carrier.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub carrier_code: Option<String>,
-    /// `carrier_expected_delivery_date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub carrier_expected_delivery_date: Option<CarrierExpectedDeliveryDate>,
-    /// The name of a carrier. This information is mandatory for an unregistered carrier.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub carrier_name: Option<String>,
-    /// The standard code of a carrier based on mirakl carrier referential
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub carrier_standard_code: Option<String>,
-    /// `last_known_location`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_known_location: Option<LastKnownLocation>,
-    /// Retrieves the main stages of the delivery of a shipment coming from carrier's systems
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub milestones: Vec<Milestones>,
-    /// The carrier tracking number. This information is mandatory for a registered carrier with
-    /// a URL requiring a tracking number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub tracking_number: Option<String>,
-    /// The tracking url of a carrier. This information is unused for registered carriers
-    /// (because computed automatically). This information is optional for unregistered
-    /// carriers.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub tracking_url: Option<String>,
-    /// Retrieves if mirakl is able to get tracking information (if not, then unverified) and if
-    /// we manage to get tracking information and if we do get tracking information on this
-    /// tracking, then it moves to verified, if we don't it remains in unverified
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub validity_status: Option<ValidityStatus>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentSuccessTracking;
 
-/// `CarrierExpectedDeliveryDate` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct CarrierExpectedDeliveryDate {
-    /// `earliest`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub earliest: Option<Earliest>,
-    /// `latest`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest: Option<Latest>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentSuccessTrackingCarrierExpectedDeliveryDate as CarrierExpectedDeliveryDate;
 
-/// `Earliest` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Earliest {
-    /// Date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub date: Option<String>,
-    /// Zone offset, with the following format (compliant with ISO8601) : ±hh:mm. The offset
-    /// +00:00 can be replaced by Z (the zero UTC offset).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub offset: Option<String>,
-    /// Time, with the following format (compliant with ISO8601) : hh:mm\[:ss\]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub time: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::CarrierExpectedDeliveryDateEarliest as Earliest;
 
-/// `Latest` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Latest {
-    /// Date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub date: Option<String>,
-    /// Zone offset, with the following format (compliant with ISO8601) : ±hh:mm. The offset
-    /// +00:00 can be replaced by Z (the zero UTC offset).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub offset: Option<String>,
-    /// Time, with the following format (compliant with ISO8601) : hh:mm\[:ss\]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub time: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`Earliest`].
+pub type Latest = Earliest;
 
-/// `LastKnownLocation` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct LastKnownLocation {
-    /// Last known location of the shipment
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub location: Option<String>,
-    /// `occurrence_date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub occurrence_date: Option<OccurrenceDate>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentSuccessTrackingLastKnownLocation as LastKnownLocation;
 
-/// `OccurrenceDate` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OccurrenceDate {
-    /// Date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub date: Option<String>,
-    /// Zone offset, with the following format (compliant with ISO8601) : ±hh:mm. The offset
-    /// +00:00 can be replaced by Z (the zero UTC offset).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub offset: Option<String>,
-    /// Time, with the following format (compliant with ISO8601) : hh:mm\[:ss\]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub time: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`Earliest`].
+pub type OccurrenceDate = Earliest;
 
-/// `Milestones` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Milestones {
-    /// `additional_info`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_info: Option<AdditionalInfo>,
-    /// `occurrence_date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub occurrence_date: Option<MilestonesOccurrenceDate>,
-    /// Type of milestone
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<MilestonesType>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentSuccessTrackingMilestones as Milestones;
 
-/// `AdditionalInfo` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct AdditionalInfo {
-    /// `occurrence_date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub occurrence_date: Option<AdditionalInfoOccurrenceDate>,
-    /// Type of the additional information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<AdditionalInfoType>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::MilestonesAdditionalInfo as AdditionalInfo;
 
-/// `AdditionalInfoOccurrenceDate` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct AdditionalInfoOccurrenceDate {
-    /// Date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub date: Option<String>,
-    /// Zone offset, with the following format (compliant with ISO8601) : ±hh:mm. The offset
-    /// +00:00 can be replaced by Z (the zero UTC offset).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub offset: Option<String>,
-    /// Time, with the following format (compliant with ISO8601) : hh:mm\[:ss\]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub time: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`Earliest`].
+pub type AdditionalInfoOccurrenceDate = Earliest;
 
-open_enum! {
-    /// `type` values (`ST01`); unknown values are kept in `Other`.
-    pub enum AdditionalInfoType {
-        /// `DESTINATION_ARRIVAL`
-        DestinationArrival => "DESTINATION_ARRIVAL",
-        /// `DATA_ORDER_CANCELLED`
-        DataOrderCancelled => "DATA_ORDER_CANCELLED",
-        /// `DATA_DELIVERY_PROPOSED`
-        DataDeliveryProposed => "DATA_DELIVERY_PROPOSED",
-        /// `DATA_DELIVERY_DECIDED`
-        DataDeliveryDecided => "DATA_DELIVERY_DECIDED",
-        /// `CUSTOMS_RECEIVED`
-        CustomsReceived => "CUSTOMS_RECEIVED",
-        /// `CUSTOMS_EXCEPTION`
-        CustomsException => "CUSTOMS_EXCEPTION",
-        /// `CUSTOMS_CLEARED`
-        CustomsCleared => "CUSTOMS_CLEARED",
-        /// `CUSTOMS_REJECTED`
-        CustomsRejected => "CUSTOMS_REJECTED",
-        /// `DELIVERY_ATTEMPTED`
-        DeliveryAttempted => "DELIVERY_ATTEMPTED",
-        /// `DELIVERY_EXCEPTION`
-        DeliveryException => "DELIVERY_EXCEPTION",
-    }
-}
+pub use crate::shared::AdditionalInfoType;
 
-/// `MilestonesOccurrenceDate` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct MilestonesOccurrenceDate {
-    /// Date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub date: Option<String>,
-    /// Zone offset, with the following format (compliant with ISO8601) : ±hh:mm. The offset
-    /// +00:00 can be replaced by Z (the zero UTC offset).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub offset: Option<String>,
-    /// Time, with the following format (compliant with ISO8601) : hh:mm\[:ss\]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub time: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`Earliest`].
+pub type MilestonesOccurrenceDate = Earliest;
 
-open_enum! {
-    /// `type` values (`ST01`); unknown values are kept in `Other`.
-    pub enum MilestonesType {
-        /// `IN_TRANSIT`
-        InTransit => "IN_TRANSIT",
-        /// `OUT_FOR_DELIVERY`
-        OutForDelivery => "OUT_FOR_DELIVERY",
-        /// `TO_COLLECT`
-        ToCollect => "TO_COLLECT",
-        /// `DELIVERED`
-        Delivered => "DELIVERED",
-        /// `EXCEPTION`
-        Exception => "EXCEPTION",
-    }
-}
+pub use crate::shared::MilestonesType;
 
-open_enum! {
-    /// `validity_status` values (`ST01`); unknown values are kept in `Other`.
-    pub enum ValidityStatus {
-        /// `MISSING_TRACKING`
-        MissingTracking => "MISSING_TRACKING",
-        /// `UNVERIFIED`
-        Unverified => "UNVERIFIED",
-        /// `UNCOVERED`
-        Uncovered => "UNCOVERED",
-        /// `INVALID`
-        Invalid => "INVALID",
-        /// `VERIFIED`
-        Verified => "VERIFIED",
-    }
-}
+pub use crate::shared::ValidityStatus;
 
 #[cfg(feature = "client")]
 pub use call::Request;

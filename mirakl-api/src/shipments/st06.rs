@@ -19,86 +19,15 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use time::OffsetDateTime;
 
-/// `Body` of ST06.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Body {
-    /// Shipment ids Required by the API.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub shipments: Vec<Shipments>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::St06Body as Body;
 
-/// Shipment ids
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Shipments {
-    /// Shipment id Required by the API.
-    #[serde(default, deserialize_with = "crate::lenient::string")]
-    pub id: String,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::BodyShipments as Shipments;
 
-/// `Response` of ST06.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Response {
-    /// Shipment workflow update errors
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub shipment_errors: Vec<ShipmentErrors>,
-    /// Shipment workflow update success
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub shipment_success: Vec<ShipmentSuccess>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::St06Response as Response;
 
-/// `ShipmentErrors` of ST06.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipmentErrors {
-    /// Shipment id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Error message
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub message: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseShipmentErrors as ShipmentErrors;
 
-/// `ShipmentSuccess` of ST06.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipmentSuccess {
-    /// Shipment id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseShipmentSuccess as ShipmentSuccess;
 
 #[cfg(feature = "client")]
 pub use call::Request;

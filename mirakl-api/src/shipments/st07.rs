@@ -88,27 +88,7 @@ pub struct Response {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `ShipmentErrors` of ST07.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipmentErrors {
-    /// Shipment id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Shipment update error message
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub message: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseShipmentErrors as ShipmentErrors;
 
 /// `ShipmentSuccess` of ST07.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -128,84 +108,11 @@ pub struct ShipmentSuccess {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `ShipmentSuccessShippingFrom` of ST07.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipmentSuccessShippingFrom {
-    /// `address`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<Address>,
-    /// `warehouse`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse: Option<ShippingFromWarehouse>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentSuccessShippingFrom;
 
-/// `Address` of ST07.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Address {
-    /// City
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// Country ISO code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// State
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// First information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_1: Option<String>,
-    /// Second information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_2: Option<String>,
-    /// Address zip code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentSuccessShippingFromAddress as Address;
 
-/// `ShippingFromWarehouse` of ST07.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingFromWarehouse {
-    /// Warehouse's code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::UpdatedWarehouse as ShippingFromWarehouse;
 
 #[cfg(feature = "client")]
 pub use call::Request;

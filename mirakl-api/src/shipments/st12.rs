@@ -109,53 +109,11 @@ pub struct Data {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Fulfillment` of ST12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Fulfillment {
-    /// `center`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub center: Option<Center>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrdersFulfillment as Fulfillment;
 
-/// `Center` of ST12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Center {
-    /// Center code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::FulfillmentCenter as Center;
 
-/// `References` of ST12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct References {
-    /// Order reference for customer
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub order_reference_for_customer: Option<String>,
-    /// Order reference for seller
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub order_reference_for_seller: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrdersReferences as References;
 
 /// `ShipmentLines` of ST12.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -208,118 +166,7 @@ pub struct ShipmentLines {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `ShippingAddress` of ST12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingAddress {
-    /// Additional information for the shipping address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub additional_info: Option<String>,
-    /// Address city
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// Civility of the person associated with the address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub civility: Option<String>,
-    /// Company of the person associated with the address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company: Option<String>,
-    /// Second company information of the person associated with the address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub company_2: Option<String>,
-    /// Address country
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country: Option<String>,
-    /// Country ISO 3166-1 code of the address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// First name of the person associated with the address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub firstname: Option<String>,
-    /// Last name of the person associated with the address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub lastname: Option<String>,
-    /// Phone
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub phone: Option<String>,
-    /// Phone secondary
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub phone_secondary: Option<String>,
-    /// Address state
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// First information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_1: Option<String>,
-    /// Second information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_2: Option<String>,
-    /// Address zip code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::CustomerShippingAddress as ShippingAddress;
 
 #[cfg(feature = "client")]
 pub use call::Request;

@@ -45,110 +45,13 @@ pub struct Shipments {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Shipment tracking details
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Tracking {
-    /// The code of a carrier. This information is mandatory for a registered carrier.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub carrier_code: Option<String>,
-    /// The name of a carrier. This information is mandatory for an unregistered carrier.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub carrier_name: Option<String>,
-    /// The standard code of a carrier based on mirakl carrier referential
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub carrier_standard_code: Option<String>,
-    /// The carrier tracking number. This information is mandatory for a registered carrier with
-    /// a URL requiring a tracking number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub tracking_number: Option<String>,
-    /// The tracking url of a carrier. This information is unused for registered carriers
-    /// (because computed automatically). This information is optional for unregistered
-    /// carriers.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub tracking_url: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentsTracking as Tracking;
 
-/// `Response` of ST23.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Response {
-    /// Shipment workflow update errors
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub shipment_errors: Vec<ShipmentErrors>,
-    /// Shipment workflow update success
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub shipment_success: Vec<ShipmentSuccess>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::St06Response as Response;
 
-/// `ShipmentErrors` of ST23.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipmentErrors {
-    /// Shipment id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Error message
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub message: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseShipmentErrors as ShipmentErrors;
 
-/// `ShipmentSuccess` of ST23.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipmentSuccess {
-    /// Shipment id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseShipmentSuccess as ShipmentSuccess;
 
 #[cfg(feature = "client")]
 pub use call::Request;

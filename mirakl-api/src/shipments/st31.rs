@@ -63,15 +63,7 @@ pub struct ShipmentAdditionalInformation {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `type` values (`ST31`); unknown values are kept in `Other`.
-    pub enum Type {
-        /// `STRING`
-        String => "STRING",
-        /// `DATE`
-        Date => "DATE",
-    }
-}
+pub use crate::shared::ShipmentAdditionalInformationType as Type;
 
 /// `Response` of ST31.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -117,34 +109,7 @@ pub struct ShipmentUpdateErrors {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Errors` of ST31.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Errors {
-    /// Error code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Name of the field on the input object. Can be composed, e.g.: address.zip_code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub field: Option<String>,
-    /// Error message
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub message: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseOrderLinesErrors as Errors;
 
 /// `ShipmentUpdateSuccess` of ST31.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

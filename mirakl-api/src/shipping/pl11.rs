@@ -117,42 +117,9 @@ pub struct Data {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `OrderLines` of PL11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLines {
-    /// Picklist order line id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::DataOrderLines as OrderLines;
 
-/// `PicklistLines` of PL11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct PicklistLines {
-    /// Identifier of the offer to pick
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub offer_id: Option<i64>,
-    /// Quantity of offers to pick
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub quantity: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::DataPicklistLines as PicklistLines;
 
 open_enum! {
     /// `state` values (`PL11`); unknown values are kept in `Other`.

@@ -113,15 +113,7 @@ pub struct DeliveryTime {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-open_enum! {
-    /// `set_by` values (`SH42`); unknown values are kept in `Other`.
-    pub enum SetBy {
-        /// `OPERATOR`
-        Operator => "OPERATOR",
-        /// `SHOP`
-        Shop => "SHOP",
-    }
-}
+pub use crate::shared::ReplyType as SetBy;
 
 /// Lead time to ship configuration
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

@@ -1,0 +1,234 @@
+//! `soak`: marketplace orders at volume through a real `sync` process, with faults and
+//! optional `kill -9` restarts, counted from the sandboxes' own records. Not a test: run it
+//! in release and read the figures.
+//!
+//! ```text
+//! cargo build --release -p examples --bin sync --bin soak
+//! target/release/soak --orders 1000 --batch 100 --faults 0.2
+//! target/release/soak --orders 200 --kills 50
+//! ```
+//!
+//! The BigCommerce and Mirakl stand-ins (the `sync-sandbox` servers, loopback, contracts
+//! checked, faults injected on both) run in this process, so it can place the orders batch by
+//! batch, ship what reaches BigCommerce as a warehouse would, and read both sides' records;
+//! `sync` (found next to this binary) runs as a separate process on its own state file, and
+//! is killed with SIGKILL and restarted `--kills` times at random moments.
+//!
+//! It prints lost orders (released by Mirakl, missing from BigCommerce), duplicated ones
+//! (in BigCommerce more than once), oversold quantities (Mirakl offered more than the store
+//! could fill at that moment), unconfirmed shipments (shipped in BigCommerce, not SHIPPED on
+//! Mirakl), the settle time, and the BigCommerce quota floor: the calls the orders need at
+//! the least (a look-up by `external_order_id` and a create per created order, a shipment
+//! read per shipped order) divided by the store's quota rate. Exits non-zero on any loss or
+//! duplicate, or when the orders did not settle in time.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use examples::demo::{Demo, DemoConfig, oversold_quantities};
+use examples::procs::{self, SyncProcess, write_sync_config};
+
+/// Orders at volume through a real `sync` process.
+#[derive(Debug, Parser)]
+#[command(name = "soak", version, about)]
+struct Args {
+    /// Marketplace orders to place (each batch also places one order for a SKU that just sold
+    /// out, which must be refused).
+    #[arg(long, default_value_t = 1000)]
+    orders: usize,
+    /// Orders per batch.
+    #[arg(long, default_value_t = 100)]
+    batch: usize,
+    /// Seconds between batches.
+    #[arg(long, default_value_t = 5)]
+    batch_every: u64,
+    /// Share of requests (0..1) answered with an injected fault on both services.
+    #[arg(long, default_value_t = 0.2)]
+    faults: f64,
+    /// `kill -9` restarts of the `sync` process, at random moments 1 to 4 s apart.
+    #[arg(long, default_value_t = 0)]
+    kills: usize,
+    /// Products in the store (one variant each).
+    #[arg(long, default_value_t = 300)]
+    products: usize,
+    /// BigCommerce requests per 30 s (150: Standard/Plus plans).
+    #[arg(long, default_value_t = 150)]
+    bc_quota: u32,
+    /// Give up when the orders have not settled after this many seconds.
+    #[arg(long, default_value_t = 3600)]
+    timeout: u64,
+    /// Data and fault seed.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// The `sync` binary (default: next to this one).
+    #[arg(long)]
+    sync: Option<PathBuf>,
+}
+
+fn sync_binary(args: &Args) -> Result<PathBuf, String> {
+    if let Some(p) = &args.sync {
+        return Ok(p.clone());
+    }
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let p = me.with_file_name(format!("sync{}", std::env::consts::EXE_SUFFIX));
+    if p.exists() {
+        Ok(p)
+    } else {
+        Err(format!(
+            "no sync binary at {} (build it: cargo build --release -p examples --bin sync)",
+            p.display()
+        ))
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match soak(&args).await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn soak(args: &Args) -> Result<bool, String> {
+    let bin = sync_binary(args)?;
+    let batch = args.batch.max(1);
+    let rounds = args.orders.div_ceil(batch);
+    let mut demo = Demo::start(DemoConfig {
+        seed: args.seed,
+        products: args.products,
+        variants: 1,
+        faults: args.faults,
+        orders: batch,
+        price_changes: 0,
+        stock_changes: 0,
+        bc_quota: args.bc_quota,
+        stale_share: 0.0,
+        timeout: Duration::from_secs(args.timeout),
+        closed_catalog: false,
+        ..DemoConfig::default()
+    })
+    .await?;
+    let dir = std::env::temp_dir().join(format!("soak-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let config = write_sync_config(&dir, &demo, 1).map_err(|e| e.to_string())?;
+    println!(
+        "soak: {} orders in {rounds} batches of {batch} (+1 sold-out order each), {:.0} % faults, {} kills, {} products, BigCommerce quota {}/30 s",
+        args.orders,
+        args.faults * 100.0,
+        args.kills,
+        args.products,
+        args.bc_quota
+    );
+    let mut sync = SyncProcess::spawn(&bin, &config, &[], &[]).map_err(|e| e.to_string())?;
+    let wanted = args.products * 9 / 10;
+    demo.wait_for("the first offers on Mirakl", |d| {
+        d.mirakl.offers().len() >= wanted
+    })
+    .await?;
+    demo.bc.requests().clear();
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(args.timeout);
+    let mut placed_rounds = 0;
+    let mut next_batch = started;
+    let mut kills = 0;
+    let mut next_kill = started + Duration::from_millis(fastrand::u64(1000..4000));
+    let mut restarts_seen = 0u32;
+    loop {
+        let now = Instant::now();
+        if placed_rounds < rounds && now >= next_batch {
+            // the last batch may be smaller
+            let left = args.orders - placed_rounds * batch;
+            demo.config.orders = left.min(batch);
+            demo.place_orders(placed_rounds)?;
+            placed_rounds += 1;
+            next_batch = now + Duration::from_secs(args.batch_every);
+        }
+        if kills < args.kills && now >= next_kill {
+            sync.kill9();
+            kills += 1;
+            sync = SyncProcess::spawn(&bin, &config, &[], &[]).map_err(|e| e.to_string())?;
+            next_kill = now + Duration::from_millis(fastrand::u64(1000..4000));
+        }
+        if !sync.running() {
+            // an exit on its own is a failure worth seeing; restart so the count still ends
+            eprintln!("sync exited by itself:\n{}", sync.stderr());
+            restarts_seen += 1;
+            sync = SyncProcess::spawn(&bin, &config, &[], &[]).map_err(|e| e.to_string())?;
+        }
+        procs::ship_created(&demo);
+        let t = procs::tally(&demo);
+        if placed_rounds == rounds && kills == args.kills && t.settled() {
+            break;
+        }
+        if Instant::now() > deadline {
+            println!("not settled after {} s: {t:?}", args.timeout);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let settle = started.elapsed();
+    let stopped = sync.terminate(Duration::from_secs(10)).await;
+    let t = procs::tally(&demo);
+    let oversold = oversold_quantities(
+        demo.mirakl
+            .quantity_history()
+            .iter()
+            .map(|h| (h.shop_sku.as_str(), h.quantity, h.fillable)),
+    );
+    let shipped = demo
+        .placed
+        .iter()
+        .filter(|(id, _)| demo.mirakl_state(id).as_deref() == Some("SHIPPED"))
+        .count();
+    let refused = demo
+        .placed
+        .iter()
+        .filter(|(id, _)| demo.mirakl_state(id).as_deref() == Some("REFUSED"))
+        .count();
+    let bc_calls = demo.bc.requests().total();
+    let needed = 2 * t.created_once as u64 + shipped as u64;
+    let rate = f64::from(args.bc_quota) / 30.0;
+    let floor = needed as f64 / rate;
+    let violations = demo.bc.contract_violations().len() + demo.mirakl.contract_violations().len();
+    println!("placed            {}", t.placed);
+    println!("created once      {}", t.created_once);
+    println!("refused           {refused}");
+    println!("shipped+confirmed {shipped}");
+    println!("lost              {}", t.lost.len());
+    println!("duplicated        {}", t.duplicated.len());
+    println!("oversold          {}", oversold.len());
+    println!("unconfirmed       {}", t.unconfirmed.len());
+    println!("still waiting     {}", t.waiting.len());
+    println!("kills (SIGKILL)   {kills}");
+    println!("own exits         {restarts_seen}");
+    println!("settle time       {:.1} s", settle.as_secs_f64());
+    println!(
+        "quota floor       {floor:.1} s ({needed} BigCommerce calls needed at {rate:.1}/s); settle/floor {:.2}",
+        settle.as_secs_f64() / floor.max(0.001)
+    );
+    println!(
+        "BigCommerce calls {bc_calls} during the run ({:.1} per created order)",
+        bc_calls as f64 / (t.created_once.max(1)) as f64
+    );
+    println!("contract violations {violations}");
+    println!(
+        "SIGTERM at the end: {}",
+        if stopped {
+            "stopped"
+        } else {
+            "killed after 10 s"
+        }
+    );
+    for id in t.lost.iter().chain(&t.duplicated).take(10) {
+        eprintln!("  order {id}: {:?}", demo.bc.orders_by_external_id(id));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(t.lost.is_empty() && t.duplicated.is_empty() && t.settled())
+}
