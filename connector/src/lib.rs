@@ -46,11 +46,13 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod audit;
 mod catalog;
 pub mod config;
 mod connector;
 mod context;
 mod error;
+pub mod explain;
 pub mod metrics;
 pub mod observe;
 pub mod offers;

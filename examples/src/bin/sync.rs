@@ -2,6 +2,9 @@
 //!
 //! * `sync` (no arguments): starts the embedded sandboxes with demo data and runs the scripted
 //!   demo, then prints a summary; exits 0 only when both sides agree.
+//! * `sync audit --config connector.toml [--json]`: compares both sides, writing nothing
+//!   (exit 0: they agree, 1: they drift, 2: the audit could not finish).
+//! * `sync explain --config connector.toml SKU|ORDER`: the trail of one SKU or order.
 //! * `sync --config connector.toml [--once] [--dry-run]`: runs against real stores (see
 //!   `connector/connector.example.toml`). `--once` exits non-zero when any step failed (order
 //!   poll, product sync, offer reconciliation), after the steps that could still run safely,
@@ -60,6 +63,32 @@ struct Args {
     /// Demo: share of requests faulted on both sandboxes (0.0–1.0).
     #[arg(long, default_value_t = 0.0)]
     demo_faults: f64,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Tools beside the connector itself.
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Reads both sides and reports where they differ, writing nothing; exits 0 when they
+    /// agree, 1 when they drift, 2 when the audit could not finish.
+    Audit {
+        /// Configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The trail of one SKU or Mirakl order: values read, desired offer and rules, what was
+    /// sent and when, import results and error lines; for an order each step and its call.
+    Explain {
+        /// Configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// A shop SKU or a Mirakl order id.
+        target: String,
+    },
 }
 
 /// The configured secret values (access token, client secret, shop API key, webhook secret),
@@ -568,6 +597,17 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    match &args.command {
+        Some(Command::Audit { config, json }) => {
+            init_logs("warn");
+            return ExitCode::from(sync_connector::audit::run_cli(config, *json).await);
+        }
+        Some(Command::Explain { config, target }) => {
+            init_logs("warn");
+            return ExitCode::from(sync_connector::explain::run_cli(config, target).await);
+        }
+        None => {}
+    }
     match &args.config {
         #[cfg(feature = "demo")]
         None => {

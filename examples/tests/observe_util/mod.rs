@@ -33,6 +33,16 @@ pub fn config_text(demo: &Demo, extra: &str) -> String {
     )
 }
 
+/// The demo's rules as a `[rules]` table, for a `connector.toml`.
+pub fn rules_toml() -> String {
+    let mut t = toml::Table::new();
+    t.insert(
+        "rules".into(),
+        toml::Value::try_from(demo_rules(60)).expect("the rules serialise"),
+    );
+    toml::to_string(&t).expect("the rules serialise")
+}
+
 /// The configuration for the demo's sandboxes, with `extra` TOML appended.
 pub fn config(demo: &Demo, extra: &str) -> Config {
     let none = |_: &str| None;
@@ -50,12 +60,21 @@ impl Running {
     /// Builds the connector as `sync` does (observed clients, in-memory state) and starts
     /// the runner with the sandbox intervals (clock ×60).
     pub fn start(cfg: &Config, rules: sync_core::rules::SyncRules) -> Running {
+        Running::start_on(cfg, rules, Arc::new(SqliteStore::open_in_memory().unwrap()))
+    }
+
+    /// As [`Running::start`], on `store`.
+    pub fn start_on(
+        cfg: &Config,
+        rules: sync_core::rules::SyncRules,
+        store: Arc<SqliteStore>,
+    ) -> Running {
         let telemetry = Arc::new(Telemetry::new());
         let (bc, mirakl) = sync_connector::tools::clients_observed(cfg, Some(&telemetry)).unwrap();
         let engine = Arc::new(Connector::new(
             bc,
             mirakl,
-            Arc::new(SqliteStore::open_in_memory().unwrap()),
+            store,
             rules,
             ConnectorOptions {
                 telemetry: Some(telemetry),
