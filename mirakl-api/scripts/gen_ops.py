@@ -173,36 +173,39 @@ spec = None
 SHARED_KEYS = {}
 SHARED_MOD = None
 SHARED_OP = "shared"
-SHAPE_NOISE = {"description", "example", "examples", "title"}
+# What of a schema decides the generated code (prose, examples and bounds do not; `required`
+# only in request bodies, where it makes a field non-optional).
+SHAPE_KEYS = {"type", "format", "properties", "items", "enum", "allOf", "oneOf", "anyOf"}
 
 
-def canon(x, depth=0):
-    """The shape of a schema with every `$ref` inlined and the prose left out: two schemas
-    with the same canonical form generate the same Rust type."""
+def canon(x, mode, depth=0):
+    """The shape of a schema with every `$ref` inlined and what does not change the
+    generated code left out: two schemas with the same canonical form generate the same
+    Rust type."""
     x, _ = resolve(x)
     if depth > 14:
         return None
     if isinstance(x, dict):
         out = {}
         for k, v in x.items():
-            if k in SHAPE_NOISE or k.startswith("x-"):
+            if k not in SHAPE_KEYS and not (k == "required" and mode == "req"):
                 continue
             if k == "properties":
-                out[k] = [(pk, canon(pv, depth + 1)) for pk, pv in v.items()]
+                out[k] = [(pk, canon(pv, mode, depth + 1)) for pk, pv in v.items()]
             elif isinstance(v, (dict, list)):
-                out[k] = canon(v, depth + 1)
+                out[k] = canon(v, mode, depth + 1)
             else:
                 out[k] = v
         if isinstance(x.get("description"), str) and "Enum:" in x["description"]:
             out["enum (from the description)"] = enum_values(x)
         return out
     if isinstance(x, list):
-        return [canon(v, depth + 1) for v in x]
+        return [canon(v, mode, depth + 1) for v in x]
     return x
 
 
 def shape_key(sch, mode):
-    return ("object", mode, json.dumps(canon(sch), sort_keys=True))
+    return ("object", mode, json.dumps(canon(sch, mode), sort_keys=True))
 
 
 def resolve(x):

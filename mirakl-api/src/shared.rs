@@ -60,7 +60,7 @@ pub struct ResponseOrderLinesErrors {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Shared by OR07, OR15.
+/// Shared by OR07, OR15, ST01, ST07, ST11, DR11.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct UpdatedAddress {
     /// Address City
@@ -110,7 +110,7 @@ pub struct UpdatedAddress {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Shared by OR07, OR15, ST01, ST07, ST11, TL02, TL05.
+/// Shared by OR07, OR15, ST01, ST07, ST11, ST12, TL02, TL05.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct UpdatedWarehouse {
     /// The code of the warehouse
@@ -125,7 +125,7 @@ pub struct UpdatedWarehouse {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Shared by OR07, OR15.
+/// Shared by OR07, OR15, ST01, ST07, ST11.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ResponseOrderLinesUpdated {
     /// `address`.
@@ -161,6 +161,24 @@ open_enum! {
         /// `MULTIPLE_VALUES_LIST`
         MultipleValuesList => "MULTIPLE_VALUES_LIST",
     }
+}
+
+/// Shared by OR12, OR15, OR31, A02, P11.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct OrderLinesOrderLineAdditionalFields {
+    /// Custom field's code
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub code: Option<String>,
+    /// Custom field's type
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Type>,
+    /// Fields this version does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 open_enum! {
@@ -233,7 +251,22 @@ open_enum! {
     }
 }
 
-/// Shared by OR15, RE02, RE11, RE12, RE14, OF61, PR01.
+/// Shared by OR13, TL03.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Or13Response {
+    /// Id to poll in order to track the export's progress
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub tracking_id: Option<String>,
+    /// Fields this version does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Shared by OR15, RE02, RE11, RE12, RE14, OF61, P11, PR01.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct OrdersChannel {
     /// Channel code
@@ -250,6 +283,59 @@ pub struct OrdersChannel {
         deserialize_with = "crate::lenient::opt_string"
     )]
     pub label: Option<String>,
+    /// Fields this version does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Shared by OR15, A02.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct OrganizationAddress {
+    /// Address city
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub city: Option<String>,
+    /// Country ISO 3166-1 code of the address, used by Mirakl to format the address (back
+    /// office, delivery bill, invoices...) and to adapt the address validation to the country
+    /// (see zip_code field)
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub country_iso_code: Option<String>,
+    /// Address state
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub state: Option<String>,
+    /// First information line of the address street
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub street_1: Option<String>,
+    /// Second information line of the address street
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub street_2: Option<String>,
+    /// Address zip code, mandatory except for: Bahrain, Chile, Egypt, Hong-Kong, Kuwait, Oman,
+    /// Peru, Qatar, Saudi Arabia, United Arab Emirates or Uruguay
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub zip_code: Option<String>,
     /// Fields this version does not know, kept as sent (and sent back as given).
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
@@ -385,25 +471,10 @@ pub struct OrdersDiscountCampaigns {
 
 /// Shared by OR15, ST12.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct FulfillmentCenter {
-    /// Center code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// Shared by OR15, ST12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct OrdersFulfillment {
     /// `center`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub center: Option<FulfillmentCenter>,
+    pub center: Option<UpdatedWarehouse>,
     /// Fields this version does not know, kept as sent (and sent back as given).
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
@@ -419,6 +490,17 @@ open_enum! {
     }
 }
 
+/// Shared by OR15, DR11.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct InvoiceDetailsDocumentDetails {
+    /// Accounting document format
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<Format>,
+    /// Fields this version does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
 open_enum! {
     /// `type` values (`OR15, DR11`); unknown values are kept in `Other`.
     pub enum PaymentTermsType {
@@ -427,6 +509,26 @@ open_enum! {
         /// `NET`
         Net => "NET",
     }
+}
+
+/// Shared by OR15, DR11.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct InvoiceDetailsPaymentTerms {
+    /// Number of days
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_i64_lenient"
+    )]
+    pub days: Option<i64>,
+    /// Payment terms type. Possible values: END_OF_MONTH : payment is due after a number of
+    /// calendar days following the invoice issue date, at the end of the given month. NET :
+    /// payment is due after a number of calendar days following the invoice issue date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<PaymentTermsType>,
+    /// Fields this version does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// Shared by OR15, OR30.
@@ -474,7 +576,29 @@ pub struct CancelationsAmountBreakdown {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Shared by OR15, OR30, OR32.
+/// Shared by OR15, OR30, OR32, IV01.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct CancelationsCommissionTaxes {
+    /// Tax amount
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::money::option"
+    )]
+    pub amount: Option<Decimal>,
+    /// Tax code
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub code: Option<String>,
+    /// Fields this version does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Shared by OR15, OR30, OR32, DR12.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct CancelationsEcoContributions {
     /// Extended Producer Responsibility category
@@ -621,6 +745,35 @@ pub struct CancelationsShippingTaxes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_tax: Option<ShippingTaxesPurchaseTax>,
     /// Tax rate
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::money::option"
+    )]
+    pub rate: Option<Decimal>,
+    /// Fields this version does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Shared by OR15, DR12.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct OrderLinesCommissionTaxes {
+    /// Tax amount
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::money::option"
+    )]
+    pub amount: Option<Decimal>,
+    /// Tax code
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub code: Option<String>,
+    /// Tax rate, as a percentage (between 0 and 100)
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -790,23 +943,15 @@ pub struct OrdersReferences {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Shared by OR30, OR32, IV01.
+/// Order line custom fields Shared by OR31, A02.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ResponseCancelationsFees {
-    /// Order Fee amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Order Fee code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
+pub struct BodyOrderAdditionalFields {
+    /// Custom field's code Required by the API.
+    #[serde(default, deserialize_with = "crate::lenient::string")]
+    pub code: String,
+    /// Custom field's type
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Type>,
     /// Fields this version does not know, kept as sent (and sent back as given).
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1057,6 +1202,28 @@ open_enum! {
     }
 }
 
+/// Shared by OR43, M12, M14.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Or43Response {
+    /// Id of the first message created on the thread
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub message_id: Option<String>,
+    /// Id of the created thread
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub thread_id: Option<String>,
+    /// Fields this version does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
 open_enum! {
     /// `type` values (`OR51, M10, M11, SH42, DR11`); unknown values are kept in `Other`.
     pub enum ReplyType {
@@ -1077,7 +1244,26 @@ open_enum! {
     }
 }
 
-/// Shipment tracking details Shared by ST01, ST23.
+/// Shipment's additional information Shared by ST01, ST31.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShipmentsShipmentAdditionalInformation {
+    /// The code associated to shipment additional information that you want to complete
+    /// Required by the API.
+    #[serde(default, deserialize_with = "crate::lenient::string")]
+    pub code: String,
+    /// The type associated to the shipment additional information that you want to complete
+    /// Required by the API.
+    pub r#type: ShipmentAdditionalInformationType,
+    /// The value associated to the shipment additional information that you want to complete
+    /// for this specific shipment Required by the API.
+    #[serde(default)]
+    pub value: serde_json::Value,
+    /// Fields this version does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Shipment tracking details Shared by ST01, ST23, RT04.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ShipmentsTracking {
     /// The code of a carrier. This information is mandatory for a registered carrier.
@@ -1154,6 +1340,24 @@ pub struct ShipmentSuccessPaymentDetails {
 
 /// Shared by ST01, ST11.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ShipmentSuccessShipmentAdditionalInformation {
+    /// Shipment's additional information code
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub code: Option<String>,
+    /// Shipment's additional information type
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<ShipmentAdditionalInformationType>,
+    /// Fields this version does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Shared by ST01, ST11.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ShipmentSuccessShipmentLines {
     /// Offer sku Use order_line_id instead
     #[serde(
@@ -1183,70 +1387,6 @@ pub struct ShipmentSuccessShipmentLines {
         deserialize_with = "opt_i64_lenient"
     )]
     pub quantity: Option<i64>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// Shared by ST01, ST07, ST11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipmentSuccessShippingFromAddress {
-    /// City
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// Country ISO code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// State
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// First information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_1: Option<String>,
-    /// Second information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_2: Option<String>,
-    /// Address zip code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// Shared by ST01, ST07, ST11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipmentSuccessShippingFrom {
-    /// `address`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<ShipmentSuccessShippingFromAddress>,
-    /// `warehouse`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse: Option<UpdatedWarehouse>,
     /// Fields this version does not know, kept as sent (and sent back as given).
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1509,7 +1649,86 @@ pub struct ShipmentSuccessTracking {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Shipment ids Shared by ST06, ST24, ST26.
+/// Shared by ST01, ST11.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ResponseShipmentSuccess {
+    /// Shipment's creation date
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::datetime::optional"
+    )]
+    pub created_date: Option<OffsetDateTime>,
+    /// Shipment id
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub id: Option<String>,
+    /// Shipment's invoice reference
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub invoice_reference: Option<String>,
+    /// Shipment's last updated date
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::datetime::optional"
+    )]
+    pub last_updated_date: Option<OffsetDateTime>,
+    /// Order id
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_string"
+    )]
+    pub order_id: Option<String>,
+    /// `payment_details`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_details: Option<ShipmentSuccessPaymentDetails>,
+    /// Shipment's additional information
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub shipment_additional_information: Vec<ShipmentSuccessShipmentAdditionalInformation>,
+    /// Shipment lines
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub shipment_lines: Vec<ShipmentSuccessShipmentLines>,
+    /// Shipment's shipped date.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::datetime::optional"
+    )]
+    pub shipped_date: Option<OffsetDateTime>,
+    /// `shipping_from`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_from: Option<ResponseOrderLinesUpdated>,
+    /// Shipment status
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// Shipment debit status
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_customer_debit: Option<StatusCustomerDebit>,
+    /// `tracking`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<ShipmentSuccessTracking>,
+    /// Fields this version does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Shipment ids Shared by ST06, ST24, ST26, RT25, RT27, RT29.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct BodyShipments {
     /// Shipment id Required by the API.
@@ -1553,9 +1772,9 @@ pub struct ResponseShipmentErrors {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Shared by ST06, ST23, ST24, ST26.
+/// Shared by ST06, ST23, ST24, ST26, PL11, RT21, RT25, RT26, RT27, RT29, TL02, TL05, DR12.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ResponseShipmentSuccess {
+pub struct ResponseShipmentSuccess2 {
     /// Shipment id
     #[serde(
         default,
@@ -1584,7 +1803,7 @@ pub struct St06Response {
         deserialize_with = "null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
-    pub shipment_success: Vec<ResponseShipmentSuccess>,
+    pub shipment_success: Vec<ResponseShipmentSuccess2>,
     /// Fields this version does not know, kept as sent (and sent back as given).
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1843,23 +2062,95 @@ pub struct ResponseTopic {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Shared by M12, M14.
+/// Shared by M10, M11.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct M12Response {
-    /// Id of the message
+pub struct M10Response {
+    /// Thread authorized participants Those are the participants who are authorized to join the
+    /// thread.
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub authorized_participants: Vec<ResponseAuthorizedParticipants>,
+    /// Thread current participants Those are the participants who have actually participated in
+    /// the thread, meaning that they are either sender or receivers of at least one message of
+    /// the thread. These participants must be on the list of the authorized_participants
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub current_participants: Vec<ResponseAuthorizedParticipants>,
+    /// `customer_organization`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_organization: Option<ResponseCustomerOrganization>,
+    /// Thread created date
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::datetime::optional"
+    )]
+    pub date_created: Option<OffsetDateTime>,
+    /// Thread updated date
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::datetime::optional"
+    )]
+    pub date_updated: Option<OffsetDateTime>,
+    /// Thread entities
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub entities: Vec<ResponseEntities>,
+    /// Thread id
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::opt_string"
     )]
-    pub message_id: Option<String>,
-    /// Id of the thread
+    pub id: Option<String>,
+    /// Thread messages
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub messages: Vec<ResponseMessages2>,
+    /// `metadata`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<ResponseMetadata>,
+    /// Thread "no store reply needed" actions.
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub no_store_reply_needed: Vec<ResponseNoStoreReplyNeeded>,
+    /// `topic`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<ResponseTopic>,
+    /// Fields this version does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// New topic for the thread. Leave empty if you don't want to update it. Shared by M12, M14.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct MessageInputTopic {
+    /// `type`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<TopicType>,
+    /// `value`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::lenient::opt_string"
     )]
-    pub thread_id: Option<String>,
+    pub value: Option<String>,
     /// Fields this version does not know, kept as sent (and sent back as given).
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1995,21 +2286,6 @@ open_enum! {
         /// `ONE_CREDITOR`
         OneCreditor => "ONE_CREDITOR",
     }
-}
-
-/// Shared by PL11, DR12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct DataOrderLines {
-    /// Picklist order line id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// Shared by PL11, OF26.
@@ -2174,7 +2450,7 @@ open_enum! {
     }
 }
 
-/// Shared by RT01, RT04, RT11.
+/// Shared by RT01, RT04, RT11, DR12.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ReturnSuccessReturnAddress {
     /// City
@@ -2442,21 +2718,6 @@ pub struct ResponseReturnSuccess {
 
 /// Shared by RT21, RT25, RT26, RT27, RT29.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ResponseReturnSuccess2 {
-    /// Return id, must be a valid UUID
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// Shared by RT21, RT25, RT26, RT27, RT29.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Rt21Response {
     /// Returns update errors
     #[serde(
@@ -2471,18 +2732,7 @@ pub struct Rt21Response {
         deserialize_with = "null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
-    pub return_success: Vec<ResponseReturnSuccess2>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// Return ids Shared by RT25, RT27, RT29.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct BodyReturns {
-    /// Return id, must be a valid UUID Required by the API.
-    #[serde(default, deserialize_with = "crate::lenient::string")]
-    pub id: String,
+    pub return_success: Vec<ResponseShipmentSuccess2>,
     /// Fields this version does not know, kept as sent (and sent back as given).
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2493,7 +2743,7 @@ pub struct BodyReturns {
 pub struct Rt25Body {
     /// Return ids Required by the API.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub returns: Vec<BodyReturns>,
+    pub returns: Vec<BodyShipments>,
     /// Fields this version does not know, kept as sent (and sent back as given).
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2541,6 +2791,16 @@ open_enum! {
     }
 }
 
+/// Shared by PR03, PR04.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RewardSelection {
+    /// The type of assortment selection for the reward Required by the API.
+    pub r#type: SelectionType,
+    /// Fields this version does not know, kept as sent (and sent back as given).
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
 open_enum! {
     /// `type` values (`PR03, PR04`); unknown values are kept in `Other`.
     pub enum TriggerSelectionType {
@@ -2557,16 +2817,11 @@ open_enum! {
     }
 }
 
-/// Shared by TL02, TL05.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct EntitiesDebit {
-    /// The debit id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
+/// Shared by PR03, PR04.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriggerSelection {
+    /// The type of assortment selection for the trigger Required by the API.
+    pub r#type: TriggerSelectionType,
     /// Fields this version does not know, kept as sent (and sent back as given).
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2581,7 +2836,7 @@ pub struct EntitiesFee {
         deserialize_with = "null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
-    pub cancelations: Vec<EntitiesDebit>,
+    pub cancelations: Vec<ResponseShipmentSuccess2>,
     /// The code of the seller additional fee
     #[serde(
         default,
@@ -2595,7 +2850,7 @@ pub struct EntitiesFee {
         deserialize_with = "null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
-    pub refunds: Vec<EntitiesDebit>,
+    pub refunds: Vec<ResponseShipmentSuccess2>,
     /// Fields this version does not know, kept as sent (and sent back as given).
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2767,7 +3022,7 @@ pub struct EntitiesOrderTax {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Shared by TL02, TL05.
+/// Shared by TL02, TL05, DR12.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct EntitiesTransactionInfo {
     /// The transaction date.
@@ -2797,7 +3052,7 @@ pub struct DataEntities {
     pub channel: Option<UpdatedWarehouse>,
     /// `debit`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debit: Option<EntitiesDebit>,
+    pub debit: Option<ResponseShipmentSuccess2>,
     /// The domain of the entities related to the transaction line (PRODUCT or SERVICE)
     #[serde(
         default,
@@ -2822,16 +3077,16 @@ pub struct DataEntities {
     pub order_fee: Option<UpdatedWarehouse>,
     /// `order_line`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_line: Option<EntitiesDebit>,
+    pub order_line: Option<ResponseShipmentSuccess2>,
     /// `order_tax`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_tax: Option<EntitiesOrderTax>,
     /// `refund`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refund: Option<EntitiesDebit>,
+    pub refund: Option<ResponseShipmentSuccess2>,
     /// `shipment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipment: Option<EntitiesDebit>,
+    pub shipment: Option<ResponseShipmentSuccess2>,
     /// `shop_tax`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shop_tax: Option<EntitiesOrderTax>,

@@ -340,20 +340,7 @@ pub struct ProducerIdentifiers {
 
 pub use crate::shared::EprCategoryCode;
 
-/// Additional fields of the shop. Note that if the 'value' field in the child structure is
-/// absent, the corresponding additional field value will be removed for this shop. Nullable.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShopAdditionalFields {
-    /// Custom field's code Required by the API.
-    #[serde(default, deserialize_with = "crate::lenient::string")]
-    pub code: String,
-    /// Custom field's type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ShopAdditionalFieldsType>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::BodyOrderAdditionalFields as ShopAdditionalFields;
 
 pub use crate::shared::Type as ShopAdditionalFieldsType;
 
@@ -931,55 +918,7 @@ pub struct PersonalInformation {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `RegistrationAddress` of A02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct RegistrationAddress {
-    /// The city where the shop company is located.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// Country ISO 3166-1 code of the shop company address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// The state/province/region where the shop company is located.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// The first line of the address of the shop company
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_1: Option<String>,
-    /// The second line of the address of the shop company
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_2: Option<String>,
-    /// The Zip/Postal code corresponding to the shop company location
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrganizationAddress as RegistrationAddress;
 
 pub use crate::shared::Model;
 
@@ -1069,23 +1008,7 @@ pub struct Shipping {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `UpdatedShopAdditionalFields` of A02.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct UpdatedShopAdditionalFields {
-    /// Custom field's code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Custom field's type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ShopAdditionalFieldsType>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrderLinesOrderLineAdditionalFields as UpdatedShopAdditionalFields;
 
 /// `SpecificBillingInformations` of A02.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

@@ -239,7 +239,7 @@ pub struct Details {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-pub use crate::shared::ResponseCancelationsFees as Taxes;
+pub use crate::shared::CancelationsCommissionTaxes as Taxes;
 
 /// `IssuingUser` of IV01.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

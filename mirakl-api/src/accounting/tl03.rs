@@ -205,20 +205,7 @@ pub use crate::shared::Model as ShopModel;
 
 pub use crate::shared::DataType as TransactionType;
 
-/// `Response` of TL03.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Response {
-    /// The asynchronous transaction log export id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub tracking_id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::Or13Response as Response;
 
 #[cfg(feature = "client")]
 pub use call::Request;

@@ -25,7 +25,7 @@ pub use crate::shared::DataEntities as Entities;
 
 pub use crate::shared::UpdatedWarehouse as Channel;
 
-pub use crate::shared::EntitiesDebit as Debit;
+pub use crate::shared::ResponseShipmentSuccess2 as Debit;
 
 pub use crate::shared::EntitiesFee as Fee;
 

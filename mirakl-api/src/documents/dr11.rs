@@ -204,16 +204,7 @@ pub struct Data {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `DocumentDetails` of DR11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct DocumentDetails {
-    /// The document format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<Format>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::InvoiceDetailsDocumentDetails as DocumentDetails;
 
 pub use crate::shared::Format;
 
@@ -496,55 +487,7 @@ pub struct Organization {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Address` of DR11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Address {
-    /// Address city
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// Country ISO 3166-1 code of the address
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// Address state
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// First information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_1: Option<String>,
-    /// Second information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_2: Option<String>,
-    /// Address zip code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::UpdatedAddress as Address;
 
 /// `FiscalRepresentative` of DR11.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -730,25 +673,7 @@ open_enum! {
     }
 }
 
-/// `PaymentTerms` of DR11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct PaymentTerms {
-    /// The number of days for the payment terms.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub days: Option<i64>,
-    /// The payment terms type. - 'END_OF_MONTH': payment is due after a number of calendar days
-    /// following the invoice issue date, at the end of the given month. - 'NET': payment is due
-    /// after a number of calendar days following the invoice issue date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<PaymentTermsType>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::InvoiceDetailsPaymentTerms as PaymentTerms;
 
 pub use crate::shared::PaymentTermsType;
 

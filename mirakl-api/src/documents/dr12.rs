@@ -193,48 +193,7 @@ pub struct Data {
 
 pub use crate::shared::EntitiesDeliveryBillInformation as DeliveryBillInformation;
 
-/// `EcoContributions` of DR12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct EcoContributions {
-    /// Extended Producer Responsibility category.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub epr_category_code: Option<String>,
-    /// Producer identifier of the eco-contribution. This is always 'null'.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub producer_id: Option<String>,
-    /// Owner of the 'producer_id'. This is always 'null'.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub producer_id_owner: Option<String>,
-    /// The total eco-contribution amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub total_amount: Option<Decimal>,
-    /// The unit eco-contribution amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub unit_amount: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::CancelationsEcoContributions as EcoContributions;
 
 open_enum! {
     /// `entity_type` values (`DR12`); unknown values are kept in `Other`.
@@ -349,29 +308,9 @@ pub struct Order {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `TransactionInfo` of DR12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct TransactionInfo {
-    /// The transaction date.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub date: Option<OffsetDateTime>,
-    /// The transaction number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub number: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::EntitiesTransactionInfo as TransactionInfo;
 
-pub use crate::shared::DataOrderLines as OrderLine;
+pub use crate::shared::ResponseShipmentSuccess2 as OrderLine;
 
 /// `Product` of DR12.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -435,85 +374,9 @@ pub struct ShippingFrom {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Address` of DR12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Address {
-    /// The city of the shipping origin address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// The ISO 3166-1 alpha-3 country code of the shipping origin address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// The state, province, or region of the shipping origin address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// The primary line of the shipping origin street address (e.g., street number and name).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street1: Option<String>,
-    /// The secondary line of the shipping origin street address (e.g., building, floor, or
-    /// suite number).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street2: Option<String>,
-    /// The postal or zip code of the shipping origin address.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ReturnSuccessReturnAddress as Address;
 
-/// `ShippingTaxes` of DR12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShippingTaxes {
-    /// The tax amount.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// The tax code.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// The tax rate.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrderLinesCommissionTaxes as ShippingTaxes;
 
 /// `ShippingTo` of DR12.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

@@ -56,27 +56,11 @@ pub struct To {
 
 pub use crate::shared::FromType as Type;
 
-/// New topic for the thread. Leave empty if you don't want to update it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Topic {
-    /// `type`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<TopicType>,
-    /// `value`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub value: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::MessageInputTopic as Topic;
 
 pub use crate::shared::TopicType;
 
-pub use crate::shared::M12Response as Response;
+pub use crate::shared::Or43Response as Response;
 
 #[cfg(feature = "client")]
 pub use call::Request;

@@ -663,23 +663,7 @@ pub struct OrderLines {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `OrderLineAdditionalFields` of OR12.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLineAdditionalFields {
-    /// Custom field's code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Custom field's type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrderLinesOrderLineAdditionalFields as OrderLineAdditionalFields;
 
 pub use crate::shared::Type;
 

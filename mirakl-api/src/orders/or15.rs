@@ -627,58 +627,7 @@ pub struct Organization {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Address` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Address {
-    /// Address city
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub city: Option<String>,
-    /// Country ISO 3166-1 code of the address, used by Mirakl to format the address (back
-    /// office, delivery bill, invoices...) and to adapt the address validation to the country
-    /// (see zip_code field)
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub country_iso_code: Option<String>,
-    /// Address state
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub state: Option<String>,
-    /// First information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_1: Option<String>,
-    /// Second information line of the address street
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub street_2: Option<String>,
-    /// Address zip code, mandatory except for: Bahrain, Chile, Egypt, Hong-Kong, Kuwait, Oman,
-    /// Peru, Qatar, Saudi Arabia, United Arab Emirates or Uruguay
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub zip_code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrganizationAddress as Address;
 
 pub use crate::shared::CustomerShippingAddress as ShippingAddress;
 
@@ -708,7 +657,7 @@ pub use crate::shared::OrdersDiscountCampaigns as DiscountCampaigns;
 
 pub use crate::shared::OrdersFulfillment as Fulfillment;
 
-pub use crate::shared::FulfillmentCenter as Center;
+pub use crate::shared::UpdatedWarehouse as Center;
 
 /// `InvoiceDetails` of OR15.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -728,58 +677,15 @@ pub struct InvoiceDetails {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `DocumentDetails` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct DocumentDetails {
-    /// Accounting document format
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<Format>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::InvoiceDetailsDocumentDetails as DocumentDetails;
 
 pub use crate::shared::Format;
 
-/// `PaymentTerms` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct PaymentTerms {
-    /// Number of days
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "opt_i64_lenient"
-    )]
-    pub days: Option<i64>,
-    /// Payment terms type. Possible values: END_OF_MONTH : payment is due after a number of
-    /// calendar days following the invoice issue date, at the end of the given month. NET :
-    /// payment is due after a number of calendar days following the invoice issue date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::InvoiceDetailsPaymentTerms as PaymentTerms;
 
 pub use crate::shared::PaymentTermsType as Type;
 
-/// `OrderAdditionalFields` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderAdditionalFields {
-    /// Custom field's code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Custom field's type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<OrderAdditionalFieldsType>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrderLinesOrderLineAdditionalFields as OrderAdditionalFields;
 
 pub use crate::shared::Type as OrderAdditionalFieldsType;
 
@@ -1226,27 +1132,7 @@ pub use crate::shared::CancelationsAmountBreakdown as AmountBreakdown;
 
 pub use crate::shared::AmountBreakdownParts as Parts;
 
-/// `CommissionTaxes` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct CommissionTaxes {
-    /// Tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Tax code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::CancelationsCommissionTaxes as CommissionTaxes;
 
 pub use crate::shared::CancelationsEcoContributions as EcoContributions;
 
@@ -1273,34 +1159,7 @@ pub use crate::shared::ShippingTaxesPurchaseTax as PurchaseTax;
 /// The same shape as [`ShippingTaxes`].
 pub type Taxes = ShippingTaxes;
 
-/// `OrderLinesCommissionTaxes` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLinesCommissionTaxes {
-    /// Tax amount
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub amount: Option<Decimal>,
-    /// Tax code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Tax rate, as a percentage (between 0 and 100)
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::money::option"
-    )]
-    pub rate: Option<Decimal>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrderLinesCommissionTaxes;
 
 /// The same shape as [`DiscountCampaigns`].
 pub type DiscountCampaign = DiscountCampaigns;
@@ -1315,23 +1174,8 @@ pub use crate::shared::OrderLinesMeasurement as Measurement;
 
 pub use crate::shared::MeasurementUnit;
 
-/// `OrderLineAdditionalFields` of OR15.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLineAdditionalFields {
-    /// Custom field's code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Custom field's type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<OrderAdditionalFieldsType>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`OrderAdditionalFields`].
+pub type OrderLineAdditionalFields = OrderAdditionalFields;
 
 pub use crate::shared::OrderLineState;
 
@@ -1734,7 +1578,8 @@ pub use crate::shared::ResponseOrderLinesUpdated as ShippingFrom;
 
 pub use crate::shared::UpdatedAddress as ShippingFromAddress;
 
-pub use crate::shared::UpdatedWarehouse as Warehouse;
+/// The same shape as [`Center`].
+pub type Warehouse = Center;
 
 /// The same shape as [`AmountBreakdown`].
 pub type ShippingPriceAmountBreakdown = AmountBreakdown;

@@ -246,7 +246,7 @@ pub use crate::shared::AmountBreakdownParts as Parts;
 
 pub use crate::shared::CancelationsEcoContributions as EcoContributions;
 
-pub use crate::shared::ResponseCancelationsFees as CancelationsFees;
+pub use crate::shared::CancelationsCommissionTaxes as CancelationsFees;
 
 pub use crate::shared::CancelationsPurchaseInformation as PurchaseInformation;
 

@@ -46,19 +46,7 @@ pub struct Body {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Order line custom fields
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderAdditionalFields {
-    /// Custom field's code Required by the API.
-    #[serde(default, deserialize_with = "crate::lenient::string")]
-    pub code: String,
-    /// Custom field's type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::BodyOrderAdditionalFields as OrderAdditionalFields;
 
 pub use crate::shared::Type;
 
@@ -80,19 +68,8 @@ pub struct OrderLines {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Order line custom fields
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLineAdditionalFields {
-    /// Custom field's code Required by the API.
-    #[serde(default, deserialize_with = "crate::lenient::string")]
-    pub code: String,
-    /// Custom field's type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`OrderAdditionalFields`].
+pub type OrderLineAdditionalFields = OrderAdditionalFields;
 
 /// `Response` of OR31.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -150,23 +127,7 @@ pub struct Input {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `InputOrderAdditionalFields` of OR31.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct InputOrderAdditionalFields {
-    /// Custom field's code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Custom field's type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrderLinesOrderLineAdditionalFields as InputOrderAdditionalFields;
 
 /// `InputOrderLines` of OR31.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -190,103 +151,11 @@ pub struct InputOrderLines {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `OrderLinesOrderLineAdditionalFields` of OR31.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderLinesOrderLineAdditionalFields {
-    /// Custom field's code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Custom field's type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`InputOrderAdditionalFields`].
+pub type OrderLinesOrderLineAdditionalFields = InputOrderAdditionalFields;
 
-/// `OrderUpdateResult` of OR31.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderUpdateResult {
-    /// Custom fields of the order
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub order_additional_fields: Vec<OrderUpdateResultOrderAdditionalFields>,
-    /// Order lines custom fields
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub order_lines: Vec<OrderUpdateResultOrderLines>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `OrderUpdateResultOrderAdditionalFields` of OR31.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderUpdateResultOrderAdditionalFields {
-    /// Custom field's code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Custom field's type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `OrderUpdateResultOrderLines` of OR31.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderUpdateResultOrderLines {
-    /// Order line custom fields
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub order_line_additional_fields: Vec<OrderUpdateResultOrderLinesOrderLineAdditionalFields>,
-    /// Order line identifier
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub order_line_id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// `OrderUpdateResultOrderLinesOrderLineAdditionalFields` of OR31.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OrderUpdateResultOrderLinesOrderLineAdditionalFields {
-    /// Custom field's code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Custom field's type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+/// The same shape as [`Input`].
+pub type OrderUpdateResult = Input;
 
 #[cfg(feature = "client")]
 pub use call::Request;

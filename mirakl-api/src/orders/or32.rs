@@ -168,7 +168,7 @@ pub struct Cancelations {
 
 pub use crate::shared::CancelationsEcoContributions as EcoContributions;
 
-pub use crate::shared::ResponseCancelationsFees as ShippingTaxes;
+pub use crate::shared::CancelationsCommissionTaxes as ShippingTaxes;
 
 /// The same shape as [`ShippingTaxes`].
 pub type Taxes = ShippingTaxes;

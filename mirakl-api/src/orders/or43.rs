@@ -54,27 +54,7 @@ pub struct Topic {
 
 pub use crate::shared::TopicType as Type;
 
-/// `Response` of OR43.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Response {
-    /// Id of the first message created on the thread
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub message_id: Option<String>,
-    /// Id of the created thread
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub thread_id: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::Or43Response as Response;
 
 #[cfg(feature = "client")]
 pub use call::Request;

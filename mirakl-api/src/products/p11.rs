@@ -681,45 +681,9 @@ open_enum! {
     }
 }
 
-/// `LogisticClass` of P11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct LogisticClass {
-    /// Logistic class code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Logistic class label
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub label: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrdersChannel as LogisticClass;
 
-/// `OfferAdditionalFields` of P11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct OfferAdditionalFields {
-    /// Custom field's code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Custom field's type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::OrderLinesOrderLineAdditionalFields as OfferAdditionalFields;
 
 pub use crate::shared::Type;
 

@@ -96,15 +96,7 @@ pub struct Reward {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The product assortment receiving the reward
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Selection {
-    /// The type of assortment selection for the reward Required by the API.
-    pub r#type: Type,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::RewardSelection as Selection;
 
 pub use crate::shared::SelectionType as Type;
 
@@ -118,15 +110,7 @@ pub struct Trigger {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The product assortment triggering the promotion
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TriggerSelection {
-    /// The type of assortment selection for the trigger Required by the API.
-    pub r#type: TriggerSelectionType,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::TriggerSelection;
 
 pub use crate::shared::TriggerSelectionType;
 

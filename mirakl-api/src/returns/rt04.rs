@@ -114,48 +114,7 @@ pub struct Address {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Tracking information
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Tracking {
-    /// Carrier Code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub carrier_code: Option<String>,
-    /// Carrier name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub carrier_name: Option<String>,
-    /// Carrier Standard Code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub carrier_standard_code: Option<String>,
-    /// Tracking number
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub tracking_number: Option<String>,
-    /// Url tracking
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub tracking_url: Option<String>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentsTracking as Tracking;
 
 /// `Response` of RT04.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

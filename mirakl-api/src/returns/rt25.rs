@@ -20,13 +20,13 @@ use time::OffsetDateTime;
 
 pub use crate::shared::Rt25Body as Body;
 
-pub use crate::shared::BodyReturns as Returns;
+pub use crate::shared::BodyShipments as Returns;
 
 pub use crate::shared::Rt21Response as Response;
 
 pub use crate::shared::ResponseShipmentErrors as ReturnErrors;
 
-pub use crate::shared::ResponseReturnSuccess2 as ReturnSuccess;
+pub use crate::shared::ResponseShipmentSuccess2 as ReturnSuccess;
 
 #[cfg(feature = "client")]
 pub use call::Request;

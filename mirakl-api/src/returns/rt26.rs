@@ -88,7 +88,7 @@ pub use crate::shared::Rt21Response as Response;
 
 pub use crate::shared::ResponseShipmentErrors as ReturnErrors;
 
-pub use crate::shared::ResponseReturnSuccess2 as ReturnSuccess;
+pub use crate::shared::ResponseShipmentSuccess2 as ReturnSuccess;
 
 #[cfg(feature = "client")]
 pub use call::Request;

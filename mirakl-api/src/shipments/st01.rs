@@ -67,24 +67,7 @@ pub struct Shipments {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Shipment's additional information
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ShipmentAdditionalInformation {
-    /// The code associated to shipment additional information that you want to complete
-    /// Required by the API.
-    #[serde(default, deserialize_with = "crate::lenient::string")]
-    pub code: String,
-    /// The type associated to the shipment additional information that you want to complete
-    /// Required by the API.
-    pub r#type: Type,
-    /// The value associated to the shipment additional information that you want to complete
-    /// for this specific shipment Required by the API.
-    #[serde(default)]
-    pub value: serde_json::Value,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentsShipmentAdditionalInformation as ShipmentAdditionalInformation;
 
 pub use crate::shared::ShipmentAdditionalInformationType as Type;
 
@@ -179,110 +162,17 @@ pub struct ShipmentErrors {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `ShipmentSuccess` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipmentSuccess {
-    /// Shipment's creation date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub created_date: Option<OffsetDateTime>,
-    /// Shipment id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Shipment's invoice reference
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub invoice_reference: Option<String>,
-    /// Shipment's last updated date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub last_updated_date: Option<OffsetDateTime>,
-    /// Order id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub order_id: Option<String>,
-    /// `payment_details`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_details: Option<PaymentDetails>,
-    /// Shipment's additional information
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub shipment_additional_information: Vec<ShipmentSuccessShipmentAdditionalInformation>,
-    /// Shipment lines
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub shipment_lines: Vec<ShipmentSuccessShipmentLines>,
-    /// Shipment's shipped date.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub shipped_date: Option<OffsetDateTime>,
-    /// `shipping_from`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_from: Option<ShipmentSuccessShippingFrom>,
-    /// Shipment status
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
-    /// Shipment debit status
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_customer_debit: Option<StatusCustomerDebit>,
-    /// `tracking`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tracking: Option<ShipmentSuccessTracking>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseShipmentSuccess as ShipmentSuccess;
 
 pub use crate::shared::ShipmentSuccessPaymentDetails as PaymentDetails;
 
-/// `ShipmentSuccessShipmentAdditionalInformation` of ST01.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipmentSuccessShipmentAdditionalInformation {
-    /// Shipment's additional information code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Shipment's additional information type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentSuccessShipmentAdditionalInformation;
 
 pub use crate::shared::ShipmentSuccessShipmentLines;
 
-pub use crate::shared::ShipmentSuccessShippingFrom;
+pub use crate::shared::ResponseOrderLinesUpdated as ShipmentSuccessShippingFrom;
 
-pub use crate::shared::ShipmentSuccessShippingFromAddress as Address;
+pub use crate::shared::UpdatedAddress as Address;
 
 pub use crate::shared::UpdatedWarehouse as ShippingFromWarehouse;
 

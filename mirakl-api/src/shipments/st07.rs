@@ -108,9 +108,9 @@ pub struct ShipmentSuccess {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-pub use crate::shared::ShipmentSuccessShippingFrom;
+pub use crate::shared::ResponseOrderLinesUpdated as ShipmentSuccessShippingFrom;
 
-pub use crate::shared::ShipmentSuccessShippingFromAddress as Address;
+pub use crate::shared::UpdatedAddress as Address;
 
 pub use crate::shared::UpdatedWarehouse as ShippingFromWarehouse;
 

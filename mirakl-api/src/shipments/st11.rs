@@ -50,112 +50,19 @@ pub struct Response {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `Data` of ST11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Data {
-    /// Shipment's creation date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub created_date: Option<OffsetDateTime>,
-    /// Shipment id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub id: Option<String>,
-    /// Shipment's invoice reference
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub invoice_reference: Option<String>,
-    /// Shipment's last updated date
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub last_updated_date: Option<OffsetDateTime>,
-    /// Order id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub order_id: Option<String>,
-    /// `payment_details`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_details: Option<PaymentDetails>,
-    /// Shipment's additional information
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub shipment_additional_information: Vec<ShipmentAdditionalInformation>,
-    /// Shipment lines
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub shipment_lines: Vec<ShipmentLines>,
-    /// Shipment's shipped date.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::datetime::optional"
-    )]
-    pub shipped_date: Option<OffsetDateTime>,
-    /// `shipping_from`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_from: Option<ShippingFrom>,
-    /// Shipment status
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
-    /// Shipment debit status
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_customer_debit: Option<StatusCustomerDebit>,
-    /// `tracking`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tracking: Option<Tracking>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ResponseShipmentSuccess as Data;
 
 pub use crate::shared::ShipmentSuccessPaymentDetails as PaymentDetails;
 
-/// `ShipmentAdditionalInformation` of ST11.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ShipmentAdditionalInformation {
-    /// Shipment's additional information code
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_string"
-    )]
-    pub code: Option<String>,
-    /// Shipment's additional information type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentSuccessShipmentAdditionalInformation as ShipmentAdditionalInformation;
 
 pub use crate::shared::ShipmentAdditionalInformationType as Type;
 
 pub use crate::shared::ShipmentSuccessShipmentLines as ShipmentLines;
 
-pub use crate::shared::ShipmentSuccessShippingFrom as ShippingFrom;
+pub use crate::shared::ResponseOrderLinesUpdated as ShippingFrom;
 
-pub use crate::shared::ShipmentSuccessShippingFromAddress as Address;
+pub use crate::shared::UpdatedAddress as Address;
 
 pub use crate::shared::UpdatedWarehouse as Warehouse;
 

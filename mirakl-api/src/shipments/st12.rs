@@ -111,7 +111,7 @@ pub struct Data {
 
 pub use crate::shared::OrdersFulfillment as Fulfillment;
 
-pub use crate::shared::FulfillmentCenter as Center;
+pub use crate::shared::UpdatedWarehouse as Center;
 
 pub use crate::shared::OrdersReferences as References;
 

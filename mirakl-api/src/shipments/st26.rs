@@ -27,7 +27,7 @@ pub use crate::shared::St06Response as Response;
 
 pub use crate::shared::ResponseShipmentErrors as ShipmentErrors;
 
-pub use crate::shared::ResponseShipmentSuccess as ShipmentSuccess;
+pub use crate::shared::ResponseShipmentSuccess2 as ShipmentSuccess;
 
 #[cfg(feature = "client")]
 pub use call::Request;

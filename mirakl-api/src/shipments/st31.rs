@@ -44,24 +44,7 @@ pub struct Shipments {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Shipment additional information
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ShipmentAdditionalInformation {
-    /// The code associated to shipment additional information that you want to complete
-    /// Required by the API.
-    #[serde(default, deserialize_with = "crate::lenient::string")]
-    pub code: String,
-    /// The type associated to the shipment additional information that you want to complete
-    /// Required by the API.
-    pub r#type: Type,
-    /// The value associated to the shipment additional information that you want to complete
-    /// for this specific shipment Required by the API.
-    #[serde(default)]
-    pub value: serde_json::Value,
-    /// Fields this version does not know, kept as sent (and sent back as given).
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub use crate::shared::ShipmentsShipmentAdditionalInformation as ShipmentAdditionalInformation;
 
 pub use crate::shared::ShipmentAdditionalInformationType as Type;
 

@@ -117,7 +117,7 @@ pub struct Data {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-pub use crate::shared::DataOrderLines as OrderLines;
+pub use crate::shared::ResponseShipmentSuccess2 as OrderLines;
 
 pub use crate::shared::DataPicklistLines as PicklistLines;
 
