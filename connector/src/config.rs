@@ -123,7 +123,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "import_status_secs",
         ],
     ),
-    ("state", &["path"]),
+    ("state", &["path", "url"]),
     ("observe", &["listen", "token"]),
     (
         "products",
@@ -285,6 +285,7 @@ struct RawPoll {
 #[serde(default, deny_unknown_fields)]
 struct RawState {
     path: Option<PathBuf>,
+    url: Option<Secret>,
 }
 
 /// BigCommerce connection settings.
@@ -380,6 +381,10 @@ pub struct Config {
     pub poll: PollConfig,
     /// SQLite state file.
     pub state_path: PathBuf,
+    /// PostgreSQL state database (`[state] url` or `CONNECTOR_STATE_URL`, e.g.
+    /// `postgres://sync:…@db.internal/sync`): when set, the state lives there instead of in
+    /// [`Config::state_path`]. A secret (it may hold a password).
+    pub state_url: Option<Secret>,
     /// Product sync (P41), from `[products]`; `None` when `enabled` is not `true`.
     pub products: Option<crate::products::ProductSyncOptions>,
     /// The `[rules]` table, passed to `sync-core`.
@@ -674,6 +679,10 @@ impl Config {
                     .as_deref()
                     .unwrap_or(Path::new("connector.sqlite")),
             ),
+            state_url: raw
+                .state
+                .url
+                .or_else(|| env.var("CONNECTOR_STATE_URL").map(Secret::new)),
             products,
             rules: raw.rules.unwrap_or_default(),
             observe,

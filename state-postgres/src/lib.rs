@@ -64,6 +64,7 @@ use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 
 mod schema;
+pub mod workers;
 
 pub use schema::SCHEMA_VERSION;
 
@@ -198,6 +199,14 @@ impl PostgresStore {
     /// A database error.
     pub async fn schema_version(&self) -> Result<i64> {
         schema::current_version(&self.pool).await
+    }
+
+    /// The worker leases on this store's database, for worker `worker` (see [`workers`]).
+    ///
+    /// # Errors
+    /// [`StateError::Backend`] for an empty or over-long worker id.
+    pub fn workers(&self, worker: &str) -> Result<workers::StoreLeases> {
+        workers::StoreLeases::new(self.pool.clone(), worker)
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object> {

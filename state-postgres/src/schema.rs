@@ -84,6 +84,21 @@ const MIGRATIONS: &[&str] = &[
         renewed_at    TIMESTAMPTZ NOT NULL
     );
     "#,
+    // 2: worker leases, one per BigCommerce store (with all its marketplace shops), claimed
+    // with `FOR UPDATE SKIP LOCKED` (`crate::workers`).
+    r#"
+    CREATE TABLE store_leases (
+        store_key   TEXT COLLATE "C" PRIMARY KEY,
+        worker      TEXT,
+        claimed_at  TIMESTAMPTZ,
+        renewed_at  TIMESTAMPTZ
+    );
+    CREATE INDEX store_leases_worker ON store_leases (worker);
+    CREATE TABLE workers (
+        worker   TEXT COLLATE "C" PRIMARY KEY,
+        seen_at  TIMESTAMPTZ NOT NULL
+    );
+    "#,
 ];
 
 /// The latest schema version this build knows.

@@ -35,9 +35,10 @@ use examples::demo::{Demo, DemoConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 use sync_connector::config::Config;
 use sync_connector::runner::{self, RunOptions};
-use sync_connector::state::{LeaseHolder, SqliteStore, StateError, rebuild};
+use sync_connector::state::{LeaseHolder, SqliteStore, StateError, StateStore, rebuild};
 use sync_connector::webhooks;
 use sync_connector::{Connector, ConnectorOptions};
+use sync_state_postgres::PostgresStore;
 use tokio::sync::{mpsc, watch};
 
 /// The reference BigCommerce ⇄ Mirakl connector.
@@ -127,6 +128,11 @@ fn config_secrets(cfg: &Config) -> Redactor {
     r.add(&cfg.mirakl.api_key);
     if let Some(w) = &cfg.webhooks {
         r.add(&w.secret);
+    }
+    if let Some(url) = &cfg.state_url
+        && let Some(password) = url_password(url.expose())
+    {
+        r.add_value(password);
     }
     r
 }
@@ -242,26 +248,63 @@ async fn real(args: &Args, path: &std::path::Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let state = match open_state(args, &cfg.state_path) {
-        Ok(s) => Arc::new(s),
-        Err(e) => {
-            state_error(&cfg.state_path, path, &e);
-            return ExitCode::FAILURE;
+    let (state, label): (Arc<dyn StateStore>, String) = match &cfg.state_url {
+        Some(url) if !args.dry_run => {
+            let id = connection_id(&cfg);
+            let label = format!("the PostgreSQL state (connection {id})");
+            match PostgresStore::connect(url.expose(), &id).await {
+                Ok(s) => (Arc::new(s), label),
+                Err(e) => {
+                    errln!("error: {label}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
         }
+        _ => match open_state(args, &cfg.state_path) {
+            Ok(s) => (Arc::new(s), cfg.state_path.display().to_string()),
+            Err(e) => {
+                state_error(&cfg.state_path.display().to_string(), path, &e);
+                return ExitCode::FAILURE;
+            }
+        },
     };
-    // one instance per state: a second `sync` on the same file stops here, naming the holder
+    // one instance per state: a second `sync` on the same state stops here, naming the holder
     let holder = LeaseHolder::this_process();
-    if let Err(e) = take_lease(&state, &holder) {
-        state_error(&cfg.state_path, path, &e);
+    if let Err(e) = take_lease(state.as_ref(), &holder).await {
+        state_error(&label, path, &e);
         return ExitCode::FAILURE;
     }
     let lease = keep_lease(state.clone(), holder.clone());
     let code = run_with_state(args, &cfg, rules, (bc, mirakl, telemetry), state.clone()).await;
     lease.abort();
-    if let Err(e) = state.release_lease(&holder) {
+    if let Err(e) = state.release_lease(&holder).await {
         tracing::warn!(error = %e, "could not release the lease");
     }
     code
+}
+
+/// The id of this connection in a shared (PostgreSQL) state: the BigCommerce store hash, the
+/// Mirakl instance and the shop, so connections sharing one database never see each other's
+/// rows and one connection always finds its own.
+fn connection_id(cfg: &Config) -> String {
+    let m = &cfg.mirakl.base_url;
+    format!(
+        "{}@{}:{}/{}",
+        cfg.bigcommerce.credentials.store_hash(),
+        m.host_str().unwrap_or_default(),
+        m.port_or_known_default().unwrap_or_default(),
+        cfg.mirakl
+            .shop_id
+            .map(|s| s.to_string())
+            .unwrap_or_default()
+    )
+}
+
+/// The password of a `postgres://user:password@host/db` URL, if it has one.
+fn url_password(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let userinfo = rest.split(['/', '?']).next()?.rsplit_once('@')?.0;
+    userinfo.split_once(':').map(|(_, p)| p)
 }
 
 /// Opens the state file (in memory for `--dry-run`). With `--rebuild-state`, an unreadable
@@ -293,9 +336,9 @@ fn open_state(args: &Args, path: &Path) -> Result<SqliteStore, StateError> {
 }
 
 /// Reports a state error; for a file that cannot be read, says what to do about it.
-fn state_error(state_path: &Path, config_path: &Path, e: &StateError) {
+fn state_error(state: &str, config_path: &Path, e: &StateError) {
     if !e.is_unreadable() {
-        errln!("error: {}: {e}", state_path.display());
+        errln!("error: {state}: {e}");
         return;
     }
     errln!(
@@ -305,7 +348,6 @@ fn state_error(state_path: &Path, config_path: &Path, e: &StateError) {
          \x20   sync --config {config} --rebuild-state\n\
          which keeps the unreadable file beside the new one ({state}.unreadable-<time>), reads\n\
          BigCommerce and Mirakl (orders by external_order_id, offers from OF21) and writes nothing to either.",
-        state = state_path.display(),
         config = config_path.display(),
     );
 }
@@ -340,13 +382,13 @@ const LEASE_STALE_AFTER: Duration = Duration::from_secs(60);
 
 /// Takes the lease; a holder on this host whose process is gone (`kill -9`, a crash) is
 /// replaced at once rather than after [`LEASE_STALE_AFTER`].
-fn take_lease(state: &SqliteStore, holder: &LeaseHolder) -> Result<(), StateError> {
-    match state.acquire_lease(holder, LEASE_STALE_AFTER) {
+async fn take_lease(state: &dyn StateStore, holder: &LeaseHolder) -> Result<(), StateError> {
+    match state.acquire_lease(holder, LEASE_STALE_AFTER).await {
         Err(StateError::LeaseHeld { holder: old })
             if old.host == holder.host && !process_alive(old.pid) =>
         {
             tracing::info!(previous = %old, "the last holder of the state is gone; taking over");
-            state.acquire_lease(holder, Duration::ZERO)
+            state.acquire_lease(holder, Duration::ZERO).await
         }
         other => other,
     }
@@ -364,11 +406,11 @@ fn process_alive(pid: u32) -> bool {
 
 /// Renews the lease well within [`LEASE_STALE_AFTER`]; exits the process if it was lost
 /// (another instance took the state over: carrying on could repeat its calls).
-fn keep_lease(state: Arc<SqliteStore>, holder: LeaseHolder) -> tokio::task::JoinHandle<()> {
+fn keep_lease(state: Arc<dyn StateStore>, holder: LeaseHolder) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(LEASE_STALE_AFTER / 4).await;
-            match state.renew_lease(&holder) {
+            match state.renew_lease(&holder).await {
                 Ok(()) => {}
                 Err(StateError::LeaseLost) => {
                     errln!("error: the lease on the state was lost to another instance; stopping");
@@ -389,7 +431,7 @@ async fn run_with_state(
         mirakl_api::Client,
         Arc<sync_connector::observe::Telemetry>,
     ),
-    state: Arc<SqliteStore>,
+    state: Arc<dyn StateStore>,
 ) -> ExitCode {
     let engine = Arc::new(Connector::new(
         bc,
@@ -626,5 +668,21 @@ async fn main() -> ExitCode {
             let path = path.clone();
             real(&args, &path).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_password;
+
+    #[test]
+    fn finds_the_password_of_a_state_url() {
+        assert_eq!(
+            url_password("postgres://sync:s3cr%40t-pass@db.internal:5432/sync?sslmode=disable"),
+            Some("s3cr%40t-pass")
+        );
+        assert_eq!(url_password("postgres://sync@127.0.0.1/sync"), None);
+        assert_eq!(url_password("postgres://127.0.0.1/sync"), None);
+        assert_eq!(url_password("not a url"), None);
     }
 }
