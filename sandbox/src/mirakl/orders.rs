@@ -30,6 +30,17 @@ pub(crate) struct Refund {
     pub created: OffsetDateTime,
 }
 
+/// A line cancelation made on the operator side (customer care), with the money given back.
+#[derive(Debug, Clone)]
+pub(crate) struct Cancelation {
+    pub id: String,
+    pub amount: Decimal,
+    pub shipping_amount: Decimal,
+    pub quantity: u32,
+    pub reason_code: String,
+    pub created: OffsetDateTime,
+}
+
 /// A document attached to an order (OR72 / OR73).
 #[derive(Debug, Clone)]
 pub(crate) struct Document {
@@ -58,7 +69,10 @@ pub(crate) struct Line {
     /// Units taken from the offer's quantity at acceptance (given back on cancelation).
     pub reserved: u32,
     pub refunds: Vec<Refund>,
+    /// Units cancelled with the whole order (OR29 or the operator).
     pub canceled_quantity: u32,
+    /// Line cancelations made on the operator side, each with its amounts.
+    pub cancelations: Vec<Cancelation>,
     pub shipped_date: Option<OffsetDateTime>,
     pub debited_date: Option<OffsetDateTime>,
     pub created: OffsetDateTime,
@@ -76,6 +90,16 @@ impl Line {
 
     pub(crate) fn refunded_amount(&self) -> Decimal {
         self.refunds.iter().map(|r| r.amount).sum()
+    }
+
+    /// Units cancelled line by line on the operator side.
+    pub(crate) fn line_canceled_quantity(&self) -> u32 {
+        self.cancelations.iter().map(|c| c.quantity).sum()
+    }
+
+    /// Amount cancelled line by line on the operator side.
+    pub(crate) fn line_canceled_amount(&self) -> Decimal {
+        self.cancelations.iter().map(|c| c.amount).sum()
     }
 }
 
@@ -169,11 +193,21 @@ impl Order {
                         line.state,
                         OrderState::Shipping | OrderState::Shipped | OrderState::Received
                     ) && line.refunded_quantity() < line.quantity,
-                    cancelations: if line.canceled_quantity > 0 {
-                        vec![json!({ "quantity": line.canceled_quantity, "reason_code": "34" })]
-                    } else {
-                        Vec::new()
-                    },
+                    cancelations: line
+                        .cancelations
+                        .iter()
+                        .map(|c| {
+                            json!({
+                                "amount": Money(c.amount), "created_date": iso(c.created),
+                                "id": c.id, "quantity": c.quantity, "reason_code": c.reason_code,
+                                "shipping_amount": Money(c.shipping_amount),
+                                "shipping_taxes": tax(c.shipping_amount), "taxes": tax(c.amount),
+                            })
+                        })
+                        .chain((line.canceled_quantity > 0).then(
+                            || json!({ "quantity": line.canceled_quantity, "reason_code": "34" }),
+                        ))
+                        .collect(),
                     category_code: line.category_code.clone(),
                     category_label: line.category_label.clone(),
                     commission_fee: Money(commission),
