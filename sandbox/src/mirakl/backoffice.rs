@@ -104,6 +104,37 @@ impl MiraklBackOffice {
             })
     }
 
+    /// Applies an operator promotion and fees to a line not accepted yet (as the operator's
+    /// checkout priced it): `promotions[].deduced_amount` comes off the line price, `fees[]`
+    /// are added to the line's `total_price`.
+    ///
+    /// # Errors
+    /// [`SandboxError::UnknownOrder`] for an unknown line; [`SandboxError::InvalidOrder`] when
+    /// the promotion exceeds the line price.
+    pub fn price_line(
+        &self,
+        order_line_id: &str,
+        promotion: Decimal,
+        fees: Decimal,
+    ) -> Result<(), SandboxError> {
+        let (mut state, now) = self.shared.lock();
+        let (order, idx) = state.back_office_line(order_line_id)?;
+        let line = &mut order.lines[idx];
+        if promotion.is_sign_negative()
+            || fees.is_sign_negative()
+            || promotion > line.price_unit * Decimal::from(line.quantity)
+        {
+            return Err(SandboxError::InvalidOrder(format!(
+                "promotion {promotion} / fees {fees} do not fit line {order_line_id}"
+            )));
+        }
+        line.promotion = promotion;
+        line.fees = fees;
+        line.last_updated = now;
+        order.last_updated = now;
+        Ok(())
+    }
+
     /// The returns team or customer care refunds part of a line (`SHIPPING`, `SHIPPED` or
     /// `RECEIVED`): recorded as a `REFUNDED` refund on the line, as OR28 records the shop's.
     /// Returns the refund id.

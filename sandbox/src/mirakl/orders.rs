@@ -73,6 +73,10 @@ pub(crate) struct Line {
     pub canceled_quantity: u32,
     /// Line cancelations made on the operator side, each with its amounts.
     pub cancelations: Vec<Cancelation>,
+    /// Amount an operator promotion takes off the line (`promotions[].deduced_amount`).
+    pub promotion: Decimal,
+    /// Operator fees charged on the line (`fees[]`, in `total_price`).
+    pub fees: Decimal,
     pub shipped_date: Option<OffsetDateTime>,
     pub debited_date: Option<OffsetDateTime>,
     pub created: OffsetDateTime,
@@ -80,8 +84,9 @@ pub(crate) struct Line {
 }
 
 impl Line {
+    /// What the customer pays for the units: unit price × quantity less the promotion.
     pub(crate) fn price(&self) -> Decimal {
-        self.price_unit * Decimal::from(self.quantity)
+        self.price_unit * Decimal::from(self.quantity) - self.promotion
     }
 
     pub(crate) fn refunded_quantity(&self) -> u32 {
@@ -158,6 +163,16 @@ impl Order {
 
     pub(crate) fn shipping_price(&self) -> Decimal {
         self.lines.iter().map(|l| l.shipping_price).sum()
+    }
+
+    /// Fees over every line.
+    pub(crate) fn fees(&self) -> Decimal {
+        self.lines.iter().map(|l| l.fees).sum()
+    }
+
+    /// Promotions over every line.
+    pub(crate) fn promotion(&self) -> Decimal {
+        self.lines.iter().map(|l| l.promotion).sum()
     }
 
     /// Whether the customer's addresses are visible: from SHIPPING on, as on Mirakl.
@@ -257,7 +272,22 @@ impl Order {
                     shipping_taxes: tax(line.shipping_price),
                     taxes: tax(price),
                     total_commission: Money(commission),
-                    total_price: Money(price + line.shipping_price),
+                    total_price: Money(price + line.shipping_price + line.fees),
+                    fees: if line.fees.is_zero() {
+                        Vec::new()
+                    } else {
+                        vec![json!({ "amount": Money(line.fees), "code": "operator-fee" })]
+                    },
+                    origin_unit_price: Money(line.price_unit),
+                    promotions: if line.promotion.is_zero() {
+                        Vec::new()
+                    } else {
+                        vec![json!({
+                            "configuration": { "id": "PROMO-1" },
+                            "deduced_amount": Money(line.promotion),
+                            "id": "PROMO-1", "quantity": line.quantity,
+                        })]
+                    },
                 }
             })
             .collect();
@@ -333,7 +363,13 @@ impl Order {
             shipping_zone_code: self.shipping_zone_code.clone(),
             shipping_zone_label: self.shipping_zone_label.clone(),
             total_commission: Money(total_commission),
-            total_price: Money(self.price() + self.shipping_price()),
+            total_price: Money(self.price() + self.shipping_price() + self.fees()),
+            promotions: json!({
+                "applied_promotions": if self.promotion().is_zero() { Vec::new() } else {
+                    vec![json!({ "configuration": { "id": "PROMO-1" }, "deduced_amount": Money(self.promotion()), "id": "PROMO-1" })]
+                },
+                "total_deduced_amount": Money(self.promotion()),
+            }),
         }
     }
 }
@@ -418,6 +454,9 @@ struct LineJson {
     taxes: Vec<TaxJson>,
     total_commission: Money,
     total_price: Money,
+    fees: Vec<Value>,
+    origin_unit_price: Money,
+    promotions: Vec<Value>,
 }
 
 #[derive(Serialize)]
@@ -480,6 +519,7 @@ pub(crate) struct OrderJson {
     shipping_zone_label: String,
     total_commission: Money,
     total_price: Money,
+    promotions: Value,
 }
 
 #[cfg(test)]

@@ -994,6 +994,8 @@ impl State {
                 refunds: Vec::new(),
                 canceled_quantity: 0,
                 cancelations: Vec::new(),
+                promotion: Decimal::ZERO,
+                fees: Decimal::ZERO,
                 shipped_date: None,
                 debited_date: None,
                 created: now,
