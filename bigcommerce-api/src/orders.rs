@@ -821,6 +821,67 @@ pub struct NewOrder {
     /// enabled; unset means the store's default currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_currency_code: Option<String>,
+    /// Order-level discount, never negative; BigCommerce takes it off the total. Sent as a
+    /// string with its exact digits (orders.v2.oas2.yml `order_Post.discount_amount`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_string",
+        deserialize_with = "de::opt_decimal"
+    )]
+    pub discount_amount: Option<Decimal>,
+    /// Fees added to the order's total (orders.v2.oas2.yml `orderFees_Post`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fees: Vec<NewOrderFee>,
+}
+
+/// A fee of a new order (`fees[]` of `POST /v2/orders`, orders.v2.oas2.yml
+/// `orderFees_Post`): a `custom_fee` with a display name and two of its three costs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewOrderFee {
+    /// The fee type (`custom_fee`, the one value the spec declares).
+    #[serde(rename = "type")]
+    pub fee_type: String,
+    /// Name shown to the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name_customer: Option<String>,
+    /// Name shown to the merchant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name_merchant: Option<String>,
+    /// Cost excluding tax, sent as a string with its exact digits.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_string",
+        deserialize_with = "de::opt_decimal"
+    )]
+    pub cost_ex_tax: Option<Decimal>,
+    /// Cost including tax, sent as a string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "de::ser_opt_decimal_string",
+        deserialize_with = "de::opt_decimal"
+    )]
+    pub cost_inc_tax: Option<Decimal>,
+    /// Tax class (`None`: the store's default fee tax class).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_class_id: Option<u64>,
+}
+
+impl NewOrderFee {
+    /// A `custom_fee` shown under `name` to both customer and merchant, with both costs.
+    pub fn custom(name: impl Into<String>, cost_ex_tax: Decimal, cost_inc_tax: Decimal) -> Self {
+        let name = name.into();
+        NewOrderFee {
+            fee_type: "custom_fee".to_owned(),
+            display_name_customer: Some(name.clone()),
+            display_name_merchant: Some(name),
+            cost_ex_tax: Some(cost_ex_tax),
+            cost_inc_tax: Some(cost_inc_tax),
+            tax_class_id: None,
+        }
+    }
 }
 
 impl NewOrder {
@@ -843,6 +904,8 @@ impl NewOrder {
             customer_message: None,
             date_created: None,
             default_currency_code: None,
+            discount_amount: None,
+            fees: Vec::new(),
         }
     }
 }

@@ -152,6 +152,11 @@ pub struct Counters {
     pub problems: BTreeMap<String, String>,
     /// Orders that need a human (the latest [`CappedMap::CAPACITY`]).
     pub manual_review: CappedMap,
+    /// Order actions Mirakl or BigCommerce refused and that did not take effect, per order:
+    /// the call and why (e.g. `OR24: … CANCELED`). Never recorded as sent; the order is
+    /// stepped again on the next poll. Cleared when that call later goes through, so this is
+    /// bounded by the open orders.
+    pub order_failures: BTreeMap<String, String>,
     /// The largest quantity sent per SKU with the on-hand stock it was computed from.
     pub max_sent_vs_on_hand: BTreeMap<String, (u64, i64)>,
 }

@@ -18,6 +18,7 @@
 //! Its own state ([`OrderBook`], one small lock): the latest version of each open order, the
 //! version last stepped, and when each order's BigCommerce side was last read.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
@@ -28,6 +29,7 @@ use mirakl_api::orders::{Order as MkOrder, OrderState as MiraklOrderState, Track
 use sync_core::ShopSku;
 use sync_core::lifecycle::{self, Action, BigCommerceOrder, OrderRecord, StepContext};
 use sync_core::orders::{AcceptanceContext, AcceptanceDecision, MappedOrder};
+use sync_core::rules::SyncRules;
 use sync_core::types::CatalogRef;
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -63,7 +65,23 @@ struct Book {
     open_orders_loaded: bool,
     /// When each order's BigCommerce side was last read.
     bc_checked: HashMap<String, Instant>,
+    /// Orders whose last step failed: stepped again on the next poll even when their Mirakl
+    /// version did not change (a refused call is retried with a fresh decision).
+    retry: BTreeSet<String>,
 }
+
+/// What PC01 (platform configuration) says about the order workflow, read once at the first
+/// poll; `None` fields: the operator does not say.
+#[derive(Debug, Clone, Copy, Default)]
+struct PlatformFlags {
+    /// `features.order_workflows.partial_acceptance`: OR21 may mix accepted and refused lines.
+    partial_acceptance: Option<bool>,
+    /// `features.shipment.multi_shipment`: ST01 shipments instead of OR23/OR24.
+    multi_shipment: Option<bool>,
+}
+
+/// The OR21 error code of a mixed decision on a platform without partial acceptance.
+const PARTIAL_ACCEPTANCE_DISABLED: &str = "ORDER_PARTIAL_ACCEPTANCE_DISABLED";
 
 /// The orders flow's own state: the open Mirakl orders as last read. The offers flow reads
 /// the units they hold (not yet in BigCommerce) through [`OrderBook::held_units`].
@@ -135,6 +153,8 @@ pub struct OrdersFlow {
     /// SKU → product/variant found in BigCommerce for SKUs the desired offers in memory do
     /// not name (e.g. right after a restart, before the catalog is read).
     resolved: Mutex<HashMap<ShopSku, CatalogRef>>,
+    /// PC01's order flags, once read.
+    platform: Mutex<Option<PlatformFlags>>,
 }
 
 impl std::fmt::Debug for OrdersFlow {
@@ -156,6 +176,7 @@ impl OrdersFlow {
             book,
             offers,
             resolved: Mutex::new(HashMap::new()),
+            platform: Mutex::new(None),
         }
     }
 
@@ -179,6 +200,7 @@ impl OrdersFlow {
     /// A failed OR11 read (the cursor is not moved then). Failures on single orders are
     /// logged and retried on the next poll.
     pub async fn poll_orders(&self) -> Result<usize> {
+        self.platform().await?;
         let first = !lock(&self.book.book).open_orders_loaded;
         let (mut fetched, in_flight) = if first {
             self.fetch_open_and_in_flight().await?
@@ -190,12 +212,14 @@ impl OrdersFlow {
         let mut changed = self.remember_versions(fetched);
         changed.extend(self.waiting_for_bigcommerce().await?);
         changed.extend(in_flight);
+        changed.extend(std::mem::take(&mut lock(&self.book.book).retry));
         let mut n = 0;
         for id in &changed {
             match self.step_order(id).await {
                 Ok(()) => n += 1,
                 Err(e) => {
-                    tracing::warn!(order = %id, error = %e, "order step failed; retried next poll")
+                    tracing::warn!(order = %id, error = %e, "order step failed; retried next poll");
+                    lock(&self.book.book).retry.insert(id.clone());
                 }
             }
         }
@@ -403,6 +427,100 @@ impl OrdersFlow {
         Ok(calls.len())
     }
 
+    // ------------------------------------------------------------------ platform
+
+    /// PC01's order flags, read once (at the first poll) and kept.
+    ///
+    /// # Errors
+    /// A failed PC01 read (retried on the next poll).
+    async fn platform(&self) -> Result<PlatformFlags> {
+        if let Some(p) = *lock(&self.platform) {
+            return Ok(p);
+        }
+        let conf = self.shared.mirakl.platform_configuration().get().await?;
+        let flags = PlatformFlags {
+            partial_acceptance: conf
+                .features
+                .order_workflows
+                .as_ref()
+                .and_then(|w| w.partial_acceptance),
+            multi_shipment: conf
+                .features
+                .shipment
+                .as_ref()
+                .and_then(|s| s.multi_shipment),
+        };
+        tracing::info!(
+            partial_acceptance = ?flags.partial_acceptance,
+            multi_shipment = ?flags.multi_shipment,
+            "platform order workflow (PC01)"
+        );
+        *lock(&self.platform) = Some(flags);
+        Ok(flags)
+    }
+
+    /// Whether the platform allows mixed OR21 decisions: `false` once PC01 (or an OR21
+    /// answer) said partial acceptance is off.
+    fn partial_acceptance_allowed(&self) -> bool {
+        lock(&self.platform).is_none_or(|p| p.partial_acceptance != Some(false))
+    }
+
+    /// The rules the order decisions use: the configured ones, with partial acceptance off
+    /// when the platform has it off (an order is then accepted or refused whole).
+    fn order_rules(&self) -> Cow<'_, SyncRules> {
+        let rules = &self.shared.rules;
+        if rules.orders.partial_acceptance && !self.partial_acceptance_allowed() {
+            let mut r = rules.clone();
+            r.orders.partial_acceptance = false;
+            Cow::Owned(r)
+        } else {
+            Cow::Borrowed(rules)
+        }
+    }
+
+    // ------------------------------------------------------------------ refused calls
+
+    /// Re-reads one order (OR11 by order id) after Mirakl refused a call on it, and keeps the
+    /// version read in the book.
+    async fn reread(&self, order: &MkOrder) -> Result<Option<MkOrder>> {
+        let fresh = self.shared.mirakl.orders().get(&order.order_id).await?;
+        if let Some(o) = &fresh {
+            let mut book = lock(&self.book.book);
+            let newer = book
+                .orders
+                .get(o.order_id.as_str())
+                .is_none_or(|old| old.last_updated_date <= o.last_updated_date);
+            if newer {
+                book.orders
+                    .insert(o.order_id.as_str().to_owned(), o.clone());
+            }
+        }
+        Ok(fresh)
+    }
+
+    /// A call the other side refused and whose effect the re-read order does not show: a
+    /// failure, in the logs and the summary, never recorded as sent. Returns the error to
+    /// fail the step with (the order is stepped again on the next poll).
+    fn refused(&self, id: &str, call: &str, error: mirakl_api::Error) -> crate::error::Error {
+        tracing::warn!(order = %id, call, error = %error, "Mirakl refused the call and the order does not show its effect: not recorded as sent");
+        self.shared
+            .counters()
+            .order_failures
+            .insert(id.to_owned(), format!("{call}: {error}"));
+        error.into()
+    }
+
+    /// A call went through (or was found in effect): clears an earlier failure of it.
+    fn succeeded(&self, id: &str, call: &str) {
+        let mut c = self.shared.counters();
+        if c.order_failures
+            .get(id)
+            .is_some_and(|f| f.starts_with(&format!("{call}:")))
+        {
+            c.order_failures.remove(id);
+        }
+    }
+
     // ------------------------------------------------------------------ one order
 
     /// Steps the Mirakl order mapped to a BigCommerce order (e.g. after a shipment webhook).
@@ -516,8 +634,9 @@ impl OrdersFlow {
             // a create may follow: every line needs its product and variant
             self.complete_links(order, &mut links).await?;
         }
+        let rules = self.order_rules();
         let ctx = StepContext {
-            rules: &self.shared.rules,
+            rules: &rules,
             acceptance: &acceptance,
             links: &links,
             store_currency: currency.as_deref(),
@@ -721,7 +840,7 @@ impl OrdersFlow {
                 bigcommerce_refund_id,
                 request,
             } => {
-                self.refund_in_mirakl(id, record, bigcommerce_refund_id, &request)
+                self.refund_in_mirakl(order, record, bigcommerce_refund_id, &request)
                     .await
             }
             Action::RefundInBigCommerce {
@@ -756,7 +875,11 @@ impl OrdersFlow {
         }
     }
 
-    /// OR21: accept or refuse the lines (a 400 means the order was already decided).
+    /// OR21: accept or refuse the lines. A mixed decision is never sent where the platform
+    /// has partial acceptance off. A 400 settles the call only when the order, re-read,
+    /// already shows this decision (an earlier OR21 went through); any other 400 is a
+    /// failure, not recorded as sent (`ORDER_PARTIAL_ACCEPTANCE_DISABLED` also turns partial
+    /// acceptance off, so the retry decides the order whole).
     async fn accept(
         &self,
         order: &MkOrder,
@@ -764,8 +887,13 @@ impl OrdersFlow {
         decision: AcceptanceDecision,
     ) -> Result<bool> {
         let id = order.order_id.as_str();
-        let call = self.store().begin_call(CALL_ACCEPT, id, "{}").await?;
         let all_refused = decision.lines.iter().all(|l| !l.accept);
+        if !all_refused && !decision.accepts_all() && !self.partial_acceptance_allowed() {
+            return Err(crate::error::Error::Invariant(format!(
+                "order {id}: a mixed OR21 decision on a platform without partial acceptance"
+            )));
+        }
+        let call = self.store().begin_call(CALL_ACCEPT, id, "{}").await?;
         match self
             .shared
             .mirakl
@@ -774,13 +902,34 @@ impl OrdersFlow {
             .await
         {
             Ok(()) => {}
-            // 400: the order is no longer waiting for acceptance (an earlier accept went
-            // through, or the operator decided): the next poll shows its state.
             Err(e) if e.status() == Some(400) => {
-                tracing::info!(order = %id, "OR21 refused by Mirakl: order already decided");
+                let partial_off = match &e {
+                    mirakl_api::Error::Api { code, message, .. } => {
+                        code.as_deref() == Some(PARTIAL_ACCEPTANCE_DISABLED)
+                            || message
+                                .as_deref()
+                                .is_some_and(|m| m.contains(PARTIAL_ACCEPTANCE_DISABLED))
+                    }
+                    _ => false,
+                };
+                if partial_off {
+                    lock(&self.platform)
+                        .get_or_insert_with(PlatformFlags::default)
+                        .partial_acceptance = Some(false);
+                }
+                let fresh = self.reread(order).await?;
+                if !fresh
+                    .as_ref()
+                    .is_some_and(|o| lifecycle::acceptance_in_effect(o, &decision))
+                {
+                    self.store().finish_call(call).await?;
+                    return Err(self.refused(id, "OR21", e));
+                }
+                tracing::info!(order = %id, "OR21 refused by Mirakl, but the order already shows this decision");
             }
             Err(e) => return Err(e.into()),
         }
+        self.succeeded(id, "OR21");
         record.acceptance_sent = true;
         self.save_record(id, record, None).await?;
         self.store().finish_call(call).await?;
@@ -896,28 +1045,52 @@ impl OrdersFlow {
         tracking: &Tracking,
     ) -> Result<bool> {
         let id = order.order_id.as_str();
-        self.shared
+        match self
+            .shared
             .mirakl
             .orders()
             .tracking(&order.order_id, tracking)
-            .await?;
+            .await
+        {
+            Ok(()) => {}
+            Err(e) if e.status() == Some(400) => {
+                let fresh = self.reread(order).await?;
+                if !fresh
+                    .as_ref()
+                    .is_some_and(|o| lifecycle::tracking_in_effect(o, tracking))
+                {
+                    return Err(self.refused(id, "OR23", e));
+                }
+                tracing::info!(order = %id, "OR23 refused by Mirakl, but the order already carries this tracking");
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.succeeded(id, "OR23");
         record.tracking_sent.insert(shipment_id);
         self.store().mark_shipment_sent(shipment_id, id).await?;
         self.save_record(id, record, None).await?;
         Ok(true)
     }
 
-    /// OR24 (a 400 means an earlier OR24 went through).
+    /// OR24. A 400 settles the call only when the order, re-read, is already shipped (an
+    /// earlier OR24 went through); any other 400 (e.g. the operator cancelled the order
+    /// meanwhile) is a failure, not recorded as sent.
     async fn confirm_shipment(&self, order: &MkOrder, record: &mut OrderRecord) -> Result<bool> {
         let id = order.order_id.as_str();
         let call = self.store().begin_call(CALL_SHIP, id, "{}").await?;
         match self.shared.mirakl.orders().ship(&order.order_id).await {
             Ok(()) => {}
             Err(e) if e.status() == Some(400) => {
-                tracing::info!(order = %id, "OR24 refused: order no longer SHIPPING");
+                let fresh = self.reread(order).await?;
+                if !fresh.as_ref().is_some_and(lifecycle::shipment_in_effect) {
+                    self.store().finish_call(call).await?;
+                    return Err(self.refused(id, "OR24", e));
+                }
+                tracing::info!(order = %id, "OR24 refused by Mirakl, but the order is already shipped");
             }
             Err(e) => return Err(e.into()),
         }
+        self.succeeded(id, "OR24");
         record.ship_confirmed = true;
         self.save_record(id, record, None).await?;
         self.store().finish_call(call).await?;
@@ -947,29 +1120,61 @@ impl OrdersFlow {
         Ok(true)
     }
 
-    /// OR29 (the order was cancelled in BigCommerce).
+    /// OR29 (the order was cancelled in BigCommerce). A 400 settles the call only when the
+    /// order, re-read, is already cancelled.
     async fn cancel_in_mirakl(&self, order: &MkOrder, record: &mut OrderRecord) -> Result<bool> {
         let id = order.order_id.as_str();
-        self.shared.mirakl.orders().cancel(&order.order_id).await?;
+        match self.shared.mirakl.orders().cancel(&order.order_id).await {
+            Ok(()) => {}
+            Err(e) if e.status() == Some(400) => {
+                let fresh = self.reread(order).await?;
+                if !fresh.as_ref().is_some_and(lifecycle::cancel_in_effect) {
+                    return Err(self.refused(id, "OR29", e));
+                }
+                tracing::info!(order = %id, "OR29 refused by Mirakl, but the order is already cancelled");
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.succeeded(id, "OR29");
         record.mirakl_cancel_sent = true;
         self.save_record(id, record, None).await?;
         self.shared.counters().cancelled.insert(id.to_owned());
         Ok(true)
     }
 
-    /// OR28 for a BigCommerce refund.
+    /// OR28 for a BigCommerce refund. A 400 settles the call only when the order, re-read,
+    /// already carries a refund matching each line (not one handled before).
     async fn refund_in_mirakl(
         &self,
-        id: &str,
+        order: &MkOrder,
         record: &mut OrderRecord,
         bigcommerce_refund_id: u64,
         request: &MiraklRefundRequest,
     ) -> Result<bool> {
-        let resp = self.shared.mirakl.orders().refund(request).await?;
+        let id = order.order_id.as_str();
+        let created: Vec<String> = match self.shared.mirakl.orders().refund(request).await {
+            Ok(resp) => resp
+                .refunds
+                .iter()
+                .filter_map(|r| r.refund_id.clone())
+                .collect(),
+            Err(e) if e.status() == Some(400) => {
+                let fresh = self.reread(order).await?;
+                let Some(found) = fresh.as_ref().and_then(|o| {
+                    lifecycle::refund_in_effect(o, request, &record.mirakl_refunds_handled)
+                }) else {
+                    return Err(self.refused(id, "OR28", e));
+                };
+                tracing::info!(order = %id, "OR28 refused by Mirakl, but the order already carries this refund");
+                found
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.succeeded(id, "OR28");
         record
             .bigcommerce_refunds_handled
             .insert(bigcommerce_refund_id);
-        for r in resp.refunds.iter().filter_map(|r| r.refund_id.clone()) {
+        for r in created {
             record.mirakl_refunds_handled.insert(r);
         }
         self.save_record(id, record, None).await?;

@@ -213,6 +213,11 @@ pub struct OrderWorkflows {
     /// Whether addresses are visible before acceptance.
     #[serde(default)]
     pub shipping_and_billing_details_before_acceptance: Option<bool>,
+    /// Whether OR21 may accept some lines and refuse others. Not in the published PC01
+    /// schema: `None` when the operator does not say (OR21 then answers
+    /// `ORDER_PARTIAL_ACCEPTANCE_DISABLED` to a mixed decision where it is off).
+    #[serde(default)]
+    pub partial_acceptance: Option<bool>,
 }
 
 /// PC01 `features.shipment`.

@@ -842,6 +842,97 @@ fn refunds_to_mirakl(
     }
 }
 
+// ------------------------------------------------------------------ refused calls
+
+/// Whether the Mirakl order, re-read after Mirakl refused an OR21 (a 400), already shows this
+/// decision: every line the decision accepts has left `WAITING_ACCEPTANCE` without being
+/// refused, and every line it refuses is `REFUSED`. Only then may the refused call count as
+/// sent (an earlier OR21 went through); anything else is a failure.
+pub fn acceptance_in_effect(order: &Order, decision: &AcceptanceDecision) -> bool {
+    !decision.lines.is_empty()
+        && decision.lines.iter().all(|d| {
+            order
+                .order_lines
+                .iter()
+                .find(|l| l.order_line_id == d.order_line_id)
+                .is_some_and(|l| {
+                    let s = &l.order_line_state;
+                    if d.accept {
+                        !matches!(
+                            s,
+                            OrderState::WaitingAcceptance
+                                | OrderState::Staging
+                                | OrderState::Refused
+                                | OrderState::Other(_)
+                        )
+                    } else {
+                        *s == OrderState::Refused
+                    }
+                })
+        })
+}
+
+/// Whether the Mirakl order, re-read after Mirakl refused an OR24, is already shipped (the
+/// order is `SHIPPED`, `TO_COLLECT`, `RECEIVED` or `CLOSED`). A cancelled or refunded order is
+/// not: the shipment was never confirmed.
+pub fn shipment_in_effect(order: &Order) -> bool {
+    matches!(
+        order.order_state,
+        OrderState::Shipped | OrderState::ToCollect | OrderState::Received | OrderState::Closed
+    )
+}
+
+/// Whether the Mirakl order, re-read after Mirakl refused an OR23, already carries this
+/// tracking: the same tracking number, and the same carrier code (or carrier name when no
+/// code was sent).
+pub fn tracking_in_effect(order: &Order, tracking: &Tracking) -> bool {
+    let same = |a: &Option<String>, b: &Option<String>| {
+        a.as_deref().map(str::trim) == b.as_deref().map(str::trim)
+    };
+    tracking.tracking_number.is_some()
+        && same(&order.shipping_tracking, &tracking.tracking_number)
+        && match &tracking.carrier_code {
+            Some(_) => same(&order.shipping_carrier_code, &tracking.carrier_code),
+            None => {
+                tracking.carrier_name.is_none()
+                    || same(&order.shipping_company, &tracking.carrier_name)
+            }
+        }
+}
+
+/// Whether the Mirakl order, re-read after Mirakl refused an OR29, is already cancelled.
+pub fn cancel_in_effect(order: &Order) -> bool {
+    order.order_state == OrderState::Canceled
+}
+
+/// The Mirakl refund ids that already carry an OR28 `request` Mirakl refused: for each
+/// refund line, a refund on that order line with the same amount, shipping amount and
+/// quantity, not in `handled` and not matched by another line. `Some` only when every line
+/// has one (the refund went through earlier, e.g. its answer was lost); `None` otherwise, and
+/// the refused call is a failure.
+pub fn refund_in_effect(
+    order: &Order,
+    request: &RefundRequest,
+    handled: &BTreeSet<String>,
+) -> Option<Vec<String>> {
+    let mut found: Vec<String> = Vec::new();
+    for r in &request.refunds {
+        let line = order
+            .order_lines
+            .iter()
+            .find(|l| l.order_line_id == r.order_line_id)?;
+        let id = line.refunds.iter().find_map(|x| {
+            let id = x.id.clone().or_else(|| x.order_refund_id.clone())?;
+            let same = x.amount.map(money) == Some(money(r.amount))
+                && money(x.shipping_amount.unwrap_or_default()) == money(r.shipping_amount)
+                && x.quantity.unwrap_or(0) == r.quantity.unwrap_or(0);
+            (same && !handled.contains(&id) && !found.contains(&id)).then_some(id)
+        })?;
+        found.push(id);
+    }
+    (!found.is_empty()).then_some(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -941,6 +1032,93 @@ mod tests {
             .iter()
             .filter(|a| matches!(a, Action::CreateInBigCommerce(_)))
             .count()
+    }
+
+    // ---------------------------------------------------------------- refused calls
+
+    #[test]
+    fn a_refused_or21_counts_as_sent_only_when_the_order_shows_the_decision() {
+        let env = Env::new();
+        let waiting_order = mirakl("WAITING_ACCEPTANCE");
+        let Action::Accept(decision) =
+            step(&waiting_order, &OrderRecord::default(), None, &env.ctx()).remove(0)
+        else {
+            panic!("no accept")
+        };
+        assert!(decision.accepts_all());
+        // still waiting: the refusal was about the call itself (e.g. partial acceptance off)
+        assert!(!acceptance_in_effect(&waiting_order, &decision));
+        // accepted earlier: the lines moved on
+        assert!(acceptance_in_effect(&mirakl("WAITING_DEBIT"), &decision));
+        assert!(acceptance_in_effect(&mirakl("SHIPPING"), &decision));
+        // refused by the operator's deadline: not what was asked
+        assert!(!acceptance_in_effect(&mirakl("REFUSED"), &decision));
+        let mut refusal = decision.clone();
+        refusal.lines[0].accept = false;
+        assert!(acceptance_in_effect(&mirakl("REFUSED"), &refusal));
+        assert!(!acceptance_in_effect(&mirakl("WAITING_DEBIT"), &refusal));
+    }
+
+    #[test]
+    fn a_refused_or24_or29_counts_as_sent_only_in_the_target_state() {
+        assert!(shipment_in_effect(&mirakl("SHIPPED")));
+        assert!(shipment_in_effect(&mirakl("RECEIVED")));
+        assert!(!shipment_in_effect(&mirakl("SHIPPING")));
+        assert!(!shipment_in_effect(&mirakl("CANCELED")));
+        assert!(cancel_in_effect(&mirakl("CANCELED")));
+        assert!(!cancel_in_effect(&mirakl("SHIPPED")));
+    }
+
+    #[test]
+    fn a_refused_or23_counts_as_sent_only_with_that_tracking() {
+        let mut v = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
+        v["order_state"] = json!("SHIPPING");
+        v["shipping_tracking"] = json!("AP1");
+        v["shipping_carrier_code"] = json!("AUPOST");
+        let o = order(v);
+        let t = |code: Option<&str>, number: &str| Tracking {
+            carrier_code: code.map(str::to_owned),
+            tracking_number: Some(number.to_owned()),
+            ..Tracking::default()
+        };
+        assert!(tracking_in_effect(&o, &t(Some("AUPOST"), "AP1")));
+        assert!(!tracking_in_effect(&o, &t(Some("AUPOST"), "AP2")));
+        assert!(!tracking_in_effect(&o, &t(Some("DHL"), "AP1")));
+    }
+
+    #[test]
+    fn a_refused_or28_counts_as_sent_only_when_an_unhandled_refund_matches() {
+        let mut v = waiting("M1", vec![line("M1-1", 1, "S1", 2, "10")]);
+        v["order_state"] = json!("SHIPPED");
+        v["order_lines"][0]["order_line_state"] = json!("SHIPPED");
+        v["order_lines"][0]["refunds"] =
+            json!([{"id": "R7", "amount": 10, "shipping_amount": 0, "quantity": 1}]);
+        let o = order(v);
+        let line = |amount: &str, q: u64| RefundLine {
+            order_line_id: "M1-1".into(),
+            amount: d(amount),
+            currency_iso_code: None,
+            quantity: Some(q),
+            reason_code: "34".into(),
+            shipping_amount: Decimal::ZERO,
+            taxes: Vec::new(),
+            shipping_taxes: Vec::new(),
+            fees: Vec::new(),
+            excluded_from_shipment: None,
+            tax_legal_notice: None,
+        };
+        let req = |l: RefundLine| RefundRequest {
+            order_tax_mode: None,
+            refunds: vec![l],
+        };
+        let none = BTreeSet::new();
+        assert_eq!(
+            refund_in_effect(&o, &req(line("10", 1)), &none),
+            Some(vec!["R7".to_owned()])
+        );
+        assert_eq!(refund_in_effect(&o, &req(line("5", 1)), &none), None);
+        let handled: BTreeSet<String> = ["R7".to_owned()].into();
+        assert_eq!(refund_in_effect(&o, &req(line("10", 1)), &handled), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::rules::OrderRules;
 use crate::types::{CatalogRef, ShopSku};
 use bigcommerce_api::catalog::{ProductId, VariantId};
 use bigcommerce_api::orders::{
-    Address as BcAddress, NewOrder, NewOrderProduct, NewShippingAddress, OrderStatus,
+    Address as BcAddress, NewOrder, NewOrderFee, NewOrderProduct, NewShippingAddress, OrderStatus,
 };
 use mirakl_api::orders::{
     AcceptRequest, Address, Order, OrderLine, OrderLineAcceptance, OrderState, TaxMode,
@@ -671,20 +671,28 @@ pub fn to_bigcommerce(
     }
     new.staff_notes = Some(notes);
     new.default_currency_code = order.currency_iso_code.clone();
+    let fees = if fees > Decimal::ZERO {
+        vec![OrderFee {
+            name: "Marketplace fees".to_owned(),
+            cost_ex_tax: round4(fees),
+            cost_inc_tax: round4(fees),
+        }]
+    } else {
+        Vec::new()
+    };
+    let discount = round4(discount);
+    // the body carries them, so the BigCommerce order totals what Mirakl charged
+    new.discount_amount = (discount > Decimal::ZERO).then_some(discount);
+    new.fees = fees
+        .iter()
+        .map(|f| NewOrderFee::custom(f.name.clone(), f.cost_ex_tax, f.cost_inc_tax))
+        .collect();
     Ok(MappedOrder {
         order: new,
         warnings,
         currency: order.currency_iso_code.clone(),
-        discount_amount: round4(discount),
-        fees: if fees > Decimal::ZERO {
-            vec![OrderFee {
-                name: "Marketplace fees".to_owned(),
-                cost_ex_tax: round4(fees),
-                cost_inc_tax: round4(fees),
-            }]
-        } else {
-            Vec::new()
-        },
+        discount_amount: discount,
+        fees,
         charged_total: charged.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
     })
 }
@@ -963,6 +971,15 @@ pub(crate) mod tests {
         );
         assert_eq!(m.order.products[0].price_inc_tax, Some(d("10")));
         assert_eq!(m.bigcommerce_total(), m.charged_total);
+        // the POST /v2/orders body carries them (orders.v2.oas2.yml `order_Post`,
+        // `orderFees_Post`): discount_amount a string, fees of type custom_fee
+        let body = serde_json::to_value(&m.order).unwrap();
+        assert_eq!(body["discount_amount"], json!("3"));
+        assert_eq!(
+            body["fees"],
+            json!([{"type": "custom_fee", "display_name_customer": "Marketplace fees",
+                    "display_name_merchant": "Marketplace fees", "cost_ex_tax": "1", "cost_inc_tax": "1"}])
+        );
 
         // TAX_EXCLUDED (the spec's application/json-0 order: total_price 173 = 165 + 8, so no
         // fee beyond it; an amount-only cancelation of 12.34 + 1.5 tax, shipping 1.23 + 3.08

@@ -370,9 +370,40 @@ pub struct Order {
     pub transactions: Vec<Value>,
     /// Refunds recorded.
     pub refunds: Vec<Value>,
+    /// Order-level discount (`discount_amount`), taken off the total.
+    pub discount_amount: Decimal,
+    /// Fees (`fees[]`), added to the total.
+    pub fees: Vec<OrderFee>,
+}
+
+/// A fee of an order (`fees[]`, orders.v2.oas2.yml `orderFees_Post`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderFee {
+    /// Id.
+    pub id: u64,
+    /// `custom_fee`.
+    pub fee_type: String,
+    /// Name shown to the customer.
+    pub display_name_customer: String,
+    /// Name shown to the merchant.
+    pub display_name_merchant: String,
+    /// Cost excluding tax.
+    pub cost_ex_tax: Decimal,
+    /// Cost including tax.
+    pub cost_inc_tax: Decimal,
 }
 
 impl Order {
+    /// Sum of the fees, tax included.
+    pub fn fees_inc_tax(&self) -> Decimal {
+        self.fees.iter().map(|f| f.cost_inc_tax).sum()
+    }
+
+    /// Sum of the fees, tax excluded.
+    pub fn fees_ex_tax(&self) -> Decimal {
+        self.fees.iter().map(|f| f.cost_ex_tax).sum()
+    }
+
     /// Sum of line totals ex tax.
     pub fn subtotal_ex_tax(&self) -> Decimal {
         self.products
@@ -391,12 +422,14 @@ impl Order {
 
     /// Total inc tax.
     pub fn total_inc_tax(&self) -> Decimal {
-        self.subtotal_inc_tax() + self.shipping_cost_inc_tax
+        self.subtotal_inc_tax() + self.shipping_cost_inc_tax + self.fees_inc_tax()
+            - self.discount_amount
     }
 
     /// Total ex tax.
     pub fn total_ex_tax(&self) -> Decimal {
-        self.subtotal_ex_tax() + self.shipping_cost_ex_tax
+        self.subtotal_ex_tax() + self.shipping_cost_ex_tax + self.fees_ex_tax()
+            - self.discount_amount
     }
 
     /// Items ordered.

@@ -96,7 +96,14 @@ pub fn order_json(app: &App, o: &Order) -> Value {
         "default_currency_code": o.currency_code,
         "staff_notes": o.staff_notes,
         "customer_message": o.customer_message,
-        "discount_amount": zero,
+        "discount_amount": money(o.discount_amount),
+        "fees": o.fees.iter().map(|f| json!({
+            "id": f.id, "type": f.fee_type, "display_name_customer": f.display_name_customer,
+            "display_name_merchant": f.display_name_merchant, "source": "v2",
+            "base_cost": money(f.cost_ex_tax), "cost_ex_tax": money(f.cost_ex_tax),
+            "cost_inc_tax": money(f.cost_inc_tax), "cost_tax": money(f.cost_inc_tax - f.cost_ex_tax),
+            "tax_class_id": Value::Null,
+        })).collect::<Vec<_>>(),
         "coupon_discount": zero,
         "shipping_address_count": o.shipping_addresses.len(),
         "is_deleted": o.is_deleted,
@@ -330,6 +337,29 @@ pub struct NewShippingAddress {
     pub shipping_method: Option<String>,
 }
 
+/// A fee of a new order (orders.v2.oas2.yml `orderFees_Post`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewOrderFee {
+    /// `custom_fee`.
+    #[serde(rename = "type")]
+    pub fee_type: String,
+    /// Name shown to the customer.
+    #[serde(default)]
+    pub display_name_customer: Option<String>,
+    /// Name shown to the merchant.
+    #[serde(default)]
+    pub display_name_merchant: Option<String>,
+    /// Cost excluding tax.
+    #[serde(default)]
+    pub cost_ex_tax: Option<Decimal>,
+    /// Cost including tax.
+    #[serde(default)]
+    pub cost_inc_tax: Option<Decimal>,
+    /// Tax on the cost.
+    #[serde(default)]
+    pub cost_tax: Option<Decimal>,
+}
+
 /// `POST /v2/orders` body.
 #[derive(Debug, Clone, Deserialize)]
 pub struct NewOrder {
@@ -378,6 +408,12 @@ pub struct NewOrder {
     /// Creation date (RFC 2822).
     #[serde(default)]
     pub date_created: Option<String>,
+    /// Order-level discount (a string or number; never negative).
+    #[serde(default)]
+    pub discount_amount: Option<Decimal>,
+    /// Fees.
+    #[serde(default)]
+    pub fees: Vec<NewOrderFee>,
     /// Currency.
     #[serde(default)]
     pub currency_code: Option<String>,
@@ -544,6 +580,42 @@ pub fn create_order(store: &mut Store, input: NewOrder) -> Result<(u64, Vec<Even
         .shipping_cost_ex_tax
         .or(input.shipping_cost_inc_tax)
         .unwrap_or_default();
+    let discount_amount = input.discount_amount.unwrap_or_default();
+    if discount_amount.is_sign_negative() {
+        return Err(bad_request(
+            "The field 'discount_amount' can't be negative.",
+        ));
+    }
+    let mut fees = Vec::new();
+    for (i, f) in input.fees.iter().enumerate() {
+        if f.display_name_customer.is_none() && f.display_name_merchant.is_none() {
+            return Err(bad_request(format!(
+                "The field 'fees[{i}]' needs display_name_customer or display_name_merchant."
+            )));
+        }
+        // at least two of cost_ex_tax, cost_inc_tax and cost_tax (orderFees_Post)
+        let (inc, ex) = match (f.cost_inc_tax, f.cost_ex_tax, f.cost_tax) {
+            (Some(inc), Some(ex), _) => (inc, ex),
+            (Some(inc), None, Some(tax)) => (inc, inc - tax),
+            (None, Some(ex), Some(tax)) => (ex + tax, ex),
+            _ => {
+                return Err(bad_request(format!(
+                    "The field 'fees[{i}]' needs two of cost_ex_tax, cost_inc_tax and cost_tax."
+                )));
+            }
+        };
+        let name = |n: &Option<String>, other: &Option<String>| {
+            n.clone().or_else(|| other.clone()).unwrap_or_default()
+        };
+        fees.push(super::model::OrderFee {
+            id: store.next("order_fee"),
+            fee_type: f.fee_type.clone(),
+            display_name_customer: name(&f.display_name_customer, &f.display_name_merchant),
+            display_name_merchant: name(&f.display_name_merchant, &f.display_name_customer),
+            cost_ex_tax: ex,
+            cost_inc_tax: inc,
+        });
+    }
     let mut order = Order {
         id,
         customer_id: input.customer_id.unwrap_or(0),
@@ -573,6 +645,8 @@ pub fn create_order(store: &mut Store, input: NewOrder) -> Result<(u64, Vec<Even
         restocked: !decrement,
         transactions: Vec::new(),
         refunds: Vec::new(),
+        discount_amount,
+        fees,
     };
     let tx_id = store.next("transaction");
     order.transactions.push(json!({
@@ -756,6 +830,9 @@ pub struct OrderUpdate {
     /// Status.
     #[serde(default)]
     pub status_id: Option<u32>,
+    /// The customer account the order belongs to (0: guest).
+    #[serde(default)]
+    pub customer_id: Option<u64>,
     /// External order id.
     #[serde(default)]
     pub external_order_id: Option<String>,
@@ -821,6 +898,7 @@ pub async fn update(
         }
         set!(staff_notes);
         set!(customer_message);
+        set!(customer_id);
         set!(billing_address);
         set!(payment_method);
         set!(is_deleted);
@@ -1270,6 +1348,9 @@ pub struct RefundItem {
     /// Amount (non-product items).
     #[serde(default)]
     pub amount: Option<Decimal>,
+    /// Reason of the line.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// A refund payment.
@@ -1324,6 +1405,23 @@ fn refund_amount(o: &Order, items: &[RefundItem]) -> Result<Decimal, ApiError> {
                 }
                 total += line.price_inc_tax * Decimal::from(qty);
             }
+            "SHIPPING" => {
+                // item_id is the order address id (docs/store-operations/orders/refunds.mdx)
+                if !o.shipping_addresses.iter().any(|a| a.id == item.item_id) {
+                    return Err(ApiError::v3(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        format!("Order address {} does not exist", item.item_id),
+                    ));
+                }
+                let amount = item.amount.unwrap_or(o.shipping_cost_inc_tax);
+                if amount.is_sign_negative() || amount > o.shipping_cost_inc_tax {
+                    return Err(ApiError::v3(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "The shipping refund amount exceeds the shipping cost",
+                    ));
+                }
+                total += amount;
+            }
             _ => total += item.amount.unwrap_or_default(),
         }
     }
@@ -1347,6 +1445,13 @@ pub async fn refund_quote(
     let store = app.store();
     let o = store.orders.get(&id).ok_or_else(ApiError::v3_not_found)?;
     let amount = refund_amount(o, &req.items)?;
+    // Registered customers may be refunded in store credit, offered first; the order's own
+    // payment (taken outside BigCommerce for API orders) can only be refunded offline.
+    let mut methods = Vec::new();
+    if o.customer_id != 0 {
+        methods.push(json!([{"provider_id": "storecredit", "provider_description": "Store Credit", "amount": num(amount), "offline": false, "offline_provider": false, "offline_reason": ""}]));
+    }
+    methods.push(json!([{"provider_id": "custom", "provider_description": "Custom", "amount": num(amount), "offline": true, "offline_provider": true, "offline_reason": ""}]));
     Ok(v3_single(json!({
         "order_id": id,
         "total_refund_amount": num(amount),
@@ -1354,7 +1459,7 @@ pub async fn refund_quote(
         "rounding": 0,
         "adjustment": 0,
         "tax_inclusive": true,
-        "refund_methods": [[{"provider_id": "custom", "provider_description": "Custom", "amount": num(amount), "offline": true, "offline_provider": true, "offline_reason": ""}]],
+        "refund_methods": methods,
     })))
 }
 
@@ -1373,6 +1478,18 @@ pub async fn refund(
             .cloned()
             .ok_or_else(ApiError::v3_not_found)?;
         let amount = refund_amount(&o, &req.items)?;
+        if o.customer_id == 0
+            && req
+                .payments
+                .iter()
+                .any(|p| p.provider_id.eq_ignore_ascii_case("storecredit"))
+        {
+            // orders.v3.yml createOrderRefund, 422
+            return Err(ApiError::v3(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Unable to process a guest refund with store credit.",
+            ));
+        }
         let paid: Decimal = req.payments.iter().map(|p| p.amount).sum();
         if !req.payments.is_empty() && paid != amount {
             return Err(ApiError::v3(
@@ -1388,9 +1505,18 @@ pub async fn refund(
             .collect();
         let refund = json!({
             "id": rid, "order_id": id, "user_id": 0, "created": v3_date(now()),
-            "reason": req.reason.clone().unwrap_or_default(), "total_amount": num(amount), "total_tax": 0,
+            // the refund's reason: the lines' reasons (RefundRequest_Post has them per item)
+            "reason": req.reason.clone().unwrap_or_else(|| {
+                let mut seen: Vec<&str> = Vec::new();
+                for r in req.items.iter().filter_map(|i| i.reason.as_deref()) {
+                    if !seen.contains(&r) {
+                        seen.push(r);
+                    }
+                }
+                seen.join("; ")
+            }), "total_amount": num(amount), "total_tax": 0,
             "uses_merchant_override_values": false, "payments": payments,
-            "items": req.items.iter().map(|i| json!({"item_type": i.item_type, "item_id": i.item_id, "quantity": i.quantity, "requested_amount": i.amount.map(num)})).collect::<Vec<_>>(),
+            "items": req.items.iter().map(|i| json!({"item_type": i.item_type, "item_id": i.item_id, "quantity": i.quantity, "requested_amount": i.amount.map(num), "reason": i.reason})).collect::<Vec<_>>(),
         });
         let mut events = vec![Event {
             scope: "store/order/refund/created".into(),

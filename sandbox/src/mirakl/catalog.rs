@@ -148,7 +148,7 @@ pub(crate) fn platform_configuration(config: &MiraklConfig) -> Value {
                 "volume_discount": false,
                 "volume_pricing": false,
             },
-            "shipment": { "multi_part_item_shipment": false, "multi_shipment": false },
+            "shipment": { "multi_part_item_shipment": false, "multi_shipment": config.multi_shipment },
             "tax_collection": {
                 "activated": "NO",
                 "product_tax_code_mandatory": false,

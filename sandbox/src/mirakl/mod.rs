@@ -37,6 +37,7 @@
 //! # Ok(()) }
 //! ```
 
+mod backoffice;
 mod catalog;
 mod clock;
 mod imports;
@@ -60,6 +61,7 @@ use time::OffsetDateTime;
 use crate::contract::{Checker, ContractChecking, ContractLog, ContractViolation, Service};
 use crate::faults::{FaultConfig, Faults, RequestLog};
 
+pub use backoffice::{MiraklBackOffice, MoneyBack};
 pub use limits::{Ceiling, published_ceilings};
 pub use operator::{
     AttributeKind, AttributeRole, CatalogAttribute, Category, ListValue, OperatorCatalog,
@@ -114,6 +116,9 @@ pub struct MiraklConfig {
     pub price_import_enabled: bool,
     /// PC01 `disable_seller_alternative_carrier`: OR23 then needs a carrier code from SH21.
     pub disable_alternative_carrier: bool,
+    /// PC01 `features.shipment.multi_shipment`: sellers may create several shipments per
+    /// order (ST01).
+    pub multi_shipment: bool,
     /// Tax rate in percent included in order prices (GST: 10).
     pub tax_rate: Decimal,
     /// Operator commission in percent of the line price.
@@ -152,6 +157,7 @@ impl Default for MiraklConfig {
             stock_import_enabled: true,
             price_import_enabled: true,
             disable_alternative_carrier: false,
+            multi_shipment: false,
             tax_rate: Decimal::TEN,
             commission_rate: Decimal::TEN,
             shipping_price: Decimal::new(995, 2),
@@ -805,6 +811,14 @@ impl MiraklSandbox {
         let mut list: Vec<&orders::Order> = state.orders.values().collect();
         list.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
         list.into_iter().map(order_view).collect()
+    }
+
+    /// The operator's back office: order cancelations and refunds made on the marketplace
+    /// side, and the PC01 flags.
+    pub fn back_office(&self) -> MiraklBackOffice {
+        MiraklBackOffice {
+            shared: self.shared.clone(),
+        }
     }
 
     /// Debits an accepted order now (`WAITING_DEBIT` → `SHIPPING`), whatever the debit delay.

@@ -30,6 +30,17 @@ pub(crate) struct Refund {
     pub created: OffsetDateTime,
 }
 
+/// A line cancelation made on the operator side (customer care), with the money given back.
+#[derive(Debug, Clone)]
+pub(crate) struct Cancelation {
+    pub id: String,
+    pub amount: Decimal,
+    pub shipping_amount: Decimal,
+    pub quantity: u32,
+    pub reason_code: String,
+    pub created: OffsetDateTime,
+}
+
 /// A document attached to an order (OR72 / OR73).
 #[derive(Debug, Clone)]
 pub(crate) struct Document {
@@ -58,7 +69,14 @@ pub(crate) struct Line {
     /// Units taken from the offer's quantity at acceptance (given back on cancelation).
     pub reserved: u32,
     pub refunds: Vec<Refund>,
+    /// Units cancelled with the whole order (OR29 or the operator).
     pub canceled_quantity: u32,
+    /// Line cancelations made on the operator side, each with its amounts.
+    pub cancelations: Vec<Cancelation>,
+    /// Amount an operator promotion takes off the line (`promotions[].deduced_amount`).
+    pub promotion: Decimal,
+    /// Operator fees charged on the line (`fees[]`, in `total_price`).
+    pub fees: Decimal,
     pub shipped_date: Option<OffsetDateTime>,
     pub debited_date: Option<OffsetDateTime>,
     pub created: OffsetDateTime,
@@ -66,8 +84,9 @@ pub(crate) struct Line {
 }
 
 impl Line {
+    /// What the customer pays for the units: unit price × quantity less the promotion.
     pub(crate) fn price(&self) -> Decimal {
-        self.price_unit * Decimal::from(self.quantity)
+        self.price_unit * Decimal::from(self.quantity) - self.promotion
     }
 
     pub(crate) fn refunded_quantity(&self) -> u32 {
@@ -76,6 +95,16 @@ impl Line {
 
     pub(crate) fn refunded_amount(&self) -> Decimal {
         self.refunds.iter().map(|r| r.amount).sum()
+    }
+
+    /// Units cancelled line by line on the operator side.
+    pub(crate) fn line_canceled_quantity(&self) -> u32 {
+        self.cancelations.iter().map(|c| c.quantity).sum()
+    }
+
+    /// Amount cancelled line by line on the operator side.
+    pub(crate) fn line_canceled_amount(&self) -> Decimal {
+        self.cancelations.iter().map(|c| c.amount).sum()
     }
 }
 
@@ -136,6 +165,16 @@ impl Order {
         self.lines.iter().map(|l| l.shipping_price).sum()
     }
 
+    /// Fees over every line.
+    pub(crate) fn fees(&self) -> Decimal {
+        self.lines.iter().map(|l| l.fees).sum()
+    }
+
+    /// Promotions over every line.
+    pub(crate) fn promotion(&self) -> Decimal {
+        self.lines.iter().map(|l| l.promotion).sum()
+    }
+
     /// Whether the customer's addresses are visible: from SHIPPING on, as on Mirakl.
     pub(crate) fn details_released(&self) -> bool {
         self.customer_debited_date.is_some()
@@ -169,11 +208,21 @@ impl Order {
                         line.state,
                         OrderState::Shipping | OrderState::Shipped | OrderState::Received
                     ) && line.refunded_quantity() < line.quantity,
-                    cancelations: if line.canceled_quantity > 0 {
-                        vec![json!({ "quantity": line.canceled_quantity, "reason_code": "34" })]
-                    } else {
-                        Vec::new()
-                    },
+                    cancelations: line
+                        .cancelations
+                        .iter()
+                        .map(|c| {
+                            json!({
+                                "amount": Money(c.amount), "created_date": iso(c.created),
+                                "id": c.id, "quantity": c.quantity, "reason_code": c.reason_code,
+                                "shipping_amount": Money(c.shipping_amount),
+                                "shipping_taxes": tax(c.shipping_amount), "taxes": tax(c.amount),
+                            })
+                        })
+                        .chain((line.canceled_quantity > 0).then(
+                            || json!({ "quantity": line.canceled_quantity, "reason_code": "34" }),
+                        ))
+                        .collect(),
                     category_code: line.category_code.clone(),
                     category_label: line.category_label.clone(),
                     commission_fee: Money(commission),
@@ -223,7 +272,22 @@ impl Order {
                     shipping_taxes: tax(line.shipping_price),
                     taxes: tax(price),
                     total_commission: Money(commission),
-                    total_price: Money(price + line.shipping_price),
+                    total_price: Money(price + line.shipping_price + line.fees),
+                    fees: if line.fees.is_zero() {
+                        Vec::new()
+                    } else {
+                        vec![json!({ "amount": Money(line.fees), "code": "operator-fee" })]
+                    },
+                    origin_unit_price: Money(line.price_unit),
+                    promotions: if line.promotion.is_zero() {
+                        Vec::new()
+                    } else {
+                        vec![json!({
+                            "configuration": { "id": "PROMO-1" },
+                            "deduced_amount": Money(line.promotion),
+                            "id": "PROMO-1", "quantity": line.quantity,
+                        })]
+                    },
                 }
             })
             .collect();
@@ -299,7 +363,13 @@ impl Order {
             shipping_zone_code: self.shipping_zone_code.clone(),
             shipping_zone_label: self.shipping_zone_label.clone(),
             total_commission: Money(total_commission),
-            total_price: Money(self.price() + self.shipping_price()),
+            total_price: Money(self.price() + self.shipping_price() + self.fees()),
+            promotions: json!({
+                "applied_promotions": if self.promotion().is_zero() { Vec::new() } else {
+                    vec![json!({ "configuration": { "id": "PROMO-1" }, "deduced_amount": Money(self.promotion()), "id": "PROMO-1" })]
+                },
+                "total_deduced_amount": Money(self.promotion()),
+            }),
         }
     }
 }
@@ -384,6 +454,9 @@ struct LineJson {
     taxes: Vec<TaxJson>,
     total_commission: Money,
     total_price: Money,
+    fees: Vec<Value>,
+    origin_unit_price: Money,
+    promotions: Vec<Value>,
 }
 
 #[derive(Serialize)]
@@ -446,6 +519,7 @@ pub(crate) struct OrderJson {
     shipping_zone_label: String,
     total_commission: Money,
     total_price: Money,
+    promotions: Value,
 }
 
 #[cfg(test)]

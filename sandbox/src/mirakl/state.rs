@@ -91,7 +91,7 @@ pub(crate) struct State {
     next_export: u64,
     pub orders: BTreeMap<String, Order>,
     order_seq: u64,
-    refund_seq: u64,
+    pub(crate) refund_seq: u64,
     document_seq: u64,
     /// Every offer quantity applied by an import (OF01/OF24/STO01), in order.
     pub quantity_history: Vec<super::QuantityApplied>,
@@ -993,6 +993,9 @@ impl State {
                 reserved: 0,
                 refunds: Vec::new(),
                 canceled_quantity: 0,
+                cancelations: Vec::new(),
+                promotion: Decimal::ZERO,
+                fees: Decimal::ZERO,
                 shipped_date: None,
                 debited_date: None,
                 created: now,
