@@ -26,9 +26,11 @@ struct Args {
     /// Variants per product.
     #[arg(long, default_value_t = 3)]
     variants: usize,
-    /// OF24 batch size (offers per call).
-    #[arg(long, default_value_t = 5_000)]
-    batch: usize,
+    /// OF24 batch size (offers per call); default: the connector's default
+    /// (`rules.plan.batch_size`), so the figures and the minimum are those of the default
+    /// configuration.
+    #[arg(long)]
+    batch: Option<usize>,
     /// Live changes (price or stock) made after the full sync.
     #[arg(long, default_value_t = 100)]
     changes: usize,
@@ -66,9 +68,18 @@ async fn main() -> ExitCode {
         .init();
     let args = Args::parse();
     let skus = args.products * args.variants.max(1);
+    let default_batch = sync_core::rules::PlanRules::default().batch_size;
+    let batch = args.batch.unwrap_or(default_batch).max(1);
     println!(
-        "bench-sync: {} products × {} variants = {skus} SKUs, OF24 batches of {}, BigCommerce quota {}/30 s",
-        args.products, args.variants, args.batch, args.bc_quota
+        "bench-sync: {} products × {} variants = {skus} SKUs, OF24 batches of {batch}{}, BigCommerce quota {}/30 s",
+        args.products,
+        args.variants,
+        if batch == default_batch {
+            " (the default)"
+        } else {
+            " (not the default)"
+        },
+        args.bc_quota
     );
     let t0 = Instant::now();
     let mut demo = match Demo::start(DemoConfig {
@@ -98,7 +109,7 @@ async fn main() -> ExitCode {
 
     // the engine was built with the demo rules; use the requested batch size
     let mut rules = demo.rules.clone();
-    rules.plan.batch_size = args.batch;
+    rules.plan.batch_size = batch;
     demo.rules = rules;
     if let Err(e) = demo.restart_engine().await {
         eprintln!("error: {e}");
@@ -126,15 +137,14 @@ async fn main() -> ExitCode {
         plan.new as f64 / full.as_secs_f64().max(0.001)
     );
     let min_bc_pages = args.products.div_ceil(250);
-    let min_of24 = skus.div_ceil(args.batch.max(1));
+    let min_of24 = skus.div_ceil(batch);
     calls_line("BigCommerce", &delta(&bc1, &bc0));
     println!(
         "    minimum: {min_bc_pages} product pages (250 per page, variants included) + 1 store read"
     );
     calls_line("Mirakl", &mk1);
     println!(
-        "    minimum: 1 OF21 page (empty shop, 100 per page), {min_of24} OF24 ({} offers per call) + at least one OF02 each",
-        args.batch
+        "    minimum: 1 OF21 page (empty shop, 100 per page), {min_of24} OF24 ({batch} offers per call, one call a minute: {min_of24} call windows) + at least one OF02 each"
     );
 
     // 2. steady state: a second full reconciliation with nothing to change
