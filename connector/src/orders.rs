@@ -828,6 +828,9 @@ impl OrdersFlow {
                 shipment_id,
                 tracking,
             } => {
+                if let Some(side) = bc {
+                    self.note_untracked_parcels(id, side, shipment_id);
+                }
                 self.push_tracking(order, record, shipment_id, &tracking)
                     .await
             }
@@ -1034,6 +1037,33 @@ impl OrdersFlow {
             }
         }
         Ok(true)
+    }
+
+    /// Without multi-shipment on the platform (PC01), a Mirakl order carries one tracking
+    /// (OR23): when BigCommerce shipped the order in several tracked parcels, only the sent
+    /// one reaches Mirakl. Said in the logs and the summary (manual review), never silently.
+    fn note_untracked_parcels(&self, id: &str, side: &BigCommerceSide, sent: u64) {
+        let multi = lock(&self.platform).is_some_and(|p| p.multi_shipment == Some(true));
+        let others: Vec<String> = side
+            .shipments
+            .iter()
+            .filter(|s| s.id.0 != sent)
+            .filter_map(|s| s.tracking_number.clone().filter(|t| !t.trim().is_empty()))
+            .collect();
+        if multi || others.is_empty() {
+            return;
+        }
+        let reason = format!(
+            "shipped in {} parcels; Mirakl keeps one tracking (OR23, multi-shipment off): \
+             BigCommerce shipment {sent} sent, tracking {} not on Mirakl",
+            others.len() + 1,
+            others.join(", ")
+        );
+        tracing::warn!(order = %id, %reason, "parcel trackings not on Mirakl");
+        self.shared
+            .counters()
+            .manual_review
+            .insert(id.to_owned(), reason);
     }
 
     /// OR23 with a BigCommerce shipment's tracking.
