@@ -22,7 +22,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
-use bigcommerce_api::orders::{OrderId, OrderStatus, RefundPayment, RefundQuoteRequest};
+use bigcommerce_api::orders::{OrderId, OrderStatus, RefundQuoteRequest};
 use mirakl_api::MiraklOrderId;
 use mirakl_api::orders::RefundRequest as MiraklRefundRequest;
 use mirakl_api::orders::{Order as MkOrder, OrderState as MiraklOrderState, Tracking};
@@ -60,7 +60,7 @@ struct Book {
     /// Latest version of each Mirakl order seen (for shipments and held stock).
     orders: BTreeMap<String, MkOrder>,
     /// Last stepped `last_updated_date` per order (dedupe of overlapping polls).
-    processed: HashMap<String, OffsetDateTime>,
+    processed: HashMap<String, Version>,
     /// Whether the open orders were read since start.
     open_orders_loaded: bool,
     /// When each order's BigCommerce side was last read.
@@ -325,7 +325,7 @@ impl OrdersFlow {
                 .get(&id)
                 .is_none_or(|old| old.last_updated_date <= o.last_updated_date);
             if newer {
-                if book.processed.get(&id).copied() != Some(o.last_updated_date) {
+                if book.processed.get(&id).copied() != Some(Version::of(&o)) {
                     changed.insert(id.clone());
                 }
                 book.orders.insert(id, o);
@@ -371,7 +371,7 @@ impl OrdersFlow {
             .orders
             .iter()
             .filter(|(id, o)| {
-                !is_open(&o.order_state) && book.processed.get(*id) == Some(&o.last_updated_date)
+                !is_open(&o.order_state) && book.processed.get(*id) == Some(&Version::of(o))
             })
             .map(|(id, _)| id.clone())
             .collect();
@@ -383,7 +383,7 @@ impl OrdersFlow {
             let horizon = newest - self.shared.opts.order_overlap * 2;
             let open: BTreeSet<String> = book.orders.keys().cloned().collect();
             book.processed
-                .retain(|id, d| *d >= horizon || open.contains(id));
+                .retain(|id, v| v.updated >= horizon || open.contains(id));
         }
     }
 
@@ -598,7 +598,7 @@ impl OrdersFlow {
         }
         lock(&self.book.book)
             .processed
-            .insert(id.to_owned(), order.last_updated_date);
+            .insert(id.to_owned(), Version::of(&order));
         Ok(())
     }
 
@@ -828,6 +828,9 @@ impl OrdersFlow {
                 shipment_id,
                 tracking,
             } => {
+                if let Some(side) = bc {
+                    self.note_untracked_parcels(id, side, shipment_id);
+                }
                 self.push_tracking(order, record, shipment_id, &tracking)
                     .await
             }
@@ -1036,6 +1039,33 @@ impl OrdersFlow {
         Ok(true)
     }
 
+    /// Without multi-shipment on the platform (PC01), a Mirakl order carries one tracking
+    /// (OR23): when BigCommerce shipped the order in several tracked parcels, only the sent
+    /// one reaches Mirakl. Said in the logs and the summary (manual review), never silently.
+    fn note_untracked_parcels(&self, id: &str, side: &BigCommerceSide, sent: u64) {
+        let multi = lock(&self.platform).is_some_and(|p| p.multi_shipment == Some(true));
+        let others: Vec<String> = side
+            .shipments
+            .iter()
+            .filter(|s| s.id.0 != sent)
+            .filter_map(|s| s.tracking_number.clone().filter(|t| !t.trim().is_empty()))
+            .collect();
+        if multi || others.is_empty() {
+            return;
+        }
+        let reason = format!(
+            "shipped in {} parcels; Mirakl keeps one tracking (OR23, multi-shipment off): \
+             BigCommerce shipment {sent} sent, tracking {} not on Mirakl",
+            others.len() + 1,
+            others.join(", ")
+        );
+        tracing::warn!(order = %id, %reason, "parcel trackings not on Mirakl");
+        self.shared
+            .counters()
+            .manual_review
+            .insert(id.to_owned(), reason);
+    }
+
     /// OR23 with a BigCommerce shipment's tracking.
     async fn push_tracking(
         &self,
@@ -1182,8 +1212,13 @@ impl OrdersFlow {
         Ok(true)
     }
 
-    /// Mirrors a Mirakl refund in BigCommerce (refund quote, then the refund with the first
-    /// method offered).
+    /// Mirrors a Mirakl refund (or line cancelation) in BigCommerce: a refund quote for the
+    /// items (products, shipping, order-level amounts), then the refund for exactly Mirakl's
+    /// amount through the offline method `sync_core::lifecycle::offline_refund_payment`
+    /// picks (never store credit or a card: the marketplace already paid the customer).
+    /// Exactly once: the refund's reason names the Mirakl refund, and a BigCommerce refund
+    /// already naming it (made before a crash lost the record) is adopted, not repeated. No
+    /// offline method, or a quote that differs from Mirakl's amount, goes to manual review.
     async fn refund_in_bigcommerce(
         &self,
         id: &str,
@@ -1193,6 +1228,25 @@ impl OrdersFlow {
     ) -> Result<bool> {
         let oid = side.order.id;
         let orders = self.shared.bc.orders();
+        let tag = refund_tag(&refund.mirakl_refund_id);
+        let existing = if side.refunds.is_empty() {
+            // the side reads refunds only for (partially) refunded orders
+            Vec::new()
+        } else {
+            orders.refunds(oid).all().await?
+        };
+        if let Some(found) = existing
+            .iter()
+            .find(|r| r.reason.as_deref().is_some_and(|t| t.contains(&tag)))
+        {
+            tracing::info!(order = %id, refund = found.id, "Mirakl refund already mirrored in BigCommerce; adopted");
+            record
+                .mirakl_refunds_handled
+                .insert(refund.mirakl_refund_id);
+            record.bigcommerce_refunds_handled.insert(found.id);
+            self.save_record(id, record, None).await?;
+            return Ok(true);
+        }
         let quote = orders
             .refund_quote(
                 oid,
@@ -1201,22 +1255,33 @@ impl OrdersFlow {
                 },
             )
             .await?;
-        let Some(method) = quote.refund_methods.first().and_then(|m| m.first()) else {
-            self.shared.counters().manual_review.insert(
-                id.to_owned(),
-                "BigCommerce offers no refund method for the Mirakl refund".into(),
-            );
-            return Ok(false);
+        let payment = match lifecycle::offline_refund_payment(&quote, refund.amount) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(order = %id, error = %e, "Mirakl refund not mirrored in BigCommerce");
+                self.shared.counters().manual_review.insert(
+                    id.to_owned(),
+                    format!(
+                        "Mirakl refund {} not mirrored in BigCommerce: {e}",
+                        refund.mirakl_refund_id
+                    ),
+                );
+                return Ok(false);
+            }
         };
+        let reason = format!("{tag}: {}", refund.reason);
         let req = bigcommerce_api::orders::RefundRequest {
-            items: refund.items,
-            payments: vec![RefundPayment {
-                provider_id: method.provider_id.clone().unwrap_or_default(),
-                amount: method.amount.unwrap_or(refund.amount),
-                offline: method.offline.unwrap_or(true),
-            }],
+            items: refund
+                .items
+                .into_iter()
+                .map(|mut i| {
+                    i.reason.get_or_insert_with(|| reason.clone());
+                    i
+                })
+                .collect(),
+            payments: vec![payment],
         };
-        tracing::info!(order = %id, reason = %refund.reason, "mirroring a Mirakl refund in BigCommerce");
+        tracing::info!(order = %id, reason = %refund.reason, amount = %refund.amount, "mirroring a Mirakl refund in BigCommerce (offline)");
         let created = orders.refund(oid, &req).await?;
         record
             .mirakl_refunds_handled
@@ -1225,6 +1290,45 @@ impl OrdersFlow {
         self.save_record(id, record, None).await?;
         self.shared.counters().refunds += 1;
         Ok(true)
+    }
+}
+
+/// The text a mirrored refund's reason starts with: names the Mirakl refund, so a refund
+/// made before a crash is found again.
+fn refund_tag(mirakl_refund_id: &str) -> String {
+    format!("Mirakl refund {mirakl_refund_id}")
+}
+
+/// One version of a Mirakl order, to drop repeats of overlapping polls: its
+/// `last_updated_date` and a digest of what the steps act on (states, refunds, cancelations,
+/// tracking). Dates have whole seconds on the wire, so two changes within one second share a
+/// date; the digest still tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Version {
+    updated: OffsetDateTime,
+    digest: u64,
+}
+
+impl Version {
+    fn of(o: &MkOrder) -> Version {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        o.order_state.as_str().hash(&mut h);
+        o.shipping_tracking.hash(&mut h);
+        for l in &o.order_lines {
+            l.order_line_id.hash(&mut h);
+            l.order_line_state.as_str().hash(&mut h);
+            for r in &l.refunds {
+                (r.id.as_deref(), r.refund_state.as_ref().map(|s| s.as_str())).hash(&mut h);
+            }
+            for c in &l.cancelations {
+                (c.id.as_deref(), c.quantity).hash(&mut h);
+            }
+        }
+        Version {
+            updated: o.last_updated_date,
+            digest: h.finish(),
+        }
     }
 }
 

@@ -999,6 +999,9 @@ impl Demo {
             if !s.manual_review.is_empty() {
                 let _ = writeln!(out, "manual review: {:?}", s.manual_review);
             }
+            if !s.order_failures.is_empty() {
+                let _ = writeln!(out, "order actions refused: {:?}", s.order_failures);
+            }
             let _ = writeln!(
                 out,
                 "offer lines applied: {} ({} rejected); imports {:?}",
