@@ -26,6 +26,7 @@ use bigcommerce_api::orders::{OrderId, OrderStatus, RefundQuoteRequest};
 use mirakl_api::MiraklOrderId;
 use mirakl_api::orders::RefundRequest as MiraklRefundRequest;
 use mirakl_api::orders::{Order as MkOrder, OrderState as MiraklOrderState, Tracking};
+use std::time::Duration;
 use sync_core::ShopSku;
 use sync_core::lifecycle::{self, Action, BigCommerceOrder, OrderRecord, StepContext};
 use sync_core::orders::{AcceptanceContext, AcceptanceDecision, MappedOrder};
@@ -68,6 +69,24 @@ struct Book {
     /// Orders whose last step failed: stepped again on the next poll even when their Mirakl
     /// version did not change (a refused call is retried with a fresh decision).
     retry: BTreeSet<String>,
+    /// Orders whose BigCommerce create was refused (a 4xx: nothing was created): when, and
+    /// how many times in a row. The next create waits for [`create_backoff`].
+    create_refused: HashMap<String, (Instant, u32)>,
+}
+
+/// How long a create BigCommerce refused (e.g. a line's stock ran out after the order was
+/// accepted) waits before it is tried again: 30 s, doubling with each refusal, at most 15
+/// minutes, so one order that cannot be created does not spend the store's quota on every poll.
+fn create_backoff(refusals: u32) -> Duration {
+    let secs = 30u64.saturating_mul(1u64 << refusals.saturating_sub(1).min(5));
+    Duration::from_secs(secs.min(15 * 60))
+}
+
+/// Whether BigCommerce refused a request (a 4xx other than 408 and 429): it was not carried
+/// out, so nothing was created.
+fn refused_by_bigcommerce(e: &bigcommerce_api::Error) -> bool {
+    matches!(e, bigcommerce_api::Error::Api { status, .. }
+        if (400..500).contains(status) && *status != 408 && *status != 429)
 }
 
 /// What PC01 (platform configuration) says about the order workflow, read once at the first
@@ -960,6 +979,14 @@ impl OrdersFlow {
         mapped: &MappedOrder,
     ) -> Result<bool> {
         let id = order.order_id.as_str();
+        let waiting = lock(&self.book.book)
+            .create_refused
+            .get(id)
+            .is_some_and(|(at, n)| at.elapsed() < create_backoff(*n));
+        if waiting && !record.create_started {
+            // refused a moment ago: no look-up, no create until the backoff has passed
+            return Ok(false);
+        }
         if self
             .adopt_existing(order, record, order.order_id.as_str())
             .await?
@@ -969,7 +996,33 @@ impl OrdersFlow {
         record.create_started = true;
         self.save_record(id, record, None).await?;
         let call = self.store().begin_call(CALL_CREATE, id, "{}").await?;
-        let created = self.shared.bc.orders().create(&mapped.order).await?;
+        let created = match self.shared.bc.orders().create(&mapped.order).await {
+            Ok(created) => created,
+            Err(e) if refused_by_bigcommerce(&e) => {
+                // not created: no look-up is needed next time, the call is over
+                record.create_started = false;
+                self.save_record(id, record, None).await?;
+                self.store().finish_call(call).await?;
+                let n = {
+                    let mut book = lock(&self.book.book);
+                    let entry = book
+                        .create_refused
+                        .entry(id.to_owned())
+                        .or_insert((Instant::now(), 0));
+                    *entry = (Instant::now(), entry.1.saturating_add(1));
+                    entry.1
+                };
+                tracing::warn!(order = %id, error = %e, retry_in_secs = create_backoff(n).as_secs(), "BigCommerce refused to create the order: nothing created, tried again after a backoff");
+                self.shared
+                    .counters()
+                    .order_failures
+                    .insert(id.to_owned(), format!("BigCommerce create: {e}"));
+                return Err(e.into());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        lock(&self.book.book).create_refused.remove(id);
+        self.succeeded(id, "BigCommerce create");
         record.bigcommerce_order_id = Some(created.id.0);
         self.save_record(id, record, None).await?;
         self.store().finish_call(call).await?;
