@@ -540,31 +540,30 @@ pub async fn run_cli(config: &std::path::Path, json: bool) -> u8 {
             ..crate::ConnectorOptions::default()
         },
     );
-    // plain periodic lines (at most one per tenth of each step)
-    let last = std::sync::Mutex::new((0u8, u64::MAX));
+    // a bar on a terminal, plain periodic lines otherwise
+    let display =
+        crate::progress::Progress::stderr("audit: reading the BigCommerce catalog", "products");
+    let stage = std::sync::Mutex::new(0u8);
     let progress = |p: AuditProgress| {
-        let (stage, done, total) = match p {
-            AuditProgress::Catalog { read, total } => (1u8, read, total),
-            AuditProgress::Offers => (2, 0, 0),
-            AuditProgress::Orders { checked, total } => (3, checked, total),
-        };
-        let tenth = (done * 10).checked_div(total).unwrap_or(0);
-        let mut l = last.lock().unwrap_or_else(|e| e.into_inner());
-        if l.0 == stage && l.1 == tenth {
-            return;
-        }
-        *l = (stage, tenth);
+        let mut current = stage.lock().unwrap_or_else(|e| e.into_inner());
         match p {
-            AuditProgress::Catalog { .. } => {
-                eprintln!("audit: BigCommerce catalog {done}/{total} products")
+            AuditProgress::Catalog { read, total } => display.set(read, total),
+            AuditProgress::Offers => {
+                *current = 2;
+                display.stage("audit: reading the Mirakl offers");
             }
-            AuditProgress::Offers => eprintln!("audit: reading the Mirakl offers (OF21)"),
-            AuditProgress::Orders { .. } => {
-                eprintln!("audit: orders {done}/{total} checked against BigCommerce")
+            AuditProgress::Orders { checked, total } => {
+                if *current != 3 {
+                    *current = 3;
+                    display.stage("audit: checking Mirakl orders against BigCommerce");
+                }
+                display.set(checked, total);
             }
         }
     };
-    match audit(&engine, &AuditOptions::default(), &progress).await {
+    let result = audit(&engine, &AuditOptions::default(), &progress).await;
+    display.finish(if result.is_ok() { "done" } else { "stopped" });
+    match result {
         Ok(report) => {
             if json {
                 match serde_json::to_string_pretty(&report) {

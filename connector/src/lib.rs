@@ -58,6 +58,7 @@ pub mod observe;
 pub mod offers;
 pub mod orders;
 pub mod products;
+pub mod progress;
 pub mod runner;
 pub mod state;
 pub mod tools;

@@ -158,6 +158,17 @@ async fn once_exits_non_zero_naming_the_failed_step_after_the_rest() {
     let dir = temp_dir("once-ok");
     let (ok, out, err) = run_once(write_config(&dir, &demo, demo.mirakl.base_url().as_str())).await;
     assert!(ok, "stdout: {out}\nstderr: {err}");
+    // stderr is a pipe, not a terminal: the first reconciliation's progress comes as plain
+    // lines (issue #15), from the first page to the end of the catalog read
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("reading the BigCommerce catalog: ") && l.ends_with(" products")),
+        "no plain progress line: {err}"
+    );
+    assert!(
+        err.contains("reading the BigCommerce catalog: catalog read (8/8 products)"),
+        "no end line: {err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 
     // the order poll fails: the offers are still reconciled, and the run exits non-zero

@@ -32,8 +32,8 @@ use bc_mirakl_api_core::secret::{RedactingWriter, Redactor};
 use clap::Parser;
 #[cfg(feature = "demo")]
 use examples::demo::{Demo, DemoConfig};
-use indicatif::{ProgressBar, ProgressStyle};
 use sync_connector::config::Config;
+use sync_connector::progress::Progress;
 use sync_connector::runner::{self, RunOptions};
 use sync_connector::state::{LeaseHolder, SqliteStore, StateError, StateStore, rebuild};
 use sync_connector::webhooks;
@@ -155,15 +155,10 @@ fn init_logs(default: &str) {
     }));
 }
 
-fn progress_bar() -> ProgressBar {
-    let pb = ProgressBar::new(0);
-    pb.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} products ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    pb.set_message("reading the BigCommerce catalog");
-    pb
+/// The display of the first reconciliation's catalog read: a bar on a terminal, plain lines
+/// in a log.
+fn catalog_progress() -> Progress {
+    Progress::stderr("reading the BigCommerce catalog", "products")
 }
 
 #[cfg(feature = "demo")]
@@ -191,12 +186,8 @@ async fn demo(args: &Args) -> ExitCode {
         demo.config.clock_scale,
         demo.receiver_addr()
     );
-    let pb = progress_bar();
-    let bar = pb.clone();
-    let progress = move |read: u64, total: u64| {
-        bar.set_length(total);
-        bar.set_position(read);
-    };
+    let pb = catalog_progress();
+    let progress = |read: u64, total: u64| pb.set(read, total);
     outln!(
         "Closed operator catalog: products go first (P41, validated against H11/PM11/VL11), then their offers;"
     );
@@ -204,7 +195,7 @@ async fn demo(args: &Args) -> ExitCode {
         "full offer reconciliation, new products created in BigCommerce, live changes, orders and shipments…"
     );
     let result = demo.run_script(&progress).await;
-    pb.finish_with_message("catalog read");
+    pb.finish("catalog read");
     match result {
         Ok((plan, verdict)) => {
             outln!("{}", demo.summary(&verdict, Some(&plan), started.elapsed()));
@@ -540,15 +531,9 @@ async fn run_with_state(
             );
         }
     }
-    let pb = progress_bar();
-    let bar = pb.clone();
-    let summary = engine
-        .reconcile(&move |read, total| {
-            bar.set_length(total);
-            bar.set_position(read);
-        })
-        .await;
-    pb.finish_and_clear();
+    let pb = catalog_progress();
+    let summary = engine.reconcile(&|read, total| pb.set(read, total)).await;
+    pb.finish("catalog read");
     match &summary {
         Ok(s) => outln!(
             "reconciliation: {} new, {} changed, {} unchanged, {} removed, {} problems, {} held until their product is on the marketplace",
