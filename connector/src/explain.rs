@@ -168,9 +168,14 @@ pub async fn explain_sku(
             Some(sent) => {
                 let v: serde_json::Value = serde_json::from_str(&sent.payload).unwrap_or_default();
                 let c = &v["write"]["content"];
+                let when = s.sent_offer_recorded_at(sku).await?;
                 let _ = writeln!(
                     out,
-                    "Last sent and applied (state file): price {}, quantity {}, state {}{}",
+                    "Last sent and applied (state file, {}): price {}, quantity {}, state {}{}",
+                    when.map_or_else(
+                        || "time unknown".to_owned(),
+                        |t| format!("recorded {}", at(Some(t)))
+                    ),
                     c["price"],
                     c["quantity"],
                     c["state_code"],

@@ -147,10 +147,24 @@ async fn explain_shows_a_rejected_offers_error_line_what_was_sent_and_an_orders_
 
     let (code, out, _) = explain(&file, &offered).await;
     assert_eq!(code, Some(0), "{out}");
+    // what was last sent, and when (issue #15): a time of this test run
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("Last sent and applied (state file, recorded "))
+        .unwrap_or_else(|| panic!("no last-sent line with its time:\n{out}"));
+    let stamp = line
+        .trim_start_matches("Last sent and applied (state file, recorded ")
+        .split(')')
+        .next()
+        .unwrap();
+    let sent = time::OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|e| panic!("{stamp}: {e}"));
+    let age = time::OffsetDateTime::now_utc() - sent;
     assert!(
-        out.contains("Last sent and applied (state file): price "),
-        "{out}"
+        age >= time::Duration::ZERO && age < time::Duration::minutes(10),
+        "sent {stamp}, {age} ago"
     );
+    assert!(line.contains("): price "), "{line}");
     assert!(out.contains("Live on Mirakl (OF21): price "), "{out}");
 
     // an order: each step with its time and call

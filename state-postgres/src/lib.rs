@@ -273,6 +273,19 @@ impl StateStore for PostgresStore {
         }))
     }
 
+    async fn sent_offer_recorded_at(&self, sku: &str) -> Result<Option<OffsetDateTime>> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT sent_at FROM sent_offers WHERE connection_id = $1 AND sku = $2",
+                &[&self.connection_id, &sku],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(row.map(|r| r.get::<_, OffsetDateTime>(0)))
+    }
+
     async fn sent_offers(&self) -> Result<Vec<SentOffer>> {
         let rows = self
             .client()
@@ -301,7 +314,9 @@ impl StateStore for PostgresStore {
                 "INSERT INTO sent_offers (connection_id, sku, hash, payload, sent_at)
                  VALUES ($1, $2, $3, $4, clock_timestamp())
                  ON CONFLICT (connection_id, sku) DO UPDATE SET hash = excluded.hash,
-                   payload = excluded.payload, sent_at = excluded.sent_at",
+                   payload = excluded.payload,
+                   sent_at = CASE WHEN sent_offers.hash = excluded.hash THEN sent_offers.sent_at
+                                  ELSE excluded.sent_at END",
             )
             .await
             .map_err(db_error)?;

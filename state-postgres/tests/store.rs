@@ -35,7 +35,7 @@ async fn passes_the_shared_state_store_suite() {
         async move { store }
     })
     .await;
-    assert_eq!(n, 9, "every check ran");
+    assert_eq!(n, 10, "every check ran");
 }
 
 #[tokio::test]

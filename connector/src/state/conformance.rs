@@ -16,6 +16,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use sync_core::lifecycle::OrderRecord;
+use time::OffsetDateTime;
 use time::macros::datetime;
 
 use super::{LeaseHolder, ProductRowRecord, SentOffer, StateError, StateStore};
@@ -28,6 +29,7 @@ where
     S: StateStore,
 {
     sent_offers_upsert_and_forget(&new_store().await).await;
+    sent_offer_time_moves_only_with_new_content(&new_store().await).await;
     product_rows_upsert_and_remove(&new_store().await).await;
     order_records_round_trip(&new_store().await).await;
     bigcommerce_id_is_unique_and_immutable(&new_store().await).await;
@@ -69,6 +71,31 @@ pub async fn sent_offers_upsert_and_forget(s: &dyn StateStore) {
         .unwrap();
     assert!(s.sent_offer("B").await.unwrap().is_none());
     assert_eq!(s.sent_offers().await.unwrap().len(), 2);
+}
+
+/// The recorded time of a sent offer is kept while the same content is recorded again and
+/// set anew when the content changes (`sync explain` says when it was last sent).
+pub async fn sent_offer_time_moves_only_with_new_content(s: &dyn StateStore) {
+    assert_eq!(s.sent_offer_recorded_at("A").await.unwrap(), None);
+    let before = OffsetDateTime::now_utc() - Duration::from_secs(1);
+    s.record_sent_offers(&[offer("A", "1")]).await.unwrap();
+    let first = s
+        .sent_offer_recorded_at("A")
+        .await
+        .unwrap()
+        .expect("a recorded time");
+    assert!(first >= before, "{first} is before the call");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    s.record_sent_offers(&[offer("A", "1")]).await.unwrap();
+    assert_eq!(
+        s.sent_offer_recorded_at("A").await.unwrap(),
+        Some(first),
+        "the same content recorded again keeps its time"
+    );
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    s.record_sent_offers(&[offer("A", "2")]).await.unwrap();
+    let second = s.sent_offer_recorded_at("A").await.unwrap().unwrap();
+    assert!(second > first, "new content: {second} after {first}");
 }
 
 /// Product rows are upserted by SKU and removed SKUs forgotten, in one call.

@@ -235,6 +235,13 @@ pub trait StateStore: Send + Sync + fmt::Debug {
     /// A store error.
     async fn sent_offer(&self, sku: &str) -> Result<Option<SentOffer>>;
 
+    /// When the current content of `sku`'s last sent offer was first recorded (recording the
+    /// same content again keeps the time; new content sets it): the "when" of `sync explain`.
+    ///
+    /// # Errors
+    /// A store error.
+    async fn sent_offer_recorded_at(&self, sku: &str) -> Result<Option<OffsetDateTime>>;
+
     /// Every SKU's last sent offer, sorted by SKU.
     ///
     /// # Errors

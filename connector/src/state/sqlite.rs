@@ -306,6 +306,22 @@ impl SqliteStore {
             .optional()?)
     }
 
+    /// See [`StateStore::sent_offer_recorded_at`].
+    ///
+    /// # Errors
+    /// [`StateError::Sqlite`] on a database error.
+    pub fn sent_offer_recorded_at(&self, sku: &str) -> Result<Option<OffsetDateTime>> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT sent_at FROM sent_offers WHERE sku = ?1",
+                [sku],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .map(from_ms))
+    }
+
     /// See [`StateStore::sent_offers`].
     ///
     /// # Errors
@@ -334,7 +350,8 @@ impl SqliteStore {
             let mut stmt = tx.prepare(
                 "INSERT INTO sent_offers (sku, hash, payload, sent_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(sku) DO UPDATE SET hash = excluded.hash, payload = excluded.payload,
-                 sent_at = excluded.sent_at",
+                 sent_at = CASE WHEN sent_offers.hash = excluded.hash THEN sent_offers.sent_at
+                                ELSE excluded.sent_at END",
             )?;
             let now = now_ms();
             for o in offers {
@@ -785,6 +802,9 @@ impl SqliteStore {
 impl StateStore for SqliteStore {
     async fn sent_offer(&self, sku: &str) -> Result<Option<SentOffer>> {
         SqliteStore::sent_offer(self, sku)
+    }
+    async fn sent_offer_recorded_at(&self, sku: &str) -> Result<Option<OffsetDateTime>> {
+        SqliteStore::sent_offer_recorded_at(self, sku)
     }
     async fn sent_offers(&self) -> Result<Vec<SentOffer>> {
         SqliteStore::sent_offers(self)
