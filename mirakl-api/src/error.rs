@@ -48,6 +48,16 @@ pub enum Error {
     /// or a CSV file could not be written or read.
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// An asynchronous export (OF52) ended FAILED (OF53 `error`).
+    #[error("export {tracking_id} failed{}{}", code.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default(), detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    ExportFailed {
+        /// The tracking id OF52 returned.
+        tracking_id: String,
+        /// Mirakl's error code.
+        code: Option<String>,
+        /// Mirakl's explanation.
+        detail: Option<String>,
+    },
     /// An import did not reach a final status within the polling bound.
     #[error("import {import_id} still {last_status} after {polls} status polls")]
     ImportTimeout {

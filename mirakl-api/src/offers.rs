@@ -865,15 +865,70 @@ pub struct ExportedOffer {
     /// Logistic class.
     #[serde(default)]
     pub logistic_class: Option<LogisticClassRef>,
-    /// Prices, kept as JSON.
+    /// Prices: the default one (no context) and those of channels, customers or periods.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub prices: Vec<serde_json::Value>,
+    pub prices: Vec<ExportedPrice>,
     /// Last update (text as sent).
     #[serde(default)]
     pub last_updated: Option<String>,
     /// Custom fields.
     #[serde(default, deserialize_with = "null_as_default")]
     pub offer_additional_fields: Vec<AdditionalFieldValue>,
+}
+
+impl ExportedOffer {
+    /// The default price: the entry without a channel or a restricting context.
+    pub fn default_price(&self) -> Option<&ExportedPrice> {
+        self.prices.iter().find(|p| p.is_default())
+    }
+}
+
+/// One price of an exported offer (OF54 `prices[]`). Unlike OF21's `all_prices`, an export
+/// names the prices `origin_price` / `discount_price` and puts every channel in `context`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ExportedPrice {
+    /// Where the price applies; `None` (or an empty context) is the default price.
+    #[serde(default)]
+    pub context: Option<PriceContext>,
+    /// Price without discount.
+    #[serde(default)]
+    pub origin_price: Option<Decimal>,
+    /// Discounted price (not returned when a volume price carries the discount).
+    #[serde(default)]
+    pub discount_price: Option<Decimal>,
+    /// Discount start.
+    #[serde(default, with = "crate::datetime::optional")]
+    pub discount_start_date: Option<OffsetDateTime>,
+    /// Discount end.
+    #[serde(default, with = "crate::datetime::optional")]
+    pub discount_end_date: Option<OffsetDateTime>,
+    /// Volume prices (at least the tier of one unit).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub volume_prices: Vec<VolumePrice>,
+}
+
+impl ExportedPrice {
+    /// Whether this is the default price: no channel and no restricting context.
+    pub fn is_default(&self) -> bool {
+        self.context
+            .as_ref()
+            .is_none_or(|c| c.channel_codes.is_empty() && !c.is_beyond_of24())
+    }
+
+    /// The same price in OF21's terms (`unit_origin_price`, `unit_discount_price`), for code
+    /// that reads offers either way.
+    pub fn to_offer_price(&self) -> OfferPrice {
+        OfferPrice {
+            channel_code: None,
+            price: None,
+            unit_origin_price: self.origin_price,
+            unit_discount_price: self.discount_price,
+            discount_start_date: self.discount_start_date,
+            discount_end_date: self.discount_end_date,
+            volume_prices: self.volume_prices.clone(),
+            context: self.context.clone(),
+        }
+    }
 }
 
 // @generated operations begin (scripts/gen_ops.py)

@@ -8,6 +8,7 @@ use futures::TryStreamExt;
 use mirakl_api::imports::{ImportMode, ImportStatus, WaitOptions};
 use mirakl_api::offers::{DiscountUpdate, OfferExportRequest, OfferUpdate, UpdateDelete};
 use mirakl_api::{Error, ShopSku};
+use rust_decimal::Decimal;
 use serde_json::json;
 use std::time::Duration;
 use wiremock::matchers::{body_json, body_string_contains, header_exists, query_param};
@@ -295,6 +296,91 @@ async fn of04_seek_pages_and_stream() {
 }
 
 #[tokio::test]
+async fn export_json_waits_for_the_export_and_reads_every_chunk() {
+    let s = server().await;
+    call("POST", "/api/offers/export/async")
+        .and(body_json(json!({"export_type": "application/json"})))
+        .respond_with(json(200, fixture("OF52-response-200-0.json")))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let tracking = "760a9a3a-1a3a-4f0d-93a5-cef772c7c3e5";
+    let status = format!("/api/offers/export/async/status/{tracking}");
+    call("GET", &status)
+        .respond_with(json_value(200, json!({"status": "PENDING"})))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&s)
+        .await;
+    let file = |n: u32| {
+        format!(
+            "{}/api/offers/export/async/file/{tracking}?file={n}.json",
+            s.uri()
+        )
+    };
+    call("GET", &status)
+        .respond_with(json_value(
+            200,
+            json!({"status": "COMPLETED", "urls": [file(0), file(1)]}),
+        ))
+        .expect(1)
+        .mount(&s)
+        .await;
+    for (n, sku) in [(0, "a"), (1, "b")] {
+        call("GET", &format!("/api/offers/export/async/file/{tracking}"))
+            .and(query_param("file", format!("{n}.json")))
+            .respond_with(json_value(
+                200,
+                json!([{"shop_sku": sku, "quantity": 1, "prices": [{"origin_price": 2.5}]}]),
+            ))
+            .expect(1)
+            .mount(&s)
+            .await;
+    }
+    let c = client(&s);
+    let offers = c
+        .offers()
+        .export_json(
+            &OfferExportRequest::default(),
+            WaitOptions::new(Duration::from_millis(10), 3),
+        )
+        .await
+        .unwrap();
+    let skus: Vec<_> = offers
+        .iter()
+        .map(|o| o.shop_sku.as_ref().unwrap().as_str().to_owned())
+        .collect();
+    assert_eq!(skus, ["a", "b"], "chunks in order");
+
+    // a failed export names its tracking id and Mirakl's reason
+    let s = server().await;
+    call("POST", "/api/offers/export/async")
+        .respond_with(json(200, fixture("OF52-response-200-0.json")))
+        .mount(&s)
+        .await;
+    call("GET", &status)
+        .respond_with(json_value(
+            200,
+            json!({"status": "FAILED", "error": {"code": "E1", "detail": "too big"}}),
+        ))
+        .mount(&s)
+        .await;
+    let err = client(&s)
+        .offers()
+        .export_json(
+            &OfferExportRequest::default(),
+            WaitOptions::new(Duration::from_millis(10), 3),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ExportFailed { ref tracking_id, .. } if tracking_id == tracking));
+    assert_eq!(
+        err.to_string(),
+        format!("export {tracking} failed [E1]: too big")
+    );
+}
+
+#[tokio::test]
 async fn of52_of53_of54_export() {
     let s = server().await;
     call("POST", "/api/offers/export/async")
@@ -328,6 +414,22 @@ async fn of52_of53_of54_export() {
     let status = c.offers().export_status(tracking).await.unwrap();
     let offers = c.offers().export_file_json(&status.urls[0]).await.unwrap();
     assert_eq!(offers[0].offer_id, Some(2003));
+    // prices as the spec's OF54 example names them (origin_price, discount_price, context):
+    // specs/mirakl/mirakl-mmp-seller-openapi.json, OF54 response example 0
+    let default = offers[0].default_price().expect("a default price");
+    assert_eq!(default.origin_price, Some(Decimal::new(6999, 2)));
+    assert_eq!(default.discount_price, None);
+    let fr_ca = &offers[0].prices[1];
+    assert!(!fr_ca.is_default());
+    assert_eq!(
+        fr_ca.context.as_ref().unwrap().channel_codes,
+        vec!["FR".to_owned(), "CA".to_owned()]
+    );
+    assert_eq!(fr_ca.discount_price, Some(Decimal::new(59, 0)));
+    assert_eq!(
+        fr_ca.to_offer_price().unit_origin_price,
+        Some(Decimal::new(6499, 2))
+    );
     let foreign = c
         .offers()
         .export_file("https://elsewhere.example/api/offers/export/async/file/x")

@@ -7,8 +7,8 @@ use crate::imports::{
     WaitOptions, write_offers_csv,
 };
 use crate::offers::{
-    ExportStarted, ExportStatus, ExportedOffer, Offer, OfferExportRequest, OfferList, OfferUpdate,
-    OfferUpsertRequest,
+    ExportStarted, ExportState, ExportStatus, ExportedOffer, Offer, OfferExportRequest, OfferList,
+    OfferUpdate, OfferUpsertRequest,
 };
 use crate::page::{Page, SeekPage};
 use crate::{Error, Result};
@@ -218,6 +218,70 @@ impl Offers {
         )
         .operation("OF53");
         self.client.json(spec).await
+    }
+
+    /// OF53 until the export is final: polls every `opts.interval` (Mirakl allows OF53 every
+    /// 10 s), at most `opts.max_polls` times.
+    ///
+    /// # Errors
+    /// [`Error::ExportFailed`] when the export ends FAILED, [`Error::ImportTimeout`] (naming
+    /// the tracking id) when it is still pending after the last poll; else as
+    /// [`Offers::export_status`].
+    pub async fn wait_for_export(
+        &self,
+        tracking_id: &str,
+        opts: WaitOptions,
+    ) -> Result<ExportStatus> {
+        let mut polls = 0;
+        loop {
+            let status = self.export_status(tracking_id).await?;
+            polls += 1;
+            if status.status == ExportState::Completed {
+                return Ok(status);
+            }
+            if status.status == ExportState::Failed {
+                let error = status.error.unwrap_or(crate::offers::ExportError {
+                    code: None,
+                    detail: None,
+                });
+                return Err(Error::ExportFailed {
+                    tracking_id: tracking_id.to_owned(),
+                    code: error.code,
+                    detail: error.detail,
+                });
+            }
+            if polls >= opts.max_polls {
+                return Err(Error::ImportTimeout {
+                    import_id: tracking_id.to_owned(),
+                    last_status: status.status.to_string(),
+                    polls,
+                });
+            }
+            tokio::time::sleep(opts.interval).await;
+        }
+    }
+
+    /// OF52 → OF53 → OF54 in JSON: starts the export `request` describes (its `export_type`
+    /// is set to JSON), waits for it and downloads every chunk, in order. A full export (no
+    /// `last_request_date`) is allowed once a day, a differential one once a minute.
+    ///
+    /// # Errors
+    /// As [`Offers::export_async`], [`Offers::wait_for_export`] and
+    /// [`Offers::export_file_json`].
+    pub async fn export_json(
+        &self,
+        request: &OfferExportRequest,
+        opts: WaitOptions,
+    ) -> Result<Vec<ExportedOffer>> {
+        let mut request = request.clone();
+        request.export_type = Some("application/json".to_owned());
+        let started = self.export_async(&request).await?;
+        let done = self.wait_for_export(&started.tracking_id, opts).await?;
+        let mut offers = Vec::new();
+        for url in &done.urls {
+            offers.extend(self.export_file_json(url).await?);
+        }
+        Ok(offers)
     }
 
     /// OF54: downloads one export file from a URL given by OF53. The URL must be on the
