@@ -713,3 +713,154 @@ async fn a_duplicate_import_request_returns_the_pending_import_id() {
     api.sandbox.finish_imports();
     assert_ne!(send().await, first, "once processed, a new import");
 }
+
+/// OF54 JSON items carry `prices[]` as the seller OpenAPI names them (`origin_price`,
+/// `discount_price`, `volume_prices`, `context`; no OF21 `unit_origin_price`/`channel_code` at
+/// the price level): specs/mirakl/mirakl-mmp-seller-openapi.json, OF54 200 `prices` items.
+/// A full export (no `last_request_date`) is allowed once a day on top of OF52's minute
+/// ceiling (same file, OF52 "Call Frequency"); a differential one stays allowed.
+#[tokio::test]
+async fn export_items_have_the_spec_price_shape_and_full_exports_are_daily() {
+    let api = Api::start(
+        MiraklConfig {
+            import_wait: Duration::ZERO,
+            import_run: Duration::ZERO,
+            ..MiraklConfig::default()
+        }
+        .with_ceiling(
+            sync_sandbox::mirakl::OF52_FULL,
+            Ceiling::new(1, Duration::from_secs(86_400)),
+        ),
+    )
+    .await;
+    api.sandbox.seed_offers([
+        sync_sandbox::mirakl::OfferSeed {
+            shop_sku: "A".into(),
+            ean: None,
+            title: "A".into(),
+            price: Decimal::new(1250, 2),
+            quantity: 3,
+        },
+        sync_sandbox::mirakl::OfferSeed {
+            shop_sku: "Z".into(),
+            ean: None,
+            title: "Zero".into(),
+            price: Decimal::new(5, 0),
+            quantity: 0,
+        },
+    ]);
+    let export = |body: Value| {
+        let api = &api;
+        async move {
+            let response = api
+                .post("api/offers/export/async")
+                .json_body(&body)
+                .send()
+                .await
+                .expect("OF52");
+            (
+                response.status(),
+                response.headers().get("Retry-After").cloned(),
+            )
+        }
+    };
+    let client = mirakl_api::Client::builder(api.sandbox.base_url().as_str())
+        .api_key(api.sandbox.api_key())
+        .without_limiter()
+        .build()
+        .expect("client builds");
+    let request = mirakl_api::offers::OfferExportRequest {
+        include_inactive_offers: Some(true),
+        ..Default::default()
+    };
+    let offers = client
+        .offers()
+        .export_json(
+            &request,
+            mirakl_api::imports::WaitOptions::new(Duration::from_millis(20), 50),
+        )
+        .await
+        .expect("full export");
+    assert_eq!(
+        offers.len(),
+        2,
+        "the inactive (zero) offer included on request"
+    );
+    let a = offers
+        .iter()
+        .find(|o| o.shop_sku.as_ref().map(|s| s.as_str()) == Some("A"))
+        .expect("A exported");
+    let default = a.default_price().expect("a default price");
+    assert_eq!(default.origin_price, Some(Decimal::new(1250, 2)));
+    assert_eq!(default.volume_prices[0].quantity_threshold, 1);
+    assert_eq!(
+        default.volume_prices[0].unit_origin_price,
+        Some(Decimal::new(1250, 2))
+    );
+
+    // the raw chunk: only the spec's price fields, money as numbers
+    let tracking = {
+        api.sandbox.advance_clock(Duration::from_secs(61));
+        let response = api
+            .post("api/offers/export/async")
+            .json_body(&json!({ "export_type": "application/json", "last_request_date": "2000-01-01T00:00:00Z" }))
+            .send()
+            .await
+            .expect("OF52 differential");
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "a differential export is not daily"
+        );
+        response.json_value::<Value>().await.expect("json")["tracking_id"]
+            .as_str()
+            .expect("tracking id")
+            .to_owned()
+    };
+    api.sandbox.finish_imports();
+    let done = api
+        .json(&format!("api/offers/export/async/status/{tracking}"))
+        .await;
+    let url = done["urls"][0].as_str().expect("url");
+    let chunk: Vec<Value> = api
+        .http
+        .get(url)
+        .header("Authorization", api.sandbox.api_key())
+        .send()
+        .await
+        .expect("OF54")
+        .json_value()
+        .await
+        .expect("chunk");
+    let spec_price_fields = [
+        "context",
+        "discount_end_date",
+        "discount_price",
+        "discount_start_date",
+        "origin_price",
+        "volume_prices",
+    ];
+    for item in &chunk {
+        for price in item["prices"].as_array().expect("prices") {
+            for key in price.as_object().expect("object").keys() {
+                assert!(
+                    spec_price_fields.contains(&key.as_str()),
+                    "`{key}` is not an OF54 price field: {price}"
+                );
+            }
+            assert!(price["origin_price"].is_number(), "{price}");
+        }
+    }
+
+    // a second full export on the same day: 429 with a Retry-After of about a day
+    api.sandbox.advance_clock(Duration::from_secs(61));
+    let (status, retry) = export(json!({ "export_type": "application/json" })).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = retry
+        .expect("Retry-After")
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("seconds");
+    assert!(retry > 80_000, "retry after {retry} s");
+}

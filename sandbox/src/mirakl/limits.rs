@@ -37,6 +37,7 @@ pub fn published_ceilings() -> BTreeMap<String, Ceiling> {
         ("OF04", MINUTE),
         ("OF24", MINUTE),
         ("OF52", MINUTE),
+        (OF52_FULL, 86_400),
         ("OF53", 10),
         ("STO01", MINUTE),
         ("STO02", 15),
@@ -62,6 +63,10 @@ pub fn published_ceilings() -> BTreeMap<String, Ceiling> {
         })
         .collect()
 }
+
+/// The ceiling key of a full OF52 export (no `last_request_date`): once a day, on top of
+/// OF52's once a minute (seller OpenAPI, OF52 "Call Frequency").
+pub const OF52_FULL: &str = "OF52+full";
 
 /// Remembers recent calls per `(operation, shop)`.
 #[derive(Debug, Default)]

@@ -62,7 +62,7 @@ use crate::contract::{Checker, ContractChecking, ContractLog, ContractViolation,
 use crate::faults::{FaultConfig, Faults, RequestLog};
 
 pub use backoffice::{MiraklBackOffice, MoneyBack};
-pub use limits::{Ceiling, published_ceilings};
+pub use limits::{Ceiling, OF52_FULL, published_ceilings};
 pub use operator::{
     AttributeKind, AttributeRole, CatalogAttribute, Category, ListValue, OperatorCatalog,
     Requirement, ValueList,

@@ -12,10 +12,13 @@ use axum::routing::{get, post, put};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use std::time::Duration;
+
 use super::Shared;
 use super::catalog;
 use super::clock::{iso, parse_date};
 use super::imports::{ImportKind, ImportMode, Payload};
+use super::limits::{Ceiling, OF52_FULL};
 use super::state::{ApiError, OrderFilter};
 use super::wire::error_body;
 
@@ -204,22 +207,27 @@ async fn guard(State(shared): Ctx, request: Request, next: Next) -> Response {
             .unwrap_or_else(|e| e.into_inner())
             .check(op, shop_id, ceiling, now);
         if let Err(wait) = verdict {
-            let real = shared.clock.to_real(wait);
-            let secs = real.as_secs() + u64::from(real.subsec_nanos() > 0);
-            let mut response = error(
-                429,
-                &format!(
-                    "Too many requests: {op} is limited to {} call(s) per {:?}",
-                    ceiling.max_calls, ceiling.window
-                ),
-            );
-            if let Ok(v) = HeaderValue::from_str(&secs.max(1).to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return response;
+            return too_many(&shared, op, ceiling, wait);
         }
     }
     next.run(request).await
+}
+
+/// The 429 of a call over its ceiling, with `Retry-After` in real seconds.
+fn too_many(shared: &Shared, op: &str, ceiling: Ceiling, wait: Duration) -> Response {
+    let real = shared.clock.to_real(wait);
+    let secs = real.as_secs() + u64::from(real.subsec_nanos() > 0);
+    let mut response = error(
+        429,
+        &format!(
+            "Too many requests: {op} is limited to {} call(s) per {:?}",
+            ceiling.max_calls, ceiling.window
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&secs.max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
 }
 
 // ------------------------------------------------------------------ helpers
@@ -662,6 +670,27 @@ async fn export_offers(State(shared): Ctx, body: Bytes) -> Result<Response, ApiE
             ApiError::bad_request(format!("The request body is not valid JSON: {e}"))
         })?
     };
+    // a full export (no `last_request_date`) has its own ceiling on top of OF52's: once a day
+    if value.get("last_request_date").is_none() {
+        let ceiling = {
+            let (state, _) = shared.lock();
+            state.config.ceilings.get(OF52_FULL).copied()
+        };
+        if let Some(ceiling) = ceiling {
+            let (shop_id, now) = {
+                let (state, now) = shared.lock();
+                (state.config.shop_id, now)
+            };
+            let verdict = shared
+                .limiter
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .check(OF52_FULL, shop_id, ceiling, now);
+            if let Err(wait) = verdict {
+                return Ok(too_many(&shared, OF52_FULL, ceiling, wait));
+            }
+        }
+    }
     let (mut state, now) = shared.lock();
     let tracking_id = state.submit_export(&value, now)?;
     Ok(ok(&json!({ "tracking_id": tracking_id })))

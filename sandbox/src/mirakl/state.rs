@@ -19,6 +19,7 @@ use super::offers::{
 };
 use super::operator::AttributeRole;
 use super::orders::{Document, Line, Order, OrderMoney, Refund, Tracking};
+use super::wire::Money;
 use super::{MiraklConfig, NewOrder, OrderState, SandboxError};
 
 /// An error answered to an API call: status and Mirakl message.
@@ -1596,8 +1597,31 @@ impl ExportItem {
     fn json(&self, at: OffsetDateTime, terms: &ShippingTerms) -> Value {
         match self {
             ExportItem::Live(o) => {
+                // the OF54 JSON shape of the seller OpenAPI: `prices[]` with `origin_price`,
+                // `discount_price` and `volume_prices`; the default price has no `context`
                 let current = o.current_price(at);
-                json!({
+                let discount_active = current != o.price;
+                let discount = o.discount.as_ref().filter(|_| discount_active);
+                let mut tier =
+                    json!({ "quantity_threshold": 1, "unit_origin_price": Money(o.price) });
+                let mut price = json!({ "origin_price": Money(o.price) });
+                if let Some(d) = discount {
+                    tier["unit_discount_price"] = json!(Money(d.price));
+                    price["discount_price"] = json!(Money(d.price));
+                    if let Some(start) = d.start {
+                        price["discount_start_date"] = json!(iso(start));
+                    }
+                    if let Some(end) = d.end {
+                        price["discount_end_date"] = json!(iso(end));
+                    }
+                }
+                price["volume_prices"] = json!([tier]);
+                let fields: Vec<Value> = o
+                    .additional_fields
+                    .iter()
+                    .map(|(code, value)| json!({ "code": code, "type": "STRING", "value": value }))
+                    .collect();
+                let mut item = json!({
                     "active": o.inactivity_reasons(at).is_empty(),
                     "currency_iso_code": terms.currency,
                     "date_created": iso(o.date_created),
@@ -1605,18 +1629,18 @@ impl ExportItem {
                     "description": o.description,
                     "last_updated": iso(o.last_updated),
                     "leadtime_to_ship": o.leadtime_to_ship.unwrap_or(terms.default_leadtime),
+                    "offer_additional_fields": fields,
                     "offer_id": o.offer_id,
-                    "prices": [{
-                        "channel_code": null,
-                        "price": current.to_string(),
-                        "unit_origin_price": o.price.to_string(),
-                        "unit_discount_price": o.discount.as_ref().map(|d| d.price.to_string()),
-                    }],
+                    "prices": [price],
                     "product_sku": o.product.sku,
                     "quantity": o.quantity,
                     "shop_sku": o.shop_sku,
                     "state_code": o.state_code,
-                })
+                });
+                if let Some(class) = &o.logistic_class {
+                    item["logistic_class"] = json!({ "code": class });
+                }
+                item
             }
             ExportItem::Deleted(sku, id, when) => json!({
                 "deleted": true,
