@@ -12,8 +12,8 @@ use bigcommerce_api::catalog::{Product, Variant};
 use bigcommerce_api::inventory::InventoryItem;
 use bigcommerce_api::pricelists::PriceListRecord;
 use mirakl_api::offers::{
-    AdditionalFieldInput, DiscountUpdate, Offer, OfferPrice, OfferPriceUpdate, OfferUpdate,
-    PriceRange, UpdateDelete, VolumePrice,
+    AdditionalFieldInput, DiscountUpdate, ExportedOffer, Offer, OfferPrice, OfferPriceUpdate,
+    OfferUpdate, PriceRange, UpdateDelete, VolumePrice,
 };
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -163,18 +163,7 @@ pub fn current_offer(o: &Offer, rules: &OfferRules) -> Option<CurrentOffer> {
         }),
     };
     let discounted = discount.is_some();
-    let additional_fields = o
-        .offer_additional_fields
-        .iter()
-        .filter(|f| rules.additional_fields.contains_key(&f.code))
-        .map(|f| {
-            let v = match &f.value {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            (f.code.clone(), v)
-        })
-        .collect();
+    let additional_fields = managed_fields(&o.offer_additional_fields, rules);
     let (product_id, product_id_type) = match (&o.product_sku, o.product_references.first()) {
         (Some(s), _) => (s.clone(), "SKU".to_owned()),
         (None, Some(r)) => (
@@ -200,6 +189,68 @@ pub fn current_offer(o: &Offer, rules: &OfferRules) -> Option<CurrentOffer> {
                 .then(|| volume_tiers_of(pricing, discounted)),
         },
     })
+}
+
+/// [`current_offer`] for an offer of an asynchronous export (OF52–OF54), which names its
+/// prices differently (`prices[]` with `origin_price` / `discount_price` and a `context`);
+/// `None` without a SKU, for a deleted offer (differential exports), or without a default
+/// price. Reads the same fields the same way, so an audit by export and one by OF21 agree.
+pub fn current_offer_from_export(o: &ExportedOffer, rules: &OfferRules) -> Option<CurrentOffer> {
+    if o.deleted == Some(true) {
+        return None;
+    }
+    let shop_sku = o.shop_sku.clone()?;
+    let pricing = o.default_price()?.to_offer_price();
+    let price = pricing.unit_origin_price?;
+    let discount = pricing
+        .unit_discount_price
+        .filter(|d| *d < price)
+        .map(|d| Discount {
+            price: d,
+            start_date: pricing.discount_start_date,
+            end_date: pricing.discount_end_date,
+        });
+    let discounted = discount.is_some();
+    let additional_fields = managed_fields(&o.offer_additional_fields, rules);
+    let (product_id, product_id_type) = match &o.product_sku {
+        Some(s) => (s.clone(), "SKU".to_owned()),
+        None => (shop_sku.to_string(), "SHOP_SKU".to_owned()),
+    };
+    Some(CurrentOffer {
+        shop_sku,
+        product_id,
+        product_id_type,
+        content: OfferContent {
+            price,
+            discount,
+            quantity: o.quantity.unwrap_or(0),
+            state_code: o.state_code.clone().unwrap_or_default(),
+            leadtime_to_ship: o.leadtime_to_ship.and_then(|l| u32::try_from(l).ok()),
+            logistic_class: o.logistic_class.as_ref().map(|l| l.code.clone()),
+            additional_fields,
+            volume_prices: rules
+                .volume_prices_from_bulk_pricing
+                .then(|| volume_tiers_of(Some(&pricing), discounted)),
+        },
+    })
+}
+
+/// The offer's additional fields the rules manage, as text (others are the operator's).
+fn managed_fields(
+    fields: &[mirakl_api::common::AdditionalFieldValue],
+    rules: &OfferRules,
+) -> BTreeMap<String, String> {
+    fields
+        .iter()
+        .filter(|f| rules.additional_fields.contains_key(&f.code))
+        .map(|f| {
+            let v = match &f.value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (f.code.clone(), v)
+        })
+        .collect()
 }
 
 /// The default price's volume tiers above 1 unit as Mirakl holds them (tier discounts only
@@ -699,6 +750,75 @@ mod tests {
             current_offers(&offers, &OfferRules::default()).len(),
             offers.len()
         );
+    }
+
+    /// OF54 JSON example of shared/specs/mirakl/mirakl-mmp-seller-openapi.json
+    /// (`GET /dynamic-url/…/OF54`, `application/json-0`).
+    fn spec_export() -> Vec<ExportedOffer> {
+        serde_json::from_str(include_str!("../tests/fixtures/of54_export.json")).unwrap()
+    }
+
+    #[test]
+    fn spec_export_to_current_state() {
+        let exported = spec_export();
+        let mut rules = OfferRules::default();
+        rules.volume_prices_from_bulk_pricing = true;
+        let c = current_offer_from_export(&exported[0], &rules).unwrap();
+        // the default price is the entry without a context: origin_price 69.99, no discount
+        // (the 59 discount belongs to channels FR and CA)
+        assert_eq!(c.content.price, d("69.99"));
+        assert_eq!(c.content.discount, None);
+        assert_eq!(c.shop_sku.as_str(), "sku-2003");
+        assert_eq!(
+            (c.product_id.as_str(), c.product_id_type.as_str()),
+            ("MKP100000000193522", "SKU")
+        );
+        assert_eq!(c.content.quantity, 56);
+        assert_eq!(c.content.state_code, "4");
+        assert_eq!(c.content.leadtime_to_ship, Some(10));
+        assert_eq!(c.content.logistic_class.as_deref(), Some("M"));
+        assert_eq!(
+            c.content.volume_prices,
+            Some(Vec::new()),
+            "only the 1-unit tier"
+        );
+
+        // a deleted offer of a differential export is no current offer
+        let mut deleted = exported[0].clone();
+        deleted.deleted = Some(true);
+        assert!(current_offer_from_export(&deleted, &rules).is_none());
+    }
+
+    #[test]
+    fn an_offer_reads_the_same_by_export_and_by_of21() {
+        // the OF21 spec offer's default price (50, discount 49 with dates) as an export
+        // names it
+        let offers = spec_offers();
+        let o = &offers[0];
+        let p = default_pricing(o).unwrap();
+        let exported: ExportedOffer = serde_json::from_value(serde_json::json!({
+            "shop_sku": o.shop_sku,
+            "product_sku": o.product_sku,
+            "quantity": o.quantity,
+            "state_code": o.state_code,
+            "leadtime_to_ship": o.leadtime_to_ship,
+            "logistic_class": o.logistic_class.as_ref().map(|l| serde_json::json!({"code": l.code})),
+            "prices": [{
+                "origin_price": p.unit_origin_price,
+                "discount_price": p.unit_discount_price,
+                "discount_start_date": p.discount_start_date.map(|t| t.format(&time::format_description::well_known::Rfc3339).unwrap()),
+                "discount_end_date": p.discount_end_date.map(|t| t.format(&time::format_description::well_known::Rfc3339).unwrap()),
+            }, {
+                "context": {"channel_codes": ["FR"]},
+                "origin_price": 1,
+            }],
+        }))
+        .unwrap();
+        let rules = OfferRules::default();
+        let by_list = current_offer(o, &rules).unwrap();
+        let by_export = current_offer_from_export(&exported, &rules).unwrap();
+        assert_eq!(by_export.content, by_list.content);
+        assert_eq!(by_export.shop_sku, by_list.shop_sku);
     }
 
     #[test]
