@@ -1,7 +1,8 @@
 //! `sync audit`: proves whether both sides agree, writing nothing.
 //!
 //! * **Offers**: the desired offer of every SKU (the BigCommerce catalog read as the sync reads
-//!   it, through `sync-core`'s rules) against the live Mirakl offer (OF21, every page): a
+//!   it, through `sync-core`'s rules) against the live Mirakl offer (read by a full OF52
+//!   export, once a day, else OF21 pages; see [`OfferSource`]): a
 //!   desired offer missing on Mirakl, a price, discount price, quantity or state that differs,
 //!   and a live offer with stock that no SKU of the catalog wants.
 //! * **Orders**: every Mirakl order updated within the window (OR11) against the BigCommerce
@@ -36,6 +37,40 @@ pub struct AuditOptions {
     pub orders_since: Duration,
     /// Totals within this amount count as equal (default 0.01, rounding).
     pub total_tolerance: Decimal,
+    /// How the live offers are read (default [`OfferSource::Auto`]).
+    pub offers_from: OfferSource,
+    /// Pause between two OF53 export status calls (Mirakl allows one every 10 s; `sync
+    /// audit` uses the configured `[poll] import_status_secs` when shorter).
+    pub export_poll: Duration,
+}
+
+/// How `sync audit` reads the live Mirakl offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum OfferSource {
+    /// A full asynchronous export (OF52–OF54, inactive offers included: one call and a few
+    /// downloads for any catalog size) when Mirakl allows it (a full export is allowed once a
+    /// day); OF21 pages when Mirakl refuses it with a 429.
+    #[default]
+    Auto,
+    /// The full export only; its refusal ends the audit.
+    Export,
+    /// OF21 pages only (100 offers a call).
+    List,
+}
+
+impl std::str::FromStr for OfferSource {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "auto" => Ok(OfferSource::Auto),
+            "export" => Ok(OfferSource::Export),
+            "list" => Ok(OfferSource::List),
+            other => Err(format!(
+                "unknown offer source `{other}` (expected auto, export or list)"
+            )),
+        }
+    }
 }
 
 impl Default for AuditOptions {
@@ -43,6 +78,8 @@ impl Default for AuditOptions {
         AuditOptions {
             orders_since: Duration::from_secs(30 * 86_400),
             total_tolerance: Decimal::new(1, 2),
+            offers_from: OfferSource::Auto,
+            export_poll: Duration::from_secs(10),
         }
     }
 }
@@ -133,6 +170,8 @@ pub struct AuditReport {
     pub desired_offers: usize,
     /// Offers live on Mirakl.
     pub live_offers: usize,
+    /// How the live offers were read ("OF52 full export", or OF21 and why).
+    pub offers_read_by: String,
     /// Catalog items that cannot be offered (no SKU, duplicates, …), with why: reported for
     /// information, not drift.
     pub not_offerable: Vec<(String, String)>,
@@ -155,9 +194,10 @@ impl AuditReport {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "Offers: {} desired, {} live on Mirakl, {} difference(s)",
+            "Offers: {} desired, {} live on Mirakl (read by {}), {} difference(s)",
             self.desired_offers,
             self.live_offers,
+            self.offers_read_by,
             self.offers.len()
         );
         for d in &self.offers {
@@ -441,6 +481,51 @@ pub fn compare_offers(
     out
 }
 
+/// The live offers as the offers flow compares them, and how they were read.
+async fn live_offers(
+    engine: &Connector,
+    opts: &AuditOptions,
+) -> Result<(
+    BTreeMap<sync_core::ShopSku, sync_core::offers::CurrentOffer>,
+    String,
+)> {
+    if opts.offers_from != OfferSource::List {
+        let request = mirakl_api::offers::OfferExportRequest {
+            include_inactive_offers: Some(true),
+            ..Default::default()
+        };
+        // an hour of polls at most
+        let polls = (3600 / opts.export_poll.as_secs().max(1)).max(1) as u32;
+        let wait = mirakl_api::imports::WaitOptions::new(opts.export_poll, polls);
+        match engine.mirakl().offers().export_json(&request, wait).await {
+            Ok(exported) => {
+                let rules = &engine.rules().offer;
+                let mut live: BTreeMap<_, _> = exported
+                    .iter()
+                    .filter_map(|o| sync_core::convert::current_offer_from_export(o, rules))
+                    .map(|c| (c.shop_sku.clone(), c))
+                    .collect();
+                for c in live.values_mut() {
+                    sync_core::convert::forget_unmanaged(c, rules);
+                }
+                return Ok((live, "OF52 full export".to_owned()));
+            }
+            Err(e) if opts.offers_from == OfferSource::Auto && e.status() == Some(429) => {
+                let live = engine.offers().current_offers().await?;
+                return Ok((
+                    live,
+                    format!("OF21 pages: Mirakl refused the full export ({e})"),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok((
+        engine.offers().current_offers().await?,
+        "OF21 pages".to_owned(),
+    ))
+}
+
 /// Reads both sides and compares them (see the module docs). Sends no write.
 ///
 /// # Errors
@@ -455,10 +540,11 @@ pub async fn audit(
         .desired_offers(&|read, total| progress(AuditProgress::Catalog { read, total }))
         .await?;
     progress(AuditProgress::Offers);
-    let live = engine.offers().current_offers().await?;
+    let (live, offers_read_by) = live_offers(engine, opts).await?;
     let mut report = AuditReport {
         desired_offers: desired.len(),
         live_offers: live.len(),
+        offers_read_by,
         not_offerable: problems
             .iter()
             .map(|p| {
@@ -507,7 +593,7 @@ pub async fn audit(
 /// `sync audit --config FILE [--json]`: prints the report (or its JSON) on stdout and
 /// progress lines on stderr; returns the exit code: 0 when both sides agree, 1 when they
 /// drift, 2 when the audit could not finish.
-pub async fn run_cli(config: &std::path::Path, json: bool) -> u8 {
+pub async fn run_cli(config: &std::path::Path, json: bool, opts: &AuditOptions) -> u8 {
     let fail = |what: &str, e: &dyn std::fmt::Display| {
         eprintln!("error: {what}: {e}");
         2
@@ -540,6 +626,11 @@ pub async fn run_cli(config: &std::path::Path, json: bool) -> u8 {
             ..crate::ConnectorOptions::default()
         },
     );
+    // the export is polled no slower than the configured import-status interval
+    let opts = &AuditOptions {
+        export_poll: opts.export_poll.min(cfg.poll.import_status),
+        ..opts.clone()
+    };
     // a bar on a terminal, plain periodic lines otherwise
     let display =
         crate::progress::Progress::stderr("audit: reading the BigCommerce catalog", "products");
@@ -550,7 +641,10 @@ pub async fn run_cli(config: &std::path::Path, json: bool) -> u8 {
             AuditProgress::Catalog { read, total } => display.set(read, total),
             AuditProgress::Offers => {
                 *current = 2;
-                display.stage("audit: reading the Mirakl offers");
+                display.stage(match opts.offers_from {
+                    OfferSource::List => "audit: reading the Mirakl offers (OF21)",
+                    _ => "audit: reading the Mirakl offers (full export, OF52)",
+                });
             }
             AuditProgress::Orders { checked, total } => {
                 if *current != 3 {
@@ -561,7 +655,7 @@ pub async fn run_cli(config: &std::path::Path, json: bool) -> u8 {
             }
         }
     };
-    let result = audit(&engine, &AuditOptions::default(), &progress).await;
+    let result = audit(&engine, opts, &progress).await;
     display.finish(if result.is_ok() { "done" } else { "stopped" });
     match result {
         Ok(report) => {

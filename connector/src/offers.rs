@@ -181,16 +181,8 @@ impl OffersFlow {
             .collect();
         // Fields the rules do not manage are filled by the operator's defaults (e.g. a lead
         // time): they are not differences to correct, so compare them as unmanaged.
-        let manages_leadtime = rules.offer.leadtime_to_ship.is_some();
-        let manages_class = !rules.offer.logistic_classes.is_empty()
-            || rules.offer.default_logistic_class.is_some();
         for c in current.values_mut() {
-            if !manages_leadtime {
-                c.content.leadtime_to_ship = None;
-            }
-            if !manages_class {
-                c.content.logistic_class = None;
-            }
+            sync_core::convert::forget_unmanaged(c, &rules.offer);
         }
         Ok(current)
     }

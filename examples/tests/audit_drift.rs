@@ -105,6 +105,8 @@ async fn audit_agrees_then_reports_each_injected_drift() {
     let (code, out, err) = audit(&config, false).await;
     assert_eq!(code, Some(0), "stdout:\n{out}\nstderr:\n{err}");
     assert!(out.contains("Both sides agree."), "{out}");
+    // the live offers came from one full export (OF52–OF54), not OF21 pages
+    assert!(out.contains("(read by OF52 full export)"), "{out}");
     // stderr is a pipe: plain progress lines per stage, then the end (issue #15)
     for line in [
         "audit: reading the BigCommerce catalog: ",
@@ -237,6 +239,11 @@ async fn audit_agrees_then_reports_each_injected_drift() {
 
     let (code, out, err) = audit(&config, false).await;
     assert_eq!(code, Some(1), "stdout:\n{out}\nstderr:\n{err}");
+    // a second full export the same (sandbox) day is refused: OF21 pages instead, said so
+    assert!(
+        out.contains("(read by OF21 pages: Mirakl refused the full export"),
+        "{out}"
+    );
     for expected in [
         format!("{price_sku}: price is "),
         format!("{qty_sku}: quantity is "),

@@ -235,6 +235,17 @@ pub fn current_offer_from_export(o: &ExportedOffer, rules: &OfferRules) -> Optio
     })
 }
 
+/// Clears the fields of a live offer that the rules do not manage (a lead time, a logistic
+/// class the operator fills by default), so they are not differences to correct.
+pub fn forget_unmanaged(current: &mut CurrentOffer, rules: &OfferRules) {
+    if rules.leadtime_to_ship.is_none() {
+        current.content.leadtime_to_ship = None;
+    }
+    if rules.logistic_classes.is_empty() && rules.default_logistic_class.is_none() {
+        current.content.logistic_class = None;
+    }
+}
+
 /// The offer's additional fields the rules manage, as text (others are the operator's).
 fn managed_fields(
     fields: &[mirakl_api::common::AdditionalFieldValue],
@@ -761,8 +772,10 @@ mod tests {
     #[test]
     fn spec_export_to_current_state() {
         let exported = spec_export();
-        let mut rules = OfferRules::default();
-        rules.volume_prices_from_bulk_pricing = true;
+        let rules = OfferRules {
+            volume_prices_from_bulk_pricing: true,
+            ..OfferRules::default()
+        };
         let c = current_offer_from_export(&exported[0], &rules).unwrap();
         // the default price is the entry without a context: origin_price 69.99, no discount
         // (the 59 discount belongs to channels FR and CA)

@@ -80,6 +80,10 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// How to read the live offers: `auto` (a full OF52 export, allowed once a day, else
+        /// OF21 pages), `export` (the export only) or `list` (OF21 pages only).
+        #[arg(long, default_value = "auto")]
+        offers: sync_connector::audit::OfferSource,
     },
     /// The trail of one SKU or Mirakl order: values read, desired offer and rules, what was
     /// sent and when, import results and error lines; for an order each step and its call.
@@ -625,9 +629,17 @@ async fn shutdown_signal() {
 async fn main() -> ExitCode {
     let args = Args::parse();
     match &args.command {
-        Some(Command::Audit { config, json }) => {
+        Some(Command::Audit {
+            config,
+            json,
+            offers,
+        }) => {
             init_logs("warn");
-            return ExitCode::from(sync_connector::audit::run_cli(config, *json).await);
+            let opts = sync_connector::audit::AuditOptions {
+                offers_from: *offers,
+                ..Default::default()
+            };
+            return ExitCode::from(sync_connector::audit::run_cli(config, *json, &opts).await);
         }
         Some(Command::Explain { config, target }) => {
             init_logs("warn");
