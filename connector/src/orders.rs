@@ -49,6 +49,7 @@ const CALL_CREATE: &str = "bc_create_order";
 const CALL_SHIP: &str = "or24";
 
 /// A BigCommerce order with its products, shipments and refunds.
+#[derive(Clone)]
 struct BigCommerceSide {
     order: bigcommerce_api::orders::Order,
     products: Vec<bigcommerce_api::orders::OrderProduct>,
@@ -77,6 +78,11 @@ struct Book {
     /// BigCommerce orders just listed, used by the next step of their Mirakl order instead of
     /// a read of the order itself (taken by that step).
     bc_listed: HashMap<String, bigcommerce_api::orders::Order>,
+    /// Each created order's BigCommerce side as last read, reused by later steps of the
+    /// order (e.g. when its Mirakl state moves after OR24) until something says it moved: a
+    /// webhook naming the order, the order listing showing a new `date_modified`, the
+    /// recheck interval, or a BigCommerce write of the connector's own.
+    bc_side: HashMap<String, BigCommerceSide>,
     /// Orders whose BigCommerce create was refused (a 4xx: nothing was created): when, and
     /// how many times in a row. The next create waits for [`create_backoff`].
     create_refused: HashMap<String, (Instant, u32)>,
@@ -384,6 +390,7 @@ impl OrdersFlow {
             };
             book.bc_modified.insert(id.clone(), o.date_modified);
             if moved {
+                book.bc_side.remove(&id);
                 book.bc_listed.insert(id.clone(), o);
                 due.insert(id);
             }
@@ -513,6 +520,9 @@ impl OrdersFlow {
         let mut out = Vec::new();
         for (id, checked) in shipping {
             let due = checked.is_some_and(|t| now.duration_since(t) >= recheck);
+            if due {
+                lock(&self.book.book).bc_side.remove(&id);
+            }
             if due || !is_created(self.store(), &id).await? {
                 out.push(id);
             }
@@ -538,6 +548,7 @@ impl OrdersFlow {
             book.bc_checked.remove(&id);
             book.bc_modified.remove(&id);
             book.bc_listed.remove(&id);
+            book.bc_side.remove(&id);
         }
         if let Some(newest) = newest {
             let horizon = newest - self.shared.opts.order_overlap * 2;
@@ -714,6 +725,8 @@ impl OrdersFlow {
             };
             lock(&self.book.book).orders.insert(id.clone(), order);
         }
+        // the webhook says the BigCommerce side moved
+        lock(&self.book.book).bc_side.remove(&id);
         if let Err(e) = self.step_order(&id).await {
             // tried again within seconds (see `step_retries`), not at the next poll
             let mut book = lock(&self.book.book);
@@ -784,16 +797,31 @@ impl OrdersFlow {
         let mut record = self.load_record(id).await?;
         let bc = match record.bigcommerce_order_id {
             Some(bid) if needs_bigcommerce(order) => {
-                let listed = lock(&self.book.book)
-                    .bc_listed
-                    .remove(id)
-                    .filter(|o| o.id.0 == bid);
-                let side = self.read_bigcommerce_side(bid, listed).await?;
-                let mut book = lock(&self.book.book);
-                book.bc_checked.insert(id.to_owned(), Instant::now());
-                book.bc_modified
-                    .insert(id.to_owned(), side.order.date_modified);
-                Some(side)
+                let (listed, cached) = {
+                    let mut book = lock(&self.book.book);
+                    let listed = book.bc_listed.remove(id).filter(|o| o.id.0 == bid);
+                    let cached = match listed {
+                        Some(_) => None,
+                        None => book
+                            .bc_side
+                            .get(id)
+                            .filter(|s| s.order.id.0 == bid)
+                            .cloned(),
+                    };
+                    (listed, cached)
+                };
+                match cached {
+                    Some(side) => Some(side),
+                    None => {
+                        let side = self.read_bigcommerce_side(bid, listed).await?;
+                        let mut book = lock(&self.book.book);
+                        book.bc_checked.insert(id.to_owned(), Instant::now());
+                        book.bc_modified
+                            .insert(id.to_owned(), side.order.date_modified);
+                        book.bc_side.insert(id.to_owned(), side.clone());
+                        Some(side)
+                    }
+                }
             }
             _ => None,
         };
@@ -846,6 +874,10 @@ impl OrdersFlow {
                 Action::LookUpInBigCommerce { .. } | Action::RecordBigCommerceId(_)
             );
             let is_create = matches!(action, Action::CreateInBigCommerce(_));
+            if !leaves_bigcommerce_alone(&action) {
+                // the BigCommerce side read before is stale once this runs (even if it fails)
+                lock(&self.book.book).bc_side.remove(id);
+            }
             let moved = self
                 .perform(order, &mut record, bc.as_ref(), action)
                 .await?;
@@ -1594,6 +1626,20 @@ fn is_open(state: &MiraklOrderState) -> bool {
             | MiraklOrderState::WaitingDebit
             | MiraklOrderState::WaitingDebitPayment
             | MiraklOrderState::Shipping
+    )
+}
+
+/// Whether an action changes nothing in BigCommerce nor which BigCommerce order the record
+/// names (Mirakl calls, a review), so the BigCommerce side read before it stays current.
+fn leaves_bigcommerce_alone(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Accept(_)
+            | Action::PushTracking { .. }
+            | Action::ConfirmShipment
+            | Action::CancelInMirakl
+            | Action::RefundInMirakl { .. }
+            | Action::ManualReview { .. }
     )
 }
 

@@ -26,6 +26,9 @@ use tokio::time::Instant;
 
 use crate::Connector;
 
+/// How many orders named by webhooks are stepped at once.
+const WEBHOOK_STEP_CONCURRENCY: usize = 8;
+
 /// How long a step under way may still run once a stop was asked for, before it is dropped.
 pub const STOP_GRACE: Duration = Duration::from_secs(2);
 
@@ -91,7 +94,9 @@ fn handle_event(engine: &Connector, event: &WebhookEvent, orders: &mut Vec<(u64,
     if let Some(id) = event.order_id()
         && (scope.starts_with("store/shipment/") || scope.starts_with("store/order/"))
     {
-        // cancellations and refunds matter even for orders already settled on Mirakl
+        // cancellations and refunds matter even for orders already settled on Mirakl; other
+        // status changes (e.g. to Shipped) come with a shipment event of their own, and
+        // stepping the order for both would read its BigCommerce side twice
         let closing = event
             .object()
             .and_then(|o| o.status.as_ref())
@@ -102,7 +107,9 @@ fn handle_event(engine: &Connector, event: &WebhookEvent, orders: &mut Vec<(u64,
                     OrderStatus::Cancelled | OrderStatus::Refunded | OrderStatus::PartiallyRefunded
                 )
             });
-        orders.push((id, closing));
+        if closing || scope.starts_with("store/shipment/") {
+            orders.push((id, closing));
+        }
     }
     tracing::debug!(scope = %event.scope, keys, "webhook handled");
 }
@@ -179,16 +186,25 @@ async fn orders_loop(
             }
             let _ = first_poll.send(true);
         }
-        // orders named by webhooks (shipments, status changes)
-        let named = std::mem::take(&mut order_ids);
+        // orders named by webhooks (shipments, status changes): each order once, several
+        // orders at once
+        let mut named: std::collections::BTreeMap<u64, bool> = std::collections::BTreeMap::new();
+        for (id, closing) in order_ids.drain(..) {
+            *named.entry(id).or_default() |= closing;
+        }
         let stepped = until_stopped(
-            async {
-                for (id, closing) in named {
-                    if let Err(e) = engine.step_bigcommerce_order(id, closing).await {
-                        tracing::warn!(bigcommerce_order = id, error = %e, "order step failed");
+            futures::StreamExt::for_each_concurrent(
+                futures::stream::iter(named),
+                WEBHOOK_STEP_CONCURRENCY,
+                |(id, closing)| {
+                    let engine = engine.clone();
+                    async move {
+                        if let Err(e) = engine.step_bigcommerce_order(id, closing).await {
+                            tracing::warn!(bigcommerce_order = id, error = %e, "order step failed");
+                        }
                     }
-                }
-            },
+                },
+            ),
             &mut stop,
             STOP_GRACE,
         )
