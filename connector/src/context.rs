@@ -23,8 +23,10 @@ pub(crate) struct Shared {
     /// changes the units offers may publish, so it never runs between the offers flow
     /// computing a quantity and Mirakl applying it (else the marketplace could sell units
     /// already promised). Held by [`crate::orders::OrdersFlow::step_order`] and by the offers
-    /// flow's compute-and-send steps; reads (OR11, catalog pages, P41) never take it.
-    pub(crate) stock_gate: tokio::sync::Mutex<()>,
+    /// flow's compute-and-send steps; reads (OR11, catalog pages, P41) never take it. The
+    /// offers flow and order acceptances take it whole (write); other order steps (creates,
+    /// shipments, refunds of different orders) share it (read) and so run side by side.
+    pub(crate) stock_gate: tokio::sync::RwLock<()>,
 }
 
 impl Shared {
@@ -42,7 +44,7 @@ impl Shared {
             rules,
             opts,
             counters: Mutex::new(Counters::default()),
-            stock_gate: tokio::sync::Mutex::new(()),
+            stock_gate: tokio::sync::RwLock::new(()),
         }
     }
 

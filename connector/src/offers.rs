@@ -217,7 +217,7 @@ impl OffersFlow {
         &self,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<PlanSummary> {
-        let _gate = self.shared.stock_gate.lock().await;
+        let _gate = self.shared.stock_gate.write().await;
         let dry_run = self.shared.dry_run();
         if !dry_run {
             // writes still queued were computed from older data: send them first, so the
@@ -355,7 +355,7 @@ impl OffersFlow {
     /// # Errors
     /// A failed read; the dirty set is given back to the coalescer then.
     pub async fn process_dirty(&self) -> Result<usize> {
-        let _gate = self.shared.stock_gate.lock().await;
+        let _gate = self.shared.stock_gate.write().await;
         self.process_dirty_now().await
     }
 
@@ -365,7 +365,7 @@ impl OffersFlow {
     /// # Errors
     /// As [`OffersFlow::process_dirty`] (the flush runs anyway).
     pub async fn step(&self) -> Result<usize> {
-        let _gate = self.shared.stock_gate.lock().await;
+        let _gate = self.shared.stock_gate.write().await;
         let read = self.process_dirty_now().await;
         let sent = self.flush_now().await;
         read.map(|_| sent)
@@ -479,7 +479,7 @@ impl OffersFlow {
     /// Sends every batch whose call window is open. Returns how many lines were sent; a
     /// failed batch is queued again and logged.
     pub async fn flush(&self) -> usize {
-        let _gate = self.shared.stock_gate.lock().await;
+        let _gate = self.shared.stock_gate.write().await;
         self.flush_now().await
     }
 
@@ -502,7 +502,7 @@ impl OffersFlow {
     /// Sends every queued write, waiting for the call windows (failed batches are queued
     /// again; gives up after a few rounds so a failing operator cannot stall the caller).
     pub async fn drain_pending_writes(&self) {
-        let _gate = self.shared.stock_gate.lock().await;
+        let _gate = self.shared.stock_gate.write().await;
         self.drain_queued().await;
     }
 
@@ -535,7 +535,7 @@ impl OffersFlow {
     /// # Errors
     /// The failed call, or an import that did not complete (queue the batch again).
     pub async fn send_batch(&self, batch: Batch) -> Result<()> {
-        let _gate = self.shared.stock_gate.lock().await;
+        let _gate = self.shared.stock_gate.write().await;
         self.send(batch).await
     }
 

@@ -49,6 +49,7 @@ const CALL_CREATE: &str = "bc_create_order";
 const CALL_SHIP: &str = "or24";
 
 /// A BigCommerce order with its products, shipments and refunds.
+#[derive(Clone)]
 struct BigCommerceSide {
     order: bigcommerce_api::orders::Order,
     products: Vec<bigcommerce_api::orders::OrderProduct>,
@@ -66,9 +67,22 @@ struct Book {
     open_orders_loaded: bool,
     /// When each order's BigCommerce side was last read.
     bc_checked: HashMap<String, Instant>,
-    /// Orders whose last step failed: stepped again on the next poll even when their Mirakl
-    /// version did not change (a refused call is retried with a fresh decision).
-    retry: BTreeSet<String>,
+    /// Orders whose last step failed (a refused call, a 5xx, a timeout): when the step is due
+    /// again and how many times in a row it failed. Stepped again at that time (see
+    /// [`retry_backoff`]) even when their Mirakl version did not change, with a fresh
+    /// decision.
+    retry: BTreeMap<String, (Instant, u32)>,
+    /// The BigCommerce `date_modified` of each created order as last read or listed: the
+    /// order listing by `min_date_modified` steps only orders whose BigCommerce side moved.
+    bc_modified: HashMap<String, Option<OffsetDateTime>>,
+    /// BigCommerce orders just listed, used by the next step of their Mirakl order instead of
+    /// a read of the order itself (taken by that step).
+    bc_listed: HashMap<String, bigcommerce_api::orders::Order>,
+    /// Each created order's BigCommerce side as last read, reused by later steps of the
+    /// order (e.g. when its Mirakl state moves after OR24) until something says it moved: a
+    /// webhook naming the order, the order listing showing a new `date_modified`, the
+    /// recheck interval, or a BigCommerce write of the connector's own.
+    bc_side: HashMap<String, BigCommerceSide>,
     /// Orders whose BigCommerce create was refused (a 4xx: nothing was created): when, and
     /// how many times in a row. The next create waits for [`create_backoff`].
     create_refused: HashMap<String, (Instant, u32)>,
@@ -81,6 +95,22 @@ fn create_backoff(refusals: u32) -> Duration {
     let secs = 30u64.saturating_mul(1u64 << refusals.saturating_sub(1).min(5));
     Duration::from_secs(secs.min(15 * 60))
 }
+
+/// How long a failed order step (a call that failed with a 5xx, a timeout, a refusal) waits
+/// before it is tried again: 2 s, doubling with each failure in a row, at most a minute —
+/// seconds, not the next poll.
+fn retry_backoff(failures: u32) -> Duration {
+    let secs = 2u64.saturating_mul(1u64 << failures.saturating_sub(1).min(5));
+    Duration::from_secs(secs.min(60))
+}
+
+/// How many order steps run at once: creates and shipments of different orders overlap
+/// their calls (BigCommerce's pacer still spaces the requests within the store's quota;
+/// acceptances take the stock gate whole and so run one at a time).
+const ORDER_STEP_CONCURRENCY: usize = 8;
+
+/// Cursor of the BigCommerce order listing by `min_date_modified`.
+const CURSOR_BC_ORDERS: &str = "bigcommerce.orders.modified";
 
 /// Whether BigCommerce refused a request (a 4xx other than 408 and 429): it was not carried
 /// out, so nothing was created.
@@ -231,17 +261,8 @@ impl OrdersFlow {
         let mut changed = self.remember_versions(fetched);
         changed.extend(self.waiting_for_bigcommerce().await?);
         changed.extend(in_flight);
-        changed.extend(std::mem::take(&mut lock(&self.book.book).retry));
-        let mut n = 0;
-        for id in &changed {
-            match self.step_order(id).await {
-                Ok(()) => n += 1,
-                Err(e) => {
-                    tracing::warn!(order = %id, error = %e, "order step failed; retried next poll");
-                    lock(&self.book.book).retry.insert(id.clone());
-                }
-            }
-        }
+        changed.extend(self.due_retries(Instant::now()));
+        let n = self.step_many(changed).await;
         self.settle_in_flight_calls().await?;
         if !self.shared.dry_run() {
             // finished calls are kept a week for inspection, then dropped
@@ -255,6 +276,129 @@ impl OrdersFlow {
             }
         }
         self.forget_settled(newest);
+        Ok(n)
+    }
+
+    /// Steps `ids`, up to [`ORDER_STEP_CONCURRENCY`] at once (two steps of one order never
+    /// overlap: each id is stepped once). A failed step is logged and scheduled again after
+    /// [`retry_backoff`]; a step that went through clears its retry. Returns how many
+    /// steps went through.
+    async fn step_many(&self, ids: BTreeSet<String>) -> usize {
+        use futures::StreamExt;
+        futures::stream::iter(ids)
+            .map(|id| async move {
+                let r = self.step_order(&id).await;
+                (id, r)
+            })
+            .buffer_unordered(ORDER_STEP_CONCURRENCY)
+            .fold(0usize, |n, (id, r)| async move {
+                let mut book = lock(&self.book.book);
+                match r {
+                    Ok(()) => {
+                        book.retry.remove(&id);
+                        n + 1
+                    }
+                    Err(e) => {
+                        let failures = book.retry.get(&id).map_or(0, |r| r.1) + 1;
+                        let wait = retry_backoff(failures);
+                        tracing::warn!(order = %id, error = %e, retry_in_secs = wait.as_secs(), "order step failed; tried again after a short backoff");
+                        book.retry
+                            .insert(id, (Instant::now() + wait, failures));
+                        n
+                    }
+                }
+            })
+            .await
+    }
+
+    /// The orders whose failed step is due again at `now`.
+    fn due_retries(&self, now: Instant) -> Vec<String> {
+        lock(&self.book.book)
+            .retry
+            .iter()
+            .filter(|(_, (at, _))| *at <= now)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// When the next failed order step is due again (`None`: no step failed).
+    pub fn next_retry(&self) -> Option<Instant> {
+        lock(&self.book.book).retry.values().map(|r| r.0).min()
+    }
+
+    /// Steps again the orders whose failed step is due (between polls, so a call that failed
+    /// on a 5xx or a timeout is retried within seconds). Returns how many went through.
+    pub async fn step_retries(&self) -> usize {
+        let due: BTreeSet<String> = self.due_retries(Instant::now()).into_iter().collect();
+        if due.is_empty() {
+            return 0;
+        }
+        self.step_many(due).await
+    }
+
+    /// The BigCommerce side's fallback for missed webhooks: one listing of the orders
+    /// modified since the last look (`min_date_modified`, paged: one call for all orders
+    /// rather than reads per order), stepping only the created orders whose BigCommerce side
+    /// moved since it was last read (a shipment, a cancellation, a refund). An order seen for
+    /// the first time is stepped only in a state that asks for something (shipped,
+    /// cancelled, refunded…); one still waiting for fulfilment, as created, is only
+    /// remembered. Returns how many orders were stepped.
+    ///
+    /// # Errors
+    /// A failed listing or store read (the cursor is not moved then).
+    pub async fn poll_bigcommerce_orders(&self) -> Result<usize> {
+        let store = self.store();
+        let Some(since) = store.time_cursor(CURSOR_BC_ORDERS).await? else {
+            // first run: the start-up poll steps every open order; look from now on
+            if !self.shared.dry_run() {
+                store
+                    .advance_time_cursor(CURSOR_BC_ORDERS, now_utc())
+                    .await?;
+            }
+            return Ok(0);
+        };
+        let listed = self
+            .shared
+            .bc
+            .orders()
+            .list()
+            .min_date_modified(since - time::Duration::minutes(1))
+            .sort("date_modified:asc")
+            .limit(self.shared.opts.bc_page_size.clamp(1, 250))
+            .all()
+            .await?;
+        let mut newest = since;
+        let mut due = BTreeSet::new();
+        for o in listed {
+            if let Some(d) = o.date_modified {
+                newest = newest.max(d);
+            }
+            if o.external_order_id.is_none() {
+                continue;
+            }
+            let Some(entry) = store.order_by_bigcommerce_id(o.id.0).await? else {
+                continue;
+            };
+            let id = entry.mirakl_order_id;
+            let mut book = lock(&self.book.book);
+            if !book.orders.contains_key(&id) {
+                continue;
+            }
+            let moved = match book.bc_modified.get(&id) {
+                Some(seen) => *seen != o.date_modified,
+                None => !awaiting_fulfilment(&o.status_id),
+            };
+            book.bc_modified.insert(id.clone(), o.date_modified);
+            if moved {
+                book.bc_side.remove(&id);
+                book.bc_listed.insert(id.clone(), o);
+                due.insert(id);
+            }
+        }
+        let n = self.step_many(due).await;
+        if !self.shared.dry_run() && newest > since {
+            store.advance_time_cursor(CURSOR_BC_ORDERS, newest).await?;
+        }
         Ok(n)
     }
 
@@ -353,9 +497,11 @@ impl OrdersFlow {
         changed
     }
 
-    /// Orders in SHIPPING whose BigCommerce side may have moved (shipments, cancellations)
-    /// without a webhook telling: not created yet (at once), or not read for the recheck
-    /// interval.
+    /// Orders in SHIPPING not created in BigCommerce yet (stepped at once), and, as the last
+    /// safety net behind webhooks and [`OrdersFlow::poll_bigcommerce_orders`], created ones
+    /// whose BigCommerce side was not read for the recheck interval
+    /// ([`crate::ConnectorOptions::shipment_recheck`]). An order never read since start is
+    /// not due: the start-up poll reads each open order once.
     async fn waiting_for_bigcommerce(&self) -> Result<Vec<String>> {
         let shipping: Vec<(String, Option<Instant>)> = {
             let book = lock(&self.book.book);
@@ -373,7 +519,10 @@ impl OrdersFlow {
         let recheck = self.shared.opts.shipment_recheck;
         let mut out = Vec::new();
         for (id, checked) in shipping {
-            let due = checked.is_none_or(|t| now.duration_since(t) >= recheck);
+            let due = checked.is_some_and(|t| now.duration_since(t) >= recheck);
+            if due {
+                lock(&self.book.book).bc_side.remove(&id);
+            }
             if due || !is_created(self.store(), &id).await? {
                 out.push(id);
             }
@@ -397,6 +546,9 @@ impl OrdersFlow {
         for id in done {
             book.orders.remove(&id);
             book.bc_checked.remove(&id);
+            book.bc_modified.remove(&id);
+            book.bc_listed.remove(&id);
+            book.bc_side.remove(&id);
         }
         if let Some(newest) = newest {
             let horizon = newest - self.shared.opts.order_overlap * 2;
@@ -573,7 +725,17 @@ impl OrdersFlow {
             };
             lock(&self.book.book).orders.insert(id.clone(), order);
         }
-        self.step_order(&id).await?;
+        // the webhook says the BigCommerce side moved
+        lock(&self.book.book).bc_side.remove(&id);
+        if let Err(e) = self.step_order(&id).await {
+            // tried again within seconds (see `step_retries`), not at the next poll
+            let mut book = lock(&self.book.book);
+            let failures = book.retry.get(&id).map_or(0, |r| r.1) + 1;
+            book.retry
+                .insert(id, (Instant::now() + retry_backoff(failures), failures));
+            return Err(e);
+        }
+        lock(&self.book.book).retry.remove(&id);
         Ok(true)
     }
 
@@ -603,8 +765,14 @@ impl OrdersFlow {
         let Some(order) = self.book.order(id) else {
             return Ok(());
         };
-        // no offer quantity is computed or sent while this order moves (see `stock_gate`)
-        let _gate = self.shared.stock_gate.lock().await;
+        // no offer quantity is computed or sent while this order moves (see `stock_gate`);
+        // an acceptance also waits for every other order step (it weighs the units other
+        // orders hold), while creates, shipments and refunds of different orders overlap
+        let _gate = if order.order_state == MiraklOrderState::WaitingAcceptance {
+            GateGuard::Whole(self.shared.stock_gate.write().await)
+        } else {
+            GateGuard::Shared(self.shared.stock_gate.read().await)
+        };
         // a few rounds: e.g. look-up → record id → then shipments
         for _round in 0..4 {
             if !self.step_round(&order).await? {
@@ -629,11 +797,31 @@ impl OrdersFlow {
         let mut record = self.load_record(id).await?;
         let bc = match record.bigcommerce_order_id {
             Some(bid) if needs_bigcommerce(order) => {
-                let side = self.read_bigcommerce_side(bid).await?;
-                lock(&self.book.book)
-                    .bc_checked
-                    .insert(id.to_owned(), Instant::now());
-                Some(side)
+                let (listed, cached) = {
+                    let mut book = lock(&self.book.book);
+                    let listed = book.bc_listed.remove(id).filter(|o| o.id.0 == bid);
+                    let cached = match listed {
+                        Some(_) => None,
+                        None => book
+                            .bc_side
+                            .get(id)
+                            .filter(|s| s.order.id.0 == bid)
+                            .cloned(),
+                    };
+                    (listed, cached)
+                };
+                match cached {
+                    Some(side) => Some(side),
+                    None => {
+                        let side = self.read_bigcommerce_side(bid, listed).await?;
+                        let mut book = lock(&self.book.book);
+                        book.bc_checked.insert(id.to_owned(), Instant::now());
+                        book.bc_modified
+                            .insert(id.to_owned(), side.order.date_modified);
+                        book.bc_side.insert(id.to_owned(), side.clone());
+                        Some(side)
+                    }
+                }
             }
             _ => None,
         };
@@ -686,6 +874,10 @@ impl OrdersFlow {
                 Action::LookUpInBigCommerce { .. } | Action::RecordBigCommerceId(_)
             );
             let is_create = matches!(action, Action::CreateInBigCommerce(_));
+            if !leaves_bigcommerce_alone(&action) {
+                // the BigCommerce side read before is stale once this runs (even if it fails)
+                lock(&self.book.book).bc_side.remove(id);
+            }
             let moved = self
                 .perform(order, &mut record, bc.as_ref(), action)
                 .await?;
@@ -698,10 +890,19 @@ impl OrdersFlow {
         Ok(again)
     }
 
-    async fn read_bigcommerce_side(&self, id: u64) -> Result<BigCommerceSide> {
+    /// Reads a created order's BigCommerce side: the order (unless `listed` just came from
+    /// the order listing), its products, shipments and, when refunded, refunds.
+    async fn read_bigcommerce_side(
+        &self,
+        id: u64,
+        listed: Option<bigcommerce_api::orders::Order>,
+    ) -> Result<BigCommerceSide> {
         let bc = &self.shared.bc;
         let oid = OrderId(id);
-        let order = bc.orders().get(oid).await?;
+        let order = match listed {
+            Some(o) => o,
+            None => bc.orders().get(oid).await?,
+        };
         let products = bc.orders().products(oid).all().await?;
         let shipments = bc.shipments(oid).list().all().await?;
         let refunds = if matches!(
@@ -1394,6 +1595,29 @@ struct MiraklRefund {
     reason: String,
 }
 
+/// The stock gate as an order step holds it (held for its drop only).
+enum GateGuard<'a> {
+    Whole(
+        #[expect(dead_code, reason = "held until dropped")] tokio::sync::RwLockWriteGuard<'a, ()>,
+    ),
+    Shared(
+        #[expect(dead_code, reason = "held until dropped")] tokio::sync::RwLockReadGuard<'a, ()>,
+    ),
+}
+
+/// A BigCommerce order status in which nothing happened to the order yet that the
+/// connector must pass on (as created, before any shipment, cancellation or refund).
+fn awaiting_fulfilment(status: &OrderStatus) -> bool {
+    matches!(
+        status,
+        OrderStatus::Pending
+            | OrderStatus::AwaitingPayment
+            | OrderStatus::AwaitingFulfillment
+            | OrderStatus::AwaitingShipment
+            | OrderStatus::AwaitingPickup
+    )
+}
+
 fn is_open(state: &MiraklOrderState) -> bool {
     matches!(
         state,
@@ -1402,6 +1626,20 @@ fn is_open(state: &MiraklOrderState) -> bool {
             | MiraklOrderState::WaitingDebit
             | MiraklOrderState::WaitingDebitPayment
             | MiraklOrderState::Shipping
+    )
+}
+
+/// Whether an action changes nothing in BigCommerce nor which BigCommerce order the record
+/// names (Mirakl calls, a review), so the BigCommerce side read before it stays current.
+fn leaves_bigcommerce_alone(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Accept(_)
+            | Action::PushTracking { .. }
+            | Action::ConfirmShipment
+            | Action::CancelInMirakl
+            | Action::RefundInMirakl { .. }
+            | Action::ManualReview { .. }
     )
 }
 

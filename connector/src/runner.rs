@@ -1,14 +1,22 @@
-//! The thin runner: schedules the steps of a [`Connector`]'s three flows — webhooks in, the
-//! order poll (OR11) and order steps named by webhooks, the BigCommerce fallback poll and
-//! full reconciliations, a product sync (P41) step, then the offers step (dirty products
-//! re-read, batches flushed once per call window) — and sleeps until the next one is due.
+//! The thin runner: schedules the steps of a [`Connector`]'s three flows side by side, so
+//! none waits for another (no head-of-line blocking):
 //!
-//! Today one task runs the steps one after the other each tick (as the engine loop did), so
-//! no two steps of the same order ever overlap and an order poll never interleaves with an
-//! offer quantity being computed and sent. The flows own their state and hold the stock gate
-//! around those critical sections, which is what lets a runner run them side by side; that
-//! scheduling is left for the throughput work (issue 11).
+//! - the **orders** loop: webhooks in, the order poll (OR11), order steps named by webhooks,
+//!   failed order steps retried on a short backoff, and the BigCommerce order listing by
+//!   `min_date_modified` (the fallback for missed shipment webhooks);
+//! - the **offers** loop: a product sync (P41) step, dirty products re-read and batches
+//!   flushed once per call window, the BigCommerce product poll and full reconciliations.
+//!
+//! The two loops share nothing but the connector, whose stock gate keeps an offer quantity
+//! from being computed while an order's acceptance changes what may be offered.
+//!
+//! Stopping ([`run`]'s `stop` turning `true`, on SIGTERM or Ctrl-C in `sync`) cancels the
+//! step under way after a short grace ([`STOP_GRACE`]): the flows record every call before it
+//! is made and every outcome after it, so a step dropped between two awaits leaves at most a
+//! call in flight, which the next start settles (a create is looked up before it is made
+//! again), exactly as after a crash.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +25,39 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use crate::Connector;
+
+/// How many orders named by webhooks are stepped at once.
+const WEBHOOK_STEP_CONCURRENCY: usize = 8;
+
+/// How long a step under way may still run once a stop was asked for, before it is dropped.
+pub const STOP_GRACE: Duration = Duration::from_secs(2);
+
+/// Runs `step` to its end, unless `stop` becomes `true` first: the step then gets `grace` to
+/// finish and is dropped after it. Returns the step's output, or `None` when it was dropped.
+/// Used by [`run`] and by `sync`'s start-up steps.
+pub async fn until_stopped<F: Future>(
+    step: F,
+    stop: &mut watch::Receiver<bool>,
+    grace: Duration,
+) -> Option<F::Output> {
+    tokio::pin!(step);
+    if !*stop.borrow_and_update() {
+        tokio::select! {
+            out = &mut step => return Some(out),
+            _ = stopped(stop) => {}
+        }
+    }
+    tokio::time::timeout(grace, step).await.ok()
+}
+
+/// Resolves once `stop` is `true`; never when its sender is gone without saying so.
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    while !*stop.borrow_and_update() {
+        if stop.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
 
 /// Loop intervals.
 #[derive(Debug, Clone)]
@@ -53,7 +94,9 @@ fn handle_event(engine: &Connector, event: &WebhookEvent, orders: &mut Vec<(u64,
     if let Some(id) = event.order_id()
         && (scope.starts_with("store/shipment/") || scope.starts_with("store/order/"))
     {
-        // cancellations and refunds matter even for orders already settled on Mirakl
+        // cancellations and refunds matter even for orders already settled on Mirakl; other
+        // status changes (e.g. to Shipped) come with a shipment event of their own, and
+        // stepping the order for both would read its BigCommerce side twice
         let closing = event
             .object()
             .and_then(|o| o.status.as_ref())
@@ -64,20 +107,23 @@ fn handle_event(engine: &Connector, event: &WebhookEvent, orders: &mut Vec<(u64,
                     OrderStatus::Cancelled | OrderStatus::Refunded | OrderStatus::PartiallyRefunded
                 )
             });
-        orders.push((id, closing));
+        if closing || scope.starts_with("store/shipment/") {
+            orders.push((id, closing));
+        }
     }
     tracing::debug!(scope = %event.scope, keys, "webhook handled");
 }
 
-/// Runs until `stop` becomes `true`. The first order poll happens at once, then (with
-/// [`RunOptions::reconcile_on_start`]) a full reconciliation.
+/// Runs until `stop` becomes `true`: the orders loop and the offers loop side by side (see
+/// the [module docs](self)). The first order poll happens at once; the offers loop starts
+/// after it (units held by open orders are subtracted from the stock offered), with a full
+/// reconciliation first when [`RunOptions::reconcile_on_start`] says so.
 pub async fn run(
     engine: Arc<Connector>,
     opts: RunOptions,
-    mut events: mpsc::UnboundedReceiver<WebhookEvent>,
-    mut stop: watch::Receiver<bool>,
+    events: mpsc::UnboundedReceiver<WebhookEvent>,
+    stop: watch::Receiver<bool>,
 ) {
-    let start = Instant::now();
     // what /healthz checks: each flow reports its progress against its interval
     let telemetry = engine.telemetry().clone();
     telemetry.expect("orders", opts.order_poll);
@@ -92,54 +138,180 @@ pub async fn run(
     if engine.products_enabled() {
         telemetry.expect("products", step_every);
     }
+    let (first_poll_tx, first_poll_rx) = watch::channel(false);
+    tokio::join!(
+        orders_loop(
+            engine.clone(),
+            opts.clone(),
+            events,
+            stop.clone(),
+            first_poll_tx
+        ),
+        offers_loop(engine, opts, stop, first_poll_rx),
+    );
+}
+
+/// The orders flow: OR11 polls, webhook-named order steps, short-backoff retries of failed
+/// order steps and the BigCommerce order listing.
+async fn orders_loop(
+    engine: Arc<Connector>,
+    opts: RunOptions,
+    mut events: mpsc::UnboundedReceiver<WebhookEvent>,
+    mut stop: watch::Receiver<bool>,
+    first_poll: watch::Sender<bool>,
+) {
+    let telemetry = engine.telemetry().clone();
+    let start = Instant::now();
     let mut next_orders = start;
     let mut next_bc = opts.bigcommerce_poll.map(|d| start + d);
-    let mut next_full = opts.full_reconcile.map(|d| start + d);
     let mut events_open = true;
-    let mut start_reconcile = opts.reconcile_on_start;
+    let mut order_ids: Vec<(u64, bool)> = Vec::new();
     loop {
         if *stop.borrow() {
             break;
         }
-        let mut order_ids = Vec::new();
         while let Ok(ev) = events.try_recv() {
             handle_event(&engine, &ev, &mut order_ids);
         }
         let now = Instant::now();
         if now >= next_orders {
             next_orders = now + opts.order_poll;
-            match engine.poll_orders().await {
-                Ok(_) => telemetry.progress("orders"),
-                Err(e) => {
+            match until_stopped(engine.poll_orders(), &mut stop, STOP_GRACE).await {
+                None => break,
+                Some(Ok(_)) => telemetry.progress("orders"),
+                Some(Err(e)) => {
                     tracing::warn!(error = %e, "order poll failed");
                     telemetry.failed("orders", &e);
                 }
             }
+            let _ = first_poll.send(true);
         }
+        // orders named by webhooks (shipments, status changes): each order once, several
+        // orders at once
+        let mut named: std::collections::BTreeMap<u64, bool> = std::collections::BTreeMap::new();
+        for (id, closing) in order_ids.drain(..) {
+            *named.entry(id).or_default() |= closing;
+        }
+        let stepped = until_stopped(
+            futures::StreamExt::for_each_concurrent(
+                futures::stream::iter(named),
+                WEBHOOK_STEP_CONCURRENCY,
+                |(id, closing)| {
+                    let engine = engine.clone();
+                    async move {
+                        if let Err(e) = engine.step_bigcommerce_order(id, closing).await {
+                            tracing::warn!(bigcommerce_order = id, error = %e, "order step failed");
+                        }
+                    }
+                },
+            ),
+            &mut stop,
+            STOP_GRACE,
+        )
+        .await;
+        if stepped.is_none() {
+            break;
+        }
+        // failed order steps, due again after their short backoff
+        if until_stopped(engine.orders().step_retries(), &mut stop, STOP_GRACE)
+            .await
+            .is_none()
+        {
+            break;
+        }
+        if let Some(at) = next_bc
+            && Instant::now() >= at
+        {
+            next_bc = opts.bigcommerce_poll.map(|d| Instant::now() + d);
+            match until_stopped(
+                engine.orders().poll_bigcommerce_orders(),
+                &mut stop,
+                STOP_GRACE,
+            )
+            .await
+            {
+                None => break,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => tracing::warn!(error = %e, "BigCommerce order listing failed"),
+            }
+        }
+        // sleep until the next due time, a webhook, or stop
+        let mut wake = next_orders.min(Instant::now() + opts.tick);
+        if let Some(at) = next_bc {
+            wake = wake.min(at);
+        }
+        if let Some(at) = engine.orders().next_retry() {
+            wake = wake.min(at);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep_until(wake) => {}
+            ev = events.recv(), if events_open => {
+                match ev {
+                    Some(ev) => handle_event(&engine, &ev, &mut order_ids),
+                    None => events_open = false,
+                }
+            }
+            _ = stopped(&mut stop) => break,
+        }
+    }
+    // the offers loop never waits for a poll that will not come
+    let _ = first_poll.send(true);
+}
+
+/// The offers flow (and products): start-up and full reconciliations, the BigCommerce
+/// product poll, product sync steps and offer steps.
+async fn offers_loop(
+    engine: Arc<Connector>,
+    opts: RunOptions,
+    mut stop: watch::Receiver<bool>,
+    mut first_poll: watch::Receiver<bool>,
+) {
+    let telemetry = engine.telemetry().clone();
+    let waited = until_stopped(
+        async {
+            while !*first_poll.borrow_and_update() {
+                if first_poll.changed().await.is_err() {
+                    break;
+                }
+            }
+        },
+        &mut stop,
+        Duration::ZERO,
+    )
+    .await;
+    if waited.is_none() {
+        return;
+    }
+    let start = Instant::now();
+    let mut next_bc = opts.bigcommerce_poll.map(|d| start + d);
+    let mut next_full = opts.full_reconcile.map(|d| start + d);
+    let mut start_reconcile = opts.reconcile_on_start;
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let now = Instant::now();
         if start_reconcile {
-            match engine.reconcile(&|_, _| {}).await {
-                Ok(_) => {
+            match until_stopped(engine.reconcile(&|_, _| {}), &mut stop, STOP_GRACE).await {
+                None => break,
+                Some(Ok(_)) => {
                     start_reconcile = false;
                     telemetry.progress("reconcile");
                 }
-                Err(e) => {
+                Some(Err(e)) => {
                     tracing::warn!(error = %e, "start-up reconciliation failed; retrying");
                     telemetry.failed("reconcile", &e);
                 }
-            }
-        }
-        for (id, closing) in order_ids {
-            if let Err(e) = engine.step_bigcommerce_order(id, closing).await {
-                tracing::warn!(bigcommerce_order = id, error = %e, "order step failed");
             }
         }
         if let Some(at) = next_bc
             && now >= at
         {
             next_bc = opts.bigcommerce_poll.map(|d| now + d);
-            match engine.poll_bigcommerce().await {
-                Ok(_) => telemetry.progress("bigcommerce_poll"),
-                Err(e) => {
+            match until_stopped(engine.poll_bigcommerce(), &mut stop, STOP_GRACE).await {
+                None => break,
+                Some(Ok(_)) => telemetry.progress("bigcommerce_poll"),
+                Some(Err(e)) => {
                     tracing::warn!(error = %e, "BigCommerce poll failed");
                     telemetry.failed("bigcommerce_poll", &e);
                 }
@@ -149,9 +321,10 @@ pub async fn run(
             && now >= at
         {
             next_full = opts.full_reconcile.map(|d| now + d);
-            match engine.reconcile(&|_, _| {}).await {
-                Ok(_) => telemetry.progress("reconcile"),
-                Err(e) => {
+            match until_stopped(engine.reconcile(&|_, _| {}), &mut stop, STOP_GRACE).await {
+                None => break,
+                Some(Ok(_)) => telemetry.progress("reconcile"),
+                Some(Err(e)) => {
                     tracing::warn!(error = %e, "full reconciliation failed");
                     telemetry.failed("reconcile", &e);
                 }
@@ -160,24 +333,26 @@ pub async fn run(
         // product sync (P41): poll the running import, or send new and changed products
         // once a P41 window is open; integrated products mark their offers dirty
         if engine.products_enabled() {
-            match engine.sync_products().await {
-                Ok(_) => telemetry.progress("products"),
-                Err(e) => {
+            match until_stopped(engine.sync_products(), &mut stop, STOP_GRACE).await {
+                None => break,
+                Some(Ok(_)) => telemetry.progress("products"),
+                Some(Err(e)) => {
                     tracing::warn!(error = %e, "product sync step failed");
                     telemetry.failed("products", &e);
                 }
             }
         }
-        match engine.offers().step().await {
-            Ok(_) => telemetry.progress("offers"),
-            Err(e) => {
+        match until_stopped(engine.offers().step(), &mut stop, STOP_GRACE).await {
+            None => break,
+            Some(Ok(_)) => telemetry.progress("offers"),
+            Some(Err(e)) => {
                 tracing::warn!(error = %e, "re-reading changed products failed");
                 telemetry.failed("offers", &e);
             }
         }
 
-        // sleep until the next due time, a webhook, or stop
-        let mut wake = next_orders.min(Instant::now() + opts.tick);
+        // sleep until the next due time or stop
+        let mut wake = Instant::now() + opts.tick;
         if let Some(at) = next_bc {
             wake = wake.min(at);
         }
@@ -189,21 +364,7 @@ pub async fn run(
         }
         tokio::select! {
             _ = tokio::time::sleep_until(wake) => {}
-            ev = events.recv(), if events_open => {
-                match ev {
-                    Some(ev) => {
-                        let mut ids = Vec::new();
-                        handle_event(&engine, &ev, &mut ids);
-                        for (id, closing) in ids {
-                            if let Err(e) = engine.step_bigcommerce_order(id, closing).await {
-                                tracing::warn!(bigcommerce_order = id, error = %e, "order step failed");
-                            }
-                        }
-                    }
-                    None => events_open = false,
-                }
-            }
-            _ = stop.changed() => {}
+            _ = stopped(&mut stop) => break,
         }
     }
 }

@@ -118,6 +118,7 @@ async fn soak(args: &Args) -> Result<bool, String> {
     let dir = std::env::temp_dir().join(format!("soak-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let config = write_sync_config(&dir, &demo, 1).map_err(|e| e.to_string())?;
+    with_webhooks(&demo, &config)?;
     println!(
         "soak: {} orders in {rounds} batches of {batch} (+1 sold-out order each), {:.0} % faults, {} kills, {} products, BigCommerce quota {}/30 s",
         args.orders,
@@ -164,7 +165,7 @@ async fn soak(args: &Args) -> Result<bool, String> {
         }
         procs::ship_created(&demo);
         let t = procs::tally(&demo);
-        if placed_rounds == rounds && kills == args.kills && t.settled() {
+        if placed_rounds == rounds && kills == args.kills && settled(&demo, &t) {
             break;
         }
         if Instant::now() > deadline {
@@ -176,6 +177,11 @@ async fn soak(args: &Args) -> Result<bool, String> {
     let settle = started.elapsed();
     let stopped = sync.terminate(Duration::from_secs(10)).await;
     let t = procs::tally(&demo);
+    let (short, lost): (Vec<String>, Vec<String>) = t
+        .lost
+        .iter()
+        .cloned()
+        .partition(|id| short_of_stock(&demo, id));
     let oversold = oversold_quantities(
         demo.mirakl
             .quantity_history()
@@ -201,7 +207,8 @@ async fn soak(args: &Args) -> Result<bool, String> {
     println!("created once      {}", t.created_once);
     println!("refused           {refused}");
     println!("shipped+confirmed {shipped}");
-    println!("lost              {}", t.lost.len());
+    println!("refused for stock {}", short.len());
+    println!("lost              {}", lost.len());
     println!("duplicated        {}", t.duplicated.len());
     println!("oversold          {}", oversold.len());
     println!("unconfirmed       {}", t.unconfirmed.len());
@@ -217,6 +224,11 @@ async fn soak(args: &Args) -> Result<bool, String> {
         "BigCommerce calls {bc_calls} during the run ({:.1} per created order)",
         bc_calls as f64 / (t.created_once.max(1)) as f64
     );
+    let mut routes: Vec<(String, u64)> = demo.bc.requests().snapshot().into_iter().collect();
+    routes.sort_by_key(|r| std::cmp::Reverse(r.1));
+    for (route, n) in routes.iter().take(8) {
+        println!("  {n:>6}  {route}");
+    }
     println!("contract violations {violations}");
     println!(
         "SIGTERM at the end: {}",
@@ -226,9 +238,59 @@ async fn soak(args: &Args) -> Result<bool, String> {
             "killed after 10 s"
         }
     );
-    for id in t.lost.iter().chain(&t.duplicated).take(10) {
+    for id in lost.iter().chain(&t.duplicated).take(10) {
         eprintln!("  order {id}: {:?}", demo.bc.orders_by_external_id(id));
     }
     let _ = std::fs::remove_dir_all(&dir);
-    Ok(t.lost.is_empty() && t.duplicated.is_empty() && t.settled())
+    Ok(lost.is_empty() && t.duplicated.is_empty() && settled(&demo, &t))
+}
+
+/// Whether every order is settled, counting a released order the store cannot fill (a line's
+/// SKU has less stock in BigCommerce than the line needs: the bench zeroes one SKU per batch,
+/// which can hit orders accepted a moment earlier, and BigCommerce refuses their create) as
+/// refused for stock rather than lost.
+fn settled(demo: &Demo, t: &procs::OrderTally) -> bool {
+    t.duplicated.is_empty()
+        && t.unconfirmed.is_empty()
+        && t.waiting.is_empty()
+        && t.lost.iter().all(|id| short_of_stock(demo, id))
+}
+
+/// Whether a line of Mirakl order `id` (not refused) needs more units than BigCommerce has
+/// for its SKU, from both stand-ins' records.
+fn short_of_stock(demo: &Demo, id: &str) -> bool {
+    demo.mirakl.order(id).is_some_and(|o| {
+        o.lines.iter().any(|l| {
+            l.state.as_str() != "REFUSED"
+                && demo.bc.stock(&l.shop_sku).unwrap_or(0) < i64::from(l.quantity)
+        })
+    })
+}
+
+/// Points the store's webhooks (shipments, order status, products) at the `sync` process
+/// (a fixed loopback port, so restarts keep it): `sync` learns of shipments at once and its
+/// BigCommerce poll is only the fallback (every 15 s). The sandbox delivers to plain HTTP on
+/// loopback, so the bench registers the hooks itself (`sync` registers only HTTPS URLs).
+fn with_webhooks(demo: &Demo, config: &std::path::Path) -> Result<(), String> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let secret = format!("soak-hook-{}", fastrand::u64(..));
+    let text = std::fs::read_to_string(config).map_err(|e| e.to_string())?;
+    let text = text.replace("bigcommerce_secs = 1\n", "bigcommerce_secs = 15\n");
+    let text = format!("{text}[webhooks]\nlisten = \"127.0.0.1:{port}\"\nsecret = \"{secret}\"\n");
+    std::fs::write(config, text).map_err(|e| e.to_string())?;
+    let destination = format!(
+        "http://127.0.0.1:{port}{}",
+        sync_connector::webhooks::WEBHOOK_PATH
+    );
+    let headers = std::collections::BTreeMap::from([(
+        sync_connector::webhooks::SECRET_HEADER.to_owned(),
+        secret,
+    )]);
+    for scope in sync_connector::webhooks::SCOPES {
+        demo.bc.add_webhook(scope, &destination, headers.clone());
+    }
+    Ok(())
 }

@@ -372,6 +372,10 @@ async fn rebuild_state(engine: &Connector) -> ExitCode {
     }
 }
 
+/// The slowest per-order re-read of a created order's BigCommerce side (the safety net
+/// behind shipment webhooks and the order listing by `min_date_modified`).
+const SHIPMENT_RECHECK: Duration = Duration::from_secs(30 * 60);
+
 /// A lease not renewed for this long is taken over by the next instance.
 const LEASE_STALE_AFTER: Duration = Duration::from_secs(60);
 
@@ -437,8 +441,9 @@ async fn run_with_state(
             dry_run: args.dry_run,
             order_overlap: cfg.poll.order_overlap,
             import_poll: cfg.poll.import_status,
-            // without a shipment webhook, look at open orders' shipments at the poll pace
-            shipment_recheck: cfg.poll.bigcommerce,
+            // shipments come from webhooks and the BigCommerce order listing at the poll
+            // pace; each open order is re-read on its own only as a slow last resort
+            shipment_recheck: cfg.poll.bigcommerce.max(SHIPMENT_RECHECK),
             products: cfg.products.clone(),
             price_list_id: cfg.bigcommerce.price_list_id,
             location_inventory: cfg.bigcommerce.location_inventory,
@@ -505,13 +510,27 @@ async fn run_with_state(
         },
         _ => None,
     };
+    // SIGTERM or Ctrl-C stops a long-running `sync` within seconds, from the start-up steps
+    // on: the step under way is dropped after a short grace (runner::until_stopped)
+    let (stop_tx, mut stop_rx) = watch::channel(false);
+    if !args.once && !args.dry_run {
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("stopping: the step under way ends within seconds");
+            let _ = stop_tx.send(true);
+        });
+    }
     // steps of a --once run that failed: the run goes on with what it safely can, then exits
     // non-zero naming each of them
     let mut failed: Vec<(&str, String)> = Vec::new();
     // orders first: units held by open orders are subtracted from the stock offered
-    if let Err(e) = engine.poll_orders().await {
-        tracing::warn!(error = %e, "order poll failed");
-        failed.push(("order poll (OR11 and the order steps)", e.to_string()));
+    match runner::until_stopped(engine.poll_orders(), &mut stop_rx, runner::STOP_GRACE).await {
+        None => return stopped(),
+        Some(Ok(_)) => {}
+        Some(Err(e)) => {
+            tracing::warn!(error = %e, "order poll failed");
+            failed.push(("order poll (OR11 and the order steps)", e.to_string()));
+        }
     }
     if engine.products_enabled() && (args.once || args.dry_run) {
         // one product cycle first: products the operator integrates can be offered below
@@ -536,7 +555,16 @@ async fn run_with_state(
         }
     }
     let pb = catalog_progress();
-    let summary = engine.reconcile(&|read, total| pb.set(read, total)).await;
+    let Some(summary) = runner::until_stopped(
+        engine.reconcile(&|read, total| pb.set(read, total)),
+        &mut stop_rx,
+        runner::STOP_GRACE,
+    )
+    .await
+    else {
+        pb.finish("stopped");
+        return stopped();
+    };
     pb.finish("catalog read");
     match &summary {
         Ok(s) => outln!(
@@ -575,12 +603,6 @@ async fn run_with_state(
     if let Err(e) = &summary {
         tracing::warn!(error = %e, "start-up reconciliation failed; the runner retries it");
     }
-    let (stop_tx, stop_rx) = watch::channel(false);
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!("stopping after the current step");
-        let _ = stop_tx.send(true);
-    });
     let bc_poll = if cfg.webhooks.is_some() {
         cfg.poll.bigcommerce
     } else {
@@ -599,6 +621,13 @@ async fn run_with_state(
         stop_rx,
     )
     .await;
+    stopped()
+}
+
+/// The exit of a `sync` stopped by SIGTERM or Ctrl-C: whatever was under way is recorded (a
+/// call in flight is settled by the next start).
+fn stopped() -> ExitCode {
+    tracing::info!("stopped");
     ExitCode::SUCCESS
 }
 
