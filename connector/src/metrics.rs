@@ -141,6 +141,14 @@ pub struct Counters {
     pub cancelled: RecentIds,
     /// Refunds mirrored.
     pub refunds: u64,
+    /// BigCommerce shipments sent as Mirakl shipments (ST01, multi-shipment platforms), or
+    /// found there already (ST11).
+    pub mirakl_shipments: u64,
+    /// Orders with lines BigCommerce cannot fill, and what the `shortfall` rule did (cancel,
+    /// refund or hold), the latest [`CappedMap::CAPACITY`].
+    pub shortfalls: CappedMap,
+    /// Units put back in BigCommerce stock for Mirakl refunds and cancelations.
+    pub restocked_units: u64,
     /// Offer lines sent (OF24/STO01/PRI01) and confirmed applied.
     pub offer_lines_applied: u64,
     /// Offer lines Mirakl rejected (error report).

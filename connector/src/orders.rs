@@ -28,7 +28,9 @@ use mirakl_api::orders::RefundRequest as MiraklRefundRequest;
 use mirakl_api::orders::{Order as MkOrder, OrderState as MiraklOrderState, Tracking};
 use std::time::Duration;
 use sync_core::ShopSku;
-use sync_core::lifecycle::{self, Action, BigCommerceOrder, OrderRecord, StepContext};
+use sync_core::lifecycle::{
+    self, Action, BigCommerceOrder, OrderRecord, SentShipment, StepContext,
+};
 use sync_core::orders::{AcceptanceContext, AcceptanceDecision, MappedOrder};
 use sync_core::rules::SyncRules;
 use sync_core::types::CatalogRef;
@@ -630,6 +632,12 @@ impl OrdersFlow {
         Ok(flags)
     }
 
+    /// Whether the platform has multi-shipment on (PC01): BigCommerce shipments then go as
+    /// Mirakl shipments (ST01/ST23/ST24).
+    fn multi_shipment(&self) -> bool {
+        lock(&self.platform).is_some_and(|p| p.multi_shipment == Some(true))
+    }
+
     /// Whether the platform allows mixed OR21 decisions: `false` once PC01 (or an OR21
     /// answer) said partial acceptance is off.
     fn partial_acceptance_allowed(&self) -> bool {
@@ -848,6 +856,7 @@ impl OrdersFlow {
             links: &links,
             store_currency: currency.as_deref(),
             now: now_utc(),
+            multi_shipment: self.multi_shipment(),
         };
         let view = bc.as_ref().map(|d| BigCommerceOrder {
             order: &d.order,
@@ -1055,6 +1064,34 @@ impl OrdersFlow {
                     .await
             }
             Action::ConfirmShipment => self.confirm_shipment(order, record).await,
+            Action::CreateShipment {
+                shipment_id,
+                shipment,
+            } => {
+                self.create_shipment(order, record, bc, shipment_id, *shipment)
+                    .await
+            }
+            Action::UpdateShipmentTracking {
+                shipment_id,
+                mirakl_shipment_id,
+                tracking,
+            } => {
+                self.update_shipment_tracking(
+                    order,
+                    record,
+                    shipment_id,
+                    mirakl_shipment_id,
+                    tracking,
+                )
+                .await
+            }
+            Action::ShipShipment {
+                shipment_id,
+                mirakl_shipment_id,
+            } => {
+                self.ship_shipment(order, record, bc, shipment_id, mirakl_shipment_id)
+                    .await
+            }
             Action::CancelInBigCommerce { reason } => {
                 self.cancel_in_bigcommerce(id, record, &reason).await
             }
@@ -1380,6 +1417,219 @@ impl OrdersFlow {
         self.store().finish_call(call).await?;
         self.shared.counters().shipped.insert(id.to_owned());
         tracing::info!(order = %id, "shipment confirmed on Mirakl");
+        Ok(true)
+    }
+
+    /// Multi-shipment: the Mirakl shipment made from a BigCommerce shipment, if one exists
+    /// (ST11 for the order; its lines carry `sync_core::shipments::package_reference`).
+    async fn find_shipment(
+        &self,
+        order: &MkOrder,
+        shipment_id: u64,
+    ) -> Result<Option<mirakl_api::shipments::st11::Data>> {
+        use futures::TryStreamExt;
+        let all: Vec<mirakl_api::shipments::st11::Data> = self
+            .shared
+            .mirakl
+            .shipments()
+            .list()?
+            .order_id([order.order_id.as_str()])
+            .limit(100)
+            .stream()
+            .try_collect()
+            .await?;
+        Ok(all.into_iter().find(|s| {
+            sync_core::shipments::bigcommerce_shipment_of(
+                s.shipment_lines
+                    .iter()
+                    .map(|l| l.package_reference.as_deref()),
+            ) == Some(shipment_id)
+        }))
+    }
+
+    /// Multi-shipment: after a shipment was sent or shipped, the order counts as shipped once
+    /// every BigCommerce shipment is shipped on Mirakl and they cover the whole order.
+    fn note_shipped(
+        &self,
+        order: &MkOrder,
+        record: &mut OrderRecord,
+        bc: Option<&BigCommerceSide>,
+    ) {
+        let Some(side) = bc else { return };
+        let all_sent = side.shipments.iter().all(|s| {
+            record
+                .shipments
+                .get(&s.id.0)
+                .is_some_and(|sent| sent.shipped)
+        });
+        if all_sent
+            && sync_core::shipments::progress(order, &side.products, &side.shipments).complete()
+        {
+            record.ship_confirmed = true;
+            self.shared
+                .counters()
+                .shipped
+                .insert(order.order_id.as_str().to_owned());
+        }
+    }
+
+    /// Multi-shipment: one BigCommerce shipment becomes one Mirakl shipment (ST01). Never
+    /// twice: the order's Mirakl shipments are read first (ST11) and one made from this
+    /// BigCommerce shipment (before a crash lost the record) is adopted instead.
+    async fn create_shipment(
+        &self,
+        order: &MkOrder,
+        record: &mut OrderRecord,
+        bc: Option<&BigCommerceSide>,
+        shipment_id: u64,
+        shipment: mirakl_api::shipments::st01::Shipments,
+    ) -> Result<bool> {
+        let id = order.order_id.as_str();
+        let found = self
+            .find_shipment(order, shipment_id)
+            .await?
+            .and_then(|f| f.id.clone().map(|mid| (mid, f)));
+        let sent = if let Some((mirakl_shipment_id, found)) = found {
+            tracing::info!(order = %id, bigcommerce_shipment = shipment_id, mirakl_shipment = %mirakl_shipment_id, "Mirakl shipment already made from this BigCommerce shipment; adopted");
+            SentShipment {
+                mirakl_shipment_id,
+                tracking_number: found.tracking.and_then(|t| t.tracking_number),
+                shipped: found.status == Some(mirakl_api::shipments::st01::Status::Shipped),
+            }
+        } else {
+            let tracking_number = shipment
+                .tracking
+                .as_ref()
+                .and_then(|t| t.tracking_number.clone());
+            let shipped = shipment.shipped == Some(true);
+            let resp = self
+                .shared
+                .mirakl
+                .shipments()
+                .create(mirakl_api::shipments::st01::Body {
+                    shipments: vec![shipment],
+                    ..Default::default()
+                })?
+                .send()
+                .await?;
+            let Some(created) = resp.shipment_success.first().and_then(|c| c.id.clone()) else {
+                let why = resp
+                    .shipment_errors
+                    .iter()
+                    .filter_map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                tracing::warn!(order = %id, bigcommerce_shipment = shipment_id, error = %why, "Mirakl refused the shipment (ST01)");
+                self.shared
+                    .counters()
+                    .order_failures
+                    .insert(id.to_owned(), format!("ST01: {why}"));
+                return Err(crate::error::Error::Invariant(format!(
+                    "order {id}: ST01 refused: {why}"
+                )));
+            };
+            tracing::info!(order = %id, bigcommerce_shipment = shipment_id, mirakl_shipment = %created, shipped, "Mirakl shipment created (ST01)");
+            SentShipment {
+                mirakl_shipment_id: created,
+                tracking_number,
+                shipped,
+            }
+        };
+        self.succeeded(id, "ST01");
+        record.shipments.insert(shipment_id, sent);
+        self.store().mark_shipment_sent(shipment_id, id).await?;
+        self.note_shipped(order, record, bc);
+        self.save_record(id, record, None).await?;
+        self.shared.counters().mirakl_shipments += 1;
+        Ok(true)
+    }
+
+    /// Multi-shipment: ST23 with a BigCommerce shipment's changed tracking.
+    async fn update_shipment_tracking(
+        &self,
+        order: &MkOrder,
+        record: &mut OrderRecord,
+        shipment_id: u64,
+        mirakl_shipment_id: String,
+        tracking: mirakl_api::shipments::st23::Tracking,
+    ) -> Result<bool> {
+        use mirakl_api::shipments::st23;
+        let id = order.order_id.as_str();
+        let number = tracking.tracking_number.clone();
+        let resp = self
+            .shared
+            .mirakl
+            .shipments()
+            .tracking(st23::Body {
+                shipments: vec![st23::Shipments {
+                    id: mirakl_shipment_id.clone(),
+                    tracking,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })?
+            .send()
+            .await?;
+        if let Some(e) = resp.shipment_errors.first() {
+            let why = e.message.clone().unwrap_or_default();
+            self.shared
+                .counters()
+                .order_failures
+                .insert(id.to_owned(), format!("ST23: {why}"));
+            return Err(crate::error::Error::Invariant(format!(
+                "order {id}: ST23 refused for {mirakl_shipment_id}: {why}"
+            )));
+        }
+        self.succeeded(id, "ST23");
+        if let Some(sent) = record.shipments.get_mut(&shipment_id) {
+            sent.tracking_number = number;
+        }
+        self.save_record(id, record, None).await?;
+        tracing::info!(order = %id, mirakl_shipment = %mirakl_shipment_id, "shipment tracking updated (ST23)");
+        Ok(true)
+    }
+
+    /// Multi-shipment: ST24 for a shipment created unshipped (its tracking came later).
+    async fn ship_shipment(
+        &self,
+        order: &MkOrder,
+        record: &mut OrderRecord,
+        bc: Option<&BigCommerceSide>,
+        shipment_id: u64,
+        mirakl_shipment_id: String,
+    ) -> Result<bool> {
+        use mirakl_api::shipments::st24;
+        let id = order.order_id.as_str();
+        let resp = self
+            .shared
+            .mirakl
+            .shipments()
+            .ship(st24::Body {
+                shipments: vec![st24::Shipments {
+                    id: mirakl_shipment_id.clone(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })?
+            .send()
+            .await?;
+        if let Some(e) = resp.shipment_errors.first() {
+            let why = e.message.clone().unwrap_or_default();
+            self.shared
+                .counters()
+                .order_failures
+                .insert(id.to_owned(), format!("ST24: {why}"));
+            return Err(crate::error::Error::Invariant(format!(
+                "order {id}: ST24 refused for {mirakl_shipment_id}: {why}"
+            )));
+        }
+        self.succeeded(id, "ST24");
+        if let Some(sent) = record.shipments.get_mut(&shipment_id) {
+            sent.shipped = true;
+        }
+        self.note_shipped(order, record, bc);
+        self.save_record(id, record, None).await?;
+        tracing::info!(order = %id, mirakl_shipment = %mirakl_shipment_id, "shipment shipped (ST24)");
         Ok(true)
     }
 

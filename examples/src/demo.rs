@@ -996,6 +996,23 @@ impl Demo {
                 s.recovered.len(),
                 s.shipped.len()
             );
+            if s.mirakl_shipments > 0 {
+                let _ = writeln!(
+                    out,
+                    "parcels sent as Mirakl shipments (ST01, multi-shipment): {}",
+                    s.mirakl_shipments
+                );
+            }
+            if !s.shortfalls.is_empty() {
+                let _ = writeln!(out, "shortfalls (lines BigCommerce cannot fill): {:?}", s.shortfalls);
+            }
+            if s.restocked_units > 0 {
+                let _ = writeln!(
+                    out,
+                    "units restocked in BigCommerce for Mirakl refunds/cancelations: {}",
+                    s.restocked_units
+                );
+            }
             if !s.manual_review.is_empty() {
                 let _ = writeln!(out, "manual review: {:?}", s.manual_review);
             }

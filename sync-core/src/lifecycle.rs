@@ -7,7 +7,7 @@
 
 use crate::orders::{AcceptanceContext, AcceptanceDecision, MappedOrder, decide, to_bigcommerce};
 use crate::rules::{RefundRules, SyncRules};
-use crate::shipments::{latest_tracked, progress, tracking};
+use crate::shipments::{latest_tracked, progress, shipment_tracking, split, tracking};
 use crate::types::{CatalogRef, ShopSku};
 use bigcommerce_api::orders::{
     Order as BcOrder, OrderProduct, OrderStatus, Refund as BcRefund, RefundItem, RefundItemType,
@@ -17,6 +17,7 @@ use mirakl_api::orders::{
     Order, OrderLine, OrderState, RefundLine, RefundRequest, RefundState, TaxAmount, TaxInput,
     TaxMode, Tracking,
 };
+use mirakl_api::shipments::st01::{Shipments as ShipmentsBody, Tracking as ShipmentsTracking};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,6 +48,21 @@ pub struct OrderRecord {
     pub mirakl_refunds_handled: BTreeSet<String>,
     /// BigCommerce refund ids already sent to Mirakl or created by the connector.
     pub bigcommerce_refunds_handled: BTreeSet<u64>,
+    /// Multi-shipment platforms: each BigCommerce shipment (by id) sent as a Mirakl shipment
+    /// (ST01), with the tracking number sent and whether it is shipped.
+    pub shipments: BTreeMap<u64, SentShipment>,
+}
+
+/// A BigCommerce shipment sent as a Mirakl shipment (ST01).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SentShipment {
+    /// The Mirakl shipment id.
+    pub mirakl_shipment_id: String,
+    /// The tracking number Mirakl holds for it (ST01 or ST23).
+    pub tracking_number: Option<String>,
+    /// Shipped on Mirakl (ST01 `shipped: true` or ST24).
+    pub shipped: bool,
 }
 
 /// The BigCommerce side of an order.
@@ -75,6 +91,9 @@ pub struct StepContext<'a> {
     pub store_currency: Option<&'a str>,
     /// Now.
     pub now: OffsetDateTime,
+    /// The platform has multi-shipment on (PC01 `features.shipment.multi_shipment`): each
+    /// BigCommerce shipment becomes one Mirakl shipment (ST01/ST23/ST24) instead of OR23/OR24.
+    pub multi_shipment: bool,
 }
 
 /// One thing to do.
@@ -131,6 +150,31 @@ pub enum Action {
         amount: Decimal,
         /// Reason text.
         reason: String,
+    },
+    /// Multi-shipment: look the shipment up in ST11 (a Mirakl shipment whose lines carry
+    /// [`crate::shipments::package_reference`]) and adopt it, else ST01 with this body; then
+    /// record it in `shipments`.
+    CreateShipment {
+        /// BigCommerce shipment id.
+        shipment_id: u64,
+        /// The ST01 shipment: order lines and quantities, tracking, `shipped`.
+        shipment: Box<ShipmentsBody>,
+    },
+    /// Multi-shipment: ST23 with the shipment's new tracking; then record its number.
+    UpdateShipmentTracking {
+        /// BigCommerce shipment id.
+        shipment_id: u64,
+        /// Mirakl shipment id.
+        mirakl_shipment_id: String,
+        /// The tracking.
+        tracking: ShipmentsTracking,
+    },
+    /// Multi-shipment: ST24 for a shipment created unshipped; then record it shipped.
+    ShipShipment {
+        /// BigCommerce shipment id.
+        shipment_id: u64,
+        /// Mirakl shipment id.
+        mirakl_shipment_id: String,
     },
     /// A human must look at it.
     ManualReview {
@@ -232,8 +276,13 @@ pub fn step(
         return out;
     }
 
+    if ctx.multi_shipment {
+        split_shipments(order, record, b, ctx, &mut out);
+    }
+
     // Shipments → OR23 then OR24.
-    if order.order_state == OrderState::Shipping
+    if !ctx.multi_shipment
+        && order.order_state == OrderState::Shipping
         && !record.ship_confirmed
         && !bc_closed(b.order.status_id)
     {
@@ -268,6 +317,90 @@ pub fn step(
     refunds_from_mirakl(order, record, b, &ctx.rules.refunds, &mut out);
     refunds_to_mirakl(order, record, b, &ctx.rules.refunds, &mut out);
     out
+}
+
+/// Multi-shipment: each BigCommerce shipment (in id order) becomes one Mirakl shipment with
+/// its order lines, quantities and tracking (ST01, shipped at once unless the rules require a
+/// tracking it lacks); a tracking changed later goes by ST23, and a shipment created unshipped
+/// is shipped (ST24) once it can be.
+fn split_shipments(
+    order: &Order,
+    record: &OrderRecord,
+    b: &BigCommerceOrder<'_>,
+    ctx: &StepContext<'_>,
+    out: &mut Vec<Action>,
+) {
+    if !matches!(
+        order.order_state,
+        OrderState::Shipping | OrderState::Shipped
+    ) || bc_closed(b.order.status_id)
+    {
+        return;
+    }
+    let rules = &ctx.rules.shipments;
+    let (lines, dropped) = split(order, b.products, b.shipments);
+    let mut sorted: Vec<&Shipment> = b.shipments.iter().collect();
+    sorted.sort_by_key(|s| s.id.0);
+    let mut held = Vec::new();
+    for s in sorted {
+        let tracking = shipment_tracking(s, rules);
+        let ready = tracking.is_some() || !rules.require_tracking;
+        match record.shipments.get(&s.id.0) {
+            None => {
+                let Some(lines) = lines.get(&s.id.0) else {
+                    continue;
+                };
+                if order.order_state != OrderState::Shipping {
+                    continue;
+                }
+                out.push(Action::CreateShipment {
+                    shipment_id: s.id.0,
+                    shipment: Box::new(ShipmentsBody {
+                        order_id: order.order_id.to_string(),
+                        shipment_lines: lines.clone(),
+                        shipped: Some(ready),
+                        tracking: tracking.clone(),
+                        ..ShipmentsBody::default()
+                    }),
+                });
+                if !ready {
+                    held.push(s.id.0);
+                }
+            }
+            Some(sent) => {
+                if let Some(t) = tracking
+                    && t.tracking_number != sent.tracking_number
+                {
+                    out.push(Action::UpdateShipmentTracking {
+                        shipment_id: s.id.0,
+                        mirakl_shipment_id: sent.mirakl_shipment_id.clone(),
+                        tracking: t,
+                    });
+                }
+                if !sent.shipped {
+                    if ready && order.order_state == OrderState::Shipping {
+                        out.push(Action::ShipShipment {
+                            shipment_id: s.id.0,
+                            mirakl_shipment_id: sent.mirakl_shipment_id.clone(),
+                        });
+                    } else {
+                        held.push(s.id.0);
+                    }
+                }
+            }
+        }
+    }
+    let mut why: Vec<String> = dropped;
+    if !held.is_empty() {
+        why.push(format!(
+            "BigCommerce shipment(s) {held:?} without a tracking number: not shipped on Mirakl until one is added"
+        ));
+    }
+    if !why.is_empty() {
+        out.push(Action::ManualReview {
+            reason: why.join("; "),
+        });
+    }
 }
 
 /// The Mirakl reason code for a BigCommerce refund reason: the first keyword (in key order)
@@ -980,6 +1113,7 @@ mod tests {
                 links: &self.links,
                 store_currency: None,
                 now: NOW,
+                multi_shipment: false,
             }
         }
     }
@@ -1172,6 +1306,166 @@ mod tests {
         v["order_state"] = json!("SHIPPING");
         let a = step(&order(v), &OrderRecord::default(), None, &env.ctx());
         assert!(matches!(&a[..], [Action::ManualReview { .. }]), "{a:?}");
+    }
+
+    #[test]
+    fn multi_shipment_sends_each_parcel_once_with_its_lines_then_tracking_changes() {
+        let env = Env::new();
+        let o = mirakl("SHIPPING");
+        let bo = bc_order(OrderStatus::PartiallyShipped);
+        let prods = products();
+        let parcel = |id: u64, number: Option<&str>| Shipment {
+            id: ShipmentId(id),
+            tracking_number: number.map(Into::into),
+            shipping_provider: Some("auspost".into()),
+            items: vec![ShipmentItem::new(900, 1)],
+            ..Shipment::default()
+        };
+        let parcels = [parcel(8, Some("T8")), parcel(7, Some("T7"))];
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &parcels,
+            refunds: &[],
+        };
+        let mut ctx = env.ctx();
+        ctx.multi_shipment = true;
+        let mut rec = OrderRecord {
+            bigcommerce_order_id: Some(100),
+            ..OrderRecord::default()
+        };
+        let a = step(&o, &rec, Some(&side), &ctx);
+        let [
+            Action::CreateShipment {
+                shipment_id: 7,
+                shipment: first,
+            },
+            Action::CreateShipment {
+                shipment_id: 8,
+                shipment: second,
+            },
+        ] = &a[..]
+        else {
+            panic!("{a:?}")
+        };
+        for (s, number) in [(first, "T7"), (second, "T8")] {
+            assert_eq!(s.order_id, "M1");
+            assert_eq!(s.shipped, Some(true));
+            assert_eq!(s.shipment_lines.len(), 1);
+            assert_eq!(s.shipment_lines[0].order_line_id.as_deref(), Some("M1-1"));
+            assert_eq!(s.shipment_lines[0].quantity, 1);
+            let t = s.tracking.as_ref().unwrap();
+            assert_eq!(t.tracking_number.as_deref(), Some(number));
+            assert_eq!(t.carrier_name.as_deref(), Some("Australia Post"));
+        }
+        assert_eq!(
+            crate::shipments::bigcommerce_shipment_of(
+                second
+                    .shipment_lines
+                    .iter()
+                    .map(|l| l.package_reference.as_deref())
+            ),
+            Some(8)
+        );
+        // no OR23/OR24 on a multi-shipment platform
+        assert!(
+            !a.iter()
+                .any(|x| matches!(x, Action::PushTracking { .. } | Action::ConfirmShipment))
+        );
+        for (id, n) in [(7, "T7"), (8, "T8")] {
+            rec.shipments.insert(
+                id,
+                SentShipment {
+                    mirakl_shipment_id: format!("SHP-{id}"),
+                    tracking_number: Some(n.into()),
+                    shipped: true,
+                },
+            );
+        }
+        assert!(step(&o, &rec, Some(&side), &ctx).is_empty());
+        // a tracking changed in BigCommerce after the shipment was sent: ST23, nothing else
+        let changed = [parcel(7, Some("T7B")), parcel(8, Some("T8"))];
+        let side = BigCommerceOrder {
+            shipments: &changed,
+            ..side
+        };
+        let a = step(&o, &rec, Some(&side), &ctx);
+        let [
+            Action::UpdateShipmentTracking {
+                shipment_id: 7,
+                mirakl_shipment_id,
+                tracking,
+            },
+        ] = &a[..]
+        else {
+            panic!("{a:?}")
+        };
+        assert_eq!(mirakl_shipment_id, "SHP-7");
+        assert_eq!(tracking.tracking_number.as_deref(), Some("T7B"));
+    }
+
+    #[test]
+    fn multi_shipment_without_required_tracking_is_created_unshipped_then_shipped() {
+        let mut env = Env::new();
+        env.rules.shipments.require_tracking = true;
+        let o = mirakl("SHIPPING");
+        let bo = bc_order(OrderStatus::Shipped);
+        let prods = products();
+        let untracked = [Shipment {
+            id: ShipmentId(7),
+            items: vec![ShipmentItem::new(900, 2)],
+            ..Shipment::default()
+        }];
+        let side = BigCommerceOrder {
+            order: &bo,
+            products: &prods,
+            shipments: &untracked,
+            refunds: &[],
+        };
+        let mut ctx = env.ctx();
+        ctx.multi_shipment = true;
+        let mut rec = OrderRecord {
+            bigcommerce_order_id: Some(100),
+            ..OrderRecord::default()
+        };
+        let a = step(&o, &rec, Some(&side), &ctx);
+        let [
+            Action::CreateShipment { shipment, .. },
+            Action::ManualReview { .. },
+        ] = &a[..]
+        else {
+            panic!("{a:?}")
+        };
+        assert_eq!(shipment.shipped, Some(false));
+        assert_eq!(shipment.shipment_lines[0].quantity, 2);
+        rec.shipments.insert(
+            7,
+            SentShipment {
+                mirakl_shipment_id: "SHP-7".into(),
+                tracking_number: None,
+                shipped: false,
+            },
+        );
+        let tracked = [Shipment {
+            tracking_number: Some("T7".into()),
+            shipping_provider: Some("auspost".into()),
+            ..untracked[0].clone()
+        }];
+        let side = BigCommerceOrder {
+            shipments: &tracked,
+            ..side
+        };
+        let a = step(&o, &rec, Some(&side), &ctx);
+        assert!(
+            matches!(
+                &a[..],
+                [
+                    Action::UpdateShipmentTracking { .. },
+                    Action::ShipShipment { shipment_id: 7, .. }
+                ]
+            ),
+            "{a:?}"
+        );
     }
 
     #[test]

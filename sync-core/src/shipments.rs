@@ -6,6 +6,7 @@ use crate::rules::ShipmentRules;
 use crate::types::ShopSku;
 use bigcommerce_api::orders::{OrderProduct, Shipment};
 use mirakl_api::orders::{Order, OrderState, Tracking};
+use mirakl_api::shipments::st01::{ShipmentLines, Tracking as ShipmentsTracking};
 use std::collections::BTreeMap;
 
 /// Built-in carrier names and tracking URL templates (`{tracking}` is replaced), keyed by
@@ -222,6 +223,118 @@ pub fn latest_tracked(shipments: &[Shipment]) -> Option<&Shipment> {
                 .cmp(&b.date_created)
                 .then_with(|| a.id.cmp(&b.id))
         })
+}
+
+/// The `package_reference` a BigCommerce shipment's lines carry in its Mirakl shipment (ST01):
+/// it names the BigCommerce shipment, so a shipment created before a crash is found again in
+/// ST11 and never sent twice.
+pub fn package_reference(bigcommerce_shipment_id: u64) -> String {
+    format!("bigcommerce-shipment-{bigcommerce_shipment_id}")
+}
+
+/// The BigCommerce shipment a Mirakl shipment was made from: the id one of its lines'
+/// `package_reference` names ([`package_reference`]), if any.
+pub fn bigcommerce_shipment_of<'a>(
+    package_references: impl IntoIterator<Item = Option<&'a str>>,
+) -> Option<u64> {
+    package_references
+        .into_iter()
+        .find_map(|r| r?.strip_prefix("bigcommerce-shipment-")?.parse().ok())
+}
+
+/// The ST01 tracking for a BigCommerce shipment: the OR23 tracking of [`tracking`] (carrier
+/// code, else name and URL) in the shipment's shape.
+pub fn shipment_tracking(shipment: &Shipment, rules: &ShipmentRules) -> Option<ShipmentsTracking> {
+    tracking(shipment, rules).map(|t| ShipmentsTracking {
+        carrier_code: t.carrier_code,
+        carrier_name: t.carrier_name,
+        carrier_standard_code: t.carrier_standard_code,
+        tracking_number: t.tracking_number,
+        tracking_url: t.carrier_url,
+        ..ShipmentsTracking::default()
+    })
+}
+
+/// Each BigCommerce shipment's Mirakl order lines and quantities (multi-shipment, ST01): the
+/// items are matched to order lines by SKU, units spread over the live lines of that SKU in
+/// line order, and the shipments taken in id order so the split is the same on every run.
+/// Units beyond what the lines have left, or of a product the order does not hold, are
+/// dropped (and named in the second part of the answer).
+pub fn split(
+    order: &Order,
+    products: &[OrderProduct],
+    shipments: &[Shipment],
+) -> (BTreeMap<u64, Vec<ShipmentLines>>, Vec<String>) {
+    let sku_of: BTreeMap<u64, ShopSku> = products
+        .iter()
+        .filter_map(|op| {
+            op.sku
+                .as_deref()
+                .and_then(|s| crate::types::shop_sku(s).ok())
+                .map(|s| (op.id, s))
+        })
+        .collect();
+    let mut left: Vec<(&str, &ShopSku, u64)> = order
+        .order_lines
+        .iter()
+        .filter(|l| {
+            !matches!(
+                l.order_line_state,
+                OrderState::Refused | OrderState::Canceled
+            )
+        })
+        .map(|l| (l.order_line_id.as_str(), &l.offer_sku, open_quantity(l)))
+        .collect();
+    let mut sorted: Vec<&Shipment> = shipments.iter().collect();
+    sorted.sort_by_key(|s| s.id.0);
+    let mut out = BTreeMap::new();
+    let mut dropped = Vec::new();
+    for s in sorted {
+        let mut lines: Vec<ShipmentLines> = Vec::new();
+        for item in &s.items {
+            let Some(sku) = sku_of.get(&item.order_product_id) else {
+                dropped.push(format!(
+                    "BigCommerce shipment {}: order product {} has no SKU of the Mirakl order",
+                    s.id.0, item.order_product_id
+                ));
+                continue;
+            };
+            let mut want = item.quantity;
+            for (line_id, line_sku, units) in left.iter_mut() {
+                if want == 0 {
+                    break;
+                }
+                if *line_sku != sku || *units == 0 {
+                    continue;
+                }
+                let take = want.min(*units);
+                *units -= take;
+                want -= take;
+                match lines
+                    .iter_mut()
+                    .find(|l| l.order_line_id.as_deref() == Some(*line_id))
+                {
+                    Some(l) => l.quantity += i64::try_from(take).unwrap_or(i64::MAX),
+                    None => lines.push(ShipmentLines {
+                        order_line_id: Some((*line_id).to_owned()),
+                        package_reference: Some(package_reference(s.id.0)),
+                        quantity: i64::try_from(take).unwrap_or(i64::MAX),
+                        ..ShipmentLines::default()
+                    }),
+                }
+            }
+            if want > 0 {
+                dropped.push(format!(
+                    "BigCommerce shipment {}: {want} unit(s) of {sku} beyond the Mirakl order lines",
+                    s.id.0
+                ));
+            }
+        }
+        if !lines.is_empty() {
+            out.insert(s.id.0, lines);
+        }
+    }
+    (out, dropped)
 }
 
 #[cfg(test)]

@@ -185,6 +185,7 @@ fn an_order_from_acceptance_to_shipment() {
         links: &links,
         store_currency: Some("AUD"),
         now,
+        multi_shipment: false,
     };
     let mut record = OrderRecord::default();
 

@@ -47,6 +47,7 @@ mod operator;
 mod orders;
 mod routes;
 mod script;
+mod shipments;
 mod state;
 mod wire;
 

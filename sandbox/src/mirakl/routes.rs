@@ -91,6 +91,9 @@ pub(crate) fn router(shared: Arc<Shared>, checker: crate::contract::Checker) -> 
         .route("/api/orders/{order_id}/tracking", put(tracking))
         .route("/api/orders/{order_id}/ship", put(ship))
         .route("/api/orders/{order_id}/cancel", put(cancel))
+        .route("/api/shipments", post(create_shipments).get(list_shipments))
+        .route("/api/shipments/tracking", post(shipment_tracking))
+        .route("/api/shipments/ship", put(ship_shipments))
         .fallback(not_found);
     // The guard (auth, shop_id, ceilings) runs first on served routes, then the contract check;
     // the contract check also sees requests no route serves.
@@ -142,6 +145,10 @@ fn operation(method: &Method, template: &str) -> Option<&'static str> {
         ("PUT", "/api/orders/{order_id}/tracking") => "OR23",
         ("PUT", "/api/orders/{order_id}/ship") => "OR24",
         ("PUT", "/api/orders/{order_id}/cancel") => "OR29",
+        ("POST", "/api/shipments") => "ST01",
+        ("GET", "/api/shipments") => "ST11",
+        ("POST", "/api/shipments/tracking") => "ST23",
+        ("PUT", "/api/shipments/ship") => "ST24",
         _ => return None,
     })
 }
@@ -1026,6 +1033,72 @@ async fn refund(State(shared): Ctx, body: Bytes) -> Result<Response, ApiError> {
     Ok(ok(
         &json!({ "order_tax_mode": tax_mode, "refunds": answered }),
     ))
+}
+
+// ------------------------------------------------------------------ shipments
+
+fn shipments_list(value: &Value) -> Result<&Vec<Value>, ApiError> {
+    value
+        .get("shipments")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            ApiError::bad_request("Error with field shipments. Please check the field datatype.")
+        })
+}
+
+/// ST01: `201` with the created shipments and the per-shipment errors.
+async fn create_shipments(State(shared): Ctx, body: Bytes) -> Result<Response, ApiError> {
+    let value = json_body(&body)?;
+    let list = shipments_list(&value)?;
+    let (mut state, now) = shared.lock();
+    let answer = state.create_shipments(list, now)?;
+    Ok(json_response(StatusCode::CREATED, &answer))
+}
+
+/// ST11: seek paging (`limit` 1 to 100, default 10; `page_token`).
+async fn list_shipments(State(shared): Ctx, Query(params): Params) -> Result<Response, ApiError> {
+    let limit = usize_param(&params, "limit")?.unwrap_or(10).clamp(1, 100);
+    let after = match param(&params, "page_token") {
+        Some(token) => Some(
+            token
+                .strip_prefix("after-")
+                .ok_or_else(|| ApiError::bad_request("Invalid page_token"))?
+                .to_owned(),
+        ),
+        None => None,
+    };
+    let order_ids = list_param(&params, "order_id");
+    let states = list_param(&params, "shipment_state_code");
+    let from = date_param(&params, "last_updated_from")?;
+    let to = date_param(&params, "last_updated_to")?;
+    let (state, _) = shared.lock();
+    let answer = state.list_shipments(
+        order_ids.as_deref(),
+        states.as_deref(),
+        from,
+        to,
+        after.as_deref(),
+        limit,
+    )?;
+    Ok(ok(&answer))
+}
+
+/// ST23.
+async fn shipment_tracking(State(shared): Ctx, body: Bytes) -> Result<Response, ApiError> {
+    let value = json_body(&body)?;
+    let list = shipments_list(&value)?;
+    let (mut state, now) = shared.lock();
+    let answer = state.update_shipment_tracking(list, now)?;
+    Ok(ok(&answer))
+}
+
+/// ST24.
+async fn ship_shipments(State(shared): Ctx, body: Bytes) -> Result<Response, ApiError> {
+    let value = json_body(&body)?;
+    let list = shipments_list(&value)?;
+    let (mut state, now) = shared.lock();
+    let answer = state.ship_shipments(list, now)?;
+    Ok(ok(&answer))
 }
 
 async fn update_orders(State(shared): Ctx, body: Bytes) -> Result<Response, ApiError> {

@@ -92,6 +92,9 @@ pub(crate) struct State {
     next_export: u64,
     pub orders: BTreeMap<String, Order>,
     order_seq: u64,
+    /// ST01 shipments by id.
+    pub shipments: BTreeMap<String, super::shipments::Shipment>,
+    pub(crate) shipment_seq: u64,
     pub(crate) refund_seq: u64,
     document_seq: u64,
     /// Every offer quantity applied by an import (OF01/OF24/STO01), in order.
@@ -123,6 +126,8 @@ impl State {
             next_export: 0,
             orders: BTreeMap::new(),
             order_seq: 0,
+            shipments: BTreeMap::new(),
+            shipment_seq: 0,
             refund_seq: 1100,
             document_seq: 2000,
             quantity_history: Vec::new(),
