@@ -52,6 +52,9 @@ pub struct ConnectorOptions {
     /// Call metrics and flow progress shared with the clients' observers (see
     /// [`crate::observe`]); `None`: the connector keeps its own.
     pub telemetry: Option<Arc<crate::observe::Telemetry>>,
+    /// The BigCommerce channel marketplace orders are created in (default: the marketplace
+    /// channel [`crate::channel::DEFAULT_CHANNEL_NAME`], found or created at set-up).
+    pub order_channel: crate::channel::OrderChannel,
 }
 
 impl Default for ConnectorOptions {
@@ -69,6 +72,7 @@ impl Default for ConnectorOptions {
             price_list_id: None,
             location_inventory: false,
             telemetry: None,
+            order_channel: crate::channel::OrderChannel::default(),
         }
     }
 }
@@ -349,6 +353,23 @@ impl Connector {
     }
 
     // ------------------------------------------------------------------ set-up
+
+    /// Settles the BigCommerce channel marketplace orders are created in (see
+    /// [`crate::channel`]): the configured id, or the marketplace channel found by type,
+    /// platform and name, created only when none exists. Done once per process; order creation
+    /// does it on first use when set-up has not.
+    ///
+    /// # Errors
+    /// [`crate::Error::BigCommerce`] when the channels cannot be read or the create fails.
+    pub async fn setup_order_channel(&self) -> Result<crate::channel::ChannelSetup> {
+        self.shared.order_channel().await
+    }
+
+    /// The channel marketplace orders go to, once settled (`None` before the first set-up or
+    /// order creation).
+    pub fn order_channel_id(&self) -> Option<u64> {
+        self.shared.order_channel.get().map(|c| c.channel_id)
+    }
 
     /// Registers the connector's webhooks on `destination` (idempotent: existing hooks with
     /// the same scope and destination are kept).

@@ -25,6 +25,8 @@ pub(crate) struct Shared {
     /// already promised). Held by [`crate::orders::OrdersFlow::step_order`] and by the offers
     /// flow's compute-and-send steps; reads (OR11, catalog pages, P41) never take it.
     pub(crate) stock_gate: tokio::sync::Mutex<()>,
+    /// The channel marketplace orders are created in, settled once (see [`crate::channel`]).
+    pub(crate) order_channel: tokio::sync::OnceCell<crate::channel::ChannelSetup>,
 }
 
 impl Shared {
@@ -43,7 +45,33 @@ impl Shared {
             opts,
             counters: Mutex::new(Counters::default()),
             stock_gate: tokio::sync::Mutex::new(()),
+            order_channel: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// The channel orders are created in: the configured one, or the marketplace channel
+    /// found or created on first use (then kept for the life of the process).
+    pub(crate) async fn order_channel(&self) -> crate::error::Result<crate::channel::ChannelSetup> {
+        self.order_channel
+            .get_or_try_init(|| async {
+                match &self.opts.order_channel {
+                    crate::channel::OrderChannel::Fixed(id) => Ok(crate::channel::ChannelSetup {
+                        channel_id: *id,
+                        created: false,
+                    }),
+                    crate::channel::OrderChannel::Marketplace { name, platform } => {
+                        crate::channel::ensure_marketplace_channel(
+                            &self.bc,
+                            name,
+                            platform,
+                            self.opts.dry_run,
+                        )
+                        .await
+                    }
+                }
+            })
+            .await
+            .copied()
     }
 
     pub(crate) fn counters(&self) -> MutexGuard<'_, Counters> {

@@ -48,6 +48,7 @@
 
 pub mod audit;
 mod catalog;
+pub mod channel;
 pub mod config;
 mod connector;
 mod context;

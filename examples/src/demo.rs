@@ -252,6 +252,7 @@ pub fn sandbox_engine_options(clock_scale: u32) -> ConnectorOptions {
         price_list_id: None,
         location_inventory: false,
         telemetry: None,
+        order_channel: sync_connector::channel::OrderChannel::default(),
     }
 }
 

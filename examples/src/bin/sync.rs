@@ -447,6 +447,7 @@ async fn run_with_state(
             products: cfg.products.clone(),
             price_list_id: cfg.bigcommerce.price_list_id,
             location_inventory: cfg.bigcommerce.location_inventory,
+            order_channel: cfg.bigcommerce.order_channel.clone(),
             telemetry: Some(telemetry),
             ..ConnectorOptions::default()
         },
@@ -471,6 +472,18 @@ async fn run_with_state(
             errln!("error: cannot read the store's tax setting (/v2/store): {e}");
             return ExitCode::FAILURE;
         }
+    }
+    // the channel marketplace orders are created in: found, or created once
+    match engine.setup_order_channel().await {
+        Ok(c) => tracing::info!(
+            channel = c.channel_id,
+            created = c.created,
+            "marketplace orders go to this BigCommerce channel"
+        ),
+        Err(e) => tracing::warn!(
+            error = %e,
+            "the BigCommerce order channel could not be set up; tried again before the first order is created"
+        ),
     }
     match engine.in_flight_on_start().await {
         Ok(0) => {}
