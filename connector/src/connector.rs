@@ -55,6 +55,8 @@ pub struct ConnectorOptions {
     /// The BigCommerce channel marketplace orders are created in (default: the marketplace
     /// channel [`crate::channel::DEFAULT_CHANNEL_NAME`], found or created at set-up).
     pub order_channel: crate::channel::OrderChannel,
+    /// Messages, incidents and deadlines (see [`crate::messages`]).
+    pub messages: crate::messages::MessageOptions,
 }
 
 impl Default for ConnectorOptions {
@@ -73,6 +75,7 @@ impl Default for ConnectorOptions {
             location_inventory: false,
             telemetry: None,
             order_channel: crate::channel::OrderChannel::default(),
+            messages: crate::messages::MessageOptions::default(),
         }
     }
 }
@@ -87,6 +90,7 @@ pub struct Connector {
     offers: Arc<OffersFlow>,
     orders: OrdersFlow,
     products: ProductsFlow,
+    messages: crate::messages::MessagesFlow,
     telemetry: Arc<crate::observe::Telemetry>,
 }
 
@@ -120,7 +124,9 @@ impl Connector {
         ));
         let orders = OrdersFlow::new(shared.clone(), catalog, book, offers.clone());
         let products = ProductsFlow::new(shared.clone(), listing, offers.clone());
+        let messages = crate::messages::MessagesFlow::new(shared.clone());
         Connector {
+            messages,
             shared,
             offers,
             orders,
@@ -142,6 +148,11 @@ impl Connector {
     /// The products flow.
     pub fn products(&self) -> &ProductsFlow {
         &self.products
+    }
+
+    /// The messages, incidents and deadlines step.
+    pub fn messages(&self) -> &crate::messages::MessagesFlow {
+        &self.messages
     }
 
     /// The BigCommerce client.

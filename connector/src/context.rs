@@ -27,6 +27,9 @@ pub(crate) struct Shared {
     pub(crate) stock_gate: tokio::sync::Mutex<()>,
     /// The channel marketplace orders are created in, settled once (see [`crate::channel`]).
     pub(crate) order_channel: tokio::sync::OnceCell<crate::channel::ChannelSetup>,
+    /// Latest version of each Mirakl order the order poll read while it matters to the
+    /// messages step: an open incident, or a deadline ahead (see [`crate::messages`]).
+    pub(crate) watched: Mutex<std::collections::BTreeMap<String, mirakl_api::orders::Order>>,
 }
 
 impl Shared {
@@ -46,6 +49,30 @@ impl Shared {
             counters: Mutex::new(Counters::default()),
             stock_gate: tokio::sync::Mutex::new(()),
             order_channel: tokio::sync::OnceCell::new(),
+            watched: Mutex::new(std::collections::BTreeMap::new()),
+        }
+    }
+
+    /// Keeps (or drops) an order version the order poll read, for incidents and deadlines.
+    pub(crate) fn watch_order(&self, order: &mirakl_api::orders::Order) {
+        use mirakl_api::orders::OrderState;
+        let keep = !crate::messages::open_incidents(order).is_empty()
+            || matches!(
+                order.order_state,
+                OrderState::WaitingAcceptance | OrderState::Shipping
+            );
+        let mut watched = lock(&self.watched);
+        let id = order.order_id.as_str();
+        if watched
+            .get(id)
+            .is_some_and(|old| old.last_updated_date > order.last_updated_date)
+        {
+            return;
+        }
+        if keep {
+            watched.insert(id.to_owned(), order.clone());
+        } else {
+            watched.remove(id);
         }
     }
 

@@ -338,6 +338,7 @@ impl OrdersFlow {
         let mut book = lock(&self.book.book);
         book.open_orders_loaded = true;
         for o in fetched {
+            self.shared.watch_order(&o);
             let id = o.order_id.as_str().to_owned();
             let newer = book
                 .orders

@@ -116,6 +116,10 @@ pub async fn run(
                 }
             }
         }
+        // customer messages and incidents onto the BigCommerce orders (M11 at its own pace)
+        if let Err(e) = engine.messages().step().await {
+            tracing::warn!(error = %e, "messages step failed");
+        }
         if start_reconcile {
             match engine.reconcile(&|_, _| {}).await {
                 Ok(_) => {

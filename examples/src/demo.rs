@@ -253,6 +253,10 @@ pub fn sandbox_engine_options(clock_scale: u32) -> ConnectorOptions {
         location_inventory: false,
         telemetry: None,
         order_channel: sync_connector::channel::OrderChannel::default(),
+        messages: sync_connector::messages::MessageOptions {
+            poll: Duration::from_secs(60) / s,
+            ..sync_connector::messages::MessageOptions::default()
+        },
     }
 }
 

@@ -5,6 +5,8 @@
 //! * `sync audit --config connector.toml [--json]`: compares both sides, writing nothing
 //!   (exit 0: they agree, 1: they drift, 2: the audit could not finish).
 //! * `sync explain --config connector.toml SKU|ORDER`: the trail of one SKU or order.
+//! * `sync reply --config connector.toml ORDER "text"`: answers the customer of a Mirakl
+//!   order (M12 on the customer's latest thread, or OR43 to open one).
 //! * `sync --config connector.toml [--once] [--dry-run]`: runs against real stores (see
 //!   `connector/connector.example.toml`). `--once` exits non-zero when any step failed (order
 //!   poll, product sync, offer reconciliation), after the steps that could still run safely,
@@ -89,6 +91,18 @@ enum Command {
         config: PathBuf,
         /// A shop SKU or a Mirakl order id.
         target: String,
+    },
+    /// Answers the customer of a Mirakl order: a reply (M12) on the thread the customer wrote
+    /// on last, or a new thread on the order (OR43) when there is none; exits 0 when sent, 1
+    /// when Mirakl refused it, 2 when it could not be tried.
+    Reply {
+        /// Configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// The Mirakl order id.
+        order: String,
+        /// The message (3 to 50,000 characters).
+        text: String,
     },
 }
 
@@ -660,6 +674,16 @@ async fn main() -> ExitCode {
         Some(Command::Explain { config, target }) => {
             init_logs("warn");
             return ExitCode::from(sync_connector::explain::run_cli(config, target).await);
+        }
+        Some(Command::Reply {
+            config,
+            order,
+            text,
+        }) => {
+            init_logs("warn");
+            return ExitCode::from(
+                sync_connector::messages::run_reply_cli(config, order, text).await,
+            );
         }
         None => {}
     }

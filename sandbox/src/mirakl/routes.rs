@@ -88,6 +88,16 @@ pub(crate) fn router(shared: Arc<Shared>, checker: crate::contract::Checker) -> 
         .route("/api/orders/{order_id}/tracking", put(tracking))
         .route("/api/orders/{order_id}/ship", put(ship))
         .route("/api/orders/{order_id}/cancel", put(cancel))
+        .route(
+            "/api/orders/{order_id}/threads",
+            post(super::messages::open),
+        )
+        .route("/api/inbox/threads", get(super::messages::list))
+        .route("/api/inbox/threads/{thread_id}", get(super::messages::get))
+        .route(
+            "/api/inbox/threads/{thread_id}/message",
+            post(super::messages::reply),
+        )
         .fallback(not_found);
     // The guard (auth, shop_id, ceilings) runs first on served routes, then the contract check;
     // the contract check also sees requests no route serves.
@@ -139,6 +149,10 @@ fn operation(method: &Method, template: &str) -> Option<&'static str> {
         ("PUT", "/api/orders/{order_id}/tracking") => "OR23",
         ("PUT", "/api/orders/{order_id}/ship") => "OR24",
         ("PUT", "/api/orders/{order_id}/cancel") => "OR29",
+        ("POST", "/api/orders/{order_id}/threads") => "OR43",
+        ("GET", "/api/inbox/threads") => "M11",
+        ("GET", "/api/inbox/threads/{thread_id}") => "M10",
+        ("POST", "/api/inbox/threads/{thread_id}/message") => "M12",
         _ => return None,
     })
 }

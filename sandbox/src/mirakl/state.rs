@@ -90,6 +90,8 @@ pub(crate) struct State {
     pub exports: BTreeMap<String, Export>,
     next_export: u64,
     pub orders: BTreeMap<String, Order>,
+    /// Message threads on orders (M10/M11/M12/OR43).
+    pub(crate) threads: super::messages::Threads,
     order_seq: u64,
     pub(crate) refund_seq: u64,
     document_seq: u64,
@@ -121,6 +123,7 @@ impl State {
             exports: BTreeMap::new(),
             next_export: 0,
             orders: BTreeMap::new(),
+            threads: super::messages::Threads::default(),
             order_seq: 0,
             refund_seq: 1100,
             document_seq: 2000,
