@@ -621,3 +621,56 @@ impl MiraklBackOffice {
         list
     }
 }
+
+impl MiraklBackOffice {
+    /// The customer opens an incident on an order line (`{order id}-{n}`): the line reads
+    /// `INCIDENT_OPEN` in OR11 with `order_line_state_reason_code`/`_label`, and the order
+    /// `has_incident`, until [`MiraklBackOffice::resolve_incident`].
+    ///
+    /// # Errors
+    /// [`SandboxError::UnknownOrder`] when the order or line is unknown.
+    pub fn open_incident(
+        &self,
+        order_line_id: &str,
+        reason_code: &str,
+        reason_label: &str,
+    ) -> Result<(), SandboxError> {
+        self.set_incident(
+            order_line_id,
+            Some((reason_code.to_owned(), reason_label.to_owned())),
+        )
+    }
+
+    /// The incident on a line is resolved: the line is back in its state.
+    ///
+    /// # Errors
+    /// [`SandboxError::UnknownOrder`] when the order or line is unknown.
+    pub fn resolve_incident(&self, order_line_id: &str) -> Result<(), SandboxError> {
+        self.set_incident(order_line_id, None)
+    }
+
+    fn set_incident(
+        &self,
+        order_line_id: &str,
+        incident: Option<(String, String)>,
+    ) -> Result<(), SandboxError> {
+        let (mut state, now) = self.shared.lock();
+        let order_id = order_line_id
+            .rsplit_once('-')
+            .map(|(o, _)| o.to_owned())
+            .unwrap_or_default();
+        let order = state
+            .orders
+            .get_mut(&order_id)
+            .ok_or_else(|| SandboxError::UnknownOrder(order_line_id.to_owned()))?;
+        let line = order
+            .lines
+            .iter_mut()
+            .find(|l| l.id == order_line_id)
+            .ok_or_else(|| SandboxError::UnknownOrder(order_line_id.to_owned()))?;
+        line.incident = incident;
+        line.last_updated = now;
+        order.last_updated = now;
+        Ok(())
+    }
+}

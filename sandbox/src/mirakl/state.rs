@@ -1003,6 +1003,7 @@ impl State {
                 debited_date: None,
                 created: now,
                 last_updated: now,
+                incident: None,
             });
         }
         let leadtime = new
