@@ -52,6 +52,8 @@ async fn an_open_incident_is_noted_once_and_listed_until_resolved() {
     assert_eq!(notes.matches(&incident_tag(&line)).count(), 1, "{notes}");
     assert!(notes.contains("Item damaged on arrival"), "{notes}");
     assert_eq!(sides.engine.messages().attention().incidents.len(), 1);
+    let metrics = sides.engine.telemetry().render_metrics(&sides.engine).await;
+    assert!(metrics.contains("sync_order_incidents_open 1"), "{metrics}");
 
     // polls and a restart over the same state note nothing again
     poll(&sides).await;

@@ -545,6 +545,43 @@ async fn run_with_state(
         tracing::warn!(error = %e, "order poll failed");
         failed.push(("order poll (OR11 and the order steps)", e.to_string()));
     }
+    // customer messages and incidents onto the BigCommerce orders
+    if let Err(e) = engine.messages().step().await {
+        tracing::warn!(error = %e, "messages step failed");
+        failed.push(("messages (M11) and incidents", e.to_string()));
+    }
+    if args.once || args.dry_run {
+        let a = engine.messages().attention();
+        let past = a.deadlines.iter().filter(|d| d.past).count();
+        outln!(
+            "orders: {} messages copied, {} incidents open, {} deadlines near, {} past{}",
+            a.messages_copied,
+            a.incidents.len(),
+            a.deadlines.len() - past,
+            past,
+            engine
+                .order_channel_id()
+                .map(|c| format!(", channel {c}"))
+                .unwrap_or_default()
+        );
+        for d in &a.deadlines {
+            outln!(
+                "  {} {} deadline {} {}",
+                d.order_id,
+                d.kind,
+                if d.past { "passed" } else { "at" },
+                d.due
+            );
+        }
+        for i in &a.incidents {
+            outln!(
+                "  incident on {} ({}): {}",
+                i.order_line_id,
+                i.sku,
+                i.reason_label.as_deref().unwrap_or("no reason given")
+            );
+        }
+    }
     if engine.products_enabled() && (args.once || args.dry_run) {
         // one product cycle first: products the operator integrates can be offered below
         let wait = cfg
