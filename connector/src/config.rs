@@ -98,6 +98,8 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "access_token",
             "api_base",
             "channel_id",
+            "channel_name",
+            "channel_platform",
             "price_list_id",
             "location_inventory",
         ],
@@ -248,6 +250,8 @@ struct RawBigCommerce {
     access_token: Option<Secret>,
     api_base: Option<String>,
     channel_id: Option<u64>,
+    channel_name: Option<String>,
+    channel_platform: Option<String>,
     price_list_id: Option<u64>,
     location_inventory: Option<bool>,
 }
@@ -295,8 +299,10 @@ pub struct BigCommerceConfig {
     pub credentials: Credentials,
     /// API host override (default `https://api.bigcommerce.com/`); the sandbox uses loopback.
     pub api_base: Option<Url>,
-    /// Channel the marketplace orders are created on (default 1).
-    pub channel_id: u64,
+    /// Channel the marketplace orders are created in: `channel_id` when set, else the
+    /// marketplace channel `channel_name` on `channel_platform` (defaults
+    /// [`crate::channel::DEFAULT_CHANNEL_NAME`] on `mirakl`), found or created at set-up.
+    pub order_channel: crate::channel::OrderChannel,
     /// Price list whose records price the offers (default none: catalog prices).
     pub price_list_id: Option<u64>,
     /// Stock from the inventory locations (enabled ones summed) instead of the catalog's
@@ -510,7 +516,17 @@ impl Config {
         let bigcommerce = BigCommerceConfig {
             credentials,
             api_base,
-            channel_id: bc.channel_id.unwrap_or(1),
+            order_channel: match bc.channel_id {
+                Some(id) => crate::channel::OrderChannel::Fixed(id),
+                None => crate::channel::OrderChannel::Marketplace {
+                    name: bc
+                        .channel_name
+                        .unwrap_or_else(|| crate::channel::DEFAULT_CHANNEL_NAME.to_owned()),
+                    platform: bc
+                        .channel_platform
+                        .unwrap_or_else(|| crate::channel::DEFAULT_CHANNEL_PLATFORM.to_owned()),
+                },
+            },
             price_list_id: bc.price_list_id,
             location_inventory: bc.location_inventory.unwrap_or(false),
         };

@@ -52,6 +52,11 @@ pub struct ConnectorOptions {
     /// Call metrics and flow progress shared with the clients' observers (see
     /// [`crate::observe`]); `None`: the connector keeps its own.
     pub telemetry: Option<Arc<crate::observe::Telemetry>>,
+    /// The BigCommerce channel marketplace orders are created in (default: the marketplace
+    /// channel [`crate::channel::DEFAULT_CHANNEL_NAME`], found or created at set-up).
+    pub order_channel: crate::channel::OrderChannel,
+    /// Messages, incidents and deadlines (see [`crate::messages`]).
+    pub messages: crate::messages::MessageOptions,
 }
 
 impl Default for ConnectorOptions {
@@ -69,6 +74,8 @@ impl Default for ConnectorOptions {
             price_list_id: None,
             location_inventory: false,
             telemetry: None,
+            order_channel: crate::channel::OrderChannel::default(),
+            messages: crate::messages::MessageOptions::default(),
         }
     }
 }
@@ -83,6 +90,7 @@ pub struct Connector {
     offers: Arc<OffersFlow>,
     orders: OrdersFlow,
     products: ProductsFlow,
+    messages: crate::messages::MessagesFlow,
     telemetry: Arc<crate::observe::Telemetry>,
 }
 
@@ -116,7 +124,9 @@ impl Connector {
         ));
         let orders = OrdersFlow::new(shared.clone(), catalog, book, offers.clone());
         let products = ProductsFlow::new(shared.clone(), listing, offers.clone());
+        let messages = crate::messages::MessagesFlow::new(shared.clone());
         Connector {
+            messages,
             shared,
             offers,
             orders,
@@ -138,6 +148,11 @@ impl Connector {
     /// The products flow.
     pub fn products(&self) -> &ProductsFlow {
         &self.products
+    }
+
+    /// The messages, incidents and deadlines step.
+    pub fn messages(&self) -> &crate::messages::MessagesFlow {
+        &self.messages
     }
 
     /// The BigCommerce client.
@@ -349,6 +364,23 @@ impl Connector {
     }
 
     // ------------------------------------------------------------------ set-up
+
+    /// Settles the BigCommerce channel marketplace orders are created in (see
+    /// [`crate::channel`]): the configured id, or the marketplace channel found by type,
+    /// platform and name, created only when none exists. Done once per process; order creation
+    /// does it on first use when set-up has not.
+    ///
+    /// # Errors
+    /// [`crate::Error::BigCommerce`] when the channels cannot be read or the create fails.
+    pub async fn setup_order_channel(&self) -> Result<crate::channel::ChannelSetup> {
+        self.shared.order_channel().await
+    }
+
+    /// The channel marketplace orders go to, once settled (`None` before the first set-up or
+    /// order creation).
+    pub fn order_channel_id(&self) -> Option<u64> {
+        self.shared.order_channel.get().map(|c| c.channel_id)
+    }
 
     /// Registers the connector's webhooks on `destination` (idempotent: existing hooks with
     /// the same scope and destination are kept).

@@ -27,6 +27,11 @@ pub(crate) struct Shared {
     /// offers flow and order acceptances take it whole (write); other order steps (creates,
     /// shipments, refunds of different orders) share it (read) and so run side by side.
     pub(crate) stock_gate: tokio::sync::RwLock<()>,
+    /// The channel marketplace orders are created in, settled once (see [`crate::channel`]).
+    pub(crate) order_channel: tokio::sync::OnceCell<crate::channel::ChannelSetup>,
+    /// Latest version of each Mirakl order the order poll read while it matters to the
+    /// messages step: an open incident, or a deadline ahead (see [`crate::messages`]).
+    pub(crate) watched: Mutex<std::collections::BTreeMap<String, mirakl_api::orders::Order>>,
 }
 
 impl Shared {
@@ -45,7 +50,57 @@ impl Shared {
             opts,
             counters: Mutex::new(Counters::default()),
             stock_gate: tokio::sync::RwLock::new(()),
+            order_channel: tokio::sync::OnceCell::new(),
+            watched: Mutex::new(std::collections::BTreeMap::new()),
         }
+    }
+
+    /// Keeps (or drops) an order version the order poll read, for incidents and deadlines.
+    pub(crate) fn watch_order(&self, order: &mirakl_api::orders::Order) {
+        use mirakl_api::orders::OrderState;
+        let keep = !crate::messages::open_incidents(order).is_empty()
+            || matches!(
+                order.order_state,
+                OrderState::WaitingAcceptance | OrderState::Shipping
+            );
+        let mut watched = lock(&self.watched);
+        let id = order.order_id.as_str();
+        if watched
+            .get(id)
+            .is_some_and(|old| old.last_updated_date > order.last_updated_date)
+        {
+            return;
+        }
+        if keep {
+            watched.insert(id.to_owned(), order.clone());
+        } else {
+            watched.remove(id);
+        }
+    }
+
+    /// The channel orders are created in: the configured one, or the marketplace channel
+    /// found or created on first use (then kept for the life of the process).
+    pub(crate) async fn order_channel(&self) -> crate::error::Result<crate::channel::ChannelSetup> {
+        self.order_channel
+            .get_or_try_init(|| async {
+                match &self.opts.order_channel {
+                    crate::channel::OrderChannel::Fixed(id) => Ok(crate::channel::ChannelSetup {
+                        channel_id: *id,
+                        created: false,
+                    }),
+                    crate::channel::OrderChannel::Marketplace { name, platform } => {
+                        crate::channel::ensure_marketplace_channel(
+                            &self.bc,
+                            name,
+                            platform,
+                            self.opts.dry_run,
+                        )
+                        .await
+                    }
+                }
+            })
+            .await
+            .copied()
     }
 
     pub(crate) fn counters(&self) -> MutexGuard<'_, Counters> {

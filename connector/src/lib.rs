@@ -48,11 +48,13 @@
 
 pub mod audit;
 mod catalog;
+pub mod channel;
 pub mod config;
 mod connector;
 mod context;
 mod error;
 pub mod explain;
+pub mod messages;
 pub mod metrics;
 pub mod observe;
 pub mod offers;

@@ -484,6 +484,7 @@ impl OrdersFlow {
         let mut book = lock(&self.book.book);
         book.open_orders_loaded = true;
         for o in fetched {
+            self.shared.watch_order(&o);
             let id = o.order_id.as_str().to_owned();
             let newer = book
                 .orders
@@ -1231,10 +1232,12 @@ impl OrdersFlow {
         {
             return Ok(true);
         }
+        let mut new_order = mapped.order.clone();
+        new_order.channel_id = Some(self.shared.order_channel().await?.channel_id);
         record.create_started = true;
         self.save_record(id, record, None).await?;
         let call = self.store().begin_call(CALL_CREATE, id, "{}").await?;
-        let created = match self.shared.bc.orders().create(&mapped.order).await {
+        let created = match self.shared.bc.orders().create(&new_order).await {
             Ok(created) => created,
             Err(e) if refused_by_bigcommerce(&e) => {
                 // not created: no look-up is needed next time, the call is over

@@ -235,6 +235,12 @@ async fn orders_loop(
                 Some(Err(e)) => tracing::warn!(error = %e, "BigCommerce order listing failed"),
             }
         }
+        // customer messages and incidents onto the BigCommerce orders (M11 at its own pace)
+        match until_stopped(engine.messages().step(), &mut stop, STOP_GRACE).await {
+            None => break,
+            Some(Ok(_)) => {}
+            Some(Err(e)) => tracing::warn!(error = %e, "messages step failed"),
+        }
         // sleep until the next due time, a webhook, or stop
         let mut wake = next_orders.min(Instant::now() + opts.tick);
         if let Some(at) = next_bc {

@@ -252,6 +252,11 @@ pub fn sandbox_engine_options(clock_scale: u32) -> ConnectorOptions {
         price_list_id: None,
         location_inventory: false,
         telemetry: None,
+        order_channel: sync_connector::channel::OrderChannel::default(),
+        messages: sync_connector::messages::MessageOptions {
+            poll: Duration::from_secs(60) / s,
+            ..sync_connector::messages::MessageOptions::default()
+        },
     }
 }
 
@@ -700,6 +705,53 @@ impl Demo {
         n
     }
 
+    /// After-sale traffic on the created orders: a customer writes on the first (the message
+    /// must reach its BigCommerce order's staff notes, and the seller's reply Mirakl), and
+    /// opens an incident on the first line of the last (noted on its BigCommerce order).
+    ///
+    /// # Errors
+    /// The message or incident never reached BigCommerce, or the reply kept failing.
+    pub async fn customer_care(&self) -> Result<(), String> {
+        let created: Vec<String> = self
+            .placed
+            .iter()
+            .filter(|(id, _)| self.bc.count_orders_by_external_id(id) >= 1)
+            .map(|(id, _)| id.clone())
+            .collect();
+        let (Some(first), Some(last)) = (created.first(), created.last()) else {
+            return Ok(());
+        };
+        let office = self.mirakl.back_office();
+        office
+            .customer_opens_thread(first, "Delivery", "Could this arrive before the weekend?")
+            .map_err(|e| e.to_string())?;
+        office
+            .open_incident(&format!("{last}-1"), "14", "Item damaged on arrival")
+            .map_err(|e| e.to_string())?;
+        self.wait_for(
+            "the customer message and the incident to reach BigCommerce",
+            |d| {
+                let a = d.engine.messages().attention();
+                a.messages_copied >= 1 && a.incidents_noted >= 1
+            },
+        )
+        .await?;
+        let mut last_error = String::new();
+        for _ in 0..20 {
+            match self
+                .engine
+                .messages()
+                .reply(first, "Yes, it ships today by express post.")
+                .await
+            {
+                Ok(_) => return Ok(()),
+                Err(e) => last_error = e.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Err(format!("the reply to the customer failed: {last_error}"))
+    }
+
     /// Mirakl state of an order.
     pub fn mirakl_state(&self, id: &str) -> Option<String> {
         self.mirakl.order(id).map(|o| o.state.as_str().to_owned())
@@ -1025,6 +1077,56 @@ impl Demo {
                 s.offer_lines_applied, s.offer_lines_rejected, s.imports
             );
         });
+        let _ = writeln!(
+            out,
+            "marketplace channel: {}",
+            match self.engine.order_channel_id() {
+                Some(id) => format!("orders created in BigCommerce channel {id}"),
+                None => "not set up (no order created)".to_owned(),
+            }
+        );
+        let a = self.engine.messages().attention();
+        let _ = writeln!(
+            out,
+            "messages: {} copied to BigCommerce staff notes, {} replies sent, {} orders' messages waiting for their BigCommerce order",
+            a.messages_copied,
+            a.replies,
+            a.messages_waiting.len()
+        );
+        let _ = writeln!(
+            out,
+            "incidents open: {} ({} noted on BigCommerce orders){}",
+            a.incidents.len(),
+            a.incidents_noted,
+            a.incidents
+                .iter()
+                .take(5)
+                .map(|i| format!(
+                    "; {} {}: {}",
+                    i.order_line_id,
+                    i.sku,
+                    i.reason_label.as_deref().unwrap_or("no reason")
+                ))
+                .collect::<String>()
+        );
+        let past = a.deadlines.iter().filter(|d| d.past).count();
+        let _ = writeln!(
+            out,
+            "deadlines: {} near, {} past{}",
+            a.deadlines.len() - past,
+            past,
+            a.deadlines
+                .iter()
+                .take(5)
+                .map(|d| format!(
+                    "; {} {} {} {}",
+                    d.order_id,
+                    d.kind,
+                    if d.past { "was due" } else { "due" },
+                    d.due
+                ))
+                .collect::<String>()
+        );
         let bc = CallCounts::from_pairs(self.engine.bigcommerce().call_counts());
         let mk = CallCounts::from_pairs(self.engine.mirakl().call_counts());
         let _ = writeln!(
@@ -1235,6 +1337,7 @@ impl Demo {
         self.place_orders(0)?;
         self.wait_for("orders to be decided and created", Demo::orders_settled)
             .await?;
+        self.customer_care().await?;
         self.live_changes(1);
         self.ship_created();
         self.wait_for("shipments to reach Mirakl", |d| {

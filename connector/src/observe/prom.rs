@@ -34,6 +34,10 @@ pub(crate) struct Snapshot {
     pub(crate) deadline_near: u64,
     pub(crate) deadline_past: u64,
     pub(crate) shipments_unconfirmed: u64,
+    pub(crate) incidents_open: u64,
+    pub(crate) acceptance_near: u64,
+    pub(crate) acceptance_past: u64,
+    pub(crate) messages_copied: u64,
     pub(crate) in_flight: BTreeMap<String, u64>,
     pub(crate) order_outcomes: BTreeMap<&'static str, u64>,
     pub(crate) sku_problems: usize,
@@ -89,6 +93,18 @@ impl Snapshot {
                 }
             }
         });
+        let attention = engine.messages().attention();
+        s.incidents_open = attention.incidents.len() as u64;
+        s.messages_copied = attention.messages_copied;
+        for d in &attention.deadlines {
+            if d.kind == crate::messages::DeadlineKind::Acceptance {
+                if d.past {
+                    s.acceptance_past += 1;
+                } else {
+                    s.acceptance_near += 1;
+                }
+            }
+        }
         for f in t.flows() {
             let from = f.last_progress.unwrap_or(f.since);
             s.flow_age
@@ -287,6 +303,28 @@ impl Collector for SnapshotCollector {
                 ("near", s.deadline_near as f64),
                 ("past", s.deadline_past as f64),
             ],
+        )?;
+        gauge_family(
+            &mut e,
+            "orders_acceptance_deadline",
+            "Mirakl orders waiting for acceptance whose deadline (created + the operator's acceptance delay) is near or gone",
+            "when",
+            [
+                ("near", s.acceptance_near as f64),
+                ("past", s.acceptance_past as f64),
+            ],
+        )?;
+        gauge(
+            &mut e,
+            "order_incidents_open",
+            "Mirakl order lines with an open incident (INCIDENT_OPEN), as the order poll last saw them",
+            s.incidents_open as f64,
+        )?;
+        gauge(
+            &mut e,
+            "order_messages_copied",
+            "Customer and operator messages this process copied to BigCommerce staff notes",
+            s.messages_copied as f64,
         )?;
         gauge(
             &mut e,

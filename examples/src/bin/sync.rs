@@ -5,6 +5,8 @@
 //! * `sync audit --config connector.toml [--json]`: compares both sides, writing nothing
 //!   (exit 0: they agree, 1: they drift, 2: the audit could not finish).
 //! * `sync explain --config connector.toml SKU|ORDER`: the trail of one SKU or order.
+//! * `sync reply --config connector.toml ORDER "text"`: answers the customer of a Mirakl
+//!   order (M12 on the customer's latest thread, or OR43 to open one).
 //! * `sync --config connector.toml [--once] [--dry-run]`: runs against real stores (see
 //!   `connector/connector.example.toml`). `--once` exits non-zero when any step failed (order
 //!   poll, product sync, offer reconciliation), after the steps that could still run safely,
@@ -93,6 +95,18 @@ enum Command {
         config: PathBuf,
         /// A shop SKU or a Mirakl order id.
         target: String,
+    },
+    /// Answers the customer of a Mirakl order: a reply (M12) on the thread the customer wrote
+    /// on last, or a new thread on the order (OR43) when there is none; exits 0 when sent, 1
+    /// when Mirakl refused it, 2 when it could not be tried.
+    Reply {
+        /// Configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// The Mirakl order id.
+        order: String,
+        /// The message (3 to 50,000 characters).
+        text: String,
     },
 }
 
@@ -447,6 +461,7 @@ async fn run_with_state(
             products: cfg.products.clone(),
             price_list_id: cfg.bigcommerce.price_list_id,
             location_inventory: cfg.bigcommerce.location_inventory,
+            order_channel: cfg.bigcommerce.order_channel.clone(),
             telemetry: Some(telemetry),
             ..ConnectorOptions::default()
         },
@@ -471,6 +486,18 @@ async fn run_with_state(
             errln!("error: cannot read the store's tax setting (/v2/store): {e}");
             return ExitCode::FAILURE;
         }
+    }
+    // the channel marketplace orders are created in: found, or created once
+    match engine.setup_order_channel().await {
+        Ok(c) => tracing::info!(
+            channel = c.channel_id,
+            created = c.created,
+            "marketplace orders go to this BigCommerce channel"
+        ),
+        Err(e) => tracing::warn!(
+            error = %e,
+            "the BigCommerce order channel could not be set up; tried again before the first order is created"
+        ),
     }
     match engine.in_flight_on_start().await {
         Ok(0) => {}
@@ -530,6 +557,43 @@ async fn run_with_state(
         Some(Err(e)) => {
             tracing::warn!(error = %e, "order poll failed");
             failed.push(("order poll (OR11 and the order steps)", e.to_string()));
+        }
+    }
+    // customer messages and incidents onto the BigCommerce orders
+    if let Err(e) = engine.messages().step().await {
+        tracing::warn!(error = %e, "messages step failed");
+        failed.push(("messages (M11) and incidents", e.to_string()));
+    }
+    if args.once || args.dry_run {
+        let a = engine.messages().attention();
+        let past = a.deadlines.iter().filter(|d| d.past).count();
+        outln!(
+            "orders: {} messages copied, {} incidents open, {} deadlines near, {} past{}",
+            a.messages_copied,
+            a.incidents.len(),
+            a.deadlines.len() - past,
+            past,
+            engine
+                .order_channel_id()
+                .map(|c| format!(", channel {c}"))
+                .unwrap_or_default()
+        );
+        for d in &a.deadlines {
+            outln!(
+                "  {} {} deadline {} {}",
+                d.order_id,
+                d.kind,
+                if d.past { "passed" } else { "at" },
+                d.due
+            );
+        }
+        for i in &a.incidents {
+            outln!(
+                "  incident on {} ({}): {}",
+                i.order_line_id,
+                i.sku,
+                i.reason_label.as_deref().unwrap_or("no reason given")
+            );
         }
     }
     if engine.products_enabled() && (args.once || args.dry_run) {
@@ -673,6 +737,16 @@ async fn main() -> ExitCode {
         Some(Command::Explain { config, target }) => {
             init_logs("warn");
             return ExitCode::from(sync_connector::explain::run_cli(config, target).await);
+        }
+        Some(Command::Reply {
+            config,
+            order,
+            text,
+        }) => {
+            init_logs("warn");
+            return ExitCode::from(
+                sync_connector::messages::run_reply_cli(config, order, text).await,
+            );
         }
         None => {}
     }

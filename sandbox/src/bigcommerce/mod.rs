@@ -29,6 +29,7 @@
 //! ```
 
 mod catalog;
+mod channels;
 mod hooks;
 mod inventory;
 mod model;
@@ -388,6 +389,14 @@ fn router(app: App, checker: Checker) -> Router {
             get(pricelists::records).put(pricelists::upsert),
         )
         // webhooks
+        .route(
+            &path("/v3/channels"),
+            get(channels::list).post(channels::create),
+        )
+        .route(
+            &path("/v3/channels/{channel_id}"),
+            get(channels::get).put(channels::update),
+        )
         .route(&path("/v3/hooks"), get(hooks::list).post(hooks::create))
         .route(
             &path("/v3/hooks/{webhook_id}"),

@@ -602,6 +602,8 @@ pub struct Store {
     pub orders: BTreeMap<u64, Order>,
     /// Webhooks by id.
     pub hooks: BTreeMap<u64, Hook>,
+    /// Channels by id (1: the default storefront).
+    pub channels: BTreeMap<u64, super::channels::Channel>,
     /// Whether orders may take stock below zero.
     pub allow_oversell: bool,
     next_id: BTreeMap<&'static str, u64>,
@@ -633,6 +635,7 @@ impl Store {
             price_records: BTreeMap::new(),
             orders: BTreeMap::new(),
             hooks: BTreeMap::new(),
+            channels: BTreeMap::new(),
             allow_oversell,
             next_id: BTreeMap::new(),
         };
@@ -645,6 +648,11 @@ impl Store {
                 label: "Default location".into(),
                 enabled: true,
             },
+        );
+        let channel = store.next("channel");
+        store.channels.insert(
+            channel,
+            super::channels::Channel::default_storefront(super::wire::now()),
         );
         store
     }

@@ -817,6 +817,18 @@ pub async fn create(State(app): State<App>, body: Bytes) -> ApiResult {
     let input: NewOrder = decode_v2(&body)?;
     let (body, events) = {
         let mut store = app.store();
+        // `channel_id` "must be a valid, enabled channel" (orders.v2 `channel_id`)
+        if let Some(channel) = input.channel_id
+            && !store
+                .channels
+                .get(&channel)
+                .is_some_and(|c| matches!(c.status.as_str(), "active" | "connected" | "prelaunch"))
+        {
+            return Err(ApiError::v2(
+                StatusCode::BAD_REQUEST,
+                format!("The field 'channel_id' is invalid: no enabled channel {channel}."),
+            ));
+        }
         let (id, events) = create_order(&mut store, input)?;
         (order_json(&app, &store.orders[&id]), events)
     };

@@ -42,6 +42,7 @@ mod catalog;
 mod clock;
 mod imports;
 mod limits;
+mod messages;
 mod offers;
 mod operator;
 mod orders;
@@ -64,6 +65,7 @@ use crate::faults::{FaultConfig, Faults, RequestLog};
 
 pub use backoffice::{MiraklBackOffice, MoneyBack};
 pub use limits::{Ceiling, OF52_FULL, published_ceilings};
+pub use messages::{Sender, Thread, ThreadMessage};
 pub use operator::{
     AttributeKind, AttributeRole, CatalogAttribute, Category, ListValue, OperatorCatalog,
     Requirement, ValueList,

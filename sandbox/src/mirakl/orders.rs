@@ -81,6 +81,9 @@ pub(crate) struct Line {
     pub debited_date: Option<OffsetDateTime>,
     pub created: OffsetDateTime,
     pub last_updated: OffsetDateTime,
+    /// An incident the customer opened on the line (reason code, label): the line reads
+    /// `INCIDENT_OPEN` until it is resolved (see `messages.rs`).
+    pub incident: Option<(String, String)>,
 }
 
 impl Line {
@@ -239,7 +242,13 @@ impl Order {
                     order_line_additional_fields: Vec::new(),
                     order_line_id: line.id.clone(),
                     order_line_index: line.index,
-                    order_line_state: line.state.as_str().to_owned(),
+                    order_line_state: if line.incident.is_some() {
+                        "INCIDENT_OPEN".to_owned()
+                    } else {
+                        line.state.as_str().to_owned()
+                    },
+                    order_line_state_reason_code: line.incident.as_ref().map(|i| i.0.clone()),
+                    order_line_state_reason_label: line.incident.as_ref().map(|i| i.1.clone()),
                     price: Money(price),
                     price_unit: Money(line.price_unit),
                     product_medias: Vec::new(),
@@ -331,7 +340,7 @@ impl Order {
                 .iter()
                 .all(|l| l.quantity > 0 && l.refunded_quantity() >= l.quantity),
             has_customer_message: false,
-            has_incident: false,
+            has_incident: self.lines.iter().any(|l| l.incident.is_some()),
             has_invoice: !self.documents.is_empty(),
             last_updated_date: iso(self.last_updated),
             leadtime_to_ship: self.leadtime_to_ship,
@@ -439,6 +448,10 @@ struct LineJson {
     order_line_id: String,
     order_line_index: u32,
     order_line_state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_line_state_reason_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_line_state_reason_label: Option<String>,
     price: Money,
     price_unit: Money,
     product_medias: Vec<Value>,

@@ -94,6 +94,16 @@ pub(crate) fn router(shared: Arc<Shared>, checker: crate::contract::Checker) -> 
         .route("/api/shipments", post(create_shipments).get(list_shipments))
         .route("/api/shipments/tracking", post(shipment_tracking))
         .route("/api/shipments/ship", put(ship_shipments))
+        .route(
+            "/api/orders/{order_id}/threads",
+            post(super::messages::open),
+        )
+        .route("/api/inbox/threads", get(super::messages::list))
+        .route("/api/inbox/threads/{thread_id}", get(super::messages::get))
+        .route(
+            "/api/inbox/threads/{thread_id}/message",
+            post(super::messages::reply),
+        )
         .fallback(not_found);
     // The guard (auth, shop_id, ceilings) runs first on served routes, then the contract check;
     // the contract check also sees requests no route serves.
@@ -149,6 +159,10 @@ fn operation(method: &Method, template: &str) -> Option<&'static str> {
         ("GET", "/api/shipments") => "ST11",
         ("POST", "/api/shipments/tracking") => "ST23",
         ("PUT", "/api/shipments/ship") => "ST24",
+        ("POST", "/api/orders/{order_id}/threads") => "OR43",
+        ("GET", "/api/inbox/threads") => "M11",
+        ("GET", "/api/inbox/threads/{thread_id}") => "M10",
+        ("POST", "/api/inbox/threads/{thread_id}/message") => "M12",
         _ => return None,
     })
 }

@@ -91,6 +91,8 @@ pub(crate) struct State {
     pub exports: BTreeMap<String, Export>,
     next_export: u64,
     pub orders: BTreeMap<String, Order>,
+    /// Message threads on orders (M10/M11/M12/OR43).
+    pub(crate) threads: super::messages::Threads,
     order_seq: u64,
     /// ST01 shipments by id.
     pub shipments: BTreeMap<String, super::shipments::Shipment>,
@@ -125,6 +127,7 @@ impl State {
             exports: BTreeMap::new(),
             next_export: 0,
             orders: BTreeMap::new(),
+            threads: super::messages::Threads::default(),
             order_seq: 0,
             shipments: BTreeMap::new(),
             shipment_seq: 0,
@@ -1006,6 +1009,7 @@ impl State {
                 debited_date: None,
                 created: now,
                 last_updated: now,
+                incident: None,
             });
         }
         let leadtime = new
