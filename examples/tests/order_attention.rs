@@ -125,7 +125,13 @@ async fn an_order_past_its_shipping_deadline_is_listed() {
         .bc
         .ship_order(bc_order, "TRACK123", "auspost")
         .unwrap();
-    poll(&sides).await;
+    // what the shipment webhook does: the order is stepped (OR23/OR24), then polled
+    sides
+        .engine
+        .orders()
+        .step_bigcommerce_order(bc_order, true)
+        .await
+        .unwrap();
     poll(&sides).await;
     assert!(
         sides.engine.messages().attention().deadlines.is_empty(),
