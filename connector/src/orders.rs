@@ -72,9 +72,9 @@ struct Book {
     /// [`retry_backoff`]) even when their Mirakl version did not change, with a fresh
     /// decision.
     retry: BTreeMap<String, (Instant, u32)>,
-    /// The BigCommerce `date_modified` of each created order as last read or listed: the
-    /// order listing by `min_date_modified` steps only orders whose BigCommerce side moved.
-    bc_modified: HashMap<String, Option<OffsetDateTime>>,
+    /// What each created order looked like in BigCommerce as last read or listed: the order
+    /// listing by `min_date_modified` steps only orders whose BigCommerce side moved.
+    bc_modified: HashMap<String, BcMark>,
     /// BigCommerce orders just listed, used by the next step of their Mirakl order instead of
     /// a read of the order itself (taken by that step).
     bc_listed: HashMap<String, bigcommerce_api::orders::Order>,
@@ -384,11 +384,12 @@ impl OrdersFlow {
             if !book.orders.contains_key(&id) {
                 continue;
             }
+            let mark = BcMark::of(&o);
             let moved = match book.bc_modified.get(&id) {
-                Some(seen) => *seen != o.date_modified,
+                Some(seen) => *seen != mark,
                 None => !awaiting_fulfilment(&o.status_id),
             };
-            book.bc_modified.insert(id.clone(), o.date_modified);
+            book.bc_modified.insert(id.clone(), mark);
             if moved {
                 book.bc_side.remove(&id);
                 book.bc_listed.insert(id.clone(), o);
@@ -817,7 +818,7 @@ impl OrdersFlow {
                         let mut book = lock(&self.book.book);
                         book.bc_checked.insert(id.to_owned(), Instant::now());
                         book.bc_modified
-                            .insert(id.to_owned(), side.order.date_modified);
+                            .insert(id.to_owned(), BcMark::of(&side.order));
                         book.bc_side.insert(id.to_owned(), side.clone());
                         Some(side)
                     }
@@ -1593,6 +1594,30 @@ struct MiraklRefund {
     items: Vec<bigcommerce_api::orders::RefundItem>,
     amount: rust_decimal::Decimal,
     reason: String,
+}
+
+/// What tells a BigCommerce order moved: `date_modified` has whole seconds only, so a
+/// shipment in the same second as the last read also shows in the status, the units shipped
+/// or the ship date (and a refund in the refunded amount).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct BcMark {
+    modified: Option<OffsetDateTime>,
+    status: u32,
+    items_shipped: u64,
+    shipped: Option<OffsetDateTime>,
+    refunded: rust_decimal::Decimal,
+}
+
+impl BcMark {
+    fn of(o: &bigcommerce_api::orders::Order) -> BcMark {
+        BcMark {
+            modified: o.date_modified,
+            status: o.status_id.id(),
+            items_shipped: o.items_shipped,
+            shipped: o.date_shipped,
+            refunded: o.refunded_amount,
+        }
+    }
 }
 
 /// The stock gate as an order step holds it (held for its drop only).
