@@ -645,8 +645,14 @@ impl OrdersFlow {
             }
             _ => None,
         };
-        let acceptance = if order.order_state == MiraklOrderState::WaitingAcceptance
-            && !record.acceptance_sent
+        let short_check = order.order_state == MiraklOrderState::Shipping
+            && record.bigcommerce_order_id.is_none()
+            && !record.create_started
+            && !record.shortfall_handled
+            && self.shared.rules.orders.shortfall.is_some();
+        let acceptance = if (order.order_state == MiraklOrderState::WaitingAcceptance
+            && !record.acceptance_sent)
+            || short_check
         {
             self.acceptance_context(order).await?
         } else {
@@ -918,6 +924,27 @@ impl OrdersFlow {
                     reason,
                 };
                 self.refund_in_bigcommerce(id, record, side, refund).await
+            }
+            Action::CancelShortLines {
+                lines,
+                whole_order,
+                request,
+            } => {
+                self.cancel_short_lines(order, record, &lines, whole_order, *request)
+                    .await
+            }
+            Action::RefundShortLines { lines, request } => {
+                self.refund_short_lines(order, record, &lines, &request)
+                    .await
+            }
+            Action::HoldShortfall { lines } => {
+                let what = describe_short(&lines);
+                tracing::warn!(order = %id, short = %what, "shortfall: order held for a person, nothing created in BigCommerce");
+                self.shared
+                    .counters()
+                    .shortfalls
+                    .insert(id.to_owned(), format!("held: {what}"));
+                Ok(false)
             }
             Action::ManualReview { reason } => {
                 tracing::warn!(order = %id, %reason, "order needs manual review");
@@ -1432,6 +1459,107 @@ impl OrdersFlow {
         Ok(true)
     }
 
+    /// Shortfall, `cancel`: the short units are cancelled on Mirakl (OR30; OR29 when every
+    /// live unit is short), then recorded so the BigCommerce order is created without them.
+    async fn cancel_short_lines(
+        &self,
+        order: &MkOrder,
+        record: &mut OrderRecord,
+        lines: &[sync_core::lifecycle::ShortLine],
+        whole_order: bool,
+        request: mirakl_api::orders::or30::Body,
+    ) -> Result<bool> {
+        let id = order.order_id.as_str();
+        let what = describe_short(lines);
+        let call = if whole_order { "OR29" } else { "OR30" };
+        let sent = if whole_order {
+            self.shared.mirakl.orders().cancel(&order.order_id).await
+        } else {
+            match self.shared.mirakl.orders().cancel_lines(request) {
+                Ok(r) => r.send().await.map(|resp| {
+                    // the cancelations happened before the BigCommerce order: never mirrored
+                    for c in resp.cancelations {
+                        if let Some(cid) = c.cancelation_id {
+                            record
+                                .mirakl_refunds_handled
+                                .insert(format!("{}{cid}", lifecycle::CANCELATION_KEY_PREFIX));
+                        }
+                    }
+                }),
+                Err(e) => Err(e),
+            }
+        };
+        if let Err(e) = sent {
+            if e.status() == Some(400) {
+                return Err(self.refused(id, call, e));
+            }
+            return Err(e.into());
+        }
+        self.succeeded(id, call);
+        for l in lines {
+            record.shortfall.insert(l.order_line_id.clone(), l.units);
+        }
+        record.shortfall_handled = true;
+        if whole_order {
+            record.mirakl_cancel_sent = true;
+        }
+        self.save_record(
+            id,
+            record,
+            Some(&format!("shortfall cancelled ({call}): {what}")),
+        )
+        .await?;
+        tracing::warn!(order = %id, call, short = %what, "shortfall: short lines cancelled on Mirakl");
+        let mut c = self.shared.counters();
+        c.shortfalls
+            .insert(id.to_owned(), format!("cancelled ({call}): {what}"));
+        if whole_order {
+            c.cancelled.insert(id.to_owned());
+        }
+        Ok(true)
+    }
+
+    /// Shortfall, `refund`: the short units are refunded on Mirakl (OR28), then recorded so
+    /// the BigCommerce order is created without them.
+    async fn refund_short_lines(
+        &self,
+        order: &MkOrder,
+        record: &mut OrderRecord,
+        lines: &[sync_core::lifecycle::ShortLine],
+        request: &MiraklRefundRequest,
+    ) -> Result<bool> {
+        let id = order.order_id.as_str();
+        let what = describe_short(lines);
+        let created: Vec<String> = match self.shared.mirakl.orders().refund(request).await {
+            Ok(resp) => resp
+                .refunds
+                .iter()
+                .filter_map(|r| r.refund_id.clone())
+                .collect(),
+            Err(e) if e.status() == Some(400) => return Err(self.refused(id, "OR28", e)),
+            Err(e) => return Err(e.into()),
+        };
+        self.succeeded(id, "OR28");
+        for l in lines {
+            record.shortfall.insert(l.order_line_id.clone(), l.units);
+        }
+        // Mirakl refunds made here are not mirrored back to BigCommerce (nothing was created)
+        record.mirakl_refunds_handled.extend(created);
+        record.shortfall_handled = true;
+        self.save_record(
+            id,
+            record,
+            Some(&format!("shortfall refunded (OR28): {what}")),
+        )
+        .await?;
+        tracing::warn!(order = %id, short = %what, "shortfall: short lines refunded on Mirakl");
+        self.shared
+            .counters()
+            .shortfalls
+            .insert(id.to_owned(), format!("refunded (OR28): {what}"));
+        Ok(true)
+    }
+
     /// Cancels the BigCommerce order (Mirakl cancelled or refused it).
     async fn cancel_in_bigcommerce(
         &self,
@@ -1660,6 +1788,15 @@ fn needs_bigcommerce(order: &MkOrder) -> bool {
         order.order_state,
         MiraklOrderState::WaitingAcceptance | MiraklOrderState::Staging
     )
+}
+
+/// `2 × SKU-1 (stock short: 0 of 2 on hand), …` for the summary and logs.
+fn describe_short(lines: &[sync_core::lifecycle::ShortLine]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("{} × {} ({})", l.units, l.sku, l.why))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn describe(a: &Action) -> String {
