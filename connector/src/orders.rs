@@ -74,9 +74,9 @@ struct Book {
     /// [`retry_backoff`]) even when their Mirakl version did not change, with a fresh
     /// decision.
     retry: BTreeMap<String, (Instant, u32)>,
-    /// The BigCommerce `date_modified` of each created order as last read or listed: the
-    /// order listing by `min_date_modified` steps only orders whose BigCommerce side moved.
-    bc_modified: HashMap<String, Option<OffsetDateTime>>,
+    /// What each created order looked like in BigCommerce as last read or listed: the order
+    /// listing by `min_date_modified` steps only orders whose BigCommerce side moved.
+    bc_modified: HashMap<String, BcMark>,
     /// BigCommerce orders just listed, used by the next step of their Mirakl order instead of
     /// a read of the order itself (taken by that step).
     bc_listed: HashMap<String, bigcommerce_api::orders::Order>,
@@ -386,11 +386,12 @@ impl OrdersFlow {
             if !book.orders.contains_key(&id) {
                 continue;
             }
+            let mark = BcMark::of(&o);
             let moved = match book.bc_modified.get(&id) {
-                Some(seen) => *seen != o.date_modified,
+                Some(seen) => *seen != mark,
                 None => !awaiting_fulfilment(&o.status_id),
             };
-            book.bc_modified.insert(id.clone(), o.date_modified);
+            book.bc_modified.insert(id.clone(), mark);
             if moved {
                 book.bc_side.remove(&id);
                 book.bc_listed.insert(id.clone(), o);
@@ -826,7 +827,7 @@ impl OrdersFlow {
                         let mut book = lock(&self.book.book);
                         book.bc_checked.insert(id.to_owned(), Instant::now());
                         book.bc_modified
-                            .insert(id.to_owned(), side.order.date_modified);
+                            .insert(id.to_owned(), BcMark::of(&side.order));
                         book.bc_side.insert(id.to_owned(), side.clone());
                         Some(side)
                     }
@@ -834,8 +835,14 @@ impl OrdersFlow {
             }
             _ => None,
         };
-        let acceptance = if order.order_state == MiraklOrderState::WaitingAcceptance
-            && !record.acceptance_sent
+        let short_check = order.order_state == MiraklOrderState::Shipping
+            && record.bigcommerce_order_id.is_none()
+            && !record.create_started
+            && !record.shortfall_handled
+            && self.shared.rules.orders.shortfall.is_some();
+        let acceptance = if (order.order_state == MiraklOrderState::WaitingAcceptance
+            && !record.acceptance_sent)
+            || short_check
         {
             self.acceptance_context(order).await?
         } else {
@@ -1120,6 +1127,27 @@ impl OrdersFlow {
                     reason,
                 };
                 self.refund_in_bigcommerce(id, record, side, refund).await
+            }
+            Action::CancelShortLines {
+                lines,
+                whole_order,
+                request,
+            } => {
+                self.cancel_short_lines(order, record, &lines, whole_order, *request)
+                    .await
+            }
+            Action::RefundShortLines { lines, request } => {
+                self.refund_short_lines(order, record, &lines, &request)
+                    .await
+            }
+            Action::HoldShortfall { lines } => {
+                let what = describe_short(&lines);
+                tracing::warn!(order = %id, short = %what, "shortfall: order held for a person, nothing created in BigCommerce");
+                self.shared
+                    .counters()
+                    .shortfalls
+                    .insert(id.to_owned(), format!("held: {what}"));
+                Ok(false)
             }
             Action::ManualReview { reason } => {
                 tracing::warn!(order = %id, %reason, "order needs manual review");
@@ -1636,6 +1664,107 @@ impl OrdersFlow {
         Ok(true)
     }
 
+    /// Shortfall, `cancel`: the short units are cancelled on Mirakl (OR30; OR29 when every
+    /// live unit is short), then recorded so the BigCommerce order is created without them.
+    async fn cancel_short_lines(
+        &self,
+        order: &MkOrder,
+        record: &mut OrderRecord,
+        lines: &[sync_core::lifecycle::ShortLine],
+        whole_order: bool,
+        request: mirakl_api::orders::or30::Body,
+    ) -> Result<bool> {
+        let id = order.order_id.as_str();
+        let what = describe_short(lines);
+        let call = if whole_order { "OR29" } else { "OR30" };
+        let sent = if whole_order {
+            self.shared.mirakl.orders().cancel(&order.order_id).await
+        } else {
+            match self.shared.mirakl.orders().cancel_lines(request) {
+                Ok(r) => r.send().await.map(|resp| {
+                    // the cancelations happened before the BigCommerce order: never mirrored
+                    for c in resp.cancelations {
+                        if let Some(cid) = c.cancelation_id {
+                            record
+                                .mirakl_refunds_handled
+                                .insert(format!("{}{cid}", lifecycle::CANCELATION_KEY_PREFIX));
+                        }
+                    }
+                }),
+                Err(e) => Err(e),
+            }
+        };
+        if let Err(e) = sent {
+            if e.status() == Some(400) {
+                return Err(self.refused(id, call, e));
+            }
+            return Err(e.into());
+        }
+        self.succeeded(id, call);
+        for l in lines {
+            record.shortfall.insert(l.order_line_id.clone(), l.units);
+        }
+        record.shortfall_handled = true;
+        if whole_order {
+            record.mirakl_cancel_sent = true;
+        }
+        self.save_record(
+            id,
+            record,
+            Some(&format!("shortfall cancelled ({call}): {what}")),
+        )
+        .await?;
+        tracing::warn!(order = %id, call, short = %what, "shortfall: short lines cancelled on Mirakl");
+        let mut c = self.shared.counters();
+        c.shortfalls
+            .insert(id.to_owned(), format!("cancelled ({call}): {what}"));
+        if whole_order {
+            c.cancelled.insert(id.to_owned());
+        }
+        Ok(true)
+    }
+
+    /// Shortfall, `refund`: the short units are refunded on Mirakl (OR28), then recorded so
+    /// the BigCommerce order is created without them.
+    async fn refund_short_lines(
+        &self,
+        order: &MkOrder,
+        record: &mut OrderRecord,
+        lines: &[sync_core::lifecycle::ShortLine],
+        request: &MiraklRefundRequest,
+    ) -> Result<bool> {
+        let id = order.order_id.as_str();
+        let what = describe_short(lines);
+        let created: Vec<String> = match self.shared.mirakl.orders().refund(request).await {
+            Ok(resp) => resp
+                .refunds
+                .iter()
+                .filter_map(|r| r.refund_id.clone())
+                .collect(),
+            Err(e) if e.status() == Some(400) => return Err(self.refused(id, "OR28", e)),
+            Err(e) => return Err(e.into()),
+        };
+        self.succeeded(id, "OR28");
+        for l in lines {
+            record.shortfall.insert(l.order_line_id.clone(), l.units);
+        }
+        // Mirakl refunds made here are not mirrored back to BigCommerce (nothing was created)
+        record.mirakl_refunds_handled.extend(created);
+        record.shortfall_handled = true;
+        self.save_record(
+            id,
+            record,
+            Some(&format!("shortfall refunded (OR28): {what}")),
+        )
+        .await?;
+        tracing::warn!(order = %id, short = %what, "shortfall: short lines refunded on Mirakl");
+        self.shared
+            .counters()
+            .shortfalls
+            .insert(id.to_owned(), format!("refunded (OR28): {what}"));
+        Ok(true)
+    }
+
     /// Cancels the BigCommerce order (Mirakl cancelled or refused it).
     async fn cancel_in_bigcommerce(
         &self,
@@ -1848,6 +1977,30 @@ struct MiraklRefund {
     reason: String,
 }
 
+/// What tells a BigCommerce order moved: `date_modified` has whole seconds only, so a
+/// shipment in the same second as the last read also shows in the status, the units shipped
+/// or the ship date (and a refund in the refunded amount).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct BcMark {
+    modified: Option<OffsetDateTime>,
+    status: u32,
+    items_shipped: u64,
+    shipped: Option<OffsetDateTime>,
+    refunded: rust_decimal::Decimal,
+}
+
+impl BcMark {
+    fn of(o: &bigcommerce_api::orders::Order) -> BcMark {
+        BcMark {
+            modified: o.date_modified,
+            status: o.status_id.id(),
+            items_shipped: o.items_shipped,
+            shipped: o.date_shipped,
+            refunded: o.refunded_amount,
+        }
+    }
+}
+
 /// The stock gate as an order step holds it (held for its drop only).
 enum GateGuard<'a> {
     Whole(
@@ -1901,6 +2054,15 @@ fn needs_bigcommerce(order: &MkOrder) -> bool {
         order.order_state,
         MiraklOrderState::WaitingAcceptance | MiraklOrderState::Staging
     )
+}
+
+/// `2 × SKU-1 (stock short: 0 of 2 on hand), …` for the summary and logs.
+fn describe_short(lines: &[sync_core::lifecycle::ShortLine]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("{} × {} ({})", l.units, l.sku, l.why))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn describe(a: &Action) -> String {

@@ -6,12 +6,17 @@
 //! so a crash between the call and the bookkeeping leads to a look-up, never a second create.
 
 use crate::orders::{AcceptanceContext, AcceptanceDecision, MappedOrder, decide, to_bigcommerce};
+use crate::rules::ShortfallRule;
 use crate::rules::{RefundRules, SyncRules};
 use crate::shipments::{latest_tracked, progress, shipment_tracking, split, tracking};
 use crate::types::{CatalogRef, ShopSku};
 use bigcommerce_api::orders::{
     Order as BcOrder, OrderProduct, OrderStatus, Refund as BcRefund, RefundItem, RefundItemType,
     RefundMethodOption, RefundPayment, RefundQuote, Shipment,
+};
+use mirakl_api::orders::Cancelation;
+use mirakl_api::orders::or30::{
+    Body as CancelLinesRequest, Cancelations as CancelLine, Fees as CancelTax, OrderTaxMode,
 };
 use mirakl_api::orders::{
     Order, OrderLine, OrderState, RefundLine, RefundRequest, RefundState, TaxAmount, TaxInput,
@@ -51,6 +56,11 @@ pub struct OrderRecord {
     /// Multi-shipment platforms: each BigCommerce shipment (by id) sent as a Mirakl shipment
     /// (ST01), with the tracking number sent and whether it is shipped.
     pub shipments: BTreeMap<u64, SentShipment>,
+    /// Shortfall handled (OR30/OR29 cancel or OR28 refund sent): units per order line left
+    /// out of the BigCommerce order.
+    pub shortfall: BTreeMap<String, u64>,
+    /// The shortfall decision was carried out (set with `shortfall`).
+    pub shortfall_handled: bool,
 }
 
 /// A BigCommerce shipment sent as a Mirakl shipment (ST01).
@@ -176,6 +186,29 @@ pub enum Action {
         /// Mirakl shipment id.
         mirakl_shipment_id: String,
     },
+    /// Lines BigCommerce cannot fill, cancelled on Mirakl: OR30 with these cancelations, or
+    /// OR29 when `whole_order`; then record `shortfall` and `shortfall_handled`.
+    CancelShortLines {
+        /// The short lines.
+        lines: Vec<ShortLine>,
+        /// Every live unit of the order is short: OR29 instead of OR30.
+        whole_order: bool,
+        /// OR30 body.
+        request: Box<CancelLinesRequest>,
+    },
+    /// Lines BigCommerce cannot fill, refunded on Mirakl (OR28); then record `shortfall` and
+    /// `shortfall_handled`.
+    RefundShortLines {
+        /// The short lines.
+        lines: Vec<ShortLine>,
+        /// OR28 body.
+        request: RefundRequest,
+    },
+    /// Lines BigCommerce cannot fill, held for a person: nothing is created.
+    HoldShortfall {
+        /// The short lines.
+        lines: Vec<ShortLine>,
+    },
     /// A human must look at it.
     ManualReview {
         /// Why.
@@ -222,8 +255,11 @@ pub fn step(
                 out.push(Action::LookUpInBigCommerce {
                     external_order_id: order.order_id.to_string(),
                 });
+            } else if let Some(a) = shortfall_action(order, record, ctx) {
+                out.push(a);
             } else {
-                match to_bigcommerce(order, ctx.links, &ctx.rules.orders, ctx.store_currency) {
+                let filled = without_short_units(order, &record.shortfall);
+                match to_bigcommerce(&filled, ctx.links, &ctx.rules.orders, ctx.store_currency) {
                     Ok(m) => out.push(Action::CreateInBigCommerce(Box::new(m))),
                     Err(e) => out.push(Action::ManualReview {
                         reason: format!("cannot create in BigCommerce: {e}"),
@@ -317,6 +353,261 @@ pub fn step(
     refunds_from_mirakl(order, record, b, &ctx.rules.refunds, &mut out);
     refunds_to_mirakl(order, record, b, &ctx.rules.refunds, &mut out);
     out
+}
+
+/// Units of an order line BigCommerce cannot fill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShortLine {
+    /// The Mirakl order line.
+    pub order_line_id: String,
+    /// Its SKU.
+    pub sku: ShopSku,
+    /// Units that cannot be filled.
+    pub units: u64,
+    /// Every open unit of the line is short (its shipping goes back too).
+    pub whole_line: bool,
+    /// Why: `stock short` or `SKU not in BigCommerce`.
+    pub why: String,
+}
+
+/// The units of a released order BigCommerce cannot fill: per SKU, the stock on hand (`stock`;
+/// a SKU absent there is unknown or deleted) goes to the lines in line order, and what is left
+/// over is short. Refused and cancelled lines are skipped.
+pub fn short_lines(order: &Order, stock: &BTreeMap<ShopSku, i64>) -> Vec<ShortLine> {
+    let mut left: BTreeMap<&ShopSku, u64> = BTreeMap::new();
+    let mut lines: Vec<&OrderLine> = order.order_lines.iter().collect();
+    lines.sort_by_key(|l| l.order_line_index);
+    let mut out = Vec::new();
+    for l in lines {
+        if matches!(
+            l.order_line_state,
+            OrderState::Refused | OrderState::Canceled | OrderState::Closed
+        ) {
+            continue;
+        }
+        let open = crate::orders::open_quantity(l);
+        if open == 0 {
+            continue;
+        }
+        let Some(on_hand) = stock.get(&l.offer_sku) else {
+            out.push(ShortLine {
+                order_line_id: l.order_line_id.clone(),
+                sku: l.offer_sku.clone(),
+                units: open,
+                whole_line: true,
+                why: "SKU not in BigCommerce".into(),
+            });
+            continue;
+        };
+        let avail = left
+            .entry(&l.offer_sku)
+            .or_insert_with(|| u64::try_from(*on_hand).unwrap_or(0));
+        let take = open.min(*avail);
+        *avail -= take;
+        if take < open {
+            out.push(ShortLine {
+                order_line_id: l.order_line_id.clone(),
+                sku: l.offer_sku.clone(),
+                units: open - take,
+                whole_line: take == 0,
+                why: format!("stock short: {take} of {open} on hand"),
+            });
+        }
+    }
+    out
+}
+
+/// One short line's money back: product part for the units (the line's unit price, in the
+/// order's tax mode) and, for a whole line, its shipping; taxes prorated per code, every tax
+/// code of the order listed (OR28/OR30 want them when the order has taxes).
+fn short_money(
+    order: &Order,
+    line: &OrderLine,
+    short: &ShortLine,
+) -> (Decimal, Decimal, Vec<TaxInput>, Vec<TaxInput>) {
+    let codes = order_tax_codes(order, false);
+    let ship_codes = order_tax_codes(order, true);
+    let share = if line.quantity > 0 {
+        Decimal::from(short.units) / Decimal::from(line.quantity)
+    } else {
+        Decimal::ZERO
+    };
+    let unit = line.price_unit.unwrap_or_else(|| {
+        line.price
+            .filter(|_| line.quantity > 0)
+            .map_or(Decimal::ZERO, |p| p / Decimal::from(line.quantity))
+    });
+    let amount = money(unit * Decimal::from(short.units));
+    let (shipping, ship_share) = if short.whole_line {
+        (line.shipping_price.unwrap_or_default(), Decimal::ONE)
+    } else {
+        (Decimal::ZERO, Decimal::ZERO)
+    };
+    (
+        amount,
+        money(shipping),
+        refunded_taxes(&line.taxes, &codes, share),
+        refunded_taxes(&line.shipping_taxes, &ship_codes, ship_share),
+    )
+}
+
+/// The `shortfall` rule's action for a released order not yet in BigCommerce, if it has short
+/// lines and the rule is set and not yet carried out.
+fn shortfall_action(order: &Order, record: &OrderRecord, ctx: &StepContext<'_>) -> Option<Action> {
+    let rule = ctx.rules.orders.shortfall?;
+    if record.shortfall_handled {
+        return None;
+    }
+    let short = short_lines(order, &ctx.acceptance.stock);
+    if short.is_empty() {
+        return None;
+    }
+    let reason = if ctx.rules.orders.shortfall_reason.is_empty() {
+        ctx.rules.refunds.default_reason_code.clone()
+    } else {
+        ctx.rules.orders.shortfall_reason.clone()
+    };
+    let line_of = |id: &str| order.order_lines.iter().find(|l| l.order_line_id == id);
+    Some(match rule {
+        ShortfallRule::Hold => Action::HoldShortfall { lines: short },
+        ShortfallRule::Cancel => {
+            let whole_order = order
+                .order_lines
+                .iter()
+                .filter(|l| {
+                    !matches!(
+                        l.order_line_state,
+                        OrderState::Refused | OrderState::Canceled | OrderState::Closed
+                    )
+                })
+                .all(|l| {
+                    let open = crate::orders::open_quantity(l);
+                    open == 0
+                        || short
+                            .iter()
+                            .any(|s| s.order_line_id == l.order_line_id && s.units >= open)
+                });
+            let tax = |t: Vec<TaxInput>| -> Vec<CancelTax> {
+                t.into_iter()
+                    .map(|t| CancelTax {
+                        amount: Some(t.amount),
+                        code: Some(t.code),
+                        ..CancelTax::default()
+                    })
+                    .collect()
+            };
+            let cancelations = short
+                .iter()
+                .filter_map(|s| {
+                    let line = line_of(&s.order_line_id)?;
+                    let (amount, shipping_amount, taxes, shipping_taxes) =
+                        short_money(order, line, s);
+                    Some(CancelLine {
+                        amount,
+                        currency_iso_code: order.currency_iso_code.clone(),
+                        order_line_id: s.order_line_id.clone(),
+                        quantity: i64::try_from(s.units).unwrap_or(i64::MAX),
+                        reason_code: reason.clone(),
+                        shipping_amount,
+                        shipping_taxes: tax(shipping_taxes),
+                        taxes: tax(taxes),
+                        ..CancelLine::default()
+                    })
+                })
+                .collect();
+            Action::CancelShortLines {
+                lines: short,
+                whole_order,
+                request: Box::new(CancelLinesRequest {
+                    cancelations,
+                    order_tax_mode: Some(if tax_excluded(order) {
+                        OrderTaxMode::TaxExcluded
+                    } else {
+                        OrderTaxMode::TaxIncluded
+                    }),
+                    ..CancelLinesRequest::default()
+                }),
+            }
+        }
+        ShortfallRule::Refund => {
+            let codes = (
+                &order_tax_codes(order, false),
+                &order_tax_codes(order, true),
+            );
+            let refunds = short
+                .iter()
+                .filter_map(|s| {
+                    let line = line_of(&s.order_line_id)?;
+                    let (amount, shipping_amount, taxes, shipping_taxes) =
+                        short_money(order, line, s);
+                    Some(RefundLine {
+                        amount,
+                        quantity: Some(s.units),
+                        shipping_amount,
+                        taxes,
+                        shipping_taxes,
+                        ..empty_refund_line(order, line, &reason, (codes.0, codes.1))
+                    })
+                })
+                .collect();
+            Action::RefundShortLines {
+                lines: short,
+                request: RefundRequest {
+                    order_tax_mode: order.order_tax_mode.clone(),
+                    refunds,
+                },
+            }
+        }
+    })
+}
+
+/// The order as BigCommerce will fill it: the units a shortfall decision took out (`short`,
+/// per line) are cancelled on a copy, unless the order already shows cancelations covering
+/// them (an OR30 that went through).
+pub fn without_short_units(order: &Order, short: &BTreeMap<String, u64>) -> Order {
+    let mut o = order.clone();
+    for l in &mut o.order_lines {
+        let Some(units) = short.get(&l.order_line_id).copied() else {
+            continue;
+        };
+        let shown = l
+            .cancelations
+            .iter()
+            .filter_map(|c| c.quantity)
+            .fold(0u64, u64::saturating_add);
+        let missing = units.saturating_sub(shown);
+        if missing == 0 {
+            continue;
+        }
+        let s = ShortLine {
+            order_line_id: l.order_line_id.clone(),
+            sku: l.offer_sku.clone(),
+            units: missing,
+            whole_line: missing >= crate::orders::open_quantity(l),
+            why: String::new(),
+        };
+        let (amount, shipping_amount, taxes, shipping_taxes) = short_money(order, l, &s);
+        let as_amounts = |t: Vec<TaxInput>| {
+            t.into_iter()
+                .map(|t| mirakl_api::orders::TaxAmount {
+                    code: t.code,
+                    amount: Some(t.amount),
+                    rate: None,
+                })
+                .collect()
+        };
+        l.cancelations.push(Cancelation {
+            id: None,
+            amount: Some(amount),
+            shipping_amount: Some(shipping_amount),
+            quantity: Some(missing),
+            reason_code: None,
+            created_date: None,
+            taxes: as_amounts(taxes),
+            shipping_taxes: as_amounts(shipping_taxes),
+        });
+    }
+    o
 }
 
 /// Multi-shipment: each BigCommerce shipment (in id order) becomes one Mirakl shipment with
@@ -1463,6 +1754,60 @@ mod tests {
                     Action::UpdateShipmentTracking { .. },
                     Action::ShipShipment { shipment_id: 7, .. }
                 ]
+            ),
+            "{a:?}"
+        );
+    }
+
+    #[test]
+    fn shortfall_rule_cancels_short_units_once_then_creates_the_rest() {
+        let mut env = Env::new();
+        env.rules.orders.shortfall = Some(ShortfallRule::Cancel);
+        env.rules.orders.shortfall_reason = "42".into();
+        env.acceptance.stock = [(sku("S1"), 1)].into();
+        let o = mirakl("SHIPPING");
+        let a = step(&o, &OrderRecord::default(), None, &env.ctx());
+        let [
+            Action::CancelShortLines {
+                lines,
+                whole_order: false,
+                request,
+            },
+        ] = &a[..]
+        else {
+            panic!("{a:?}")
+        };
+        assert_eq!(lines[0].units, 1);
+        assert_eq!(request.cancelations[0].order_line_id, "M1-1");
+        assert_eq!(request.cancelations[0].quantity, 1);
+        assert_eq!(request.cancelations[0].reason_code, "42");
+        assert_eq!(request.cancelations[0].amount, d("10"));
+        // carried out: the create leaves the cancelled unit out, even before Mirakl shows it
+        let done = OrderRecord {
+            shortfall: [("M1-1".to_owned(), 1)].into(),
+            shortfall_handled: true,
+            ..OrderRecord::default()
+        };
+        let a = step(&o, &done, None, &env.ctx());
+        let [Action::CreateInBigCommerce(m)] = &a[..] else {
+            panic!("{a:?}")
+        };
+        assert_eq!(m.order.products.len(), 1);
+        assert_eq!(m.order.products[0].quantity, 1);
+        // nothing short: no shortfall action, the whole order is created
+        env.acceptance.stock = [(sku("S1"), 5)].into();
+        let a = step(&o, &OrderRecord::default(), None, &env.ctx());
+        assert!(matches!(&a[..], [Action::CreateInBigCommerce(_)]), "{a:?}");
+        // every unit short (unknown SKU): the whole order goes (OR29)
+        env.acceptance.stock = BTreeMap::new();
+        let a = step(&o, &OrderRecord::default(), None, &env.ctx());
+        assert!(
+            matches!(
+                &a[..],
+                [Action::CancelShortLines {
+                    whole_order: true,
+                    ..
+                }]
             ),
             "{a:?}"
         );

@@ -439,6 +439,27 @@ pub struct OrderRules {
     /// Country (alpha-2, name or alpha-3) used when an address country cannot be resolved
     /// (default none: such an order is not created).
     pub default_country: Option<String>,
+    /// What to do with the lines of a released (`SHIPPING`) order that BigCommerce cannot fill
+    /// (stock short, SKU unknown or deleted): cancel them on Mirakl (OR30, OR29 when every
+    /// line is short), refund them (OR28), or hold the order for a person. The BigCommerce
+    /// order is then created for what can be filled (not for `hold`). Default none: the order
+    /// is created whole, as before.
+    pub shortfall: Option<ShortfallRule>,
+    /// Mirakl reason code (the operator's list, RE01) sent with shortfall cancelations and
+    /// refunds; empty: `refunds.default_reason_code`.
+    pub shortfall_reason: String,
+}
+
+/// What the `shortfall` rule does with lines BigCommerce cannot fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShortfallRule {
+    /// Cancel the short units on Mirakl (OR30; OR29 when the whole order is short).
+    Cancel,
+    /// Refund the short units on Mirakl (OR28).
+    Refund,
+    /// Create nothing; list the order for a person (summary and logs).
+    Hold,
 }
 
 impl Default for OrderRules {
@@ -452,6 +473,8 @@ impl Default for OrderRules {
             status_id: 11,
             default_shipping_method: "Marketplace shipping".into(),
             default_country: None,
+            shortfall: None,
+            shortfall_reason: String::new(),
         }
     }
 }

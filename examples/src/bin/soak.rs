@@ -14,13 +14,20 @@
 //! `sync` (found next to this binary) runs as a separate process on its own state file, and
 //! is killed with SIGKILL and restarted `--kills` times at random moments.
 //!
-//! It prints lost orders (released by Mirakl, missing from BigCommerce), duplicated ones
+//! `sync` gets the store's shipment, order-status and product webhooks (the bench registers
+//! them for a fixed loopback port, as the sandbox delivers to plain HTTP there) and polls
+//! BigCommerce every 15 s as the fallback.
+//!
+//! It prints orders refused for stock (released by Mirakl, but a line's SKU has less stock in
+//! BigCommerce than the line needs: each batch zeroes one SKU, which can hit orders accepted
+//! a moment earlier, and BigCommerce refuses their create), lost orders (released by Mirakl,
+//! missing from BigCommerce for any other reason), duplicated ones
 //! (in BigCommerce more than once), oversold quantities (Mirakl offered more than the store
 //! could fill at that moment), unconfirmed shipments (shipped in BigCommerce, not SHIPPED on
 //! Mirakl), the settle time, and the BigCommerce quota floor: the calls the orders need at
 //! the least (a look-up by `external_order_id` and a create per created order, a shipment
-//! read per shipped order) divided by the store's quota rate. Exits non-zero on any loss or
-//! duplicate, or when the orders did not settle in time.
+//! read per shipped order) divided by the store's quota rate, and the BigCommerce calls by
+//! route. Exits non-zero on any loss or duplicate, or when the orders did not settle in time.
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -159,6 +159,28 @@ impl MiraklBackOffice {
         let (mut state, now) = self.shared.lock();
         state.back_office_cancel_units(back, now)
     }
+
+    /// The operator accepts an order for the shop (automatic acceptance, as operators such
+    /// as Westfield do when the published stock allows): every line accepted, the order goes
+    /// to `WAITING_DEBIT` without the shop's OR21.
+    ///
+    /// # Errors
+    /// [`SandboxError::UnknownOrder`], or [`SandboxError::InvalidOrder`] when the order is not
+    /// waiting for acceptance.
+    pub fn auto_accept(&self, order_id: &str) -> Result<(), SandboxError> {
+        let (mut state, now) = self.shared.lock();
+        let lines: Vec<(String, bool)> = state
+            .orders
+            .get(order_id)
+            .ok_or_else(|| SandboxError::UnknownOrder(order_id.to_owned()))?
+            .lines
+            .iter()
+            .map(|l| (l.id.clone(), true))
+            .collect();
+        state
+            .accept(order_id, &lines, now)
+            .map_err(|e| SandboxError::InvalidOrder(e.message))
+    }
 }
 
 impl State {
@@ -269,5 +291,100 @@ impl State {
             offer.last_updated = now;
         }
         Ok(id)
+    }
+}
+
+impl State {
+    /// OR30 (`PUT /api/orders/cancel`): the shop cancels units of order lines, each with the
+    /// amounts given back (required: `amount`, `order_line_id`, `quantity`, `reason_code`,
+    /// `shipping_amount`, per the seller OpenAPI). Every cancelation is checked before any is
+    /// applied; the lines must be `SHIPPING` (or `WAITING_DEBIT`) and have the units left.
+    pub(crate) fn cancel_lines(
+        &mut self,
+        cancelations: &[serde_json::Value],
+        now: OffsetDateTime,
+    ) -> Result<Vec<serde_json::Value>, super::state::ApiError> {
+        use super::state::ApiError;
+        use serde_json::Value;
+        let mut planned: Vec<MoneyBack> = Vec::new();
+        for c in cancelations {
+            let field = |key: &str| {
+                ApiError::bad_request(format!("Error with field {key}. The field is required."))
+            };
+            let line_id = c
+                .get("order_line_id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| field("order_line_id"))?;
+            let decimal = |key: &str| -> Result<Decimal, ApiError> {
+                match c.get(key) {
+                    Some(Value::Number(n)) => n.to_string().parse().ok(),
+                    Some(Value::String(s)) => s.parse().ok(),
+                    _ => None,
+                }
+                .ok_or_else(|| field(key))
+            };
+            let amount = decimal("amount")?;
+            let shipping_amount = decimal("shipping_amount")?;
+            let quantity = c
+                .get("quantity")
+                .and_then(Value::as_u64)
+                .and_then(|q| u32::try_from(q).ok())
+                .ok_or_else(|| field("quantity"))?;
+            let reason_code = c
+                .get("reason_code")
+                .and_then(Value::as_str)
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| field("reason_code"))?;
+            let order_id = line_id.rsplit_once('-').map(|(o, _)| o).unwrap_or_default();
+            let line = self
+                .orders
+                .get(order_id)
+                .and_then(|o| o.lines.iter().find(|l| l.id == line_id))
+                .ok_or_else(|| {
+                    ApiError::not_found(format!("The order line {line_id} does not exist"))
+                })?;
+            if !matches!(line.state, OrderState::Shipping | OrderState::WaitingDebit) {
+                return Err(ApiError::bad_request(format!(
+                    "The order line {line_id} is in state {} and cannot be canceled",
+                    line.state.as_str()
+                )));
+            }
+            let earlier: u32 = planned
+                .iter()
+                .filter(|p| p.order_line_id == line_id)
+                .map(|p| p.quantity)
+                .sum();
+            if quantity == 0
+                || line.line_canceled_quantity() + earlier + quantity > line.quantity
+                || amount.is_sign_negative()
+                || line.line_canceled_amount() + amount > line.price()
+            {
+                return Err(ApiError::bad_request(format!(
+                    "The cancelation exceeds what the order line {line_id} has left"
+                )));
+            }
+            planned.push(MoneyBack {
+                order_line_id: line_id.to_owned(),
+                quantity,
+                amount,
+                shipping_amount,
+                reason_code: reason_code.to_owned(),
+            });
+        }
+        let mut answered = Vec::new();
+        for back in planned {
+            let id = self
+                .back_office_cancel_units(&back, now)
+                .map_err(|e| ApiError::bad_request(e.to_string()))?;
+            answered.push(serde_json::json!({
+                "amount": back.amount.to_string(),
+                "cancelation_id": id,
+                "order_line_id": back.order_line_id,
+                "quantity": back.quantity,
+                "reason_code": back.reason_code,
+                "shipping_amount": back.shipping_amount.to_string(),
+            }));
+        }
+        Ok(answered)
     }
 }

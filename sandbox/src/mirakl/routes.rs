@@ -85,6 +85,7 @@ pub(crate) fn router(shared: Arc<Shared>, checker: crate::contract::Checker) -> 
         )
         .route("/api/orders", get(list_orders).put(update_orders))
         .route("/api/orders/refund", put(refund))
+        .route("/api/orders/cancel", put(cancel_lines))
         .route("/api/orders/documents", get(list_documents))
         .route("/api/orders/documents/download", get(download_documents))
         .route("/api/orders/{order_id}/accept", put(accept))
@@ -149,6 +150,7 @@ fn operation(method: &Method, template: &str) -> Option<&'static str> {
         ("GET", "/api/orders") => "OR11",
         ("PUT", "/api/orders") => "OR04",
         ("PUT", "/api/orders/refund") => "OR28",
+        ("PUT", "/api/orders/cancel") => "OR30",
         ("GET", "/api/orders/documents") => "OR72",
         ("GET", "/api/orders/documents/download") => "OR73",
         ("PUT", "/api/orders/{order_id}/accept") => "OR21",
@@ -1113,6 +1115,27 @@ async fn ship_shipments(State(shared): Ctx, body: Bytes) -> Result<Response, Api
     let (mut state, now) = shared.lock();
     let answer = state.ship_shipments(list, now)?;
     Ok(ok(&answer))
+}
+
+/// OR30: line cancelations.
+async fn cancel_lines(State(shared): Ctx, body: Bytes) -> Result<Response, ApiError> {
+    let value = json_body(&body)?;
+    let list = value
+        .get("cancelations")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            ApiError::bad_request("Error with field cancelations. Please check the field datatype.")
+        })?;
+    let tax_mode = value
+        .get("order_tax_mode")
+        .and_then(Value::as_str)
+        .unwrap_or("TAX_INCLUDED")
+        .to_owned();
+    let (mut state, now) = shared.lock();
+    let answered = state.cancel_lines(list, now)?;
+    Ok(ok(
+        &json!({ "cancelations": answered, "order_tax_mode": tax_mode }),
+    ))
 }
 
 async fn update_orders(State(shared): Ctx, body: Bytes) -> Result<Response, ApiError> {
