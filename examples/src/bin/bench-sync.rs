@@ -26,8 +26,8 @@ struct Args {
     /// Variants per product.
     #[arg(long, default_value_t = 3)]
     variants: usize,
-    /// OF24 batch size (offers per call); default: the connector's default
-    /// (`rules.plan.batch_size`), so the figures and the minimum are those of the default
+    /// Cap on offers per OF24/STO01/PRI01 call (`rules.plan.batch_size`); default: the
+    /// connector's default (no cap), so the figures and the minimum are those of the default
     /// configuration.
     #[arg(long)]
     batch: Option<usize>,
@@ -68,17 +68,19 @@ async fn main() -> ExitCode {
         .init();
     let args = Args::parse();
     let skus = args.products * args.variants.max(1);
-    let default_batch = sync_core::rules::PlanRules::default().batch_size;
-    let batch = args.batch.unwrap_or(default_batch).max(1);
+    let defaults = sync_core::rules::PlanRules::default();
+    let batch = args.batch.or(defaults.batch_size);
     println!(
-        "bench-sync: {} products × {} variants = {skus} SKUs, OF24 batches of {batch}{}, BigCommerce quota {}/30 s",
+        "bench-sync: {} products × {} variants = {skus} SKUs, offer calls {}{}, OF01 file from {} lines, BigCommerce quota {}/30 s",
         args.products,
         args.variants,
-        if batch == default_batch {
+        batch.map_or("uncapped".to_owned(), |b| format!("of at most {b} lines")),
+        if batch == defaults.batch_size {
             " (the default)"
         } else {
             " (not the default)"
         },
+        defaults.file_import_from,
         args.bc_quota
     );
     let t0 = Instant::now();
@@ -137,14 +139,25 @@ async fn main() -> ExitCode {
         plan.new as f64 / full.as_secs_f64().max(0.001)
     );
     let min_bc_pages = args.products.div_ceil(250);
-    let min_of24 = skus.div_ceil(batch);
+    // the minimum the default plan allows: every new offer in one call (OF01 file from
+    // `file_import_from` lines, else OF24 chunked by the cap when one is set)
+    let plan_rules = sync_core::rules::PlanRules {
+        batch_size: batch,
+        ..defaults.clone()
+    };
+    let op = sync_core::plan::offer_call(skus, &plan_rules);
+    let per_call =
+        sync_core::plan::call_size(sync_core::plan::Operation::Offers, skus, &plan_rules);
+    let min_calls = skus.div_ceil(per_call.max(1));
     calls_line("BigCommerce", &delta(&bc1, &bc0));
     println!(
         "    minimum: {min_bc_pages} product pages (250 per page, variants included) + 1 store read"
     );
     calls_line("Mirakl", &mk1);
     println!(
-        "    minimum: 1 OF21 page (empty shop, 100 per page), {min_of24} OF24 ({batch} offers per call, one call a minute: {min_of24} call windows) + at least one OF02 each"
+        "    minimum: 1 OF21 page (empty shop, 100 per page), {min_calls} {} ({} offers per call, one call a minute: {min_calls} call window(s)) + at least one OF02 each",
+        op.code(),
+        per_call.min(skus)
     );
 
     // 2. steady state: a second full reconciliation with nothing to change
