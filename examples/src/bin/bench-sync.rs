@@ -39,6 +39,30 @@ struct Args {
     bc_quota: u32,
 }
 
+/// `VmHWM` (peak resident set) and `VmRSS` of this process in MB, from `/proc/self/status`
+/// (Linux; `None` elsewhere). The sandboxes run in this process, so their memory counts too.
+fn rss_mb() -> Option<(f64, f64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<f64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb / 1024.0)
+    };
+    Some((field("VmHWM:")?, field("VmRSS:")?))
+}
+
+/// Resets the peak RSS to the current RSS (Linux: `5` to `/proc/self/clear_refs`), so the
+/// next [`rss_mb`] peak is that of the phase that follows.
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+fn rss_line(phase: &str) {
+    if let Some((peak, now)) = rss_mb() {
+        println!("  memory ({phase}): peak RSS {peak:.0} MB, RSS now {now:.0} MB");
+    }
+}
+
 fn calls_line(name: &str, c: &CallCounts) {
     println!("  {name}: {} calls", c.total());
     for (ep, n) in &c.per_endpoint {
@@ -160,7 +184,10 @@ async fn main() -> ExitCode {
         per_call.min(skus)
     );
 
+    rss_line("setup + full sync, sandboxes included");
+
     // 2. steady state: a second full reconciliation with nothing to change
+    let reset = reset_peak();
     let t2 = Instant::now();
     let again = demo.reconcile(&|_, _| {}).await;
     let steady = t2.elapsed();
@@ -174,6 +201,11 @@ async fn main() -> ExitCode {
             human(steady)
         );
     }
+    rss_line(if reset {
+        "no-change pass alone, sandboxes included"
+    } else {
+        "whole run so far: the peak could not be reset"
+    });
     calls_line("BigCommerce", &delta(&bc2, &bc1));
     println!("    minimum: {min_bc_pages} product pages + 0");
     calls_line("Mirakl", &delta(&mk2, &mk1));
@@ -183,6 +215,11 @@ async fn main() -> ExitCode {
     );
 
     // 3. live changes through the running connector
+    if args.changes == 0 {
+        demo.stop().await;
+        println!("total wall time: {}", human(t0.elapsed()));
+        return ExitCode::SUCCESS;
+    }
     demo.start_loop_with(false);
     let catalog = demo.catalog.skus();
     let mut changed: Vec<(String, rust_decimal::Decimal, Instant)> = Vec::new();
