@@ -19,7 +19,8 @@ use std::time::Duration;
 
 use bigcommerce_api::catalog::VariantId;
 use mirakl_api::imports::{
-    ErrorReport, ImportStatus, PriceLine as MkPriceLine, StockLine as MkStockLine, WaitOptions,
+    ErrorReport, ImportMode, ImportStatus, PriceLine as MkPriceLine, StockLine as MkStockLine,
+    WaitOptions,
 };
 use mirakl_api::orders::Order as MkOrder;
 use serde::{Deserialize, Serialize};
@@ -91,9 +92,11 @@ impl std::fmt::Debug for OffersFlow {
     }
 }
 
-fn offer_kind(batch: &Batch) -> &'static str {
+/// The operation code of a batch: `OF01` for full offers the plan sends as one file
+/// ([`plan::offer_call`]), `OF24` for the others.
+fn offer_kind(batch: &Batch, rules: &sync_core::rules::PlanRules) -> &'static str {
     match batch {
-        Batch::Offers(_) => "OF24",
+        Batch::Offers(v) => plan::offer_call(v.len(), rules).code(),
         Batch::Stock(_) => "STO01",
         Batch::Prices(_) => "PRI01",
     }
@@ -244,10 +247,10 @@ impl OffersFlow {
         };
         let summary = PlanSummary {
             held,
-            ..summarize(&plan, problems.len(), &batches)
+            ..summarize(&plan, problems.len(), &batches, &rules.plan)
         };
         if dry_run {
-            print_plan(&plan, &batches);
+            print_plan(&plan, &batches, &rules.plan);
             return Ok(summary);
         }
         // The SKUs already as desired on Mirakl are, in effect, "last sent".
@@ -432,7 +435,7 @@ impl OffersFlow {
             batches_keeping_prices(&plan, &rules.plan, &s.mirakl_offers)
         };
         if self.shared.dry_run() {
-            print_plan(&plan, &batches);
+            print_plan(&plan, &batches, &rules.plan);
         } else if batches.is_empty() {
             // nothing to send: the change is already on Mirakl
             let mut s = lock(&self.state);
@@ -491,7 +494,7 @@ impl OffersFlow {
             match self.send(batch.clone()).await {
                 Ok(()) => sent += n,
                 Err(e) => {
-                    tracing::warn!(error = %e, lines = n, op = offer_kind(&batch), "batch failed; queued again");
+                    tracing::warn!(error = %e, lines = n, op = offer_kind(&batch, &self.shared.rules.plan), "batch failed; queued again");
                     lock(&self.state).coalescer.requeue(batch);
                 }
             }
@@ -543,16 +546,21 @@ impl OffersFlow {
         if batch.is_empty() {
             return Ok(());
         }
-        let op = offer_kind(&batch);
+        let op = offer_kind(&batch, &self.shared.rules.plan);
         if self.shared.dry_run() {
             println!("would send {op} with {} lines", batch.len());
             return Ok(());
         }
-        *self.shared.counters().imports.entry(op).or_insert(0) += 1;
         let (report, status) = match &batch {
             Batch::Offers(lines) => self.send_offers(lines).await?,
-            Batch::Stock(lines) => self.send_stock(lines).await?,
-            Batch::Prices(lines) => self.send_prices(lines).await?,
+            Batch::Stock(lines) => {
+                self.count_import(op);
+                self.send_stock(lines).await?
+            }
+            Batch::Prices(lines) => {
+                self.count_import(op);
+                self.send_prices(lines).await?
+            }
         };
         if status != ImportStatus::Complete {
             return Err(Error::Invariant(format!("{op} import did not complete")));
@@ -561,12 +569,20 @@ impl OffersFlow {
             .await
     }
 
-    /// OF24 with the full offers (fields the sync does not manage kept from OF21).
+    fn count_import(&self, op: &'static str) {
+        *self.shared.counters().imports.entry(op).or_insert(0) += 1;
+    }
+
+    /// The full offers (fields the sync does not manage kept from OF21): one OF01 CSV file
+    /// when the plan says so ([`plan::offer_call`]), with the lines the file format cannot
+    /// carry ([`fits_offer_file`]) in an OF24 call beside it (OF01 and OF24 have a call
+    /// window each); else one OF24 call. Both imports are awaited; their error reports are
+    /// merged.
     async fn send_offers(
         &self,
         lines: &[OfferWrite],
     ) -> Result<(Option<ErrorReport>, ImportStatus)> {
-        let updates = {
+        let updates: Vec<mirakl_api::offers::OfferUpdate> = {
             let s = lock(&self.state);
             lines
                 .iter()
@@ -579,11 +595,39 @@ impl OffersFlow {
                 .collect()
         };
         let offers = self.shared.mirakl.offers();
-        let created = offers.upsert(updates).await?;
-        let out = offers
-            .wait_for_import(created.import_id, self.wait_options())
-            .await?;
-        Ok((out.error_report, out.status.status))
+        let (file, json): (Vec<_>, Vec<_>) =
+            if plan::offer_call(updates.len(), &self.shared.rules.plan) == plan::OfferCall::File {
+                updates.into_iter().partition(fits_offer_file)
+            } else {
+                (Vec::new(), updates)
+            };
+        let mut created = Vec::new();
+        if !file.is_empty() {
+            self.count_import("OF01");
+            created.push(offers.import_offers(&file, ImportMode::Normal).await?);
+        }
+        drop(file);
+        if !json.is_empty() {
+            self.count_import("OF24");
+            created.push(offers.upsert(json).await?);
+        }
+        let mut report: Option<ErrorReport> = None;
+        let mut status = ImportStatus::Complete;
+        for c in created {
+            let out = offers
+                .wait_for_import(c.import_id, self.wait_options())
+                .await?;
+            if out.status.status != ImportStatus::Complete {
+                status = out.status.status;
+            }
+            if let Some(r) = out.error_report {
+                match &mut report {
+                    Some(all) => all.rows.extend(r.rows),
+                    None => report = Some(r),
+                }
+            }
+        }
+        Ok((report, status))
     }
 
     /// STO01 quantities.
@@ -724,6 +768,16 @@ impl OffersFlow {
     }
 }
 
+/// Whether an offer update can go as an OF01 CSV line: the file (mirakl-api
+/// `write_offers_csv`) has no column for channel or volume prices (`all_prices`),
+/// eco-contributions, MSRP or pricing unit, which OF24 carries.
+fn fits_offer_file(u: &mirakl_api::offers::OfferUpdate) -> bool {
+    u.all_prices.is_empty()
+        && u.eco_contributions.is_empty()
+        && u.msrp.is_none()
+        && u.pricing_unit.is_none()
+}
+
 fn batch_skus(b: &Batch) -> Vec<ShopSku> {
     match b {
         Batch::Offers(v) => v.iter().map(|l| l.shop_sku.clone()).collect(),
@@ -769,10 +823,15 @@ pub(crate) fn sent_record_of_current(c: &CurrentOffer) -> Result<SentOffer> {
     )
 }
 
-fn summarize(plan: &plan::Plan, problems: usize, batches: &[Batch]) -> PlanSummary {
+fn summarize(
+    plan: &plan::Plan,
+    problems: usize,
+    batches: &[Batch],
+    rules: &sync_core::rules::PlanRules,
+) -> PlanSummary {
     let mut b = BTreeMap::new();
     for x in batches {
-        *b.entry(offer_kind(x).to_owned()).or_insert(0) += 1;
+        *b.entry(offer_kind(x, rules).to_owned()).or_insert(0) += 1;
     }
     PlanSummary {
         new: plan.new.len(),
@@ -795,7 +854,7 @@ fn content_line(c: &OfferContent) -> String {
 }
 
 /// Prints a plan for `--dry-run`.
-fn print_plan(plan: &plan::Plan, batches: &[Batch]) {
+fn print_plan(plan: &plan::Plan, batches: &[Batch], rules: &sync_core::rules::PlanRules) {
     println!(
         "plan: {} new, {} changed, {} unchanged, {} to remove",
         plan.new.len(),
@@ -819,7 +878,11 @@ fn print_plan(plan: &plan::Plan, batches: &[Batch]) {
         println!("  - {} {:?}", r.current.shop_sku.as_str(), r.action);
     }
     for b in batches {
-        println!("  would send {} with {} lines", offer_kind(b), b.len());
+        println!(
+            "  would send {} with {} lines",
+            offer_kind(b, rules),
+            b.len()
+        );
     }
 }
 
@@ -966,7 +1029,7 @@ mod tests {
         let skus = |want: &str| -> Vec<String> {
             batches
                 .iter()
-                .filter(|b| offer_kind(b) == want)
+                .filter(|b| offer_kind(b, &rules) == want)
                 .flat_map(batch_skus)
                 .map(|s| s.as_str().to_owned())
                 .collect()

@@ -864,3 +864,60 @@ async fn export_items_have_the_spec_price_shape_and_full_exports_are_daily() {
         .expect("seconds");
     assert!(retry > 80_000, "retry after {retry} s");
 }
+
+/// OF01 per the spec's CSV format (`POST /api/offers/imports`,
+/// specs/mirakl/mirakl-mmp-seller-openapi.json): a file without the `sku` column fails as a
+/// whole (OF02 `FAILED` with a reason, nothing applied); a column that is not an offer field
+/// carries an offer additional field, as `offer_additional_fields` does in OF24.
+#[tokio::test]
+async fn offer_file_needs_a_sku_column_and_carries_additional_fields() {
+    let api = Api::start(MiraklConfig::default()).await;
+    let created = api
+        .upload(
+            "api/offers/imports",
+            "product-id;product-id-type;price;quantity;state\n111;EAN;1.00;1;11\n",
+            Some("NORMAL"),
+        )
+        .await;
+    api.sandbox.finish_imports();
+    let status = api
+        .json(&format!("api/offers/imports/{}", created["import_id"]))
+        .await;
+    assert_eq!(status["status"], "FAILED", "{status}");
+    assert!(
+        status["reason_status"]
+            .as_str()
+            .is_some_and(|r| r.contains("sku")),
+        "{status}"
+    );
+    assert_eq!(api.offers().await.total_count, 0);
+
+    let created = api
+        .upload(
+            "api/offers/imports",
+            "\"sku\";\"product-id\";\"product-id-type\";\"price\";\"quantity\";\"state\";\"warranty\"\n\
+             \"A\";\"A\";\"SHOP_SKU\";\"1.00\";\"4\";\"11\";\"12\"\n\
+             \"B\";\"B\";\"SHOP_SKU\";\"2.00\";\"5\";\"11\";\"\"\n",
+            Some("NORMAL"),
+        )
+        .await;
+    api.sandbox.finish_imports();
+    let status = api
+        .json(&format!("api/offers/imports/{}", created["import_id"]))
+        .await;
+    assert_eq!(status["status"], "COMPLETE", "{status}");
+    assert_eq!(status["lines_in_success"], 2, "{status}");
+    let offers = api.json("api/offers?max=100").await;
+    let fields = |sku: &str| -> Value {
+        offers["offers"]
+            .as_array()
+            .expect("offers")
+            .iter()
+            .find(|o| o["shop_sku"] == sku)
+            .map(|o| o["offer_additional_fields"].clone())
+            .expect("offer")
+    };
+    assert_eq!(fields("A")[0]["code"], "warranty", "{offers}");
+    assert_eq!(fields("A")[0]["value"], "12", "{offers}");
+    assert_eq!(fields("B"), json!([]), "{offers}");
+}

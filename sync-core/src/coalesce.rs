@@ -11,8 +11,8 @@
 //!    returns at most one batch per operation whose window is open. A failed batch goes back
 //!    with [`Coalescer::requeue`] unless newer data superseded it. Nothing is ever dropped.
 
-use crate::plan::{Batch, OfferWrite, Operation, PriceWrite, StockWrite};
-use crate::rules::{CallWindows, SyncRules};
+use crate::plan::{Batch, OfferWrite, Operation, PriceWrite, StockWrite, call_size};
+use crate::rules::{CallWindows, PlanRules, SyncRules};
 use crate::types::ShopSku;
 use bigcommerce_api::webhooks::{EventData, EventObject, WebhookEvent};
 use serde::{Deserialize, Serialize};
@@ -146,7 +146,7 @@ pub fn dirty_keys(event: &WebhookEvent) -> Vec<DirtyKey> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Coalescer {
     windows: CallWindows,
-    batch_size: usize,
+    plan: PlanRules,
     dirty: DirtySet,
     first_dirty: Option<OffsetDateTime>,
     last_dirty: Option<OffsetDateTime>,
@@ -165,7 +165,7 @@ impl Coalescer {
     pub fn new(rules: &SyncRules) -> Self {
         Self {
             windows: rules.windows.clone(),
-            batch_size: rules.plan.batch_size.max(1),
+            plan: rules.plan.clone(),
             dirty: DirtySet::default(),
             first_dirty: None,
             last_dirty: None,
@@ -371,8 +371,9 @@ impl Coalescer {
         self.clone().take_ready(now)
     }
 
-    /// At most one batch per operation whose window is open at `now` (at most `batch_size`
-    /// lines, in SKU order), recording `now` as that operation's last call. Order: OF24, STO01,
+    /// At most one batch per operation whose window is open at `now` (at most
+    /// [`call_size`] lines, in SKU order: every pending full offer when they make an OF01
+    /// file, else up to `batch_size`, no cap by default), recording `now` as that operation's last call. Order: OF24, STO01,
     /// PRI01.
     pub fn take_ready(&mut self, now: OffsetDateTime) -> Vec<Batch> {
         let mut out = Vec::new();
@@ -380,7 +381,7 @@ impl Coalescer {
             if self.pending(op) == 0 || self.window_opens(op, now) > now {
                 continue;
             }
-            let n = self.batch_size;
+            let n = call_size(op, self.pending(op), &self.plan);
             let batch = match op {
                 Operation::Offers => Batch::Offers(take_first(&mut self.offers, n)),
                 Operation::Stock => Batch::Stock(take_first(&mut self.stock, n)),
@@ -394,6 +395,9 @@ impl Coalescer {
 }
 
 fn take_first<T>(map: &mut BTreeMap<ShopSku, T>, n: usize) -> Vec<T> {
+    if n >= map.len() {
+        return std::mem::take(map).into_values().collect();
+    }
     let keys: Vec<ShopSku> = map.keys().take(n).cloned().collect();
     keys.into_iter().filter_map(|k| map.remove(&k)).collect()
 }
@@ -526,7 +530,7 @@ mod tests {
     #[test]
     fn writes_merge_and_respect_windows() {
         let mut rules = SyncRules::default();
-        rules.plan.batch_size = 2;
+        rules.plan.batch_size = Some(2);
         let mut c = Coalescer::new(&rules);
         c.push([Batch::Stock(vec![StockWrite {
             shop_sku: sku("A"),
@@ -656,7 +660,8 @@ mod tests {
         #[test]
         fn merged_never_lost_no_window_exceeded(steps in proptest::collection::vec(step(), 1..60), size in 1usize..3) {
             let mut rules = SyncRules::default();
-            rules.plan.batch_size = size;
+            rules.plan.batch_size = Some(size);
+            rules.plan.file_import_from = usize::MAX;
             let mut c = Coalescer::new(&rules);
             let mut now = T0;
             // expected: last pushed (price, qty) per SKU; Mirakl: what arrived

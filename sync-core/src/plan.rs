@@ -85,12 +85,52 @@ pub struct Plan {
 /// The Mirakl operation a batch goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Operation {
-    /// OF24 `POST /api/offers`: full offers.
+    /// Full offers: OF24 `POST /api/offers`, or OF01 `POST /api/offers/imports` for a large
+    /// call ([`offer_call`]).
     Offers,
     /// STO01 `POST /api/offers/stock/imports`: quantities.
     Stock,
     /// PRI01 `POST /api/offers/pricing/imports`: prices.
     Prices,
+}
+
+/// How one call of full offers reaches Mirakl, chosen by [`offer_call`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum OfferCall {
+    /// OF24 `POST /api/offers`: JSON, for small sets.
+    Json,
+    /// OF01 `POST /api/offers/imports`: one CSV file (offers only, `NORMAL` mode), for large
+    /// sets such as a first load.
+    File,
+}
+
+impl OfferCall {
+    /// The Mirakl operation code (`OF24` or `OF01`).
+    pub fn code(self) -> &'static str {
+        match self {
+            OfferCall::Json => "OF24",
+            OfferCall::File => "OF01",
+        }
+    }
+}
+
+/// The call that carries `lines` full offers: one OF01 file from
+/// [`PlanRules::file_import_from`] lines on, else OF24.
+pub fn offer_call(lines: usize, rules: &PlanRules) -> OfferCall {
+    if lines >= rules.file_import_from {
+        OfferCall::File
+    } else {
+        OfferCall::Json
+    }
+}
+
+/// The most lines one call of `op` carries when `pending` lines wait: every line for an
+/// OF01 file (never split), else [`PlanRules::batch_size`] (no cap when unset).
+pub fn call_size(op: Operation, pending: usize, rules: &PlanRules) -> usize {
+    if op == Operation::Offers && offer_call(pending, rules) == OfferCall::File {
+        return pending.max(1);
+    }
+    rules.batch_size.map_or(usize::MAX, |n| n.max(1))
 }
 
 /// One OF24 line: the FULL offer (OF24 resets every field not sent).
@@ -133,7 +173,8 @@ pub struct PriceWrite {
     pub volume_prices: Option<Vec<VolumeTier>>,
 }
 
-/// A batch for one call, at most `batch_size` lines, sorted by SKU.
+/// A batch for one call (at most [`call_size`] lines), sorted by SKU. An offers batch goes
+/// as OF24 or as one OF01 file, as [`offer_call`] decides from its size.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Batch {
     /// OF24.
@@ -267,7 +308,8 @@ impl Plan {
     }
 
     /// Routes every item to its operation and chunks each operation's lines to
-    /// `rules.batch_size`. Stock-only changes go to STO01 when `rules.stock_import`, price-only
+    /// [`call_size`] (no chunking unless `rules.batch_size` is set; full offers from
+    /// `rules.file_import_from` lines on are one OF01 batch). Stock-only changes go to STO01 when `rules.stock_import`, price-only
     /// changes to PRI01 when `rules.price_import`; everything else goes to OF24 carrying the full
     /// offer. Batches come ordered by operation (OF24, STO01, PRI01), lines by SKU.
     pub fn batches(&self, rules: &PlanRules) -> Vec<Batch> {
@@ -343,18 +385,26 @@ impl Plan {
                 }
             }
         }
-        let size = rules.batch_size.max(1);
         let mut out = Vec::new();
+        let size = |op, n| call_size(op, n, rules);
+        let n = offers.len();
         chunk(
             offers.into_values().collect(),
-            size,
+            size(Operation::Offers, n),
             Batch::Offers,
             &mut out,
         );
-        chunk(stock.into_values().collect(), size, Batch::Stock, &mut out);
+        let n = stock.len();
+        chunk(
+            stock.into_values().collect(),
+            size(Operation::Stock, n),
+            Batch::Stock,
+            &mut out,
+        );
+        let n = prices.len();
         chunk(
             prices.into_values().collect(),
-            size,
+            size(Operation::Prices, n),
             Batch::Prices,
             &mut out,
         );
@@ -442,6 +492,69 @@ mod tests {
         )
     }
 
+    /// Issue 13: a first load of the default demo catalog (10,000 products × 3 variants) goes
+    /// as one OF01 file in one call window, not 60 OF24 calls of 500; a small change stays
+    /// one OF24 call; OF24, STO01 and PRI01 are not capped unless `batch_size` says so.
+    #[test]
+    fn large_sets_go_as_one_offer_file_and_small_ones_as_one_of24_call() {
+        let rules = PlanRules::default();
+        let first_load: BTreeMap<_, _> = (0..30_000)
+            .map(|i| want(&format!("SKU-{i:05}"), content("10", 3)))
+            .collect();
+        let p = plan(&first_load, &BTreeMap::new(), &BTreeSet::new(), &rules);
+        let b = p.batches(&rules);
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].len(), 30_000);
+        assert_eq!(offer_call(b[0].len(), &rules), OfferCall::File);
+        assert_eq!(offer_call(b[0].len(), &rules).code(), "OF01");
+
+        // 999 changed offers: one OF24 call, not two of 500
+        let current: BTreeMap<_, _> = (0..999)
+            .map(|i| have(&format!("SKU-{i:05}"), content("9", 3)))
+            .collect();
+        let desired: BTreeMap<_, _> = (0..999)
+            .map(|i| want(&format!("SKU-{i:05}"), content("10", 3)))
+            .collect();
+        let p = plan(&desired, &current, &BTreeSet::new(), &rules);
+        let b = p.batches(&rules);
+        assert_eq!(b.iter().map(Batch::len).collect::<Vec<_>>(), [999]);
+        assert_eq!(offer_call(999, &rules), OfferCall::Json);
+        assert_eq!(offer_call(1_000, &rules), OfferCall::File);
+
+        // the same price-only changes routed to PRI01: one call, uncapped
+        let pri = PlanRules {
+            price_import: true,
+            ..PlanRules::default()
+        };
+        let b = p.batches(&pri);
+        assert_eq!(
+            b.iter()
+                .map(|b| (b.operation(), b.len()))
+                .collect::<Vec<_>>(),
+            [(Operation::Prices, 999)]
+        );
+        // an explicit cap still splits OF24 calls, never an OF01 file
+        let capped = PlanRules {
+            batch_size: Some(400),
+            ..PlanRules::default()
+        };
+        assert_eq!(
+            p.batches(&capped)
+                .iter()
+                .map(Batch::len)
+                .collect::<Vec<_>>(),
+            [400, 400, 199]
+        );
+        assert_eq!(call_size(Operation::Offers, 30_000, &capped), 30_000);
+        assert_eq!(call_size(Operation::Stock, 30_000, &capped), 400);
+        // file_import_from 0: always a file
+        let always = PlanRules {
+            file_import_from: 0,
+            ..PlanRules::default()
+        };
+        assert_eq!(offer_call(1, &always), OfferCall::File);
+    }
+
     #[test]
     fn classification() {
         let a = content("10", 1);
@@ -483,7 +596,7 @@ mod tests {
         .into();
         let keep: BTreeSet<_> = [ShopSku::new("Z").unwrap()].into();
         let rules = PlanRules {
-            batch_size: 2,
+            batch_size: Some(2),
             stock_import: true,
             price_import: true,
             ..PlanRules::default()
@@ -532,7 +645,7 @@ mod tests {
 
         // Without STO01/PRI01 everything goes to OF24 with full content.
         let of24 = PlanRules {
-            batch_size: 10,
+            batch_size: Some(10),
             ..PlanRules::default()
         };
         let b = p.batches(&of24);
@@ -694,7 +807,8 @@ mod tests {
         )
             .prop_map(|(removal, batch_size, s, p)| PlanRules {
                 removal,
-                batch_size,
+                batch_size: Some(batch_size),
+                file_import_from: 3,
                 stock_import: s,
                 price_import: p,
                 ..PlanRules::default()
@@ -713,7 +827,10 @@ mod tests {
             // every batch within the size, every SKU sent at most once
             let mut seen = BTreeSet::new();
             for b in p.batches(&rules) {
-                prop_assert!(b.len() <= rules.batch_size && !b.is_empty());
+                let file = b.operation() == Operation::Offers
+                    && offer_call(b.len(), &rules) == OfferCall::File;
+                prop_assert!(!b.is_empty());
+                prop_assert!(file || b.len() <= rules.batch_size.unwrap_or(usize::MAX));
                 let skus: Vec<ShopSku> = match &b {
                     Batch::Offers(v) => v.iter().map(|l| l.shop_sku.clone()).collect(),
                     Batch::Stock(v) => v.iter().map(|l| l.shop_sku.clone()).collect(),

@@ -362,8 +362,18 @@ pub enum RemovalPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PlanRules {
-    /// Most items per batch (default 500; 0 is treated as 1).
-    pub batch_size: usize,
+    /// Most lines per OF24, STO01 or PRI01 call (default `None`: no cap, since Mirakl
+    /// documents none for these calls; one call per window carries every pending line).
+    /// `Some(0)` is treated as 1. An OF01 file ([`PlanRules::file_import_from`]) is never
+    /// split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<usize>,
+    /// Full offers go as one OF01 CSV file instead of an OF24 JSON call when a call carries
+    /// at least this many lines (default 1,000; 0: always OF01). OF01 is Mirakl's bulk path
+    /// ("Once per minute with offers only", a limit of its own beside OF24's): a first load
+    /// or a catalog-wide change is one file in one call window. Offers whose update the CSV
+    /// cannot carry (channel or volume prices, eco-contributions) still go through OF24.
+    pub file_import_from: usize,
     /// Removal policy (default zero stock).
     pub removal: RemovalPolicy,
     /// Route stock-only changes to STO01 (default false: OF24 with the full offer).
@@ -379,7 +389,8 @@ pub struct PlanRules {
 impl Default for PlanRules {
     fn default() -> Self {
         Self {
-            batch_size: 500,
+            batch_size: None,
+            file_import_from: 1_000,
             removal: RemovalPolicy::ZeroStock,
             stock_import: false,
             price_import: false,
@@ -759,7 +770,8 @@ mod tests {
         let j: SyncRules = serde_json::from_str("{}").unwrap();
         assert_eq!(t, SyncRules::default());
         assert_eq!(j, SyncRules::default());
-        assert_eq!(t.plan.batch_size, 500);
+        assert_eq!(t.plan.batch_size, None);
+        assert_eq!(t.plan.file_import_from, 1_000);
         assert_eq!(t.windows.offers_secs, 60);
         assert!(t.selection.visible_only);
         assert_eq!(t.identity.sku_type, "SHOP_SKU");

@@ -26,8 +26,8 @@ struct Args {
     /// Variants per product.
     #[arg(long, default_value_t = 3)]
     variants: usize,
-    /// OF24 batch size (offers per call); default: the connector's default
-    /// (`rules.plan.batch_size`), so the figures and the minimum are those of the default
+    /// Cap on offers per OF24/STO01/PRI01 call (`rules.plan.batch_size`); default: the
+    /// connector's default (no cap), so the figures and the minimum are those of the default
     /// configuration.
     #[arg(long)]
     batch: Option<usize>,
@@ -37,6 +37,30 @@ struct Args {
     /// BigCommerce requests per 30 s (150: Standard/Plus plans).
     #[arg(long, default_value_t = 150)]
     bc_quota: u32,
+}
+
+/// `VmHWM` (peak resident set) and `VmRSS` of this process in MB, from `/proc/self/status`
+/// (Linux; `None` elsewhere). The sandboxes run in this process, so their memory counts too.
+fn rss_mb() -> Option<(f64, f64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<f64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb / 1024.0)
+    };
+    Some((field("VmHWM:")?, field("VmRSS:")?))
+}
+
+/// Resets the peak RSS to the current RSS (Linux: `5` to `/proc/self/clear_refs`), so the
+/// next [`rss_mb`] peak is that of the phase that follows.
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+fn rss_line(phase: &str) {
+    if let Some((peak, now)) = rss_mb() {
+        println!("  memory ({phase}): peak RSS {peak:.0} MB, RSS now {now:.0} MB");
+    }
 }
 
 fn calls_line(name: &str, c: &CallCounts) {
@@ -68,17 +92,19 @@ async fn main() -> ExitCode {
         .init();
     let args = Args::parse();
     let skus = args.products * args.variants.max(1);
-    let default_batch = sync_core::rules::PlanRules::default().batch_size;
-    let batch = args.batch.unwrap_or(default_batch).max(1);
+    let defaults = sync_core::rules::PlanRules::default();
+    let batch = args.batch.or(defaults.batch_size);
     println!(
-        "bench-sync: {} products × {} variants = {skus} SKUs, OF24 batches of {batch}{}, BigCommerce quota {}/30 s",
+        "bench-sync: {} products × {} variants = {skus} SKUs, offer calls {}{}, OF01 file from {} lines, BigCommerce quota {}/30 s",
         args.products,
         args.variants,
-        if batch == default_batch {
+        batch.map_or("uncapped".to_owned(), |b| format!("of at most {b} lines")),
+        if batch == defaults.batch_size {
             " (the default)"
         } else {
             " (not the default)"
         },
+        defaults.file_import_from,
         args.bc_quota
     );
     let t0 = Instant::now();
@@ -137,17 +163,31 @@ async fn main() -> ExitCode {
         plan.new as f64 / full.as_secs_f64().max(0.001)
     );
     let min_bc_pages = args.products.div_ceil(250);
-    let min_of24 = skus.div_ceil(batch);
+    // the minimum the default plan allows: every new offer in one call (OF01 file from
+    // `file_import_from` lines, else OF24 chunked by the cap when one is set)
+    let plan_rules = sync_core::rules::PlanRules {
+        batch_size: batch,
+        ..defaults.clone()
+    };
+    let op = sync_core::plan::offer_call(skus, &plan_rules);
+    let per_call =
+        sync_core::plan::call_size(sync_core::plan::Operation::Offers, skus, &plan_rules);
+    let min_calls = skus.div_ceil(per_call.max(1));
     calls_line("BigCommerce", &delta(&bc1, &bc0));
     println!(
         "    minimum: {min_bc_pages} product pages (250 per page, variants included) + 1 store read"
     );
     calls_line("Mirakl", &mk1);
     println!(
-        "    minimum: 1 OF21 page (empty shop, 100 per page), {min_of24} OF24 ({batch} offers per call, one call a minute: {min_of24} call windows) + at least one OF02 each"
+        "    minimum: 1 OF21 page (empty shop, 100 per page), {min_calls} {} ({} offers per call, one call a minute: {min_calls} call window(s)) + at least one OF02 each",
+        op.code(),
+        per_call.min(skus)
     );
 
+    rss_line("setup + full sync, sandboxes included");
+
     // 2. steady state: a second full reconciliation with nothing to change
+    let reset = reset_peak();
     let t2 = Instant::now();
     let again = demo.reconcile(&|_, _| {}).await;
     let steady = t2.elapsed();
@@ -161,6 +201,11 @@ async fn main() -> ExitCode {
             human(steady)
         );
     }
+    rss_line(if reset {
+        "no-change pass alone, sandboxes included"
+    } else {
+        "whole run so far: the peak could not be reset"
+    });
     calls_line("BigCommerce", &delta(&bc2, &bc1));
     println!("    minimum: {min_bc_pages} product pages + 0");
     calls_line("Mirakl", &delta(&mk2, &mk1));
@@ -170,6 +215,11 @@ async fn main() -> ExitCode {
     );
 
     // 3. live changes through the running connector
+    if args.changes == 0 {
+        demo.stop().await;
+        println!("total wall time: {}", human(t0.elapsed()));
+        return ExitCode::SUCCESS;
+    }
     demo.start_loop_with(false);
     let catalog = demo.catalog.skus();
     let mut changed: Vec<(String, rust_decimal::Decimal, Instant)> = Vec::new();

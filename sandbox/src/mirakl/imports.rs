@@ -104,6 +104,9 @@ impl Payload {
             return Payload::Unreadable("The file is empty".into());
         }
         let mut rows = Vec::new();
+        // newlines counted so far, up to byte `counted` (records come in file order, so the
+        // count grows incrementally: one pass over the file, not one per row)
+        let (mut counted, mut newlines) = (0usize, 0usize);
         for (index, record) in reader.records().enumerate() {
             match record {
                 Ok(record) => {
@@ -121,7 +124,16 @@ impl Payload {
                             while start < bytes.len() && matches!(bytes[start], b'\n' | b'\r') {
                                 start += 1;
                             }
-                            1 + bytes[..start].iter().filter(|c| **c == b'\n').count()
+                            if start >= counted {
+                                newlines += bytes[counted..start]
+                                    .iter()
+                                    .filter(|c| **c == b'\n')
+                                    .count();
+                                counted = start;
+                            } else {
+                                return 1 + bytes[..start].iter().filter(|c| **c == b'\n').count();
+                            }
+                            1 + newlines
                         })
                         .unwrap_or(index + 2);
                     rows.push(Row { line, cells });

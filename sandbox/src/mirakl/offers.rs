@@ -440,6 +440,65 @@ pub(crate) fn parse_offer(fields: &impl Fields, names: &Names) -> Result<OfferIn
 }
 
 /// Reads `offer_additional_fields [{code, value}]` of an OF24 offer.
+/// The OF01 columns that are offer fields (the spec's CSV format, `POST
+/// /api/offers/imports` in `mirakl-mmp-seller-openapi.json`); channel-, EPR- and
+/// warehouse-scoped columns carry a `[…]` suffix. Any other column is an offer additional
+/// field named by its code.
+const OF01_COLUMNS: [&str; 30] = [
+    "sku",
+    "product-id",
+    "product-id-type",
+    "description",
+    "internal-description",
+    "price",
+    "price-additional-info",
+    "quantity",
+    "min-quantity-alert",
+    "state",
+    "available-start-date",
+    "available-end-date",
+    "discount-price",
+    "discount-start-date",
+    "discount-end-date",
+    "discount-ranges",
+    "allow-quote-requests",
+    "leadtime-to-ship",
+    "min-order-quantity",
+    "max-order-quantity",
+    "package-quantity",
+    "update-delete",
+    "price-ranges",
+    "ecotax",
+    "gift-wrap",
+    "min-quantity-ordered",
+    "logistic-class",
+    "product-tax-code",
+    "msrp",
+    "pricing-unit",
+];
+
+/// The offer additional fields of an OF01 row: every non-empty cell of a column that is not
+/// an offer field (see [`OF01_COLUMNS`]), sorted by code.
+pub(crate) fn csv_additional_fields(row: &HashMap<String, String>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = row
+        .iter()
+        .filter(|(k, v)| !v.is_empty() && !k.contains('[') && !OF01_COLUMNS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Whether an OF01 header names the offer SKU column (without it no line can be read: the
+/// spec's CSV format starts with `"sku"`).
+pub(crate) fn of01_header_ok(header: &[String]) -> Result<(), String> {
+    if header.iter().any(|h| h == "sku") {
+        Ok(())
+    } else {
+        Err("The column 'sku' is missing from the offer file".into())
+    }
+}
+
 pub(crate) fn json_additional_fields(
     object: &serde_json::Map<String, Value>,
 ) -> Vec<(String, String)> {

@@ -111,7 +111,14 @@ pub(crate) fn router(shared: Arc<Shared>, checker: crate::contract::Checker) -> 
     crate::contract::layer(r, checker)
         .route_layer(middleware::from_fn_with_state(shared.clone(), guard))
         .with_state(shared)
+        // The spec documents no size limit for import files (OF01, STO01, PRI01, P41): a whole
+        // catalog in one OF01 file is the documented bulk path, so axum's 2 MB default (a
+        // framework default, not Mirakl's) must not refuse it.
+        .layer(axum::extract::DefaultBodyLimit::max(IMPORT_FILE_LIMIT))
 }
+
+/// Largest request body the stand-in reads (an OF01 file of 30,000 offers is about 4 MB).
+const IMPORT_FILE_LIMIT: usize = 256 << 20;
 
 /// The Mirakl operation code of a route.
 fn operation(method: &Method, template: &str) -> Option<&'static str> {

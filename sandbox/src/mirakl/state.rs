@@ -420,11 +420,20 @@ impl State {
                 outcome.report_header = header.clone();
                 match import.kind {
                     ImportKind::Offers => {
-                        let mut seen = Vec::new();
+                        if let Err(reason) = super::offers::of01_header_ok(header) {
+                            import.status = ImportStatus::Failed;
+                            import.reason_status = Some(reason);
+                            import.outcome = outcome;
+                            self.imports.insert(id, import);
+                            return;
+                        }
+                        let mut seen = std::collections::HashSet::new();
                         for row in rows {
                             let map = row_map(header, row);
-                            let result = parse_offer(&map, &CSV_NAMES).and_then(|input| {
-                                seen.push(input.shop_sku.clone());
+                            let result = parse_offer(&map, &CSV_NAMES).and_then(|mut input| {
+                                input.additional_fields =
+                                    super::offers::csv_additional_fields(&map);
+                                seen.insert(input.shop_sku.clone());
                                 let sku = (!input.delete).then(|| input.shop_sku.clone());
                                 let change = self.apply_offer(input, at)?;
                                 if let Some(sku) = sku {
@@ -438,7 +447,7 @@ impl State {
                             let gone: Vec<String> = self
                                 .offers
                                 .keys()
-                                .filter(|sku| !seen.contains(sku))
+                                .filter(|sku| !seen.contains(sku.as_str()))
                                 .cloned()
                                 .collect();
                             for sku in gone {
