@@ -24,7 +24,10 @@ pub(crate) struct Shared {
     /// computing a quantity and Mirakl applying it (else the marketplace could sell units
     /// already promised). Held by [`crate::orders::OrdersFlow::step_order`] and by the offers
     /// flow's compute-and-send steps; reads (OR11, catalog pages, P41) never take it.
-    pub(crate) stock_gate: tokio::sync::Mutex<()>,
+    /// (Shared by every shop of one store when they share a [`crate::fleet::StockLedger`].)
+    pub(crate) stock_gate: Arc<tokio::sync::Mutex<()>>,
+    /// The stock ledger of the store's shops on several marketplaces, when there are several.
+    pub(crate) ledger: Option<Arc<crate::fleet::StockLedger>>,
 }
 
 impl Shared {
@@ -34,7 +37,9 @@ impl Shared {
         store: Arc<dyn StateStore>,
         rules: SyncRules,
         opts: ConnectorOptions,
+        ledger: Option<Arc<crate::fleet::StockLedger>>,
     ) -> Shared {
+        let stock_gate = ledger.as_ref().map_or_else(Default::default, |l| l.gate());
         Shared {
             bc,
             mirakl,
@@ -42,7 +47,8 @@ impl Shared {
             rules,
             opts,
             counters: Mutex::new(Counters::default()),
-            stock_gate: tokio::sync::Mutex::new(()),
+            stock_gate,
+            ledger,
         }
     }
 

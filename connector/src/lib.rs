@@ -53,6 +53,7 @@ mod connector;
 mod context;
 mod error;
 pub mod explain;
+pub mod fleet;
 pub mod metrics;
 pub mod observe;
 pub mod offers;
