@@ -164,7 +164,7 @@ impl CatalogReader {
         let mut catalog = Catalog::from_products(products, currency);
         // The rules' tax basis converts prices only when the store's basis is known.
         catalog.prices_include_tax = self.store_settings().await?.1;
-        catalog.held = self.book.held_units(self.shared.store.as_ref()).await?;
+        catalog.held = crate::fleet::held_units(&self.shared, &self.book, None).await?;
         if let (Some(list), Some(cur)) = (opts.price_list_id, currency) {
             let variants: Vec<VariantId> = products
                 .iter()

@@ -111,9 +111,24 @@ impl Connector {
         rules: SyncRules,
         opts: ConnectorOptions,
     ) -> Connector {
+        Connector::with_ledger(bc, mirakl, store, rules, opts, None)
+    }
+
+    /// A connector whose shop shares `ledger` (one stock pool, one stock gate) with the
+    /// other shops of the same BigCommerce store on other marketplaces: units held by open
+    /// orders of any of them are held back from every one's offers (see
+    /// [`crate::fleet::StockLedger`]). `None`: the same as [`Connector::new`].
+    pub fn with_ledger(
+        bc: BcClient,
+        mirakl: MkClient,
+        store: Arc<dyn StateStore>,
+        rules: SyncRules,
+        opts: ConnectorOptions,
+        ledger: Option<Arc<crate::fleet::StockLedger>>,
+    ) -> Connector {
         let hold_offers = opts.products.as_ref().is_some_and(|p| p.hold_offers);
         let telemetry = opts.telemetry.clone().unwrap_or_default();
-        let shared = Arc::new(Shared::new(bc, mirakl, store, rules, opts));
+        let shared = Arc::new(Shared::new(bc, mirakl, store, rules, opts, ledger));
         let book = Arc::new(OrderBook::default());
         let catalog = Arc::new(CatalogReader::new(shared.clone(), book.clone()));
         let listing = Arc::new(Listing::new(hold_offers));
@@ -125,6 +140,9 @@ impl Connector {
         let orders = OrdersFlow::new(shared.clone(), catalog, book, offers.clone());
         let products = ProductsFlow::new(shared.clone(), listing, offers.clone());
         let messages = crate::messages::MessagesFlow::new(shared.clone());
+        if let Some(l) = &shared.ledger {
+            l.join(orders.book(), shared.store.clone(), &offers);
+        }
         Connector {
             messages,
             shared,

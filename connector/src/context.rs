@@ -26,12 +26,15 @@ pub(crate) struct Shared {
     /// flow's compute-and-send steps; reads (OR11, catalog pages, P41) never take it. The
     /// offers flow and order acceptances take it whole (write); other order steps (creates,
     /// shipments, refunds of different orders) share it (read) and so run side by side.
-    pub(crate) stock_gate: tokio::sync::RwLock<()>,
+    /// (Shared by every shop of one store when they share a [`crate::fleet::StockLedger`].)
+    pub(crate) stock_gate: Arc<tokio::sync::RwLock<()>>,
     /// The channel marketplace orders are created in, settled once (see [`crate::channel`]).
     pub(crate) order_channel: tokio::sync::OnceCell<crate::channel::ChannelSetup>,
     /// Latest version of each Mirakl order the order poll read while it matters to the
     /// messages step: an open incident, or a deadline ahead (see [`crate::messages`]).
     pub(crate) watched: Mutex<std::collections::BTreeMap<String, mirakl_api::orders::Order>>,
+    /// The stock ledger of the store's shops on several marketplaces, when there are several.
+    pub(crate) ledger: Option<Arc<crate::fleet::StockLedger>>,
 }
 
 impl Shared {
@@ -41,7 +44,9 @@ impl Shared {
         store: Arc<dyn StateStore>,
         rules: SyncRules,
         opts: ConnectorOptions,
+        ledger: Option<Arc<crate::fleet::StockLedger>>,
     ) -> Shared {
+        let stock_gate = ledger.as_ref().map_or_else(Default::default, |l| l.gate());
         Shared {
             bc,
             mirakl,
@@ -49,9 +54,10 @@ impl Shared {
             rules,
             opts,
             counters: Mutex::new(Counters::default()),
-            stock_gate: tokio::sync::RwLock::new(()),
+            stock_gate,
             order_channel: tokio::sync::OnceCell::new(),
             watched: Mutex::new(std::collections::BTreeMap::new()),
+            ledger,
         }
     }
 

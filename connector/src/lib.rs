@@ -54,6 +54,7 @@ mod connector;
 mod context;
 mod error;
 pub mod explain;
+pub mod fleet;
 pub mod messages;
 pub mod metrics;
 pub mod observe;

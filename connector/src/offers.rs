@@ -306,10 +306,19 @@ impl OffersFlow {
             .iter()
             .filter_map(|l| self.catalog.sku(&l.offer_sku).map(|i| i.product_id))
             .collect();
+        self.mark_stock_changed(&ids);
+        // the same units are offered on the store's other marketplaces
+        if let Some(ledger) = &self.shared.ledger {
+            ledger.mark_stock_changed(&ids);
+        }
+    }
+
+    /// Marks products dirty because the stock they may offer changed (no latency sample).
+    pub(crate) fn mark_stock_changed(&self, ids: &[u64]) {
         let now = now_utc();
         let mut s = lock(&self.state);
         for p in ids {
-            s.coalescer.mark(DirtyKey::Product(p), now);
+            s.coalescer.mark(DirtyKey::Product(*p), now);
         }
     }
 

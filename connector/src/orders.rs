@@ -152,6 +152,11 @@ impl OrderBook {
         lock(&self.book).orders.get(id).cloned()
     }
 
+    /// The orders in the book (the latest version read of each).
+    pub(crate) fn snapshot(&self) -> Vec<MkOrder> {
+        lock(&self.book).orders.values().cloned().collect()
+    }
+
     /// Units held per SKU by open Mirakl orders not yet created in BigCommerce (all orders,
     /// or all but `except`).
     ///
@@ -482,21 +487,35 @@ impl OrdersFlow {
     /// stepped yet.
     fn remember_versions(&self, fetched: Vec<MkOrder>) -> BTreeSet<String> {
         let mut changed = BTreeSet::new();
-        let mut book = lock(&self.book.book);
-        book.open_orders_loaded = true;
-        for o in fetched {
-            self.shared.watch_order(&o);
-            let id = o.order_id.as_str().to_owned();
-            let newer = book
-                .orders
-                .get(&id)
-                .is_none_or(|old| old.last_updated_date <= o.last_updated_date);
-            if newer {
-                if book.processed.get(&id).copied() != Some(Version::of(&o)) {
-                    changed.insert(id.clone());
+        // orders that stopped holding stock (refused, canceled): their units may be offered
+        let mut released = Vec::new();
+        {
+            let mut book = lock(&self.book.book);
+            book.open_orders_loaded = true;
+            for o in fetched {
+                self.shared.watch_order(&o);
+                let id = o.order_id.as_str().to_owned();
+                let newer = book
+                    .orders
+                    .get(&id)
+                    .is_none_or(|old| old.last_updated_date <= o.last_updated_date);
+                if newer {
+                    if book.processed.get(&id).copied() != Some(Version::of(&o)) {
+                        changed.insert(id.clone());
+                    }
+                    let holds = |o: &MkOrder| {
+                        !sync_core::orders::held_units(std::slice::from_ref(o), |_| false)
+                            .is_empty()
+                    };
+                    if book.orders.get(&id).is_some_and(holds) && !holds(&o) {
+                        released.push(o.clone());
+                    }
+                    book.orders.insert(id, o);
                 }
-                book.orders.insert(id, o);
             }
+        }
+        for o in &released {
+            self.offers.mark_order_products(o);
         }
         changed
     }
@@ -947,10 +966,8 @@ impl OrdersFlow {
             .map(|l| l.offer_sku.clone())
             .collect();
         self.catalog.refresh_skus(&skus).await?;
-        let held = self
-            .book
-            .held_units_except(self.store(), Some(&order.order_id))
-            .await?;
+        let held =
+            crate::fleet::held_units(&self.shared, &self.book, Some(&order.order_id)).await?;
         let stock = skus
             .iter()
             .filter_map(|s| self.catalog.sku(s).map(|i| (s.clone(), i.on_hand)))
@@ -1318,7 +1335,14 @@ impl OrdersFlow {
             .orders()
             .find_by_external_order_id(external_order_id)
             .await?;
-        let mut ids: Vec<u64> = found.iter().map(|o| o.id.0).collect();
+        // Mirakl order ids are unique per operator only: a store selling on several
+        // marketplaces tells their orders apart by `external_source` (see `crate::fleet`)
+        let source = &self.shared.rules.orders.external_source;
+        let mut ids: Vec<u64> = found
+            .iter()
+            .filter(|o| o.external_source.as_ref().is_none_or(|s| s == source))
+            .map(|o| o.id.0)
+            .collect();
         ids.sort_unstable();
         let Some(first) = ids.first().copied() else {
             return Ok(false);

@@ -817,3 +817,43 @@ mod tests {
         assert!(matches!(err, StateError::Backend(_)), "{err:?}");
     }
 }
+
+/// Opens each shop's state on one shared pool (`sync_connector::fleet::StateSource`): the
+/// store of `<connection>/<shop>` is [`PostgresStore::for_connection`] of that id. The
+/// migrations run once, in [`PostgresStates::connect`].
+#[derive(Clone)]
+pub struct PostgresStates {
+    base: PostgresStore,
+}
+
+impl fmt::Debug for PostgresStates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostgresStates").finish_non_exhaustive()
+    }
+}
+
+impl PostgresStates {
+    /// A pool of at most `max_size` connections to `url`, migrated.
+    ///
+    /// # Errors
+    /// As [`PostgresStore::connect`].
+    pub async fn connect(url: &str, max_size: usize) -> Result<PostgresStates> {
+        let base = PostgresStore::from_pool(PostgresStore::pool(url, max_size)?, "fleet").await?;
+        Ok(PostgresStates { base })
+    }
+
+    /// `worker`'s view of the store leases on the same pool (see [`workers`]).
+    ///
+    /// # Errors
+    /// An empty or over-long worker id.
+    pub fn workers(&self, worker: &str) -> Result<workers::StoreLeases> {
+        self.base.workers(worker)
+    }
+}
+
+#[async_trait]
+impl sync_connector::fleet::StateSource for PostgresStates {
+    async fn open(&self, id: &str) -> Result<std::sync::Arc<dyn StateStore>> {
+        Ok(std::sync::Arc::new(self.base.for_connection(id)?))
+    }
+}

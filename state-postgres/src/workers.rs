@@ -233,3 +233,23 @@ impl StoreLeases {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 }
+
+#[async_trait::async_trait]
+impl sync_connector::fleet::LeaseBoard for StoreLeases {
+    fn worker(&self) -> &str {
+        &self.worker
+    }
+
+    async fn register(&self, stores: &[String]) -> Result<()> {
+        let keys: Vec<&str> = stores.iter().map(String::as_str).collect();
+        StoreLeases::register(self, &keys).await.map(drop)
+    }
+
+    async fn balance(&self, stale_after: Duration) -> Result<Vec<String>> {
+        StoreLeases::balance(self, stale_after).await
+    }
+
+    async fn release(&self, stores: &[String]) -> Result<()> {
+        StoreLeases::release(self, stores).await.map(drop)
+    }
+}

@@ -40,7 +40,7 @@ use sync_connector::runner::{self, RunOptions};
 use sync_connector::state::{LeaseHolder, SqliteStore, StateError, StateStore, rebuild};
 use sync_connector::webhooks;
 use sync_connector::{Connector, ConnectorOptions};
-use sync_state_postgres::PostgresStore;
+use sync_state_postgres::{PostgresStates, PostgresStore};
 use tokio::sync::{mpsc, watch};
 
 /// The reference BigCommerce ⇄ Mirakl connector.
@@ -86,6 +86,18 @@ enum Command {
         /// OF21 pages), `export` (the export only) or `list` (OF21 pages only).
         #[arg(long, default_value = "auto")]
         offers: sync_connector::audit::OfferSource,
+    },
+    /// Runs as one of any number of identical workers: serves the connections of a fleet
+    /// file (`[[connection]]` tables) whose store leases it holds in the PostgreSQL state,
+    /// renews them, takes over the stores of dead workers and gives its own back on SIGTERM.
+    /// With SQLite state it serves every connection of the file alone.
+    Worker {
+        /// Fleet (or plain) configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// This worker's id in the lease table (default: host name and PID).
+        #[arg(long)]
+        worker_id: Option<String>,
     },
     /// The trail of one SKU or Mirakl order: values read, desired offer and rules, what was
     /// sent and when, import results and error lines; for an order each step and its call.
@@ -695,6 +707,69 @@ fn stopped() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `sync worker`: the fleet's connections, shared with the other workers through the store
+/// leases of the PostgreSQL state (see `sync_connector::fleet`).
+async fn worker(path: &Path, worker_id: Option<&str>) -> ExitCode {
+    use sync_connector::fleet::{
+        self, FleetConfig, LeaseBoard, SoleWorker, SqliteFiles, StateSource,
+    };
+    let cfg = match FleetConfig::load(path) {
+        Ok(c) => c,
+        Err(e) => {
+            errln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut redactor = Redactor::default();
+    for shop in cfg.connections.iter().flat_map(|c| &c.shops) {
+        redactor.extend(&config_secrets(&shop.config));
+    }
+    if let Some(password) = cfg
+        .state_url
+        .as_ref()
+        .and_then(|u| url_password(u.expose()))
+    {
+        redactor.add_value(password);
+    }
+    let _ = SECRETS.set(redactor);
+    let holder = LeaseHolder::this_process();
+    let id = worker_id.map_or_else(|| format!("{}-{}", holder.host, holder.pid), str::to_owned);
+    let (board, states): (Arc<dyn LeaseBoard>, Arc<dyn StateSource>) = match &cfg.state_url {
+        Some(url) => {
+            // a few connections per shop served, shared by all of them
+            let shops: usize = cfg.connections.iter().map(|c| c.shops.len()).sum();
+            let states = match PostgresStates::connect(url.expose(), shops.clamp(4, 32)).await {
+                Ok(s) => s,
+                Err(e) => {
+                    errln!("error: the PostgreSQL state: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match states.workers(&id) {
+                Ok(board) => (Arc::new(board), Arc::new(states)),
+                Err(e) => {
+                    errln!("error: worker id {id:?}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        None => (
+            Arc::new(SoleWorker::new(&cfg)),
+            Arc::new(SqliteFiles::new(&cfg.state_path)),
+        ),
+    };
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("stopping: giving the stores back");
+        let _ = stop_tx.send(true);
+    });
+    tracing::info!(worker = %id, connections = cfg.connections.len(), "worker started");
+    let report = fleet::run_worker(&cfg, board, states, cfg.worker, stop_rx).await;
+    outln!("{report:?}");
+    ExitCode::SUCCESS
+}
+
 /// Ctrl-C, or SIGTERM (what service managers send) on Unix.
 async fn shutdown_signal() {
     #[cfg(unix)]
@@ -747,6 +822,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(
                 sync_connector::messages::run_reply_cli(config, order, text).await,
             );
+        }
+        Some(Command::Worker { config, worker_id }) => {
+            init_logs("info");
+            return worker(config, worker_id.as_deref()).await;
         }
         None => {}
     }
