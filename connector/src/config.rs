@@ -83,10 +83,19 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "mirakl",
             "webhooks",
             "poll",
+            "orders",
             "state",
             "products",
             "rules",
             "observe",
+        ],
+    ),
+    (
+        "orders",
+        &[
+            "messages_secs",
+            "deadline_warning_hours",
+            "acceptance_window_hours",
         ],
     ),
     (
@@ -218,10 +227,19 @@ struct RawConfig {
     mirakl: RawMirakl,
     webhooks: RawWebhooks,
     poll: RawPoll,
+    orders: RawOrders,
     state: RawState,
     products: RawProducts,
     rules: Option<toml::Table>,
     observe: RawObserve,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawOrders {
+    messages_secs: Option<u64>,
+    deadline_warning_hours: Option<u64>,
+    acceptance_window_hours: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -385,6 +403,9 @@ pub struct Config {
     pub webhooks: Option<WebhookConfig>,
     /// Intervals.
     pub poll: PollConfig,
+    /// Messages, incidents and deadlines (`[orders]`: `messages_secs`,
+    /// `deadline_warning_hours`, `acceptance_window_hours`, 0 to track no acceptance deadline).
+    pub messages: crate::messages::MessageOptions,
     /// SQLite state file.
     pub state_path: PathBuf,
     /// PostgreSQL state database (`[state] url` or `CONNECTOR_STATE_URL`, e.g.
@@ -663,6 +684,29 @@ impl Config {
             });
         }
 
+        let messages = {
+            let d = crate::messages::MessageOptions::default();
+            let o = &raw.orders;
+            let hours = |h: u64| Duration::from_secs(h * 3600);
+            let opts = crate::messages::MessageOptions {
+                poll: secs(o.messages_secs, d.poll),
+                deadline_warning: o.deadline_warning_hours.map_or(d.deadline_warning, hours),
+                acceptance_window: match o.acceptance_window_hours {
+                    Some(0) => None,
+                    Some(h) => Some(hours(h)),
+                    None => d.acceptance_window,
+                },
+                ..d
+            };
+            if opts.poll.is_zero() {
+                return Err(ConfigError::Invalid {
+                    what: "orders.messages_secs",
+                    reason: "must be at least one second".into(),
+                });
+            }
+            opts
+        };
+
         let products = if raw.products.enabled.unwrap_or(false) {
             let d = crate::products::ProductSyncOptions::default();
             let p = raw.products;
@@ -689,6 +733,7 @@ impl Config {
             mirakl,
             webhooks,
             poll,
+            messages,
             state_path: resolve(
                 raw.state
                     .path
@@ -817,6 +862,54 @@ mod tests {
         for secret in [TOKEN, KEY, "hook-secret-value"] {
             assert!(!shown.contains(secret), "{secret} leaked in {shown}");
         }
+    }
+
+    #[test]
+    fn orders_section_and_order_channel() {
+        let env = |name: &str| match name {
+            "BIGCOMMERCE_API_PATH" => Some("https://api.bigcommerce.com/stores/h1/v3/".into()),
+            "BIGCOMMERCE_ACCESS_TOKEN" => Some(TOKEN.into()),
+            "MIRAKL_BASE_URL" => Some("https://m.example.com".into()),
+            "MIRAKL_API_KEY" => Some(KEY.into()),
+            _ => None,
+        };
+        let cfg = Config::from_toml("", Path::new("."), &env).unwrap();
+        assert_eq!(
+            cfg.messages.deadline_warning,
+            Duration::from_secs(12 * 3600)
+        );
+        assert_eq!(
+            cfg.bigcommerce.order_channel,
+            crate::channel::OrderChannel::default()
+        );
+        let cfg = Config::from_toml(
+            "[orders]
+messages_secs = 120
+deadline_warning_hours = 6
+acceptance_window_hours = 0
+             [bigcommerce]
+channel_name = \"Westfield\"\n",
+            Path::new("."),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(cfg.messages.poll, Duration::from_secs(120));
+        assert_eq!(cfg.messages.deadline_warning, Duration::from_secs(6 * 3600));
+        assert_eq!(cfg.messages.acceptance_window, None);
+        assert_eq!(
+            cfg.bigcommerce.order_channel,
+            crate::channel::OrderChannel::Marketplace {
+                name: "Westfield".into(),
+                platform: "mirakl".into()
+            }
+        );
+        let cfg =
+            Config::from_toml("[bigcommerce]\nchannel_id = 5\n", Path::new("."), &env).unwrap();
+        assert_eq!(
+            cfg.bigcommerce.order_channel,
+            crate::channel::OrderChannel::Fixed(5)
+        );
+        assert!(Config::from_toml("[orders]\nmessages_secs = 0\n", Path::new("."), &env).is_err());
     }
 
     #[test]

@@ -31,10 +31,14 @@ pub(crate) struct Shared {
     /// The channel marketplace orders are created in, settled once (see [`crate::channel`]).
     pub(crate) order_channel: tokio::sync::OnceCell<crate::channel::ChannelSetup>,
     /// Latest version of each Mirakl order the order poll read while it matters to the
-    /// messages step: an open incident, or a deadline ahead (see [`crate::messages`]).
+    /// messages step: open (a deadline ahead, messages waiting for the BigCommerce order) or
+    /// with an open incident (see [`crate::messages`]).
     pub(crate) watched: Mutex<std::collections::BTreeMap<String, mirakl_api::orders::Order>>,
     /// The stock ledger of the store's shops on several marketplaces, when there are several.
     pub(crate) ledger: Option<Arc<crate::fleet::StockLedger>>,
+    /// Whether this process's order poll has handed any order to [`Shared::watch_order`]
+    /// (before that, an order missing from `watched` says nothing).
+    pub(crate) watching: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -58,16 +62,23 @@ impl Shared {
             order_channel: tokio::sync::OnceCell::new(),
             watched: Mutex::new(std::collections::BTreeMap::new()),
             ledger,
+            watching: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
     /// Keeps (or drops) an order version the order poll read, for incidents and deadlines.
     pub(crate) fn watch_order(&self, order: &mirakl_api::orders::Order) {
         use mirakl_api::orders::OrderState;
+        self.watching
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let keep = !crate::messages::open_incidents(order).is_empty()
             || matches!(
                 order.order_state,
-                OrderState::WaitingAcceptance | OrderState::Shipping
+                OrderState::Staging
+                    | OrderState::WaitingAcceptance
+                    | OrderState::WaitingDebit
+                    | OrderState::WaitingDebitPayment
+                    | OrderState::Shipping
             );
         let mut watched = lock(&self.watched);
         let id = order.order_id.as_str();

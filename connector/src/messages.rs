@@ -144,6 +144,9 @@ pub struct ReplySent {
 
 #[derive(Debug, Default)]
 struct Seen {
+    /// Lines whose current incident is noted (cache of the store's `incidents.noted:` keys
+    /// read or written by this process).
+    noted_open: BTreeSet<String>,
     last_poll: Option<tokio::time::Instant>,
     copied: u64,
     noted: u64,
@@ -335,35 +338,34 @@ impl MessagesFlow {
 
     async fn note_incidents(&self) -> Result<usize> {
         let incidents = self.incidents();
+        let open: BTreeSet<String> = incidents.iter().map(|i| i.order_line_id.clone()).collect();
+        // lines whose incident closed: forgotten, so a new opening is noted again
+        let closed: Vec<String> = {
+            let mut seen = lock(&self.seen);
+            let closed: Vec<String> = seen.noted_open.difference(&open).cloned().collect();
+            for l in &closed {
+                seen.noted_open.remove(l);
+            }
+            closed
+        };
+        for line in closed {
+            self.shared
+                .store
+                .set_cursor(&format!("{NOTED}{line}"), "closed")
+                .await?;
+        }
         let mut by_order: BTreeMap<String, Vec<Incident>> = BTreeMap::new();
         for i in incidents {
-            // one note per line and opening: a line's incident reopened later is noted again
+            if lock(&self.seen).noted_open.contains(&i.order_line_id) {
+                continue;
+            }
+            // one note per line and opening (the store says whether an earlier run noted it)
             let key = format!("{NOTED}{}", i.order_line_id);
             if self.shared.store.cursor(&key).await?.as_deref() == Some("open") {
+                lock(&self.seen).noted_open.insert(i.order_line_id.clone());
                 continue;
             }
             by_order.entry(i.order_id.clone()).or_default().push(i);
-        }
-        // lines whose incident closed: forget them, so a new opening is noted
-        let open: BTreeSet<String> = self
-            .incidents()
-            .into_iter()
-            .map(|i| i.order_line_id)
-            .collect();
-        let closed: Vec<String> = {
-            let watched = lock(&self.shared.watched);
-            watched
-                .values()
-                .flat_map(|o| o.order_lines.iter())
-                .map(|l| l.order_line_id.clone())
-                .filter(|l| !open.contains(l))
-                .collect()
-        };
-        for line in closed {
-            let key = format!("{NOTED}{line}");
-            if self.shared.store.cursor(&key).await?.as_deref() == Some("open") {
-                self.shared.store.set_cursor(&key, "closed").await?;
-            }
         }
         let mut appended = 0;
         for (order_id, lines) in by_order {
@@ -396,6 +398,7 @@ impl MessagesFlow {
                         .store
                         .set_cursor(&format!("{NOTED}{}", i.order_line_id), "open")
                         .await?;
+                    lock(&self.seen).noted_open.insert(i.order_line_id.clone());
                     appended += 1;
                     tracing::info!(order = %order_id, line = %i.order_line_id, bigcommerce_order = bc_order, "incident noted on the BigCommerce order");
                 }
@@ -451,8 +454,18 @@ impl MessagesFlow {
                 if pending.is_empty() {
                     continue;
                 }
-                let Some(bc_order) = self.bigcommerce_order(order_id).await? else {
-                    if now - updated < self.opts().hold {
+                let entry = store.order(order_id).await?;
+                let Some(bc_order) = entry.as_ref().and_then(|e| e.bigcommerce_order_id()) else {
+                    // wait for an order still on its way to BigCommerce (or not polled yet);
+                    // one the order poll settled without a BigCommerce order never gets one
+                    let polled = self
+                        .shared
+                        .watching
+                        .load(std::sync::atomic::Ordering::Relaxed);
+                    let on_its_way = !polled
+                        || entry.is_none()
+                        || lock(&self.shared.watched).contains_key(order_id);
+                    if on_its_way && now - updated < self.opts().hold {
                         held = Some(held.map_or(updated, |h: OffsetDateTime| h.min(updated)));
                         waiting.insert(order_id.to_owned());
                     } else {

@@ -232,3 +232,30 @@ async fn sync_reply_answers_the_customer() {
     let _ = std::fs::remove_dir_all(dir);
     assert_no_violations(&sides);
 }
+
+/// A thread on an order the connector refused (so it never reaches BigCommerce) does not hold
+/// the M11 cursor back: nothing waits for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_on_a_refused_order_wait_for_nothing() {
+    let sides = start(MiraklConfig::default(), None).await;
+    let all = skus(&sides);
+    let (sku, price) = &all[0];
+    assert!(sides.bc.set_stock(sku, 0));
+    let id = place(&sides, &[(sku.clone(), *price, 1)], Decimal::new(995, 2));
+    poll(&sides).await;
+    poll(&sides).await;
+    assert_eq!(order_support::state(&sides, &id), "REFUSED");
+    back_office(&sides)
+        .customer_opens_thread(&id, "Stock", "Will it be back in stock soon?")
+        .unwrap();
+    assert_eq!(sides.engine.messages().step().await.unwrap(), 0);
+    assert!(
+        sides
+            .engine
+            .messages()
+            .attention()
+            .messages_waiting
+            .is_empty()
+    );
+    assert_no_violations(&sides);
+}

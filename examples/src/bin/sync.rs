@@ -474,6 +474,7 @@ async fn run_with_state(
             price_list_id: cfg.bigcommerce.price_list_id,
             location_inventory: cfg.bigcommerce.location_inventory,
             order_channel: cfg.bigcommerce.order_channel.clone(),
+            messages: cfg.messages.clone(),
             telemetry: Some(telemetry),
             ..ConnectorOptions::default()
         },
