@@ -104,6 +104,7 @@ impl Shared {
                     crate::channel::OrderChannel::Fixed(id) => Ok(crate::channel::ChannelSetup {
                         channel_id: *id,
                         created: false,
+                        fallback: None,
                     }),
                     crate::channel::OrderChannel::Marketplace { name, platform } => {
                         crate::channel::ensure_marketplace_channel(
@@ -117,7 +118,7 @@ impl Shared {
                 }
             })
             .await
-            .copied()
+            .cloned()
     }
 
     pub(crate) fn counters(&self) -> MutexGuard<'_, Counters> {

@@ -502,11 +502,17 @@ async fn run_with_state(
     }
     // the channel marketplace orders are created in: found, or created once
     match engine.setup_order_channel().await {
-        Ok(c) => tracing::info!(
-            channel = c.channel_id,
-            created = c.created,
-            "marketplace orders go to this BigCommerce channel"
-        ),
+        Ok(c) => match &c.fallback {
+            None => tracing::info!(
+                channel = c.channel_id,
+                created = c.created,
+                "marketplace orders go to this BigCommerce channel"
+            ),
+            Some(why) => errln!(
+                "warning: marketplace orders go to the storefront channel {}: {why}",
+                c.channel_id
+            ),
+        },
         Err(e) => tracing::warn!(
             error = %e,
             "the BigCommerce order channel could not be set up; tried again before the first order is created"
