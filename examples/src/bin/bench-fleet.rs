@@ -282,6 +282,10 @@ async fn run(args: &Args) -> Result<bool, String> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
+    println!(
+        "killed {victim_id} ({orphaned} stores): taken over in {:.1} s",
+        taken_over.as_secs_f64()
+    );
     wait("round 2 in BigCommerce", timeout, || {
         placed[round1..]
             .iter()
@@ -290,9 +294,8 @@ async fn run(args: &Args) -> Result<bool, String> {
     .await?;
     let round2 = killed.elapsed();
     println!(
-        "killed {victim_id} (RSS {:.1} MiB, {orphaned} stores): taken over in {:.1} s, round 2 ({} orders) in BigCommerce {:.1} s after the kill",
+        "killed {victim_id} (RSS {:.1} MiB): round 2 ({} orders) in BigCommerce {:.1} s after the kill",
         victim_rss as f64 / 1024.0,
-        taken_over.as_secs_f64(),
         placed.len() - round1,
         round2.as_secs_f64()
     );
