@@ -1039,6 +1039,13 @@ pub trait LeaseBoard: Send + Sync {
     /// This worker's id (for logs).
     fn worker(&self) -> &str;
 
+    /// Marks this worker alive (and renews what it holds) without claiming anything, so the
+    /// others count it in their fair share.
+    ///
+    /// # Errors
+    /// A database error.
+    async fn announce(&self) -> crate::state::Result<()>;
+
     /// Adds the stores to the shared list (kept when already there).
     ///
     /// # Errors
@@ -1079,6 +1086,9 @@ impl LeaseBoard for SoleWorker {
     fn worker(&self) -> &str {
         "sole"
     }
+    async fn announce(&self) -> crate::state::Result<()> {
+        Ok(())
+    }
     async fn register(&self, _stores: &[String]) -> crate::state::Result<()> {
         Ok(())
     }
@@ -1107,10 +1117,12 @@ pub struct WorkerReport {
 }
 
 /// Serves the stores `board` gives this worker until `stop` becomes `true`: registers the
-/// fleet's connections, then every [`WorkerOptions::renew_every`] balances (renews, gives back
-/// beyond its fair share, claims), starts the connections it gained, stops those it lost. On
-/// stop, every connection is stopped and its store given back. Logs `worker serving` with the
-/// stores each time the set changes.
+/// fleet's connections and announces itself, waits one round (so workers started together
+/// see each other before claiming), then every [`WorkerOptions::renew_every`] balances
+/// (renews, gives back beyond its fair share, claims), starts the connections it gained and
+/// stops those it lost. Starts and stops run beside the lease rounds, so a worker starting
+/// many connections keeps renewing its leases. On stop, every connection is stopped and its
+/// store given back. Logs `worker serving` with the stores each time the set changes.
 pub async fn run_worker(
     cfg: &FleetConfig,
     board: Arc<dyn LeaseBoard>,
@@ -1118,11 +1130,17 @@ pub async fn run_worker(
     opts: WorkerOptions,
     mut stop: watch::Receiver<bool>,
 ) -> WorkerReport {
+    type Started = (String, Result<RunningConnection, FleetError>);
     let mut report = WorkerReport::default();
     let ids = cfg.connection_ids();
     let mut registered = false;
     let mut running: BTreeMap<String, RunningConnection> = BTreeMap::new();
+    let mut starting: tokio::task::JoinSet<Started> = tokio::task::JoinSet::new();
+    let mut starting_ids: BTreeSet<String> = BTreeSet::new();
+    let mut stopping: tokio::task::JoinSet<()> = tokio::task::JoinSet::new();
+    let mut held: BTreeSet<String> = BTreeSet::new();
     let mut last: Option<BTreeSet<String>> = None;
+    let mut first = true;
     loop {
         if *stop.borrow() {
             break;
@@ -1133,68 +1151,105 @@ pub async fn run_worker(
                 Err(e) => tracing::warn!(error = %e, "registering the stores failed"),
             }
         }
-        match board.balance(opts.stale_after).await {
-            Ok(held) => {
-                let held: BTreeSet<String> = held.into_iter().collect();
-                // connections that stopped themselves (lease lost) are dropped and retried
-                let gone: Vec<String> = running
-                    .iter()
-                    .filter(|(id, r)| !held.contains(*id) || r.lost())
-                    .map(|(id, _)| id.clone())
-                    .collect();
-                for id in gone {
-                    if let Some(r) = running.remove(&id) {
-                        if !held.contains(&id) {
-                            report.handed_over += 1;
+        if first {
+            first = false;
+            if let Err(e) = board.announce().await {
+                tracing::warn!(error = %e, "announcing the worker failed");
+            }
+        } else {
+            match board.balance(opts.stale_after).await {
+                Ok(now_held) => {
+                    held = now_held.into_iter().collect();
+                    // connections that stopped themselves (lease lost) are dropped and retried
+                    let gone: Vec<String> = running
+                        .iter()
+                        .filter(|(id, r)| !held.contains(*id) || r.lost())
+                        .map(|(id, _)| id.clone())
+                        .collect();
+                    for id in gone {
+                        if let Some(r) = running.remove(&id) {
+                            if !held.contains(&id) {
+                                report.handed_over += 1;
+                            }
+                            stopping.spawn(r.stop());
                         }
-                        r.stop().await;
+                    }
+                    for id in &held {
+                        if running.contains_key(id) || starting_ids.contains(id) {
+                            continue;
+                        }
+                        let Some(conn) = cfg.connection(id).cloned() else {
+                            // a store of another deployment sharing the database: not ours
+                            continue;
+                        };
+                        let states = states.clone();
+                        let id = id.clone();
+                        starting_ids.insert(id.clone());
+                        starting.spawn(async move {
+                            let r =
+                                RunningConnection::start(&conn, states.as_ref(), opts.stale_after)
+                                    .await;
+                            (id, r)
+                        });
                     }
                 }
-                for id in &held {
-                    if running.contains_key(id) || *stop.borrow() {
-                        continue;
-                    }
-                    let Some(conn) = cfg.connection(id) else {
-                        // a store of another deployment sharing the database: not ours
-                        continue;
-                    };
-                    match RunningConnection::start(conn, states.as_ref(), opts.stale_after).await {
-                        Ok(r) => {
+                Err(e) => {
+                    report.failed_rounds += 1;
+                    tracing::warn!(error = %e, "lease round failed; retrying");
+                }
+            }
+        }
+        let round_end = tokio::time::Instant::now() + opts.renew_every;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(round_end) => break,
+                _ = stop.changed() => break,
+                Some(done) = starting.join_next(), if !starting.is_empty() => {
+                    match done {
+                        Ok((id, Ok(r))) => {
+                            starting_ids.remove(&id);
                             report.started += 1;
-                            running.insert(id.clone(), r);
+                            if held.contains(&id) && !*stop.borrow() {
+                                running.insert(id, r);
+                            } else {
+                                stopping.spawn(r.stop());
+                            }
                         }
-                        Err(e) => {
+                        Ok((id, Err(e))) => {
+                            starting_ids.remove(&id);
                             report.failed_starts += 1;
                             tracing::warn!(error = %e, "connection not started; retrying");
                         }
+                        Err(e) => tracing::error!(error = %e, "a connection start panicked"),
                     }
+                    report.peak = report.peak.max(running.len());
                 }
-                report.peak = report.peak.max(running.len());
-                let now: BTreeSet<String> = running.keys().cloned().collect();
-                if last.as_ref() != Some(&now) {
-                    tracing::info!(
-                        worker = board.worker(),
-                        count = now.len(),
-                        stores = ?now,
-                        "worker serving"
-                    );
-                    last = Some(now);
-                }
-            }
-            Err(e) => {
-                report.failed_rounds += 1;
-                tracing::warn!(error = %e, "lease round failed; retrying");
+                Some(_) = stopping.join_next(), if !stopping.is_empty() => {}
             }
         }
-        tokio::select! {
-            _ = tokio::time::sleep(opts.renew_every) => {}
-            _ = stop.changed() => {}
+        let now: BTreeSet<String> = running.keys().cloned().collect();
+        if last.as_ref() != Some(&now) {
+            tracing::info!(
+                worker = board.worker(),
+                count = now.len(),
+                stores = ?now,
+                "worker serving"
+            );
+            last = Some(now);
+        }
+    }
+    // starts under way finish first (they hold instance leases), then everything stops
+    while let Some(done) = starting.join_next().await {
+        if let Ok((_, Ok(r))) = done {
+            report.started += 1;
+            stopping.spawn(r.stop());
         }
     }
     let ids: Vec<String> = running.keys().cloned().collect();
     for (_, r) in std::mem::take(&mut running) {
-        r.stop().await;
+        stopping.spawn(r.stop());
     }
+    while stopping.join_next().await.is_some() {}
     if let Err(e) = board.release(&ids).await {
         tracing::warn!(error = %e, "could not give the stores back");
     }

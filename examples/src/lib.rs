@@ -7,4 +7,6 @@
 #[cfg(feature = "demo")]
 pub mod demo;
 #[cfg(feature = "demo")]
+pub mod fleet;
+#[cfg(feature = "demo")]
 pub mod procs;

@@ -240,6 +240,10 @@ impl sync_connector::fleet::LeaseBoard for StoreLeases {
         &self.worker
     }
 
+    async fn announce(&self) -> Result<()> {
+        self.renew().await.map(drop)
+    }
+
     async fn register(&self, stores: &[String]) -> Result<()> {
         let keys: Vec<&str> = stores.iter().map(String::as_str).collect();
         StoreLeases::register(self, &keys).await.map(drop)

@@ -752,7 +752,16 @@ async fn worker(path: &Path, worker_id: Option<&str>) -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match states.workers(&id) {
+            // the lease rounds on a pool of their own: connections busy with their steps
+            // must never make a worker miss its renewals
+            let leases = match PostgresStates::connect(url.expose(), 2).await {
+                Ok(s) => s,
+                Err(e) => {
+                    errln!("error: the PostgreSQL state: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match leases.workers(&id) {
                 Ok(board) => (Arc::new(board), Arc::new(states)),
                 Err(e) => {
                     errln!("error: worker id {id:?}: {e}");
