@@ -41,6 +41,9 @@ use crate::state::{SentOffer, content_hash};
 
 const CURSOR_PRODUCTS: &str = "bigcommerce.products.date_modified";
 
+/// "Last sent" rows of unchanged offers written per store call in a reconciliation.
+const UNCHANGED_CHUNK: usize = 1_000;
+
 /// One line of the plan, for `--dry-run` output and reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanSummary {
@@ -241,6 +244,7 @@ impl OffersFlow {
         let rules = &self.shared.rules;
         let keep = offers::problem_skus(&problems);
         let plan = plan::plan(&desired, &current, &keep, &rules.plan);
+        drop(current);
         let batches = {
             let s = lock(&self.state);
             batches_keeping_prices(&plan, &rules.plan, &s.mirakl_offers)
@@ -253,14 +257,17 @@ impl OffersFlow {
             print_plan(&plan, &batches, &rules.plan);
             return Ok(summary);
         }
-        // The SKUs already as desired on Mirakl are, in effect, "last sent".
-        let unchanged: Vec<SentOffer> = plan
-            .unchanged
-            .iter()
-            .filter_map(|s| desired.get(s))
-            .map(|d| sent_offer(&OfferWrite::from(d), Some(d.source.product_id)))
-            .collect::<Result<_>>()?;
-        store.record_sent_offers(&unchanged).await?;
+        // The SKUs already as desired on Mirakl are, in effect, "last sent"; written a
+        // chunk at a time, so the rows of a large catalog are never all in memory at once.
+        for chunk in plan.unchanged.chunks(UNCHANGED_CHUNK) {
+            let rows: Vec<SentOffer> = chunk
+                .iter()
+                .filter_map(|s| desired.get(s))
+                .map(|d| sent_offer(&OfferWrite::from(d), Some(d.source.product_id)))
+                .collect::<Result<_>>()?;
+            store.record_sent_offers(&rows).await?;
+        }
+        drop(desired);
         tracing::info!(
             new = summary.new,
             changed = summary.changed,

@@ -1143,7 +1143,10 @@ impl OrdersFlow {
                     amount,
                     reason,
                 };
-                self.refund_in_bigcommerce(id, record, side, refund).await
+                let moved = self.refund_in_bigcommerce(id, record, side, refund).await?;
+                // stock may have come back: the offers flow recomputes these products
+                self.offers.mark_order_products(order);
+                Ok(moved)
             }
             Action::CancelShortLines {
                 lines,
@@ -1900,11 +1903,15 @@ impl OrdersFlow {
             .find(|r| r.reason.as_deref().is_some_and(|t| t.contains(&tag)))
         {
             tracing::info!(order = %id, refund = found.id, "Mirakl refund already mirrored in BigCommerce; adopted");
-            record
+            if record
                 .mirakl_refunds_handled
-                .insert(refund.mirakl_refund_id);
+                .insert(refund.mirakl_refund_id)
+            {
+                count_refunded_units(record, &refund.items);
+            }
             record.bigcommerce_refunds_handled.insert(found.id);
             self.save_record(id, record, None).await?;
+            self.restock(id, record, side).await?;
             return Ok(true);
         }
         let quote = orders
@@ -1943,13 +1950,70 @@ impl OrdersFlow {
         };
         tracing::info!(order = %id, reason = %refund.reason, amount = %refund.amount, "mirroring a Mirakl refund in BigCommerce (offline)");
         let created = orders.refund(oid, &req).await?;
-        record
+        if record
             .mirakl_refunds_handled
-            .insert(refund.mirakl_refund_id);
+            .insert(refund.mirakl_refund_id)
+        {
+            count_refunded_units(record, &req.items);
+        }
         record.bigcommerce_refunds_handled.insert(created.id);
         self.save_record(id, record, None).await?;
         self.shared.counters().refunds += 1;
+        self.restock(id, record, side).await?;
         Ok(true)
+    }
+
+    /// Puts the units of mirrored Mirakl refunds back in BigCommerce stock, exactly once
+    /// (`POST /v3/inventory/adjustments/relative` at the default location, inventory.v3.yml):
+    /// the order is read first, because a `Refunded` or `Cancelled` BigCommerce order had its
+    /// unshipped units returned by BigCommerce itself (`sync_core::lifecycle::restock_due`).
+    /// The ledger is saved before the adjustment: a crash in between restocks at most once.
+    async fn restock(
+        &self,
+        id: &str,
+        record: &mut OrderRecord,
+        side: &BigCommerceSide,
+    ) -> Result<()> {
+        use bigcommerce_api::catalog::{ProductId, VariantId};
+        use bigcommerce_api::inventory::{Adjustment, LocationId};
+        if record.restock_refunded.is_empty() {
+            return Ok(());
+        }
+        let status = self.shared.bc.orders().get(side.order.id).await?.status_id;
+        let auto = matches!(status, OrderStatus::Refunded | OrderStatus::Cancelled);
+        let due = lifecycle::restock_due(record, &side.products, auto);
+        if due.is_empty() {
+            return Ok(());
+        }
+        let mut items = Vec::new();
+        for (pid, delta) in &due {
+            let Some(p) = side.products.iter().find(|p| p.id == *pid) else {
+                continue;
+            };
+            let location = LocationId(1);
+            items.push(match p.variant_id {
+                Some(v) => Adjustment::by_variant(location, VariantId(v), *delta),
+                None => Adjustment::by_product(location, ProductId(p.product_id), *delta),
+            });
+            *record.restocked.entry(*pid).or_default() += delta;
+        }
+        self.save_record(id, record, None).await?;
+        if items.is_empty() {
+            return Ok(());
+        }
+        let reason = format!("Mirakl order {id}: refunded units back in stock");
+        self.shared
+            .bc
+            .inventory()
+            .adjust_relative(Some(&reason), &items)
+            .await?;
+        let units: i64 = due.iter().map(|(_, d)| *d).sum();
+        {
+            let mut c = self.shared.counters();
+            c.restocked_units = c.restocked_units.saturating_add_signed(units);
+        }
+        tracing::info!(order = %id, units, "refunded units back in BigCommerce stock");
+        Ok(())
     }
 }
 
@@ -2078,6 +2142,17 @@ fn needs_bigcommerce(order: &MkOrder) -> bool {
         order.order_state,
         MiraklOrderState::WaitingAcceptance | MiraklOrderState::Staging
     )
+}
+
+/// Adds a mirrored refund's product units to the restock ledger.
+fn count_refunded_units(record: &mut OrderRecord, items: &[bigcommerce_api::orders::RefundItem]) {
+    for i in items {
+        if i.item_type == bigcommerce_api::orders::RefundItemType::Product
+            && let Some(q) = i.quantity.filter(|q| *q > 0)
+        {
+            *record.restock_refunded.entry(i.item_id).or_default() += q;
+        }
+    }
 }
 
 /// `2 × SKU-1 (stock short: 0 of 2 on hand), …` for the summary and logs.

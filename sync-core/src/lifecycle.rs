@@ -61,6 +61,41 @@ pub struct OrderRecord {
     pub shortfall: BTreeMap<String, u64>,
     /// The shortfall decision was carried out (set with `shortfall`).
     pub shortfall_handled: bool,
+    /// Restock ledger per BigCommerce order product: units refunded in BigCommerce for Mirakl
+    /// refunds and cancelations (counted once per mirrored refund).
+    pub restock_refunded: BTreeMap<u64, u64>,
+    /// Restock ledger per BigCommerce order product: units the connector put back in stock
+    /// (saved before each inventory adjustment, so a crash never restocks twice).
+    pub restocked: BTreeMap<u64, i64>,
+}
+
+/// The inventory change still due per order product after Mirakl refunds were mirrored:
+/// every refunded unit goes back to stock once. When the BigCommerce order is `Refunded` or
+/// `Cancelled`, BigCommerce itself returned its unshipped units (`bc_restocked_unshipped`), so
+/// only the rest is due from the connector. Negative when an earlier adjustment of ours
+/// overlaps what BigCommerce returned since. Sorted by order product id; zeros left out.
+pub fn restock_due(
+    record: &OrderRecord,
+    products: &[OrderProduct],
+    bc_restocked_unshipped: bool,
+) -> Vec<(u64, i64)> {
+    record
+        .restock_refunded
+        .iter()
+        .filter_map(|(pid, refunded)| {
+            let auto = if bc_restocked_unshipped {
+                products
+                    .iter()
+                    .find(|p| p.id == *pid)
+                    .map_or(0, |p| p.quantity.saturating_sub(p.quantity_shipped))
+            } else {
+                0
+            };
+            let target = i64::try_from(refunded.saturating_sub(auto)).unwrap_or(i64::MAX);
+            let done = record.restocked.get(pid).copied().unwrap_or(0);
+            (target != done).then_some((*pid, target - done))
+        })
+        .collect()
 }
 
 /// A BigCommerce shipment sent as a Mirakl shipment (ST01).
@@ -1811,6 +1846,31 @@ mod tests {
             ),
             "{a:?}"
         );
+    }
+
+    #[test]
+    fn restock_is_due_once_and_never_on_top_of_what_bigcommerce_returned() {
+        let prods = vec![OrderProduct {
+            id: 900,
+            quantity: 3,
+            quantity_shipped: 1,
+            ..OrderProduct::default()
+        }];
+        let mut rec = OrderRecord {
+            restock_refunded: [(900, 1)].into(),
+            ..OrderRecord::default()
+        };
+        assert_eq!(restock_due(&rec, &prods, false), [(900, 1)]);
+        rec.restocked.insert(900, 1);
+        assert!(restock_due(&rec, &prods, false).is_empty());
+        // all 3 refunded and the order became Refunded: BigCommerce returned the 2 unshipped
+        // units itself; with the 1 we returned, every unit is back
+        rec.restock_refunded.insert(900, 3);
+        assert!(restock_due(&rec, &prods, true).is_empty());
+        // 1 refunded and returned by us, then BigCommerce returned the 2 unshipped units on
+        // its own: ours is taken back
+        rec.restock_refunded.insert(900, 1);
+        assert_eq!(restock_due(&rec, &prods, true), [(900, -1)]);
     }
 
     #[test]
