@@ -85,9 +85,39 @@ struct Book {
     /// webhook naming the order, the order listing showing a new `date_modified`, the
     /// recheck interval, or a BigCommerce write of the connector's own.
     bc_side: HashMap<String, BigCommerceSide>,
+    /// Each created order's products (`/v2/orders/{id}/products`) as first read, with its
+    /// BigCommerce order id: the order product ids ↔ SKUs and quantities shipments are
+    /// judged by do not change when the order ships, so a re-read of the order's side (a
+    /// shipment webhook, the listing) reads its shipments and not its products again. Read
+    /// again when the order is cancelled or refunded (the restock ledger needs the units
+    /// shipped then).
+    bc_products: HashMap<String, (u64, Vec<bigcommerce_api::orders::OrderProduct>)>,
     /// Orders whose BigCommerce create was refused (a 4xx: nothing was created): when, and
     /// how many times in a row. The next create waits for [`create_backoff`].
     create_refused: HashMap<String, (Instant, u32)>,
+    /// Orders whose OR21 or OR24 Mirakl refused with a 400 while the order, as last polled,
+    /// did not show the call's effect (an earlier call may have gone through and its answer
+    /// been lost): the call and the number of order polls done then. The next order poll
+    /// settles them instead of a read of the order of its own (OR11 allows one call a
+    /// minute, and a step waiting for that read holds the stock gate): the effect shows →
+    /// recorded as sent; no change → a refusal (see [`OrdersFlow::judge_refusal`]).
+    awaiting_poll: HashMap<String, (u64, &'static str)>,
+    /// SKUs whose stock was read for a batch of acceptances that holds the stock gate whole
+    /// (see [`OrdersFlow::step_many`]): their acceptances use that read instead of one each.
+    /// Empty outside such a batch.
+    stock_fresh: BTreeSet<ShopSku>,
+    /// Order polls (OR11 reads of what changed) done since start.
+    polls: u64,
+}
+
+/// What a call Mirakl refused with a 400 comes to (see [`OrdersFlow::judge_refusal`]).
+enum Refusal {
+    /// The order as last polled shows the call's effect: an earlier call went through.
+    InEffect,
+    /// Not known before the next order poll.
+    AwaitPoll,
+    /// A poll since the first refusal showed no effect: the call was refused.
+    Refused,
 }
 
 /// How long a create BigCommerce refused (e.g. a line's stock ran out after the order was
@@ -266,6 +296,7 @@ impl OrdersFlow {
         fetched.extend(self.fetch_recent().await?);
         let newest = fetched.iter().map(|o| o.last_updated_date).max();
         let mut changed = self.remember_versions(fetched);
+        changed.extend(self.polled());
         changed.extend(self.waiting_for_bigcommerce().await?);
         changed.extend(in_flight);
         changed.extend(self.due_retries(Instant::now()));
@@ -286,36 +317,74 @@ impl OrdersFlow {
         Ok(n)
     }
 
-    /// Steps `ids`, up to [`ORDER_STEP_CONCURRENCY`] at once (two steps of one order never
-    /// overlap: each id is stepped once). A failed step is logged and scheduled again after
-    /// [`retry_backoff`]; a step that went through clears its retry. Returns how many
-    /// steps went through.
+    /// Steps `ids`: first the orders awaiting acceptance, one after the other under one
+    /// hold of the stock gate with one stock read for the SKUs of them all (rather than a
+    /// read each: no create or offer step runs in between, so that read is as current as
+    /// one read per order would be), then the rest, up to [`ORDER_STEP_CONCURRENCY`] at
+    /// once (two steps of one order never overlap: each id is stepped once). Each outcome
+    /// goes through [`OrdersFlow::note_step`]. Returns how many steps went through.
     async fn step_many(&self, ids: BTreeSet<String>) -> usize {
         use futures::StreamExt;
-        futures::stream::iter(ids)
-            .map(|id| async move {
+        let (accepting, rest): (Vec<(String, Option<MkOrder>)>, Vec<_>) = ids
+            .into_iter()
+            .map(|id| {
+                let order = self.book.order(&id);
+                (id, order)
+            })
+            .partition(|(_, o)| {
+                o.as_ref()
+                    .is_some_and(|o| o.order_state == MiraklOrderState::WaitingAcceptance)
+            });
+        let mut n = 0;
+        if !accepting.is_empty() {
+            let _gate = self.shared.stock_gate.write().await;
+            let skus: BTreeSet<ShopSku> = accepting
+                .iter()
+                .filter_map(|(_, o)| o.as_ref())
+                .flat_map(|o| o.order_lines.iter().map(|l| l.offer_sku.clone()))
+                .collect();
+            match self.catalog.refresh_skus(&skus).await {
+                Ok(()) => lock(&self.book.book).stock_fresh = skus,
+                Err(e) => {
+                    tracing::warn!(error = %e, "stock read for the acceptances failed; each reads its own");
+                }
+            }
+            for (id, _) in accepting {
+                let r = self.step_order_in_gate(&id).await;
+                n += usize::from(self.note_step(id, r));
+            }
+            lock(&self.book.book).stock_fresh.clear();
+        }
+        n + futures::stream::iter(rest)
+            .map(|(id, _)| async move {
                 let r = self.step_order(&id).await;
                 (id, r)
             })
             .buffer_unordered(ORDER_STEP_CONCURRENCY)
             .fold(0usize, |n, (id, r)| async move {
-                let mut book = lock(&self.book.book);
-                match r {
-                    Ok(()) => {
-                        book.retry.remove(&id);
-                        n + 1
-                    }
-                    Err(e) => {
-                        let failures = book.retry.get(&id).map_or(0, |r| r.1) + 1;
-                        let wait = retry_backoff(failures);
-                        tracing::warn!(order = %id, error = %e, retry_in_secs = wait.as_secs(), "order step failed; tried again after a short backoff");
-                        book.retry
-                            .insert(id, (Instant::now() + wait, failures));
-                        n
-                    }
-                }
+                n + usize::from(self.note_step(id, r))
             })
             .await
+    }
+
+    /// Keeps the outcome of a step of order `id`: a failed step is logged and scheduled
+    /// again after [`retry_backoff`]; one that went through clears its retry. Returns
+    /// whether it went through.
+    fn note_step(&self, id: String, r: Result<()>) -> bool {
+        let mut book = lock(&self.book.book);
+        match r {
+            Ok(()) => {
+                book.retry.remove(&id);
+                true
+            }
+            Err(e) => {
+                let failures = book.retry.get(&id).map_or(0, |r| r.1) + 1;
+                let wait = retry_backoff(failures);
+                tracing::warn!(order = %id, error = %e, retry_in_secs = wait.as_secs(), "order step failed; tried again after a short backoff");
+                book.retry.insert(id, (Instant::now() + wait, failures));
+                false
+            }
+        }
     }
 
     /// The orders whose failed step is due again at `now`.
@@ -572,6 +641,8 @@ impl OrdersFlow {
             book.bc_modified.remove(&id);
             book.bc_listed.remove(&id);
             book.bc_side.remove(&id);
+            book.bc_products.remove(&id);
+            book.awaiting_poll.remove(&id);
         }
         if let Some(newest) = newest {
             let horizon = newest - self.shared.opts.order_overlap * 2;
@@ -679,6 +750,105 @@ impl OrdersFlow {
     }
 
     // ------------------------------------------------------------------ refused calls
+
+    /// Counts an order poll done (its OR11 read kept in the book) and returns the orders
+    /// whose refused call waited for it (see [`Book::awaiting_poll`]): stepped with the
+    /// version the poll brought, or the one known if the order did not change.
+    fn polled(&self) -> Vec<String> {
+        let mut book = lock(&self.book.book);
+        book.polls += 1;
+        let polls = book.polls;
+        book.awaiting_poll
+            .iter()
+            .filter(|(_, (at, _))| *at < polls)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// What a call (`call`: [`CALL_ACCEPT`] or [`CALL_SHIP`]) Mirakl refused with a 400
+    /// comes to, judged from the order as the order poll last read it rather than a read of
+    /// its own: its effect shows (`in_effect`) → the call went through earlier; else, the
+    /// first time, wait for the next poll (an order the call changed comes back in it);
+    /// once a poll since showed no effect, a refusal.
+    fn judge_refusal(
+        &self,
+        id: &str,
+        call: &'static str,
+        in_effect: impl Fn(&MkOrder) -> bool,
+    ) -> Refusal {
+        let mut book = lock(&self.book.book);
+        if book.orders.get(id).is_some_and(in_effect) {
+            book.awaiting_poll.remove(id);
+            return Refusal::InEffect;
+        }
+        let polls = book.polls;
+        match book.awaiting_poll.get(id) {
+            Some((at, _)) if *at < polls => {
+                book.awaiting_poll.remove(id);
+                Refusal::Refused
+            }
+            Some(_) => Refusal::AwaitPoll,
+            None => {
+                book.awaiting_poll.insert(id.to_owned(), (polls, call));
+                Refusal::AwaitPoll
+            }
+        }
+    }
+
+    /// Records a refused OR21 or OR24 that waited for the order poll (see
+    /// [`Book::awaiting_poll`]) as sent when `order`, as polled, shows its effect (the
+    /// order left WAITING_ACCEPTANCE, or is shipped), or as a failure when it moved
+    /// elsewhere (an OR24 on an order now cancelled). Returns whether the record moved.
+    async fn settle_awaited(&self, order: &MkOrder, record: &mut OrderRecord) -> Result<bool> {
+        let id = order.order_id.as_str();
+        let call = lock(&self.book.book).awaiting_poll.get(id).map(|e| e.1);
+        match call {
+            Some(CALL_SHIP) if lifecycle::shipment_in_effect(order) => {
+                self.succeeded(id, "OR24");
+                record.ship_confirmed = true;
+                self.save_record(id, record, None).await?;
+                self.shared.counters().shipped.insert(id.to_owned());
+                tracing::info!(order = %id, "OR24 refused by Mirakl, but the order as polled is shipped: an earlier OR24 went through");
+            }
+            Some(CALL_SHIP) if order.order_state != MiraklOrderState::Shipping => {
+                // e.g. the operator cancelled the order: the refusal stands
+                let why = format!(
+                    "OR24: refused by Mirakl; the order is {}, not shipped",
+                    order.order_state.as_str()
+                );
+                tracing::warn!(order = %id, %why, "not recorded as sent");
+                self.shared
+                    .counters()
+                    .order_failures
+                    .insert(id.to_owned(), why);
+                lock(&self.book.book).awaiting_poll.remove(id);
+                return Ok(false);
+            }
+            Some(CALL_ACCEPT)
+                if !matches!(
+                    order.order_state,
+                    MiraklOrderState::WaitingAcceptance | MiraklOrderState::Staging
+                ) =>
+            {
+                self.succeeded(id, "OR21");
+                record.acceptance_sent = true;
+                self.save_record(id, record, None).await?;
+                {
+                    let mut c = self.shared.counters();
+                    if order.order_state == MiraklOrderState::Refused {
+                        c.refused.insert(id.to_owned());
+                    } else {
+                        c.accepted.insert(id.to_owned());
+                    }
+                }
+                self.offers.mark_order_products(order);
+                tracing::info!(order = %id, "OR21 refused by Mirakl, but the order as polled shows a decision: an earlier OR21 went through");
+            }
+            _ => return Ok(false),
+        }
+        lock(&self.book.book).awaiting_poll.remove(id);
+        Ok(true)
+    }
 
     /// Re-reads one order (OR11 by order id) after Mirakl refused a call on it, and keeps the
     /// version read in the book.
@@ -802,6 +972,15 @@ impl OrdersFlow {
         } else {
             GateGuard::Shared(self.shared.stock_gate.read().await)
         };
+        self.step_order_in_gate(id).await
+    }
+
+    /// [`OrdersFlow::step_order`] with the stock gate already held as the order's state
+    /// needs it.
+    async fn step_order_in_gate(&self, id: &str) -> Result<()> {
+        let Some(order) = self.book.order(id) else {
+            return Ok(());
+        };
         // a few rounds: e.g. look-up → record id → then shipments
         for _round in 0..4 {
             if !self.step_round(&order).await? {
@@ -824,6 +1003,9 @@ impl OrdersFlow {
     async fn step_round(&self, order: &MkOrder) -> Result<bool> {
         let id = order.order_id.as_str();
         let mut record = self.load_record(id).await?;
+        if !self.shared.dry_run() {
+            self.settle_awaited(order, &mut record).await?;
+        }
         let bc = match record.bigcommerce_order_id {
             Some(bid) if needs_bigcommerce(order) => {
                 let (listed, cached) = {
@@ -842,8 +1024,15 @@ impl OrdersFlow {
                 match cached {
                     Some(side) => Some(side),
                     None => {
-                        let side = self.read_bigcommerce_side(bid, listed).await?;
+                        let products = lock(&self.book.book)
+                            .bc_products
+                            .get(id)
+                            .filter(|(b, _)| *b == bid)
+                            .map(|(_, p)| p.clone());
+                        let side = self.read_bigcommerce_side(bid, listed, products).await?;
                         let mut book = lock(&self.book.book);
+                        book.bc_products
+                            .insert(id.to_owned(), (bid, side.products.clone()));
                         book.bc_checked.insert(id.to_owned(), Instant::now());
                         book.bc_modified
                             .insert(id.to_owned(), BcMark::of(&side.order));
@@ -927,11 +1116,14 @@ impl OrdersFlow {
     }
 
     /// Reads a created order's BigCommerce side: the order (unless `listed` just came from
-    /// the order listing), its products, shipments and, when refunded, refunds.
+    /// the order listing), its products (unless `known` from an earlier read and the order
+    /// is neither cancelled nor refunded, see [`Book::bc_products`]), shipments and, when
+    /// refunded, refunds.
     async fn read_bigcommerce_side(
         &self,
         id: u64,
         listed: Option<bigcommerce_api::orders::Order>,
+        known: Option<Vec<bigcommerce_api::orders::OrderProduct>>,
     ) -> Result<BigCommerceSide> {
         let bc = &self.shared.bc;
         let oid = OrderId(id);
@@ -939,7 +1131,14 @@ impl OrdersFlow {
             Some(o) => o,
             None => bc.orders().get(oid).await?,
         };
-        let products = bc.orders().products(oid).all().await?;
+        let closed = matches!(
+            order.status_id,
+            OrderStatus::Cancelled | OrderStatus::Refunded | OrderStatus::PartiallyRefunded
+        ) || !order.refunded_amount.is_zero();
+        let products = match known {
+            Some(p) if !closed => p,
+            _ => bc.orders().products(oid).all().await?,
+        };
         let shipments = bc.shipments(oid).list().all().await?;
         let refunds = if matches!(
             order.status_id,
@@ -965,7 +1164,13 @@ impl OrdersFlow {
             .iter()
             .map(|l| l.offer_sku.clone())
             .collect();
-        self.catalog.refresh_skus(&skus).await?;
+        let fresh = {
+            let book = lock(&self.book.book);
+            skus.iter().all(|s| book.stock_fresh.contains(s))
+        };
+        if !fresh {
+            self.catalog.refresh_skus(&skus).await?;
+        }
         let held =
             crate::fleet::held_units(&self.shared, &self.book, Some(&order.order_id)).await?;
         let stock = skus
@@ -1185,7 +1390,7 @@ impl OrdersFlow {
     }
 
     /// OR21: accept or refuse the lines. A mixed decision is never sent where the platform
-    /// has partial acceptance off. A 400 settles the call only when the order, re-read,
+    /// has partial acceptance off. A 400 settles the call only when the order, as polled,
     /// already shows this decision (an earlier OR21 went through); any other 400 is a
     /// failure, not recorded as sent (`ORDER_PARTIAL_ACCEPTANCE_DISABLED` also turns partial
     /// acceptance off, so the retry decides the order whole).
@@ -1225,16 +1430,25 @@ impl OrdersFlow {
                     lock(&self.platform)
                         .get_or_insert_with(PlatformFlags::default)
                         .partial_acceptance = Some(false);
-                }
-                let fresh = self.reread(order).await?;
-                if !fresh
-                    .as_ref()
-                    .is_some_and(|o| lifecycle::acceptance_in_effect(o, &decision))
-                {
                     self.store().finish_call(call).await?;
                     return Err(self.refused(id, "OR21", e));
                 }
-                tracing::info!(order = %id, "OR21 refused by Mirakl, but the order already shows this decision");
+                match self.judge_refusal(id, CALL_ACCEPT, |o| {
+                    lifecycle::acceptance_in_effect(o, &decision)
+                }) {
+                    Refusal::InEffect => {
+                        tracing::info!(order = %id, "OR21 refused by Mirakl, but the order already shows this decision");
+                    }
+                    Refusal::AwaitPoll => {
+                        // the call stays in flight: the poll settles it
+                        tracing::info!(order = %id, "OR21 refused by Mirakl: the next order poll tells whether an earlier OR21 went through");
+                        return Ok(false);
+                    }
+                    Refusal::Refused => {
+                        self.store().finish_call(call).await?;
+                        return Err(self.refused(id, "OR21", e));
+                    }
+                }
             }
             Err(e) => return Err(e.into()),
         }
@@ -1451,21 +1665,30 @@ impl OrdersFlow {
         Ok(true)
     }
 
-    /// OR24. A 400 settles the call only when the order, re-read, is already shipped (an
-    /// earlier OR24 went through); any other 400 (e.g. the operator cancelled the order
-    /// meanwhile) is a failure, not recorded as sent.
+    /// OR24. A 400 settles the call only when the order, as polled, is already shipped (an
+    /// earlier OR24 went through; the next order poll is waited for, not a read of the order
+    /// of its own, see [`Book::awaiting_poll`]); any other 400 (e.g. the operator cancelled
+    /// the order meanwhile) is a failure, not recorded as sent.
     async fn confirm_shipment(&self, order: &MkOrder, record: &mut OrderRecord) -> Result<bool> {
         let id = order.order_id.as_str();
         let call = self.store().begin_call(CALL_SHIP, id, "{}").await?;
         match self.shared.mirakl.orders().ship(&order.order_id).await {
             Ok(()) => {}
             Err(e) if e.status() == Some(400) => {
-                let fresh = self.reread(order).await?;
-                if !fresh.as_ref().is_some_and(lifecycle::shipment_in_effect) {
-                    self.store().finish_call(call).await?;
-                    return Err(self.refused(id, "OR24", e));
+                match self.judge_refusal(id, CALL_SHIP, lifecycle::shipment_in_effect) {
+                    Refusal::InEffect => {
+                        tracing::info!(order = %id, "OR24 refused by Mirakl, but the order is already shipped");
+                    }
+                    Refusal::AwaitPoll => {
+                        // the call stays in flight: the poll settles it
+                        tracing::info!(order = %id, "OR24 refused by Mirakl: the next order poll tells whether an earlier OR24 went through");
+                        return Ok(false);
+                    }
+                    Refusal::Refused => {
+                        self.store().finish_call(call).await?;
+                        return Err(self.refused(id, "OR24", e));
+                    }
                 }
-                tracing::info!(order = %id, "OR24 refused by Mirakl, but the order is already shipped");
             }
             Err(e) => return Err(e.into()),
         }

@@ -113,7 +113,8 @@ async fn a_refused_mixed_or21_is_a_failure_and_the_retry_decides_whole() {
 }
 
 /// An OR21 whose effect is already there (an earlier OR21 went through, its answer lost):
-/// Mirakl answers 400 and the re-read order shows the decision, so the call is settled.
+/// Mirakl answers 400; the next order poll (no read of the order of its own, see
+/// `order_refused_calls.rs`) shows the decision, so the call is settled.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_or21_already_in_effect_is_settled() {
     let sides = start(MiraklConfig::default(), None).await;
@@ -130,6 +131,9 @@ async fn a_refused_or21_already_in_effect_is_settled() {
     sides.mirakl.request_log().clear_hook();
     assert_eq!(state(&sides, &id), "WAITING_DEBIT");
     assert!(failures(&sides).is_empty(), "{:?}", failures(&sides));
+    assert!(!record(&sides, &id).unwrap().acceptance_sent);
+    poll(&sides).await;
+    assert!(failures(&sides).is_empty(), "{:?}", failures(&sides));
     sides
         .engine
         .with_counters(|c| assert!(c.accepted.contains(&id)));
@@ -138,8 +142,8 @@ async fn a_refused_or21_already_in_effect_is_settled() {
 }
 
 /// The operator cancels the order just before the shop's OR24: Mirakl answers 400, the
-/// re-read order is CANCELED, not shipped, so the shipment is a failure, not recorded as
-/// confirmed.
+/// order as the next poll reads it is CANCELED, not shipped, so the shipment is a failure,
+/// not recorded as confirmed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_or24_on_a_cancelled_order_is_a_failure() {
     let sides = start(MiraklConfig::default(), None).await;
@@ -159,9 +163,10 @@ async fn a_refused_or24_on_a_cancelled_order_is_a_failure() {
         .orders()
         .step_bigcommerce_order(bid, true)
         .await
-        .unwrap_err();
+        .unwrap();
     sides.mirakl.request_log().clear_hook();
     assert_eq!(state(&sides, &id), "CANCELED");
+    poll(&sides).await;
     let rec = record(&sides, &id).unwrap();
     assert!(!rec.ship_confirmed, "OR24 recorded as confirmed");
     sides

@@ -71,3 +71,102 @@ async fn created_orders_are_not_reread_each_poll_and_a_shipment_is_found_by_one_
     assert_eq!(log.count("GET", SHIPMENTS), 0, "{:?}", log.snapshot());
     assert_no_violations(&sides);
 }
+
+const PRODUCTS: &str = "/stores/{store_hash}/v2/orders/{order_id}/products";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_shipped_in_two_parcels_reads_its_products_once() {
+    use bigcommerce_api::orders::{NewShipment, OrderId, ShipmentItem};
+    use order_support::accept_and_create;
+
+    let sides = start(MiraklConfig::default(), None).await;
+    let all = skus(&sides);
+    let (a, b) = (&all[0], &all[1]);
+    let id = place(
+        &sides,
+        &[(a.0.clone(), a.1, 1), (b.0.clone(), b.1, 1)],
+        Decimal::ZERO,
+    );
+    let bid = accept_and_create(&sides, &id).await;
+    let bc = sides.engine.bigcommerce();
+    let lines = bc.orders().products(OrderId(bid)).all().await.unwrap();
+    let line = |sku: &str| {
+        lines
+            .iter()
+            .find(|l| l.sku.as_deref() == Some(sku))
+            .unwrap()
+    };
+    let (la, lb) = (line(&a.0), line(&b.0));
+    let parcel = |item: ShipmentItem, tracking: &str| {
+        let mut s = NewShipment::new(la.order_address_id.unwrap(), vec![item]);
+        s.tracking_number = Some(tracking.to_owned());
+        s.shipping_provider = Some("auspost".into());
+        s
+    };
+    let flow = sides.engine.orders();
+    let log = sides.bc.requests();
+
+    // the first parcel's webhook reads the order's side: its products once
+    bc.shipments(OrderId(bid))
+        .create(&parcel(ShipmentItem::new(la.id, 1), "AP0000301"))
+        .await
+        .unwrap();
+    log.clear();
+    flow.step_bigcommerce_order(bid, false).await.unwrap();
+    assert_eq!(log.count("GET", PRODUCTS), 1, "{:?}", log.snapshot());
+    assert_eq!(state(&sides, &id), "SHIPPING", "line B is still to ship");
+
+    // the second parcel's webhook reads the order and its shipments again, not its products
+    bc.shipments(OrderId(bid))
+        .create(&parcel(ShipmentItem::new(lb.id, 1), "AP0000302"))
+        .await
+        .unwrap();
+    log.clear();
+    flow.step_bigcommerce_order(bid, false).await.unwrap();
+    assert_eq!(log.count("GET", SHIPMENTS), 1, "{:?}", log.snapshot());
+    assert_eq!(
+        log.count("GET", PRODUCTS),
+        0,
+        "the products read before are used: {:?}",
+        log.snapshot()
+    );
+    assert_eq!(state(&sides, &id), "SHIPPED");
+    assert_no_violations(&sides);
+}
+
+const CATALOG_PRODUCTS: &str = "/stores/{store_hash}/v3/catalog/products";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_awaiting_acceptance_read_their_stock_in_one_catalog_call() {
+    let sides = start(MiraklConfig::default(), None).await;
+    let all = skus(&sides);
+    let ids: Vec<String> = (0..3)
+        .map(|i| place(&sides, &[(all[i].0.clone(), all[i].1, 1)], Decimal::ZERO))
+        .collect();
+    let log = sides.bc.requests();
+    log.clear();
+    poll(&sides).await;
+    for id in &ids {
+        assert_eq!(state(&sides, id), "WAITING_DEBIT");
+    }
+    assert_eq!(
+        log.count("GET", CATALOG_PRODUCTS),
+        1,
+        "one stock read for the three acceptances: {:?}",
+        log.snapshot()
+    );
+
+    // stock is still read before each batch: a SKU sold out in the store is refused
+    sides.bc.set_stock(&all[3].0, 0);
+    let late = place(&sides, &[(all[3].0.clone(), all[3].1, 1)], Decimal::ZERO);
+    log.clear();
+    poll(&sides).await;
+    assert_eq!(state(&sides, &late), "REFUSED");
+    assert_eq!(
+        log.count("GET", CATALOG_PRODUCTS),
+        1,
+        "{:?}",
+        log.snapshot()
+    );
+    assert_no_violations(&sides);
+}
