@@ -938,6 +938,43 @@ impl OrdersFlow {
         Ok(true)
     }
 
+    /// Steps the Mirakl order mapped to a BigCommerce order a webhook named, as
+    /// [`OrdersFlow::step_bigcommerce_order`] (`closing`: it was cancelled or refunded),
+    /// unless the webhook only says shipments were `created` that the order's side, as last
+    /// read (e.g. by the order listing that ran before the webhook came in), already holds:
+    /// a shipment seen by one source is not read again for the other. Returns whether the
+    /// order was stepped.
+    ///
+    /// # Errors
+    /// As [`OrdersFlow::step_order`].
+    pub async fn step_for_webhook(
+        &self,
+        bigcommerce_order_id: u64,
+        closing: bool,
+        created: Option<&BTreeSet<u64>>,
+    ) -> Result<bool> {
+        if !closing && let Some(created) = created.filter(|c| !c.is_empty()) {
+            let known = {
+                let book = lock(&self.book.book);
+                book.bc_side.values().any(|side| {
+                    side.order.id.0 == bigcommerce_order_id
+                        && created
+                            .iter()
+                            .all(|s| side.shipments.iter().any(|k| k.id.0 == *s))
+                })
+            };
+            if known {
+                tracing::debug!(
+                    bigcommerce_order = bigcommerce_order_id,
+                    "shipment webhook for shipments already read"
+                );
+                return Ok(false);
+            }
+        }
+        self.step_bigcommerce_order(bigcommerce_order_id, closing)
+            .await
+    }
+
     async fn load_record(&self, id: &str) -> Result<OrderRecord> {
         Ok(self
             .store()

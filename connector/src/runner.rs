@@ -87,7 +87,12 @@ impl Default for RunOptions {
     }
 }
 
-fn handle_event(engine: &Connector, event: &WebhookEvent, orders: &mut Vec<(u64, bool)>) {
+/// An order named by a webhook: its BigCommerce id, whether it closed (cancelled or
+/// refunded) and, for `store/shipment/created`, the shipment created (`None`: the event may
+/// tell something the order's side as read does not show).
+type NamedOrder = (u64, bool, Option<u64>);
+
+fn handle_event(engine: &Connector, event: &WebhookEvent, orders: &mut Vec<NamedOrder>) {
     use bigcommerce_api::orders::OrderStatus;
     let keys = engine.mark_event(event);
     let scope = event.scope.as_str();
@@ -108,7 +113,10 @@ fn handle_event(engine: &Connector, event: &WebhookEvent, orders: &mut Vec<(u64,
                 )
             });
         if closing || scope.starts_with("store/shipment/") {
-            orders.push((id, closing));
+            let created = (scope == "store/shipment/created")
+                .then(|| event.object().and_then(|o| o.id.as_deref()?.parse().ok()))
+                .flatten();
+            orders.push((id, closing, created));
         }
     }
     tracing::debug!(scope = %event.scope, keys, "webhook handled");
@@ -165,7 +173,7 @@ async fn orders_loop(
     let mut next_orders = start;
     let mut next_bc = opts.bigcommerce_poll.map(|d| start + d);
     let mut events_open = true;
-    let mut order_ids: Vec<(u64, bool)> = Vec::new();
+    let mut order_ids: Vec<NamedOrder> = Vec::new();
     loop {
         if *stop.borrow() {
             break;
@@ -188,18 +196,33 @@ async fn orders_loop(
         }
         // orders named by webhooks (shipments, status changes): each order once, several
         // orders at once
-        let mut named: std::collections::BTreeMap<u64, bool> = std::collections::BTreeMap::new();
-        for (id, closing) in order_ids.drain(..) {
-            *named.entry(id).or_default() |= closing;
+        // (closing, the shipments created, `None` when an event names something else)
+        type Named = (bool, Option<std::collections::BTreeSet<u64>>);
+        let mut named: std::collections::BTreeMap<u64, Named> = std::collections::BTreeMap::new();
+        for (id, closing, created) in order_ids.drain(..) {
+            let e = named
+                .entry(id)
+                .or_insert_with(|| (false, Some(Default::default())));
+            e.0 |= closing;
+            e.1 = match (e.1.take(), created) {
+                (Some(mut set), Some(s)) => {
+                    set.insert(s);
+                    Some(set)
+                }
+                _ => None,
+            };
         }
         let stepped = until_stopped(
             futures::StreamExt::for_each_concurrent(
                 futures::stream::iter(named),
                 WEBHOOK_STEP_CONCURRENCY,
-                |(id, closing)| {
+                |(id, (closing, created))| {
                     let engine = engine.clone();
                     async move {
-                        if let Err(e) = engine.step_bigcommerce_order(id, closing).await {
+                        let step = engine
+                            .orders()
+                            .step_for_webhook(id, closing, created.as_ref());
+                        if let Err(e) = step.await {
                             tracing::warn!(bigcommerce_order = id, error = %e, "order step failed");
                         }
                     }

@@ -170,3 +170,56 @@ async fn orders_awaiting_acceptance_read_their_stock_in_one_catalog_call() {
     );
     assert_no_violations(&sides);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shipment_the_listing_read_is_not_read_again_for_its_webhook() {
+    let sides = start(MiraklConfig::default(), None).await;
+    let all = skus(&sides);
+    let ids: Vec<String> = (0..2)
+        .map(|i| place(&sides, &[(all[i].0.clone(), all[i].1, 1)], Decimal::ZERO))
+        .collect();
+    poll(&sides).await;
+    for id in &ids {
+        sides.mirakl.trigger_debit(id).unwrap();
+    }
+    poll(&sides).await;
+    let bids: Vec<u64> = ids.iter().map(|id| bc_order(&sides, id)).collect();
+    let orders = sides.engine.orders();
+    assert_eq!(orders.poll_bigcommerce_orders().await.unwrap(), 0);
+
+    // the warehouse ships the first order; the listing runs before its webhook comes in
+    let shipment = sides
+        .bc
+        .ship_order(bids[0], "AP00000801", "auspost")
+        .unwrap();
+    assert_eq!(orders.poll_bigcommerce_orders().await.unwrap(), 1);
+    assert_eq!(state(&sides, &ids[0]), "SHIPPED");
+
+    // its store/shipment/created webhook then names a shipment already read: no call
+    let log = sides.bc.requests();
+    log.clear();
+    let created = std::collections::BTreeSet::from([shipment]);
+    assert!(
+        !orders
+            .step_for_webhook(bids[0], false, Some(&created))
+            .await
+            .unwrap()
+    );
+    assert_eq!(log.total(), 0, "{:?}", log.snapshot());
+
+    // a shipment not read yet is read (the webhook came first): the second order ships
+    let second = sides
+        .bc
+        .ship_order(bids[1], "AP00000802", "auspost")
+        .unwrap();
+    let created = std::collections::BTreeSet::from([second]);
+    assert!(
+        orders
+            .step_for_webhook(bids[1], false, Some(&created))
+            .await
+            .unwrap()
+    );
+    assert_eq!(log.count("GET", SHIPMENTS), 1, "{:?}", log.snapshot());
+    assert_eq!(state(&sides, &ids[1]), "SHIPPED");
+    assert_no_violations(&sides);
+}
