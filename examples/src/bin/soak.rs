@@ -227,6 +227,15 @@ async fn soak(args: &Args) -> Result<bool, String> {
         "quota floor       {floor:.1} s ({needed} BigCommerce calls needed at {rate:.1}/s); settle/floor {:.2}",
         settle.as_secs_f64() / floor.max(0.001)
     );
+    // every injected fault but the slow answer fails the attempt (five kinds of six), so a
+    // needed call takes 1 / (1 - 5/6 × faults) attempts on average
+    let attempts = 1.0 / (1.0 - args.faults.clamp(0.0, 0.9) * 5.0 / 6.0);
+    println!(
+        "fault-adjusted    {:.1} s (the floor × {attempts:.2} attempts per call at {:.0} % faults); settle/adjusted {:.2}",
+        floor * attempts,
+        args.faults * 100.0,
+        settle.as_secs_f64() / (floor * attempts).max(0.001)
+    );
     println!(
         "BigCommerce calls {bc_calls} during the run ({:.1} per created order)",
         bc_calls as f64 / (t.created_once.max(1)) as f64
