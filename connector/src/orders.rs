@@ -108,6 +108,12 @@ struct Book {
     stock_fresh: BTreeSet<ShopSku>,
     /// Order polls (OR11 reads of what changed) done since start.
     polls: u64,
+    /// Each order as BigCommerce answered its create: a step a `store/shipment/created`
+    /// webhook asked for uses it instead of a read of the order (the shipment's own reads
+    /// follow), see [`OrdersFlow::step_for_webhook`].
+    bc_created: HashMap<String, bigcommerce_api::orders::Order>,
+    /// BigCommerce orders whose next step a `store/shipment/created` webhook asked for.
+    shipment_webhook: std::collections::HashSet<u64>,
 }
 
 /// What a call Mirakl refused with a 400 comes to (see [`OrdersFlow::judge_refusal`]).
@@ -466,6 +472,12 @@ impl OrdersFlow {
                 None => !awaiting_fulfilment(&o.status_id),
             };
             book.bc_modified.insert(id.clone(), mark);
+            if moved && let Some(side) = book.bc_side.get_mut(&id).filter(|s| shows_all(s, &o)) {
+                // the shipments read already are all the order has, and nothing changed
+                // since the last of them was made: keep the listed order, read nothing
+                side.order = o;
+                continue;
+            }
             if moved {
                 book.bc_side.remove(&id);
                 book.bc_listed.insert(id.clone(), o);
@@ -642,6 +654,7 @@ impl OrdersFlow {
             book.bc_listed.remove(&id);
             book.bc_side.remove(&id);
             book.bc_products.remove(&id);
+            book.bc_created.remove(&id);
             book.awaiting_poll.remove(&id);
         }
         if let Some(newest) = newest {
@@ -942,8 +955,9 @@ impl OrdersFlow {
     /// [`OrdersFlow::step_bigcommerce_order`] (`closing`: it was cancelled or refunded),
     /// unless the webhook only says shipments were `created` that the order's side, as last
     /// read (e.g. by the order listing that ran before the webhook came in), already holds:
-    /// a shipment seen by one source is not read again for the other. Returns whether the
-    /// order was stepped.
+    /// a shipment seen by one source is not read again for the other. For new shipments the
+    /// order as BigCommerce answered its create stands in for a read of the order (its
+    /// products and shipments are read). Returns whether the order was stepped.
     ///
     /// # Errors
     /// As [`OrdersFlow::step_order`].
@@ -970,9 +984,18 @@ impl OrdersFlow {
                 );
                 return Ok(false);
             }
+            lock(&self.book.book)
+                .shipment_webhook
+                .insert(bigcommerce_order_id);
         }
-        self.step_bigcommerce_order(bigcommerce_order_id, closing)
-            .await
+        let stepped = self
+            .step_bigcommerce_order(bigcommerce_order_id, closing)
+            .await;
+        // taken by the step, if any ran
+        lock(&self.book.book)
+            .shipment_webhook
+            .remove(&bigcommerce_order_id);
+        stepped
     }
 
     async fn load_record(&self, id: &str) -> Result<OrderRecord> {
@@ -1047,7 +1070,15 @@ impl OrdersFlow {
             Some(bid) if needs_bigcommerce(order) => {
                 let (listed, cached) = {
                     let mut book = lock(&self.book.book);
+                    let by_webhook = book.shipment_webhook.remove(&bid);
                     let listed = book.bc_listed.remove(id).filter(|o| o.id.0 == bid);
+                    // a shipment webhook: the order as created stands in for a read of it
+                    // (its status and shipments come with the shipments read)
+                    let listed = listed.or_else(|| {
+                        by_webhook
+                            .then(|| book.bc_created.get(id).filter(|o| o.id.0 == bid).cloned())
+                            .flatten()
+                    });
                     let cached = match listed {
                         Some(_) => None,
                         None => book
@@ -1561,7 +1592,11 @@ impl OrdersFlow {
             }
             Err(e) => return Err(e.into()),
         };
-        lock(&self.book.book).create_refused.remove(id);
+        {
+            let mut book = lock(&self.book.book);
+            book.create_refused.remove(id);
+            book.bc_created.insert(id.to_owned(), created.clone());
+        }
         self.succeeded(id, "BigCommerce create");
         record.bigcommerce_order_id = Some(created.id.0);
         self.save_record(id, record, None).await?;
@@ -2347,6 +2382,28 @@ impl BcMark {
             refunded: o.refunded_amount,
         }
     }
+}
+
+/// Whether the shipments of `side` account for every unit the listed order `o` says was
+/// shipped, and `o` was last modified no later than the second its newest shipment was made
+/// (a later change, e.g. a tracking edit, or a cancellation or refund, is read): the
+/// listing then tells nothing the side does not hold.
+fn shows_all(side: &BigCommerceSide, o: &bigcommerce_api::orders::Order) -> bool {
+    let shipped: u64 = side
+        .shipments
+        .iter()
+        .flat_map(|s| s.items.iter().map(|i| i.quantity))
+        .sum();
+    let newest = side.shipments.iter().filter_map(|s| s.date_created).max();
+    side.order.id == o.id
+        && !side.shipments.is_empty()
+        && shipped == o.items_shipped
+        && o.refunded_amount.is_zero()
+        && !matches!(
+            o.status_id,
+            OrderStatus::Cancelled | OrderStatus::Refunded | OrderStatus::PartiallyRefunded
+        )
+        && matches!((o.date_modified, newest), (Some(m), Some(n)) if m <= n + time::Duration::seconds(1))
 }
 
 /// The stock gate as an order step holds it (held for its drop only).

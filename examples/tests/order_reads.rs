@@ -223,3 +223,47 @@ async fn a_shipment_the_listing_read_is_not_read_again_for_its_webhook() {
     assert_eq!(state(&sides, &ids[1]), "SHIPPED");
     assert_no_violations(&sides);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shipment_webhook_uses_the_create_answer_and_the_listing_after_it_reads_nothing() {
+    let sides = start(MiraklConfig::default(), None).await;
+    let all = skus(&sides);
+    let id = place(&sides, &[(all[0].0.clone(), all[0].1, 1)], Decimal::ZERO);
+    poll(&sides).await;
+    sides.mirakl.trigger_debit(&id).unwrap();
+    poll(&sides).await;
+    let bid = bc_order(&sides, &id);
+    let orders = sides.engine.orders();
+    assert_eq!(orders.poll_bigcommerce_orders().await.unwrap(), 0);
+
+    // the warehouse ships; the store/shipment/created webhook steps the order: its products
+    // and shipments are read, the order itself is known from the create's answer
+    let shipment = sides.bc.ship_order(bid, "AP00000901", "auspost").unwrap();
+    let log = sides.bc.requests();
+    log.clear();
+    let created = std::collections::BTreeSet::from([shipment]);
+    assert!(
+        orders
+            .step_for_webhook(bid, false, Some(&created))
+            .await
+            .unwrap()
+    );
+    assert_eq!(state(&sides, &id), "SHIPPED");
+    assert_eq!(log.count("GET", SHIPMENTS), 1, "{:?}", log.snapshot());
+    assert_eq!(log.count("GET", PRODUCTS), 1, "{:?}", log.snapshot());
+    assert_eq!(log.count("GET", ORDER), 0, "{:?}", log.snapshot());
+
+    // the fallback listing then finds the order shipped, as the side read shows it: one
+    // listing call, nothing read again
+    log.clear();
+    assert_eq!(orders.poll_bigcommerce_orders().await.unwrap(), 0);
+    assert_eq!(log.total(), 1, "{:?}", log.snapshot());
+    assert_eq!(log.count("GET", ORDERS), 1, "{:?}", log.snapshot());
+
+    // a later change to the order (here a cancellation) is still read
+    assert!(sides.bc.set_order_status(bid, 5));
+    log.clear();
+    orders.poll_bigcommerce_orders().await.unwrap();
+    assert_eq!(log.count("GET", SHIPMENTS), 1, "{:?}", log.snapshot());
+    assert_no_violations(&sides);
+}
