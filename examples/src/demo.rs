@@ -142,6 +142,8 @@ pub struct Demo {
     pub created_products: Vec<(String, bool)>,
     /// The orders and SKUs of the after-acceptance scenarios.
     pub after: AfterAcceptance,
+    /// The configured reason codes, checked against the operator's list (RE01) at start.
+    pub reason_codes: Vec<sync_connector::reasons::ConfiguredReason>,
 }
 
 impl Drop for Demo {
@@ -501,6 +503,22 @@ impl Demo {
             rules.clone(),
             demo_engine_options(&config),
         ));
+        // set-up: every reason code the rules may send is one the operator lists (RE01)
+        let mut reason_codes = None;
+        let mut last = String::new();
+        for _ in 0..20 {
+            match sync_connector::reasons::check_reason_codes(engine.mirakl(), &rules).await {
+                Ok(codes) => {
+                    reason_codes = Some(codes);
+                    break;
+                }
+                Err(e @ sync_connector::reasons::ReasonCheckError::Unknown(_)) => {
+                    return Err(format!("reason codes: {e}"));
+                }
+                Err(e) => last = e.to_string(),
+            }
+        }
+        let reason_codes = reason_codes.ok_or(last)?;
         let secret = Secret::new(format!("demo-secret-{}", config.seed));
         let (tx, mut rx) = mpsc::unbounded_channel::<WebhookEvent>();
         let sink: Arc<std::sync::Mutex<Option<mpsc::UnboundedSender<WebhookEvent>>>> =
@@ -554,6 +572,7 @@ impl Demo {
             placed: Vec::new(),
             created_products: Vec::new(),
             after: AfterAcceptance::default(),
+            reason_codes,
         })
     }
 
@@ -1190,6 +1209,20 @@ impl Demo {
                     d.due
                 ))
                 .collect::<String>()
+        );
+        let _ = writeln!(
+            out,
+            "reason codes checked against the operator's list (RE01): {}",
+            self.reason_codes
+                .iter()
+                .map(|c| format!(
+                    "{} ({} for {})",
+                    c.code,
+                    c.used_for.reason_type(),
+                    c.setting
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         if !verdict.scenarios.is_empty() {
             let _ = writeln!(out, "after acceptance (each required):");

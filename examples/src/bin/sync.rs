@@ -500,6 +500,21 @@ async fn run_with_state(
             return ExitCode::FAILURE;
         }
     }
+    // every reason code the rules may send is one the operator lists for it (RE01)
+    match sync_connector::reasons::check_reason_codes(engine.mirakl(), engine.rules()).await {
+        Ok(codes) => tracing::info!(
+            codes = ?codes.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(),
+            "reason codes are in the operator's list"
+        ),
+        Err(e @ sync_connector::reasons::ReasonCheckError::Unknown(_)) => {
+            errln!("error: refusing to start: {e}");
+            return ExitCode::FAILURE;
+        }
+        Err(e) => tracing::warn!(
+            error = %e,
+            "the reason codes could not be checked; Mirakl refuses a cancelation or refund with a code it does not list"
+        ),
+    }
     // the channel marketplace orders are created in: found, or created once
     match engine.setup_order_channel().await {
         Ok(c) => match &c.fallback {

@@ -70,16 +70,13 @@ pub struct ScenarioCheck {
 }
 
 impl Demo {
-    /// SKUs the script's live changes touch in rounds 0 and 1 (their stock moves on its own,
-    /// so the stock checks use other SKUs).
+    /// SKUs whose stock the script's live changes set in rounds 0 and 1 (their stock moves
+    /// on its own, so the stock checks use other SKUs).
     fn live_changed_skus(&self) -> BTreeSet<String> {
         let skus = self.catalog.skus();
         let n = skus.len().max(1);
         let mut out = BTreeSet::new();
         for round in 0..2 {
-            for i in 0..self.config.price_changes {
-                out.insert(skus[(i * 7 + round * 13 + 1) % n].sku.clone());
-            }
             for i in 0..self.config.stock_changes {
                 out.insert(skus[(i * 11 + round * 17 + 5) % n].sku.clone());
             }
@@ -90,28 +87,31 @@ impl Demo {
     /// Places the orders of the after-acceptance scenarios: the split order and the
     /// cancelation order (accepted by the connector as usual), and the shortfall order,
     /// accepted by the operator itself a moment after its second SKU sold out in BigCommerce.
-    /// Uses SKUs no other order and no live change touches.
+    /// Uses SKUs whose stock no live change sets, preferring SKUs no other order holds.
     ///
     /// # Errors
-    /// Not enough untouched SKUs with stock, or the sandbox refused an order (as text).
+    /// Not enough such SKUs with stock, or the sandbox refused an order (as text).
     pub fn place_after_acceptance_orders(&mut self) -> Result<(), String> {
-        let mut taken = self.live_changed_skus();
+        let changed = self.live_changed_skus();
+        let mut ordered = BTreeSet::new();
         for (id, _) in &self.placed {
             if let Some(o) = self.mirakl.order(id) {
-                taken.extend(o.lines.into_iter().map(|l| l.shop_sku));
+                ordered.extend(o.lines.into_iter().map(|l| l.shop_sku));
             }
         }
-        let free: Vec<(String, Decimal)> = self
+        let mut free: Vec<(String, Decimal)> = self
             .catalog
             .skus()
             .into_iter()
             .rev()
-            .filter(|s| !taken.contains(&s.sku))
+            .filter(|s| !changed.contains(&s.sku))
             .filter(|s| self.bc.stock(&s.sku).unwrap_or(0) > 5)
             .filter(|s| self.mirakl.offer(&s.sku).is_some_and(|o| o.quantity > 3))
             .map(|s| (s.sku, s.selling_price))
-            .take(5)
             .collect();
+        // stable: SKUs of no other order first
+        free.sort_by_key(|(sku, _)| ordered.contains(sku));
+        free.truncate(5);
         if free.len() < 5 {
             return Err(format!(
                 "only {} SKUs free for the after-acceptance scenarios",

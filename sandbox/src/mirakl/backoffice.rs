@@ -55,6 +55,12 @@ impl MiraklBackOffice {
         state.config.multi_shipment = on;
     }
 
+    /// Replaces the operator's reason list (RE01).
+    pub fn set_reasons(&self, reasons: Vec<super::Reason>) {
+        let (mut state, _) = self.shared.lock();
+        state.config.reasons = reasons;
+    }
+
     /// Customer care cancels a whole order (`WAITING_DEBIT` or `SHIPPING`): every open line is
     /// cancelled, the units go back to the offers, the order is `CANCELED` with reason
     /// `OPERATOR_CANCELED`.

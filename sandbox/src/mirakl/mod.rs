@@ -46,9 +46,11 @@ mod messages;
 mod offers;
 mod operator;
 mod orders;
+mod reasons;
 mod routes;
 mod script;
 mod shipments;
+pub use reasons::{Reason, default_reasons};
 mod state;
 mod wire;
 
@@ -122,6 +124,8 @@ pub struct MiraklConfig {
     /// PC01 `features.shipment.multi_shipment`: sellers may create several shipments per
     /// order (ST01).
     pub multi_shipment: bool,
+    /// The operator's reason list (RE01); default [`default_reasons`].
+    pub reasons: Vec<Reason>,
     /// Tax rate in percent included in order prices (GST: 10).
     pub tax_rate: Decimal,
     /// Operator commission in percent of the line price.
@@ -161,6 +165,7 @@ impl Default for MiraklConfig {
             price_import_enabled: true,
             disable_alternative_carrier: false,
             multi_shipment: false,
+            reasons: default_reasons(),
             tax_rate: Decimal::TEN,
             commission_rate: Decimal::TEN,
             shipping_price: Decimal::new(995, 2),
