@@ -244,6 +244,30 @@ pub(crate) fn render(
             }
         }
     });
+    // orders waiting for acceptance close to or past the operator's acceptance deadline, and
+    // open incidents (both from the messages flow's view of the order poll)
+    let care = engine.messages().attention();
+    for d in care
+        .deadlines
+        .iter()
+        .filter(|d| d.kind == crate::messages::DeadlineKind::Acceptance)
+    {
+        let stamp = d
+            .due
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        attention.push((
+            d.order_id.clone(),
+            if d.past {
+                format!("acceptance deadline passed (was {stamp})")
+            } else {
+                format!(
+                    "to accept or refuse within {} min (deadline {stamp})",
+                    (d.due - now).whole_minutes().max(1)
+                )
+            },
+        ));
+    }
     let _ = write!(h, "<h2>Orders needing attention ({})</h2>", attention.len());
     if attention.is_empty() {
         h.push_str("<p id=\"orders\" class=\"muted\">No order needs attention.</p>");
@@ -251,6 +275,31 @@ pub(crate) fn render(
         h.push_str("<table id=\"orders\"><tr><th>Mirakl order</th><th>Why</th></tr>");
         for (id, why) in &attention {
             let _ = write!(h, "<tr><td>{}</td><td>{}</td></tr>", esc(id), esc(why));
+        }
+        h.push_str("</table>");
+    }
+    let _ = write!(h, "<h2>Open incidents ({})</h2>", care.incidents.len());
+    if care.incidents.is_empty() {
+        h.push_str("<p id=\"incidents\" class=\"muted\">No open incident.</p>");
+    } else {
+        h.push_str(
+            "<table id=\"incidents\"><tr><th>Mirakl order</th><th>Line</th><th>SKU</th><th>Reason</th></tr>",
+        );
+        for i in &care.incidents {
+            let reason = match (&i.reason_label, &i.reason_code) {
+                (Some(label), Some(code)) => format!("{label} ({code})"),
+                (Some(label), None) => label.clone(),
+                (None, Some(code)) => code.clone(),
+                (None, None) => "no reason given".to_owned(),
+            };
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"warn\">{}</td></tr>",
+                esc(&i.order_id),
+                esc(&i.order_line_id),
+                esc(&i.sku),
+                esc(&reason)
+            );
         }
         h.push_str("</table>");
     }
