@@ -732,13 +732,18 @@ impl Demo {
     }
 
     /// Ships, in BigCommerce, every order the connector created there and that is not
-    /// shipped yet. Returns how many were shipped.
+    /// shipped yet, but the one [`AfterAcceptance::late`] leaves past its deadline. Returns
+    /// how many were shipped.
     pub fn ship_created(&self) -> usize {
         let mut n = 0;
         for rec in self.state.orders().unwrap_or_default() {
             let Some(bid) = rec.bigcommerce_order_id() else {
                 continue;
             };
+            // the order the after-acceptance script leaves past its shipping deadline
+            if self.after.late.as_deref() == Some(rec.mirakl_order_id.as_str()) {
+                continue;
+            }
             let Some(o) = self.bc.order(bid) else {
                 continue;
             };
@@ -1453,6 +1458,7 @@ impl Demo {
         self.customer_care().await?;
         if after {
             self.mirakl_side_cancelation().await?;
+            self.shipping_deadline_passes().await?;
         }
         self.live_changes(1);
         if after {

@@ -474,7 +474,8 @@ async fn bigcommerce_refund_reaches_mirakl() {
 /// (ST01, multi-shipment on), an order the operator accepted itself with a sold-out line ends
 /// with that line cancelled (OR30 with the configured reason) and the rest created, and a
 /// cancelation and a refund made on the Mirakl side appear once in BigCommerce with their
-/// unit back in stock. Each is a summary line, and the verdict requires each.
+/// unit back in stock, and an order left unshipped past its shipping deadline is listed. Each
+/// is a summary line, and the verdict requires each.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_summary_shows_every_after_acceptance_scenario() {
     let mut demo = Demo::start(DemoConfig {
@@ -499,6 +500,7 @@ async fn demo_summary_shows_every_after_acceptance_scenario() {
         [
             "split shipment",
             "shortfall",
+            "deadline",
             "Mirakl-side cancelation",
             "Mirakl-side refund"
         ],
@@ -574,6 +576,16 @@ async fn demo_summary_shows_every_after_acceptance_scenario() {
     assert!(
         summary.contains(&format!(
             "shortfalls (lines BigCommerce cannot fill): {{\"{short_id}\""
+        )),
+        "{summary}"
+    );
+
+    // an order left unshipped past its shipping deadline is listed, and only it is unshipped
+    let late = demo.after.late.clone().unwrap();
+    assert_eq!(demo.mirakl_state(&late).as_deref(), Some("SHIPPING"));
+    assert!(
+        summary.contains(&format!(
+            "deadlines: 0 near, 1 past; {late} shipping was due"
         )),
         "{summary}"
     );

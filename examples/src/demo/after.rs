@@ -55,6 +55,8 @@ pub struct AfterAcceptance {
     pub cancelation: Option<GivenBack>,
     /// The unit the returns team refunded after shipping (on the split order).
     pub refund: Option<GivenBack>,
+    /// The order left unshipped past its shipping deadline (never shipped by the script).
+    pub late: Option<String>,
 }
 
 /// One after-acceptance scenario as the verdict saw it.
@@ -218,6 +220,49 @@ impl Demo {
         .await
     }
 
+    /// The seller misses a shipping deadline: one created order of the script is left
+    /// unshipped and its deadline moved a day into the operator's past; the script waits for
+    /// the connector to list it as past its shipping deadline.
+    ///
+    /// # Errors
+    /// No order to leave unshipped, the back office refused, or the wait timed out.
+    pub async fn shipping_deadline_passes(&mut self) -> Result<(), String> {
+        let mine: BTreeSet<&str> = [&self.after.split, &self.after.shortfall]
+            .into_iter()
+            .flatten()
+            .map(|(id, _, _)| id.as_str())
+            .chain(self.after.cancel_order.iter().map(|(id, _)| id.as_str()))
+            .collect();
+        let late = self
+            .placed
+            .iter()
+            .filter(|(id, refuse)| !refuse && !mine.contains(id.as_str()))
+            .map(|(id, _)| id.clone())
+            .find(|id| {
+                self.mirakl_state(id).as_deref() == Some("SHIPPING")
+                    && self
+                        .bc_order_of(id)
+                        .and_then(|b| self.bc.order(b))
+                        .is_some_and(|o| o.shipments.is_empty())
+            })
+            .ok_or("no created, unshipped order to leave past its deadline")?;
+        self.after.late = Some(late.clone());
+        let due = self.mirakl.now() - time::Duration::days(1);
+        self.mirakl
+            .back_office()
+            .set_shipping_deadline(&late, due)
+            .map_err(|e| e.to_string())?;
+        self.wait_for("the late order to be listed past its deadline", |d| {
+            d.engine
+                .messages()
+                .attention()
+                .deadlines
+                .iter()
+                .any(|x| x.order_id == late && x.past)
+        })
+        .await
+    }
+
     /// Ships, in BigCommerce through its API, the split order in two parcels (one unit of the
     /// first SKU with the second SKU, then the other unit) and the one unit left of the
     /// cancelation order. Retries on (injected) faults without creating a parcel twice.
@@ -351,6 +396,7 @@ impl Demo {
             out.push(self.check_split());
         }
         out.push(self.check_shortfall().await);
+        out.push(self.check_late());
         for (name, given) in [
             ("Mirakl-side cancelation", &self.after.cancelation),
             ("Mirakl-side refund", &self.after.refund),
@@ -405,6 +451,44 @@ impl Demo {
                 shipments.len(),
                 on_mirakl.join(", ")
             ),
+        }
+    }
+
+    fn check_late(&self) -> ScenarioCheck {
+        let name = "deadline";
+        let Some(id) = &self.after.late else {
+            return ScenarioCheck {
+                name,
+                ok: false,
+                detail: "no order left unshipped".into(),
+            };
+        };
+        let listed = self
+            .engine
+            .messages()
+            .attention()
+            .deadlines
+            .into_iter()
+            .find(|d| &d.order_id == id);
+        let state = self.mirakl_state(id).unwrap_or_default();
+        let ok = listed
+            .as_ref()
+            .is_some_and(|d| d.past && d.kind == sync_connector::messages::DeadlineKind::Shipping)
+            && state == "SHIPPING";
+        ScenarioCheck {
+            name,
+            ok,
+            detail: match listed {
+                Some(d) => format!(
+                    "order {id} left unshipped ({state}): listed as {} its {} deadline {}",
+                    if d.past { "past" } else { "near" },
+                    d.kind,
+                    d.due
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default()
+                ),
+                None => format!("order {id} ({state}) is not listed"),
+            },
         }
     }
 
