@@ -81,14 +81,28 @@ pub struct DemoConfig {
     /// the operator's catalog, one deliberately missing a required attribute).
     pub closed_catalog: bool,
     /// Multi-shipment on the platform (PC01 `features.shipment.multi_shipment`): each
-    /// BigCommerce shipment becomes one Mirakl shipment (ST01) instead of OR23/OR24.
+    /// BigCommerce shipment becomes one Mirakl shipment (ST01) instead of OR23/OR24. Off by
+    /// default; [`DemoConfig::full`] (what `sync` runs) turns it on.
     pub multi_shipment: bool,
     /// Run the after-acceptance scenarios (issue 14) in [`Demo::run_script`], with the
     /// `shortfall = cancel` rule (reason [`DEMO_SHORTFALL_REASON`]): one order shipped in two
     /// parcels (with [`multi_shipment`](Self::multi_shipment)), an order the operator accepted
     /// itself with a sold-out line, and a cancelation and a refund made on the Mirakl side.
-    /// The verdict then requires each of them.
+    /// The verdict then requires each of them. Off by default; [`DemoConfig::full`] (what
+    /// `sync` runs) turns it on.
     pub after_acceptance: bool,
+}
+
+impl DemoConfig {
+    /// The whole demo `sync` runs without a configuration: the defaults with multi-shipment
+    /// on and the after-acceptance scenarios.
+    pub fn full() -> Self {
+        DemoConfig {
+            multi_shipment: true,
+            after_acceptance: true,
+            ..DemoConfig::default()
+        }
+    }
 }
 
 impl Default for DemoConfig {
@@ -107,8 +121,8 @@ impl Default for DemoConfig {
             bc_quota: 150,
             timeout: Duration::from_secs(120),
             closed_catalog: true,
-            multi_shipment: true,
-            after_acceptance: true,
+            multi_shipment: false,
+            after_acceptance: false,
         }
     }
 }

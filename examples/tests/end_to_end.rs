@@ -32,9 +32,6 @@ async fn twenty_percent_faults_on_both_services() {
         stock_changes: 6,
         bc_quota: 1000,
         timeout: Duration::from_secs(90),
-        // OR23/OR24 shipping and whole orders, as before the after-acceptance scenarios
-        multi_shipment: false,
-        after_acceptance: false,
         ..DemoConfig::default()
     })
     .await
@@ -180,9 +177,6 @@ async fn crash_restart_never_duplicates_or_loses_an_order() {
         bc_quota: 1000,
         state_path: Some(path.clone()),
         timeout: Duration::from_secs(60),
-        // OR23/OR24 shipping and whole orders, as before the after-acceptance scenarios
-        multi_shipment: false,
-        after_acceptance: false,
         ..DemoConfig::default()
     })
     .await
@@ -263,9 +257,6 @@ async fn uncertain_create_is_looked_up_not_repeated() {
         bc_quota: 1000,
         state_path: Some(path.clone()),
         timeout: Duration::from_secs(60),
-        // OR23/OR24 shipping and whole orders, as before the after-acceptance scenarios
-        multi_shipment: false,
-        after_acceptance: false,
         ..DemoConfig::default()
     })
     .await
@@ -334,9 +325,6 @@ async fn bigcommerce_cancellation_reaches_mirakl() {
         stock_changes: 0,
         bc_quota: 1000,
         timeout: Duration::from_secs(60),
-        // OR23/OR24 shipping and whole orders, as before the after-acceptance scenarios
-        multi_shipment: false,
-        after_acceptance: false,
         ..DemoConfig::default()
     })
     .await
@@ -384,9 +372,6 @@ async fn bigcommerce_refund_reaches_mirakl() {
         stock_changes: 0,
         bc_quota: 1000,
         timeout: Duration::from_secs(60),
-        // OR23/OR24 shipping and whole orders, as before the after-acceptance scenarios
-        multi_shipment: false,
-        after_acceptance: false,
         ..DemoConfig::default()
     })
     .await
@@ -486,7 +471,7 @@ async fn demo_summary_shows_every_after_acceptance_scenario() {
         orders: 5,
         bc_quota: 1000,
         timeout: Duration::from_secs(90),
-        ..DemoConfig::default()
+        ..DemoConfig::full()
     })
     .await
     .unwrap();

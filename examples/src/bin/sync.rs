@@ -198,7 +198,7 @@ async fn demo(args: &Args) -> ExitCode {
     let mut demo = match Demo::start(DemoConfig {
         products: args.demo_products,
         faults: args.demo_faults,
-        ..DemoConfig::default()
+        ..DemoConfig::full()
     })
     .await
     {
