@@ -62,6 +62,7 @@ pub mod offers;
 pub mod orders;
 pub mod products;
 pub mod progress;
+pub mod reasons;
 pub mod runner;
 pub mod state;
 pub mod tools;

@@ -43,6 +43,11 @@ use sync_connector::webhooks;
 use sync_connector::{Connector, ConnectorOptions, PlanSummary};
 use sync_core::products::{AttributeRule, CategoryRule, FieldSource, ProductRules};
 
+mod after;
+pub use after::{
+    AfterAcceptance, DEMO_BACK_OFFICE_REASON, DEMO_SHORTFALL_REASON, GivenBack, ScenarioCheck,
+};
+
 /// Settings of a demo or test run.
 #[derive(Debug, Clone)]
 pub struct DemoConfig {
@@ -75,6 +80,29 @@ pub struct DemoConfig {
     /// script creates two products in BigCommerce while the connector runs (one that fits
     /// the operator's catalog, one deliberately missing a required attribute).
     pub closed_catalog: bool,
+    /// Multi-shipment on the platform (PC01 `features.shipment.multi_shipment`): each
+    /// BigCommerce shipment becomes one Mirakl shipment (ST01) instead of OR23/OR24. Off by
+    /// default; [`DemoConfig::full`] (what `sync` runs) turns it on.
+    pub multi_shipment: bool,
+    /// Run the after-acceptance scenarios (issue 14) in [`Demo::run_script`], with the
+    /// `shortfall = cancel` rule (reason [`DEMO_SHORTFALL_REASON`]): one order shipped in two
+    /// parcels (with [`multi_shipment`](Self::multi_shipment)), an order the operator accepted
+    /// itself with a sold-out line, and a cancelation and a refund made on the Mirakl side.
+    /// The verdict then requires each of them. Off by default; [`DemoConfig::full`] (what
+    /// `sync` runs) turns it on.
+    pub after_acceptance: bool,
+}
+
+impl DemoConfig {
+    /// The whole demo `sync` runs without a configuration: the defaults with multi-shipment
+    /// on and the after-acceptance scenarios.
+    pub fn full() -> Self {
+        DemoConfig {
+            multi_shipment: true,
+            after_acceptance: true,
+            ..DemoConfig::default()
+        }
+    }
 }
 
 impl Default for DemoConfig {
@@ -93,6 +121,8 @@ impl Default for DemoConfig {
             bc_quota: 150,
             timeout: Duration::from_secs(120),
             closed_catalog: true,
+            multi_shipment: false,
+            after_acceptance: false,
         }
     }
 }
@@ -124,6 +154,10 @@ pub struct Demo {
     /// Products the script created in BigCommerce while the connector ran: SKU, and whether
     /// it fits the operator's catalog (`false`: deliberately broken, never offered).
     pub created_products: Vec<(String, bool)>,
+    /// The orders and SKUs of the after-acceptance scenarios.
+    pub after: AfterAcceptance,
+    /// The configured reason codes, checked against the operator's list (RE01) at start.
+    pub reason_codes: Vec<sync_connector::reasons::ConfiguredReason>,
 }
 
 impl Drop for Demo {
@@ -357,6 +391,9 @@ pub struct Verdict {
     /// Requests that broke the official API contracts, as both sandboxes recorded them (one
     /// line each: service, operation, rule broken). Must be empty for "both sides agree".
     pub contract_violations: Vec<String>,
+    /// The after-acceptance scenarios (split shipment, shortfall, Mirakl-side cancelation
+    /// and refund), each required to have happened; empty when the demo ran without them.
+    pub scenarios: Vec<ScenarioCheck>,
 }
 
 impl Verdict {
@@ -370,6 +407,7 @@ impl Verdict {
             && self.tracking_mismatches.is_empty()
             && self.offered_despite_rejection.is_empty()
             && self.contract_violations.is_empty()
+            && self.scenarios.iter().all(|s| s.ok)
     }
 }
 
@@ -435,6 +473,7 @@ impl Demo {
                 clock_scale: config.clock_scale,
                 faults: faults.with_seed(config.seed.wrapping_add(1)),
                 open_catalog: !config.closed_catalog,
+                multi_shipment: config.multi_shipment,
                 ..MiraklConfig::default()
             }
             .with_published_ceilings(),
@@ -465,7 +504,11 @@ impl Demo {
             }
             .map_err(|e| e.to_string())?,
         );
-        let rules = demo_rules(config.clock_scale);
+        let mut rules = demo_rules(config.clock_scale);
+        if config.after_acceptance {
+            rules.orders.shortfall = Some(sync_core::rules::ShortfallRule::Cancel);
+            rules.orders.shortfall_reason = DEMO_SHORTFALL_REASON.into();
+        }
         let (bcc, mkc) = sandbox_clients(&bc, &mirakl, config.clock_scale)?;
         let engine = Arc::new(Connector::new(
             bcc,
@@ -474,6 +517,22 @@ impl Demo {
             rules.clone(),
             demo_engine_options(&config),
         ));
+        // set-up: every reason code the rules may send is one the operator lists (RE01)
+        let mut reason_codes = None;
+        let mut last = String::new();
+        for _ in 0..20 {
+            match sync_connector::reasons::check_reason_codes(engine.mirakl(), &rules).await {
+                Ok(codes) => {
+                    reason_codes = Some(codes);
+                    break;
+                }
+                Err(e @ sync_connector::reasons::ReasonCheckError::Unknown(_)) => {
+                    return Err(format!("reason codes: {e}"));
+                }
+                Err(e) => last = e.to_string(),
+            }
+        }
+        let reason_codes = reason_codes.ok_or(last)?;
         let secret = Secret::new(format!("demo-secret-{}", config.seed));
         let (tx, mut rx) = mpsc::unbounded_channel::<WebhookEvent>();
         let sink: Arc<std::sync::Mutex<Option<mpsc::UnboundedSender<WebhookEvent>>>> =
@@ -526,6 +585,8 @@ impl Demo {
             changes: Vec::new(),
             placed: Vec::new(),
             created_products: Vec::new(),
+            after: AfterAcceptance::default(),
+            reason_codes,
         })
     }
 
@@ -685,13 +746,18 @@ impl Demo {
     }
 
     /// Ships, in BigCommerce, every order the connector created there and that is not
-    /// shipped yet. Returns how many were shipped.
+    /// shipped yet, but the one [`AfterAcceptance::late`] leaves past its deadline. Returns
+    /// how many were shipped.
     pub fn ship_created(&self) -> usize {
         let mut n = 0;
         for rec in self.state.orders().unwrap_or_default() {
             let Some(bid) = rec.bigcommerce_order_id() else {
                 continue;
             };
+            // the order the after-acceptance script leaves past its shipping deadline
+            if self.after.late.as_deref() == Some(rec.mirakl_order_id.as_str()) {
+                continue;
+            }
             let Some(o) = self.bc.order(bid) else {
                 continue;
             };
@@ -903,6 +969,7 @@ impl Demo {
                 v.tracking_mismatches.push(problem);
             }
         }
+        v.scenarios = self.check_after_acceptance().await;
         let history = self.mirakl.quantity_history();
         v.oversold = oversold_quantities(
             history
@@ -914,7 +981,9 @@ impl Demo {
 
     /// Compares the OR23 tracking of Mirakl order `id` with the shipments of its BigCommerce
     /// order(s), mapped by `sync_core::shipments::tracking` under the demo's rules. `None` when
-    /// one shipment matches (tracking number, and carrier code or else carrier name).
+    /// one shipment matches (tracking number, and carrier code or else carrier name). When
+    /// Mirakl holds shipments of the order (ST01, multi-shipment), every BigCommerce shipment
+    /// must match one of them instead.
     fn tracking_mismatch(&self, id: &str, o: &sync_sandbox::mirakl::OrderView) -> Option<String> {
         let mut expected = Vec::new();
         for bid in self.bc.orders_by_external_id(id) {
@@ -927,6 +996,39 @@ impl Demo {
                     Err(e) => return Some(format!("{id}: shipment of {bid} unreadable: {e}")),
                 }
             }
+        }
+        let parcels: Vec<mirakl_api::orders::Tracking> = self
+            .mirakl
+            .shipments_json(id)
+            .into_iter()
+            .filter_map(|v| serde_json::from_value::<mirakl_api::shipments::st11::Data>(v).ok())
+            .filter_map(|s| s.tracking)
+            .map(|t| mirakl_api::orders::Tracking {
+                carrier_code: t.carrier_code,
+                carrier_name: t.carrier_name,
+                tracking_number: t.tracking_number,
+                ..Default::default()
+            })
+            .collect();
+        if !parcels.is_empty() {
+            let unmatched: Vec<_> = expected
+                .iter()
+                .filter(|e| {
+                    !parcels
+                        .iter()
+                        .any(|p| tracking_matches(std::slice::from_ref(*e), p))
+                })
+                .map(|e| (&e.tracking_number, &e.carrier_code, &e.carrier_name))
+                .collect();
+            return (!unmatched.is_empty()).then(|| {
+                format!(
+                    "{id}: BigCommerce shipments {unmatched:?} have no Mirakl shipment (ST11 has {:?})",
+                    parcels
+                        .iter()
+                        .map(|t| (&t.tracking_number, &t.carrier_code, &t.carrier_name))
+                        .collect::<Vec<_>>()
+                )
+            });
         }
         let actual = mirakl_api::orders::Tracking {
             carrier_code: o.carrier_code.clone(),
@@ -1127,6 +1229,32 @@ impl Demo {
                 ))
                 .collect::<String>()
         );
+        let _ = writeln!(
+            out,
+            "reason codes checked against the operator's list (RE01): {}",
+            self.reason_codes
+                .iter()
+                .map(|c| format!(
+                    "{} ({} for {})",
+                    c.code,
+                    c.used_for.reason_type(),
+                    c.setting
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if !verdict.scenarios.is_empty() {
+            let _ = writeln!(out, "after acceptance (each required):");
+            for c in &verdict.scenarios {
+                let _ = writeln!(
+                    out,
+                    "  {}: {} — {}",
+                    c.name,
+                    if c.ok { "ok" } else { "NOT DONE" },
+                    c.detail
+                );
+            }
+        }
         let bc = CallCounts::from_pairs(self.engine.bigcommerce().call_counts());
         let mk = CallCounts::from_pairs(self.engine.mirakl().call_counts());
         let _ = writeln!(
@@ -1335,16 +1463,30 @@ impl Demo {
         }
         self.live_changes(0);
         self.place_orders(0)?;
+        let after = self.config.after_acceptance;
+        if after {
+            self.place_after_acceptance_orders()?;
+        }
         self.wait_for("orders to be decided and created", Demo::orders_settled)
             .await?;
         self.customer_care().await?;
+        if after {
+            self.mirakl_side_cancelation().await?;
+            self.shipping_deadline_passes().await?;
+        }
         self.live_changes(1);
+        if after {
+            self.ship_parcels().await?;
+        }
         self.ship_created();
         self.wait_for("shipments to reach Mirakl", |d| {
             d.ship_created();
             d.shipments_settled()
         })
         .await?;
+        if after {
+            self.mirakl_side_refund().await?;
+        }
         if self.config.closed_catalog {
             self.wait_for(
                 "the products created during the demo to be offered or reported",

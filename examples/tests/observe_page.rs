@@ -184,6 +184,26 @@ async fn the_status_page_shows_connection_flows_problems_orders_and_imports() {
     })
     .await;
 
+    // the customer opens an incident on the order's first line (OR11 shows it on the line)
+    let line = format!("{shipping}-1");
+    demo.mirakl
+        .back_office()
+        .open_incident(&line, "14", "Item damaged on arrival")
+        .unwrap();
+    wait_until(
+        "the incident to be seen by the order poll",
+        Duration::from_secs(90),
+        || async {
+            engine
+                .messages()
+                .attention()
+                .incidents
+                .iter()
+                .any(|i| i.order_line_id == line)
+        },
+    )
+    .await;
+
     let dom = dump_dom(browser.clone(), format!("http://{}/", server.addr)).await;
     if let Some(path) = std::env::var_os("OBSERVE_SCREENSHOT") {
         screenshot(browser, format!("http://{}/", server.addr), path.into()).await;
@@ -223,6 +243,22 @@ async fn the_status_page_shows_connection_flows_problems_orders_and_imports() {
     assert!(
         order.contains("to ship within") || order.contains("shipping deadline passed"),
         "{order}"
+    );
+    // open incidents, with their line and reason
+    assert!(dom.contains("<h2>Open incidents (1)</h2>"), "{dom}");
+    let incident = row_with(&dom, &format!("<td>{line}</td>")).unwrap_or_else(|| panic!("{dom}"));
+    assert!(
+        incident.contains(&format!("<td>{shipping}</td>"))
+            && incident.contains("Item damaged on arrival (14)"),
+        "{incident}"
+    );
+    // and /metrics counts it
+    let (_, metrics) = get(server.addr, "/metrics", &[]).await;
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "sync_order_incidents_open 1" || l == "sync_order_incidents_open 1.0"),
+        "{metrics}"
     );
     // recent imports with their error report
     let import = row_with(&dom, "The product does not exist").unwrap_or_else(|| panic!("{dom}"));

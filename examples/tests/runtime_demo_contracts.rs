@@ -41,7 +41,8 @@ async fn demo_summary_counts_contract_violations_and_needs_zero() {
         orders: 3,
         bc_quota: 1000,
         timeout: Duration::from_secs(90),
-        ..DemoConfig::default()
+        // the whole demo, after-acceptance scenarios included
+        ..DemoConfig::full()
     })
     .await
     .unwrap();

@@ -244,6 +244,10 @@ pub(crate) fn render(
             }
         }
     });
+    // orders waiting for acceptance close to or past the operator's acceptance deadline, and
+    // open incidents (both from the messages flow's view of the order poll)
+    let care = engine.messages().attention();
+    attention.extend(acceptance_rows(&care.deadlines, now));
     let _ = write!(h, "<h2>Orders needing attention ({})</h2>", attention.len());
     if attention.is_empty() {
         h.push_str("<p id=\"orders\" class=\"muted\">No order needs attention.</p>");
@@ -251,6 +255,26 @@ pub(crate) fn render(
         h.push_str("<table id=\"orders\"><tr><th>Mirakl order</th><th>Why</th></tr>");
         for (id, why) in &attention {
             let _ = write!(h, "<tr><td>{}</td><td>{}</td></tr>", esc(id), esc(why));
+        }
+        h.push_str("</table>");
+    }
+    let _ = write!(h, "<h2>Open incidents ({})</h2>", care.incidents.len());
+    if care.incidents.is_empty() {
+        h.push_str("<p id=\"incidents\" class=\"muted\">No open incident.</p>");
+    } else {
+        h.push_str(
+            "<table id=\"incidents\"><tr><th>Mirakl order</th><th>Line</th><th>SKU</th><th>Reason</th></tr>",
+        );
+        for i in &care.incidents {
+            let reason = incident_reason(i);
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"warn\">{}</td></tr>",
+                esc(&i.order_id),
+                esc(&i.order_line_id),
+                esc(&i.sku),
+                esc(&reason)
+            );
         }
         h.push_str("</table>");
     }
@@ -318,9 +342,95 @@ fn strip_tags(html: &str) -> String {
     out
 }
 
+/// The "orders needing attention" rows for orders waiting for acceptance near or past their
+/// deadline (the shipping ones come from the order poll's view).
+fn acceptance_rows(
+    deadlines: &[crate::messages::Deadline],
+    now: OffsetDateTime,
+) -> Vec<(String, String)> {
+    deadlines
+        .iter()
+        .filter(|d| d.kind == crate::messages::DeadlineKind::Acceptance)
+        .map(|d| {
+            let stamp = d
+                .due
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+            let why = if d.past {
+                format!("acceptance deadline passed (was {stamp})")
+            } else {
+                format!(
+                    "to accept or refuse within {} min (deadline {stamp})",
+                    (d.due - now).whole_minutes().max(1)
+                )
+            };
+            (d.order_id.clone(), why)
+        })
+        .collect()
+}
+
+/// An incident's reason as the page shows it: label and code when both are known.
+fn incident_reason(i: &crate::messages::Incident) -> String {
+    match (&i.reason_label, &i.reason_code) {
+        (Some(label), Some(code)) => format!("{label} ({code})"),
+        (Some(label), None) => label.clone(),
+        (None, Some(code)) => code.clone(),
+        (None, None) => "no reason given".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::{Deadline, DeadlineKind, Incident};
+
+    #[test]
+    fn acceptance_deadlines_are_rows_and_shipping_ones_are_left_to_the_order_view() {
+        let now = time::macros::datetime!(2026-12-04 12:00 UTC);
+        let deadline = |id: &str, kind, minutes: i64| Deadline {
+            order_id: id.into(),
+            kind,
+            due: now + time::Duration::minutes(minutes),
+            past: minutes <= 0,
+        };
+        let rows = acceptance_rows(
+            &[
+                deadline("A", DeadlineKind::Acceptance, -30),
+                deadline("B", DeadlineKind::Acceptance, 90),
+                deadline("C", DeadlineKind::Shipping, 10),
+            ],
+            now,
+        );
+        assert_eq!(
+            rows,
+            [
+                (
+                    "A".to_owned(),
+                    "acceptance deadline passed (was 2026-12-04T11:30:00Z)".to_owned()
+                ),
+                (
+                    "B".to_owned(),
+                    "to accept or refuse within 90 min (deadline 2026-12-04T13:30:00Z)".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_incident_reason_shows_label_and_code() {
+        let mut i = Incident {
+            order_id: "O".into(),
+            order_line_id: "O-1".into(),
+            sku: "S".into(),
+            reason_code: Some("14".into()),
+            reason_label: Some("Item damaged".into()),
+        };
+        assert_eq!(incident_reason(&i), "Item damaged (14)");
+        i.reason_label = None;
+        assert_eq!(incident_reason(&i), "14");
+        i.reason_code = None;
+        assert_eq!(incident_reason(&i), "no reason given");
+    }
 
     #[test]
     fn text_is_escaped() {

@@ -198,7 +198,7 @@ async fn demo(args: &Args) -> ExitCode {
     let mut demo = match Demo::start(DemoConfig {
         products: args.demo_products,
         faults: args.demo_faults,
-        ..DemoConfig::default()
+        ..DemoConfig::full()
     })
     .await
     {
@@ -499,6 +499,21 @@ async fn run_with_state(
             errln!("error: cannot read the store's tax setting (/v2/store): {e}");
             return ExitCode::FAILURE;
         }
+    }
+    // every reason code the rules may send is one the operator lists for it (RE01)
+    match sync_connector::reasons::check_reason_codes(engine.mirakl(), engine.rules()).await {
+        Ok(codes) => tracing::info!(
+            codes = ?codes.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(),
+            "reason codes are in the operator's list"
+        ),
+        Err(e @ sync_connector::reasons::ReasonCheckError::Unknown(_)) => {
+            errln!("error: refusing to start: {e}");
+            return ExitCode::FAILURE;
+        }
+        Err(e) => tracing::warn!(
+            error = %e,
+            "the reason codes could not be checked; Mirakl refuses a cancelation or refund with a code it does not list"
+        ),
     }
     // the channel marketplace orders are created in: found, or created once
     match engine.setup_order_channel().await {

@@ -55,6 +55,40 @@ impl MiraklBackOffice {
         state.config.multi_shipment = on;
     }
 
+    /// Replaces the operator's reason list (RE01).
+    pub fn set_reasons(&self, reasons: Vec<super::Reason>) {
+        let (mut state, _) = self.shared.lock();
+        state.config.reasons = reasons;
+    }
+
+    /// Moves an order's shipping deadline to `at` (a test device for "the deadline passed
+    /// while the seller did not ship"); the order counts as updated now, so the shop's next
+    /// OR11 sees it.
+    ///
+    /// # Errors
+    /// [`SandboxError::UnknownOrder`]; [`SandboxError::InvalidState`] when the order is not
+    /// `SHIPPING`.
+    pub fn set_shipping_deadline(
+        &self,
+        order_id: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), SandboxError> {
+        let (mut state, now) = self.shared.lock();
+        let order = state
+            .orders
+            .get_mut(order_id)
+            .ok_or_else(|| SandboxError::UnknownOrder(order_id.to_owned()))?;
+        if order.state != OrderState::Shipping {
+            return Err(SandboxError::InvalidState {
+                order_id: order_id.to_owned(),
+                state: order.state.as_str().to_owned(),
+            });
+        }
+        order.shipping_deadline = Some(at);
+        order.last_updated = now;
+        Ok(())
+    }
+
     /// Customer care cancels a whole order (`WAITING_DEBIT` or `SHIPPING`): every open line is
     /// cancelled, the units go back to the offers, the order is `CANCELED` with reason
     /// `OPERATOR_CANCELED`.

@@ -46,9 +46,11 @@ mod messages;
 mod offers;
 mod operator;
 mod orders;
+mod reasons;
 mod routes;
 mod script;
 mod shipments;
+pub use reasons::{Reason, default_reasons};
 mod state;
 mod wire;
 
@@ -122,6 +124,8 @@ pub struct MiraklConfig {
     /// PC01 `features.shipment.multi_shipment`: sellers may create several shipments per
     /// order (ST01).
     pub multi_shipment: bool,
+    /// The operator's reason list (RE01); default [`default_reasons`].
+    pub reasons: Vec<Reason>,
     /// Tax rate in percent included in order prices (GST: 10).
     pub tax_rate: Decimal,
     /// Operator commission in percent of the line price.
@@ -161,6 +165,7 @@ impl Default for MiraklConfig {
             price_import_enabled: true,
             disable_alternative_carrier: false,
             multi_shipment: false,
+            reasons: default_reasons(),
             tax_rate: Decimal::TEN,
             commission_rate: Decimal::TEN,
             shipping_price: Decimal::new(995, 2),
@@ -782,6 +787,40 @@ impl MiraklSandbox {
     pub fn create_order(&self, order: NewOrder) -> Result<String, SandboxError> {
         let (mut state, now) = self.shared.lock();
         state.create_order(order, now)
+    }
+
+    /// Places a marketplace order that the operator accepts for the shop at once (automatic
+    /// acceptance, as Westfield does when the published stock allows): the order goes to
+    /// `WAITING_DEBIT` without the shop's OR21, in one step, so no OR11 read sees it waiting
+    /// for acceptance. Returns its id.
+    ///
+    /// # Errors
+    /// As [`create_order`](Self::create_order); [`SandboxError::InvalidOrder`] when the
+    /// acceptance fails.
+    pub fn create_auto_accepted_order(&self, order: NewOrder) -> Result<String, SandboxError> {
+        let (mut state, now) = self.shared.lock();
+        let id = state.create_order(order, now)?;
+        let lines: Vec<(String, bool)> = state
+            .orders
+            .get(&id)
+            .map(|o| o.lines.iter().map(|l| (l.id.clone(), true)).collect())
+            .unwrap_or_default();
+        state
+            .accept(&id, &lines, now)
+            .map_err(|e| SandboxError::InvalidOrder(e.message))?;
+        Ok(id)
+    }
+
+    /// The ST01 shipments of an order, in the ST11 JSON shape (oldest first).
+    pub fn shipments_json(&self, order_id: &str) -> Vec<serde_json::Value> {
+        let (state, _) = self.shared.lock();
+        let mut list: Vec<&shipments::Shipment> = state
+            .shipments
+            .values()
+            .filter(|s| s.order_id == order_id)
+            .collect();
+        list.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        list.into_iter().map(shipments::Shipment::json).collect()
     }
 
     /// Places `count` orders from a deterministic script over `catalog` (`(shop SKU, unit

@@ -32,6 +32,7 @@ pub(crate) fn router(shared: Arc<Shared>, checker: crate::contract::Checker) -> 
         .route("/api/additional_fields", get(additional_fields))
         .route("/api/platform/configuration", get(platform_configuration))
         .route("/api/shipping/carriers", get(carriers))
+        .route("/api/reasons", get(reasons))
         .route("/api/shipping/logistic_classes", get(logistic_classes))
         .route("/api/hierarchies", get(hierarchies))
         .route("/api/products/attributes", get(attributes))
@@ -411,6 +412,11 @@ async fn platform_configuration(State(shared): Ctx) -> Response {
 
 async fn carriers() -> Response {
     ok(&catalog::carriers())
+}
+
+async fn reasons(State(shared): Ctx) -> Response {
+    let (state, _) = shared.lock();
+    ok(&super::reasons::re01_json(&state.config.reasons))
 }
 
 async fn logistic_classes() -> Response {
