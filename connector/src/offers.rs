@@ -438,7 +438,12 @@ impl OffersFlow {
         let (mut desired, problems, _) = self.catalog.desired_of(ids.as_ref(), &|_, _| {}).await?;
         self.hold_unlisted(&mut desired).await?;
         // deleted products come back empty: their last sent offers are planned as removals
-        let current = self.last_sent(ids.as_ref()).await?;
+        // planned against what Mirakl will hold once the queue is sent (see
+        // `Coalescer::overlay_queued`), so a queued change that was undone is replaced
+        let mut current = self.last_sent(ids.as_ref()).await?;
+        lock(&self.state)
+            .coalescer
+            .overlay_queued(&mut current, &desired);
         let rules = &self.shared.rules;
         let plan = plan::plan(
             &desired,
