@@ -320,6 +320,29 @@ impl OffersFlow {
         }
     }
 
+    /// Mirakl takes the units of the lines it accepts from its offers' quantities. The stored
+    /// "last sent" quantity of those SKUs is lowered alike (never below 0), so the next plan
+    /// compares with what Mirakl holds: a quantity sent while the order was still counted as
+    /// held, then lowered by Mirakl at acceptance, would otherwise look sent and stay short
+    /// once the order is created in BigCommerce. Where the operator took the units earlier
+    /// (and the sent quantity already says so), this costs one write of the same quantity.
+    pub(crate) async fn note_units_taken(&self, taken: &BTreeMap<ShopSku, u64>) -> Result<()> {
+        if self.shared.dry_run() {
+            return Ok(());
+        }
+        let mut records = Vec::new();
+        for (sku, units) in taken {
+            if let Some(mut p) = self.stored_payload(sku).await? {
+                p.write.content.quantity = p.write.content.quantity.saturating_sub(*units);
+                records.push(sent_payload(&p)?);
+            }
+        }
+        if !records.is_empty() {
+            self.shared.store.record_sent_offers(&records).await?;
+        }
+        Ok(())
+    }
+
     /// Marks products dirty because the stock they may offer changed (no latency sample).
     pub(crate) fn mark_stock_changed(&self, ids: &[u64]) {
         let now = now_utc();

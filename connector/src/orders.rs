@@ -1251,6 +1251,18 @@ impl OrdersFlow {
             }
         }
         tracing::info!(order = %id, accepted = !all_refused, "OR21 sent");
+        // Mirakl took the accepted units from the offers
+        let mut taken: BTreeMap<ShopSku, u64> = BTreeMap::new();
+        for d in decision.lines.iter().filter(|d| d.accept) {
+            if let Some(l) = order
+                .order_lines
+                .iter()
+                .find(|l| l.order_line_id == d.order_line_id)
+            {
+                *taken.entry(l.offer_sku.clone()).or_default() += l.quantity;
+            }
+        }
+        self.offers.note_units_taken(&taken).await?;
         self.offers.mark_order_products(order);
         Ok(true)
     }
