@@ -343,6 +343,23 @@ impl OffersFlow {
         Ok(())
     }
 
+    /// Forgets what was last sent for `skus` because Mirakl changed their quantity itself (an
+    /// order line accepted or cancelled, see `orders::units_moved_by_mirakl`): the next plan
+    /// writes their offers again instead of taking the stale record for what Mirakl holds.
+    pub(crate) async fn forget_mirakl_quantities(&self, skus: &BTreeSet<ShopSku>) -> Result<()> {
+        if skus.is_empty() || self.shared.dry_run() {
+            return Ok(());
+        }
+        let names: Vec<String> = skus.iter().map(|s| s.as_str().to_owned()).collect();
+        self.shared.store.forget_sent_offers(&names).await?;
+        let ids: Vec<u64> = skus
+            .iter()
+            .filter_map(|s| self.catalog.sku(s).map(|i| i.product_id))
+            .collect();
+        self.mark_stock_changed(&ids);
+        Ok(())
+    }
+
     /// Marks products dirty because the stock they may offer changed (no latency sample).
     pub(crate) fn mark_stock_changed(&self, ids: &[u64]) {
         let now = now_utc();
