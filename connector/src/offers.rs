@@ -320,6 +320,46 @@ impl OffersFlow {
         }
     }
 
+    /// Mirakl takes the units of the lines it accepts from its offers' quantities. The stored
+    /// "last sent" quantity of those SKUs is lowered alike (never below 0), so the next plan
+    /// compares with what Mirakl holds: a quantity sent while the order was still counted as
+    /// held, then lowered by Mirakl at acceptance, would otherwise look sent and stay short
+    /// once the order is created in BigCommerce. Where the operator took the units earlier
+    /// (and the sent quantity already says so), this costs one write of the same quantity.
+    pub(crate) async fn note_units_taken(&self, taken: &BTreeMap<ShopSku, u64>) -> Result<()> {
+        if self.shared.dry_run() {
+            return Ok(());
+        }
+        let mut records = Vec::new();
+        for (sku, units) in taken {
+            if let Some(mut p) = self.stored_payload(sku).await? {
+                p.write.content.quantity = p.write.content.quantity.saturating_sub(*units);
+                records.push(sent_payload(&p)?);
+            }
+        }
+        if !records.is_empty() {
+            self.shared.store.record_sent_offers(&records).await?;
+        }
+        Ok(())
+    }
+
+    /// Forgets what was last sent for `skus` because Mirakl changed their quantity itself (an
+    /// order line accepted or cancelled, see `orders::units_moved_by_mirakl`): the next plan
+    /// writes their offers again instead of taking the stale record for what Mirakl holds.
+    pub(crate) async fn forget_mirakl_quantities(&self, skus: &BTreeSet<ShopSku>) -> Result<()> {
+        if skus.is_empty() || self.shared.dry_run() {
+            return Ok(());
+        }
+        let names: Vec<String> = skus.iter().map(|s| s.as_str().to_owned()).collect();
+        self.shared.store.forget_sent_offers(&names).await?;
+        let ids: Vec<u64> = skus
+            .iter()
+            .filter_map(|s| self.catalog.sku(s).map(|i| i.product_id))
+            .collect();
+        self.mark_stock_changed(&ids);
+        Ok(())
+    }
+
     /// Marks products dirty because the stock they may offer changed (no latency sample).
     pub(crate) fn mark_stock_changed(&self, ids: &[u64]) {
         let now = now_utc();
@@ -438,7 +478,12 @@ impl OffersFlow {
         let (mut desired, problems, _) = self.catalog.desired_of(ids.as_ref(), &|_, _| {}).await?;
         self.hold_unlisted(&mut desired).await?;
         // deleted products come back empty: their last sent offers are planned as removals
-        let current = self.last_sent(ids.as_ref()).await?;
+        // planned against what Mirakl will hold once the queue is sent (see
+        // `Coalescer::overlay_queued`), so a queued change that was undone is replaced
+        let mut current = self.last_sent(ids.as_ref()).await?;
+        lock(&self.state)
+            .coalescer
+            .overlay_queued(&mut current, &desired);
         let rules = &self.shared.rules;
         let plan = plan::plan(
             &desired,

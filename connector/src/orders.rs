@@ -301,7 +301,8 @@ impl OrdersFlow {
         };
         fetched.extend(self.fetch_recent().await?);
         let newest = fetched.iter().map(|o| o.last_updated_date).max();
-        let mut changed = self.remember_versions(fetched);
+        let (mut changed, moved) = self.remember_versions(fetched);
+        self.offers.forget_mirakl_quantities(&moved).await?;
         changed.extend(self.polled());
         changed.extend(self.waiting_for_bigcommerce().await?);
         changed.extend(in_flight);
@@ -565,11 +566,13 @@ impl OrdersFlow {
     }
 
     /// Keeps the latest version of each order; returns the orders whose version was not
-    /// stepped yet.
-    fn remember_versions(&self, fetched: Vec<MkOrder>) -> BTreeSet<String> {
+    /// stepped yet, and the SKUs whose offer quantity Mirakl changed itself.
+    fn remember_versions(&self, fetched: Vec<MkOrder>) -> (BTreeSet<String>, BTreeSet<ShopSku>) {
         let mut changed = BTreeSet::new();
         // orders that stopped holding stock (refused, canceled): their units may be offered
         let mut released = Vec::new();
+        // SKUs whose offer quantity Mirakl itself changed (see `units_moved_by_mirakl`)
+        let mut moved: BTreeSet<ShopSku> = BTreeSet::new();
         {
             let mut book = lock(&self.book.book);
             book.open_orders_loaded = true;
@@ -591,6 +594,7 @@ impl OrdersFlow {
                     if book.orders.get(&id).is_some_and(holds) && !holds(&o) {
                         released.push(o.clone());
                     }
+                    moved.extend(units_moved_by_mirakl(book.orders.get(&id), &o));
                     book.orders.insert(id, o);
                 }
             }
@@ -598,7 +602,7 @@ impl OrdersFlow {
         for o in &released {
             self.offers.mark_order_products(o);
         }
-        changed
+        (changed, moved)
     }
 
     /// Orders in SHIPPING not created in BigCommerce yet (stepped at once), and, as the last
@@ -1533,6 +1537,41 @@ impl OrdersFlow {
             }
         }
         tracing::info!(order = %id, accepted = !all_refused, "OR21 sent");
+        // the book shows the decision at once: until the next poll, an order refused here
+        // must not count as holding units (the store's other marketplaces would refuse
+        // their orders for the same units, see `crate::fleet::StockLedger`)
+        if let Some(o) = lock(&self.book.book).orders.get_mut(id) {
+            for line in &mut o.order_lines {
+                if let Some(d) = decision
+                    .lines
+                    .iter()
+                    .find(|d| d.order_line_id == line.order_line_id)
+                {
+                    line.order_line_state = if d.accept {
+                        MiraklOrderState::WaitingDebit
+                    } else {
+                        MiraklOrderState::Refused
+                    };
+                }
+            }
+            o.order_state = if all_refused {
+                MiraklOrderState::Refused
+            } else {
+                MiraklOrderState::WaitingDebit
+            };
+        }
+        // Mirakl took the accepted units from the offers
+        let mut taken: BTreeMap<ShopSku, u64> = BTreeMap::new();
+        for d in decision.lines.iter().filter(|d| d.accept) {
+            if let Some(l) = order
+                .order_lines
+                .iter()
+                .find(|l| l.order_line_id == d.order_line_id)
+            {
+                *taken.entry(l.offer_sku.clone()).or_default() += l.quantity;
+            }
+        }
+        self.offers.note_units_taken(&taken).await?;
         self.offers.mark_order_products(order);
         Ok(true)
     }
@@ -2505,5 +2544,80 @@ fn describe(a: &Action) -> String {
         Action::RefundInBigCommerce { amount, .. } => format!("refund {amount} in BigCommerce"),
         Action::ManualReview { reason } => format!("flag for manual review: {reason}"),
         other => format!("{other:?}"),
+    }
+}
+
+/// The SKUs of `new`'s lines whose units Mirakl moved on its offers since `old` (the previous
+/// version of the order, if any): Mirakl takes the units of a line from the offer when the
+/// line is accepted (by this connector's OR21 or by the operator itself) and gives them back
+/// when it is cancelled. What was last sent for those SKUs is then no longer what Mirakl
+/// holds.
+fn units_moved_by_mirakl(old: Option<&MkOrder>, new: &MkOrder) -> Vec<ShopSku> {
+    let signal = |l: &mirakl_api::orders::OrderLine| {
+        let taken = !matches!(
+            l.order_line_state,
+            MiraklOrderState::WaitingAcceptance | MiraklOrderState::Refused
+        );
+        let canceled = l.order_line_state == MiraklOrderState::Canceled;
+        (taken, canceled, l.cancelations.len())
+    };
+    new.order_lines
+        .iter()
+        .filter(|l| {
+            let now = signal(l);
+            let before = old
+                .and_then(|o| {
+                    o.order_lines
+                        .iter()
+                        .find(|x| x.order_line_id == l.order_line_id)
+                })
+                .map(signal);
+            (now.0 || now.1 || now.2 > 0) && before != Some(now)
+        })
+        .map(|l| l.offer_sku.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The spec's OR11 example order (specs/mirakl/mirakl-mmp-seller-openapi.json, as saved in
+    /// mirakl-api's fixtures), its one line set to `state` with `cancelations` cancelations.
+    fn order(state: &str, cancelations: usize) -> MkOrder {
+        let text = include_str!("../../mirakl-api/tests/fixtures/spec/OR11-response-200-0.json");
+        let mut page: serde_json::Value = serde_json::from_str(text).unwrap();
+        let o = &mut page["orders"][0];
+        let line = &mut o["order_lines"][0];
+        line["order_line_state"] = state.into();
+        let one = line["cancelations"][0].clone();
+        line["cancelations"] = vec![one; cancelations].into();
+        serde_json::from_value(o.clone()).unwrap()
+    }
+
+    #[test]
+    fn mirakl_moves_units_when_a_line_is_accepted_or_cancelled() {
+        let waiting = order("WAITING_ACCEPTANCE", 0);
+        let accepted = order("WAITING_DEBIT", 0);
+        let shipping = order("SHIPPING", 0);
+        let sku = vec![ShopSku::new("S2000").unwrap()];
+        // nothing taken while waiting, nor on a refusal
+        assert!(units_moved_by_mirakl(None, &waiting).is_empty());
+        assert!(units_moved_by_mirakl(Some(&waiting), &order("REFUSED", 0)).is_empty());
+        // accepted, by this connector or by the operator (first seen accepted)
+        assert_eq!(units_moved_by_mirakl(Some(&waiting), &accepted), sku);
+        assert_eq!(units_moved_by_mirakl(None, &shipping), sku);
+        // no move between accepted states
+        assert!(units_moved_by_mirakl(Some(&accepted), &shipping).is_empty());
+        assert!(units_moved_by_mirakl(Some(&shipping), &shipping).is_empty());
+        // a cancelation gives units back, a whole-line cancel too
+        assert_eq!(
+            units_moved_by_mirakl(Some(&shipping), &order("SHIPPING", 1)),
+            sku
+        );
+        assert_eq!(
+            units_moved_by_mirakl(Some(&shipping), &order("CANCELED", 0)),
+            sku
+        );
     }
 }

@@ -118,6 +118,41 @@ async fn one_ledger_refuses_what_the_other_marketplace_holds() {
     assert_eq!(store.bc.stock(&sku2), Some(18));
 }
 
+/// An order one marketplace refused holds no units from the moment its OR21 is sent, not
+/// only once the next poll reads it back as REFUSED: before, the other marketplace's order
+/// for the same units was refused meanwhile, so both refused and nothing was sold (the
+/// flaky "no order was accepted at all" of the worker round below).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_refused_on_one_marketplace_holds_nothing_on_the_other() {
+    let _one_at_a_time = one_at_a_time().await;
+    let store = Store::start("refused", 44, 3, 20, 2).await;
+    let engines = engines(&store, true);
+    for m in &store.shops {
+        m.seed_demo(&store.catalog);
+    }
+    let (sku, price) = store.skus()[0].clone();
+    store.bc.set_stock(&sku, 3);
+    // more than the stock: refused
+    let too_many = place(&store.shops[0], &sku, price, 5);
+    engines[0].orders().poll_orders().await.unwrap();
+    assert_eq!(state(&store.shops[0], &too_many), "REFUSED");
+    let held = engines[0]
+        .orders()
+        .book()
+        .held_units(engines[0].store().as_ref())
+        .await
+        .unwrap();
+    assert!(held.is_empty(), "a refused order holds {held:?}");
+    // the other marketplace sells the 3 units
+    let fits = place(&store.shops[1], &sku, price, 3);
+    engines[1].orders().poll_orders().await.unwrap();
+    assert!(
+        accepted(&store.shops[1], &fits),
+        "{}",
+        state(&store.shops[1], &fits)
+    );
+}
+
 /// The same sale without a shared ledger: each marketplace sees only its own orders, both
 /// accept, and 4 units are sold of 3 (what the ledger is for).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

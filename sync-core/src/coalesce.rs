@@ -11,6 +11,7 @@
 //!    returns at most one batch per operation whose window is open. A failed batch goes back
 //!    with [`Coalescer::requeue`] unless newer data superseded it. Nothing is ever dropped.
 
+use crate::offers::CurrentOffer;
 use crate::plan::{Batch, OfferWrite, Operation, PriceWrite, StockWrite, call_size};
 use crate::rules::{CallWindows, PlanRules, SyncRules};
 use crate::types::ShopSku;
@@ -274,6 +275,50 @@ impl Coalescer {
         }
     }
 
+    /// Lays the queued writes over `current` (the last writes Mirakl applied): the result is
+    /// what Mirakl will hold once the queue is sent. Only SKUs in `current` or `desired` are
+    /// touched (the scope being planned); a queued removal takes the SKU out.
+    ///
+    /// Plan against this, not against the applied writes alone: a change queued behind a
+    /// closed call window and then undone plans as "no change" against the applied write,
+    /// so the stale queued line would go out when the window opens and stay on Mirakl.
+    pub fn overlay_queued<D>(
+        &self,
+        current: &mut BTreeMap<ShopSku, CurrentOffer>,
+        desired: &BTreeMap<ShopSku, D>,
+    ) {
+        for (sku, w) in &self.offers {
+            if !current.contains_key(sku) && !desired.contains_key(sku) {
+                continue;
+            }
+            if w.delete {
+                current.remove(sku);
+            } else {
+                current.insert(
+                    sku.clone(),
+                    CurrentOffer {
+                        shop_sku: sku.clone(),
+                        product_id: w.product_id.clone(),
+                        product_id_type: w.product_id_type.clone(),
+                        content: w.content.clone(),
+                    },
+                );
+            }
+        }
+        for (sku, l) in &self.stock {
+            if let Some(c) = current.get_mut(sku) {
+                c.content.quantity = l.quantity;
+            }
+        }
+        for (sku, l) in &self.prices {
+            if let Some(c) = current.get_mut(sku) {
+                c.content.price = l.price;
+                c.content.discount = l.discount.clone();
+                c.content.volume_prices = l.volume_prices.clone();
+            }
+        }
+    }
+
     /// Puts a batch that failed back in the queue; lines superseded by newer pending data are
     /// dropped (the newer data wins), a failed full offer absorbs newer stock/price lines.
     pub fn requeue(&mut self, batch: Batch) {
@@ -428,6 +473,56 @@ mod tests {
             content: crate::test_util::offer_content(Decimal::from(price), qty),
             delete: false,
         }
+    }
+
+    /// What Mirakl will hold once the queue is sent: queued full offers, quantities, prices and
+    /// removals over the applied writes, within the planned scope only.
+    #[test]
+    fn queued_writes_overlay_the_applied_ones() {
+        let current_of = |w: &OfferWrite| CurrentOffer {
+            shop_sku: w.shop_sku.clone(),
+            product_id: w.product_id.clone(),
+            product_id_type: w.product_id_type.clone(),
+            content: w.content.clone(),
+        };
+        let mut c = Coalescer::new(&SyncRules::default());
+        let gone = OfferWrite {
+            delete: true,
+            ..offer("GONE", 1, 0)
+        };
+        c.push([
+            Batch::Offers(vec![offer("FULL", 12, 7), offer("NEW", 3, 2), gone]),
+            Batch::Offers(vec![offer("ELSEWHERE", 4, 4)]),
+            Batch::Stock(vec![StockWrite {
+                shop_sku: sku("QTY"),
+                quantity: 9,
+            }]),
+            Batch::Prices(vec![PriceWrite {
+                shop_sku: sku("PRICE"),
+                price: d("8.50"),
+                discount: None,
+                volume_prices: None,
+            }]),
+        ]);
+        let applied: BTreeMap<ShopSku, CurrentOffer> = ["FULL", "QTY", "PRICE", "GONE", "SAME"]
+            .into_iter()
+            .map(|s| (sku(s), current_of(&offer(s, 10, 5))))
+            .collect();
+        let desired: BTreeMap<ShopSku, ()> = [(sku("NEW"), ())].into_iter().collect();
+        let mut view = applied.clone();
+        c.overlay_queued(&mut view, &desired);
+        assert_eq!(view[&sku("FULL")], current_of(&offer("FULL", 12, 7)));
+        assert_eq!(view[&sku("NEW")], current_of(&offer("NEW", 3, 2)));
+        assert_eq!(view[&sku("QTY")].content.quantity, 9);
+        assert_eq!(view[&sku("QTY")].content.price, d("10"));
+        assert_eq!(view[&sku("PRICE")].content.price, d("8.50"));
+        assert_eq!(view[&sku("PRICE")].content.quantity, 5);
+        assert_eq!(view[&sku("SAME")], applied[&sku("SAME")]);
+        assert!(!view.contains_key(&sku("GONE")), "a queued removal");
+        assert!(
+            !view.contains_key(&sku("ELSEWHERE")),
+            "outside the planned scope"
+        );
     }
 
     // Payload shapes from shared/specs/bigcommerce (webhooks events/index.mdx) as summarised
