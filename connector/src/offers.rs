@@ -9,6 +9,12 @@
 //!   [`OffersFlow::process_dirty`] re-reads only those products and plans them against what
 //!   was last sent; the coalescer releases at most one batch per Mirakl call window
 //!   ([`OffersFlow::flush`]).
+//! * In the runner ([`OffersFlow::step`]) a batch's imports are created and tracked apart:
+//!   the step does not wait for OF02/STO02/PRI02 to report them final, so a change that
+//!   arrives while an earlier import is tracked goes out in the next call window. Writes in
+//!   flight count as sent when later changes are planned; a batch whose import fails or
+//!   never ends is queued again. (In memory, like the dirty set: after a crash the start-up
+//!   reconciliation compares with what Mirakl holds.)
 //!
 //! Its own state (one small lock): the coalescer, when each dirty product was first seen (for
 //! the latency figures), and Mirakl's offers as last read.
@@ -20,7 +26,6 @@ use std::time::Duration;
 use bigcommerce_api::catalog::VariantId;
 use mirakl_api::imports::{
     ErrorReport, ImportMode, ImportStatus, PriceLine as MkPriceLine, StockLine as MkStockLine,
-    WaitOptions,
 };
 use mirakl_api::orders::Order as MkOrder;
 use serde::{Deserialize, Serialize};
@@ -78,6 +83,50 @@ struct OfferState {
     /// Mirakl's offers as last read (OF21), so an OF24 update keeps the fields the sync
     /// does not manage (description, order quantities, …) instead of resetting them.
     mirakl_offers: HashMap<String, mirakl_api::offers::Offer>,
+    /// Batches sent whose imports Mirakl has not finished yet, oldest first.
+    in_flight: Vec<InFlight>,
+    /// When each status operation (`OF02`, `STO02`, `PRI02`) was last called by the tracker,
+    /// so a poll never waits for that operation's call window inside a step.
+    status_polled: HashMap<&'static str, Instant>,
+}
+
+/// One import Mirakl was asked to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ImportRef {
+    /// OF01 or OF24 (status: OF02, report: OF03).
+    Offers(u64),
+    /// STO01 (status: STO02, report: STO03).
+    Stock(String),
+    /// PRI01 (status: PRI02, report: PRI03).
+    Prices(String),
+}
+
+impl ImportRef {
+    /// The operation that reads the import's status.
+    fn status_op(&self) -> &'static str {
+        match self {
+            ImportRef::Offers(_) => "OF02",
+            ImportRef::Stock(_) => "STO02",
+            ImportRef::Prices(_) => "PRI02",
+        }
+    }
+}
+
+/// A batch sent to Mirakl whose imports are not all final yet (the batch is kept, not a
+/// copy, to record what was applied or to queue it again).
+#[derive(Debug)]
+struct InFlight {
+    batch: Batch,
+    /// Imports whose final status has not been read yet.
+    open: Vec<ImportRef>,
+    /// The merged error reports of the imports already final.
+    report: Option<ErrorReport>,
+    /// `Complete`, or the first other final status seen.
+    status: ImportStatus,
+    /// Status polls made so far (all imports of the batch together).
+    polls: u32,
+    /// When the next status poll is due.
+    next_poll: Instant,
 }
 
 /// The offers flow (see the [module docs](self)).
@@ -93,6 +142,12 @@ impl std::fmt::Debug for OffersFlow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OffersFlow").finish_non_exhaustive()
     }
+}
+
+/// A batch that could not be sent or applied, given back with the reason.
+struct Failed {
+    error: Error,
+    batch: Batch,
 }
 
 /// The operation code of a batch: `OF01` for full offers the plan sends as one file
@@ -120,6 +175,8 @@ impl OffersFlow {
                 coalescer,
                 dirty_since: BTreeMap::new(),
                 mirakl_offers: HashMap::new(),
+                in_flight: Vec::new(),
+                status_polled: HashMap::new(),
             }),
             latencies: Latencies::default(),
         }
@@ -130,9 +187,15 @@ impl OffersFlow {
         &self.latencies
     }
 
-    /// Whether nothing is waiting in the coalescer (no dirty key, no pending batch).
+    /// Whether nothing is waiting: no dirty key, no pending batch, no import in flight.
     pub fn is_idle(&self) -> bool {
-        lock(&self.state).coalescer.is_idle()
+        let s = lock(&self.state);
+        s.coalescer.is_idle() && s.in_flight.is_empty()
+    }
+
+    /// Batches sent to Mirakl whose imports are not final yet (tracked by [`OffersFlow::step`]).
+    pub fn in_flight(&self) -> usize {
+        lock(&self.state).in_flight.len()
     }
 
     /// What is waiting, for metrics and the status page: offer lines queued for their call
@@ -157,9 +220,16 @@ impl OffersFlow {
         (lines, s.dirty_since.len())
     }
 
-    /// When the flow next has work due (coalescer wake-up), if any.
+    /// When the flow next has work due (coalescer wake-up, or the next status poll of an
+    /// import in flight), if any.
     pub fn next_wakeup(&self) -> Option<OffsetDateTime> {
-        lock(&self.state).coalescer.next_wakeup(now_utc())
+        let now = now_utc();
+        let s = lock(&self.state);
+        let polls = s.in_flight.iter().map(|f| {
+            let wait = f.next_poll.saturating_duration_since(Instant::now());
+            now + wait
+        });
+        s.coalescer.next_wakeup(now).into_iter().chain(polls).min()
     }
 
     // ------------------------------------------------------------------ reads
@@ -278,9 +348,8 @@ impl OffersFlow {
             "full reconciliation planned"
         );
         for batch in batches {
-            if let Err(e) = self.send(batch.clone()).await {
-                tracing::warn!(error = %e, "batch failed; queued for the next window");
-                lock(&self.state).coalescer.requeue(batch);
+            if let Err(f) = self.send(batch).await {
+                self.give_back(*f, "batch failed; queued for the next window");
             }
         }
         Ok(summary)
@@ -378,15 +447,21 @@ impl OffersFlow {
         self.process_dirty_now().await
     }
 
-    /// The flow's step in the runner: re-reads the released dirty products, then sends the
-    /// batches whose window is open, with no order step in between. Returns the lines sent.
+    /// The flow's step in the runner: re-reads the released dirty products, sends the
+    /// batches whose window is open (the imports are created, not awaited), then reads the
+    /// status of the imports in flight whose poll is due, with no order step in between.
+    /// Tracking an earlier import never holds back the next window's send: a change that
+    /// arrives while one is tracked goes out in the next call window. Returns the lines sent.
     ///
     /// # Errors
-    /// As [`OffersFlow::process_dirty`] (the flush runs anyway).
+    /// As [`OffersFlow::process_dirty`] (the sends and the tracking run anyway).
     pub async fn step(&self) -> Result<usize> {
-        let _gate = self.shared.stock_gate.write().await;
-        let read = self.process_dirty_now().await;
-        let sent = self.flush_now().await;
+        let (read, sent) = {
+            let _gate = self.shared.stock_gate.write().await;
+            let read = self.process_dirty_now().await;
+            (read, self.submit_ready().await)
+        };
+        self.track_imports().await;
         read.map(|_| sent)
     }
 
@@ -438,7 +513,8 @@ impl OffersFlow {
         let (mut desired, problems, _) = self.catalog.desired_of(ids.as_ref(), &|_, _| {}).await?;
         self.hold_unlisted(&mut desired).await?;
         // deleted products come back empty: their last sent offers are planned as removals
-        let current = self.last_sent(ids.as_ref()).await?;
+        let mut current = self.last_sent(ids.as_ref()).await?;
+        self.overlay_in_flight(&mut current, &desired);
         let rules = &self.shared.rules;
         let plan = plan::plan(
             &desired,
@@ -462,6 +538,58 @@ impl OffersFlow {
             lock(&self.state).coalescer.push(batches);
         }
         Ok(ids.map_or(desired.len(), |i| i.len()))
+    }
+
+    /// Counts the writes of batches still in flight as sent (oldest first), for the SKUs of
+    /// `current` and `desired`: a change planned while an earlier import is tracked is
+    /// planned against what that import applies, not against the older record (else a
+    /// value changed and changed back during the import would never be corrected).
+    fn overlay_in_flight(
+        &self,
+        current: &mut BTreeMap<ShopSku, CurrentOffer>,
+        desired: &BTreeMap<ShopSku, DesiredOffer>,
+    ) {
+        let s = lock(&self.state);
+        for f in &s.in_flight {
+            match &f.batch {
+                Batch::Offers(v) => {
+                    for w in v {
+                        if !current.contains_key(&w.shop_sku) && !desired.contains_key(&w.shop_sku)
+                        {
+                            continue;
+                        }
+                        if w.delete {
+                            current.remove(&w.shop_sku);
+                        } else {
+                            current.insert(
+                                w.shop_sku.clone(),
+                                CurrentOffer {
+                                    shop_sku: w.shop_sku.clone(),
+                                    product_id: w.product_id.clone(),
+                                    product_id_type: w.product_id_type.clone(),
+                                    content: w.content.clone(),
+                                },
+                            );
+                        }
+                    }
+                }
+                Batch::Stock(v) => {
+                    for l in v {
+                        if let Some(c) = current.get_mut(&l.shop_sku) {
+                            c.content.quantity = l.quantity;
+                        }
+                    }
+                }
+                Batch::Prices(v) => {
+                    for l in v {
+                        if let Some(c) = current.get_mut(&l.shop_sku) {
+                            c.content.price = l.price;
+                            c.content.discount = l.discount.clone();
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The last sent mirror, for all SKUs or those of `products`.
@@ -507,25 +635,255 @@ impl OffersFlow {
         let mut sent = 0;
         for batch in ready {
             let n = batch.len();
-            match self.send(batch.clone()).await {
+            match self.send(batch).await {
                 Ok(()) => sent += n,
-                Err(e) => {
-                    tracing::warn!(error = %e, lines = n, op = offer_kind(&batch, &self.shared.rules.plan), "batch failed; queued again");
-                    lock(&self.state).coalescer.requeue(batch);
-                }
+                Err(f) => self.give_back(*f, "batch failed; queued again"),
             }
         }
         sent
     }
 
-    /// Sends every queued write, waiting for the call windows (failed batches are queued
-    /// again; gives up after a few rounds so a failing operator cannot stall the caller).
+    /// Sends the batches whose window is open without waiting for their imports: each goes
+    /// in flight ([`OffersFlow::track_imports`]). Returns how many lines were sent.
+    async fn submit_ready(&self) -> usize {
+        let ready = lock(&self.state).coalescer.take_ready(now_utc());
+        let mut sent = 0;
+        for batch in ready {
+            let n = batch.len();
+            match self.submit(&batch).await {
+                Ok(Some(open)) => {
+                    sent += n;
+                    let f = self.in_flight_of(
+                        batch,
+                        open,
+                        Instant::now() + self.shared.opts.import_poll,
+                    );
+                    lock(&self.state).in_flight.push(f);
+                }
+                Ok(None) => sent += n,
+                Err(error) => self.give_back(Failed { error, batch }, "batch failed; queued again"),
+            }
+        }
+        sent
+    }
+
+    /// Queues a failed batch again (the coalescer merges it with newer pending data).
+    fn give_back(&self, f: Failed, what: &str) {
+        let op = offer_kind(&f.batch, &self.shared.rules.plan);
+        tracing::warn!(error = %f.error, lines = f.batch.len(), op, "{what}");
+        lock(&self.state).coalescer.requeue(f.batch);
+    }
+
+    fn in_flight_of(&self, batch: Batch, open: Vec<ImportRef>, next_poll: Instant) -> InFlight {
+        InFlight {
+            batch,
+            open,
+            report: None,
+            status: ImportStatus::Complete,
+            polls: 0,
+            next_poll,
+        }
+    }
+
+    /// Reads the status of the imports in flight whose poll is due: one status call per
+    /// import, and none of an operation (OF02, STO02, PRI02) polled less than
+    /// `import_poll` ago, so the step never waits for a status call window. A batch whose
+    /// imports are all final is recorded as applied; one that failed or was polled
+    /// `import_max_polls` times is queued again. Returns how many batches were finished.
+    pub async fn track_imports(&self) -> usize {
+        let now = Instant::now();
+        let due: Vec<InFlight> = {
+            let mut s = lock(&self.state);
+            let (due, rest) = std::mem::take(&mut s.in_flight)
+                .into_iter()
+                .partition(|f| f.next_poll <= now);
+            s.in_flight = rest;
+            due
+        };
+        let mut finished = 0;
+        for mut f in due {
+            if let Err(e) = self.poll_in_flight(&mut f, true).await {
+                tracing::warn!(error = %e, "import status could not be read; polled again later");
+            }
+            if f.open.is_empty() {
+                match self.finish(f).await {
+                    Ok(()) => finished += 1,
+                    Err(x) => self.give_back(*x, "import did not apply; queued again"),
+                }
+                continue;
+            }
+            if f.polls >= self.shared.opts.import_max_polls {
+                let error = Error::Invariant(format!(
+                    "{} import still not final after {} polls",
+                    offer_kind(&f.batch, &self.shared.rules.plan),
+                    f.polls
+                ));
+                self.give_back(
+                    Failed {
+                        error,
+                        batch: f.batch,
+                    },
+                    "import not final; queued again",
+                );
+                continue;
+            }
+            let mut s = lock(&self.state);
+            let poll = self.shared.opts.import_poll;
+            let now = Instant::now();
+            f.next_poll = f
+                .open
+                .iter()
+                .map(|r| {
+                    s.status_polled
+                        .get(r.status_op())
+                        .map_or(now, |t| *t + poll)
+                })
+                .min()
+                .unwrap_or(now)
+                .max(now);
+            s.in_flight.push(f);
+            s.in_flight.sort_by_key(|f| f.next_poll);
+        }
+        finished
+    }
+
+    /// Polls each open import of `f` once (when `spare` is set, only those whose status
+    /// operation was not called within `import_poll`); final ones leave `open` with their
+    /// error report merged.
+    async fn poll_in_flight(&self, f: &mut InFlight, spare: bool) -> Result<()> {
+        let poll = self.shared.opts.import_poll;
+        let mut polled = false;
+        for r in f.open.clone() {
+            let op = r.status_op();
+            if spare
+                && lock(&self.state)
+                    .status_polled
+                    .get(op)
+                    .is_some_and(|t| t.elapsed() < poll)
+            {
+                continue;
+            }
+            lock(&self.state).status_polled.insert(op, Instant::now());
+            polled = true;
+            let (status, report) = self.import_state(&r).await?;
+            if !status.is_final() {
+                continue;
+            }
+            f.open.retain(|x| *x != r);
+            if status != ImportStatus::Complete && f.status == ImportStatus::Complete {
+                f.status = status;
+            }
+            if let Some(rep) = report {
+                match &mut f.report {
+                    Some(all) => all.rows.extend(rep.rows),
+                    None => f.report = Some(rep),
+                }
+            }
+        }
+        if polled {
+            f.polls += 1;
+        }
+        Ok(())
+    }
+
+    /// One status call for an import; the error report too once it is final and has one.
+    async fn import_state(&self, r: &ImportRef) -> Result<(ImportStatus, Option<ErrorReport>)> {
+        let mk = &self.shared.mirakl;
+        Ok(match r {
+            ImportRef::Offers(id) => {
+                let s = mk.offers().import_status(*id).await?;
+                let report = if s.status.is_final() && s.has_error_report {
+                    Some(mk.offers().error_report(*id).await?)
+                } else {
+                    None
+                };
+                (s.status, report)
+            }
+            ImportRef::Stock(id) => {
+                let s = mk.stock().status(id).await?;
+                let report = if s.status.is_final() && s.has_error_report {
+                    Some(mk.stock().error_report(id).await?)
+                } else {
+                    None
+                };
+                (s.status, report)
+            }
+            ImportRef::Prices(id) => match mk.prices().status(id).await? {
+                // not listed yet: still waiting
+                None => (ImportStatus::Waiting, None),
+                Some(s) => {
+                    let report = if s.status.is_final() && s.has_error_report {
+                        Some(mk.prices().error_report(id).await?)
+                    } else {
+                        None
+                    };
+                    (s.status, report)
+                }
+            },
+        })
+    }
+
+    /// Records a batch whose imports are all final as applied (minus the rejected lines), or
+    /// gives it back when an import did not complete.
+    async fn finish(&self, f: InFlight) -> std::result::Result<(), Box<Failed>> {
+        if f.status != ImportStatus::Complete {
+            let op = offer_kind(&f.batch, &self.shared.rules.plan);
+            return Err(Box::new(Failed {
+                error: Error::Invariant(format!("{op} import did not complete ({})", f.status)),
+                batch: f.batch,
+            }));
+        }
+        match self
+            .record_applied(&f.batch, &rejected_skus(f.report.as_ref()))
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(error) => Err(Box::new(Failed {
+                error,
+                batch: f.batch,
+            })),
+        }
+    }
+
+    /// Waits until every import of `f` is final (polling every `import_poll`, at most
+    /// `import_max_polls` times), then [`finish`](Self::finish)es it.
+    async fn wait_in_flight(&self, mut f: InFlight) -> std::result::Result<(), Box<Failed>> {
+        loop {
+            if let Err(error) = self.poll_in_flight(&mut f, false).await {
+                return Err(Box::new(Failed {
+                    error,
+                    batch: f.batch,
+                }));
+            }
+            if f.open.is_empty() {
+                return self.finish(f).await;
+            }
+            if f.polls >= self.shared.opts.import_max_polls {
+                let op = offer_kind(&f.batch, &self.shared.rules.plan);
+                return Err(Box::new(Failed {
+                    error: Error::Invariant(format!("{op} import did not complete")),
+                    batch: f.batch,
+                }));
+            }
+            tokio::time::sleep(self.shared.opts.import_poll).await;
+        }
+    }
+
+    /// Sends every queued write, waiting for the call windows and for the imports in flight
+    /// (failed batches are queued again; gives up after a few rounds so a failing operator
+    /// cannot stall the caller).
     pub async fn drain_pending_writes(&self) {
         let _gate = self.shared.stock_gate.write().await;
         self.drain_queued().await;
     }
 
     async fn drain_queued(&self) {
+        let in_flight = std::mem::take(&mut lock(&self.state).in_flight);
+        for f in in_flight {
+            if let Err(x) = self.wait_in_flight(f).await {
+                self.give_back(*x, "import did not apply; queued again");
+            }
+        }
         for _ in 0..10 {
             let next = {
                 let s = lock(&self.state);
@@ -542,32 +900,38 @@ impl OffersFlow {
         }
     }
 
-    fn wait_options(&self) -> WaitOptions {
-        WaitOptions::new(
-            self.shared.opts.import_poll,
-            self.shared.opts.import_max_polls,
-        )
-    }
-
     /// Sends one batch and waits for Mirakl to apply it; records what was applied.
     ///
     /// # Errors
     /// The failed call, or an import that did not complete (queue the batch again).
     pub async fn send_batch(&self, batch: Batch) -> Result<()> {
         let _gate = self.shared.stock_gate.write().await;
-        self.send(batch).await
+        self.send(batch).await.map_err(|f| f.error)
     }
 
-    async fn send(&self, batch: Batch) -> Result<()> {
-        if batch.is_empty() {
-            return Ok(());
+    /// Sends one batch and waits for its imports; a failure gives the batch back.
+    async fn send(&self, batch: Batch) -> std::result::Result<(), Box<Failed>> {
+        match self.submit(&batch).await {
+            Ok(None) => Ok(()),
+            Ok(Some(open)) => {
+                let f = self.in_flight_of(batch, open, Instant::now());
+                self.wait_in_flight(f).await
+            }
+            Err(error) => Err(Box::new(Failed { error, batch })),
         }
-        let op = offer_kind(&batch, &self.shared.rules.plan);
+    }
+
+    /// Creates the imports of one batch (nothing for an empty batch or a dry run).
+    async fn submit(&self, batch: &Batch) -> Result<Option<Vec<ImportRef>>> {
+        if batch.is_empty() {
+            return Ok(None);
+        }
+        let op = offer_kind(batch, &self.shared.rules.plan);
         if self.shared.dry_run() {
             println!("would send {op} with {} lines", batch.len());
-            return Ok(());
+            return Ok(None);
         }
-        let (report, status) = match &batch {
+        let open = match batch {
             Batch::Offers(lines) => self.send_offers(lines).await?,
             Batch::Stock(lines) => {
                 self.count_import(op);
@@ -578,11 +942,7 @@ impl OffersFlow {
                 self.send_prices(lines).await?
             }
         };
-        if status != ImportStatus::Complete {
-            return Err(Error::Invariant(format!("{op} import did not complete")));
-        }
-        self.record_applied(&batch, &rejected_skus(report.as_ref()))
-            .await
+        Ok(Some(open))
     }
 
     fn count_import(&self, op: &'static str) {
@@ -592,12 +952,8 @@ impl OffersFlow {
     /// The full offers (fields the sync does not manage kept from OF21): one OF01 CSV file
     /// when the plan says so ([`plan::offer_call`]), with the lines the file format cannot
     /// carry ([`fits_offer_file`]) in an OF24 call beside it (OF01 and OF24 have a call
-    /// window each); else one OF24 call. Both imports are awaited; their error reports are
-    /// merged.
-    async fn send_offers(
-        &self,
-        lines: &[OfferWrite],
-    ) -> Result<(Option<ErrorReport>, ImportStatus)> {
+    /// window each); else one OF24 call. Returns the imports created.
+    async fn send_offers(&self, lines: &[OfferWrite]) -> Result<Vec<ImportRef>> {
         let updates: Vec<mirakl_api::offers::OfferUpdate> = {
             let s = lock(&self.state);
             lines
@@ -620,64 +976,36 @@ impl OffersFlow {
         let mut created = Vec::new();
         if !file.is_empty() {
             self.count_import("OF01");
-            created.push(offers.import_offers(&file, ImportMode::Normal).await?);
+            let c = offers.import_offers(&file, ImportMode::Normal).await?;
+            created.push(ImportRef::Offers(c.import_id));
         }
         drop(file);
         if !json.is_empty() {
             self.count_import("OF24");
-            created.push(offers.upsert(json).await?);
+            created.push(ImportRef::Offers(offers.upsert(json).await?.import_id));
         }
-        let mut report: Option<ErrorReport> = None;
-        let mut status = ImportStatus::Complete;
-        for c in created {
-            let out = offers
-                .wait_for_import(c.import_id, self.wait_options())
-                .await?;
-            if out.status.status != ImportStatus::Complete {
-                status = out.status.status;
-            }
-            if let Some(r) = out.error_report {
-                match &mut report {
-                    Some(all) => all.rows.extend(r.rows),
-                    None => report = Some(r),
-                }
-            }
-        }
-        Ok((report, status))
+        Ok(created)
     }
 
-    /// STO01 quantities.
-    async fn send_stock(
-        &self,
-        lines: &[StockWrite],
-    ) -> Result<(Option<ErrorReport>, ImportStatus)> {
+    /// STO01 quantities. Returns the import created.
+    async fn send_stock(&self, lines: &[StockWrite]) -> Result<Vec<ImportRef>> {
         let l: Vec<MkStockLine> = lines
             .iter()
             .map(|l| MkStockLine::new(l.shop_sku.clone(), l.quantity))
             .collect();
-        let stock = self.shared.mirakl.stock();
-        let created = stock.import(&l).await?;
-        let out = stock
-            .wait_for_import(&created.import_id, self.wait_options())
-            .await?;
-        Ok((out.error_report, out.status.status))
+        let created = self.shared.mirakl.stock().import(&l).await?;
+        Ok(vec![ImportRef::Stock(created.import_id)])
     }
 
     /// PRI01 prices (with their discount), each offer's full price set kept from OF21.
-    async fn send_prices(
-        &self,
-        lines: &[PriceWrite],
-    ) -> Result<(Option<ErrorReport>, ImportStatus)> {
+    /// Returns the import created.
+    async fn send_prices(&self, lines: &[PriceWrite]) -> Result<Vec<ImportRef>> {
         let l = {
             let s = lock(&self.state);
             price_lines(lines, &s.mirakl_offers)
         };
-        let prices = self.shared.mirakl.prices();
-        let created = prices.import(&l).await?;
-        let out = prices
-            .wait_for_import(&created.import_id, self.wait_options())
-            .await?;
-        Ok((out.error_report, out.status.status))
+        let created = self.shared.mirakl.prices().import(&l).await?;
+        Ok(vec![ImportRef::Prices(created.import_id)])
     }
 
     /// Records what Mirakl applied as "last sent", counts it, and takes the latency samples.
