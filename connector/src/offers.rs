@@ -284,8 +284,16 @@ impl OffersFlow {
 
     // ------------------------------------------------------------------ full reconciliation
 
-    /// Full reconciliation: whole catalog vs every Mirakl offer; sends the plan at once
-    /// (each batch waits for its call window in the Mirakl client). Returns the plan summary.
+    /// Full reconciliation: the whole catalog against every Mirakl offer; sends the plan at
+    /// once (each batch waits for its call window in the Mirakl client). Returns the plan
+    /// summary.
+    ///
+    /// A merge that holds one page of the catalog at a time: Mirakl's offers are read first
+    /// (OF21; their records stay for OF24's carry-over), then each page of BigCommerce
+    /// products is turned into desired offers and compared with the Mirakl offers of the same
+    /// SKUs, which leave the map; unchanged offers are recorded as "last sent" right away and
+    /// only the differences are kept for the plan. The Mirakl offers left at the end are the
+    /// removals. Memory is bounded by the Mirakl side and one page, not by the catalog.
     ///
     /// # Errors
     /// The first read that fails; batches that fail are queued for the next flush.
@@ -301,19 +309,84 @@ impl OffersFlow {
             self.drain_queued().await;
         }
         let read_started = now_utc();
-        let (mut desired, problems, _) = self.desired_offers(progress).await?;
-        let current = self.current_offers().await?;
-        let held = self.hold_unlisted(&mut desired).await?;
+        let mut current = self.current_offers().await?;
+        let rules = &self.shared.rules;
         let store = self.shared.store.as_ref();
+        let mut plan = plan::Plan::default();
+        let mut problems: Vec<OfferProblem> = Vec::new();
+        let mut unchanged = 0usize;
+        let mut held = 0usize;
+        // SKUs seen on earlier pages with the item holding them (a SKU on two pages is a
+        // duplicate, as sync-core's `desired` finds it within one page)
+        let mut seen: HashMap<ShopSku, sync_core::CatalogRef> = HashMap::new();
+        let mut rows: Vec<SentOffer> = Vec::new();
+        let mut pages = self.catalog.pages();
+        while let Some((mut desired, page_problems)) = pages.next(progress).await? {
+            let mut dup: Vec<(ShopSku, sync_core::CatalogRef)> = Vec::new();
+            for (sku, d) in &desired {
+                match seen.get(sku) {
+                    Some(other) => dup.push((sku.clone(), *other)),
+                    None => {
+                        seen.insert(sku.clone(), d.source);
+                    }
+                }
+            }
+            for (sku, other) in dup {
+                if let Some(d) = desired.remove(&sku) {
+                    problems.push(OfferProblem {
+                        sku: Some(sku.clone()),
+                        source: d.source,
+                        reason: offers::OfferProblemReason::DuplicateSku { other },
+                    });
+                    problems.push(OfferProblem {
+                        sku: Some(sku.clone()),
+                        source: other,
+                        reason: offers::OfferProblemReason::DuplicateSku { other: d.source },
+                    });
+                }
+                plan.new.retain(|o| o.shop_sku != sku);
+                plan.changed.retain(|c| c.offer.shop_sku != sku);
+            }
+            held += self.hold_unlisted(&mut desired).await?;
+            let page_current: BTreeMap<ShopSku, CurrentOffer> = desired
+                .keys()
+                .filter_map(|s| current.remove(s).map(|c| (s.clone(), c)))
+                .collect();
+            let keep = offers::problem_skus(&page_problems);
+            problems.extend(page_problems);
+            let p = plan::plan(&desired, &page_current, &keep, &rules.plan);
+            plan.new.extend(p.new);
+            plan.changed.extend(p.changed);
+            unchanged += p.unchanged.len();
+            if dry_run {
+                continue;
+            }
+            // The SKUs already as desired on Mirakl are, in effect, "last sent"; written a
+            // chunk at a time.
+            for s in &p.unchanged {
+                if let Some(d) = desired.get(s) {
+                    rows.push(sent_offer(&OfferWrite::from(d), Some(d.source.product_id))?);
+                }
+                if rows.len() >= UNCHANGED_CHUNK {
+                    store.record_sent_offers(&rows).await?;
+                    rows.clear();
+                }
+            }
+        }
+        drop(seen);
+        if !rows.is_empty() {
+            store.record_sent_offers(&rows).await?;
+        }
+        drop(rows);
         if !dry_run {
             // changes after this point are found by the date_modified poll
             store
                 .advance_time_cursor(CURSOR_PRODUCTS, read_started)
                 .await?;
         }
-        let rules = &self.shared.rules;
+        // the Mirakl offers no page claimed: removals (problem SKUs keep theirs)
         let keep = offers::problem_skus(&problems);
-        let plan = plan::plan(&desired, &current, &keep, &rules.plan);
+        plan.removed = plan::plan(&BTreeMap::new(), &current, &keep, &rules.plan).removed;
         drop(current);
         let batches = {
             let s = lock(&self.state);
@@ -321,23 +394,14 @@ impl OffersFlow {
         };
         let summary = PlanSummary {
             held,
+            unchanged,
             ..summarize(&plan, problems.len(), &batches, &rules.plan)
         };
         if dry_run {
-            print_plan(&plan, &batches, &rules.plan);
+            print_plan(&plan, unchanged, &batches, &rules.plan);
             return Ok(summary);
         }
-        // The SKUs already as desired on Mirakl are, in effect, "last sent"; written a
-        // chunk at a time, so the rows of a large catalog are never all in memory at once.
-        for chunk in plan.unchanged.chunks(UNCHANGED_CHUNK) {
-            let rows: Vec<SentOffer> = chunk
-                .iter()
-                .filter_map(|s| desired.get(s))
-                .map(|d| sent_offer(&OfferWrite::from(d), Some(d.source.product_id)))
-                .collect::<Result<_>>()?;
-            store.record_sent_offers(&rows).await?;
-        }
-        drop(desired);
+        drop(plan);
         tracing::info!(
             new = summary.new,
             changed = summary.changed,
@@ -527,7 +591,7 @@ impl OffersFlow {
             batches_keeping_prices(&plan, &rules.plan, &s.mirakl_offers)
         };
         if self.shared.dry_run() {
-            print_plan(&plan, &batches, &rules.plan);
+            print_plan(&plan, plan.unchanged.len(), &batches, &rules.plan);
         } else if batches.is_empty() {
             // nothing to send: the change is already on Mirakl
             let mut s = lock(&self.state);
@@ -1010,7 +1074,11 @@ impl OffersFlow {
 
     /// Records what Mirakl applied as "last sent", counts it, and takes the latency samples.
     async fn record_applied(&self, batch: &Batch, rejected: &BTreeSet<String>) -> Result<()> {
-        let info = self.catalog.skus();
+        // only the batch's SKUs: the catalog's index is not copied
+        let info: BTreeMap<ShopSku, SkuInfo> = batch_skus(batch)
+            .into_iter()
+            .filter_map(|s| self.catalog.sku(&s).map(|i| (s, i)))
+            .collect();
         let records = self.applied_records(batch, rejected, &info).await?;
         self.shared.store.record_sent_offers(&records).await?;
         self.count_applied(batch, rejected, &info);
@@ -1198,12 +1266,16 @@ fn content_line(c: &OfferContent) -> String {
 }
 
 /// Prints a plan for `--dry-run`.
-fn print_plan(plan: &plan::Plan, batches: &[Batch], rules: &sync_core::rules::PlanRules) {
+fn print_plan(
+    plan: &plan::Plan,
+    unchanged: usize,
+    batches: &[Batch],
+    rules: &sync_core::rules::PlanRules,
+) {
     println!(
-        "plan: {} new, {} changed, {} unchanged, {} to remove",
+        "plan: {} new, {} changed, {unchanged} unchanged, {} to remove",
         plan.new.len(),
         plan.changed.len(),
-        plan.unchanged.len(),
         plan.removed.len()
     );
     for o in &plan.new {

@@ -1,10 +1,14 @@
 #![cfg(feature = "demo")]
-//! Issue 13, latency: tracking an import never holds back the next call window's send. A
-//! change that arrives while an earlier import is still being tracked (OF02, "Once per
-//! minute", specs/mirakl/mirakl-mmp-seller-openapi.json) goes out in the next OF24 window.
+//! Issue 13, latency and bounded memory of the offers flow.
 //!
+//! Latency: tracking an import never holds back the next call window's send. A change that
+//! arrives while an earlier import is still being tracked (OF02, "Once per minute",
+//! specs/mirakl/mirakl-mmp-seller-openapi.json) goes out in the next OF24 window.
 //! Deterministic: the operator's imports stay `WAITING` until the test moves the sandbox
 //! clock past their processing time; nothing is asserted on durations.
+//!
+//! Memory: the full reconciliation merges the catalog a page at a time and plans what the
+//! whole-catalog plan does.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -102,4 +106,94 @@ async fn a_change_during_import_tracking_goes_out_in_the_next_window() {
         "each change sent once"
     );
     assert!(mirakl.contract_violations().is_empty());
+}
+
+/// Issue 13, bounded memory: the full reconciliation merges one page of BigCommerce
+/// products at a time with Mirakl's offers (here 3 products a page, 40 pages) and plans
+/// exactly what the plan of the whole catalog against every offer plans: new, changed,
+/// unchanged and removed offers; a second pass then finds nothing to write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paged_reconciliation_plans_what_the_whole_catalog_plan_does() {
+    let bc = BigCommerceSandbox::start(BigCommerceConfig::default())
+        .await
+        .unwrap();
+    let catalog = DemoCatalog::generate(11, 120, 2);
+    bc.load_demo(&catalog);
+    let mirakl = MiraklSandbox::start(
+        MiraklConfig {
+            clock_scale: SCALE,
+            ..MiraklConfig::default()
+        }
+        .with_published_ceilings(),
+    )
+    .await
+    .unwrap();
+    // Mirakl holds a third of the SKUs (half of them with a stale price) and two offers
+    // the catalog does not have
+    let skus = catalog.skus();
+    let mut seeds: Vec<sync_sandbox::mirakl::OfferSeed> = skus
+        .iter()
+        .step_by(3)
+        .enumerate()
+        .map(|(i, s)| {
+            let mut o = sync_sandbox::mirakl::OfferSeed::from_demo(s);
+            if i % 2 == 0 {
+                o.price += rust_decimal::Decimal::ONE;
+            }
+            o
+        })
+        .collect();
+    for gone in ["GONE-1", "GONE-2"] {
+        let mut o = sync_sandbox::mirakl::OfferSeed::from_demo(&skus[0]);
+        o.shop_sku = gone.into();
+        o.ean = None;
+        seeds.push(o);
+    }
+    mirakl.seed_offers(seeds);
+    let (bcc, mkc) = sandbox_clients(&bc, &mirakl, SCALE).unwrap();
+    let opts = sync_connector::ConnectorOptions {
+        bc_page_size: 3,
+        ..sandbox_engine_options(SCALE)
+    };
+    let engine = Connector::new(
+        bcc,
+        mkc,
+        Arc::new(SqliteStore::open_in_memory().unwrap()),
+        demo_rules(SCALE),
+        opts,
+    );
+    // the reference: the whole catalog against every offer, in one plan
+    let (desired, problems, _) = engine.offers().desired_offers(&|_, _| {}).await.unwrap();
+    let current = engine.offers().current_offers().await.unwrap();
+    let whole = sync_core::plan::plan(
+        &desired,
+        &current,
+        &sync_core::offers::problem_skus(&problems),
+        &engine.rules().plan,
+    );
+    assert!(!whole.new.is_empty() && !whole.changed.is_empty() && !whole.unchanged.is_empty());
+    assert_eq!(whole.removed.len(), 2);
+
+    let paged = engine.reconcile(&|_, _| {}).await.unwrap();
+    assert_eq!(paged.new, whole.new.len());
+    assert_eq!(paged.changed, whole.changed.len());
+    assert_eq!(paged.unchanged, whole.unchanged.len());
+    assert_eq!(paged.removed, whole.removed.len());
+    assert_eq!(paged.problems, problems.len());
+    assert!(
+        bc.requests()
+            .count("GET", "/stores/{store_hash}/v3/catalog/products")
+            >= 40,
+        "read a page at a time"
+    );
+
+    let again = engine.reconcile(&|_, _| {}).await.unwrap();
+    assert_eq!(
+        (again.new, again.changed, again.removed),
+        (0, 0, 0),
+        "{again:?}"
+    );
+    assert_eq!(again.unchanged, desired.len());
+    assert!(mirakl.contract_violations().is_empty());
+    assert!(bc.contract_violations().is_empty());
 }
