@@ -241,25 +241,31 @@ impl OffersFlow {
     pub async fn current_offers(&self) -> Result<BTreeMap<ShopSku, CurrentOffer>> {
         use futures::TryStreamExt;
         let rules = &self.shared.rules;
-        let offers: Vec<mirakl_api::offers::Offer> = self
-            .shared
-            .mirakl
-            .offers()
-            .list()
-            .max(self.shared.opts.mirakl_page_size)
-            .stream()
-            .try_collect()
-            .await?;
-        let mut current = sync_core::convert::current_offers(&offers, &rules.offer);
-        lock(&self.state).mirakl_offers = offers
-            .into_iter()
-            .map(|o| (o.shop_sku.as_str().to_owned(), o))
-            .collect();
-        // Fields the rules do not manage are filled by the operator's defaults (e.g. a lead
-        // time): they are not differences to correct, so compare them as unmanaged.
-        for c in current.values_mut() {
-            sync_core::convert::forget_unmanaged(c, &rules.offer);
+        let mut stream = std::pin::pin!(
+            self.shared
+                .mirakl
+                .offers()
+                .list()
+                .max(self.shared.opts.mirakl_page_size)
+                .stream()
+        );
+        // one offer at a time: its comparable form, and its record without what no update
+        // carries over (the full records of a large shop are never all in memory at once)
+        let mut current = BTreeMap::new();
+        let mut records = HashMap::new();
+        while let Some(mut o) = stream.try_next().await? {
+            if let Some(mut c) = sync_core::convert::current_offer(&o, &rules.offer) {
+                // Fields the rules do not manage are filled by the operator's defaults (e.g.
+                // a lead time): they are not differences to correct, so compare them as
+                // unmanaged.
+                sync_core::convert::forget_unmanaged(&mut c, &rules.offer);
+                current.insert(c.shop_sku.clone(), c);
+            }
+            trim_for_carry_over(&mut o);
+            records.insert(o.shop_sku.as_str().to_owned(), o);
         }
+        records.shrink_to_fit();
+        lock(&self.state).mirakl_offers = records;
         Ok(current)
     }
 
@@ -1178,6 +1184,32 @@ impl OffersFlow {
             .map(|s| serde_json::from_str(&s.payload).map_err(Error::from))
             .transpose()
     }
+}
+
+/// Drops from an OF21 record what neither the comparison (done before) nor an update's
+/// carry-over (`sync_core::convert::offer_update_keeping`, `price_rows_keeping`,
+/// `has_prices_only_pri01_can_keep`) reads: titles, shipping figures, warehouses, category,
+/// fulfilment, …, so the records kept for carry-over stay small.
+fn trim_for_carry_over(o: &mut mirakl_api::offers::Offer) {
+    o.product_title = None;
+    o.product_brand = None;
+    o.product_references = Vec::new();
+    o.total_price = None;
+    o.inactivity_reasons = Vec::new();
+    o.channels = Vec::new();
+    o.currency_iso_code = None;
+    o.min_shipping_price = None;
+    o.min_shipping_price_additional = None;
+    o.min_shipping_type = None;
+    o.min_shipping_zone = None;
+    o.shipping_deadline = None;
+    o.warehouses = Vec::new();
+    o.category_code = None;
+    o.category_label = None;
+    o.favorite_rank = None;
+    o.fulfillment = None;
+    o.all_prices.shrink_to_fit();
+    o.offer_additional_fields.shrink_to_fit();
 }
 
 /// Whether an offer update can go as an OF01 CSV line: the file (mirakl-api

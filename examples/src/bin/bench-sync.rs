@@ -6,7 +6,14 @@
 //! ```text
 //! cargo run --release -p examples --bin bench-sync
 //! cargo run --release -p examples --bin bench-sync -- --products 2000 --changes 50
+//! cargo run --release -p examples --bin bench-sync -- --skus 100000 --changes 0
 //! ```
+//!
+//! Memory: the sandboxes run in this process, so its peak RSS counts their data too. The
+//! no-change pass reports its own peak (the peak is reset before it) and the **pass's
+//! share**: that peak minus the RSS just before the pass, i.e. what the reconciliation
+//! (connector, plus the sandboxes' buffers for the pages they serve) added on top of the
+//! data already loaded.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -23,6 +30,10 @@ struct Args {
     /// Products.
     #[arg(long, default_value_t = 10_000)]
     products: usize,
+    /// SKUs in all (overrides `--products`: products = SKUs / variants, rounded up), e.g.
+    /// `--skus 100000` for the 100,000-SKU no-change pass.
+    #[arg(long)]
+    skus: Option<usize>,
     /// Variants per product.
     #[arg(long, default_value_t = 3)]
     variants: usize,
@@ -90,7 +101,10 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let args = Args::parse();
+    let mut args = Args::parse();
+    if let Some(n) = args.skus {
+        args.products = n.div_ceil(args.variants.max(1));
+    }
     let skus = args.products * args.variants.max(1);
     let defaults = sync_core::rules::PlanRules::default();
     let batch = args.batch.or(defaults.batch_size);
@@ -187,6 +201,7 @@ async fn main() -> ExitCode {
     rss_line("setup + full sync, sandboxes included");
 
     // 2. steady state: a second full reconciliation with nothing to change
+    let before_pass = rss_mb().map(|(_, now)| now);
     let reset = reset_peak();
     let t2 = Instant::now();
     let again = demo.reconcile(&|_, _| {}).await;
@@ -206,6 +221,12 @@ async fn main() -> ExitCode {
     } else {
         "whole run so far: the peak could not be reset"
     });
+    if let (true, Some(before), Some((peak, _))) = (reset, before_pass, rss_mb()) {
+        println!(
+            "  memory (the pass's share): {:.0} MB over the {before:.0} MB RSS before it (peak − RSS before)",
+            peak - before
+        );
+    }
     calls_line("BigCommerce", &delta(&bc2, &bc1));
     println!("    minimum: {min_bc_pages} product pages + 0");
     calls_line("Mirakl", &delta(&mk2, &mk1));
