@@ -242,6 +242,9 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     demo.start_loop_with(false);
+    // the offers loop starts after the first order poll (OR11, which may wait for its call
+    // window): changes are made once the loop runs, as they would on a running connector
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let catalog = demo.catalog.skus();
     let mut changed: Vec<(String, rust_decimal::Decimal, Instant)> = Vec::new();
     // Mirakl prices before any change, to see each change arrive
@@ -249,6 +252,16 @@ async fn main() -> ExitCode {
         .map(|i| &catalog[(i * 7919 + 13) % catalog.len()])
         .filter_map(|s| demo.mirakl.offer(&s.sku).map(|o| (s.sku.clone(), o.price)))
         .collect();
+    // the operator is watched while the changes are made (not only after the last one), so
+    // an early change is timed when it shows, not when the watch begins
+    let mut seen: BTreeMap<String, Instant> = BTreeMap::new();
+    let observe = |seen: &mut BTreeMap<String, Instant>| {
+        for (sku, old) in &before {
+            if !seen.contains_key(sku) && demo.mirakl.offer(sku).is_some_and(|o| o.price != *old) {
+                seen.insert(sku.clone(), Instant::now());
+            }
+        }
+    };
     let t3 = Instant::now();
     for i in 0..args.changes {
         let s = &catalog[(i * 7919 + 13) % catalog.len()];
@@ -258,21 +271,17 @@ async fn main() -> ExitCode {
             changed.push((s.sku.clone(), new, Instant::now()));
         }
         if i % 10 == 9 {
-            tokio::time::sleep(Duration::from_millis(250)).await;
+            let until = Instant::now() + Duration::from_millis(250);
+            while Instant::now() < until {
+                observe(&mut seen);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
         }
     }
     // watch the operator until every change shows (price incl. rules: compare with desired)
-    let mut seen: BTreeMap<String, Instant> = BTreeMap::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     while seen.len() < before.len() && Instant::now() < deadline {
-        for (sku, old) in &before {
-            if seen.contains_key(sku) {
-                continue;
-            }
-            if demo.mirakl.offer(sku).is_some_and(|o| o.price != *old) {
-                seen.insert(sku.clone(), Instant::now());
-            }
-        }
+        observe(&mut seen);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let live = t3.elapsed();
