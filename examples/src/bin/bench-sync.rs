@@ -68,6 +68,15 @@ fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
+/// Removes the bench's state file and its WAL companions.
+fn remove_state(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}
+
 fn rss_line(phase: &str) {
     if let Some((peak, now)) = rss_mb() {
         println!("  memory ({phase}): peak RSS {peak:.0} MB, RSS now {now:.0} MB");
@@ -121,8 +130,13 @@ async fn main() -> ExitCode {
         defaults.file_import_from,
         args.bc_quota
     );
+    // the state in a file, as `sync` keeps it (an in-memory SQLite would count the sent-offer
+    // records of every SKU in this process's memory)
+    let state_path = std::env::temp_dir().join(format!("bench-sync-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&state_path);
     let t0 = Instant::now();
     let mut demo = match Demo::start(DemoConfig {
+        state_path: Some(state_path.clone()),
         seed: 2026,
         products: args.products,
         variants: args.variants,
@@ -239,6 +253,7 @@ async fn main() -> ExitCode {
     if args.changes == 0 {
         demo.stop().await;
         println!("total wall time: {}", human(t0.elapsed()));
+        remove_state(&state_path);
         return ExitCode::SUCCESS;
     }
     demo.start_loop_with(false);
@@ -324,6 +339,7 @@ async fn main() -> ExitCode {
         }
     };
     println!("total wall time: {}", human(t0.elapsed()));
+    remove_state(&state_path);
     if ok {
         ExitCode::SUCCESS
     } else {
