@@ -82,7 +82,7 @@ struct OfferState {
     dirty_since: BTreeMap<u64, Instant>,
     /// Mirakl's offers as last read (OF21), so an OF24 update keeps the fields the sync
     /// does not manage (description, order quantities, …) instead of resetting them.
-    mirakl_offers: HashMap<String, mirakl_api::offers::Offer>,
+    mirakl_offers: CarryOver,
     /// Batches sent whose imports Mirakl has not finished yet, oldest first.
     in_flight: Vec<InFlight>,
     /// When each status operation (`OF02`, `STO02`, `PRI02`) was last called by the tracker,
@@ -144,6 +144,144 @@ impl std::fmt::Debug for OffersFlow {
     }
 }
 
+/// The OF21 records kept for carry-over, compact: each offer keeps only the fields an
+/// update's carry-over reads (prices, discount ranges, lead time, logistic class, additional
+/// fields, descriptions, order quantities, availability dates, tax code, MSRP, quote
+/// requests); an offer with eco-contributions keeps its whole record. A record is rebuilt on
+/// demand from a template (the first offer read, emptied of those fields).
+#[derive(Default)]
+struct CarryOver {
+    template: Option<Box<mirakl_api::offers::Offer>>,
+    offers: HashMap<String, Kept>,
+}
+
+/// The carry-over fields of one offer (see [`CarryOver`]).
+struct Plain {
+    all_prices: Vec<mirakl_api::offers::OfferPrice>,
+    discount: Option<mirakl_api::offers::OfferDiscount>,
+    leadtime_to_ship: Option<u64>,
+    logistic_class: Option<mirakl_api::offers::LogisticClassRef>,
+    offer_additional_fields: Vec<mirakl_api::common::AdditionalFieldValue>,
+    description: Option<Box<str>>,
+    internal_description: Option<Box<str>>,
+    price_additional_info: Option<Box<str>>,
+    product_tax_code: Option<Box<str>>,
+    quantities: [Option<u64>; 4],
+    available: (Option<OffsetDateTime>, Option<OffsetDateTime>),
+    msrp: Option<rust_decimal::Decimal>,
+    allow_quote_requests: Option<bool>,
+}
+
+enum Kept {
+    Plain(Box<Plain>),
+    Whole(Box<mirakl_api::offers::Offer>),
+}
+
+impl CarryOver {
+    fn contains_key(&self, sku: &str) -> bool {
+        self.offers.contains_key(sku)
+    }
+
+    /// Keeps `o` (already trimmed of what no update reads).
+    fn insert(&mut self, mut o: mirakl_api::offers::Offer) {
+        let sku = o.shop_sku.as_str().to_owned();
+        if !o.eco_contributions.is_empty() {
+            self.offers.insert(sku, Kept::Whole(Box::new(o)));
+            return;
+        }
+        // a default price alone (no channel, no context, no tier above 1 unit) and a discount
+        // without ranges above 1 unit give the same carry-over as none
+        let plain_prices = o.all_prices.iter().all(|p| {
+            p.channel_code.is_none()
+                && p.context.is_none()
+                && p.volume_prices.iter().all(|t| t.quantity_threshold <= 1)
+        });
+        let boxed = |s: Option<String>| s.map(String::into_boxed_str);
+        let kept = Plain {
+            all_prices: if plain_prices {
+                Vec::new()
+            } else {
+                std::mem::take(&mut o.all_prices)
+            },
+            discount: o
+                .discount
+                .take()
+                .filter(|d| d.ranges.iter().any(|r| r.quantity_threshold > 1)),
+            leadtime_to_ship: o.leadtime_to_ship.take(),
+            logistic_class: o.logistic_class.take(),
+            offer_additional_fields: std::mem::take(&mut o.offer_additional_fields),
+            description: boxed(o.description.take()),
+            internal_description: boxed(o.internal_description.take()),
+            price_additional_info: boxed(o.price_additional_info.take()),
+            product_tax_code: boxed(o.product_tax_code.take()),
+            quantities: [
+                o.min_quantity_alert.take(),
+                o.min_order_quantity.take(),
+                o.max_order_quantity.take(),
+                o.package_quantity.take(),
+            ],
+            available: (o.available_start_date.take(), o.available_end_date.take()),
+            msrp: o.msrp.take(),
+            allow_quote_requests: o.allow_quote_requests.take(),
+        };
+        if self.template.is_none() {
+            self.template = Some(Box::new(o));
+        }
+        self.offers.insert(sku, Kept::Plain(Box::new(kept)));
+    }
+
+    /// The record of `sku` as far as carry-over reads it.
+    fn get(&self, sku: &str) -> Option<mirakl_api::offers::Offer> {
+        match self.offers.get(sku)? {
+            Kept::Whole(o) => Some((**o).clone()),
+            Kept::Plain(k) => {
+                let mut o = (**self.template.as_ref()?).clone();
+                let text = |s: &Option<Box<str>>| s.as_deref().map(str::to_owned);
+                o.shop_sku = ShopSku::new(sku).ok()?;
+                o.all_prices.clone_from(&k.all_prices);
+                o.discount.clone_from(&k.discount);
+                o.leadtime_to_ship = k.leadtime_to_ship;
+                o.logistic_class.clone_from(&k.logistic_class);
+                o.offer_additional_fields
+                    .clone_from(&k.offer_additional_fields);
+                o.description = text(&k.description);
+                o.internal_description = text(&k.internal_description);
+                o.price_additional_info = text(&k.price_additional_info);
+                o.product_tax_code = text(&k.product_tax_code);
+                [
+                    o.min_quantity_alert,
+                    o.min_order_quantity,
+                    o.max_order_quantity,
+                    o.package_quantity,
+                ] = k.quantities;
+                (o.available_start_date, o.available_end_date) = k.available;
+                o.msrp = k.msrp;
+                o.allow_quote_requests = k.allow_quote_requests;
+                Some(o)
+            }
+        }
+    }
+
+    /// The records of `skus` (those kept), for the carry-over of one batch.
+    fn subset<'a>(
+        &self,
+        skus: impl IntoIterator<Item = &'a ShopSku>,
+    ) -> HashMap<String, mirakl_api::offers::Offer> {
+        skus.into_iter()
+            .filter_map(|s| self.get(s.as_str()).map(|o| (s.as_str().to_owned(), o)))
+            .collect()
+    }
+}
+
+/// The SKUs of a plan's price-only changes (the offers whose carry-over decides between OF24
+/// and PRI01, [`batches_keeping_prices`]).
+fn price_only_skus(plan: &plan::Plan) -> impl Iterator<Item = &ShopSku> {
+    plan.changed
+        .iter()
+        .filter(|c| c.kind == plan::ChangeKind::PriceOnly)
+        .map(|c| &c.offer.shop_sku)
+}
+
 /// A batch that could not be sent or applied, given back with the reason.
 struct Failed {
     error: Error,
@@ -174,7 +312,7 @@ impl OffersFlow {
             state: Mutex::new(OfferState {
                 coalescer,
                 dirty_since: BTreeMap::new(),
-                mirakl_offers: HashMap::new(),
+                mirakl_offers: CarryOver::default(),
                 in_flight: Vec::new(),
                 status_polled: HashMap::new(),
             }),
@@ -252,7 +390,7 @@ impl OffersFlow {
         // one offer at a time: its comparable form, and its record without what no update
         // carries over (the full records of a large shop are never all in memory at once)
         let mut current = BTreeMap::new();
-        let mut records = HashMap::new();
+        let mut records = CarryOver::default();
         while let Some(mut o) = stream.try_next().await? {
             if let Some(mut c) = sync_core::convert::current_offer(&o, &rules.offer) {
                 // Fields the rules do not manage are filled by the operator's defaults (e.g.
@@ -262,9 +400,9 @@ impl OffersFlow {
                 current.insert(c.shop_sku.clone(), c);
             }
             trim_for_carry_over(&mut o);
-            records.insert(o.shop_sku.as_str().to_owned(), o);
+            records.insert(o);
         }
-        records.shrink_to_fit();
+        records.offers.shrink_to_fit();
         lock(&self.state).mirakl_offers = records;
         Ok(current)
     }
@@ -396,7 +534,8 @@ impl OffersFlow {
         drop(current);
         let batches = {
             let s = lock(&self.state);
-            batches_keeping_prices(&plan, &rules.plan, &s.mirakl_offers)
+            let priced = s.mirakl_offers.subset(price_only_skus(&plan));
+            batches_keeping_prices(&plan, &rules.plan, &priced)
         };
         let summary = PlanSummary {
             held,
@@ -594,7 +733,8 @@ impl OffersFlow {
         );
         let batches = {
             let s = lock(&self.state);
-            batches_keeping_prices(&plan, &rules.plan, &s.mirakl_offers)
+            let priced = s.mirakl_offers.subset(price_only_skus(&plan));
+            batches_keeping_prices(&plan, &rules.plan, &priced)
         };
         if self.shared.dry_run() {
             print_plan(&plan, plan.unchanged.len(), &batches, &rules.plan);
@@ -1031,7 +1171,7 @@ impl OffersFlow {
                 .map(|w| {
                     sync_core::convert::offer_update_keeping(
                         w,
-                        s.mirakl_offers.get(w.shop_sku.as_str()),
+                        s.mirakl_offers.get(w.shop_sku.as_str()).as_ref(),
                     )
                 })
                 .collect()
@@ -1072,7 +1212,10 @@ impl OffersFlow {
     async fn send_prices(&self, lines: &[PriceWrite]) -> Result<Vec<ImportRef>> {
         let l = {
             let s = lock(&self.state);
-            price_lines(lines, &s.mirakl_offers)
+            price_lines(
+                lines,
+                &s.mirakl_offers.subset(lines.iter().map(|l| &l.shop_sku)),
+            )
         };
         let created = self.shared.mirakl.prices().import(&l).await?;
         Ok(vec![ImportRef::Prices(created.import_id)])
@@ -1195,6 +1338,7 @@ fn trim_for_carry_over(o: &mut mirakl_api::offers::Offer) {
     o.product_brand = None;
     o.product_references = Vec::new();
     o.total_price = None;
+    o.applicable_pricing = None;
     o.inactivity_reasons = Vec::new();
     o.channels = Vec::new();
     o.currency_iso_code = None;
@@ -1484,6 +1628,93 @@ mod tests {
         };
         assert_eq!(skus("OF24"), ["CHAN"], "{batches:?}");
         assert_eq!(skus("PRI01"), ["VIP"], "{batches:?}");
+    }
+
+    /// The compact carry-over records give every update the same carry-over as the OF21
+    /// records they come from: a plain offer, one with a channel price and volume tiers, one
+    /// with a description and order quantities (kept whole).
+    #[test]
+    fn compact_carry_over_records_carry_over_what_the_full_records_do() {
+        let of21 = |v: serde_json::Value| -> mirakl_api::offers::Offer {
+            serde_json::from_value(v).unwrap()
+        };
+        let offers = [
+            of21(serde_json::json!({
+                "offer_id": 1, "shop_sku": "PLAIN", "quantity": 3, "price": 20, "state_code": "11",
+                "leadtime_to_ship": 2, "logistic_class": {"code": "M", "label": "Medium"},
+                "all_prices": [{"channel_code": null, "price": 20, "unit_origin_price": 20,
+                                "volume_prices": [{"quantity_threshold": 1, "price": 20}]}],
+                "product_title": "A title", "category_code": "C1"
+            })),
+            of21(serde_json::json!({
+                "offer_id": 2, "shop_sku": "TIERS", "quantity": 3, "price": 20, "state_code": "11",
+                "all_prices": [
+                    {"channel_code": null, "price": 20, "unit_origin_price": 20,
+                     "volume_prices": [{"quantity_threshold": 1, "unit_origin_price": 20},
+                                       {"quantity_threshold": 5, "unit_origin_price": 18}]},
+                    {"channel_code": "WEB", "price": 19, "unit_origin_price": 19}
+                ],
+                "discount": {"discount_price": 17, "origin_price": 20,
+                             "ranges": [{"quantity_threshold": 1, "price": 17},
+                                        {"quantity_threshold": 10, "price": 15}]}
+            })),
+            of21(serde_json::json!({
+                "offer_id": 3, "shop_sku": "WHOLE", "quantity": 3, "price": 20, "state_code": "11",
+                "description": "kept", "min_order_quantity": 2, "max_order_quantity": 9,
+                "all_prices": [{"channel_code": null, "price": 20, "unit_origin_price": 20}]
+            })),
+        ];
+        let mut carry = CarryOver::default();
+        for o in &offers {
+            let mut t = o.clone();
+            trim_for_carry_over(&mut t);
+            carry.insert(t);
+        }
+        assert!(matches!(carry.offers["PLAIN"], Kept::Plain(_)));
+        assert!(matches!(carry.offers["WHOLE"], Kept::Plain(_)));
+        for o in &offers {
+            let sku = o.shop_sku.clone();
+            let kept = carry.get(sku.as_str()).unwrap();
+            for price in ["25", "19.5"] {
+                let content = OfferContent {
+                    price: d(price),
+                    discount: None,
+                    quantity: 4,
+                    state_code: "11".into(),
+                    leadtime_to_ship: None,
+                    logistic_class: None,
+                    additional_fields: BTreeMap::new(),
+                    volume_prices: None,
+                };
+                let w = OfferWrite {
+                    shop_sku: sku.clone(),
+                    product_id: sku.as_str().into(),
+                    product_id_type: "SHOP_SKU".into(),
+                    content,
+                    delete: false,
+                };
+                assert_eq!(
+                    sync_core::convert::offer_update_keeping(&w, Some(&kept)),
+                    sync_core::convert::offer_update_keeping(&w, Some(o)),
+                    "{sku:?} at {price}"
+                );
+                let line = PriceWrite {
+                    shop_sku: sku.clone(),
+                    price: d(price),
+                    discount: None,
+                    volume_prices: None,
+                };
+                assert_eq!(
+                    sync_core::convert::price_rows_keeping(&line, Some(&kept)),
+                    sync_core::convert::price_rows_keeping(&line, Some(o)),
+                    "{sku:?} at {price}"
+                );
+            }
+            assert_eq!(
+                sync_core::convert::has_prices_only_pri01_can_keep(&kept),
+                sync_core::convert::has_prices_only_pri01_can_keep(o)
+            );
+        }
     }
 
     #[test]
