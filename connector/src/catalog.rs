@@ -16,6 +16,9 @@ use crate::context::{Shared, lock};
 use crate::error::Result;
 use crate::orders::OrderBook;
 
+/// Most desired offers kept for orders between reads (see `CatalogCache::desired`).
+const DESIRED_CACHE: usize = 10_000;
+
 /// One SKU as last read.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SkuInfo {
@@ -27,7 +30,9 @@ pub(crate) struct SkuInfo {
 struct CatalogCache {
     /// SKU → product and stock, from the last catalog read.
     skus: BTreeMap<ShopSku, SkuInfo>,
-    /// Desired offers from the last reads (for links and expected prices).
+    /// Desired offers of the products read one by one (changed products, the SKUs of
+    /// orders), for links and expected prices; at most [`DESIRED_CACHE`] (full reads do
+    /// not fill it, so memory does not grow with the catalog).
     desired: BTreeMap<ShopSku, DesiredOffer>,
     /// Store currency.
     currency: Option<String>,
@@ -58,10 +63,6 @@ impl CatalogReader {
 
     pub(crate) fn sku(&self, sku: &ShopSku) -> Option<SkuInfo> {
         lock(&self.cache).skus.get(sku).copied()
-    }
-
-    pub(crate) fn skus(&self) -> BTreeMap<ShopSku, SkuInfo> {
-        lock(&self.cache).skus.clone()
     }
 
     pub(crate) fn desired(&self) -> BTreeMap<ShopSku, DesiredOffer> {
@@ -158,13 +159,26 @@ impl CatalogReader {
         products: &[Product],
         currency: Option<&str>,
     ) -> Result<Catalog> {
+        self.catalog_of_held(products, currency, None).await
+    }
+
+    /// [`CatalogReader::catalog_of`] with the held units already read (`held`), when given.
+    async fn catalog_of_held(
+        &self,
+        products: &[Product],
+        currency: Option<&str>,
+        held: Option<BTreeMap<ShopSku, u64>>,
+    ) -> Result<Catalog> {
         use bigcommerce_api::pricelists::PriceListId;
         const CHUNK: usize = 100;
         let opts = &self.shared.opts;
         let mut catalog = Catalog::from_products(products, currency);
         // The rules' tax basis converts prices only when the store's basis is known.
         catalog.prices_include_tax = self.store_settings().await?.1;
-        catalog.held = crate::fleet::held_units(&self.shared, &self.book, None).await?;
+        catalog.held = match held {
+            Some(h) => h,
+            None => crate::fleet::held_units(&self.shared, &self.book, None).await?,
+        };
         if let (Some(list), Some(cur)) = (opts.price_list_id, currency) {
             let variants: Vec<VariantId> = products
                 .iter()
@@ -214,8 +228,21 @@ impl CatalogReader {
         let products = self.read_products(ids, progress).await?;
         let catalog = self.catalog_of(&products, currency.as_deref()).await?;
         let (desired, problems) = offers::desired(&catalog, &self.shared.rules);
-        self.remember(&catalog, &desired, &problems);
+        self.remember(&catalog, &desired, &problems, ids.is_some());
         Ok((desired, problems, catalog))
+    }
+
+    /// Reads the whole catalog a page at a time: the desired offers and problems of each
+    /// page of products (with their variants), so a full reconciliation never holds the
+    /// catalog.
+    pub(crate) fn pages(&self) -> DesiredPages<'_> {
+        DesiredPages {
+            reader: self,
+            next: Some(1),
+            read: 0,
+            held: None,
+            currency: None,
+        }
     }
 
     /// Remembers SKUs, stock and desired offers of a read, and counts its problems.
@@ -224,6 +251,7 @@ impl CatalogReader {
         catalog: &Catalog,
         desired: &BTreeMap<ShopSku, DesiredOffer>,
         problems: &[OfferProblem],
+        remember_desired: bool,
     ) {
         let mut cache = lock(&self.cache);
         for p in &catalog.products {
@@ -257,8 +285,22 @@ impl CatalogReader {
                 }
             }
         }
-        for (k, v) in desired {
-            cache.desired.insert(k.clone(), v.clone());
+        if remember_desired {
+            if cache.desired.len() + desired.len() > DESIRED_CACHE {
+                // orders re-read the SKUs they need (`refresh_skus`) and resolve unknown
+                // ones through BigCommerce: the cache only saves reads, it can start over
+                cache.desired.clear();
+            }
+            for (k, v) in desired {
+                cache.desired.insert(k.clone(), v.clone());
+            }
+        } else {
+            // a full read refreshes the entries already cached, and adds none
+            for (k, v) in desired {
+                if let Some(d) = cache.desired.get_mut(k) {
+                    d.clone_from(v);
+                }
+            }
         }
         drop(cache);
         let mut counters = self.shared.counters();
@@ -310,5 +352,71 @@ impl CatalogReader {
         }
         self.desired_of(Some(&products), &|_, _| {}).await?;
         Ok(())
+    }
+}
+
+/// The whole catalog a page at a time ([`CatalogReader::pages`]).
+pub(crate) struct DesiredPages<'a> {
+    reader: &'a CatalogReader,
+    next: Option<u32>,
+    read: u64,
+    held: Option<BTreeMap<ShopSku, u64>>,
+    currency: Option<Option<String>>,
+}
+
+impl DesiredPages<'_> {
+    /// The desired offers and problems of the next page of products, `None` after the last.
+    pub(crate) async fn next(
+        &mut self,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<Option<(BTreeMap<ShopSku, DesiredOffer>, Vec<OfferProblem>)>> {
+        let Some(page) = self.next else {
+            return Ok(None);
+        };
+        let r = self.reader;
+        let currency = match &self.currency {
+            Some(c) => c.clone(),
+            None => {
+                let c = r.store_currency().await?;
+                self.currency = Some(c.clone());
+                c
+            }
+        };
+        let p = r
+            .shared
+            .bc
+            .products()
+            .list()
+            .include_variants()
+            .include_custom_fields()
+            .limit(r.shared.opts.bc_page_size)
+            .page(page)
+            .send()
+            .await?;
+        {
+            let mut cache = lock(&r.cache);
+            for prod in &p.items {
+                if let Some(d) = prod.date_modified {
+                    cache.modified.insert(prod.id.0, d);
+                }
+            }
+        }
+        let total = p.pagination.as_ref().map_or(0, |m| m.total);
+        self.read += p.items.len() as u64;
+        progress(self.read, total.max(self.read));
+        self.next = match p.next_page {
+            Some(n) if !p.items.is_empty() && n > page => Some(n),
+            _ => None,
+        };
+        let catalog = r
+            .catalog_of_held(&p.items, currency.as_deref(), self.held.clone())
+            .await?;
+        drop(p);
+        if self.held.is_none() {
+            self.held = Some(catalog.held.clone());
+        }
+        let (desired, problems) = offers::desired(&catalog, &r.shared.rules);
+        r.remember(&catalog, &desired, &problems, false);
+        Ok(Some((desired, problems)))
     }
 }

@@ -9,6 +9,12 @@
 //!   [`OffersFlow::process_dirty`] re-reads only those products and plans them against what
 //!   was last sent; the coalescer releases at most one batch per Mirakl call window
 //!   ([`OffersFlow::flush`]).
+//! * In the runner ([`OffersFlow::step`]) a batch's imports are created and tracked apart:
+//!   the step does not wait for OF02/STO02/PRI02 to report them final, so a change that
+//!   arrives while an earlier import is tracked goes out in the next call window. Writes in
+//!   flight count as sent when later changes are planned; a batch whose import fails or
+//!   never ends is queued again. (In memory, like the dirty set: after a crash the start-up
+//!   reconciliation compares with what Mirakl holds.)
 //!
 //! Its own state (one small lock): the coalescer, when each dirty product was first seen (for
 //! the latency figures), and Mirakl's offers as last read.
@@ -20,7 +26,6 @@ use std::time::Duration;
 use bigcommerce_api::catalog::VariantId;
 use mirakl_api::imports::{
     ErrorReport, ImportMode, ImportStatus, PriceLine as MkPriceLine, StockLine as MkStockLine,
-    WaitOptions,
 };
 use mirakl_api::orders::Order as MkOrder;
 use serde::{Deserialize, Serialize};
@@ -77,7 +82,51 @@ struct OfferState {
     dirty_since: BTreeMap<u64, Instant>,
     /// Mirakl's offers as last read (OF21), so an OF24 update keeps the fields the sync
     /// does not manage (description, order quantities, …) instead of resetting them.
-    mirakl_offers: HashMap<String, mirakl_api::offers::Offer>,
+    mirakl_offers: CarryOver,
+    /// Batches sent whose imports Mirakl has not finished yet, oldest first.
+    in_flight: Vec<InFlight>,
+    /// When each status operation (`OF02`, `STO02`, `PRI02`) was last called by the tracker,
+    /// so a poll never waits for that operation's call window inside a step.
+    status_polled: HashMap<&'static str, Instant>,
+}
+
+/// One import Mirakl was asked to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ImportRef {
+    /// OF01 or OF24 (status: OF02, report: OF03).
+    Offers(u64),
+    /// STO01 (status: STO02, report: STO03).
+    Stock(String),
+    /// PRI01 (status: PRI02, report: PRI03).
+    Prices(String),
+}
+
+impl ImportRef {
+    /// The operation that reads the import's status.
+    fn status_op(&self) -> &'static str {
+        match self {
+            ImportRef::Offers(_) => "OF02",
+            ImportRef::Stock(_) => "STO02",
+            ImportRef::Prices(_) => "PRI02",
+        }
+    }
+}
+
+/// A batch sent to Mirakl whose imports are not all final yet (the batch is kept, not a
+/// copy, to record what was applied or to queue it again).
+#[derive(Debug)]
+struct InFlight {
+    batch: Batch,
+    /// Imports whose final status has not been read yet.
+    open: Vec<ImportRef>,
+    /// The merged error reports of the imports already final.
+    report: Option<ErrorReport>,
+    /// `Complete`, or the first other final status seen.
+    status: ImportStatus,
+    /// Status polls made so far (all imports of the batch together).
+    polls: u32,
+    /// When the next status poll is due.
+    next_poll: Instant,
 }
 
 /// The offers flow (see the [module docs](self)).
@@ -93,6 +142,150 @@ impl std::fmt::Debug for OffersFlow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OffersFlow").finish_non_exhaustive()
     }
+}
+
+/// The OF21 records kept for carry-over, compact: each offer keeps only the fields an
+/// update's carry-over reads (prices, discount ranges, lead time, logistic class, additional
+/// fields, descriptions, order quantities, availability dates, tax code, MSRP, quote
+/// requests); an offer with eco-contributions keeps its whole record. A record is rebuilt on
+/// demand from a template (the first offer read, emptied of those fields).
+#[derive(Default)]
+struct CarryOver {
+    template: Option<Box<mirakl_api::offers::Offer>>,
+    offers: HashMap<String, Kept>,
+}
+
+/// The carry-over fields of one offer (see [`CarryOver`]).
+struct Plain {
+    all_prices: Vec<mirakl_api::offers::OfferPrice>,
+    discount: Option<mirakl_api::offers::OfferDiscount>,
+    leadtime_to_ship: Option<u64>,
+    logistic_class: Option<mirakl_api::offers::LogisticClassRef>,
+    offer_additional_fields: Vec<mirakl_api::common::AdditionalFieldValue>,
+    description: Option<Box<str>>,
+    internal_description: Option<Box<str>>,
+    price_additional_info: Option<Box<str>>,
+    product_tax_code: Option<Box<str>>,
+    quantities: [Option<u64>; 4],
+    available: (Option<OffsetDateTime>, Option<OffsetDateTime>),
+    msrp: Option<rust_decimal::Decimal>,
+    allow_quote_requests: Option<bool>,
+}
+
+enum Kept {
+    Plain(Box<Plain>),
+    Whole(Box<mirakl_api::offers::Offer>),
+}
+
+impl CarryOver {
+    fn contains_key(&self, sku: &str) -> bool {
+        self.offers.contains_key(sku)
+    }
+
+    /// Keeps `o` (already trimmed of what no update reads).
+    fn insert(&mut self, mut o: mirakl_api::offers::Offer) {
+        let sku = o.shop_sku.as_str().to_owned();
+        if !o.eco_contributions.is_empty() {
+            self.offers.insert(sku, Kept::Whole(Box::new(o)));
+            return;
+        }
+        // a default price alone (no channel, no context, no tier above 1 unit) and a discount
+        // without ranges above 1 unit give the same carry-over as none
+        let plain_prices = o.all_prices.iter().all(|p| {
+            p.channel_code.is_none()
+                && p.context.is_none()
+                && p.volume_prices.iter().all(|t| t.quantity_threshold <= 1)
+        });
+        let boxed = |s: Option<String>| s.map(String::into_boxed_str);
+        let kept = Plain {
+            all_prices: if plain_prices {
+                Vec::new()
+            } else {
+                std::mem::take(&mut o.all_prices)
+            },
+            discount: o
+                .discount
+                .take()
+                .filter(|d| d.ranges.iter().any(|r| r.quantity_threshold > 1)),
+            leadtime_to_ship: o.leadtime_to_ship.take(),
+            logistic_class: o.logistic_class.take(),
+            offer_additional_fields: std::mem::take(&mut o.offer_additional_fields),
+            description: boxed(o.description.take()),
+            internal_description: boxed(o.internal_description.take()),
+            price_additional_info: boxed(o.price_additional_info.take()),
+            product_tax_code: boxed(o.product_tax_code.take()),
+            quantities: [
+                o.min_quantity_alert.take(),
+                o.min_order_quantity.take(),
+                o.max_order_quantity.take(),
+                o.package_quantity.take(),
+            ],
+            available: (o.available_start_date.take(), o.available_end_date.take()),
+            msrp: o.msrp.take(),
+            allow_quote_requests: o.allow_quote_requests.take(),
+        };
+        if self.template.is_none() {
+            self.template = Some(Box::new(o));
+        }
+        self.offers.insert(sku, Kept::Plain(Box::new(kept)));
+    }
+
+    /// The record of `sku` as far as carry-over reads it.
+    fn get(&self, sku: &str) -> Option<mirakl_api::offers::Offer> {
+        match self.offers.get(sku)? {
+            Kept::Whole(o) => Some((**o).clone()),
+            Kept::Plain(k) => {
+                let mut o = (**self.template.as_ref()?).clone();
+                let text = |s: &Option<Box<str>>| s.as_deref().map(str::to_owned);
+                o.shop_sku = ShopSku::new(sku).ok()?;
+                o.all_prices.clone_from(&k.all_prices);
+                o.discount.clone_from(&k.discount);
+                o.leadtime_to_ship = k.leadtime_to_ship;
+                o.logistic_class.clone_from(&k.logistic_class);
+                o.offer_additional_fields
+                    .clone_from(&k.offer_additional_fields);
+                o.description = text(&k.description);
+                o.internal_description = text(&k.internal_description);
+                o.price_additional_info = text(&k.price_additional_info);
+                o.product_tax_code = text(&k.product_tax_code);
+                [
+                    o.min_quantity_alert,
+                    o.min_order_quantity,
+                    o.max_order_quantity,
+                    o.package_quantity,
+                ] = k.quantities;
+                (o.available_start_date, o.available_end_date) = k.available;
+                o.msrp = k.msrp;
+                o.allow_quote_requests = k.allow_quote_requests;
+                Some(o)
+            }
+        }
+    }
+
+    /// The records of `skus` (those kept), for the carry-over of one batch.
+    fn subset<'a>(
+        &self,
+        skus: impl IntoIterator<Item = &'a ShopSku>,
+    ) -> HashMap<String, mirakl_api::offers::Offer> {
+        skus.into_iter()
+            .filter_map(|s| self.get(s.as_str()).map(|o| (s.as_str().to_owned(), o)))
+            .collect()
+    }
+}
+
+/// The SKUs of a plan's price-only changes (the offers whose carry-over decides between OF24
+/// and PRI01, [`batches_keeping_prices`]).
+fn price_only_skus(plan: &plan::Plan) -> impl Iterator<Item = &ShopSku> {
+    plan.changed
+        .iter()
+        .filter(|c| c.kind == plan::ChangeKind::PriceOnly)
+        .map(|c| &c.offer.shop_sku)
+}
+
+/// A batch that could not be sent or applied, given back with the reason.
+struct Failed {
+    error: Error,
+    batch: Batch,
 }
 
 /// The operation code of a batch: `OF01` for full offers the plan sends as one file
@@ -119,7 +312,9 @@ impl OffersFlow {
             state: Mutex::new(OfferState {
                 coalescer,
                 dirty_since: BTreeMap::new(),
-                mirakl_offers: HashMap::new(),
+                mirakl_offers: CarryOver::default(),
+                in_flight: Vec::new(),
+                status_polled: HashMap::new(),
             }),
             latencies: Latencies::default(),
         }
@@ -130,9 +325,15 @@ impl OffersFlow {
         &self.latencies
     }
 
-    /// Whether nothing is waiting in the coalescer (no dirty key, no pending batch).
+    /// Whether nothing is waiting: no dirty key, no pending batch, no import in flight.
     pub fn is_idle(&self) -> bool {
-        lock(&self.state).coalescer.is_idle()
+        let s = lock(&self.state);
+        s.coalescer.is_idle() && s.in_flight.is_empty()
+    }
+
+    /// Batches sent to Mirakl whose imports are not final yet (tracked by [`OffersFlow::step`]).
+    pub fn in_flight(&self) -> usize {
+        lock(&self.state).in_flight.len()
     }
 
     /// What is waiting, for metrics and the status page: offer lines queued for their call
@@ -157,9 +358,16 @@ impl OffersFlow {
         (lines, s.dirty_since.len())
     }
 
-    /// When the flow next has work due (coalescer wake-up), if any.
+    /// When the flow next has work due (coalescer wake-up, or the next status poll of an
+    /// import in flight), if any.
     pub fn next_wakeup(&self) -> Option<OffsetDateTime> {
-        lock(&self.state).coalescer.next_wakeup(now_utc())
+        let now = now_utc();
+        let s = lock(&self.state);
+        let polls = s.in_flight.iter().map(|f| {
+            let wait = f.next_poll.saturating_duration_since(Instant::now());
+            now + wait
+        });
+        s.coalescer.next_wakeup(now).into_iter().chain(polls).min()
     }
 
     // ------------------------------------------------------------------ reads
@@ -171,25 +379,31 @@ impl OffersFlow {
     pub async fn current_offers(&self) -> Result<BTreeMap<ShopSku, CurrentOffer>> {
         use futures::TryStreamExt;
         let rules = &self.shared.rules;
-        let offers: Vec<mirakl_api::offers::Offer> = self
-            .shared
-            .mirakl
-            .offers()
-            .list()
-            .max(self.shared.opts.mirakl_page_size)
-            .stream()
-            .try_collect()
-            .await?;
-        let mut current = sync_core::convert::current_offers(&offers, &rules.offer);
-        lock(&self.state).mirakl_offers = offers
-            .into_iter()
-            .map(|o| (o.shop_sku.as_str().to_owned(), o))
-            .collect();
-        // Fields the rules do not manage are filled by the operator's defaults (e.g. a lead
-        // time): they are not differences to correct, so compare them as unmanaged.
-        for c in current.values_mut() {
-            sync_core::convert::forget_unmanaged(c, &rules.offer);
+        let mut stream = std::pin::pin!(
+            self.shared
+                .mirakl
+                .offers()
+                .list()
+                .max(self.shared.opts.mirakl_page_size)
+                .stream()
+        );
+        // one offer at a time: its comparable form, and its record without what no update
+        // carries over (the full records of a large shop are never all in memory at once)
+        let mut current = BTreeMap::new();
+        let mut records = CarryOver::default();
+        while let Some(mut o) = stream.try_next().await? {
+            if let Some(mut c) = sync_core::convert::current_offer(&o, &rules.offer) {
+                // Fields the rules do not manage are filled by the operator's defaults (e.g.
+                // a lead time): they are not differences to correct, so compare them as
+                // unmanaged.
+                sync_core::convert::forget_unmanaged(&mut c, &rules.offer);
+                current.insert(c.shop_sku.clone(), c);
+            }
+            trim_for_carry_over(&mut o);
+            records.insert(o);
         }
+        records.offers.shrink_to_fit();
+        lock(&self.state).mirakl_offers = records;
         Ok(current)
     }
 
@@ -214,8 +428,16 @@ impl OffersFlow {
 
     // ------------------------------------------------------------------ full reconciliation
 
-    /// Full reconciliation: whole catalog vs every Mirakl offer; sends the plan at once
-    /// (each batch waits for its call window in the Mirakl client). Returns the plan summary.
+    /// Full reconciliation: the whole catalog against every Mirakl offer; sends the plan at
+    /// once (each batch waits for its call window in the Mirakl client). Returns the plan
+    /// summary.
+    ///
+    /// A merge that holds one page of the catalog at a time: Mirakl's offers are read first
+    /// (OF21; their records stay for OF24's carry-over), then each page of BigCommerce
+    /// products is turned into desired offers and compared with the Mirakl offers of the same
+    /// SKUs, which leave the map; unchanged offers are recorded as "last sent" right away and
+    /// only the differences are kept for the plan. The Mirakl offers left at the end are the
+    /// removals. Memory is bounded by the Mirakl side and one page, not by the catalog.
     ///
     /// # Errors
     /// The first read that fails; batches that fail are queued for the next flush.
@@ -231,43 +453,100 @@ impl OffersFlow {
             self.drain_queued().await;
         }
         let read_started = now_utc();
-        let (mut desired, problems, _) = self.desired_offers(progress).await?;
-        let current = self.current_offers().await?;
-        let held = self.hold_unlisted(&mut desired).await?;
+        let mut current = self.current_offers().await?;
+        let rules = &self.shared.rules;
         let store = self.shared.store.as_ref();
+        let mut plan = plan::Plan::default();
+        let mut problems: Vec<OfferProblem> = Vec::new();
+        let mut unchanged = 0usize;
+        let mut held = 0usize;
+        // SKUs seen on earlier pages with the item holding them (a SKU on two pages is a
+        // duplicate, as sync-core's `desired` finds it within one page)
+        let mut seen: HashMap<ShopSku, sync_core::CatalogRef> = HashMap::new();
+        let mut rows: Vec<SentOffer> = Vec::new();
+        let mut pages = self.catalog.pages();
+        while let Some((mut desired, page_problems)) = pages.next(progress).await? {
+            let mut dup: Vec<(ShopSku, sync_core::CatalogRef)> = Vec::new();
+            for (sku, d) in &desired {
+                match seen.get(sku) {
+                    Some(other) => dup.push((sku.clone(), *other)),
+                    None => {
+                        seen.insert(sku.clone(), d.source);
+                    }
+                }
+            }
+            for (sku, other) in dup {
+                if let Some(d) = desired.remove(&sku) {
+                    problems.push(OfferProblem {
+                        sku: Some(sku.clone()),
+                        source: d.source,
+                        reason: offers::OfferProblemReason::DuplicateSku { other },
+                    });
+                    problems.push(OfferProblem {
+                        sku: Some(sku.clone()),
+                        source: other,
+                        reason: offers::OfferProblemReason::DuplicateSku { other: d.source },
+                    });
+                }
+                plan.new.retain(|o| o.shop_sku != sku);
+                plan.changed.retain(|c| c.offer.shop_sku != sku);
+            }
+            held += self.hold_unlisted(&mut desired).await?;
+            let page_current: BTreeMap<ShopSku, CurrentOffer> = desired
+                .keys()
+                .filter_map(|s| current.remove(s).map(|c| (s.clone(), c)))
+                .collect();
+            let keep = offers::problem_skus(&page_problems);
+            problems.extend(page_problems);
+            let p = plan::plan(&desired, &page_current, &keep, &rules.plan);
+            plan.new.extend(p.new);
+            plan.changed.extend(p.changed);
+            unchanged += p.unchanged.len();
+            if dry_run {
+                continue;
+            }
+            // The SKUs already as desired on Mirakl are, in effect, "last sent"; written a
+            // chunk at a time.
+            for s in &p.unchanged {
+                if let Some(d) = desired.get(s) {
+                    rows.push(sent_offer(&OfferWrite::from(d), Some(d.source.product_id))?);
+                }
+                if rows.len() >= UNCHANGED_CHUNK {
+                    store.record_sent_offers(&rows).await?;
+                    rows.clear();
+                }
+            }
+        }
+        drop(seen);
+        if !rows.is_empty() {
+            store.record_sent_offers(&rows).await?;
+        }
+        drop(rows);
         if !dry_run {
             // changes after this point are found by the date_modified poll
             store
                 .advance_time_cursor(CURSOR_PRODUCTS, read_started)
                 .await?;
         }
-        let rules = &self.shared.rules;
+        // the Mirakl offers no page claimed: removals (problem SKUs keep theirs)
         let keep = offers::problem_skus(&problems);
-        let plan = plan::plan(&desired, &current, &keep, &rules.plan);
+        plan.removed = plan::plan(&BTreeMap::new(), &current, &keep, &rules.plan).removed;
         drop(current);
         let batches = {
             let s = lock(&self.state);
-            batches_keeping_prices(&plan, &rules.plan, &s.mirakl_offers)
+            let priced = s.mirakl_offers.subset(price_only_skus(&plan));
+            batches_keeping_prices(&plan, &rules.plan, &priced)
         };
         let summary = PlanSummary {
             held,
+            unchanged,
             ..summarize(&plan, problems.len(), &batches, &rules.plan)
         };
         if dry_run {
-            print_plan(&plan, &batches, &rules.plan);
+            print_plan(&plan, unchanged, &batches, &rules.plan);
             return Ok(summary);
         }
-        // The SKUs already as desired on Mirakl are, in effect, "last sent"; written a
-        // chunk at a time, so the rows of a large catalog are never all in memory at once.
-        for chunk in plan.unchanged.chunks(UNCHANGED_CHUNK) {
-            let rows: Vec<SentOffer> = chunk
-                .iter()
-                .filter_map(|s| desired.get(s))
-                .map(|d| sent_offer(&OfferWrite::from(d), Some(d.source.product_id)))
-                .collect::<Result<_>>()?;
-            store.record_sent_offers(&rows).await?;
-        }
-        drop(desired);
+        drop(plan);
         tracing::info!(
             new = summary.new,
             changed = summary.changed,
@@ -278,9 +557,8 @@ impl OffersFlow {
             "full reconciliation planned"
         );
         for batch in batches {
-            if let Err(e) = self.send(batch.clone()).await {
-                tracing::warn!(error = %e, "batch failed; queued for the next window");
-                lock(&self.state).coalescer.requeue(batch);
+            if let Err(f) = self.send(batch).await {
+                self.give_back(*f, "batch failed; queued for the next window");
             }
         }
         Ok(summary)
@@ -418,15 +696,21 @@ impl OffersFlow {
         self.process_dirty_now().await
     }
 
-    /// The flow's step in the runner: re-reads the released dirty products, then sends the
-    /// batches whose window is open, with no order step in between. Returns the lines sent.
+    /// The flow's step in the runner: re-reads the released dirty products, sends the
+    /// batches whose window is open (the imports are created, not awaited), then reads the
+    /// status of the imports in flight whose poll is due, with no order step in between.
+    /// Tracking an earlier import never holds back the next window's send: a change that
+    /// arrives while one is tracked goes out in the next call window. Returns the lines sent.
     ///
     /// # Errors
-    /// As [`OffersFlow::process_dirty`] (the flush runs anyway).
+    /// As [`OffersFlow::process_dirty`] (the sends and the tracking run anyway).
     pub async fn step(&self) -> Result<usize> {
-        let _gate = self.shared.stock_gate.write().await;
-        let read = self.process_dirty_now().await;
-        let sent = self.flush_now().await;
+        let (read, sent) = {
+            let _gate = self.shared.stock_gate.write().await;
+            let read = self.process_dirty_now().await;
+            (read, self.submit_ready().await)
+        };
+        self.track_imports().await;
         read.map(|_| sent)
     }
 
@@ -478,9 +762,10 @@ impl OffersFlow {
         let (mut desired, problems, _) = self.catalog.desired_of(ids.as_ref(), &|_, _| {}).await?;
         self.hold_unlisted(&mut desired).await?;
         // deleted products come back empty: their last sent offers are planned as removals
-        // planned against what Mirakl will hold once the queue is sent (see
-        // `Coalescer::overlay_queued`), so a queued change that was undone is replaced
+        // planned against what Mirakl will hold once the writes in flight and the queued
+        // ones are applied (a queued change that was undone is replaced, not sent stale)
         let mut current = self.last_sent(ids.as_ref()).await?;
+        self.overlay_in_flight(&mut current, &desired);
         lock(&self.state)
             .coalescer
             .overlay_queued(&mut current, &desired);
@@ -493,10 +778,11 @@ impl OffersFlow {
         );
         let batches = {
             let s = lock(&self.state);
-            batches_keeping_prices(&plan, &rules.plan, &s.mirakl_offers)
+            let priced = s.mirakl_offers.subset(price_only_skus(&plan));
+            batches_keeping_prices(&plan, &rules.plan, &priced)
         };
         if self.shared.dry_run() {
-            print_plan(&plan, &batches, &rules.plan);
+            print_plan(&plan, plan.unchanged.len(), &batches, &rules.plan);
         } else if batches.is_empty() {
             // nothing to send: the change is already on Mirakl
             let mut s = lock(&self.state);
@@ -507,6 +793,21 @@ impl OffersFlow {
             lock(&self.state).coalescer.push(batches);
         }
         Ok(ids.map_or(desired.len(), |i| i.len()))
+    }
+
+    /// Counts the writes of batches still in flight as sent (oldest first), for the SKUs of
+    /// `current` and `desired`: a change planned while an earlier import is tracked is
+    /// planned against what that import applies, not against the older record (else a
+    /// value changed and changed back during the import would never be corrected).
+    fn overlay_in_flight(
+        &self,
+        current: &mut BTreeMap<ShopSku, CurrentOffer>,
+        desired: &BTreeMap<ShopSku, DesiredOffer>,
+    ) {
+        let s = lock(&self.state);
+        for f in &s.in_flight {
+            sync_core::coalesce::overlay_batch(current, desired, &f.batch);
+        }
     }
 
     /// The last sent mirror, for all SKUs or those of `products`.
@@ -552,25 +853,255 @@ impl OffersFlow {
         let mut sent = 0;
         for batch in ready {
             let n = batch.len();
-            match self.send(batch.clone()).await {
+            match self.send(batch).await {
                 Ok(()) => sent += n,
-                Err(e) => {
-                    tracing::warn!(error = %e, lines = n, op = offer_kind(&batch, &self.shared.rules.plan), "batch failed; queued again");
-                    lock(&self.state).coalescer.requeue(batch);
-                }
+                Err(f) => self.give_back(*f, "batch failed; queued again"),
             }
         }
         sent
     }
 
-    /// Sends every queued write, waiting for the call windows (failed batches are queued
-    /// again; gives up after a few rounds so a failing operator cannot stall the caller).
+    /// Sends the batches whose window is open without waiting for their imports: each goes
+    /// in flight ([`OffersFlow::track_imports`]). Returns how many lines were sent.
+    async fn submit_ready(&self) -> usize {
+        let ready = lock(&self.state).coalescer.take_ready(now_utc());
+        let mut sent = 0;
+        for batch in ready {
+            let n = batch.len();
+            match self.submit(&batch).await {
+                Ok(Some(open)) => {
+                    sent += n;
+                    let f = self.in_flight_of(
+                        batch,
+                        open,
+                        Instant::now() + self.shared.opts.import_poll,
+                    );
+                    lock(&self.state).in_flight.push(f);
+                }
+                Ok(None) => sent += n,
+                Err(error) => self.give_back(Failed { error, batch }, "batch failed; queued again"),
+            }
+        }
+        sent
+    }
+
+    /// Queues a failed batch again (the coalescer merges it with newer pending data).
+    fn give_back(&self, f: Failed, what: &str) {
+        let op = offer_kind(&f.batch, &self.shared.rules.plan);
+        tracing::warn!(error = %f.error, lines = f.batch.len(), op, "{what}");
+        lock(&self.state).coalescer.requeue(f.batch);
+    }
+
+    fn in_flight_of(&self, batch: Batch, open: Vec<ImportRef>, next_poll: Instant) -> InFlight {
+        InFlight {
+            batch,
+            open,
+            report: None,
+            status: ImportStatus::Complete,
+            polls: 0,
+            next_poll,
+        }
+    }
+
+    /// Reads the status of the imports in flight whose poll is due: one status call per
+    /// import, and none of an operation (OF02, STO02, PRI02) polled less than
+    /// `import_poll` ago, so the step never waits for a status call window. A batch whose
+    /// imports are all final is recorded as applied; one that failed or was polled
+    /// `import_max_polls` times is queued again. Returns how many batches were finished.
+    pub async fn track_imports(&self) -> usize {
+        let now = Instant::now();
+        let due: Vec<InFlight> = {
+            let mut s = lock(&self.state);
+            let (due, rest) = std::mem::take(&mut s.in_flight)
+                .into_iter()
+                .partition(|f| f.next_poll <= now);
+            s.in_flight = rest;
+            due
+        };
+        let mut finished = 0;
+        for mut f in due {
+            if let Err(e) = self.poll_in_flight(&mut f, true).await {
+                tracing::warn!(error = %e, "import status could not be read; polled again later");
+            }
+            if f.open.is_empty() {
+                match self.finish(f).await {
+                    Ok(()) => finished += 1,
+                    Err(x) => self.give_back(*x, "import did not apply; queued again"),
+                }
+                continue;
+            }
+            if f.polls >= self.shared.opts.import_max_polls {
+                let error = Error::Invariant(format!(
+                    "{} import still not final after {} polls",
+                    offer_kind(&f.batch, &self.shared.rules.plan),
+                    f.polls
+                ));
+                self.give_back(
+                    Failed {
+                        error,
+                        batch: f.batch,
+                    },
+                    "import not final; queued again",
+                );
+                continue;
+            }
+            let mut s = lock(&self.state);
+            let poll = self.shared.opts.import_poll;
+            let now = Instant::now();
+            f.next_poll = f
+                .open
+                .iter()
+                .map(|r| {
+                    s.status_polled
+                        .get(r.status_op())
+                        .map_or(now, |t| *t + poll)
+                })
+                .min()
+                .unwrap_or(now)
+                .max(now);
+            s.in_flight.push(f);
+            s.in_flight.sort_by_key(|f| f.next_poll);
+        }
+        finished
+    }
+
+    /// Polls each open import of `f` once (when `spare` is set, only those whose status
+    /// operation was not called within `import_poll`); final ones leave `open` with their
+    /// error report merged.
+    async fn poll_in_flight(&self, f: &mut InFlight, spare: bool) -> Result<()> {
+        let poll = self.shared.opts.import_poll;
+        let mut polled = false;
+        for r in f.open.clone() {
+            let op = r.status_op();
+            if spare
+                && lock(&self.state)
+                    .status_polled
+                    .get(op)
+                    .is_some_and(|t| t.elapsed() < poll)
+            {
+                continue;
+            }
+            lock(&self.state).status_polled.insert(op, Instant::now());
+            polled = true;
+            let (status, report) = self.import_state(&r).await?;
+            if !status.is_final() {
+                continue;
+            }
+            f.open.retain(|x| *x != r);
+            if status != ImportStatus::Complete && f.status == ImportStatus::Complete {
+                f.status = status;
+            }
+            if let Some(rep) = report {
+                match &mut f.report {
+                    Some(all) => all.rows.extend(rep.rows),
+                    None => f.report = Some(rep),
+                }
+            }
+        }
+        if polled {
+            f.polls += 1;
+        }
+        Ok(())
+    }
+
+    /// One status call for an import; the error report too once it is final and has one.
+    async fn import_state(&self, r: &ImportRef) -> Result<(ImportStatus, Option<ErrorReport>)> {
+        let mk = &self.shared.mirakl;
+        Ok(match r {
+            ImportRef::Offers(id) => {
+                let s = mk.offers().import_status(*id).await?;
+                let report = if s.status.is_final() && s.has_error_report {
+                    Some(mk.offers().error_report(*id).await?)
+                } else {
+                    None
+                };
+                (s.status, report)
+            }
+            ImportRef::Stock(id) => {
+                let s = mk.stock().status(id).await?;
+                let report = if s.status.is_final() && s.has_error_report {
+                    Some(mk.stock().error_report(id).await?)
+                } else {
+                    None
+                };
+                (s.status, report)
+            }
+            ImportRef::Prices(id) => match mk.prices().status(id).await? {
+                // not listed yet: still waiting
+                None => (ImportStatus::Waiting, None),
+                Some(s) => {
+                    let report = if s.status.is_final() && s.has_error_report {
+                        Some(mk.prices().error_report(id).await?)
+                    } else {
+                        None
+                    };
+                    (s.status, report)
+                }
+            },
+        })
+    }
+
+    /// Records a batch whose imports are all final as applied (minus the rejected lines), or
+    /// gives it back when an import did not complete.
+    async fn finish(&self, f: InFlight) -> std::result::Result<(), Box<Failed>> {
+        if f.status != ImportStatus::Complete {
+            let op = offer_kind(&f.batch, &self.shared.rules.plan);
+            return Err(Box::new(Failed {
+                error: Error::Invariant(format!("{op} import did not complete ({})", f.status)),
+                batch: f.batch,
+            }));
+        }
+        match self
+            .record_applied(&f.batch, &rejected_skus(f.report.as_ref()))
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(error) => Err(Box::new(Failed {
+                error,
+                batch: f.batch,
+            })),
+        }
+    }
+
+    /// Waits until every import of `f` is final (polling every `import_poll`, at most
+    /// `import_max_polls` times), then [`finish`](Self::finish)es it.
+    async fn wait_in_flight(&self, mut f: InFlight) -> std::result::Result<(), Box<Failed>> {
+        loop {
+            if let Err(error) = self.poll_in_flight(&mut f, false).await {
+                return Err(Box::new(Failed {
+                    error,
+                    batch: f.batch,
+                }));
+            }
+            if f.open.is_empty() {
+                return self.finish(f).await;
+            }
+            if f.polls >= self.shared.opts.import_max_polls {
+                let op = offer_kind(&f.batch, &self.shared.rules.plan);
+                return Err(Box::new(Failed {
+                    error: Error::Invariant(format!("{op} import did not complete")),
+                    batch: f.batch,
+                }));
+            }
+            tokio::time::sleep(self.shared.opts.import_poll).await;
+        }
+    }
+
+    /// Sends every queued write, waiting for the call windows and for the imports in flight
+    /// (failed batches are queued again; gives up after a few rounds so a failing operator
+    /// cannot stall the caller).
     pub async fn drain_pending_writes(&self) {
         let _gate = self.shared.stock_gate.write().await;
         self.drain_queued().await;
     }
 
     async fn drain_queued(&self) {
+        let in_flight = std::mem::take(&mut lock(&self.state).in_flight);
+        for f in in_flight {
+            if let Err(x) = self.wait_in_flight(f).await {
+                self.give_back(*x, "import did not apply; queued again");
+            }
+        }
         for _ in 0..10 {
             let next = {
                 let s = lock(&self.state);
@@ -587,32 +1118,38 @@ impl OffersFlow {
         }
     }
 
-    fn wait_options(&self) -> WaitOptions {
-        WaitOptions::new(
-            self.shared.opts.import_poll,
-            self.shared.opts.import_max_polls,
-        )
-    }
-
     /// Sends one batch and waits for Mirakl to apply it; records what was applied.
     ///
     /// # Errors
     /// The failed call, or an import that did not complete (queue the batch again).
     pub async fn send_batch(&self, batch: Batch) -> Result<()> {
         let _gate = self.shared.stock_gate.write().await;
-        self.send(batch).await
+        self.send(batch).await.map_err(|f| f.error)
     }
 
-    async fn send(&self, batch: Batch) -> Result<()> {
-        if batch.is_empty() {
-            return Ok(());
+    /// Sends one batch and waits for its imports; a failure gives the batch back.
+    async fn send(&self, batch: Batch) -> std::result::Result<(), Box<Failed>> {
+        match self.submit(&batch).await {
+            Ok(None) => Ok(()),
+            Ok(Some(open)) => {
+                let f = self.in_flight_of(batch, open, Instant::now());
+                self.wait_in_flight(f).await
+            }
+            Err(error) => Err(Box::new(Failed { error, batch })),
         }
-        let op = offer_kind(&batch, &self.shared.rules.plan);
+    }
+
+    /// Creates the imports of one batch (nothing for an empty batch or a dry run).
+    async fn submit(&self, batch: &Batch) -> Result<Option<Vec<ImportRef>>> {
+        if batch.is_empty() {
+            return Ok(None);
+        }
+        let op = offer_kind(batch, &self.shared.rules.plan);
         if self.shared.dry_run() {
             println!("would send {op} with {} lines", batch.len());
-            return Ok(());
+            return Ok(None);
         }
-        let (report, status) = match &batch {
+        let open = match batch {
             Batch::Offers(lines) => self.send_offers(lines).await?,
             Batch::Stock(lines) => {
                 self.count_import(op);
@@ -623,11 +1160,7 @@ impl OffersFlow {
                 self.send_prices(lines).await?
             }
         };
-        if status != ImportStatus::Complete {
-            return Err(Error::Invariant(format!("{op} import did not complete")));
-        }
-        self.record_applied(&batch, &rejected_skus(report.as_ref()))
-            .await
+        Ok(Some(open))
     }
 
     fn count_import(&self, op: &'static str) {
@@ -637,12 +1170,8 @@ impl OffersFlow {
     /// The full offers (fields the sync does not manage kept from OF21): one OF01 CSV file
     /// when the plan says so ([`plan::offer_call`]), with the lines the file format cannot
     /// carry ([`fits_offer_file`]) in an OF24 call beside it (OF01 and OF24 have a call
-    /// window each); else one OF24 call. Both imports are awaited; their error reports are
-    /// merged.
-    async fn send_offers(
-        &self,
-        lines: &[OfferWrite],
-    ) -> Result<(Option<ErrorReport>, ImportStatus)> {
+    /// window each); else one OF24 call. Returns the imports created.
+    async fn send_offers(&self, lines: &[OfferWrite]) -> Result<Vec<ImportRef>> {
         let updates: Vec<mirakl_api::offers::OfferUpdate> = {
             let s = lock(&self.state);
             lines
@@ -650,7 +1179,7 @@ impl OffersFlow {
                 .map(|w| {
                     sync_core::convert::offer_update_keeping(
                         w,
-                        s.mirakl_offers.get(w.shop_sku.as_str()),
+                        s.mirakl_offers.get(w.shop_sku.as_str()).as_ref(),
                     )
                 })
                 .collect()
@@ -665,69 +1194,48 @@ impl OffersFlow {
         let mut created = Vec::new();
         if !file.is_empty() {
             self.count_import("OF01");
-            created.push(offers.import_offers(&file, ImportMode::Normal).await?);
+            let c = offers.import_offers(&file, ImportMode::Normal).await?;
+            created.push(ImportRef::Offers(c.import_id));
         }
         drop(file);
         if !json.is_empty() {
             self.count_import("OF24");
-            created.push(offers.upsert(json).await?);
+            created.push(ImportRef::Offers(offers.upsert(json).await?.import_id));
         }
-        let mut report: Option<ErrorReport> = None;
-        let mut status = ImportStatus::Complete;
-        for c in created {
-            let out = offers
-                .wait_for_import(c.import_id, self.wait_options())
-                .await?;
-            if out.status.status != ImportStatus::Complete {
-                status = out.status.status;
-            }
-            if let Some(r) = out.error_report {
-                match &mut report {
-                    Some(all) => all.rows.extend(r.rows),
-                    None => report = Some(r),
-                }
-            }
-        }
-        Ok((report, status))
+        Ok(created)
     }
 
-    /// STO01 quantities.
-    async fn send_stock(
-        &self,
-        lines: &[StockWrite],
-    ) -> Result<(Option<ErrorReport>, ImportStatus)> {
+    /// STO01 quantities. Returns the import created.
+    async fn send_stock(&self, lines: &[StockWrite]) -> Result<Vec<ImportRef>> {
         let l: Vec<MkStockLine> = lines
             .iter()
             .map(|l| MkStockLine::new(l.shop_sku.clone(), l.quantity))
             .collect();
-        let stock = self.shared.mirakl.stock();
-        let created = stock.import(&l).await?;
-        let out = stock
-            .wait_for_import(&created.import_id, self.wait_options())
-            .await?;
-        Ok((out.error_report, out.status.status))
+        let created = self.shared.mirakl.stock().import(&l).await?;
+        Ok(vec![ImportRef::Stock(created.import_id)])
     }
 
     /// PRI01 prices (with their discount), each offer's full price set kept from OF21.
-    async fn send_prices(
-        &self,
-        lines: &[PriceWrite],
-    ) -> Result<(Option<ErrorReport>, ImportStatus)> {
+    /// Returns the import created.
+    async fn send_prices(&self, lines: &[PriceWrite]) -> Result<Vec<ImportRef>> {
         let l = {
             let s = lock(&self.state);
-            price_lines(lines, &s.mirakl_offers)
+            price_lines(
+                lines,
+                &s.mirakl_offers.subset(lines.iter().map(|l| &l.shop_sku)),
+            )
         };
-        let prices = self.shared.mirakl.prices();
-        let created = prices.import(&l).await?;
-        let out = prices
-            .wait_for_import(&created.import_id, self.wait_options())
-            .await?;
-        Ok((out.error_report, out.status.status))
+        let created = self.shared.mirakl.prices().import(&l).await?;
+        Ok(vec![ImportRef::Prices(created.import_id)])
     }
 
     /// Records what Mirakl applied as "last sent", counts it, and takes the latency samples.
     async fn record_applied(&self, batch: &Batch, rejected: &BTreeSet<String>) -> Result<()> {
-        let info = self.catalog.skus();
+        // only the batch's SKUs: the catalog's index is not copied
+        let info: BTreeMap<ShopSku, SkuInfo> = batch_skus(batch)
+            .into_iter()
+            .filter_map(|s| self.catalog.sku(&s).map(|i| (s, i)))
+            .collect();
         let records = self.applied_records(batch, rejected, &info).await?;
         self.shared.store.record_sent_offers(&records).await?;
         self.count_applied(batch, rejected, &info);
@@ -773,6 +1281,7 @@ impl OffersFlow {
                     if let Some(mut p) = self.stored_payload(&l.shop_sku).await? {
                         p.write.content.price = l.price;
                         p.write.content.discount = l.discount.clone();
+                        p.write.content.volume_prices = l.volume_prices.clone();
                         records.push(sent_payload(&p)?);
                     }
                 }
@@ -827,6 +1336,33 @@ impl OffersFlow {
             .map(|s| serde_json::from_str(&s.payload).map_err(Error::from))
             .transpose()
     }
+}
+
+/// Drops from an OF21 record what neither the comparison (done before) nor an update's
+/// carry-over (`sync_core::convert::offer_update_keeping`, `price_rows_keeping`,
+/// `has_prices_only_pri01_can_keep`) reads: titles, shipping figures, warehouses, category,
+/// fulfilment, …, so the records kept for carry-over stay small.
+fn trim_for_carry_over(o: &mut mirakl_api::offers::Offer) {
+    o.product_title = None;
+    o.product_brand = None;
+    o.product_references = Vec::new();
+    o.total_price = None;
+    o.applicable_pricing = None;
+    o.inactivity_reasons = Vec::new();
+    o.channels = Vec::new();
+    o.currency_iso_code = None;
+    o.min_shipping_price = None;
+    o.min_shipping_price_additional = None;
+    o.min_shipping_type = None;
+    o.min_shipping_zone = None;
+    o.shipping_deadline = None;
+    o.warehouses = Vec::new();
+    o.category_code = None;
+    o.category_label = None;
+    o.favorite_rank = None;
+    o.fulfillment = None;
+    o.all_prices.shrink_to_fit();
+    o.offer_additional_fields.shrink_to_fit();
 }
 
 /// Whether an offer update can go as an OF01 CSV line: the file (mirakl-api
@@ -915,12 +1451,16 @@ fn content_line(c: &OfferContent) -> String {
 }
 
 /// Prints a plan for `--dry-run`.
-fn print_plan(plan: &plan::Plan, batches: &[Batch], rules: &sync_core::rules::PlanRules) {
+fn print_plan(
+    plan: &plan::Plan,
+    unchanged: usize,
+    batches: &[Batch],
+    rules: &sync_core::rules::PlanRules,
+) {
     println!(
-        "plan: {} new, {} changed, {} unchanged, {} to remove",
+        "plan: {} new, {} changed, {unchanged} unchanged, {} to remove",
         plan.new.len(),
         plan.changed.len(),
-        plan.unchanged.len(),
         plan.removed.len()
     );
     for o in &plan.new {
@@ -1097,6 +1637,93 @@ mod tests {
         };
         assert_eq!(skus("OF24"), ["CHAN"], "{batches:?}");
         assert_eq!(skus("PRI01"), ["VIP"], "{batches:?}");
+    }
+
+    /// The compact carry-over records give every update the same carry-over as the OF21
+    /// records they come from: a plain offer, one with a channel price and volume tiers, one
+    /// with a description and order quantities (kept whole).
+    #[test]
+    fn compact_carry_over_records_carry_over_what_the_full_records_do() {
+        let of21 = |v: serde_json::Value| -> mirakl_api::offers::Offer {
+            serde_json::from_value(v).unwrap()
+        };
+        let offers = [
+            of21(serde_json::json!({
+                "offer_id": 1, "shop_sku": "PLAIN", "quantity": 3, "price": 20, "state_code": "11",
+                "leadtime_to_ship": 2, "logistic_class": {"code": "M", "label": "Medium"},
+                "all_prices": [{"channel_code": null, "price": 20, "unit_origin_price": 20,
+                                "volume_prices": [{"quantity_threshold": 1, "price": 20}]}],
+                "product_title": "A title", "category_code": "C1"
+            })),
+            of21(serde_json::json!({
+                "offer_id": 2, "shop_sku": "TIERS", "quantity": 3, "price": 20, "state_code": "11",
+                "all_prices": [
+                    {"channel_code": null, "price": 20, "unit_origin_price": 20,
+                     "volume_prices": [{"quantity_threshold": 1, "unit_origin_price": 20},
+                                       {"quantity_threshold": 5, "unit_origin_price": 18}]},
+                    {"channel_code": "WEB", "price": 19, "unit_origin_price": 19}
+                ],
+                "discount": {"discount_price": 17, "origin_price": 20,
+                             "ranges": [{"quantity_threshold": 1, "price": 17},
+                                        {"quantity_threshold": 10, "price": 15}]}
+            })),
+            of21(serde_json::json!({
+                "offer_id": 3, "shop_sku": "WHOLE", "quantity": 3, "price": 20, "state_code": "11",
+                "description": "kept", "min_order_quantity": 2, "max_order_quantity": 9,
+                "all_prices": [{"channel_code": null, "price": 20, "unit_origin_price": 20}]
+            })),
+        ];
+        let mut carry = CarryOver::default();
+        for o in &offers {
+            let mut t = o.clone();
+            trim_for_carry_over(&mut t);
+            carry.insert(t);
+        }
+        assert!(matches!(carry.offers["PLAIN"], Kept::Plain(_)));
+        assert!(matches!(carry.offers["WHOLE"], Kept::Plain(_)));
+        for o in &offers {
+            let sku = o.shop_sku.clone();
+            let kept = carry.get(sku.as_str()).unwrap();
+            for price in ["25", "19.5"] {
+                let content = OfferContent {
+                    price: d(price),
+                    discount: None,
+                    quantity: 4,
+                    state_code: "11".into(),
+                    leadtime_to_ship: None,
+                    logistic_class: None,
+                    additional_fields: BTreeMap::new(),
+                    volume_prices: None,
+                };
+                let w = OfferWrite {
+                    shop_sku: sku.clone(),
+                    product_id: sku.as_str().into(),
+                    product_id_type: "SHOP_SKU".into(),
+                    content,
+                    delete: false,
+                };
+                assert_eq!(
+                    sync_core::convert::offer_update_keeping(&w, Some(&kept)),
+                    sync_core::convert::offer_update_keeping(&w, Some(o)),
+                    "{sku:?} at {price}"
+                );
+                let line = PriceWrite {
+                    shop_sku: sku.clone(),
+                    price: d(price),
+                    discount: None,
+                    volume_prices: None,
+                };
+                assert_eq!(
+                    sync_core::convert::price_rows_keeping(&line, Some(&kept)),
+                    sync_core::convert::price_rows_keeping(&line, Some(o)),
+                    "{sku:?} at {price}"
+                );
+            }
+            assert_eq!(
+                sync_core::convert::has_prices_only_pri01_can_keep(&kept),
+                sync_core::convert::has_prices_only_pri01_can_keep(o)
+            );
+        }
     }
 
     #[test]

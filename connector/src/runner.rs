@@ -1,7 +1,9 @@
 //! The thin runner: schedules the steps of a [`Connector`]'s three flows side by side, so
 //! none waits for another (no head-of-line blocking):
 //!
-//! - the **orders** loop: webhooks in, the order poll (OR11), order steps named by webhooks,
+//! - the **webhooks** loop: each event's keys marked dirty as it arrives, and the orders it
+//!   names handed to the orders loop;
+//! - the **orders** loop: the order poll (OR11), order steps named by webhooks,
 //!   failed order steps retried on a short backoff, and the BigCommerce order listing by
 //!   `min_date_modified` (the fallback for missed shipment webhooks);
 //! - the **offers** loop: a product sync (P41) step, dirty products re-read and batches
@@ -147,11 +149,13 @@ pub async fn run(
         telemetry.expect("products", step_every);
     }
     let (first_poll_tx, first_poll_rx) = watch::channel(false);
+    let (named_tx, named_rx) = mpsc::unbounded_channel();
     tokio::join!(
+        events_loop(engine.clone(), events, named_tx, stop.clone()),
         orders_loop(
             engine.clone(),
             opts.clone(),
-            events,
+            named_rx,
             stop.clone(),
             first_poll_tx
         ),
@@ -159,12 +163,36 @@ pub async fn run(
     );
 }
 
+/// Webhooks as they arrive: their keys are marked dirty at once (a change never waits for an
+/// order poll that waits for its call window), and the orders they name go to the orders
+/// loop. Ends when the events channel closes (the orders loop then sees its own close).
+async fn events_loop(
+    engine: Arc<Connector>,
+    mut events: mpsc::UnboundedReceiver<WebhookEvent>,
+    named: mpsc::UnboundedSender<NamedOrder>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            ev = events.recv() => {
+                let Some(ev) = ev else { break };
+                let mut orders = Vec::new();
+                handle_event(&engine, &ev, &mut orders);
+                for o in orders {
+                    let _ = named.send(o);
+                }
+            }
+            _ = stopped(&mut stop) => break,
+        }
+    }
+}
+
 /// The orders flow: OR11 polls, webhook-named order steps, short-backoff retries of failed
 /// order steps and the BigCommerce order listing.
 async fn orders_loop(
     engine: Arc<Connector>,
     opts: RunOptions,
-    mut events: mpsc::UnboundedReceiver<WebhookEvent>,
+    mut events: mpsc::UnboundedReceiver<NamedOrder>,
     mut stop: watch::Receiver<bool>,
     first_poll: watch::Sender<bool>,
 ) {
@@ -178,8 +206,8 @@ async fn orders_loop(
         if *stop.borrow() {
             break;
         }
-        while let Ok(ev) = events.try_recv() {
-            handle_event(&engine, &ev, &mut order_ids);
+        while let Ok(named) = events.try_recv() {
+            order_ids.push(named);
         }
         let now = Instant::now();
         if now >= next_orders {
@@ -276,7 +304,7 @@ async fn orders_loop(
             _ = tokio::time::sleep_until(wake) => {}
             ev = events.recv(), if events_open => {
                 match ev {
-                    Some(ev) => handle_event(&engine, &ev, &mut order_ids),
+                    Some(named) => order_ids.push(named),
                     None => events_open = false,
                 }
             }

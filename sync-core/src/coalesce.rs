@@ -275,9 +275,10 @@ impl Coalescer {
         }
     }
 
-    /// Lays the queued writes over `current` (the last writes Mirakl applied): the result is
-    /// what Mirakl will hold once the queue is sent. Only SKUs in `current` or `desired` are
-    /// touched (the scope being planned); a queued removal takes the SKU out.
+    /// Lays the queued writes over `current` (the last writes Mirakl applied, and those in
+    /// flight): the result is what Mirakl will hold once the queue is sent. Only SKUs in
+    /// `current` or `desired` are touched (the scope being planned); a queued removal takes
+    /// the SKU out (see [`overlay_batch`]).
     ///
     /// Plan against this, not against the applied writes alone: a change queued behind a
     /// closed call window and then undone plans as "no change" against the applied write,
@@ -287,35 +288,14 @@ impl Coalescer {
         current: &mut BTreeMap<ShopSku, CurrentOffer>,
         desired: &BTreeMap<ShopSku, D>,
     ) {
-        for (sku, w) in &self.offers {
-            if !current.contains_key(sku) && !desired.contains_key(sku) {
-                continue;
-            }
-            if w.delete {
-                current.remove(sku);
-            } else {
-                current.insert(
-                    sku.clone(),
-                    CurrentOffer {
-                        shop_sku: sku.clone(),
-                        product_id: w.product_id.clone(),
-                        product_id_type: w.product_id_type.clone(),
-                        content: w.content.clone(),
-                    },
-                );
-            }
+        for w in self.offers.values() {
+            overlay_offer(current, desired, w);
         }
-        for (sku, l) in &self.stock {
-            if let Some(c) = current.get_mut(sku) {
-                c.content.quantity = l.quantity;
-            }
+        for l in self.stock.values() {
+            overlay_stock(current, l);
         }
-        for (sku, l) in &self.prices {
-            if let Some(c) = current.get_mut(sku) {
-                c.content.price = l.price;
-                c.content.discount = l.discount.clone();
-                c.content.volume_prices = l.volume_prices.clone();
-            }
+        for l in self.prices.values() {
+            overlay_price(current, l);
         }
     }
 
@@ -445,6 +425,61 @@ fn take_first<T>(map: &mut BTreeMap<ShopSku, T>, n: usize) -> Vec<T> {
     }
     let keys: Vec<ShopSku> = map.keys().take(n).cloned().collect();
     keys.into_iter().filter_map(|k| map.remove(&k)).collect()
+}
+
+/// Lays one batch's writes over `current`, the offers Mirakl is taken to hold: a full offer
+/// replaces the SKU's (a removal takes it out), a stock or price line changes its quantity or
+/// prices. Only SKUs in `current` or `desired` are touched (the scope being planned). Used for
+/// writes in flight (sent, their import not finished) and, through
+/// [`Coalescer::overlay_queued`], for queued ones: a plan is made against what Mirakl will
+/// hold once they are applied.
+pub fn overlay_batch<D>(
+    current: &mut BTreeMap<ShopSku, CurrentOffer>,
+    desired: &BTreeMap<ShopSku, D>,
+    batch: &Batch,
+) {
+    match batch {
+        Batch::Offers(v) => v.iter().for_each(|w| overlay_offer(current, desired, w)),
+        Batch::Stock(v) => v.iter().for_each(|l| overlay_stock(current, l)),
+        Batch::Prices(v) => v.iter().for_each(|l| overlay_price(current, l)),
+    }
+}
+
+fn overlay_offer<D>(
+    current: &mut BTreeMap<ShopSku, CurrentOffer>,
+    desired: &BTreeMap<ShopSku, D>,
+    w: &OfferWrite,
+) {
+    if !current.contains_key(&w.shop_sku) && !desired.contains_key(&w.shop_sku) {
+        return;
+    }
+    if w.delete {
+        current.remove(&w.shop_sku);
+    } else {
+        current.insert(
+            w.shop_sku.clone(),
+            CurrentOffer {
+                shop_sku: w.shop_sku.clone(),
+                product_id: w.product_id.clone(),
+                product_id_type: w.product_id_type.clone(),
+                content: w.content.clone(),
+            },
+        );
+    }
+}
+
+fn overlay_stock(current: &mut BTreeMap<ShopSku, CurrentOffer>, l: &StockWrite) {
+    if let Some(c) = current.get_mut(&l.shop_sku) {
+        c.content.quantity = l.quantity;
+    }
+}
+
+fn overlay_price(current: &mut BTreeMap<ShopSku, CurrentOffer>, l: &PriceWrite) {
+    if let Some(c) = current.get_mut(&l.shop_sku) {
+        c.content.price = l.price;
+        c.content.discount = l.discount.clone();
+        c.content.volume_prices = l.volume_prices.clone();
+    }
 }
 
 #[cfg(test)]

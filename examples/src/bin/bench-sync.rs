@@ -6,7 +6,14 @@
 //! ```text
 //! cargo run --release -p examples --bin bench-sync
 //! cargo run --release -p examples --bin bench-sync -- --products 2000 --changes 50
+//! cargo run --release -p examples --bin bench-sync -- --skus 100000 --changes 0
 //! ```
+//!
+//! Memory: the sandboxes run in this process, so its peak RSS counts their data too. The
+//! no-change pass reports its own peak (the peak is reset before it) and the **pass's
+//! share**: that peak minus the RSS just before the pass, i.e. what the reconciliation
+//! (connector, plus the sandboxes' buffers for the pages they serve) added on top of the
+//! data already loaded.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -23,6 +30,10 @@ struct Args {
     /// Products.
     #[arg(long, default_value_t = 10_000)]
     products: usize,
+    /// SKUs in all (overrides `--products`: products = SKUs / variants, rounded up), e.g.
+    /// `--skus 100000` for the 100,000-SKU no-change pass.
+    #[arg(long)]
+    skus: Option<usize>,
     /// Variants per product.
     #[arg(long, default_value_t = 3)]
     variants: usize,
@@ -55,6 +66,15 @@ fn rss_mb() -> Option<(f64, f64)> {
 /// next [`rss_mb`] peak is that of the phase that follows.
 fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Removes the bench's state file and its WAL companions.
+fn remove_state(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
 }
 
 fn rss_line(phase: &str) {
@@ -90,7 +110,10 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let args = Args::parse();
+    let mut args = Args::parse();
+    if let Some(n) = args.skus {
+        args.products = n.div_ceil(args.variants.max(1));
+    }
     let skus = args.products * args.variants.max(1);
     let defaults = sync_core::rules::PlanRules::default();
     let batch = args.batch.or(defaults.batch_size);
@@ -107,8 +130,13 @@ async fn main() -> ExitCode {
         defaults.file_import_from,
         args.bc_quota
     );
+    // the state in a file, as `sync` keeps it (an in-memory SQLite would count the sent-offer
+    // records of every SKU in this process's memory)
+    let state_path = std::env::temp_dir().join(format!("bench-sync-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&state_path);
     let t0 = Instant::now();
     let mut demo = match Demo::start(DemoConfig {
+        state_path: Some(state_path.clone()),
         seed: 2026,
         products: args.products,
         variants: args.variants,
@@ -187,6 +215,7 @@ async fn main() -> ExitCode {
     rss_line("setup + full sync, sandboxes included");
 
     // 2. steady state: a second full reconciliation with nothing to change
+    let before_pass = rss_mb().map(|(_, now)| now);
     let reset = reset_peak();
     let t2 = Instant::now();
     let again = demo.reconcile(&|_, _| {}).await;
@@ -206,6 +235,12 @@ async fn main() -> ExitCode {
     } else {
         "whole run so far: the peak could not be reset"
     });
+    if let (true, Some(before), Some((peak, _))) = (reset, before_pass, rss_mb()) {
+        println!(
+            "  memory (the pass's share): {:.0} MB over the {before:.0} MB RSS before it (peak − RSS before)",
+            peak - before
+        );
+    }
     calls_line("BigCommerce", &delta(&bc2, &bc1));
     println!("    minimum: {min_bc_pages} product pages + 0");
     calls_line("Mirakl", &delta(&mk2, &mk1));
@@ -218,9 +253,13 @@ async fn main() -> ExitCode {
     if args.changes == 0 {
         demo.stop().await;
         println!("total wall time: {}", human(t0.elapsed()));
+        remove_state(&state_path);
         return ExitCode::SUCCESS;
     }
     demo.start_loop_with(false);
+    // the offers loop starts after the first order poll (OR11, which may wait for its call
+    // window): changes are made once the loop runs, as they would on a running connector
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let catalog = demo.catalog.skus();
     let mut changed: Vec<(String, rust_decimal::Decimal, Instant)> = Vec::new();
     // Mirakl prices before any change, to see each change arrive
@@ -228,6 +267,16 @@ async fn main() -> ExitCode {
         .map(|i| &catalog[(i * 7919 + 13) % catalog.len()])
         .filter_map(|s| demo.mirakl.offer(&s.sku).map(|o| (s.sku.clone(), o.price)))
         .collect();
+    // the operator is watched while the changes are made (not only after the last one), so
+    // an early change is timed when it shows, not when the watch begins
+    let mut seen: BTreeMap<String, Instant> = BTreeMap::new();
+    let observe = |seen: &mut BTreeMap<String, Instant>| {
+        for (sku, old) in &before {
+            if !seen.contains_key(sku) && demo.mirakl.offer(sku).is_some_and(|o| o.price != *old) {
+                seen.insert(sku.clone(), Instant::now());
+            }
+        }
+    };
     let t3 = Instant::now();
     for i in 0..args.changes {
         let s = &catalog[(i * 7919 + 13) % catalog.len()];
@@ -237,21 +286,17 @@ async fn main() -> ExitCode {
             changed.push((s.sku.clone(), new, Instant::now()));
         }
         if i % 10 == 9 {
-            tokio::time::sleep(Duration::from_millis(250)).await;
+            let until = Instant::now() + Duration::from_millis(250);
+            while Instant::now() < until {
+                observe(&mut seen);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
         }
     }
     // watch the operator until every change shows (price incl. rules: compare with desired)
-    let mut seen: BTreeMap<String, Instant> = BTreeMap::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     while seen.len() < before.len() && Instant::now() < deadline {
-        for (sku, old) in &before {
-            if seen.contains_key(sku) {
-                continue;
-            }
-            if demo.mirakl.offer(sku).is_some_and(|o| o.price != *old) {
-                seen.insert(sku.clone(), Instant::now());
-            }
-        }
+        observe(&mut seen);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let live = t3.elapsed();
@@ -294,6 +339,7 @@ async fn main() -> ExitCode {
         }
     };
     println!("total wall time: {}", human(t0.elapsed()));
+    remove_state(&state_path);
     if ok {
         ExitCode::SUCCESS
     } else {
