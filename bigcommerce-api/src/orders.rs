@@ -339,6 +339,91 @@ pub struct Order {
     /// Link to the order's shipping addresses.
     #[serde(default)]
     pub shipping_addresses: Option<ResourceLink>,
+    /// The order's consignments: a link, or the consignments themselves when the order was
+    /// read or listed with them embedded (see `List<Order>::with_line_items`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consignments: Option<OrderConsignmentsField>,
+}
+
+impl Order {
+    /// The order's products as embedded in its consignments, when the order was read or
+    /// listed with `include=consignments.line_items&consignment_structure=object`: the same
+    /// records `GET /v2/orders/{id}/products` returns, so that read can be skipped. `None`
+    /// when they were not embedded or do not account for the whole order (an item left as a
+    /// link, digital or gift-certificate consignments, or fewer units than `items_total`).
+    pub fn included_products(&self) -> Option<Vec<OrderProduct>> {
+        let Some(OrderConsignmentsField::Included(c)) = &self.consignments else {
+            return None;
+        };
+        let gift_certificates = c
+            .email
+            .get("gift_certificates")
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|a| !a.is_empty());
+        if !c.downloads.is_empty() || gift_certificates {
+            return None;
+        }
+        let mut products: Vec<OrderProduct> = Vec::new();
+        let items = c
+            .shipping
+            .iter()
+            .flat_map(|s| &s.line_items)
+            .chain(c.pickups.iter().flat_map(|p| &p.line_items));
+        for item in items {
+            match item {
+                ConsignmentLineItem::Product(p) => {
+                    if !products.iter().any(|k| k.id == p.id) {
+                        products.push((**p).clone());
+                    }
+                }
+                ConsignmentLineItem::Link { .. } => return None,
+            }
+        }
+        let units: u64 = products.iter().map(|p| p.quantity).sum();
+        (units == self.items_total).then_some(products)
+    }
+}
+
+/// An order's `consignments` field (orders.v2.oas2.yml `order_Resp`): a link to
+/// `/orders/{id}/consignments` by default, the consignments themselves when asked for with
+/// `include=consignments` or `include=consignments.line_items` and
+/// `consignment_structure=object`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(from = "ConsignmentsWire", untagged)]
+#[non_exhaustive]
+pub enum OrderConsignmentsField {
+    /// The link (`{"url": ..., "resource": "/orders/1/consignments"}`).
+    Link(ResourceLink),
+    /// The consignments.
+    Included(OrderConsignments),
+}
+
+/// How the field comes over the wire: an object of exactly `url` and `resource` is the link,
+/// anything else the consignments.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ConsignmentsWire {
+    Link(StrictLink),
+    Included(OrderConsignments),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StrictLink {
+    url: String,
+    resource: String,
+}
+
+impl From<ConsignmentsWire> for OrderConsignmentsField {
+    fn from(w: ConsignmentsWire) -> Self {
+        match w {
+            ConsignmentsWire::Link(l) => OrderConsignmentsField::Link(ResourceLink {
+                url: Some(l.url),
+                resource: Some(l.resource),
+            }),
+            ConsignmentsWire::Included(c) => OrderConsignmentsField::Included(c),
+        }
+    }
 }
 
 /// One line of an order (`GET /v2/orders/{id}/products`).

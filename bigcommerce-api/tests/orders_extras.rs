@@ -20,7 +20,8 @@ mod common;
 use bigcommerce_api::catalog::{BrandId, CategoryId, ProductId, VariantId};
 use bigcommerce_api::metafields::{Metafield, MetafieldId, MetafieldWrite, PermissionSet};
 use bigcommerce_api::orders::{
-    ConsignmentLineItem, OrderConsignments, OrderCoupon, OrderId, OrderMessage, OrderTax, Refund,
+    ConsignmentLineItem, Order, OrderConsignments, OrderConsignmentsField, OrderCoupon, OrderId,
+    OrderMessage, OrderProduct, OrderTax, Refund,
 };
 use bigcommerce_api::page::Envelope;
 use common::*;
@@ -94,6 +95,90 @@ fn shipping_consignment_with_products_decodes() {
         ConsignmentLineItem::Product(p) => assert_eq!(p.price_inc_tax, dec("65.2300")),
         other => panic!("{other:?}"),
     }
+}
+
+/// An order as `GET /v2/orders?include=consignments.line_items&consignment_structure=object`
+/// answers: `v2_order_get.json` (orders.v2.oas2.yml, `getOrder` 200 example) with its
+/// consignments embedded (`orderConsignment_Get`, one shipping consignment holding the two
+/// order products of `v2_order_products.json`, the `getOrderProducts` 200 example).
+fn order_with_line_items() -> serde_json::Value {
+    let products = fixture("v2_order_products.json");
+    let mut o = fixture("v2_order_get.json");
+    o["items_total"] = json!(2);
+    o["consignments"] = json!({"pickups": [], "downloads": [], "email": {"gift_certificates": []},
+        "shipping": [{"id": 51, "first_name": "Jane", "last_name": "Doe", "street_1": "1 George St",
+            "city": "Sydney", "zip": "2000", "country": "Australia", "country_iso2": "AU",
+            "line_items": products, "items_total": 2, "items_shipped": 0}]});
+    o
+}
+
+#[tokio::test]
+async fn a_listing_with_line_items_asks_for_them_and_carries_the_order_products() {
+    let server = server().await;
+    let client = client(&server);
+    let mut linked = fixture("v2_order_get.json");
+    linked["id"] = json!(219);
+    linked["consignments"] = json!({"url": "https://api.bigcommerce.com/stores/abc/v2/orders/219/consignments",
+               "resource": "/orders/219/consignments"});
+    Mock::given(method("GET"))
+        .and(path(p("v2/orders")))
+        .and(query_param("min_id", "218"))
+        .and(query_param("max_id", "219"))
+        .and(query_param("include", "consignments.line_items"))
+        .and(query_param("consignment_structure", "object"))
+        .and(query_param("page", "1"))
+        .respond_with(json(200, json!([order_with_line_items(), linked])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(p("v2/orders")))
+        .and(query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let orders = client
+        .orders()
+        .list()
+        .min_id(OrderId(218))
+        .max_id(OrderId(219))
+        .with_line_items()
+        .limit(2)
+        .all()
+        .await
+        .unwrap();
+    let expected: Vec<OrderProduct> = decode("v2_order_products.json");
+    assert_eq!(orders[0].included_products(), Some(expected));
+    // the default link: nothing embedded, the products must be read
+    assert!(matches!(
+        orders[1].consignments,
+        Some(OrderConsignmentsField::Link(_))
+    ));
+    assert_eq!(orders[1].included_products(), None);
+}
+
+#[test]
+fn embedded_products_that_do_not_account_for_the_order_are_not_used() {
+    // fewer units embedded than the order's items_total (e.g. a digital line elsewhere)
+    let mut o = order_with_line_items();
+    o["items_total"] = json!(3);
+    let order: Order = serde_json::from_value(o).unwrap();
+    assert!(matches!(
+        order.consignments,
+        Some(OrderConsignmentsField::Included(_))
+    ));
+    assert_eq!(order.included_products(), None);
+    // an item left as a link
+    let mut o = order_with_line_items();
+    o["consignments"]["shipping"][0]["line_items"][1] = json!({"url": "https://x/v2/orders/218/products/66", "resource": "/orders/218/products/66"});
+    let order: Order = serde_json::from_value(o).unwrap();
+    assert_eq!(order.included_products(), None);
+    // a download consignment
+    let mut o = order_with_line_items();
+    o["consignments"]["downloads"] =
+        json!([{"recipient_email": "a@example.com", "line_items": []}]);
+    let order: Order = serde_json::from_value(o).unwrap();
+    assert_eq!(order.included_products(), None);
 }
 
 #[test]

@@ -447,6 +447,7 @@ impl OrdersFlow {
             .list()
             .min_date_modified(since - time::Duration::minutes(1))
             .sort("date_modified:asc")
+            .with_line_items()
             .limit(self.shared.opts.bc_page_size.clamp(1, 250))
             .all()
             .await?;
@@ -955,6 +956,67 @@ impl OrdersFlow {
         Ok(true)
     }
 
+    /// Before the steps of orders webhooks named together: the created orders among them
+    /// whose products are not known yet are listed with their products embedded
+    /// (`GET /v2/orders?min_id=&max_id=&include=consignments.line_items`), one call for
+    /// every run of ids at most a page apart, so each step reads only the order's shipments
+    /// instead of its products and shipments. An order alone in its run is left to its
+    /// step (one read either way). Returns how many orders the listings delivered.
+    ///
+    /// # Errors
+    /// A failed listing or store read; the steps then read what they need themselves.
+    pub async fn prefetch_named(&self, bigcommerce_order_ids: &[u64]) -> Result<usize> {
+        let mut wanted: Vec<(u64, String)> = Vec::new();
+        for &bid in bigcommerce_order_ids {
+            let Some(entry) = self.store().order_by_bigcommerce_id(bid).await? else {
+                continue;
+            };
+            let book = lock(&self.book.book);
+            let known = book
+                .bc_products
+                .get(&entry.mirakl_order_id)
+                .is_some_and(|(b, _)| *b == bid)
+                || book.bc_listed.contains_key(&entry.mirakl_order_id);
+            if !known && book.orders.contains_key(&entry.mirakl_order_id) {
+                wanted.push((bid, entry.mirakl_order_id));
+            }
+        }
+        wanted.sort_unstable();
+        let page = self.shared.opts.bc_page_size.clamp(1, 250) as u64;
+        let mut delivered = 0;
+        for run in id_runs(&wanted, page) {
+            let (Some(first), Some(last)) = (run.first(), run.last()) else {
+                continue;
+            };
+            if run.len() < 2 {
+                continue;
+            }
+            let listed = self
+                .shared
+                .bc
+                .orders()
+                .list()
+                .min_id(OrderId(first.0))
+                .max_id(OrderId(last.0))
+                .with_line_items()
+                .limit(page as u32)
+                .all()
+                .await?;
+            let mut book = lock(&self.book.book);
+            for o in listed {
+                let Some((_, id)) = run.iter().find(|(b, _)| *b == o.id.0) else {
+                    continue;
+                };
+                if o.included_products().is_some() {
+                    book.bc_side.remove(id);
+                    book.bc_listed.insert(id.clone(), o);
+                    delivered += 1;
+                }
+            }
+        }
+        Ok(delivered)
+    }
+
     /// Steps the Mirakl order mapped to a BigCommerce order a webhook named, as
     /// [`OrdersFlow::step_bigcommerce_order`] (`closing`: it was cancelled or refunded),
     /// unless the webhook only says shipments were `created` that the order's side, as last
@@ -1207,8 +1269,10 @@ impl OrdersFlow {
             order.status_id,
             OrderStatus::Cancelled | OrderStatus::Refunded | OrderStatus::PartiallyRefunded
         ) || !order.refunded_amount.is_zero();
-        let products = match known {
-            Some(p) if !closed => p,
+        // products embedded in a listing are as fresh as a read of them
+        let products = match (order.included_products(), known) {
+            (Some(p), _) => p,
+            (None, Some(p)) if !closed => p,
             _ => bc.orders().products(oid).all().await?,
         };
         let shipments = bc.shipments(oid).list().all().await?;
@@ -2466,6 +2530,22 @@ fn awaiting_fulfilment(status: &OrderStatus) -> bool {
             | OrderStatus::AwaitingShipment
             | OrderStatus::AwaitingPickup
     )
+}
+
+/// Splits ids sorted ascending into runs whose first and last ids are less than `span`
+/// apart (one listing page by id range each).
+fn id_runs<T>(sorted: &[(u64, T)], span: u64) -> Vec<&[(u64, T)]> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for i in 1..=sorted.len() {
+        if i == sorted.len() || sorted[i].0 - sorted[start].0 >= span {
+            if i > start {
+                runs.push(&sorted[start..i]);
+            }
+            start = i;
+        }
+    }
+    runs
 }
 
 fn is_open(state: &MiraklOrderState) -> bool {

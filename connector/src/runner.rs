@@ -240,6 +240,17 @@ async fn orders_loop(
                 _ => None,
             };
         }
+        // the products of orders named together come in one listing, not a read each
+        if named.len() > 1 {
+            let ids: Vec<u64> = named.keys().copied().collect();
+            match until_stopped(engine.orders().prefetch_named(&ids), &mut stop, STOP_GRACE).await {
+                None => break,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "listing the named orders failed; each reads its own")
+                }
+            }
+        }
         let stepped = until_stopped(
             futures::StreamExt::for_each_concurrent(
                 futures::stream::iter(named),

@@ -62,6 +62,12 @@ async fn created_orders_are_not_reread_each_poll_and_a_shipment_is_found_by_one_
         "the listed order is used as read: {:?}",
         log.snapshot()
     );
+    assert_eq!(
+        log.count("GET", PRODUCTS),
+        0,
+        "the listing embeds the order's products: {:?}",
+        log.snapshot()
+    );
     assert_eq!(state(&sides, &ids[1]), "SHIPPED");
     assert_eq!(state(&sides, &ids[0]), "SHIPPING");
 
@@ -265,5 +271,60 @@ async fn a_shipment_webhook_uses_the_create_answer_and_the_listing_after_it_read
     log.clear();
     orders.poll_bigcommerce_orders().await.unwrap();
     assert_eq!(log.count("GET", SHIPMENTS), 1, "{:?}", log.snapshot());
+    assert_no_violations(&sides);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_named_by_webhooks_together_get_their_products_in_one_listing() {
+    let sides = start(MiraklConfig::default(), None).await;
+    let all = skus(&sides);
+    let ids: Vec<String> = (0..3)
+        .map(|i| place(&sides, &[(all[i].0.clone(), all[i].1, 1)], Decimal::ZERO))
+        .collect();
+    poll(&sides).await;
+    for id in &ids {
+        sides.mirakl.trigger_debit(id).unwrap();
+    }
+    poll(&sides).await;
+    let bids: Vec<u64> = ids.iter().map(|id| bc_order(&sides, id)).collect();
+    let orders = sides.engine.orders();
+    assert_eq!(orders.poll_bigcommerce_orders().await.unwrap(), 0);
+
+    // the warehouse ships all three; their webhooks come in together
+    let shipments: Vec<u64> = bids
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            sides
+                .bc
+                .ship_order(*b, &format!("AP0000095{i}"), "auspost")
+                .unwrap()
+        })
+        .collect();
+    let log = sides.bc.requests();
+    log.clear();
+    assert_eq!(orders.prefetch_named(&bids).await.unwrap(), 3);
+    assert_eq!(log.count("GET", ORDERS), 1, "{:?}", log.snapshot());
+    for (b, s) in bids.iter().zip(&shipments) {
+        let created = std::collections::BTreeSet::from([*s]);
+        assert!(
+            orders
+                .step_for_webhook(*b, false, Some(&created))
+                .await
+                .unwrap()
+        );
+    }
+    for id in &ids {
+        assert_eq!(state(&sides, id), "SHIPPED");
+    }
+    // each step read its shipments only: no order and no products read
+    assert_eq!(log.count("GET", SHIPMENTS), 3, "{:?}", log.snapshot());
+    assert_eq!(log.count("GET", PRODUCTS), 0, "{:?}", log.snapshot());
+    assert_eq!(log.count("GET", ORDER), 0, "{:?}", log.snapshot());
+    assert_eq!(log.total(), 4, "{:?}", log.snapshot());
+
+    // orders whose products are known now are not listed again
+    assert_eq!(orders.prefetch_named(&bids[..1]).await.unwrap(), 0);
+    assert_eq!(log.total(), 4, "{:?}", log.snapshot());
     assert_no_violations(&sides);
 }

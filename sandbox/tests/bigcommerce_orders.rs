@@ -123,6 +123,41 @@ async fn order_creation_decrements_stock_and_keeps_external_ids() {
     assert_eq!(products[0].sku.as_deref(), Some(a.sku.as_str()));
     assert_eq!(products[0].price_inc_tax, Decimal::new(125, 1));
 
+    // The listing and the read embed the consignments with these products when asked
+    // (orders.v2.oas2.yml `order_includes` with `consignment_structure=object`), a link
+    // otherwise.
+    assert_eq!(
+        raw["consignments"]["resource"],
+        format!("/orders/{}/consignments", order.id)
+    );
+    let embedded: Vec<Order> = bc
+        .get("v2/orders?min_id=1&max_id=1000&include=consignments.line_items&consignment_structure=object")
+        .await
+        .decode();
+    assert_eq!(embedded[0].included_products(), Some(products.clone()));
+    let one = bc
+        .get(&format!(
+            "v2/orders/{}?include=consignments.line_items&consignment_structure=object",
+            order.id
+        ))
+        .await;
+    assert_eq!(one.json()["consignments"]["shipping"][0]["items_total"], 3);
+    assert_eq!(
+        one.decode::<Order>().included_products(),
+        Some(products.clone())
+    );
+    let links = bc
+        .get(&format!(
+            "v2/orders/{}?include=consignments&consignment_structure=object",
+            order.id
+        ))
+        .await
+        .json();
+    assert_eq!(
+        links["consignments"]["shipping"][0]["line_items"][0]["resource"],
+        format!("/orders/{}/products/{}", order.id, products[0].id)
+    );
+
     // Asking for more than is in stock is refused and changes nothing.
     let oversell = bc
         .post(

@@ -423,6 +423,22 @@ impl List<Order> {
         self.set("min_id", id)
     }
 
+    /// `max_id`.
+    #[must_use]
+    pub fn max_id(self, id: OrderId) -> Self {
+        self.set("max_id", id)
+    }
+
+    /// Embeds each order's consignments with their order products
+    /// (`include=consignments.line_items&consignment_structure=object`), so one listing
+    /// page carries what a `GET /v2/orders/{id}/products` per order would: see
+    /// [`Order::included_products`](crate::orders::Order::included_products).
+    #[must_use]
+    pub fn with_line_items(self) -> Self {
+        self.set("include", "consignments.line_items")
+            .set("consignment_structure", "object")
+    }
+
     /// `channel_id` — orders of this channel (e.g. the marketplace channel created with
     /// [`Channels::create`](crate::api::Channels::create)).
     #[must_use]

@@ -72,6 +72,9 @@ struct Args {
     /// The `sync` binary (default: next to this one).
     #[arg(long)]
     sync: Option<PathBuf>,
+    /// Append the `sync` processes' logs (stderr) to this file; `RUST_LOG` sets their level.
+    #[arg(long)]
+    sync_log: Option<PathBuf>,
 }
 
 fn sync_binary(args: &Args) -> Result<PathBuf, String> {
@@ -142,6 +145,7 @@ async fn soak(args: &Args) -> Result<bool, String> {
     .await?;
     demo.bc.requests().clear();
     let started = Instant::now();
+    let timeline = QuotaTimeline::install(&demo, started);
     let deadline = started + Duration::from_secs(args.timeout);
     let mut placed_rounds = 0;
     let mut next_batch = started;
@@ -160,6 +164,7 @@ async fn soak(args: &Args) -> Result<bool, String> {
         }
         if kills < args.kills && now >= next_kill {
             sync.kill9();
+            keep_log(args, &sync);
             kills += 1;
             sync = SyncProcess::spawn(&bin, &config, &[], &[]).map_err(|e| e.to_string())?;
             next_kill = now + Duration::from_millis(fastrand::u64(1000..4000));
@@ -167,6 +172,7 @@ async fn soak(args: &Args) -> Result<bool, String> {
         if !sync.running() {
             // an exit on its own is a failure worth seeing; restart so the count still ends
             eprintln!("sync exited by itself:\n{}", sync.stderr());
+            keep_log(args, &sync);
             restarts_seen += 1;
             sync = SyncProcess::spawn(&bin, &config, &[], &[]).map_err(|e| e.to_string())?;
         }
@@ -183,6 +189,7 @@ async fn soak(args: &Args) -> Result<bool, String> {
     }
     let settle = started.elapsed();
     let stopped = sync.terminate(Duration::from_secs(10)).await;
+    keep_log(args, &sync);
     let t = procs::tally(&demo);
     let (short, lost): (Vec<String>, Vec<String>) = t
         .lost
@@ -245,6 +252,7 @@ async fn soak(args: &Args) -> Result<bool, String> {
     for (route, n) in routes.iter().take(8) {
         println!("  {n:>6}  {route}");
     }
+    timeline.print(f64::from(args.bc_quota));
     println!("contract violations {violations}");
     println!(
         "SIGTERM at the end: {}",
@@ -309,4 +317,68 @@ fn with_webhooks(demo: &Demo, config: &std::path::Path) -> Result<(), String> {
         demo.bc.add_webhook(scope, &destination, headers.clone());
     }
     Ok(())
+}
+
+/// Appends a finished `sync` process's stderr to `--sync-log`, if given.
+fn keep_log(args: &Args, sync: &SyncProcess) {
+    let Some(path) = &args.sync_log else { return };
+    let text = sync.stderr();
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| {
+            use std::io::Write;
+            writeln!(f, "---- sync process ----")?;
+            f.write_all(text.as_bytes())
+        });
+    if let Err(e) = written {
+        eprintln!("could not write {}: {e}", path.display());
+    }
+}
+
+/// BigCommerce requests per 30 s quota window of the run, from the stand-in's own request
+/// log: how much of the store's quota the connector used while orders were in flight.
+struct QuotaTimeline {
+    windows: std::sync::Arc<std::sync::Mutex<Vec<u64>>>,
+}
+
+impl QuotaTimeline {
+    const WINDOW: Duration = Duration::from_secs(30);
+
+    fn install(demo: &Demo, started: Instant) -> QuotaTimeline {
+        let windows = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u64>::new()));
+        let sink = windows.clone();
+        demo.bc.requests().set_hook(move |_| {
+            let i = (started.elapsed().as_secs() / Self::WINDOW.as_secs()) as usize;
+            let mut w = sink.lock().unwrap_or_else(|e| e.into_inner());
+            if w.len() <= i {
+                w.resize(i + 1, 0);
+            }
+            w[i] += 1;
+        });
+        QuotaTimeline { windows }
+    }
+
+    /// Prints each window's calls against the quota, and the run's mean use of it.
+    fn print(&self, quota: f64) {
+        let w = self
+            .windows
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if w.is_empty() {
+            return;
+        }
+        let used: u64 = w.iter().sum();
+        println!(
+            "quota use         {:.0} % over {} windows of 30 s (calls per window, quota {quota:.0}):",
+            100.0 * used as f64 / (quota * w.len() as f64),
+            w.len()
+        );
+        for (i, chunk) in w.chunks(10).enumerate() {
+            let row: Vec<String> = chunk.iter().map(|n| format!("{n:>4}")).collect();
+            println!("  {:>5} s {}", i * 300, row.join(""));
+        }
+    }
 }
