@@ -114,7 +114,26 @@ struct Book {
     bc_created: HashMap<String, bigcommerce_api::orders::Order>,
     /// BigCommerce orders whose next step a `store/shipment/created` webhook asked for.
     shipment_webhook: std::collections::HashSet<u64>,
+    /// One listing of the BigCommerce orders created since the oldest of a batch of orders
+    /// about to be created, standing in for their look-ups by `external_order_id` (see
+    /// [`OrdersFlow::look_up_together`]); only for the length of that batch's steps.
+    looked_up: Option<LookedUp>,
 }
+
+/// What [`OrdersFlow::look_up_together`] found: the Mirakl orders the listing answers for,
+/// and the BigCommerce orders it holds by `external_order_id`.
+struct LookedUp {
+    ids: BTreeSet<String>,
+    by_external_id: HashMap<String, Vec<bigcommerce_api::orders::Order>>,
+}
+
+/// How much earlier than a Mirakl order's creation date the look-up listing starts: a
+/// BigCommerce order for it cannot be older than the Mirakl order, give or take the two
+/// services' clocks.
+const LOOK_UP_MARGIN: time::Duration = time::Duration::minutes(10);
+
+/// Creates in one batch from which one listing replaces their look-ups.
+const LOOK_UP_TOGETHER_FROM: usize = 3;
 
 /// What a call Mirakl refused with a 400 comes to (see [`OrdersFlow::judge_refusal`]).
 enum Refusal {
@@ -362,7 +381,13 @@ impl OrdersFlow {
             }
             lock(&self.book.book).stock_fresh.clear();
         }
-        n + futures::stream::iter(rest)
+        let creating = self.about_to_create(&rest).await;
+        if creating.len() >= LOOK_UP_TOGETHER_FROM
+            && let Err(e) = self.look_up_together(&creating).await
+        {
+            tracing::warn!(error = %e, "look-up listing failed; each order is looked up alone");
+        }
+        let n = n + futures::stream::iter(rest)
             .map(|(id, _)| async move {
                 let r = self.step_order(&id).await;
                 (id, r)
@@ -371,7 +396,97 @@ impl OrdersFlow {
             .fold(0usize, |n, (id, r)| async move {
                 n + usize::from(self.note_step(id, r))
             })
-            .await
+            .await;
+        lock(&self.book.book).looked_up = None;
+        n
+    }
+
+    /// The orders among `orders` whose step will create them in BigCommerce: released
+    /// (SHIPPING), no BigCommerce id, no create started, not waiting after a refusal.
+    async fn about_to_create(&self, orders: &[(String, Option<MkOrder>)]) -> Vec<MkOrder> {
+        let mut out = Vec::new();
+        for (id, order) in orders {
+            let Some(order) = order.as_ref() else {
+                continue;
+            };
+            if order.order_state != MiraklOrderState::Shipping
+                || lock(&self.book.book).create_refused.contains_key(id)
+            {
+                continue;
+            }
+            match self.store().order(id).await {
+                Ok(Some(e))
+                    if e.record.bigcommerce_order_id.is_some() || e.record.create_started => {}
+                Ok(_) => out.push(order.clone()),
+                Err(_) => {}
+            }
+        }
+        out
+    }
+
+    /// One listing instead of a look-up per order before a batch of creates: the
+    /// BigCommerce orders created since the oldest Mirakl order of the batch (less
+    /// [`LOOK_UP_MARGIN`]), `GET /v2/orders?min_date_created=`, read to the end. Any
+    /// BigCommerce order made for one of them is in it (none can be older than its Mirakl
+    /// order), so it answers, as a look-up by `external_order_id` would, whether each exists
+    /// ([`OrdersFlow::adopt_existing`]). Read at most half as many pages as orders (else the
+    /// orders are looked up one by one, which costs no more); a listing whose filter shows
+    /// as ignored (an order created earlier comes back) is not used.
+    async fn look_up_together(&self, orders: &[MkOrder]) -> Result<()> {
+        let now = now_utc();
+        let Some(oldest) = orders.iter().map(|o| o.created_date.min(now)).min() else {
+            return Ok(());
+        };
+        let since = oldest - LOOK_UP_MARGIN;
+        let max_pages = orders.len() / 2;
+        let mut by_external_id: HashMap<String, Vec<bigcommerce_api::orders::Order>> =
+            HashMap::new();
+        let mut page = 1;
+        loop {
+            if page > max_pages {
+                tracing::debug!(
+                    orders = orders.len(),
+                    "look-up listing too long; orders looked up one by one"
+                );
+                return Ok(());
+            }
+            let p = self
+                .shared
+                .bc
+                .orders()
+                .list()
+                .min_date_created(since)
+                .limit(250)
+                .page(page as u32)
+                .send()
+                .await?;
+            let n = p.items.len();
+            for o in p.items {
+                if o.date_created
+                    .is_some_and(|d| d < since - time::Duration::seconds(1))
+                {
+                    tracing::warn!(
+                        "the order listing ignored min_date_created; orders looked up one by one"
+                    );
+                    return Ok(());
+                }
+                if let Some(ext) = o.external_order_id.clone() {
+                    by_external_id.entry(ext).or_default().push(o);
+                }
+            }
+            if n == 0 || p.next_page.is_none() {
+                break;
+            }
+            page += 1;
+        }
+        lock(&self.book.book).looked_up = Some(LookedUp {
+            ids: orders
+                .iter()
+                .map(|o| o.order_id.as_str().to_owned())
+                .collect(),
+            by_external_id,
+        });
+        Ok(())
     }
 
     /// Keeps the outcome of a step of order `id`: a failed step is logged and scheduled
@@ -1660,7 +1775,7 @@ impl OrdersFlow {
             return Ok(false);
         }
         if self
-            .adopt_existing(order, record, order.order_id.as_str())
+            .adopt_existing(order, record, order.order_id.as_str(), true)
             .await?
         {
             return Ok(true);
@@ -1719,14 +1834,35 @@ impl OrdersFlow {
         order: &MkOrder,
         record: &mut OrderRecord,
         external_order_id: &str,
+        listed_ok: bool,
     ) -> Result<bool> {
         let id = order.order_id.as_str();
-        let found = self
-            .shared
-            .bc
-            .orders()
-            .find_by_external_order_id(external_order_id)
-            .await?;
+        // the batch's look-up listing answers for the orders it was read for, as long as
+        // no create of theirs was tried since (an uncertain create is looked up afresh)
+        let listed = listed_ok
+            .then(|| {
+                lock(&self.book.book)
+                    .looked_up
+                    .as_ref()
+                    .filter(|l| l.ids.contains(id))
+                    .map(|l| {
+                        l.by_external_id
+                            .get(external_order_id)
+                            .cloned()
+                            .unwrap_or_default()
+                    })
+            })
+            .flatten();
+        let found = match listed {
+            Some(found) => found,
+            None => {
+                self.shared
+                    .bc
+                    .orders()
+                    .find_by_external_order_id(external_order_id)
+                    .await?
+            }
+        };
         // Mirakl order ids are unique per operator only: a store selling on several
         // marketplaces tells their orders apart by `external_source` (see `crate::fleet`)
         let source = &self.shared.rules.orders.external_source;
@@ -1763,7 +1899,7 @@ impl OrdersFlow {
     ) -> Result<bool> {
         let id = order.order_id.as_str();
         if !self
-            .adopt_existing(order, record, external_order_id)
+            .adopt_existing(order, record, external_order_id, false)
             .await?
         {
             record.create_started = false;

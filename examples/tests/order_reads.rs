@@ -328,3 +328,49 @@ async fn orders_named_by_webhooks_together_get_their_products_in_one_listing() {
     assert_eq!(log.total(), 4, "{:?}", log.snapshot());
     assert_no_violations(&sides);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_released_together_are_looked_up_in_one_listing() {
+    use bigcommerce_api::orders::{Address, NewOrder, NewOrderProduct};
+    let sides = start(MiraklConfig::default(), None).await;
+    let all = skus(&sides);
+    let ids: Vec<String> = (0..4)
+        .map(|i| place(&sides, &[(all[i].0.clone(), all[i].1, 1)], Decimal::ZERO))
+        .collect();
+    poll(&sides).await;
+    for id in &ids {
+        sides.mirakl.trigger_debit(id).unwrap();
+    }
+    // one of them is in BigCommerce already (made by a run on another state file, say)
+    let (bcc, _) = examples::demo::sandbox_clients(&sides.bc, &sides.mirakl, 600).unwrap();
+    let address: Address = serde_json::from_value(serde_json::json!({
+        "first_name": "Jane", "last_name": "Doe", "street_1": "1 George St", "city": "Sydney",
+        "state": "New South Wales", "zip": "2000", "country": "Australia", "country_iso2": "AU",
+        "email": "jane@example.com"}))
+    .unwrap();
+    let mut existing = NewOrder::new(
+        address,
+        vec![NewOrderProduct::custom(
+            "made earlier",
+            None,
+            1,
+            Decimal::ONE,
+            Decimal::ONE,
+        )],
+    );
+    existing.external_order_id = Some(ids[2].clone());
+    existing.external_source = Some(examples::demo::demo_rules(1).orders.external_source);
+    let made = bcc.orders().create(&existing).await.unwrap();
+
+    let log = sides.bc.requests();
+    log.clear();
+    poll(&sides).await;
+    // one listing answers the four look-ups: three created, the one found adopted
+    assert_eq!(log.count("GET", ORDERS), 1, "{:?}", log.snapshot());
+    assert_eq!(log.count("POST", ORDERS), 3, "{:?}", log.snapshot());
+    assert_eq!(bc_order(&sides, &ids[2]), made.id.0);
+    for id in &ids {
+        assert_eq!(sides.bc.count_orders_by_external_id(id), 1, "{id}");
+    }
+    assert_no_violations(&sides);
+}
