@@ -8,9 +8,10 @@
 //! [`OrdersFlow::step_order`] does it — OR21 accept or refuse; create once in BigCommerce when
 //! Mirakl releases the order (SHIPPING): before every create the order is looked up in
 //! BigCommerce by `external_order_id` and one found is adopted (so a new, lost or restored
-//! state file never duplicates an order); the record is saved with `create_started` *before*
-//! the create call, and after any uncertain failure the order is looked up instead of created
-//! again; then shipments (OR23 tracking + OR24), cancellations and refunds both ways. Order
+//! state file never duplicates an order; for a batch of releases one listing by creation
+//! date answers for every look-up, see `OrdersFlow::look_up_together`); the record is saved
+//! with `create_started` *before* the create call, and after any uncertain failure the order
+//! is looked up instead of created again; then shipments (OR23 tracking + OR24), cancellations and refunds both ways. Order
 //! lines link to their BigCommerce product and variant: from the desired offers in memory,
 //! else resolved by SKU through BigCommerce (cached); a SKU the catalog lacks becomes a custom
 //! line and a reported problem.
@@ -401,8 +402,9 @@ impl OrdersFlow {
         n
     }
 
-    /// The orders among `orders` whose step will create them in BigCommerce: released
-    /// (SHIPPING), no BigCommerce id, no create started, not waiting after a refusal.
+    /// The orders among `orders` whose step will look them up in BigCommerce before
+    /// creating them: released (SHIPPING), no BigCommerce id (a create not started, or one
+    /// whose outcome is uncertain), not waiting after a refusal.
     async fn about_to_create(&self, orders: &[(String, Option<MkOrder>)]) -> Vec<MkOrder> {
         let mut out = Vec::new();
         for (id, order) in orders {
@@ -415,8 +417,7 @@ impl OrdersFlow {
                 continue;
             }
             match self.store().order(id).await {
-                Ok(Some(e))
-                    if e.record.bigcommerce_order_id.is_some() || e.record.create_started => {}
+                Ok(Some(e)) if e.record.bigcommerce_order_id.is_some() => {}
                 Ok(_) => out.push(order.clone()),
                 Err(_) => {}
             }
@@ -1775,7 +1776,7 @@ impl OrdersFlow {
             return Ok(false);
         }
         if self
-            .adopt_existing(order, record, order.order_id.as_str(), true)
+            .adopt_existing(order, record, order.order_id.as_str())
             .await?
         {
             return Ok(true);
@@ -1834,25 +1835,21 @@ impl OrdersFlow {
         order: &MkOrder,
         record: &mut OrderRecord,
         external_order_id: &str,
-        listed_ok: bool,
     ) -> Result<bool> {
         let id = order.order_id.as_str();
-        // the batch's look-up listing answers for the orders it was read for, as long as
-        // no create of theirs was tried since (an uncertain create is looked up afresh)
-        let listed = listed_ok
-            .then(|| {
-                lock(&self.book.book)
-                    .looked_up
-                    .as_ref()
-                    .filter(|l| l.ids.contains(id))
-                    .map(|l| {
-                        l.by_external_id
-                            .get(external_order_id)
-                            .cloned()
-                            .unwrap_or_default()
-                    })
-            })
-            .flatten();
+        // the batch's look-up listing answers for the orders it was read for: it was read
+        // after any create of theirs tried before, and within the batch an order's step
+        // never looks it up after trying its create (a failed create ends the step)
+        let listed = lock(&self.book.book)
+            .looked_up
+            .as_ref()
+            .filter(|l| l.ids.contains(id))
+            .map(|l| {
+                l.by_external_id
+                    .get(external_order_id)
+                    .cloned()
+                    .unwrap_or_default()
+            });
         let found = match listed {
             Some(found) => found,
             None => {
@@ -1899,7 +1896,7 @@ impl OrdersFlow {
     ) -> Result<bool> {
         let id = order.order_id.as_str();
         if !self
-            .adopt_existing(order, record, external_order_id, false)
+            .adopt_existing(order, record, external_order_id)
             .await?
         {
             record.create_started = false;

@@ -312,6 +312,95 @@ async fn uncertain_create_is_looked_up_not_repeated() {
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
+/// Several creates left uncertain (sent, answer lost) are looked up together after the
+/// restart: one listing of the orders created since the oldest of them answers for all, no
+/// look-up by `external_order_id` each, and none is created again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uncertain_creates_are_looked_up_by_one_listing() {
+    let path = temp_state("lookup-many");
+    let mut demo = Demo::start(DemoConfig {
+        seed: 5,
+        products: 10,
+        variants: 2,
+        orders: 5,
+        price_changes: 0,
+        stock_changes: 0,
+        bc_quota: 1000,
+        state_path: Some(path.clone()),
+        timeout: Duration::from_secs(60),
+        ..DemoConfig::default()
+    })
+    .await
+    .unwrap();
+    demo.reconcile(&|_, _| {}).await.unwrap();
+    demo.start_loop();
+    demo.place_orders(0).unwrap();
+    demo.wait_for("orders to settle", Demo::orders_settled)
+        .await
+        .unwrap();
+    demo.kill();
+    let mut rewound = Vec::new();
+    let file = rusqlite::Connection::open(&path).unwrap();
+    for rec in demo.state.orders().unwrap() {
+        if rec.bigcommerce_order_id().is_some() {
+            let mut record = rec.record.clone();
+            record.bigcommerce_order_id = None;
+            record.create_started = true;
+            file.execute(
+                "UPDATE orders SET record = ?1, bigcommerce_order_id = NULL
+                 WHERE mirakl_order_id = ?2",
+                (
+                    serde_json::to_string(&record).unwrap(),
+                    &rec.mirakl_order_id,
+                ),
+            )
+            .unwrap();
+            rewound.push(rec.mirakl_order_id.clone());
+        }
+    }
+    drop(file);
+    assert!(rewound.len() >= 3, "{rewound:?}");
+    // the order listings' queries from here on
+    let queries = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = queries.clone();
+    demo.bc.requests().set_hook(move |r| {
+        if r.method == "GET" && r.template.as_deref() == Some("/stores/{store_hash}/v2/orders") {
+            sink.lock()
+                .unwrap()
+                .push(r.query.clone().unwrap_or_default());
+        }
+    });
+    demo.restart_engine().await.unwrap();
+    demo.start_loop();
+    demo.wait_for("the look-ups", |d| {
+        rewound.iter().all(|id| {
+            d.state
+                .order(id)
+                .unwrap()
+                .is_some_and(|e| e.bigcommerce_order_id().is_some())
+        })
+    })
+    .await
+    .unwrap();
+    demo.stop().await;
+    demo.bc.requests().clear_hook();
+    for id in &rewound {
+        assert_eq!(demo.bc.count_orders_by_external_id(id), 1, "{id}");
+    }
+    let queries = queries.lock().unwrap().clone();
+    assert!(
+        !queries.iter().any(|q| q.contains("external_order_id=")),
+        "{queries:?}"
+    );
+    assert!(
+        queries.iter().any(|q| q.contains("min_date_created=")),
+        "{queries:?}"
+    );
+    let recovered = demo.engine().with_counters(|s| s.recovered.len());
+    assert_eq!(recovered, rewound.len());
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
 /// An order cancelled in BigCommerce after creation is cancelled on Mirakl (OR29), and the
 /// connector does not create it again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
