@@ -432,10 +432,23 @@ impl OrdersFlow {
     /// order), so it answers, as a look-up by `external_order_id` would, whether each exists
     /// ([`OrdersFlow::adopt_existing`]). Read at most half as many pages as orders (else the
     /// orders are looked up one by one, which costs no more); a listing whose filter shows
-    /// as ignored (an order created earlier comes back) is not used.
+    /// as ignored (an order created earlier comes back) is not used, nor is one taken when a
+    /// creation date lies more than a minute ahead of this machine's clock (the clocks
+    /// disagree, so the dates bound nothing).
     async fn look_up_together(&self, orders: &[MkOrder]) -> Result<()> {
         let now = now_utc();
-        let Some(oldest) = orders.iter().map(|o| o.created_date.min(now)).min() else {
+        if orders
+            .iter()
+            .any(|o| o.created_date > now + time::Duration::minutes(1))
+        {
+            // Mirakl's clock reads ahead of ours: its creation dates cannot bound the
+            // BigCommerce orders' (the operator sandbox's clock can run faster, for one)
+            tracing::debug!(
+                "Mirakl creation dates ahead of this clock; orders looked up one by one"
+            );
+            return Ok(());
+        }
+        let Some(oldest) = orders.iter().map(|o| o.created_date).min() else {
             return Ok(());
         };
         let since = oldest - LOOK_UP_MARGIN;

@@ -374,3 +374,82 @@ async fn orders_released_together_are_looked_up_in_one_listing() {
     }
     assert_no_violations(&sides);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creates_left_uncertain_are_looked_up_by_one_listing() {
+    let dir = std::env::temp_dir().join(format!("order-reads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("state.sqlite");
+    let mut sides = order_support::start_with_state(MiraklConfig::default(), &file).await;
+    let all = skus(&sides);
+    let ids: Vec<String> = (0..4)
+        .map(|i| place(&sides, &[(all[i].0.clone(), all[i].1, 1)], Decimal::ZERO))
+        .collect();
+    poll(&sides).await;
+    for id in &ids {
+        sides.mirakl.trigger_debit(id).unwrap();
+    }
+    poll(&sides).await;
+    let bids: Vec<u64> = ids.iter().map(|id| bc_order(&sides, id)).collect();
+    // every create rewound to "sent, answer lost" (written into the file: the store itself
+    // never lets a known id go), then a restart on that file
+    {
+        let db = rusqlite::Connection::open(&file).unwrap();
+        for id in &ids {
+            let mut record = order_support::record(&sides, id).unwrap();
+            record.bigcommerce_order_id = None;
+            record.create_started = true;
+            db.execute(
+                "UPDATE orders SET record = ?1, bigcommerce_order_id = NULL
+                 WHERE mirakl_order_id = ?2",
+                (serde_json::to_string(&record).unwrap(), id),
+            )
+            .unwrap();
+        }
+    }
+    order_support::restart(&mut sides, &file);
+    let log = sides.bc.requests();
+    log.clear();
+    poll(&sides).await;
+    // one listing answers the four look-ups; each order adopted, none created again
+    assert_eq!(log.count("GET", ORDERS), 1, "{:?}", log.snapshot());
+    assert_eq!(log.count("POST", ORDERS), 0, "{:?}", log.snapshot());
+    for (id, bid) in ids.iter().zip(&bids) {
+        assert_eq!(bc_order(&sides, id), *bid);
+        assert_eq!(
+            order_support::record(&sides, id)
+                .unwrap()
+                .bigcommerce_order_id,
+            Some(*bid)
+        );
+    }
+    assert_no_violations(&sides);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_dated_ahead_of_this_clock_are_looked_up_one_by_one() {
+    // the operator's clock reads an hour ahead: its creation dates bound nothing, so the
+    // batch listing is not used and each order is looked up by its external id
+    let sides = start(MiraklConfig::default(), None).await;
+    sides
+        .mirakl
+        .advance_clock(std::time::Duration::from_secs(3600));
+    let all = skus(&sides);
+    let ids: Vec<String> = (0..3)
+        .map(|i| place(&sides, &[(all[i].0.clone(), all[i].1, 1)], Decimal::ZERO))
+        .collect();
+    poll(&sides).await;
+    for id in &ids {
+        sides.mirakl.trigger_debit(id).unwrap();
+    }
+    let log = sides.bc.requests();
+    log.clear();
+    poll(&sides).await;
+    assert_eq!(log.count("GET", ORDERS), 3, "{:?}", log.snapshot());
+    assert_eq!(log.count("POST", ORDERS), 3, "{:?}", log.snapshot());
+    for id in &ids {
+        bc_order(&sides, id);
+    }
+    assert_no_violations(&sides);
+}

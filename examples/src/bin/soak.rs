@@ -66,6 +66,11 @@ struct Args {
     /// Give up when the orders have not settled after this many seconds.
     #[arg(long, default_value_t = 3600)]
     timeout: u64,
+    /// How many times faster than real time the operator's clock runs (its call ceilings,
+    /// debits and imports with it). At 1 its order dates are real dates, as on a live
+    /// instance, and OR11 answers once a minute.
+    #[arg(long, default_value_t = 60)]
+    clock_scale: u32,
     /// Data and fault seed.
     #[arg(long, default_value_t = 7)]
     seed: u64,
@@ -122,6 +127,7 @@ async fn soak(args: &Args) -> Result<bool, String> {
         stale_share: 0.0,
         timeout: Duration::from_secs(args.timeout),
         closed_catalog: false,
+        clock_scale: args.clock_scale.max(1),
         ..DemoConfig::default()
     })
     .await?;
@@ -130,12 +136,13 @@ async fn soak(args: &Args) -> Result<bool, String> {
     let config = write_sync_config(&dir, &demo, 1).map_err(|e| e.to_string())?;
     with_webhooks(&demo, &config)?;
     println!(
-        "soak: {} orders in {rounds} batches of {batch} (+1 sold-out order each), {:.0} % faults, {} kills, {} products, BigCommerce quota {}/30 s",
+        "soak: {} orders in {rounds} batches of {batch} (+1 sold-out order each), {:.0} % faults, {} kills, {} products, BigCommerce quota {}/30 s, operator clock ×{}",
         args.orders,
         args.faults * 100.0,
         args.kills,
         args.products,
-        args.bc_quota
+        args.bc_quota,
+        args.clock_scale.max(1)
     );
     let mut sync = SyncProcess::spawn(&bin, &config, &[], &[]).map_err(|e| e.to_string())?;
     let wanted = args.products * 9 / 10;

@@ -56,16 +56,7 @@ pub async fn start(mirakl: MiraklConfig, rules: Option<SyncRules>) -> Sides {
         bc.set_stock(&s.sku, 20);
     }
     let store = Arc::new(SqliteStore::open_in_memory().unwrap());
-    // the clients' call ceilings scaled down (the operator here enforces none): a poll makes
-    // several OR11 calls, which Mirakl allows once a minute
-    let (bcc, mkc) = sandbox_clients(&bc, &mirakl, 600).unwrap();
-    let engine = Connector::new(
-        bcc,
-        mkc,
-        store.clone(),
-        rules.unwrap_or_else(|| demo_rules(1)),
-        sandbox_engine_options(1),
-    );
+    let engine = connector(&bc, &mirakl, store.clone(), rules);
     Sides {
         bc,
         mirakl,
@@ -73,6 +64,39 @@ pub async fn start(mirakl: MiraklConfig, rules: Option<SyncRules>) -> Sides {
         store,
         engine,
     }
+}
+
+/// A connector over both sandboxes with `store` as its state.
+fn connector(
+    bc: &BigCommerceSandbox,
+    mirakl: &MiraklSandbox,
+    store: Arc<SqliteStore>,
+    rules: Option<SyncRules>,
+) -> Connector {
+    // the clients' call ceilings scaled down (the operator here enforces none): a poll makes
+    // several OR11 calls, which Mirakl allows once a minute
+    let (bcc, mkc) = sandbox_clients(bc, mirakl, 600).unwrap();
+    Connector::new(
+        bcc,
+        mkc,
+        store,
+        rules.unwrap_or_else(|| demo_rules(1)),
+        sandbox_engine_options(1),
+    )
+}
+
+/// As [`start`], with the connector's state in the SQLite file `state`.
+pub async fn start_with_state(mirakl: MiraklConfig, state: &std::path::Path) -> Sides {
+    let mut sides = start(mirakl, None).await;
+    restart(&mut sides, state);
+    sides
+}
+
+/// A new connector (as after a restart) on the state file `state`, the sandboxes kept.
+pub fn restart(sides: &mut Sides, state: &std::path::Path) {
+    let store = Arc::new(SqliteStore::open(state).unwrap());
+    sides.engine = connector(&sides.bc, &sides.mirakl, store.clone(), None);
+    sides.store = store;
 }
 
 /// A customer of the marketplace.
