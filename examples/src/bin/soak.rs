@@ -133,8 +133,10 @@ async fn soak(args: &Args) -> Result<bool, String> {
     .await?;
     let dir = std::env::temp_dir().join(format!("soak-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let config = write_sync_config(&dir, &demo, 1).map_err(|e| e.to_string())?;
-    with_webhooks(&demo, &config)?;
+    // OR11 is allowed once an operator minute: `sync` polls as often as the clock allows
+    let poll_secs = (60 / u64::from(args.clock_scale.max(1))).max(1);
+    let config = write_sync_config(&dir, &demo, poll_secs).map_err(|e| e.to_string())?;
+    with_webhooks(&demo, &config, poll_secs)?;
     println!(
         "soak: {} orders in {rounds} batches of {batch} (+1 sold-out order each), {:.0} % faults, {} kills, {} products, BigCommerce quota {}/30 s, operator clock ×{}",
         args.orders,
@@ -302,14 +304,17 @@ fn short_of_stock(demo: &Demo, id: &str) -> bool {
 /// (a fixed loopback port, so restarts keep it): `sync` learns of shipments at once and its
 /// BigCommerce poll is only the fallback (every 15 s). The sandbox delivers to plain HTTP on
 /// loopback, so the bench registers the hooks itself (`sync` registers only HTTPS URLs).
-fn with_webhooks(demo: &Demo, config: &std::path::Path) -> Result<(), String> {
+fn with_webhooks(demo: &Demo, config: &std::path::Path, poll_secs: u64) -> Result<(), String> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| e.to_string())?
         .port();
     let secret = format!("soak-hook-{}", fastrand::u64(..));
     let text = std::fs::read_to_string(config).map_err(|e| e.to_string())?;
-    let text = text.replace("bigcommerce_secs = 1\n", "bigcommerce_secs = 15\n");
+    let text = text.replace(
+        &format!("bigcommerce_secs = {poll_secs}\n"),
+        "bigcommerce_secs = 15\n",
+    );
     let text = format!("{text}[webhooks]\nlisten = \"127.0.0.1:{port}\"\nsecret = \"{secret}\"\n");
     std::fs::write(config, text).map_err(|e| e.to_string())?;
     let destination = format!(
