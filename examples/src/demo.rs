@@ -91,6 +91,9 @@ pub struct DemoConfig {
     /// The verdict then requires each of them. Off by default; [`DemoConfig::full`] (what
     /// `sync` runs) turns it on.
     pub after_acceptance: bool,
+    /// Where the operator's clock starts (default: now). With a sped-up clock its dates run
+    /// ahead of real time; a start far enough in the past keeps them behind it for a run.
+    pub operator_clock_start: Option<time::OffsetDateTime>,
 }
 
 impl DemoConfig {
@@ -123,6 +126,7 @@ impl Default for DemoConfig {
             closed_catalog: true,
             multi_shipment: false,
             after_acceptance: false,
+            operator_clock_start: None,
         }
     }
 }
@@ -471,6 +475,7 @@ impl Demo {
         let mirakl = MiraklSandbox::start(
             MiraklConfig {
                 clock_scale: config.clock_scale,
+                clock_start: config.operator_clock_start,
                 faults: faults.with_seed(config.seed.wrapping_add(1)),
                 open_catalog: !config.closed_catalog,
                 multi_shipment: config.multi_shipment,

@@ -128,6 +128,13 @@ async fn soak(args: &Args) -> Result<bool, String> {
         timeout: Duration::from_secs(args.timeout),
         closed_catalog: false,
         clock_scale: args.clock_scale.max(1),
+        // a sped-up operator clock starts far enough in the past that its dates (order
+        // creation dates above all) stay behind real time for the whole run, as a live
+        // instance's do
+        operator_clock_start: Some(
+            time::OffsetDateTime::now_utc()
+                - Duration::from_secs(args.timeout.saturating_mul(u64::from(args.clock_scale))),
+        ),
         ..DemoConfig::default()
     })
     .await?;
