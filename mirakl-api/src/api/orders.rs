@@ -411,12 +411,13 @@ impl OrderListRequest {
     }
 
     /// Every matching order, in order; ends at `total_count`, on an empty page, or at
-    /// the first error. Once the first page has told `total_count`, up to
-    /// [`Client::pages_in_flight`](crate::Client::pages_in_flight) pages are fetched at once
-    /// (later pages of one pass do not count against the call ceiling).
+    /// the first error. The pages are fetched one after another: OR11 allows one call a
+    /// minute, and Mirakl may count each page as a call, so pages fetched ahead would only
+    /// meet 429s (each page waits out the `Retry-After` it gets). The client's own limiter
+    /// spaces passes, not the pages of one pass.
     pub fn stream(self) -> impl Stream<Item = Result<Order>> + Send + 'static {
         let (start, max) = (self.offset, self.max);
-        let ahead = self.client.pages_in_flight();
+        let ahead = 1;
         crate::client::stream_offset_pages(self, start, max, ahead, |req, offset| async move {
             req.fetch(offset).await
         })
