@@ -12,6 +12,29 @@ use order_support::{assert_no_violations, bc_order, place, poll, skus, start, st
 use rust_decimal::Decimal;
 use sync_sandbox::mirakl::MiraklConfig;
 
+/// Places `n` one-line orders (the first `n` SKUs, a unit each); one poll accepts them and
+/// they are debited (released). Returns the Mirakl order ids.
+async fn place_debited(sides: &order_support::Sides, n: usize) -> Vec<String> {
+    let all = skus(sides);
+    let ids: Vec<String> = (0..n)
+        .map(|i| place(sides, &[(all[i].0.clone(), all[i].1, 1)], Decimal::ZERO))
+        .collect();
+    poll(sides).await;
+    for id in &ids {
+        sides.mirakl.trigger_debit(id).unwrap();
+    }
+    ids
+}
+
+/// [`place_debited`], then a poll creates them in BigCommerce. Returns the Mirakl and the
+/// BigCommerce order ids.
+async fn place_created(sides: &order_support::Sides, n: usize) -> (Vec<String>, Vec<u64>) {
+    let ids = place_debited(sides, n).await;
+    poll(sides).await;
+    let bids = ids.iter().map(|id| bc_order(sides, id)).collect();
+    (ids, bids)
+}
+
 const SHIPMENTS: &str = "/stores/{store_hash}/v2/orders/{order_id}/shipments";
 const ORDER: &str = "/stores/{store_hash}/v2/orders/{order_id}";
 const ORDERS: &str = "/stores/{store_hash}/v2/orders";
@@ -180,16 +203,7 @@ async fn orders_awaiting_acceptance_read_their_stock_in_one_catalog_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shipment_the_listing_read_is_not_read_again_for_its_webhook() {
     let sides = start(MiraklConfig::default(), None).await;
-    let all = skus(&sides);
-    let ids: Vec<String> = (0..2)
-        .map(|i| place(&sides, &[(all[i].0.clone(), all[i].1, 1)], Decimal::ZERO))
-        .collect();
-    poll(&sides).await;
-    for id in &ids {
-        sides.mirakl.trigger_debit(id).unwrap();
-    }
-    poll(&sides).await;
-    let bids: Vec<u64> = ids.iter().map(|id| bc_order(&sides, id)).collect();
+    let (ids, bids) = place_created(&sides, 2).await;
     let orders = sides.engine.orders();
     assert_eq!(orders.poll_bigcommerce_orders().await.unwrap(), 0);
 
@@ -277,16 +291,7 @@ async fn a_shipment_webhook_uses_the_create_answer_and_the_listing_after_it_read
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn orders_named_by_webhooks_together_get_their_products_in_one_listing() {
     let sides = start(MiraklConfig::default(), None).await;
-    let all = skus(&sides);
-    let ids: Vec<String> = (0..3)
-        .map(|i| place(&sides, &[(all[i].0.clone(), all[i].1, 1)], Decimal::ZERO))
-        .collect();
-    poll(&sides).await;
-    for id in &ids {
-        sides.mirakl.trigger_debit(id).unwrap();
-    }
-    poll(&sides).await;
-    let bids: Vec<u64> = ids.iter().map(|id| bc_order(&sides, id)).collect();
+    let (ids, bids) = place_created(&sides, 3).await;
     let orders = sides.engine.orders();
     assert_eq!(orders.poll_bigcommerce_orders().await.unwrap(), 0);
 
@@ -333,14 +338,7 @@ async fn orders_named_by_webhooks_together_get_their_products_in_one_listing() {
 async fn orders_released_together_are_looked_up_in_one_listing() {
     use bigcommerce_api::orders::{Address, NewOrder, NewOrderProduct};
     let sides = start(MiraklConfig::default(), None).await;
-    let all = skus(&sides);
-    let ids: Vec<String> = (0..4)
-        .map(|i| place(&sides, &[(all[i].0.clone(), all[i].1, 1)], Decimal::ZERO))
-        .collect();
-    poll(&sides).await;
-    for id in &ids {
-        sides.mirakl.trigger_debit(id).unwrap();
-    }
+    let ids = place_debited(&sides, 4).await;
     // one of them is in BigCommerce already (made by a run on another state file, say)
     let (bcc, _) = examples::demo::sandbox_clients(&sides.bc, &sides.mirakl, 600).unwrap();
     let address: Address = serde_json::from_value(serde_json::json!({
@@ -381,16 +379,7 @@ async fn creates_left_uncertain_are_looked_up_by_one_listing() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("state.sqlite");
     let mut sides = order_support::start_with_state(MiraklConfig::default(), &file).await;
-    let all = skus(&sides);
-    let ids: Vec<String> = (0..4)
-        .map(|i| place(&sides, &[(all[i].0.clone(), all[i].1, 1)], Decimal::ZERO))
-        .collect();
-    poll(&sides).await;
-    for id in &ids {
-        sides.mirakl.trigger_debit(id).unwrap();
-    }
-    poll(&sides).await;
-    let bids: Vec<u64> = ids.iter().map(|id| bc_order(&sides, id)).collect();
+    let (ids, bids) = place_created(&sides, 4).await;
     // every create rewound to "sent, answer lost" (written into the file: the store itself
     // never lets a known id go), then a restart on that file
     {
@@ -435,14 +424,7 @@ async fn orders_dated_ahead_of_this_clock_are_looked_up_one_by_one() {
     sides
         .mirakl
         .advance_clock(std::time::Duration::from_secs(3600));
-    let all = skus(&sides);
-    let ids: Vec<String> = (0..3)
-        .map(|i| place(&sides, &[(all[i].0.clone(), all[i].1, 1)], Decimal::ZERO))
-        .collect();
-    poll(&sides).await;
-    for id in &ids {
-        sides.mirakl.trigger_debit(id).unwrap();
-    }
+    let ids = place_debited(&sides, 3).await;
     let log = sides.bc.requests();
     log.clear();
     poll(&sides).await;
