@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use bigcommerce_api::orders::{NewShipment, OrderId, ShipmentItem};
 use rust_decimal::Decimal;
-use sync_sandbox::mirakl::{MoneyBack, NewOrder, NewOrderLine, OrderState};
+use sync_sandbox::mirakl::{
+    MiraklBackOffice, MoneyBack, NewOrder, NewOrderLine, OrderLineView, OrderState, SandboxError,
+};
 
 use super::{Demo, customer};
 
@@ -173,6 +175,35 @@ impl Demo {
         }
     }
 
+    /// Gives one unit of `line` back on the Mirakl side with `how` (the back office's
+    /// cancelation or refund, the demo's reason, no shipping), noting the SKU's stock in
+    /// BigCommerce before it.
+    fn give_back_one_unit(
+        &self,
+        id: &str,
+        sku: &str,
+        line: OrderLineView,
+        how: fn(&MiraklBackOffice, &MoneyBack) -> Result<String, SandboxError>,
+    ) -> Result<GivenBack, String> {
+        let stock_before = self.bc.stock(sku).unwrap_or(0);
+        let back = MoneyBack {
+            order_line_id: line.order_line_id.clone(),
+            quantity: 1,
+            amount: line.unit_price,
+            shipping_amount: Decimal::ZERO,
+            reason_code: DEMO_BACK_OFFICE_REASON.into(),
+        };
+        let mirakl_id = how(&self.mirakl.back_office(), &back).map_err(|e| e.to_string())?;
+        Ok(GivenBack {
+            order_id: id.to_owned(),
+            order_line_id: line.order_line_id,
+            sku: sku.to_owned(),
+            amount: line.unit_price,
+            stock_before,
+            mirakl_id: Some(mirakl_id),
+        })
+    }
+
     /// Customer care cancels one unit of the cancelation order (still `SHIPPING`), and the
     /// script waits for BigCommerce's refund and the unit back in stock.
     ///
@@ -192,26 +223,7 @@ impl Demo {
         }
         // Mirakl dates have whole seconds: the cancelation must be dated after the creation
         tokio::time::sleep(Duration::from_millis(1100)).await;
-        let mut given = GivenBack {
-            order_id: id.clone(),
-            order_line_id: line.order_line_id.clone(),
-            sku: sku.clone(),
-            amount: line.unit_price,
-            stock_before: self.bc.stock(&sku).unwrap_or(0),
-            mirakl_id: None,
-        };
-        given.mirakl_id = Some(
-            self.mirakl
-                .back_office()
-                .cancel_units(&MoneyBack {
-                    order_line_id: line.order_line_id,
-                    quantity: 1,
-                    amount: line.unit_price,
-                    shipping_amount: Decimal::ZERO,
-                    reason_code: DEMO_BACK_OFFICE_REASON.into(),
-                })
-                .map_err(|e| e.to_string())?,
-        );
+        let given = self.give_back_one_unit(&id, &sku, line, MiraklBackOffice::cancel_units)?;
         let want = given.stock_before + 1;
         self.after.cancelation = Some(given);
         self.wait_for("the Mirakl cancelation to reach BigCommerce", |d| {
@@ -357,26 +369,7 @@ impl Demo {
             .order(&id)
             .and_then(|o| o.lines.into_iter().find(|l| l.shop_sku == sku))
             .ok_or_else(|| format!("{id}: no line for {sku}"))?;
-        let mut given = GivenBack {
-            order_id: id.clone(),
-            order_line_id: line.order_line_id.clone(),
-            sku: sku.clone(),
-            amount: line.unit_price,
-            stock_before: self.bc.stock(&sku).unwrap_or(0),
-            mirakl_id: None,
-        };
-        given.mirakl_id = Some(
-            self.mirakl
-                .back_office()
-                .refund(&MoneyBack {
-                    order_line_id: line.order_line_id,
-                    quantity: 1,
-                    amount: line.unit_price,
-                    shipping_amount: Decimal::ZERO,
-                    reason_code: DEMO_BACK_OFFICE_REASON.into(),
-                })
-                .map_err(|e| e.to_string())?,
-        );
+        let given = self.give_back_one_unit(&id, &sku, line, MiraklBackOffice::refund)?;
         let want = given.stock_before + 1;
         self.after.refund = Some(given);
         self.wait_for("the Mirakl refund to reach BigCommerce", |d| {
