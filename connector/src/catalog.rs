@@ -177,7 +177,7 @@ impl CatalogReader {
         catalog.prices_include_tax = self.store_settings().await?.1;
         catalog.held = match held {
             Some(h) => h,
-            None => crate::fleet::held_units(&self.shared, &self.book, None).await?,
+            None => crate::fleet::held_units(&self.shared, &self.book, None, None).await?,
         };
         if let (Some(list), Some(cur)) = (opts.price_list_id, currency) {
             let variants: Vec<VariantId> = products

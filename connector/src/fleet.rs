@@ -37,7 +37,7 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
@@ -47,6 +47,7 @@ use bc_mirakl_api_core::secret::Secret;
 use mirakl_api::MiraklOrderId;
 use rust_decimal::Decimal;
 use sync_core::ShopSku;
+use sync_core::lifecycle::OrderRecord;
 use sync_core::rules::SyncRules;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -118,61 +119,19 @@ impl StockLedger {
         });
     }
 
-    /// Units held per SKU by the open orders of every shop not yet created in BigCommerce.
-    ///
-    /// For an acceptance (`except` names the order of the `own` book being decided), orders
-    /// still waiting for acceptance that arrived *after* it (by creation date, then id, then
-    /// shop) are not counted: the first order claims the units. Counting every waiting order
-    /// would make two marketplaces refuse each other's orders for the last units; counting
-    /// none would let both accept. Offers (no `except`) count every open order.
+    /// Units held per SKU by the open orders of every shop not yet created in BigCommerce
+    /// (see [`held_among`]).
     async fn held_units(
         &self,
         own: &Arc<OrderBook>,
         except: Option<&MiraklOrderId>,
+        memo: Option<&RecordMemo>,
     ) -> crate::Result<BTreeMap<ShopSku, u64>> {
-        use mirakl_api::orders::OrderState;
         let members: Vec<(Arc<OrderBook>, Arc<dyn StateStore>)> = lock(&self.members)
             .iter()
             .filter_map(|m| m.book.upgrade().map(|b| (b, m.store.clone())))
             .collect();
-        let own_index = members.iter().position(|(b, _)| Arc::ptr_eq(b, own));
-        let deciding = except.and_then(|id| {
-            own.snapshot()
-                .into_iter()
-                .find(|o| o.order_id == *id)
-                .map(|o| (o.created_date, o.order_id.as_str().to_owned(), own_index))
-        });
-        let mut total: BTreeMap<ShopSku, u64> = BTreeMap::new();
-        for (index, (book, store)) in members.iter().enumerate() {
-            let mine = Arc::ptr_eq(book, own);
-            let mut orders = Vec::new();
-            for o in book.snapshot() {
-                if mine && except.is_some_and(|e| o.order_id == *e) {
-                    continue;
-                }
-                let record = store.order(o.order_id.as_str()).await?.map(|e| e.record);
-                if record
-                    .as_ref()
-                    .is_some_and(|r| r.bigcommerce_order_id.is_some())
-                {
-                    continue;
-                }
-                // a later order not decided yet (the book may still show an order this
-                // connector accepted a moment ago as waiting: its record says otherwise)
-                if let Some(me) = &deciding
-                    && o.order_state == OrderState::WaitingAcceptance
-                    && !record.as_ref().is_some_and(|r| r.acceptance_sent)
-                    && (o.created_date, o.order_id.as_str().to_owned(), Some(index)) > *me
-                {
-                    continue;
-                }
-                orders.push(o);
-            }
-            for (sku, n) in sync_core::orders::held_units(&orders, |_| false) {
-                *total.entry(sku).or_default() += n;
-            }
-        }
-        Ok(total)
+        held_among(&members, own, except, memo).await
     }
 
     /// Marks the products dirty in every shop's offers (their stock to offer changed).
@@ -187,16 +146,111 @@ impl StockLedger {
     }
 }
 
-/// The units held back from a shop's offers: its own book's, or with a ledger every shop's of
-/// the store.
+/// The units held back from a shop's offers, or weighed by an acceptance (`except`: the
+/// order being decided): its own book's, or with a ledger every shop's of the store (see
+/// [`held_among`]). `memo`: the shop's order records as read earlier in the same batch of
+/// acceptance decisions.
 pub(crate) async fn held_units(
     shared: &Shared,
     book: &Arc<OrderBook>,
     except: Option<&MiraklOrderId>,
+    memo: Option<&RecordMemo>,
 ) -> crate::Result<BTreeMap<ShopSku, u64>> {
     match &shared.ledger {
-        Some(ledger) => ledger.held_units(book, except).await,
-        None => book.held_units_except(shared.store.as_ref(), except).await,
+        Some(ledger) => ledger.held_units(book, except, memo).await,
+        None => held_among(&[(book.clone(), shared.store.clone())], book, except, memo).await,
+    }
+}
+
+/// Units held per SKU by the open orders in `members` (each shop's book with its state) not
+/// yet created in BigCommerce.
+///
+/// For an acceptance (`except` names the order of the `own` book being decided), orders
+/// still waiting for acceptance that arrived *after* it (by creation date, then id, then
+/// shop) are not counted: the first order claims the units. Counting every waiting order
+/// would refuse the earlier order for units a later one may never take (and make two
+/// marketplaces refuse each other's orders for the last units); counting none would accept
+/// both. Offers (no `except`) count every open order.
+///
+/// Orders that hold no units are not looked up in the state; with `memo`, the own shop's
+/// records are read once per batch of decisions.
+async fn held_among(
+    members: &[(Arc<OrderBook>, Arc<dyn StateStore>)],
+    own: &Arc<OrderBook>,
+    except: Option<&MiraklOrderId>,
+    memo: Option<&RecordMemo>,
+) -> crate::Result<BTreeMap<ShopSku, u64>> {
+    use mirakl_api::orders::OrderState;
+    let own_index = members.iter().position(|(b, _)| Arc::ptr_eq(b, own));
+    let deciding = except.and_then(|id| {
+        own.snapshot()
+            .into_iter()
+            .find(|o| o.order_id == *id)
+            .map(|o| (o.created_date, o.order_id.as_str().to_owned(), own_index))
+    });
+    let mut total: BTreeMap<ShopSku, u64> = BTreeMap::new();
+    for (index, (book, store)) in members.iter().enumerate() {
+        let mine = Arc::ptr_eq(book, own);
+        let mut orders = Vec::new();
+        for o in book.snapshot() {
+            if mine && except.is_some_and(|e| o.order_id == *e) {
+                continue;
+            }
+            if sync_core::orders::held_units(std::slice::from_ref(&o), |_| false).is_empty() {
+                continue;
+            }
+            let id = o.order_id.as_str();
+            let record = match memo.filter(|_| mine) {
+                Some(memo) => memo.record(store.as_ref(), id).await?,
+                None => store.order(id).await?.map(|e| e.record),
+            };
+            if record
+                .as_ref()
+                .is_some_and(|r| r.bigcommerce_order_id.is_some())
+            {
+                continue;
+            }
+            // a later order not decided yet (the book may still show an order this
+            // connector accepted a moment ago as waiting: its record says otherwise)
+            if let Some(me) = &deciding
+                && o.order_state == OrderState::WaitingAcceptance
+                && !record.as_ref().is_some_and(|r| r.acceptance_sent)
+                && (o.created_date, o.order_id.as_str().to_owned(), Some(index)) > *me
+            {
+                continue;
+            }
+            orders.push(o);
+        }
+        for (sku, n) in sync_core::orders::held_units(&orders, |_| false) {
+            *total.entry(sku).or_default() += n;
+        }
+    }
+    Ok(total)
+}
+
+/// A shop's order records read once for a batch of acceptance decisions made under the
+/// whole stock gate (no other order step of the store runs meanwhile, so no record changes
+/// but those of the orders the batch acts on, which it forgets): each decision weighs every
+/// open order, and one read of each record per batch rather than per decision keeps a batch
+/// of N decisions at N reads.
+#[derive(Default)]
+pub(crate) struct RecordMemo {
+    records: Mutex<HashMap<String, Option<OrderRecord>>>,
+}
+
+impl RecordMemo {
+    async fn record(&self, store: &dyn StateStore, id: &str) -> crate::Result<Option<OrderRecord>> {
+        if let Some(r) = lock(&self.records).get(id) {
+            return Ok(r.clone());
+        }
+        let r = store.order(id).await?.map(|e| e.record);
+        lock(&self.records).insert(id.to_owned(), r.clone());
+        Ok(r)
+    }
+
+    /// Forgets the record of `id` (the batch acted on the order).
+    pub(crate) fn forget(&self, id: &str) {
+        lock(&self.records).remove(id);
     }
 }
 

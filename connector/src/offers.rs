@@ -136,6 +136,10 @@ pub struct OffersFlow {
     listing: Arc<Listing>,
     state: Mutex<OfferState>,
     latencies: Latencies,
+    /// Held while a stored quantity is read, lowered and written back (see
+    /// [`OffersFlow::note_units_taken`]): acceptances sent together take units of the same
+    /// SKU, and each must lower what the one before it wrote.
+    taking: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for OffersFlow {
@@ -317,6 +321,7 @@ impl OffersFlow {
                 status_polled: HashMap::new(),
             }),
             latencies: Latencies::default(),
+            taking: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -608,6 +613,7 @@ impl OffersFlow {
         if self.shared.dry_run() {
             return Ok(());
         }
+        let _taking = self.taking.lock().await;
         let mut records = Vec::new();
         for (sku, units) in taken {
             if let Some(mut p) = self.stored_payload(sku).await? {

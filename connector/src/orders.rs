@@ -41,6 +41,7 @@ use tokio::time::Instant;
 use crate::catalog::CatalogReader;
 use crate::context::{Shared, lock, now_utc};
 use crate::error::Result;
+use crate::fleet::RecordMemo;
 use crate::offers::OffersFlow;
 use crate::state::StateStore;
 
@@ -107,6 +108,9 @@ struct Book {
     /// (see [`OrdersFlow::step_many`]): their acceptances use that read instead of one each.
     /// Empty outside such a batch.
     stock_fresh: BTreeSet<ShopSku>,
+    /// The order records read for a batch of acceptance decisions (see
+    /// [`OrdersFlow::accept_together`]); `None` outside one.
+    memo: Option<Arc<RecordMemo>>,
     /// Order polls (OR11 reads of what changed) done since start.
     polls: u64,
     /// Each order as BigCommerce answered its create: a step a `store/shipment/created`
@@ -119,6 +123,13 @@ struct Book {
     /// about to be created, standing in for their look-ups by `external_order_id` (see
     /// [`OrdersFlow::look_up_together`]); only for the length of that batch's steps.
     looked_up: Option<LookedUp>,
+}
+
+/// What one round of an order's step read and decided (see [`OrdersFlow::plan_round`]).
+struct Round {
+    record: OrderRecord,
+    bc: Option<BigCommerceSide>,
+    actions: Vec<Action>,
 }
 
 /// What [`OrdersFlow::look_up_together`] found: the Mirakl orders the listing answers for,
@@ -376,10 +387,7 @@ impl OrdersFlow {
                     tracing::warn!(error = %e, "stock read for the acceptances failed; each reads its own");
                 }
             }
-            for (id, _) in accepting {
-                let r = self.step_order_in_gate(&id).await;
-                n += usize::from(self.note_step(id, r));
-            }
+            n += self.accept_together(accepting).await;
             lock(&self.book.book).stock_fresh.clear();
         }
         let creating = self.about_to_create(&rest).await;
@@ -400,6 +408,81 @@ impl OrdersFlow {
             .await;
         lock(&self.book.book).looked_up = None;
         n
+    }
+
+    /// Steps a batch of orders awaiting acceptance, the stock gate held whole: decides them
+    /// one after the other in the order Mirakl created them (each decision weighs the units
+    /// held by the orders decided before it, which the book shows at once, see
+    /// [`OrdersFlow::show_decision`]), then sends their OR21 calls up to
+    /// [`ORDER_STEP_CONCURRENCY`] at once rather than one after another. An OR21 that does
+    /// not go through takes its decision out of the book again: the order holds all its units
+    /// until its retry decides it anew. An order whose step asks for anything but one OR21
+    /// is stepped whole at its turn. Returns how many steps went through.
+    async fn accept_together(&self, mut accepting: Vec<(String, Option<MkOrder>)>) -> usize {
+        use futures::StreamExt;
+        accepting.sort_by(|(a_id, a), (b_id, b)| {
+            let a_at = a.as_ref().map(|o| o.created_date);
+            let b_at = b.as_ref().map(|o| o.created_date);
+            (a_at, a_id).cmp(&(b_at, b_id))
+        });
+        let mut n = 0;
+        let mut sends = Vec::new();
+        let memo = Arc::new(RecordMemo::default());
+        lock(&self.book.book).memo = Some(memo.clone());
+        for (id, order) in accepting {
+            let Some(order) = order else {
+                continue;
+            };
+            let planned = self.plan_round(&order).await;
+            // reading the order's side may have settled calls of its own
+            memo.forget(&id);
+            let round = match planned {
+                Ok(Some(round)) => round,
+                Ok(None) => {
+                    let r = self.finish_step(&order).await;
+                    n += usize::from(self.note_step(id, r));
+                    continue;
+                }
+                Err(e) => {
+                    n += usize::from(self.note_step(id, Err(e)));
+                    continue;
+                }
+            };
+            if let [Action::Accept(decision)] = round.actions.as_slice() {
+                let before = self.show_decision(&id, decision);
+                sends.push((order, round, before));
+                continue;
+            }
+            let r = match self.do_round(&order, round).await {
+                Ok(again) => self.step_rounds(&order, if again { 1 } else { 4 }).await,
+                Err(e) => Err(e),
+            };
+            memo.forget(&id);
+            n += usize::from(self.note_step(id, r));
+        }
+        lock(&self.book.book).memo = None;
+        n + futures::stream::iter(sends)
+            .map(|(order, round, before)| async move {
+                let id = order.order_id.as_str();
+                let r = self.do_round(&order, round).await;
+                // not sent: failed, or waiting for the next poll to say whether an earlier
+                // OR21 went through
+                let sent = r.is_ok()
+                    && matches!(self.load_record(id).await, Ok(record) if record.acceptance_sent);
+                if !sent && let Some(before) = before {
+                    self.unshow_decision(before);
+                }
+                let r = match r {
+                    Ok(_) => self.finish_step(&order).await,
+                    Err(e) => Err(e),
+                };
+                (id.to_owned(), r)
+            })
+            .buffer_unordered(ORDER_STEP_CONCURRENCY)
+            .fold(0usize, |n, (id, r)| async move {
+                n + usize::from(self.note_step(id, r))
+            })
+            .await
     }
 
     /// The orders among `orders` whose step will look them up in BigCommerce before
@@ -914,17 +997,20 @@ impl OrdersFlow {
 
     /// What a call (`call`: [`CALL_ACCEPT`] or [`CALL_SHIP`]) Mirakl refused with a 400
     /// comes to, judged from the order as the order poll last read it rather than a read of
-    /// its own: its effect shows (`in_effect`) → the call went through earlier; else, the
-    /// first time, wait for the next poll (an order the call changed comes back in it);
-    /// once a poll since showed no effect, a refusal.
+    /// its own (`polled`: the step's copy of it, not the book's, which may already show a
+    /// decision about to be sent, see [`OrdersFlow::show_decision`]): its effect shows
+    /// (`in_effect`) → the call went through earlier; else, the first time, wait for the
+    /// next poll (an order the call changed comes back in it); once a poll since showed no
+    /// effect, a refusal.
     fn judge_refusal(
         &self,
-        id: &str,
+        polled: &MkOrder,
         call: &'static str,
         in_effect: impl Fn(&MkOrder) -> bool,
     ) -> Refusal {
+        let id = polled.order_id.as_str();
         let mut book = lock(&self.book.book);
-        if book.orders.get(id).is_some_and(in_effect) {
+        if in_effect(polled) {
             book.awaiting_poll.remove(id);
             return Refusal::InEffect;
         }
@@ -1236,19 +1322,30 @@ impl OrdersFlow {
         let Some(order) = self.book.order(id) else {
             return Ok(());
         };
-        // a few rounds: e.g. look-up → record id → then shipments
-        for _round in 0..4 {
-            if !self.step_round(&order).await? {
+        self.step_rounds(&order, 0).await
+    }
+
+    /// Rounds of `order`'s step after `done` rounds already went (a few in all: e.g.
+    /// look-up → record id → then shipments), then [`OrdersFlow::finish_step`].
+    async fn step_rounds(&self, order: &MkOrder, done: usize) -> Result<()> {
+        for _round in done..4 {
+            if !self.step_round(order).await? {
                 break;
             }
         }
+        self.finish_step(order).await
+    }
+
+    /// The end of an order's step: an order seen and not acted on is still known from now on,
+    /// and this version of it counts as stepped.
+    async fn finish_step(&self, order: &MkOrder) -> Result<()> {
+        let id = order.order_id.as_str();
         if !self.shared.dry_run() && self.store().order(id).await?.is_none() {
-            // an order seen and not acted on is still known from now on
             self.save_record(id, &OrderRecord::default(), None).await?;
         }
         lock(&self.book.book)
             .processed
-            .insert(id.to_owned(), Version::of(&order));
+            .insert(id.to_owned(), Version::of(order));
         Ok(())
     }
 
@@ -1256,6 +1353,16 @@ impl OrdersFlow {
     /// Returns whether another round is needed (the BigCommerce side just became known, so
     /// shipments, cancellations and refunds can be judged).
     async fn step_round(&self, order: &MkOrder) -> Result<bool> {
+        match self.plan_round(order).await? {
+            Some(round) => self.do_round(order, round).await,
+            None => Ok(false),
+        }
+    }
+
+    /// The reading half of a round: the record (in-flight calls settled), the BigCommerce
+    /// side and what the lifecycle asks for. `None` when it asks for nothing (or, in a dry
+    /// run, once what it would do is printed).
+    async fn plan_round(&self, order: &MkOrder) -> Result<Option<Round>> {
         let id = order.order_id.as_str();
         let mut record = self.load_record(id).await?;
         if !self.shared.dry_run() {
@@ -1345,14 +1452,30 @@ impl OrdersFlow {
         });
         let actions = lifecycle::step(order, &record, view.as_ref(), &ctx);
         if actions.is_empty() {
-            return Ok(false);
+            return Ok(None);
         }
         if self.shared.dry_run() {
             for a in &actions {
                 println!("order {id}: would {}", describe(a));
             }
-            return Ok(false);
+            return Ok(None);
         }
+        Ok(Some(Round {
+            record,
+            bc,
+            actions,
+        }))
+    }
+
+    /// The acting half of a round: does the actions of `round` in turn. Returns whether
+    /// another round is needed.
+    async fn do_round(&self, order: &MkOrder, round: Round) -> Result<bool> {
+        let id = order.order_id.as_str();
+        let Round {
+            mut record,
+            bc,
+            actions,
+        } = round;
         // after a create there is nothing to ship: another round only when the BigCommerce
         // side became known
         let mut again = false;
@@ -1436,8 +1559,14 @@ impl OrdersFlow {
         if !fresh {
             self.catalog.refresh_skus(&skus).await?;
         }
-        let held =
-            crate::fleet::held_units(&self.shared, &self.book, Some(&order.order_id)).await?;
+        let memo = lock(&self.book.book).memo.clone();
+        let held = crate::fleet::held_units(
+            &self.shared,
+            &self.book,
+            Some(&order.order_id),
+            memo.as_deref(),
+        )
+        .await?;
         let stock = skus
             .iter()
             .filter_map(|s| self.catalog.sku(s).map(|i| (s.clone(), i.on_hand)))
@@ -1698,7 +1827,7 @@ impl OrdersFlow {
                     self.store().finish_call(call).await?;
                     return Err(self.refused(id, "OR21", e));
                 }
-                match self.judge_refusal(id, CALL_ACCEPT, |o| {
+                match self.judge_refusal(order, CALL_ACCEPT, |o| {
                     lifecycle::acceptance_in_effect(o, &decision)
                 }) {
                     Refusal::InEffect => {
@@ -1733,26 +1862,7 @@ impl OrdersFlow {
         // the book shows the decision at once: until the next poll, an order refused here
         // must not count as holding units (the store's other marketplaces would refuse
         // their orders for the same units, see `crate::fleet::StockLedger`)
-        if let Some(o) = lock(&self.book.book).orders.get_mut(id) {
-            for line in &mut o.order_lines {
-                if let Some(d) = decision
-                    .lines
-                    .iter()
-                    .find(|d| d.order_line_id == line.order_line_id)
-                {
-                    line.order_line_state = if d.accept {
-                        MiraklOrderState::WaitingDebit
-                    } else {
-                        MiraklOrderState::Refused
-                    };
-                }
-            }
-            o.order_state = if all_refused {
-                MiraklOrderState::Refused
-            } else {
-                MiraklOrderState::WaitingDebit
-            };
-        }
+        self.show_decision(id, &decision);
         // Mirakl took the accepted units from the offers
         let mut taken: BTreeMap<ShopSku, u64> = BTreeMap::new();
         for d in decision.lines.iter().filter(|d| d.accept) {
@@ -1767,6 +1877,48 @@ impl OrdersFlow {
         self.offers.note_units_taken(&taken).await?;
         self.offers.mark_order_products(order);
         Ok(true)
+    }
+
+    /// Shows an acceptance decision in the book, as Mirakl will once OR21 goes through:
+    /// accepted lines and the order `WAITING_DEBIT`, refused lines (and a wholly refused
+    /// order) `REFUSED`. Returns the order as the book showed it before.
+    fn show_decision(&self, id: &str, decision: &AcceptanceDecision) -> Option<MkOrder> {
+        let mut book = lock(&self.book.book);
+        let o = book.orders.get_mut(id)?;
+        let before = o.clone();
+        for line in &mut o.order_lines {
+            if let Some(d) = decision
+                .lines
+                .iter()
+                .find(|d| d.order_line_id == line.order_line_id)
+            {
+                line.order_line_state = if d.accept {
+                    MiraklOrderState::WaitingDebit
+                } else {
+                    MiraklOrderState::Refused
+                };
+            }
+        }
+        o.order_state = if decision.lines.iter().all(|l| !l.accept) {
+            MiraklOrderState::Refused
+        } else {
+            MiraklOrderState::WaitingDebit
+        };
+        Some(before)
+    }
+
+    /// Undoes [`OrdersFlow::show_decision`] for an OR21 that did not go through: the book
+    /// shows `before` again (unless a poll replaced the order in between).
+    fn unshow_decision(&self, before: MkOrder) {
+        let mut book = lock(&self.book.book);
+        let id = before.order_id.as_str().to_owned();
+        if book
+            .orders
+            .get(&id)
+            .is_some_and(|o| o.last_updated_date == before.last_updated_date)
+        {
+            book.orders.insert(id, before);
+        }
     }
 
     /// Creates the BigCommerce order, `create_started` saved first. The local record is not
@@ -1996,7 +2148,7 @@ impl OrdersFlow {
         match self.shared.mirakl.orders().ship(&order.order_id).await {
             Ok(()) => {}
             Err(e) if e.status() == Some(400) => {
-                match self.judge_refusal(id, CALL_SHIP, lifecycle::shipment_in_effect) {
+                match self.judge_refusal(order, CALL_SHIP, lifecycle::shipment_in_effect) {
                     Refusal::InEffect => {
                         tracing::info!(order = %id, "OR24 refused by Mirakl, but the order is already shipped");
                     }

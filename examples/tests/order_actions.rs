@@ -179,3 +179,105 @@ async fn a_refused_or24_on_a_cancelled_order_is_a_failure() {
     );
     assert_no_violations(&sides);
 }
+
+/// One poll's acceptances are decided one after the other in the orders' creation order,
+/// each weighing the units the orders decided before it hold, and their OR21 calls then go
+/// out together (issue 11: a thousand acceptances one after another held every create back
+/// for minutes). With every Mirakl answer `LATENCY` late, an OR21 sent only once the one
+/// before it was answered reaches the operator at least `LATENCY` after it: two arriving
+/// closer together were in flight at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_polls_acceptances_go_out_together_and_take_no_more_than_the_stock() {
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+    use sync_sandbox::faults::FaultConfig;
+    const LATENCY: Duration = Duration::from_millis(300);
+
+    let sides = start(MiraklConfig::default(), None).await;
+    let all = skus(&sides);
+    // 3 units of the first SKU for 5 one-unit orders, plenty of the others
+    sides.bc.set_stock(&all[0].0, 3);
+    let short: Vec<String> = (0..5)
+        .map(|_| place(&sides, &[(all[0].0.clone(), all[0].1, 1)], Decimal::ZERO))
+        .collect();
+    let plenty: Vec<String> = (0..7)
+        .map(|i| {
+            let s = &all[1 + i % 3];
+            place(&sides, &[(s.0.clone(), s.1, 1)], Decimal::ZERO)
+        })
+        .collect();
+    let arrivals: Arc<Mutex<Vec<Instant>>> = Arc::default();
+    {
+        let arrivals = arrivals.clone();
+        sides.mirakl.request_log().set_hook(move |info| {
+            if info.method == "PUT" && info.path.ends_with("/accept") {
+                arrivals.lock().unwrap().push(Instant::now());
+            }
+        });
+    }
+    sides
+        .mirakl
+        .faults()
+        .set(FaultConfig::none().with_latency(LATENCY));
+    poll(&sides).await;
+    sides.mirakl.faults().set(FaultConfig::none());
+
+    // the first three placed took the three units, the two after them were refused
+    let states: Vec<String> = short.iter().map(|id| state(&sides, id)).collect();
+    assert_eq!(
+        states,
+        [
+            "WAITING_DEBIT",
+            "WAITING_DEBIT",
+            "WAITING_DEBIT",
+            "REFUSED",
+            "REFUSED"
+        ],
+        "{short:?}"
+    );
+    for id in &plenty {
+        assert_eq!(state(&sides, id), "WAITING_DEBIT", "{id}");
+    }
+    let mut at = arrivals.lock().unwrap().clone();
+    assert_eq!(at.len(), 12, "one OR21 per order");
+    at.sort();
+    let closest = at.windows(2).map(|w| w[1] - w[0]).min().unwrap();
+    assert!(
+        closest < LATENCY,
+        "OR21 calls went out one after another: the closest two arrived {closest:?} apart"
+    );
+    assert!(failures(&sides).is_empty(), "{:?}", failures(&sides));
+    assert_no_violations(&sides);
+}
+
+/// An acceptance shows in the book before its OR21 goes out (the decisions after it weigh
+/// it), but a refused OR21 is judged by the order as polled, never by that display: the
+/// order was refused on Mirakl meanwhile (as an earlier OR21 that refused it would have),
+/// so the 400 waits for the next poll and the order never counts as accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_or21_is_judged_by_the_order_as_polled_not_by_the_decision_shown() {
+    let sides = start(MiraklConfig::default(), None).await;
+    let all = skus(&sides);
+    let id = place(&sides, &[(all[0].0.clone(), all[0].1, 1)], Decimal::ZERO);
+    let office = back_office(&sides);
+    let target = id.clone();
+    sides.mirakl.request_log().set_hook(move |r| {
+        if r.method == "PUT" && r.path.ends_with(&format!("/{target}/accept")) {
+            let _ = office.decide_order(&target, false);
+        }
+    });
+    poll(&sides).await;
+    sides.mirakl.request_log().clear_hook();
+    assert_eq!(state(&sides, &id), "REFUSED");
+    assert!(!record(&sides, &id).unwrap().acceptance_sent);
+    sides
+        .engine
+        .with_counters(|c| assert!(!c.accepted.contains(&id), "{:?}", c.accepted));
+    // the next poll shows the order refused: settled as refused, never as accepted
+    poll(&sides).await;
+    sides.engine.with_counters(|c| {
+        assert!(!c.accepted.contains(&id), "{:?}", c.accepted);
+        assert!(c.refused.contains(&id), "{:?}", c.refused);
+    });
+    assert_no_violations(&sides);
+}
