@@ -212,12 +212,17 @@ async fn soak(args: &Args) -> Result<bool, String> {
         .iter()
         .cloned()
         .partition(|id| short_of_stock(&demo, id));
+    let history = demo.mirakl.quantity_history();
     let oversold = oversold_quantities(
-        demo.mirakl
-            .quantity_history()
+        history
             .iter()
             .map(|h| (h.shop_sku.as_str(), h.quantity, h.fillable)),
     );
+    // each oversold quantity with the import that applied it and the open orders then
+    let oversold_detail: Vec<_> = history
+        .iter()
+        .filter(|h| i64::from(h.quantity) > h.fillable.unwrap_or(0).max(0))
+        .collect();
     let shipped = demo
         .placed
         .iter()
@@ -241,6 +246,12 @@ async fn soak(args: &Args) -> Result<bool, String> {
     println!("lost              {}", lost.len());
     println!("duplicated        {}", t.duplicated.len());
     println!("oversold          {}", oversold.len());
+    for h in &oversold_detail {
+        println!(
+            "    {} quantity {} applied by {} import {} at {} while the store could fill {:?} (open orders {:?})",
+            h.shop_sku, h.quantity, h.operation, h.import_id, h.at, h.fillable, h.open_orders
+        );
+    }
     println!("unconfirmed       {}", t.unconfirmed.len());
     println!("still waiting     {}", t.waiting.len());
     println!("kills (SIGKILL)   {kills}");
