@@ -174,7 +174,7 @@ pub(crate) async fn held_units(
 ///
 /// Orders that hold no units are not looked up in the state; with `memo`, the own shop's
 /// records are read once per batch of decisions.
-async fn held_among(
+pub(crate) async fn held_among(
     members: &[(Arc<OrderBook>, Arc<dyn StateStore>)],
     own: &Arc<OrderBook>,
     except: Option<&MiraklOrderId>,
@@ -191,6 +191,13 @@ async fn held_among(
     let mut total: BTreeMap<ShopSku, u64> = BTreeMap::new();
     for (index, (book, store)) in members.iter().enumerate() {
         let mine = Arc::ptr_eq(book, own);
+        // orders with an OR21 whose outcome is not known (its answer lost, or refused while
+        // an earlier one may have gone through): Mirakl may have taken their units
+        let uncertain = match (&deciding, memo.filter(|_| mine)) {
+            (None, _) => BTreeSet::new(),
+            (Some(_), Some(memo)) => memo.uncertain_acceptances(store.as_ref()).await?,
+            (Some(_), None) => uncertain_acceptances(store.as_ref()).await?,
+        };
         let mut orders = Vec::new();
         for o in book.snapshot() {
             if mine && except.is_some_and(|e| o.order_id == *e) {
@@ -211,10 +218,12 @@ async fn held_among(
                 continue;
             }
             // a later order not decided yet (the book may still show an order this
-            // connector accepted a moment ago as waiting: its record says otherwise)
+            // connector accepted a moment ago as waiting: its record or its OR21 in flight
+            // says otherwise)
             if let Some(me) = &deciding
                 && o.order_state == OrderState::WaitingAcceptance
                 && !record.as_ref().is_some_and(|r| r.acceptance_sent)
+                && !uncertain.contains(id)
                 && (o.created_date, o.order_id.as_str().to_owned(), Some(index)) > *me
             {
                 continue;
@@ -228,6 +237,17 @@ async fn held_among(
     Ok(total)
 }
 
+/// The orders of `store` with an OR21 call begun and not settled.
+async fn uncertain_acceptances(store: &dyn StateStore) -> crate::Result<BTreeSet<String>> {
+    Ok(store
+        .in_flight_calls()
+        .await?
+        .into_iter()
+        .filter(|c| c.kind == crate::orders::CALL_ACCEPT)
+        .map(|c| c.key)
+        .collect())
+}
+
 /// A shop's order records read once for a batch of acceptance decisions made under the
 /// whole stock gate (no other order step of the store runs meanwhile, so no record changes
 /// but those of the orders the batch acts on, which it forgets): each decision weighs every
@@ -236,9 +256,24 @@ async fn held_among(
 #[derive(Default)]
 pub(crate) struct RecordMemo {
     records: Mutex<HashMap<String, Option<OrderRecord>>>,
+    uncertain: Mutex<Option<BTreeSet<String>>>,
 }
 
 impl RecordMemo {
+    /// [`uncertain_acceptances`], read once: the batch sends its OR21 calls after its
+    /// decisions.
+    async fn uncertain_acceptances(
+        &self,
+        store: &dyn StateStore,
+    ) -> crate::Result<BTreeSet<String>> {
+        if let Some(u) = lock(&self.uncertain).as_ref() {
+            return Ok(u.clone());
+        }
+        let u = uncertain_acceptances(store).await?;
+        *lock(&self.uncertain) = Some(u.clone());
+        Ok(u)
+    }
+
     async fn record(&self, store: &dyn StateStore, id: &str) -> crate::Result<Option<OrderRecord>> {
         if let Some(r) = lock(&self.records).get(id) {
             return Ok(r.clone());

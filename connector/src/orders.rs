@@ -48,7 +48,7 @@ use crate::state::StateStore;
 const CURSOR_ORDERS: &str = "mirakl.orders.updated";
 
 /// Kinds of in-flight calls the orders flow records (names kept from the first schema).
-const CALL_ACCEPT: &str = "or21";
+pub(crate) const CALL_ACCEPT: &str = "or21";
 const CALL_CREATE: &str = "bc_create_order";
 const CALL_SHIP: &str = "or24";
 
@@ -2971,6 +2971,62 @@ mod tests {
         let one = line["cancelations"][0].clone();
         line["cancelations"] = vec![one; cancelations].into();
         serde_json::from_value(o.clone()).unwrap()
+    }
+
+    /// The first waiting order claims the units: deciding it does not count a later order
+    /// still undecided, but does count one whose OR21 is in flight (its answer lost, or
+    /// refused while an earlier OR21 may have gone through: Mirakl may have taken its units),
+    /// and one accepted already. Offers count every open order.
+    #[tokio::test]
+    async fn a_later_order_counts_against_an_earlier_decision_once_its_or21_may_have_gone() {
+        use crate::state::SqliteStore;
+        let book = Arc::new(OrderBook::default());
+        let store: Arc<dyn StateStore> = Arc::new(SqliteStore::open_in_memory().unwrap());
+        let mut first = order("WAITING_ACCEPTANCE", 0);
+        first.order_state = MiraklOrderState::WaitingAcceptance;
+        let mut later = first.clone();
+        later.order_id = MiraklOrderId::new(format!("{}-B", first.order_id.as_str())).unwrap();
+        later.created_date += time::Duration::minutes(1);
+        let units = sync_core::orders::held_units(std::slice::from_ref(&first), |_| false);
+        assert!(!units.is_empty());
+        for o in [&first, &later] {
+            lock(&book.book)
+                .orders
+                .insert(o.order_id.as_str().to_owned(), o.clone());
+        }
+        let members = [(book.clone(), store.clone())];
+        let held = |except: Option<MiraklOrderId>| {
+            let (members, book) = (&members, &book);
+            async move {
+                crate::fleet::held_among(members, book, except.as_ref(), None)
+                    .await
+                    .unwrap()
+            }
+        };
+        // deciding the first: the later one, undecided, holds nothing yet
+        assert!(held(Some(first.order_id.clone())).await.is_empty());
+        // deciding the later one: the first holds its units
+        assert_eq!(held(Some(later.order_id.clone())).await, units);
+        // offers: both
+        let both: BTreeMap<ShopSku, u64> = units.iter().map(|(k, v)| (k.clone(), v * 2)).collect();
+        assert_eq!(held(None).await, both);
+        // the later order's OR21 is in flight: it counts against the first
+        let call = store
+            .begin_call(CALL_ACCEPT, later.order_id.as_str(), "{}")
+            .await
+            .unwrap();
+        assert_eq!(held(Some(first.order_id.clone())).await, units);
+        // settled as sent: it still counts
+        store.finish_call(call).await.unwrap();
+        let record = OrderRecord {
+            acceptance_sent: true,
+            ..OrderRecord::default()
+        };
+        store
+            .save_order(later.order_id.as_str(), &record, None)
+            .await
+            .unwrap();
+        assert_eq!(held(Some(first.order_id.clone())).await, units);
     }
 
     #[test]
