@@ -127,6 +127,8 @@ struct InFlight {
     polls: u32,
     /// When the next status poll is due.
     next_poll: Instant,
+    /// When the batch was sent.
+    submitted: Instant,
 }
 
 /// The offers flow (see the [module docs](self)).
@@ -721,7 +723,15 @@ impl OffersFlow {
     }
 
     async fn process_dirty_now(&self) -> Result<usize> {
-        let Some(dirty) = lock(&self.state).coalescer.take_dirty(now_utc()) else {
+        let now = now_utc();
+        let dirty = {
+            let mut s = lock(&self.state);
+            // due, or a queued write is about to go: it is planned again first
+            s.coalescer
+                .take_dirty(now)
+                .or_else(|| s.coalescer.take_dirty_before_send(now))
+        };
+        let Some(dirty) = dirty else {
             return Ok(0);
         };
         match self.process_dirty_set(&dirty).await {
@@ -906,7 +916,42 @@ impl OffersFlow {
             status: ImportStatus::Complete,
             polls: 0,
             next_poll,
+            submitted: Instant::now(),
         }
+    }
+
+    /// Marks the products of `order` dirty when a queued write sets the quantity of one of
+    /// its SKUs: an order first seen after that write was planned holds units the write does
+    /// not leave out, so it is planned again before it goes (see
+    /// `Coalescer::take_dirty_before_send`).
+    pub(crate) fn replan_queued_for(&self, order: &MkOrder) {
+        let queued = {
+            let s = lock(&self.state);
+            order
+                .order_lines
+                .iter()
+                .any(|l| s.coalescer.queues_quantity(&l.offer_sku))
+        };
+        if queued {
+            self.mark_order_products(order);
+        }
+    }
+
+    /// When the earliest import still in flight that sets the quantity of one of `skus` was
+    /// sent (`None`: none is). Mirakl applies such an import's quantity as it stands, over
+    /// the units an acceptance took from the offer meanwhile (see
+    /// `OrdersFlow::accept_together`).
+    pub(crate) fn quantity_in_flight_since(&self, skus: &BTreeSet<ShopSku>) -> Option<Instant> {
+        let s = lock(&self.state);
+        s.in_flight
+            .iter()
+            .filter(|f| match &f.batch {
+                Batch::Offers(v) => v.iter().any(|w| skus.contains(&w.shop_sku)),
+                Batch::Stock(v) => v.iter().any(|l| skus.contains(&l.shop_sku)),
+                Batch::Prices(_) => false,
+            })
+            .map(|f| f.submitted)
+            .min()
     }
 
     /// Reads the status of the imports in flight whose poll is due: one status call per

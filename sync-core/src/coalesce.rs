@@ -225,6 +225,24 @@ impl Coalescer {
         Some(std::mem::take(&mut self.dirty))
     }
 
+    /// Whether a queued write sets the quantity of `sku` (a full offer or a stock line).
+    pub fn queues_quantity(&self, sku: &ShopSku) -> bool {
+        self.offers.contains_key(sku) || self.stock.contains_key(sku)
+    }
+
+    /// The dirty set, due or not, when a queued batch may go at `now`: planned again just
+    /// before the send, a queued write never leaves staler than the changes already seen
+    /// (e.g. an order that took units while the write waited for its window). `None` when
+    /// nothing is dirty or nothing may be sent yet.
+    pub fn take_dirty_before_send(&mut self, now: OffsetDateTime) -> Option<DirtySet> {
+        if self.dirty.is_empty() || self.next_send_at(now).is_none_or(|at| at > now) {
+            return None;
+        }
+        self.first_dirty = None;
+        self.last_dirty = None;
+        Some(std::mem::take(&mut self.dirty))
+    }
+
     /// Gives back a dirty set that could not be processed (e.g. BigCommerce was unreachable).
     pub fn restore_dirty(&mut self, set: DirtySet, now: OffsetDateTime) {
         if set.is_empty() {
@@ -508,6 +526,44 @@ mod tests {
             content: crate::test_util::offer_content(Decimal::from(price), qty),
             delete: false,
         }
+    }
+
+    /// A change seen while a write waits for its window is planned before the write goes,
+    /// quiet period or not; with nothing ready to send it waits for the quiet period.
+    #[test]
+    fn the_dirty_set_is_released_before_a_queued_write_goes() {
+        let mut c = Coalescer::new(&SyncRules::default());
+        c.push([Batch::Stock(vec![StockWrite {
+            shop_sku: sku("A"),
+            quantity: 5,
+        }])]);
+        assert_eq!(c.take_ready(T0).len(), 1);
+        // the next STO01 window opens a minute later
+        c.push([Batch::Stock(vec![StockWrite {
+            shop_sku: sku("A"),
+            quantity: 4,
+        }])]);
+        c.mark(DirtyKey::Product(7), T0 + Duration::seconds(58));
+        let window = T0 + Duration::seconds(60);
+        assert!(c.take_dirty(window).is_none(), "still in its quiet period");
+        assert!(
+            c.take_dirty_before_send(T0 + Duration::seconds(59))
+                .is_none()
+        );
+        let dirty = c
+            .take_dirty_before_send(window)
+            .expect("released before the send");
+        assert!(dirty.products.contains(&7));
+        assert!(c.queues_quantity(&sku("A")));
+        assert!(!c.queues_quantity(&sku("B")));
+        assert!(c.dirty_due().is_none());
+        // nothing queued: the quiet period holds
+        assert_eq!(c.take_ready(window).len(), 1);
+        c.mark(DirtyKey::Product(8), window);
+        assert!(
+            c.take_dirty_before_send(window + Duration::seconds(120))
+                .is_none()
+        );
     }
 
     /// What Mirakl will hold once the queue is sent: queued full offers, quantities, prices and
