@@ -127,8 +127,6 @@ struct InFlight {
     polls: u32,
     /// When the next status poll is due.
     next_poll: Instant,
-    /// When the batch was sent.
-    submitted: Instant,
 }
 
 /// The offers flow (see the [module docs](self)).
@@ -916,7 +914,6 @@ impl OffersFlow {
             status: ImportStatus::Complete,
             polls: 0,
             next_poll,
-            submitted: Instant::now(),
         }
     }
 
@@ -935,23 +932,6 @@ impl OffersFlow {
         if queued {
             self.mark_order_products(order);
         }
-    }
-
-    /// When the earliest import still in flight that sets the quantity of one of `skus` was
-    /// sent (`None`: none is). Mirakl applies such an import's quantity as it stands, over
-    /// the units an acceptance took from the offer meanwhile (see
-    /// `OrdersFlow::accept_together`).
-    pub(crate) fn quantity_in_flight_since(&self, skus: &BTreeSet<ShopSku>) -> Option<Instant> {
-        let s = lock(&self.state);
-        s.in_flight
-            .iter()
-            .filter(|f| match &f.batch {
-                Batch::Offers(v) => v.iter().any(|w| skus.contains(&w.shop_sku)),
-                Batch::Stock(v) => v.iter().any(|l| skus.contains(&l.shop_sku)),
-                Batch::Prices(_) => false,
-            })
-            .map(|f| f.submitted)
-            .min()
     }
 
     /// Reads the status of the imports in flight whose poll is due: one status call per
