@@ -88,6 +88,19 @@ struct OfferState {
     /// When each status operation (`OF02`, `STO02`, `PRI02`) was last called by the tracker,
     /// so a poll never waits for that operation's call window inside a step.
     status_polled: HashMap<&'static str, Instant>,
+    /// When an accepted order last took units of each SKU (see
+    /// [`OffersFlow::note_units_taken`]): an import sent before that and finished after it
+    /// may have been applied before or after the acceptance, so what it set is not known.
+    taken_at: HashMap<ShopSku, Instant>,
+}
+
+/// The SKUs whose quantity `batch` sets (full offers and stock lines; price lines leave it).
+fn quantity_skus(batch: &Batch) -> Box<dyn Iterator<Item = &ShopSku> + '_> {
+    match batch {
+        Batch::Offers(v) => Box::new(v.iter().map(|w| &w.shop_sku)),
+        Batch::Stock(v) => Box::new(v.iter().map(|l| &l.shop_sku)),
+        Batch::Prices(_) => Box::new(std::iter::empty()),
+    }
 }
 
 /// One import Mirakl was asked to make.
@@ -127,6 +140,8 @@ struct InFlight {
     polls: u32,
     /// When the next status poll is due.
     next_poll: Instant,
+    /// When the batch was sent.
+    submitted: Instant,
 }
 
 /// The offers flow (see the [module docs](self)).
@@ -319,6 +334,7 @@ impl OffersFlow {
                 mirakl_offers: CarryOver::default(),
                 in_flight: Vec::new(),
                 status_polled: HashMap::new(),
+                taken_at: HashMap::new(),
             }),
             latencies: Latencies::default(),
             taking: tokio::sync::Mutex::new(()),
@@ -614,6 +630,13 @@ impl OffersFlow {
             return Ok(());
         }
         let _taking = self.taking.lock().await;
+        {
+            let mut s = lock(&self.state);
+            let now = Instant::now();
+            for sku in taken.keys() {
+                s.taken_at.insert(sku.clone(), now);
+            }
+        }
         let mut records = Vec::new();
         for (sku, units) in taken {
             if let Some(mut p) = self.stored_payload(sku).await? {
@@ -914,6 +937,7 @@ impl OffersFlow {
             status: ImportStatus::Complete,
             polls: 0,
             next_poll,
+            submitted: Instant::now(),
         }
     }
 
@@ -932,6 +956,19 @@ impl OffersFlow {
         if queued {
             self.mark_order_products(order);
         }
+    }
+
+    /// When the earliest import still in flight that sets the quantity of one of `skus` was
+    /// sent (`None`: none is). Mirakl applies such an import's quantity as it stands, over
+    /// the units an acceptance took from the offer meanwhile (see
+    /// `OrdersFlow::accept_together`).
+    pub(crate) fn quantity_in_flight_since(&self, skus: &BTreeSet<ShopSku>) -> Option<Instant> {
+        let s = lock(&self.state);
+        s.in_flight
+            .iter()
+            .filter(|f| quantity_skus(&f.batch).any(|k| skus.contains(k)))
+            .map(|f| f.submitted)
+            .min()
     }
 
     /// Reads the status of the imports in flight whose poll is due: one status call per
@@ -1086,7 +1123,22 @@ impl OffersFlow {
             .record_applied(&f.batch, &rejected_skus(f.report.as_ref()))
             .await
         {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                // an order accepted while the import was in flight took units Mirakl may
+                // have taken before the import set the quantity (then the quantity is short
+                // by them) or after (then it stands): not known, so written again
+                let unsure: BTreeSet<ShopSku> = {
+                    let s = lock(&self.state);
+                    quantity_skus(&f.batch)
+                        .filter(|k| s.taken_at.get(*k).is_some_and(|t| *t >= f.submitted))
+                        .cloned()
+                        .collect()
+                };
+                if let Err(error) = self.forget_mirakl_quantities(&unsure).await {
+                    tracing::warn!(%error, "could not forget the quantities an acceptance made uncertain");
+                }
+                Ok(())
+            }
             Err(error) => Err(Box::new(Failed {
                 error,
                 batch: f.batch,

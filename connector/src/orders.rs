@@ -108,6 +108,9 @@ struct Book {
     /// (see [`OrdersFlow::step_many`]): their acceptances use that read instead of one each.
     /// Empty outside such a batch.
     stock_fresh: BTreeSet<ShopSku>,
+    /// When this process first read each open order: an acceptance waits for the offer
+    /// imports sent before it (see [`OrdersFlow::accept_together`]).
+    first_seen: HashMap<String, Instant>,
     /// The order records read for a batch of acceptance decisions (see
     /// [`OrdersFlow::accept_together`]); `None` outside one.
     memo: Option<Arc<RecordMemo>>,
@@ -433,6 +436,14 @@ impl OrdersFlow {
             let Some(order) = order else {
                 continue;
             };
+            if let Some(wait) = self.import_to_wait_for(&order) {
+                // decided once Mirakl has applied it, so the units it takes stay taken
+                tracing::info!(order = %id, "acceptance waits for an offer import sent before the order was read");
+                let mut book = lock(&self.book.book);
+                let failures = book.retry.get(&id).map_or(0, |r| r.1);
+                book.retry.insert(id, (Instant::now() + wait, failures));
+                continue;
+            }
             let planned = self.plan_round(&order).await;
             // reading the order's side may have settled calls of its own
             memo.forget(&id);
@@ -483,6 +494,26 @@ impl OrdersFlow {
                 n + usize::from(self.note_step(id, r))
             })
             .await
+    }
+
+    /// How long to wait before deciding `order` when an offer import that sets the quantity
+    /// of one of its SKUs is in flight and was sent before this process first read the
+    /// order: Mirakl applies that import's quantity as it stands, over the units an OR21 sent
+    /// meanwhile takes from the offer, and the import (planned without this order) would
+    /// offer them again. An import sent later was planned with the order held (see
+    /// [`OffersFlow::replan_queued_for`]). `None`: decide now.
+    fn import_to_wait_for(&self, order: &MkOrder) -> Option<Duration> {
+        let skus: BTreeSet<ShopSku> = order
+            .order_lines
+            .iter()
+            .map(|l| l.offer_sku.clone())
+            .collect();
+        let sent = self.offers.quantity_in_flight_since(&skus)?;
+        let seen = lock(&self.book.book)
+            .first_seen
+            .get(order.order_id.as_str())
+            .copied()?;
+        (sent < seen).then_some(self.shared.opts.import_poll.max(Duration::from_millis(100)))
     }
 
     /// The orders among `orders` whose step will look them up in BigCommerce before
@@ -811,6 +842,7 @@ impl OrdersFlow {
                     }
                     moved.extend(units_moved_by_mirakl(book.orders.get(&id), &o));
                     if !book.orders.contains_key(&id) {
+                        book.first_seen.insert(id.clone(), Instant::now());
                         seen.push(o.clone());
                     }
                     book.orders.insert(id, o);
@@ -881,6 +913,7 @@ impl OrdersFlow {
             book.bc_products.remove(&id);
             book.bc_created.remove(&id);
             book.awaiting_poll.remove(&id);
+            book.first_seen.remove(&id);
         }
         if let Some(newest) = newest {
             let horizon = newest - self.shared.opts.order_overlap * 2;

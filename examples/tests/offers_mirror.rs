@@ -134,3 +134,60 @@ async fn an_accepted_order_lowers_the_stored_quantity_as_mirakl_does() {
     );
     assert!(demo.mirakl.contract_violations().is_empty());
 }
+
+/// An offer import sets the quantity as it stands when Mirakl applies it, over the units an
+/// OR21 took from the offer meanwhile. An order read after an import of its SKU was sent
+/// (that import was planned without it) is accepted once the import is final, never while it
+/// is in flight; an import planned with the order held does not hold it back. No quantity
+/// Mirakl applies is above what the store can fill.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_read_after_an_import_was_sent_is_accepted_once_the_import_is_final() {
+    let mut demo = Demo::start(config()).await.unwrap();
+    demo.rules.windows.quiet_secs = 0;
+    demo.rules.windows.max_wait_secs = 0;
+    demo.rules.windows.offers_secs = 1;
+    demo.rules.windows.stock_secs = 1;
+    demo.restart_engine().await.unwrap();
+    demo.reconcile(&|_, _| {}).await.unwrap();
+    let offered = demo
+        .catalog
+        .products
+        .iter()
+        .find(|p| demo.mirakl.offer(&p.variants[0].sku).is_some())
+        .expect("an offered product");
+    let sku = offered.variants[0].sku.clone();
+    let price = offered.variants[0].price;
+    let product = demo.bc.product_id(&offered.sku).unwrap();
+    let engine = demo.engine().clone();
+    let state = |id: &str| demo.mirakl.order(id).unwrap().state.as_str().to_owned();
+
+    // a stock change goes out; its import is in flight (sent, not tracked yet)
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert!(demo.bc.set_stock(&sku, 9));
+    engine.offers().mark(DirtyKey::Product(product));
+    engine.offers().step().await.unwrap();
+    assert_eq!(engine.offers().in_flight(), 1, "the import is in flight");
+
+    // an order read now waits for that import
+    let id = place(&demo.mirakl, &sku, price, 2);
+    engine.orders().poll_orders().await.unwrap();
+    assert_eq!(state(&id), "WAITING_ACCEPTANCE");
+
+    // the import is final: the order is accepted
+    engine.offers().drain_pending_writes().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while state(&id) == "WAITING_ACCEPTANCE" {
+        assert!(tokio::time::Instant::now() < deadline, "never accepted");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        engine.orders().step_retries().await;
+    }
+    assert_eq!(state(&id), "WAITING_DEBIT");
+    let oversold = examples::demo::oversold_quantities(
+        demo.mirakl
+            .quantity_history()
+            .iter()
+            .map(|h| (h.shop_sku.as_str(), h.quantity, h.fillable)),
+    );
+    assert!(oversold.is_empty(), "{oversold:?}");
+    assert!(demo.mirakl.contract_violations().is_empty());
+}
