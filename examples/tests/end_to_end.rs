@@ -312,6 +312,27 @@ async fn uncertain_create_is_looked_up_not_repeated() {
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
+/// The first order the state records as created in BigCommerce, with its BigCommerce id.
+///
+/// The sandboxes hold a created order a moment before the connector records the id it was
+/// given (the create answers first, the state write follows), so this waits for the record
+/// rather than reading the state once when the sandboxes show the orders settled.
+async fn recorded_creation(demo: &Demo) -> (String, u64) {
+    let created = |d: &Demo| {
+        d.state
+            .orders()
+            .unwrap()
+            .into_iter()
+            .find_map(|r| r.bigcommerce_order_id().map(|b| (r.mirakl_order_id, b)))
+    };
+    demo.wait_for("an order recorded as created in BigCommerce", |d| {
+        created(d).is_some()
+    })
+    .await
+    .unwrap();
+    created(demo).expect("an order was created")
+}
+
 /// An order cancelled in BigCommerce after creation is cancelled on Mirakl (OR29), and the
 /// connector does not create it again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -335,13 +356,7 @@ async fn bigcommerce_cancellation_reaches_mirakl() {
     demo.wait_for("orders to settle", Demo::orders_settled)
         .await
         .unwrap();
-    let (id, bc_id) = demo
-        .state
-        .orders()
-        .unwrap()
-        .into_iter()
-        .find_map(|r| r.bigcommerce_order_id().map(|b| (r.mirakl_order_id, b)))
-        .expect("an order was created");
+    let (id, bc_id) = recorded_creation(&demo).await;
     assert!(demo.bc.set_order_status(bc_id, 5));
     demo.wait_for("the cancellation on Mirakl", |d| {
         d.mirakl_state(&id).as_deref() == Some("CANCELED")
@@ -388,13 +403,7 @@ async fn bigcommerce_refund_reaches_mirakl() {
     })
     .await
     .unwrap();
-    let (id, bid) = demo
-        .state
-        .orders()
-        .unwrap()
-        .into_iter()
-        .find_map(|r| r.bigcommerce_order_id().map(|b| (r.mirakl_order_id, b)))
-        .expect("an order was created");
+    let (id, bid) = recorded_creation(&demo).await;
     assert_eq!(demo.mirakl_state(&id).as_deref(), Some("SHIPPED"));
     // the merchant refunds one unit of the first line in BigCommerce
     let bc = demo.engine().bigcommerce().clone();
