@@ -33,6 +33,39 @@ fn config() -> DemoConfig {
     }
 }
 
+/// The first product variant the reconciliation offered on Mirakl.
+struct Offered {
+    sku: String,
+    price: rust_decimal::Decimal,
+    product: u64,
+}
+
+/// A demo whose changes go out at once (no quiet time, offer imports 1 s apart, `tune` for
+/// the rest), reconciled, with the first variant it offered.
+async fn reconciled_with_quick_windows(
+    tune: impl FnOnce(&mut sync_core::rules::CallWindows),
+) -> (Demo, Offered) {
+    let mut demo = Demo::start(config()).await.unwrap();
+    demo.rules.windows.quiet_secs = 0;
+    demo.rules.windows.max_wait_secs = 0;
+    demo.rules.windows.offers_secs = 1;
+    tune(&mut demo.rules.windows);
+    demo.restart_engine().await.unwrap();
+    demo.reconcile(&|_, _| {}).await.unwrap();
+    let first = demo
+        .catalog
+        .products
+        .iter()
+        .find(|p| demo.mirakl.offer(&p.variants[0].sku).is_some())
+        .expect("an offered product");
+    let offered = Offered {
+        sku: first.variants[0].sku.clone(),
+        price: first.variants[0].price,
+        product: demo.bc.product_id(&first.sku).unwrap(),
+    };
+    (demo, offered)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_queued_change_undone_before_its_window_is_not_sent() {
     let mut demo = Demo::start(config()).await.unwrap();
@@ -88,21 +121,14 @@ async fn a_queued_change_undone_before_its_window_is_not_sent() {
 /// again when it differs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_accepted_order_lowers_the_stored_quantity_as_mirakl_does() {
-    let mut demo = Demo::start(config()).await.unwrap();
-    demo.rules.windows.quiet_secs = 0;
-    demo.rules.windows.max_wait_secs = 0;
-    demo.rules.windows.offers_secs = 1;
-    demo.restart_engine().await.unwrap();
-    demo.reconcile(&|_, _| {}).await.unwrap();
-    let offered = demo
-        .catalog
-        .products
-        .iter()
-        .find(|p| demo.mirakl.offer(&p.variants[0].sku).is_some())
-        .expect("an offered product");
-    let sku = offered.variants[0].sku.clone();
-    let price = offered.variants[0].price;
-    let product = demo.bc.product_id(&offered.sku).unwrap();
+    let (
+        demo,
+        Offered {
+            sku,
+            price,
+            product,
+        },
+    ) = reconciled_with_quick_windows(|_| {}).await;
     let engine = demo.engine().clone();
     let stored = async || {
         let s = demo.state.sent_offer(&sku).unwrap().unwrap();
@@ -142,22 +168,14 @@ async fn an_accepted_order_lowers_the_stored_quantity_as_mirakl_does() {
 /// Mirakl applies is above what the store can fill.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_read_after_an_import_was_sent_is_accepted_once_the_import_is_final() {
-    let mut demo = Demo::start(config()).await.unwrap();
-    demo.rules.windows.quiet_secs = 0;
-    demo.rules.windows.max_wait_secs = 0;
-    demo.rules.windows.offers_secs = 1;
-    demo.rules.windows.stock_secs = 1;
-    demo.restart_engine().await.unwrap();
-    demo.reconcile(&|_, _| {}).await.unwrap();
-    let offered = demo
-        .catalog
-        .products
-        .iter()
-        .find(|p| demo.mirakl.offer(&p.variants[0].sku).is_some())
-        .expect("an offered product");
-    let sku = offered.variants[0].sku.clone();
-    let price = offered.variants[0].price;
-    let product = demo.bc.product_id(&offered.sku).unwrap();
+    let (
+        demo,
+        Offered {
+            sku,
+            price,
+            product,
+        },
+    ) = reconciled_with_quick_windows(|w| w.stock_secs = 1).await;
     let engine = demo.engine().clone();
     let state = |id: &str| demo.mirakl.order(id).unwrap().state.as_str().to_owned();
 

@@ -112,6 +112,20 @@ async fn a_refused_mixed_or21_is_a_failure_and_the_retry_decides_whole() {
     assert_no_violations(&sides);
 }
 
+/// Polls once while the operator decides the order itself (accepted or refused) the moment
+/// its OR21 arrives, before the call takes effect: the answer the connector gets is a 400.
+async fn poll_while_the_operator_decides(sides: &order_support::Sides, id: &str, accept: bool) {
+    let office = back_office(sides);
+    let target = id.to_owned();
+    sides.mirakl.request_log().set_hook(move |r| {
+        if r.method == "PUT" && r.path.ends_with(&format!("/{target}/accept")) {
+            let _ = office.decide_order(&target, accept);
+        }
+    });
+    poll(sides).await;
+    sides.mirakl.request_log().clear_hook();
+}
+
 /// An OR21 whose effect is already there (an earlier OR21 went through, its answer lost):
 /// Mirakl answers 400; the next order poll (no read of the order of its own, see
 /// `order_refused_calls.rs`) shows the decision, so the call is settled.
@@ -120,15 +134,7 @@ async fn a_refused_or21_already_in_effect_is_settled() {
     let sides = start(MiraklConfig::default(), None).await;
     let all = skus(&sides);
     let id = place(&sides, &[(all[0].0.clone(), all[0].1, 1)], Decimal::ZERO);
-    let office = back_office(&sides);
-    let target = id.clone();
-    sides.mirakl.request_log().set_hook(move |r| {
-        if r.method == "PUT" && r.path.ends_with(&format!("/{target}/accept")) {
-            let _ = office.decide_order(&target, true);
-        }
-    });
-    poll(&sides).await;
-    sides.mirakl.request_log().clear_hook();
+    poll_while_the_operator_decides(&sides, &id, true).await;
     assert_eq!(state(&sides, &id), "WAITING_DEBIT");
     assert!(failures(&sides).is_empty(), "{:?}", failures(&sides));
     assert!(!record(&sides, &id).unwrap().acceptance_sent);
@@ -259,15 +265,7 @@ async fn a_refused_or21_is_judged_by_the_order_as_polled_not_by_the_decision_sho
     let sides = start(MiraklConfig::default(), None).await;
     let all = skus(&sides);
     let id = place(&sides, &[(all[0].0.clone(), all[0].1, 1)], Decimal::ZERO);
-    let office = back_office(&sides);
-    let target = id.clone();
-    sides.mirakl.request_log().set_hook(move |r| {
-        if r.method == "PUT" && r.path.ends_with(&format!("/{target}/accept")) {
-            let _ = office.decide_order(&target, false);
-        }
-    });
-    poll(&sides).await;
-    sides.mirakl.request_log().clear_hook();
+    poll_while_the_operator_decides(&sides, &id, false).await;
     assert_eq!(state(&sides, &id), "REFUSED");
     assert!(!record(&sides, &id).unwrap().acceptance_sent);
     sides
