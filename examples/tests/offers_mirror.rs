@@ -52,18 +52,23 @@ async fn reconciled_with_quick_windows(
     tune(&mut demo.rules.windows);
     demo.restart_engine().await.unwrap();
     demo.reconcile(&|_, _| {}).await.unwrap();
+    let offered = first_offered(&demo);
+    (demo, offered)
+}
+
+/// The first product whose first variant is offered on Mirakl.
+fn first_offered(demo: &Demo) -> Offered {
     let first = demo
         .catalog
         .products
         .iter()
         .find(|p| demo.mirakl.offer(&p.variants[0].sku).is_some())
         .expect("an offered product");
-    let offered = Offered {
+    Offered {
         sku: first.variants[0].sku.clone(),
         price: first.variants[0].price,
         product: demo.bc.product_id(&first.sku).unwrap(),
-    };
-    (demo, offered)
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -77,14 +82,7 @@ async fn a_queued_change_undone_before_its_window_is_not_sent() {
     demo.restart_engine().await.unwrap();
     let plan = demo.reconcile(&|_, _| {}).await.unwrap();
     assert!(plan.new > 0, "{plan:?}");
-    let offered = demo
-        .catalog
-        .products
-        .iter()
-        .find(|p| demo.mirakl.offer(&p.variants[0].sku).is_some())
-        .expect("an offered product");
-    let sku = offered.variants[0].sku.clone();
-    let product = demo.bc.product_id(&offered.sku).unwrap();
+    let Offered { sku, product, .. } = first_offered(&demo);
     let offers = demo.engine().offers();
     let change = async |stock: i64| {
         assert!(demo.bc.set_stock(&sku, stock));
